@@ -1,0 +1,32 @@
+using System.CommandLine;
+using StrategyLab.Cli.Commands;
+
+namespace StrategyLab.Cli;
+
+/// <summary>Builds the command tree. Each command lives in its own file under <c>Commands/</c>.</summary>
+public static class CliApp
+{
+    /// <summary>Exit code for a run that failed on bad input (config, data, arguments).</summary>
+    public const int ExitBadInput = 2;
+
+    /// <summary>Exit code for a run that failed for another reason.</summary>
+    public const int ExitFailure = 1;
+
+    /// <summary>The root command with every subcommand.</summary>
+    public static RootCommand Build()
+    {
+        var root = new RootCommand(
+            "Strategy Lab: one engine for backtest, replay and live trading of US equities and crypto.");
+        root.Subcommands.Add(CalendarCommand.Create());
+        return root;
+    }
+
+    /// <summary>Parses and runs <paramref name="args"/>, writing to the given streams.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        var root = Build();
+        var parse = root.Parse(args);
+        var config = new InvocationConfiguration { Output = output, Error = error };
+        return await parse.InvokeAsync(config, cancellationToken).ConfigureAwait(false);
+    }
+}
