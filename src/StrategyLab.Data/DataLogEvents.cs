@@ -11,7 +11,7 @@ public static class DataLogEvents
     /// <summary><c>data.day.missing</c>: a trading day (per the calendar) has no data file or no bars.</summary>
     public static readonly EventId DayMissing = new(3002, "data.day.missing");
 
-    /// <summary><c>data.bar.off-calendar</c>: a bar is dated on a day the calendar says the market was closed.</summary>
+    /// <summary><c>data.bar.off-calendar</c>: a bar is dated on a day the calendar says the market was closed, or lies outside its regular hours.</summary>
     public static readonly EventId BarOffCalendar = new(3003, "data.bar.off-calendar");
 
     /// <summary><c>data.store.written</c>: a monthly store partition was written.</summary>
@@ -28,6 +28,10 @@ public static class DataLogEvents
     internal static readonly Action<ILogger, string, string, DateOnly, string, Exception?> LogBarOffCalendar =
         LoggerMessage.Define<string, string, DateOnly, string>(
             LogLevel.Warning, BarOffCalendar, "{Symbol} {Resolution}: bar on {Date:yyyy-MM-dd}, a day calendar {Calendar} says is closed; using 09:30-16:00 exchange time");
+
+    internal static readonly Action<ILogger, string, string, long, string, Exception?> LogBarOutsideSession =
+        LoggerMessage.Define<string, string, long, string>(
+            LogLevel.Warning, BarOffCalendar, "{Symbol}: the bar at {File}:{Line} lies outside the regular session of calendar {Calendar}; kept with its nominal hour");
 
     internal static readonly Action<ILogger, string, string, int, Exception?> LogStoreWritten =
         LoggerMessage.Define<string, string, int>(

@@ -270,14 +270,22 @@ public sealed class LeanDataFolder
             }
             else
             {
-                var stamp = clock.ToUtc(date.ToDateTime(TimeOnly.MinValue).AddTicks(row.TimeOfDayTicks));
-                start = stamp < current!.RegularOpen ? current.RegularOpen : stamp;
-                var stampEnd = stamp.AddHours(1);
-                end = stampEnd > current.RegularClose ? current.RegularClose : stampEnd;
+                // The bar nominally spans [stamp, stamp + 1h), the 09:00 bar starting at the 09:30 open; it is cut to the
+                // session's regular hours. A bar wholly outside them (older files have 13:00 bars on early closes) keeps
+                // its nominal span and is reported.
+                var local = date.ToDateTime(TimeOnly.MinValue).AddTicks(row.TimeOfDayTicks);
+                var nominalStart = clock.ToUtc(local.Hour == 9 && local.Minute == 0 ? local.AddMinutes(30) : local);
+                var nominalEnd = clock.ToUtc(local.AddHours(1));
+                start = nominalStart < current!.RegularOpen ? current.RegularOpen : nominalStart;
+                end = nominalEnd > current.RegularClose ? current.RegularClose : nominalEnd;
                 if (end <= start)
                 {
-                    throw new DataFormatException(name, row.Line, "time", Invariant(
-                        $"hour bar {date:yyyy-MM-dd} {new TimeSpan(row.TimeOfDayTicks):hh\\:mm} lies outside the regular session of that day ({calendar.Name})"));
+                    (start, end) = (nominalStart, nominalEnd);
+                    report.BarsOffCalendar++;
+                    if (_logger is not null)
+                    {
+                        DataLogEvents.LogBarOutsideSession(_logger, symbol.Ticker, name, row.Line, calendar.Name, null);
+                    }
                 }
             }
 

@@ -15,7 +15,10 @@ public sealed class LeanReadReport
     /// <summary>Ticks flagged suspicious and left out.</summary>
     public long SuspiciousTicksExcluded { get; internal set; }
 
-    /// <summary>Hour or daily bars dated on a day the calendar says was closed (kept, with a 09:30–16:00 session).</summary>
+    /// <summary>
+    /// Hour or daily bars on a day the calendar says was closed (kept, with a 09:30–16:00 session), and hour bars wholly
+    /// outside the day's regular hours (kept with their nominal hour).
+    /// </summary>
     public int BarsOffCalendar { get; internal set; }
 
     internal void AddMissing(DateOnly day) => _missingDays.Add(day);

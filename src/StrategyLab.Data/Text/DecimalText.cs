@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace StrategyLab.Data.Text;
 
 /// <summary>
@@ -8,7 +6,7 @@ namespace StrategyLab.Data.Text;
 /// </summary>
 /// <remarks>
 /// Accepts an optional sign, digits with at most one '.', and an optional exponent (<c>1e-8</c>, <c>2.5E+3</c>).
-/// At most 28 significant digits and 28 decimal places (what <see cref="decimal"/> holds exactly); anything else fails
+/// The value must fit <see cref="decimal"/> exactly (a 96-bit mantissa, at most 28 decimal places); anything else fails
 /// rather than rounding. Trailing zeros are kept in the scale (<c>2.50</c> is 2.50m, equal to 2.5m).
 /// </remarks>
 internal static class DecimalText
@@ -163,19 +161,52 @@ internal static class DecimalText
     }
 
     /// <summary>
-    /// Parses numbers with more than 19 significant digits (or a large exponent) through <see cref="decimal.TryParse(ReadOnlySpan{char}, NumberStyles, IFormatProvider?, out decimal)"/>,
-    /// which is exact as long as the value fits in 28 significant digits and 28 decimal places; checked here first.
+    /// The slow path for more than 19 significant digits or a mantissa scaled up by an exponent: the digits accumulate in
+    /// a 128-bit integer and must fit decimal's 96-bit mantissa exactly, otherwise parsing fails (never rounds).
     /// </summary>
     private static bool TryParseWide(ReadOnlySpan<char> text, int significant, int scale, out decimal value)
     {
         value = 0m;
-        if (significant > 28 || scale > MaxScale || significant - Math.Min(scale, 0) > 28)
+        if (significant > 29 || scale > MaxScale)
         {
             return false;
         }
 
-        return decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+        UInt128 mantissa = 0;
+        var negative = text[0] == '-';
+        foreach (var c in text)
+        {
+            if (c is 'e' or 'E')
+            {
+                break;
+            }
+
+            if ((uint)(c - '0') <= 9)
+            {
+                mantissa = (mantissa * 10) + (uint)(c - '0');
+            }
+        }
+
+        for (; scale < 0; scale++)
+        {
+            if (mantissa > Max96 / 10)
+            {
+                return false;
+            }
+
+            mantissa *= 10;
+        }
+
+        if (mantissa > Max96)
+        {
+            return false;
+        }
+
+        value = new decimal((int)(uint)mantissa, (int)(uint)(mantissa >> 32), (int)(uint)(mantissa >> 64), negative, (byte)scale);
+        return true;
     }
+
+    private static readonly UInt128 Max96 = (UInt128.One << 96) - 1;
 
     /// <summary>A decimal from an integer count of 10^-<paramref name="scale"/> units (LEAN's deci-cents are scale 4).</summary>
     public static decimal FromScaled(long units, byte scale)
