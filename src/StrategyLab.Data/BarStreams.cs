@@ -20,7 +20,7 @@ public static class BarStreams
             return bars;
         }
 
-        return Filter(bars, from ?? DateOnly.MinValue, to ?? DateOnly.MaxValue, calendarFor ?? DataCalendars.For);
+        return Filter(bars, from ?? DateOnly.MinValue, to ?? DateOnly.MaxValue, calendarFor ?? MarketCalendars.For);
     }
 
     private static IEnumerable<Bar> Filter(IEnumerable<Bar> bars, DateOnly from, DateOnly to, Func<Symbol, IMarketCalendar> calendarFor)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using StrategyLab.Core.Calendar;
 using StrategyLab.Core.Domain;
 using StrategyLab.Data;
 using StrategyLab.Data.Analysis;
@@ -181,7 +182,7 @@ internal static class DataCommand
                 {
                     if (!analyzers.TryGetValue(bar.Symbol, out var a))
                     {
-                        a = new CoverageAnalyzer(bar.Symbol, t, DataCalendars.For(bar.Symbol), limit);
+                        a = new CoverageAnalyzer(bar.Symbol, t, MarketCalendars.For(bar.Symbol), limit);
                         analyzers[bar.Symbol] = a;
                     }
 
@@ -211,7 +212,7 @@ internal static class DataCommand
 
     private static CoverageReport Analyze(IEnumerable<Bar> bars, Symbol symbol, Timeframe timeframe, DateOnly? from, DateOnly? to, int limit)
     {
-        var analyzer = new CoverageAnalyzer(symbol, timeframe, DataCalendars.For(symbol), limit);
+        var analyzer = new CoverageAnalyzer(symbol, timeframe, MarketCalendars.For(symbol), limit);
         foreach (var bar in bars)
         {
             analyzer.Add(bar);
@@ -222,7 +223,7 @@ internal static class DataCommand
 
     private static void Print(TextWriter o, CoverageReport r, string source)
     {
-        var calendar = DataCalendars.For(r.Symbol);
+        var calendar = MarketCalendars.For(r.Symbol);
         o.WriteLine(Invariant($"{r.Symbol} ({r.Symbol.AssetClass}) {r.Timeframe}  [{source}]"));
         o.WriteLine(Invariant($"  bars: {r.Bars}"));
         if (r.First is { } first && r.Last is { } last)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using nietras.SeparatedValues;
+using StrategyLab.Core.Calendar;
 using StrategyLab.Core.Domain;
 using StrategyLab.Data.Text;
 using StrategyLab.Data.Time;
@@ -367,7 +368,7 @@ internal sealed class CsvRowParser
 
     private SymbolState NewState(Symbol symbol, string text)
     {
-        var calendar = (_options.CalendarFor ?? DataCalendars.For)(symbol);
+        var calendar = (_options.CalendarFor ?? MarketCalendars.For)(symbol);
         var state = new SymbolState(symbol, text, new BarSpanResolver(calendar, _options.Timeframe, _options.TimeIs));
         _states[text] = state;
         return state;

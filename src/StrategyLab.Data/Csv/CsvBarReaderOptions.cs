@@ -28,7 +28,7 @@ public sealed record CsvBarReaderOptions
     /// <summary>Ignore columns the reader does not know; by default they are an error that names them.</summary>
     public bool IgnoreUnknownColumns { get; init; }
 
-    /// <summary>The calendar of a symbol (exchange time zone, sessions); default <see cref="DataCalendars.For(Symbol)"/>.</summary>
+    /// <summary>The calendar of a symbol (exchange time zone, sessions); default <see cref="MarketCalendars.For(Symbol)"/>.</summary>
     public Func<Symbol, IMarketCalendar>? CalendarFor { get; init; }
 
     /// <summary>Where skipped rows are logged.</summary>

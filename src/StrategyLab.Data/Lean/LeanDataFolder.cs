@@ -36,13 +36,13 @@ public sealed class LeanDataFolder
 
     /// <summary>A reader of the LEAN data root <paramref name="root"/> (the folder holding <c>equity/</c>).</summary>
     /// <param name="root">The LEAN <c>Data/</c> folder.</param>
-    /// <param name="calendarFor">The calendar of a symbol; default <see cref="DataCalendars.For(Symbol)"/>.</param>
+    /// <param name="calendarFor">The calendar of a symbol; default <see cref="MarketCalendars.For(Symbol)"/>.</param>
     /// <param name="logger">Where missing days and off-calendar bars are logged.</param>
     public LeanDataFolder(string root, Func<Symbol, IMarketCalendar>? calendarFor = null, ILogger? logger = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(root);
         Root = System.IO.Path.GetFullPath(root);
-        _calendarFor = calendarFor ?? DataCalendars.For;
+        _calendarFor = calendarFor ?? MarketCalendars.For;
         _logger = logger;
     }
 

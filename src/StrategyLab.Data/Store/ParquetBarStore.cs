@@ -50,13 +50,13 @@ public sealed class ParquetBarStore
 
     /// <summary>A store at <paramref name="root"/> (created on first write).</summary>
     /// <param name="root">The store folder.</param>
-    /// <param name="calendarFor">The calendar of a symbol (its time zone decides the month of a bar); default <see cref="DataCalendars.For(Symbol)"/>.</param>
+    /// <param name="calendarFor">The calendar of a symbol (its time zone decides the month of a bar); default <see cref="MarketCalendars.For(Symbol)"/>.</param>
     /// <param name="logger">Where written partitions are logged (debug level).</param>
     public ParquetBarStore(string root, Func<Symbol, IMarketCalendar>? calendarFor = null, ILogger? logger = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(root);
         Root = Path.GetFullPath(root);
-        _calendarFor = calendarFor ?? DataCalendars.For;
+        _calendarFor = calendarFor ?? MarketCalendars.For;
         _logger = logger;
     }
 

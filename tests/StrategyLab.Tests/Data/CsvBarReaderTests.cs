@@ -1,4 +1,5 @@
 using System.Globalization;
+using StrategyLab.Core.Calendar;
 using StrategyLab.Core.Domain;
 using StrategyLab.Data;
 using StrategyLab.Data.Csv;
@@ -21,7 +22,7 @@ public class CsvBarReaderTests
             SkipBadRows = skip,
             Logger = logger,
             IgnoreUnknownColumns = ignoreUnknown,
-            CalendarFor = TestCalendars.For,
+            CalendarFor = MarketCalendars.For,
         });
 
     private static List<Bar> Read(string csv, Timeframe tf, Symbol? symbol = null, TimeIs timeIs = TimeIs.Start) =>
@@ -279,7 +280,7 @@ public class CsvBarReaderTests
     {
         using var dir = new TempDir();
         var path = dir.File("spy.csv", Header + Good + "2024-01-02T14:31:00Z,100,101,99,100,x\n");
-        var reader = new CsvBarReader(path, new CsvBarReaderOptions { Timeframe = Timeframe.OneMinute, Symbol = Spy, CalendarFor = TestCalendars.For });
+        var reader = new CsvBarReader(path, new CsvBarReaderOptions { Timeframe = Timeframe.OneMinute, Symbol = Spy, CalendarFor = MarketCalendars.For });
         var e = Assert.Throws<DataFormatException>(() => reader.ReadBars().ToList());
         Assert.StartsWith($"{path}:3: field 'volume': 'x' is not a number", e.Message, StringComparison.Ordinal);
         var missing = new CsvBarReader(Path.Combine(dir.Path, "nope.csv"), new CsvBarReaderOptions { Timeframe = Timeframe.OneMinute, Symbol = Spy });
