@@ -403,8 +403,15 @@ public sealed class ParquetBarStore
 
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temp = path + ".tmp";
-        await PartitionWriter.WriteAsync(temp, symbol, timeframe, month, source, merged, cancellationToken).ConfigureAwait(false);
-        File.Move(temp, path, overwrite: true);
+        try
+        {
+            await PartitionWriter.WriteAsync(temp, path, symbol, timeframe, month, source, merged, cancellationToken).ConfigureAwait(false);
+            File.Move(temp, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temp); // gone after the move; a leftover of a failed write otherwise
+        }
         if (_logger is not null)
         {
             DataLogEvents.LogStoreWritten(_logger, path, $"{symbol} {timeframe}", merged.Count, null);

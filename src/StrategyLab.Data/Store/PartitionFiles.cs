@@ -298,8 +298,9 @@ internal sealed class PartitionReader : IDisposable
 /// <summary>Writes one partition file from bars sorted by start.</summary>
 internal static class PartitionWriter
 {
+    /// <summary>Writes <paramref name="bars"/> to <paramref name="file"/>; errors name <paramref name="path"/>, the partition it becomes.</summary>
     public static async Task WriteAsync(
-        string path, Symbol symbol, Timeframe timeframe, DateOnly month, string source, List<Bar> bars, CancellationToken cancellationToken)
+        string file, string path, Symbol symbol, Timeframe timeframe, DateOnly month, string source, List<Bar> bars, CancellationToken cancellationToken)
     {
         var priceScale = 0;
         var volumeScale = 0;
@@ -376,7 +377,7 @@ internal static class PartitionWriter
             options.ColumnEncodingHints[f.Path.ToString()] = EncodingHint.DeltaBinaryPacked;
         }
 
-        await using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: false);
+        await using var stream = new FileStream(file, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: false);
         await using var writer = await ParquetWriter.CreateAsync(schema, stream, options, cancellationToken: cancellationToken).ConfigureAwait(false);
         writer.CustomMetadata = new Dictionary<string, string>
         {
