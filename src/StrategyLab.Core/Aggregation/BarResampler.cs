@@ -12,7 +12,7 @@ namespace StrategyLab.Core.Aggregation;
 /// Each symbol's input must come in time order without overlaps, and every input bar must lie inside one target
 /// window (a 1m bar that straddles a 5m boundary, or runs past a segment end, is an error naming the bar). Input bars
 /// that start outside the hours in use are dropped and counted (<see cref="DroppedOutsideHours"/>), and so are bars whose
-/// window <see cref="AdvanceTo"/> has already emitted (<see cref="DroppedLate"/>).
+/// window ends at or before a time already passed to <see cref="AdvanceTo"/> (<see cref="DroppedLate"/>).
 /// </para>
 /// <para>
 /// A target bar covers its whole window ([09:30, 09:35) even when the first input starts at 09:31) and is emitted as
@@ -36,6 +36,7 @@ public sealed class BarResampler
     private long _droppedOutsideHours;
     private long _droppedLate;
     private long _barsEmitted;
+    private DateTime _clock = DateTime.MinValue;
 
     /// <summary>Creates a resampler whose symbols all follow one calendar.</summary>
     /// <exception cref="ArgumentException">The timeframe is the default value.</exception>
@@ -72,8 +73,8 @@ public sealed class BarResampler
     public long DroppedOutsideHours => _droppedOutsideHours;
 
     /// <summary>
-    /// Input bars dropped because their target window had already been emitted by <see cref="AdvanceTo"/> (the caller
-    /// advanced past input that was still to come).
+    /// Input bars dropped because their target window ends at or before a time already passed to <see cref="AdvanceTo"/>
+    /// (the caller declared the input complete too early).
     /// </summary>
     public long DroppedLate => _droppedLate;
 
@@ -85,8 +86,8 @@ public sealed class BarResampler
     /// a later one, and this window when the bar ends exactly at its end).
     /// </summary>
     /// <returns>
-    /// False when the bar was dropped: it starts outside the hours in use, or its target window was already emitted by
-    /// <see cref="AdvanceTo"/>.
+    /// False when the bar was dropped: it starts outside the hours in use, or its target window ends at or before a time
+    /// already passed to <see cref="AdvanceTo"/>.
     /// </returns>
     /// <exception cref="ArgumentException">
     /// The bar is the default value, starts before the previous bar of its symbol ends, or is not aligned to the target
@@ -118,7 +119,7 @@ public sealed class BarResampler
         }
 
         state.LastInputEnd = bar.End;
-        if (window.End <= state.LastEmittedEnd)
+        if (window.End <= _clock)
         {
             _droppedLate++;
             return false;
@@ -157,6 +158,11 @@ public sealed class BarResampler
     public int AdvanceTo(DateTime utc, IBarSink sink)
     {
         ArgumentNullException.ThrowIfNull(sink);
+        if (utc > _clock)
+        {
+            _clock = utc;
+        }
+
         var emitted = 0;
         while (_open.Count > 0 && _open.Peek().DueEnd <= utc)
         {
@@ -193,7 +199,6 @@ public sealed class BarResampler
     {
         var bar = state.ToBar();
         state.IsOpen = false;
-        state.LastEmittedEnd = state.Window.End;
         _open.Remove(state);
         _barsEmitted++;
         sink.OnBar(in bar);
@@ -252,8 +257,6 @@ public sealed class BarResampler
         public BarWindows Windows { get; } = windows;
 
         public DateTime LastInputEnd { get; set; } = DateTime.MinValue;
-
-        public DateTime LastEmittedEnd { get; set; } = DateTime.MinValue;
 
         public bool IsOpen { get; set; }
 
