@@ -12,10 +12,14 @@ namespace StrategyLab.Core.Domain;
 /// </remarks>
 public sealed class Symbol : IEquatable<Symbol>, IComparable<Symbol>
 {
+    // Symbols are dictionary keys on the per-bar hot path: hash once.
+    private readonly int _hashCode;
+
     private Symbol(string ticker, AssetClass assetClass)
     {
         Ticker = ticker;
         AssetClass = assetClass;
+        _hashCode = HashCode.Combine(StringComparer.Ordinal.GetHashCode(ticker), assetClass);
     }
 
     /// <summary>The upper-case ticker, e.g. <c>SPY</c> or <c>BINANCE:BTCUSDT</c>.</summary>
@@ -85,13 +89,15 @@ public sealed class Symbol : IEquatable<Symbol>, IComparable<Symbol>
 
     /// <inheritdoc />
     public bool Equals([NotNullWhen(true)] Symbol? other) =>
-        other is not null && AssetClass == other.AssetClass && string.Equals(Ticker, other.Ticker, StringComparison.Ordinal);
+        ReferenceEquals(this, other)
+        || (other is not null && _hashCode == other._hashCode && AssetClass == other.AssetClass
+            && string.Equals(Ticker, other.Ticker, StringComparison.Ordinal));
 
     /// <inheritdoc />
     public override bool Equals(object? obj) => Equals(obj as Symbol);
 
     /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(StringComparer.Ordinal.GetHashCode(Ticker), AssetClass);
+    public override int GetHashCode() => _hashCode;
 
     /// <summary>Orders by ticker (ordinal), then asset class: the deterministic order of a time slice.</summary>
     public int CompareTo(Symbol? other)

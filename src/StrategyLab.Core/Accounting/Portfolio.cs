@@ -1,0 +1,254 @@
+using StrategyLab.Core.Domain;
+using StrategyLab.Core.Execution;
+
+namespace StrategyLab.Core.Accounting;
+
+/// <summary>
+/// Cash, positions and PnL, changed only by fills and price marks. Equity is <c>cash + Σ quantity × last price</c>,
+/// kept up to date incrementally (exact <see cref="decimal"/> arithmetic, so the incremental value equals a
+/// from-scratch sum). Also cuts fills into round trips.
+/// </summary>
+public sealed class Portfolio
+{
+    private readonly Dictionary<Symbol, Position> _positions = [];
+    private readonly Dictionary<Symbol, OpenTrip> _openTrips = [];
+    private readonly List<Position> _positionList = [];
+    private int _openPositionCount;
+
+    /// <summary>Creates a portfolio holding <paramref name="initialCash"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Initial cash is not positive, or leverage is below 1.</exception>
+    public Portfolio(decimal initialCash, AccountType accountType = AccountType.Cash, decimal marginLeverage = 2m)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(initialCash);
+        ArgumentOutOfRangeException.ThrowIfLessThan(marginLeverage, 1m);
+        InitialCash = initialCash;
+        Cash = initialCash;
+        AccountType = accountType;
+        MarginLeverage = marginLeverage;
+    }
+
+    /// <summary>Called when a round trip completes.</summary>
+    public event Action<RoundTrip>? RoundTripClosed;
+
+    /// <summary>Cash at the start.</summary>
+    public decimal InitialCash { get; }
+
+    /// <summary>Cash now (short sale proceeds included).</summary>
+    public decimal Cash { get; private set; }
+
+    /// <summary>Σ quantity × last price over all positions (shorts count negative).</summary>
+    public decimal PositionsValue { get; private set; }
+
+    /// <summary>Cash + positions value.</summary>
+    public decimal Equity => Cash + PositionsValue;
+
+    /// <summary>Cash or margin.</summary>
+    public AccountType AccountType { get; }
+
+    /// <summary>Leverage of a margin account.</summary>
+    public decimal MarginLeverage { get; }
+
+    /// <summary>Commissions paid so far.</summary>
+    public decimal TotalFees { get; private set; }
+
+    /// <summary>Realized PnL so far, gross of commissions.</summary>
+    public decimal RealizedPnl { get; private set; }
+
+    /// <summary>Number of fills applied.</summary>
+    public int FillCount { get; private set; }
+
+    /// <summary>Number of symbols with a non-zero position.</summary>
+    public int OpenPositionCount => _openPositionCount;
+
+    /// <summary>Every position ever held (open or flat), in the order first seen.</summary>
+    public IReadOnlyList<Position> Positions => _positionList;
+
+    /// <summary>Σ |quantity × last price|.</summary>
+    public decimal GrossExposure
+    {
+        get
+        {
+            var sum = 0m;
+            foreach (var p in _positionList)
+            {
+                sum += Math.Abs(p.MarketValue);
+            }
+
+            return sum;
+        }
+    }
+
+    /// <summary>
+    /// What can still be spent on new exposure: cash for a cash account; equity × leverage − gross exposure for a
+    /// margin account. <paramref name="reserved"/> (open orders' estimated cost) is subtracted.
+    /// </summary>
+    public decimal BuyingPower(decimal reserved = 0m) => AccountType == AccountType.Cash
+        ? Cash - reserved
+        : (Equity * MarginLeverage) - GrossExposure - reserved;
+
+    /// <summary>The position in <paramref name="symbol"/>, or null if it was never held.</summary>
+    public Position? GetPosition(Symbol symbol) => _positions.GetValueOrDefault(symbol);
+
+    /// <summary>Signed quantity held in <paramref name="symbol"/> (0 when none).</summary>
+    public decimal QuantityOf(Symbol symbol) => _positions.TryGetValue(symbol, out var p) ? p.Quantity : 0m;
+
+    /// <summary>Marks the position in <paramref name="symbol"/> (if any) at <paramref name="price"/>.</summary>
+    public void Mark(Symbol symbol, decimal price, DateTime timeUtc)
+    {
+        if (!_positions.TryGetValue(symbol, out var p))
+        {
+            return;
+        }
+
+        if (p.Quantity != 0 && p.LastPrice != price)
+        {
+            PositionsValue += p.Quantity * (price - p.LastPrice);
+        }
+
+        p.LastPrice = price;
+        p.LastPriceTimeUtc = timeUtc;
+    }
+
+    /// <summary>Applies an execution: cash, position, average price, realized PnL, fees, round trips.</summary>
+    public void ApplyFill(in Fill fill)
+    {
+        if (!_positions.TryGetValue(fill.Symbol, out var p))
+        {
+            p = new Position(fill.Symbol) { LastPrice = fill.Price, LastPriceTimeUtc = fill.TimeUtc };
+            _positions.Add(fill.Symbol, p);
+            _positionList.Add(p);
+        }
+
+        // A fill is the newest trade price known: mark the holding there before changing it.
+        Mark(fill.Symbol, fill.Price, fill.TimeUtc);
+        var q = fill.SignedQuantity;
+        var oldQty = p.Quantity;
+        Cash -= (q * fill.Price) + fill.Commission;
+        TotalFees += fill.Commission;
+        p.Fees += fill.Commission;
+        FillCount++;
+
+        decimal realized = 0;
+        var newQty = oldQty + q;
+        if (oldQty == 0 || Math.Sign(oldQty) == Math.Sign(q))
+        {
+            // Opening or adding: the average moves toward the fill price.
+            p.AveragePrice = ((p.AveragePrice * Math.Abs(oldQty)) + (fill.Price * Math.Abs(q))) / Math.Abs(newQty);
+        }
+        else
+        {
+            var closing = Math.Min(Math.Abs(q), Math.Abs(oldQty));
+            realized = closing * (fill.Price - p.AveragePrice) * Math.Sign(oldQty);
+            if (newQty == 0)
+            {
+                p.AveragePrice = 0;
+            }
+            else if (Math.Sign(newQty) != Math.Sign(oldQty))
+            {
+                p.AveragePrice = fill.Price; // flipped: the remainder opened at this fill
+            }
+        }
+
+        p.RealizedPnl += realized;
+        RealizedPnl += realized;
+        PositionsValue += q * p.LastPrice;
+        p.Quantity = newQty;
+        if (oldQty == 0 && newQty != 0)
+        {
+            _openPositionCount++;
+        }
+        else if (oldQty != 0 && newQty == 0)
+        {
+            _openPositionCount--;
+        }
+
+        TrackRoundTrip(fill, oldQty, newQty, realized);
+    }
+
+    private void TrackRoundTrip(in Fill fill, decimal oldQty, decimal newQty, decimal realized)
+    {
+        var symbol = fill.Symbol;
+        var q = fill.SignedQuantity;
+        if (oldQty == 0)
+        {
+            _openTrips[symbol] = OpenTrip.Start(fill, Math.Abs(q), fill.Commission);
+            return;
+        }
+
+        var trip = _openTrips[symbol];
+        if (Math.Sign(oldQty) == Math.Sign(q))
+        {
+            trip.AddEntry(fill.Price, Math.Abs(q), fill.Commission);
+            return;
+        }
+
+        var closing = Math.Min(Math.Abs(q), Math.Abs(oldQty));
+        var commissionShare = fill.Commission * closing / Math.Abs(q);
+        trip.AddExit(fill.Price, closing, commissionShare, realized);
+        if (newQty == 0 || Math.Sign(newQty) != Math.Sign(oldQty))
+        {
+            _openTrips.Remove(symbol);
+            RoundTripClosed?.Invoke(trip.Close(symbol, fill.TimeUtc, fill.Tag ?? "exit"));
+            if (newQty != 0)
+            {
+                _openTrips[symbol] = OpenTrip.Start(fill, Math.Abs(newQty), fill.Commission - commissionShare);
+            }
+        }
+    }
+
+    private sealed class OpenTrip
+    {
+        private decimal _entryValue;
+        private decimal _exitValue;
+
+        public TradeDirection Direction { get; private init; }
+
+        public DateTime EntryTimeUtc { get; private init; }
+
+        public decimal EntryQuantity { get; private set; }
+
+        public decimal ExitQuantity { get; private set; }
+
+        public decimal Pnl { get; private set; }
+
+        public decimal Commission { get; private set; }
+
+        public static OpenTrip Start(in Fill fill, decimal quantity, decimal commission)
+        {
+            var trip = new OpenTrip
+            {
+                Direction = fill.Side == OrderSide.Buy ? TradeDirection.Long : TradeDirection.Short,
+                EntryTimeUtc = fill.TimeUtc,
+            };
+            trip.AddEntry(fill.Price, quantity, commission);
+            return trip;
+        }
+
+        public void AddEntry(decimal price, decimal quantity, decimal commission)
+        {
+            _entryValue += price * quantity;
+            EntryQuantity += quantity;
+            Commission += commission;
+        }
+
+        public void AddExit(decimal price, decimal quantity, decimal commission, decimal realized)
+        {
+            _exitValue += price * quantity;
+            ExitQuantity += quantity;
+            Commission += commission;
+            Pnl += realized;
+        }
+
+        public RoundTrip Close(Symbol symbol, DateTime exitTimeUtc, string reason) => new(
+            symbol,
+            Direction,
+            EntryQuantity,
+            EntryTimeUtc,
+            _entryValue / EntryQuantity,
+            exitTimeUtc,
+            ExitQuantity == 0 ? 0 : _exitValue / ExitQuantity,
+            Pnl,
+            Commission,
+            reason);
+    }
+}

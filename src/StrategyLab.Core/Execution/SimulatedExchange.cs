@@ -1,0 +1,680 @@
+using StrategyLab.Core.Calendar;
+using StrategyLab.Core.Domain;
+using StrategyLab.Core.Accounting;
+
+namespace StrategyLab.Core.Execution;
+
+/// <summary>
+/// A venue that fills orders against bars, with the documented fill rules (README, "Fill rules"):
+/// <list type="bullet">
+/// <item>An order may only fill on bars that start at or after its decision time (an order decided on bar t, at t's
+/// end, never fills at t's prices). Market orders fill at the next bar's open.</item>
+/// <item>Stop: triggers when the bar's range reaches the stop; fills at the stop, or at the open when the bar opens
+/// beyond it (gap). Limit: fills when the bar trades through the limit (touching is not enough), at the limit or at a
+/// better open. Stop-limit: a stop that then works as a limit. Trailing stop: a stop that follows the best price.</item>
+/// <item>Orders are accepted while the market is open at the decision time (a decision at the close instant belongs
+/// to the session it closes) and fill only on bars that start inside trading hours (regular unless extended hours are
+/// on). DAY orders expire at the close of their session.</item>
+/// <item>When a stop and a limit of one OCO group could both fill on one bar, the stop fills (the conservative
+/// assumption); a fill reduces its OCO siblings by the filled quantity and cancels them at zero.</item>
+/// </list>
+/// The exchange reads the portfolio for buying-power checks; the listener applies fills to it (before the exchange
+/// goes on), so the next check sees them.
+/// </summary>
+public sealed class SimulatedExchange : IBarDrivenVenue
+{
+    private readonly ExchangeSettings _settings;
+    private readonly Portfolio _portfolio;
+    private readonly Func<Symbol, IMarketCalendar> _calendars;
+    private readonly Dictionary<Symbol, Book> _books = [];
+    private readonly List<Order> _open = [];
+    private readonly Dictionary<long, Order> _all = [];
+    private readonly HashSet<string> _clientIds = new(StringComparer.Ordinal);
+    private readonly List<Order> _scratch = [];
+    private readonly List<Order> _batch = [];
+    private long _nextId = 1;
+
+    /// <summary>Creates an exchange that trades <paramref name="symbols"/> for <paramref name="portfolio"/>.</summary>
+    public SimulatedExchange(
+        ExchangeSettings settings,
+        Portfolio portfolio,
+        Func<Symbol, IMarketCalendar> calendars,
+        IEnumerable<Symbol> symbols)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(portfolio);
+        ArgumentNullException.ThrowIfNull(calendars);
+        ArgumentNullException.ThrowIfNull(symbols);
+        _settings = settings;
+        _portfolio = portfolio;
+        _calendars = calendars;
+        foreach (var s in symbols)
+        {
+            _books.TryAdd(s, new Book(s, calendars(s)));
+        }
+    }
+
+    /// <summary>Receives every order event, synchronously, in order.</summary>
+    public IOrderEventListener? Listener { get; set; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<Order> OpenOrders => _open;
+
+    /// <summary>Every order ever submitted, in submission order.</summary>
+    public IEnumerable<Order> AllOrders => _all.Values;
+
+    /// <summary>Number of orders submitted (accepted or rejected).</summary>
+    public int SubmittedCount => _all.Count;
+
+    /// <inheritdoc />
+    public Order? Find(long orderId) => _all.GetValueOrDefault(orderId);
+
+    /// <summary>The last traded price the exchange saw for <paramref name="symbol"/>, if any.</summary>
+    public decimal? LastPrice(Symbol symbol) =>
+        _books.TryGetValue(symbol, out var b) && b.HasPrice ? b.LastPrice : null;
+
+    /// <summary>True when an order decided at <paramref name="decisionTimeUtc"/> would be accepted (market open).</summary>
+    public bool IsAcceptingOrders(Symbol symbol, DateTime decisionTimeUtc) =>
+        _books.TryGetValue(symbol, out var b) && SessionForDecision(b, decisionTimeUtc) is not null;
+
+    /// <inheritdoc />
+    public Order Submit(OrderRequest request, DateTime decisionTimeUtc)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var clientId = request.ClientOrderId ?? FormattableString.Invariant($"SL-{_nextId}");
+        var order = new Order(_nextId++, clientId, request, decisionTimeUtc);
+        _all.Add(order.Id, order);
+
+        var reason = Validate(order, decisionTimeUtc, out var session);
+        if (reason != RejectReason.None)
+        {
+            order.Status = OrderStatus.Rejected;
+            order.RejectReason = reason;
+            Raise(OrderEventKind.Rejected, order, decisionTimeUtc);
+            return order;
+        }
+
+        _clientIds.Add(clientId);
+        if (request.TimeInForce == TimeInForce.Day)
+        {
+            order.ExpiresUtc = session!.Close(_settings.ExtendedHours);
+        }
+
+        var book = _books[request.Symbol];
+        if (request.Type == OrderType.TrailingStop)
+        {
+            order.TrailAnchorPrice = book.LastPrice;
+            order.StopPrice = TrailLevel(order, book.LastPrice);
+        }
+
+        order.Status = OrderStatus.Working;
+        order.AcceptedUtc = decisionTimeUtc;
+        book.Working.Add(order);
+        _open.Add(order);
+        Raise(OrderEventKind.Accepted, order, decisionTimeUtc);
+        return order;
+    }
+
+    /// <inheritdoc />
+    public bool Cancel(long orderId, DateTime nowUtc)
+    {
+        if (!_all.TryGetValue(orderId, out var order) || !order.IsOpen)
+        {
+            return false;
+        }
+
+        Close(order, OrderStatus.Canceled, nowUtc);
+        return true;
+    }
+
+    /// <inheritdoc />
+    public bool Replace(long orderId, decimal? quantity, decimal? limitPrice, decimal? stopPrice, DateTime nowUtc)
+    {
+        if (!_all.TryGetValue(orderId, out var order) || !order.IsOpen)
+        {
+            return false;
+        }
+
+        if (quantity is { } q && (q <= order.FilledQuantity || !IsValidQuantity(order.Symbol, q)))
+        {
+            return false;
+        }
+
+        if (limitPrice is <= 0 || stopPrice is <= 0)
+        {
+            return false;
+        }
+
+        if (quantity is { } newQty)
+        {
+            order.Quantity = newQty;
+        }
+
+        order.LimitPrice = limitPrice ?? order.LimitPrice;
+        order.StopPrice = stopPrice ?? order.StopPrice;
+        order.UpdatedUtc = nowUtc;
+        Raise(OrderEventKind.Replaced, order, nowUtc);
+        return true;
+    }
+
+    /// <inheritdoc />
+    public void AdvanceTime(DateTime nowUtc)
+    {
+        if (_open.Count == 0)
+        {
+            return;
+        }
+
+        _scratch.Clear();
+        foreach (var o in _open)
+        {
+            if (o.ExpiresUtc is { } exp && exp <= nowUtc)
+            {
+                _scratch.Add(o);
+            }
+        }
+
+        foreach (var o in _scratch)
+        {
+            Close(o, OrderStatus.Expired, o.ExpiresUtc!.Value);
+        }
+    }
+
+    /// <inheritdoc />
+    public void LiquidateAtLastPrice(DateTime nowUtc, string tag)
+    {
+        foreach (var o in _open.ToArray())
+        {
+            Close(o, OrderStatus.Canceled, nowUtc);
+        }
+
+        foreach (var book in _books.Values)
+        {
+            var held = _portfolio.QuantityOf(book.Symbol);
+            if (held == 0 || !book.HasPrice)
+            {
+                continue;
+            }
+
+            var side = held > 0 ? OrderSide.Sell : OrderSide.Buy;
+            var quantity = Math.Abs(held);
+            var order = new Order(_nextId++, FormattableString.Invariant($"SL-{_nextId - 1}"), OrderRequest.Market(book.Symbol, side, quantity, tag), nowUtc)
+            {
+                Status = OrderStatus.Working,
+                AcceptedUtc = nowUtc,
+            };
+            _all.Add(order.Id, order);
+            Raise(OrderEventKind.Accepted, order, nowUtc);
+            var price = book.LastPrice;
+            var commission = _settings.Commission.Compute(quantity, price);
+            order.FilledQuantity = quantity;
+            order.AverageFillPrice = price;
+            order.Commission = commission;
+            order.Status = OrderStatus.Filled;
+            order.UpdatedUtc = nowUtc;
+            Raise(OrderEventKind.Filled, order, nowUtc, new Fill(order.Id, book.Symbol, side, quantity, price, commission, nowUtc, tag, price, price));
+        }
+    }
+
+    /// <inheritdoc />
+    public void OnBar(in Bar bar)
+    {
+        if (!_books.TryGetValue(bar.Symbol, out var book))
+        {
+            return;
+        }
+
+        book.LastPrice = bar.Open;
+        book.HasPrice = true;
+        if (book.Working.Count > 0)
+        {
+            AdvanceTime(bar.Start);
+            if (book.Working.Count > 0 && IsTradable(book, bar.Start))
+            {
+                book.VolumeUsed = 0;
+                MatchBar(book, bar);
+            }
+        }
+
+        book.LastPrice = bar.Close;
+    }
+
+    private void MatchBar(Book book, in Bar bar)
+    {
+        // Orders submitted while this bar is processed (exits attached to a fill at the open) may fill on it too:
+        // everything in the bar happened after its open. Repeat until a pass adds nothing eligible.
+        for (var pass = 0; pass < 4; pass++)
+        {
+            _scratch.Clear();
+            foreach (var o in book.Working)
+            {
+                if (o.IsOpen && o.ActiveFromUtc <= bar.Start && !book.Matched.Contains(o.Id))
+                {
+                    _scratch.Add(o);
+                }
+            }
+
+            if (_scratch.Count == 0)
+            {
+                break;
+            }
+
+            // Market orders first (they fill at the open), then stops (conservative), then limits; then by id.
+            _scratch.Sort(static (a, b) =>
+            {
+                var c = Priority(a.Type).CompareTo(Priority(b.Type));
+                return c != 0 ? c : a.Id.CompareTo(b.Id);
+            });
+            _batch.Clear();
+            _batch.AddRange(_scratch);
+            foreach (var o in _batch)
+            {
+                book.Matched.Add(o.Id);
+                if (o.IsOpen)
+                {
+                    TryFill(book, o, bar);
+                }
+            }
+        }
+
+        book.Matched.Clear();
+    }
+
+    private static int Priority(OrderType type) => type switch
+    {
+        OrderType.Market => 0,
+        OrderType.Stop or OrderType.TrailingStop or OrderType.StopLimit => 1,
+        _ => 2,
+    };
+
+    private void TryFill(Book book, Order order, in Bar bar)
+    {
+        if (!TryPrice(order, bar, out var price, out var atOpen))
+        {
+            if (order.Type == OrderType.TrailingStop)
+            {
+                UpdateTrail(order, bar);
+            }
+
+            return;
+        }
+
+        var quantity = order.RemainingQuantity;
+        if (_settings.MaxVolumeFraction is { } fraction)
+        {
+            var available = (bar.Volume * fraction) - book.VolumeUsed;
+            if (order.Symbol.AssetClass == AssetClass.UsEquity)
+            {
+                available = Math.Floor(available);
+            }
+
+            quantity = Math.Min(quantity, Math.Max(available, 0));
+            if (quantity <= 0)
+            {
+                return;
+            }
+        }
+
+        price = ApplySlippage(order, price);
+        var time = atOpen ? bar.Start : bar.End;
+
+        // Cash accounts cannot go short or spend cash they do not have, even if things changed since submission.
+        var held = _portfolio.QuantityOf(order.Symbol);
+        if (_portfolio.AccountType == AccountType.Cash)
+        {
+            if (order.Side == OrderSide.Sell && held - quantity < 0)
+            {
+                Reject(order, RejectReason.ShortSellingNotAllowed, time);
+                return;
+            }
+
+            if (order.Side == OrderSide.Buy && held >= 0
+                && (quantity * price) + _settings.Commission.Compute(quantity, price) > _portfolio.Cash)
+            {
+                Reject(order, RejectReason.InsufficientBuyingPower, time);
+                return;
+            }
+        }
+
+        var commission = _settings.Commission.Compute(quantity, price);
+        var previousFilled = order.FilledQuantity;
+        order.FilledQuantity += quantity;
+        order.AverageFillPrice = ((order.AverageFillPrice * previousFilled) + (price * quantity)) / order.FilledQuantity;
+        order.Commission += commission;
+        order.UpdatedUtc = time;
+        book.VolumeUsed += quantity;
+        var fill = new Fill(order.Id, order.Symbol, order.Side, quantity, price, commission, time, order.Tag, bar.Low, bar.High);
+        var done = order.RemainingQuantity == 0;
+        order.Status = done ? OrderStatus.Filled : OrderStatus.PartiallyFilled;
+        if (done)
+        {
+            RemoveOpen(order);
+        }
+
+        Raise(done ? OrderEventKind.Filled : OrderEventKind.PartiallyFilled, order, time, fill);
+        ReduceOcoSiblings(order, quantity, time);
+    }
+
+    private void ReduceOcoSiblings(Order filled, decimal quantity, DateTime time)
+    {
+        if (filled.OcoGroup is null)
+        {
+            return;
+        }
+
+        var siblings = _open.Where(o => o.Id != filled.Id && o.OcoGroup == filled.OcoGroup).ToArray();
+        foreach (var s in siblings)
+        {
+            var remaining = s.RemainingQuantity - quantity;
+            if (remaining <= 0 || filled.Status == OrderStatus.Filled)
+            {
+                Close(s, OrderStatus.Canceled, time);
+            }
+            else
+            {
+                s.Quantity -= quantity;
+                s.UpdatedUtc = time;
+                Raise(OrderEventKind.Replaced, s, time);
+            }
+        }
+    }
+
+    private static bool TryPrice(Order order, in Bar bar, out decimal price, out bool atOpen)
+    {
+        var buy = order.Side == OrderSide.Buy;
+        atOpen = false;
+        price = 0;
+        switch (order.Type)
+        {
+            case OrderType.Market:
+                price = bar.Open;
+                atOpen = true;
+                return true;
+            case OrderType.Limit:
+                return TryLimit(buy, order.LimitPrice!.Value, bar, out price, out atOpen);
+            case OrderType.Stop:
+            case OrderType.TrailingStop:
+                return TryStop(buy, order.StopPrice!.Value, bar, out price, out atOpen);
+            case OrderType.StopLimit:
+                return TryStopLimit(order, buy, bar, out price, out atOpen);
+            default:
+                return false;
+        }
+    }
+
+    private static bool TryLimit(bool buy, decimal limit, in Bar bar, out decimal price, out bool atOpen)
+    {
+        atOpen = buy ? bar.Open <= limit : bar.Open >= limit;
+        if (atOpen)
+        {
+            price = bar.Open;
+            return true;
+        }
+
+        price = limit;
+        return buy ? bar.Low < limit : bar.High > limit;
+    }
+
+    private static bool TryStop(bool buy, decimal stop, in Bar bar, out decimal price, out bool atOpen)
+    {
+        atOpen = buy ? bar.Open >= stop : bar.Open <= stop;
+        if (atOpen)
+        {
+            price = bar.Open;
+            return true;
+        }
+
+        price = stop;
+        return buy ? bar.High >= stop : bar.Low <= stop;
+    }
+
+    private static bool TryStopLimit(Order order, bool buy, in Bar bar, out decimal price, out bool atOpen)
+    {
+        var limit = order.LimitPrice!.Value;
+        if (order.IsTriggered)
+        {
+            return TryLimit(buy, limit, bar, out price, out atOpen);
+        }
+
+        if (!TryStop(buy, order.StopPrice!.Value, bar, out var triggerPrice, out atOpen))
+        {
+            price = 0;
+            return false;
+        }
+
+        order.IsTriggered = true;
+        var marketable = buy ? triggerPrice <= limit : triggerPrice >= limit;
+        if (marketable)
+        {
+            price = triggerPrice;
+            return true;
+        }
+
+        // Triggered beyond the limit. After a trigger at the open the whole bar follows it, so a trade through
+        // the limit later in the bar fills; after an intrabar trigger the order of prices is unknown: wait.
+        price = limit;
+        atOpen = false;
+        return triggerPrice == bar.Open && (buy ? bar.Low < limit : bar.High > limit);
+    }
+
+    private decimal ApplySlippage(Order order, decimal price)
+    {
+        if (_settings.SlippageBps == 0 || order.Type is OrderType.Limit or OrderType.StopLimit)
+        {
+            return price;
+        }
+
+        var factor = _settings.SlippageBps / 10000m;
+        return order.Side == OrderSide.Buy ? price * (1 + factor) : price * (1 - factor);
+    }
+
+    private static void UpdateTrail(Order order, in Bar bar)
+    {
+        // Checked against the level from before this bar, then the bar's best price moves the anchor.
+        var best = order.Side == OrderSide.Sell ? bar.High : bar.Low;
+        var anchor = order.TrailAnchorPrice ?? best;
+        var better = order.Side == OrderSide.Sell ? best > anchor : best < anchor;
+        if (better)
+        {
+            order.TrailAnchorPrice = best;
+            order.StopPrice = TrailLevel(order, best);
+        }
+    }
+
+    private static decimal TrailLevel(Order order, decimal anchor)
+    {
+        var pct = order.Request.TrailPercent!.Value / 100m;
+        return order.Side == OrderSide.Sell ? anchor * (1 - pct) : anchor * (1 + pct);
+    }
+
+    private RejectReason Validate(Order order, DateTime decisionTimeUtc, out TradingSession? session)
+    {
+        session = null;
+        var r = order.Request;
+        if (!_books.TryGetValue(r.Symbol, out var book))
+        {
+            return RejectReason.UnknownSymbol;
+        }
+
+        if (_clientIds.Contains(order.ClientOrderId))
+        {
+            return RejectReason.DuplicateClientOrderId;
+        }
+
+        if (!IsValidQuantity(r.Symbol, r.Quantity))
+        {
+            return RejectReason.BadQuantity;
+        }
+
+        var pricesOk = r.Type switch
+        {
+            OrderType.Limit => r.LimitPrice > 0,
+            OrderType.Stop => r.StopPrice > 0,
+            OrderType.StopLimit => r.LimitPrice > 0 && r.StopPrice > 0,
+            OrderType.TrailingStop => r.TrailPercent is > 0 and < 100,
+            _ => true,
+        };
+        if (!pricesOk)
+        {
+            return RejectReason.BadPrice;
+        }
+
+        session = SessionForDecision(book, decisionTimeUtc);
+        if (session is null)
+        {
+            return RejectReason.MarketClosed;
+        }
+
+        if (!book.HasPrice)
+        {
+            return RejectReason.NoMarketData;
+        }
+
+        return CheckBuyingPower(order, book);
+    }
+
+    private RejectReason CheckBuyingPower(Order order, Book book)
+    {
+        var r = order.Request;
+        var held = _portfolio.QuantityOf(r.Symbol);
+        var signed = r.Side == OrderSide.Buy ? r.Quantity : -r.Quantity;
+        var reducesOnly = held != 0 && Math.Sign(signed) != Math.Sign(held) && Math.Abs(signed) <= Math.Abs(held);
+        if (reducesOnly)
+        {
+            return RejectReason.None;
+        }
+
+        if (_portfolio.AccountType == AccountType.Cash && held + signed < 0)
+        {
+            return RejectReason.ShortSellingNotAllowed;
+        }
+
+        var cost = EstimatedCost(order.Request, book.LastPrice);
+        return cost > _portfolio.BuyingPower(ReservedByOpenOrders()) ? RejectReason.InsufficientBuyingPower : RejectReason.None;
+    }
+
+    private decimal EstimatedCost(OrderRequest r, decimal lastPrice)
+    {
+        var price = r.Type switch
+        {
+            OrderType.Limit => r.LimitPrice!.Value,
+            OrderType.StopLimit => r.LimitPrice!.Value,
+            OrderType.Stop => Math.Max(r.StopPrice!.Value, lastPrice),
+            _ => lastPrice,
+        };
+        price *= 1 + (_settings.SlippageBps / 10000m);
+        return (r.Quantity * price) + _settings.Commission.Compute(r.Quantity, price);
+    }
+
+    private decimal ReservedByOpenOrders()
+    {
+        var reserved = 0m;
+        foreach (var o in _open)
+        {
+            var held = _portfolio.QuantityOf(o.Symbol);
+            var adds = o.Side == OrderSide.Buy ? held >= 0 : held <= 0;
+            if (adds)
+            {
+                var book = _books[o.Symbol];
+                reserved += EstimatedCost(o.Request with { Quantity = o.RemainingQuantity }, book.LastPrice);
+            }
+        }
+
+        return reserved;
+    }
+
+    private static bool IsValidQuantity(Symbol symbol, decimal quantity) =>
+        quantity > 0 && (symbol.AssetClass != AssetClass.UsEquity || decimal.Truncate(quantity) == quantity);
+
+    private TradingSession? SessionForDecision(Book book, DateTime t)
+    {
+        var ext = _settings.ExtendedHours;
+        var s = book.SessionAt(t, ext);
+        if (s is not null)
+        {
+            return s;
+        }
+
+        // A decision stamped exactly at the close (the end of the session's last bar) belongs to that session.
+        var before = book.SessionAt(t.AddTicks(-1), ext);
+        return before is not null && before.Close(ext) == t ? before : null;
+    }
+
+    private bool IsTradable(Book book, DateTime barStart) => book.SessionAt(barStart, _settings.ExtendedHours) is not null;
+
+    private void Reject(Order order, RejectReason reason, DateTime time)
+    {
+        order.RejectReason = reason;
+        Close(order, OrderStatus.Rejected, time);
+    }
+
+    private void Close(Order order, OrderStatus status, DateTime time)
+    {
+        order.Status = status;
+        order.UpdatedUtc = time;
+        RemoveOpen(order);
+        Raise(
+            status switch
+            {
+                OrderStatus.Canceled => OrderEventKind.Canceled,
+                OrderStatus.Expired => OrderEventKind.Expired,
+                _ => OrderEventKind.Rejected,
+            },
+            order,
+            time);
+    }
+
+    private void RemoveOpen(Order order)
+    {
+        _open.Remove(order);
+        _books[order.Symbol].Working.Remove(order);
+    }
+
+    private void Raise(OrderEventKind kind, Order order, DateTime time, Fill? fill = null)
+    {
+        Listener?.OnOrderEvent(new OrderEvent(kind, order, time, fill));
+    }
+
+    private sealed class Book(Symbol symbol, IMarketCalendar calendar)
+    {
+        private TradingSession? _regular;
+        private TradingSession? _extended;
+
+        public Symbol Symbol { get; } = symbol;
+
+        public List<Order> Working { get; } = [];
+
+        public HashSet<long> Matched { get; } = [];
+
+        public decimal LastPrice { get; set; }
+
+        public bool HasPrice { get; set; }
+
+        public decimal VolumeUsed { get; set; }
+
+        public TradingSession? SessionAt(DateTime utc, bool extended)
+        {
+            // Consecutive bars nearly always fall in the session seen last: skip the calendar lookup then.
+            var cached = extended ? _extended : _regular;
+            if (cached is not null && cached.Contains(utc, extended))
+            {
+                return cached;
+            }
+
+            var s = calendar.SessionAt(utc, extended);
+            if (s is not null)
+            {
+                if (extended)
+                {
+                    _extended = s;
+                }
+                else
+                {
+                    _regular = s;
+                }
+            }
+
+            return s;
+        }
+    }
+}
