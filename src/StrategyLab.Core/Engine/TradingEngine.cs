@@ -129,8 +129,8 @@ public sealed class TradingEngine : IOrderEventListener
     }
 
     /// <summary>
-    /// Shows the strategy historical bars before trading starts (live warm-up): indicators fill, history grows,
-    /// intents are ignored, the venue and the portfolio see nothing.
+    /// Shows the strategy historical bars (in time order) before trading starts (live warm-up): indicators fill,
+    /// history grows, intents are ignored, the venue and the portfolio see nothing.
     /// </summary>
     public void WarmUp(ReadOnlySpan<Bar> slice)
     {
@@ -138,7 +138,6 @@ public sealed class TradingEngine : IOrderEventListener
         _warmingUp = true;
         try
         {
-            _now = slice.Length > 0 ? slice[0].End : _now;
             foreach (ref readonly var bar in slice)
             {
                 if (!_states.TryGetValue(bar.Symbol, out var state) || !InHours(state, bar))
@@ -146,6 +145,7 @@ public sealed class TradingEngine : IOrderEventListener
                     continue;
                 }
 
+                _now = bar.End;
                 NoteSession(state, bar);
                 state.Append(bar);
                 Counters.WarmupBars++;

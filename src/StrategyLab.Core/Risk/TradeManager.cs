@@ -104,6 +104,14 @@ public sealed class TradeManager
     public void Process(List<Intent> intents, DateTime nowUtc, Func<Symbol, decimal?> priceOf, Func<Symbol, TradingSession?> sessionOf)
     {
         ArgumentNullException.ThrowIfNull(intents);
+        if (intents.Count > 1)
+        {
+            // Deterministic: symbol order (the slice order), keeping each symbol's intents in the order given.
+            var ordered = intents.Select((intent, i) => (intent, i)).OrderBy(x => x.intent.Symbol).ThenBy(x => x.i).Select(x => x.intent).ToList();
+            intents.Clear();
+            intents.AddRange(ordered);
+        }
+
         foreach (var intent in intents)
         {
             if (intent.Kind == IntentKind.Exit)
