@@ -38,6 +38,13 @@ public sealed class BarResampler
     private long _barsEmitted;
     private DateTime _clock = DateTime.MinValue;
 
+    /// <summary>Creates a resampler where each symbol follows its standard calendar (<see cref="MarketCalendars.For"/>).</summary>
+    /// <exception cref="ArgumentException">The timeframe is the default value.</exception>
+    public BarResampler(Timeframe target, bool extendedHours = false)
+        : this(MarketCalendars.For, target, extendedHours)
+    {
+    }
+
     /// <summary>Creates a resampler whose symbols all follow one calendar.</summary>
     /// <exception cref="ArgumentException">The timeframe is the default value.</exception>
     public BarResampler(IMarketCalendar calendar, Timeframe target, bool extendedHours = false)

@@ -52,6 +52,13 @@ public sealed class TradeBarAggregator
     private long _barsEmitted;
     private long _emptyBarsEmitted;
 
+    /// <summary>Creates an aggregator where each symbol follows its standard calendar (<see cref="MarketCalendars.For"/>).</summary>
+    /// <exception cref="ArgumentException">The grace is negative or the timeframe is missing.</exception>
+    public TradeBarAggregator(TradeBarAggregatorOptions options)
+        : this(MarketCalendars.For, options)
+    {
+    }
+
     /// <summary>Creates an aggregator whose symbols all follow one calendar.</summary>
     /// <exception cref="ArgumentException">The grace is negative or the timeframe is missing.</exception>
     public TradeBarAggregator(IMarketCalendar calendar, TradeBarAggregatorOptions options)

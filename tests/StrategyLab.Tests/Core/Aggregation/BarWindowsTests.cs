@@ -213,3 +213,43 @@ public class BarWindowsTests
         Assert.Throws<ArgumentException>(() => grid.TryGetWindow(new DateTime(2013, 10, 7, 13, 32, 0, DateTimeKind.Unspecified), out _));
     }
 }
+
+/// <summary>The same hand-worked cases on the real NYSE calendar.</summary>
+public class BarWindowsNyseTests
+{
+    private static DateTime Utc(int y, int mo, int d, int h, int mi) => new(y, mo, d, h, mi, 0, DateTimeKind.Utc);
+
+    [Fact]
+    public void EarlyClose_ChristmasEve2015_LastHourBarIs1230To1300()
+    {
+        var grid = new BarWindows(NyseCalendar.Instance, Timeframe.OneHour);
+        var windows = grid.WindowsOf(NyseCalendar.Instance.GetSession(new DateOnly(2015, 12, 24))!).ToList();
+        Assert.Equal(4, windows.Count);
+        Assert.Equal(new BarWindow(Utc(2015, 12, 24, 17, 30), Utc(2015, 12, 24, 18, 0)), windows[^1]); // 12:30-13:00 EST
+        Assert.Equal(42, new BarWindows(NyseCalendar.Instance, Timeframe.FiveMinutes)
+            .WindowsOf(NyseCalendar.Instance.GetSession(new DateOnly(2015, 12, 24))!).Count());
+        // Christmas is closed: the next window after the early close ends Monday 2015-12-28 10:30 EST
+        Assert.Equal(Utc(2015, 12, 28, 15, 30), grid.NextWindowEnd(Utc(2015, 12, 24, 18, 0)));
+    }
+
+    [Theory]
+    [InlineData(2024, 3, 8, 14)]
+    [InlineData(2024, 3, 11, 13)]
+    [InlineData(2024, 11, 1, 13)]
+    [InlineData(2024, 11, 4, 14)]
+    public void DstChange_WindowsStayAt0930NewYork(int y, int m, int d, int openHourUtc)
+    {
+        var grid = new BarWindows(NyseCalendar.Instance, Timeframe.FiveMinutes);
+        Assert.True(grid.TryGetWindow(Utc(y, m, d, openHourUtc, 32), out var w));
+        Assert.Equal(new BarWindow(Utc(y, m, d, openHourUtc, 30), Utc(y, m, d, openHourUtc, 35)), w);
+        Assert.False(grid.TryGetWindow(Utc(y, m, d, openHourUtc, 29), out _));
+    }
+
+    [Fact]
+    public void PreMarketHourBarsStartAt0400()
+    {
+        var grid = new BarWindows(NyseCalendar.Instance, Timeframe.OneHour, extendedHours: true);
+        Assert.True(grid.TryGetWindow(Utc(2013, 10, 7, 8, 59), out var w)); // 04:59 EDT
+        Assert.Equal(new BarWindow(Utc(2013, 10, 7, 8, 0), Utc(2013, 10, 7, 9, 0)), w);
+    }
+}
