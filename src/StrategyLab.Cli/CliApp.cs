@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using StrategyLab.Cli.Commands;
 
 namespace StrategyLab.Cli;
@@ -18,15 +19,32 @@ public static class CliApp
         var root = new RootCommand(
             "Strategy Lab: one engine for backtest, replay and live trading of US equities and crypto.");
         root.Subcommands.Add(CalendarCommand.Create());
+        root.Subcommands.Add(DataCommand.Create());
         return root;
     }
 
-    /// <summary>Parses and runs <paramref name="args"/>, writing to the given streams.</summary>
+    /// <summary>
+    /// Parses and runs <paramref name="args"/>, writing to the given streams. Arguments that do not parse or validate
+    /// (a missing or malformed option, an unknown name) print their errors on <paramref name="error"/> and exit with
+    /// <see cref="ExitBadInput"/>.
+    /// </summary>
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
         var root = Build();
         var parse = root.Parse(args);
         var config = new InvocationConfiguration { Output = output, Error = error };
+        if (parse.Errors.Count > 0)
+        {
+            // The errors alone, on stderr: stdout stays empty for scripts (--help shows the usage).
+            if (parse.Action is ParseErrorAction errorAction)
+            {
+                errorAction.ShowHelp = false;
+            }
+
+            await parse.InvokeAsync(config, cancellationToken).ConfigureAwait(false);
+            return ExitBadInput;
+        }
+
         return await parse.InvokeAsync(config, cancellationToken).ConfigureAwait(false);
     }
 }

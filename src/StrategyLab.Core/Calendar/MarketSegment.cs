@@ -12,6 +12,6 @@ public enum MarketSegment
     /// <summary>The regular session (NYSE 09:30–16:00, or 13:00 on an early close).</summary>
     Regular,
 
-    /// <summary>After the regular close (NYSE until 20:00 New York).</summary>
+    /// <summary>After the regular close (NYSE until 20:00 New York, 17:00 on an early-close day).</summary>
     AfterHours,
 }

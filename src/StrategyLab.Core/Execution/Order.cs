@@ -77,6 +77,9 @@ public sealed class Order
     /// <summary>When it was submitted (the decision time, UTC).</summary>
     public DateTime CreatedUtc { get; }
 
+    /// <summary>When the venue accepted it; null when it was refused at submission.</summary>
+    public DateTime? AcceptedUtc { get; internal set; }
+
     /// <summary>When it last changed.</summary>
     public DateTime UpdatedUtc { get; internal set; }
 

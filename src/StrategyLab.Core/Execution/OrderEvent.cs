@@ -47,4 +47,10 @@ public interface IBarDrivenVenue : IExecutionVenue
 
     /// <summary>Expires DAY orders whose session has closed by <paramref name="nowUtc"/>.</summary>
     void AdvanceTime(DateTime nowUtc);
+
+    /// <summary>
+    /// Ends the run: cancels every open order and closes every position at the last price seen (there is no later
+    /// bar to fill a market order on), tagging the fills with <paramref name="tag"/>.
+    /// </summary>
+    void LiquidateAtLastPrice(DateTime nowUtc, string tag);
 }

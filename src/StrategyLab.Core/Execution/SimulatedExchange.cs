@@ -108,6 +108,7 @@ public sealed class SimulatedExchange : IBarDrivenVenue
         }
 
         order.Status = OrderStatus.Working;
+        order.AcceptedUtc = decisionTimeUtc;
         book.Working.Add(order);
         _open.Add(order);
         Raise(OrderEventKind.Accepted, order, decisionTimeUtc);
@@ -176,6 +177,42 @@ public sealed class SimulatedExchange : IBarDrivenVenue
         foreach (var o in _scratch)
         {
             Close(o, OrderStatus.Expired, o.ExpiresUtc!.Value);
+        }
+    }
+
+    /// <inheritdoc />
+    public void LiquidateAtLastPrice(DateTime nowUtc, string tag)
+    {
+        foreach (var o in _open.ToArray())
+        {
+            Close(o, OrderStatus.Canceled, nowUtc);
+        }
+
+        foreach (var book in _books.Values)
+        {
+            var held = _portfolio.QuantityOf(book.Symbol);
+            if (held == 0 || !book.HasPrice)
+            {
+                continue;
+            }
+
+            var side = held > 0 ? OrderSide.Sell : OrderSide.Buy;
+            var quantity = Math.Abs(held);
+            var order = new Order(_nextId++, FormattableString.Invariant($"SL-{_nextId - 1}"), OrderRequest.Market(book.Symbol, side, quantity, tag), nowUtc)
+            {
+                Status = OrderStatus.Working,
+                AcceptedUtc = nowUtc,
+            };
+            _all.Add(order.Id, order);
+            Raise(OrderEventKind.Accepted, order, nowUtc);
+            var price = book.LastPrice;
+            var commission = _settings.Commission.Compute(quantity, price);
+            order.FilledQuantity = quantity;
+            order.AverageFillPrice = price;
+            order.Commission = commission;
+            order.Status = OrderStatus.Filled;
+            order.UpdatedUtc = nowUtc;
+            Raise(OrderEventKind.Filled, order, nowUtc, new Fill(order.Id, book.Symbol, side, quantity, price, commission, nowUtc, tag, price, price));
         }
     }
 

@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Logging;
+
+namespace StrategyLab.Core;
+
+/// <summary>
+/// Stable names of the engine's structured log events. A user can grep or filter on them; they never change
+/// meaning. The numeric ids group them: 1xxx engine, 2xxx orders, 3xxx risk, 4xxx market hours, 5xxx live mode.
+/// </summary>
+public static class EngineEvents
+{
+    /// <summary>A run started.</summary>
+    public static readonly EventId RunStarted = new(1000, "run.started");
+
+    /// <summary>A run finished.</summary>
+    public static readonly EventId RunFinished = new(1001, "run.finished");
+
+    /// <summary>A bar was dropped (outside trading hours, out of order).</summary>
+    public static readonly EventId BarDropped = new(1002, "bar.dropped");
+
+    /// <summary>A new session started for a symbol.</summary>
+    public static readonly EventId SessionOpen = new(1003, "session.open");
+
+    /// <summary>An intent was ignored during warm-up.</summary>
+    public static readonly EventId IntentSuppressed = new(1004, "strategy.intent.suppressed");
+
+    /// <summary>An order was accepted.</summary>
+    public static readonly EventId OrderAccepted = new(2000, "order.accepted");
+
+    /// <summary>An order was rejected.</summary>
+    public static readonly EventId OrderRejected = new(2001, "order.rejected");
+
+    /// <summary>An order (partly) filled.</summary>
+    public static readonly EventId OrderFilled = new(2002, "order.filled");
+
+    /// <summary>An order was cancelled.</summary>
+    public static readonly EventId OrderCanceled = new(2003, "order.canceled");
+
+    /// <summary>An order expired.</summary>
+    public static readonly EventId OrderExpired = new(2004, "order.expired");
+
+    /// <summary>A round trip closed.</summary>
+    public static readonly EventId TradeClosed = new(2005, "trade.closed");
+
+    /// <summary>An entry was blocked by a limit.</summary>
+    public static readonly EventId EntryBlocked = new(3000, "risk.entry_blocked");
+
+    /// <summary>The daily loss limit was reached.</summary>
+    public static readonly EventId DailyLossLimit = new(3001, "risk.daily_loss_limit");
+}

@@ -1,0 +1,53 @@
+using StrategyLab.Core.Domain;
+
+namespace StrategyLab.Core.Engine;
+
+/// <summary>Settings of the orchestrator itself.</summary>
+public sealed record EngineOptions
+{
+    /// <summary>The timeframe of the bars the engine is fed (the strategy's timeframe).</summary>
+    public Timeframe Timeframe { get; init; } = Timeframe.OneMinute;
+
+    /// <summary>
+    /// Act on pre-market and after-hours bars too (default false: bars outside the regular session are dropped
+    /// before the exchange and the strategy see them).
+    /// </summary>
+    public bool ExtendedHours { get; init; }
+
+    /// <summary>How many recent bars per symbol the strategy can look back on (default 256).</summary>
+    public int HistoryCapacity { get; init; } = 256;
+
+    /// <summary>Intents are ignored until this many cycles have run (live warm-up; default 0).</summary>
+    public int MinCyclesBeforeTrading { get; init; }
+
+    /// <summary>Close every position with market orders at the end of the run (default false: they stay open, marked).</summary>
+    public bool ClosePositionsAtEnd { get; init; }
+}
+
+/// <summary>Counts of what the engine did.</summary>
+public sealed class EngineCounters
+{
+    /// <summary>Time slices processed (one cycle each).</summary>
+    public long Cycles { get; internal set; }
+
+    /// <summary>Bars acted on.</summary>
+    public long Bars { get; internal set; }
+
+    /// <summary>Bars dropped (outside trading hours).</summary>
+    public long BarsDropped { get; internal set; }
+
+    /// <summary>Warm-up bars shown to the strategy before trading.</summary>
+    public long WarmupBars { get; internal set; }
+
+    /// <summary>Orders submitted (accepted or rejected).</summary>
+    public int OrdersSubmitted { get; internal set; }
+
+    /// <summary>Orders rejected.</summary>
+    public int OrdersRejected { get; internal set; }
+
+    /// <summary>Fills (executions).</summary>
+    public int Fills { get; internal set; }
+
+    /// <summary>Intents ignored during warm-up.</summary>
+    public int IntentsSuppressed { get; internal set; }
+}

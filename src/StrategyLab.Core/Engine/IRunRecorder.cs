@@ -1,0 +1,85 @@
+using StrategyLab.Core.Accounting;
+using StrategyLab.Core.Domain;
+using StrategyLab.Core.Execution;
+
+namespace StrategyLab.Core.Engine;
+
+/// <summary>One equity mark: the account after a time slice.</summary>
+/// <param name="TimeUtc">The slice time (bar end).</param>
+/// <param name="Cash">Cash.</param>
+/// <param name="PositionsValue">Σ quantity × last price.</param>
+/// <param name="Equity">Cash + positions value.</param>
+/// <param name="OpenPositions">Number of open positions.</param>
+public readonly record struct EquityPoint(DateTime TimeUtc, decimal Cash, decimal PositionsValue, decimal Equity, int OpenPositions);
+
+/// <summary>
+/// Receives what happens in a run, as it happens: the bars acted on, order events, closed round trips and
+/// equity marks. Run artifacts, statistics and live status are recorders. Every method has an empty default.
+/// </summary>
+public interface IRunRecorder
+{
+    /// <summary>A bar the engine acted on (after the hours filter).</summary>
+    void OnBar(in Bar bar)
+    {
+    }
+
+    /// <summary>An order event (fills included).</summary>
+    void OnOrderEvent(in OrderEvent orderEvent)
+    {
+    }
+
+    /// <summary>A round trip closed.</summary>
+    void OnRoundTrip(RoundTrip trip)
+    {
+    }
+
+    /// <summary>The account after a time slice.</summary>
+    void OnEquity(in EquityPoint point)
+    {
+    }
+}
+
+/// <summary>Forwards to several recorders, in order.</summary>
+public sealed class CompositeRecorder : IRunRecorder
+{
+    private readonly IRunRecorder[] _recorders;
+
+    /// <summary>Creates a recorder that forwards to <paramref name="recorders"/>.</summary>
+    public CompositeRecorder(params IRunRecorder[] recorders) => _recorders = recorders;
+
+    /// <inheritdoc />
+    public void OnBar(in Bar bar)
+    {
+        foreach (var r in _recorders)
+        {
+            r.OnBar(bar);
+        }
+    }
+
+    /// <inheritdoc />
+    public void OnOrderEvent(in OrderEvent orderEvent)
+    {
+        foreach (var r in _recorders)
+        {
+            r.OnOrderEvent(orderEvent);
+        }
+    }
+
+    /// <inheritdoc />
+    public void OnRoundTrip(RoundTrip trip)
+    {
+        foreach (var r in _recorders)
+        {
+            r.OnRoundTrip(trip);
+        }
+    }
+
+    /// <inheritdoc />
+    public void OnEquity(in EquityPoint point)
+    {
+        foreach (var r in _recorders)
+        {
+            r.OnEquity(point);
+        }
+    }
+}

@@ -1,0 +1,593 @@
+using Microsoft.Extensions.Logging;
+using StrategyLab.Core.Accounting;
+using StrategyLab.Core.Calendar;
+using StrategyLab.Core.Domain;
+using StrategyLab.Core.Execution;
+using StrategyLab.Core.Risk;
+using StrategyLab.Core.Strategies;
+
+namespace StrategyLab.Core.Engine;
+
+/// <summary>
+/// The orchestrator. For each completed time slice (the bars of all symbols that end at the same instant) it runs
+/// one cycle: <b>update prices</b> (the venue fills what the bars allow, the portfolio is marked), <b>signals</b>
+/// (the strategy sees each bar, in symbol order), <b>orders</b> (the trade manager turns intents into orders),
+/// <b>record</b> (an equity mark to the recorders). Backtest, replay and live all drive this same class: they differ
+/// only in where slices come from and when. A bar is seen at its end; an order decided at a bar's end can only
+/// fill on a later bar.
+/// </summary>
+public sealed class TradingEngine : IOrderEventListener
+{
+    private readonly IStrategy _strategy;
+    private readonly IExecutionVenue _venue;
+    private readonly IBarDrivenVenue? _barVenue;
+    private readonly Portfolio _portfolio;
+    private readonly TradeManager _tradeManager;
+    private readonly IRunRecorder _recorder;
+    private readonly ILogger _logger;
+    private readonly EngineOptions _options;
+    private readonly Dictionary<Symbol, SymbolState> _states = [];
+    private readonly Symbol[] _symbols;
+    private readonly IMarketCalendar _primaryCalendar;
+    private readonly List<Intent> _intents = [];
+    private readonly Context _context;
+    private Bar[] _slice = new Bar[8];
+    private bool[] _accepted = new bool[8];
+    private DateTime _now;
+    private DateTime _lastSliceEnd = DateTime.MinValue;
+    private DateOnly _day;
+    private bool _initialized;
+    private bool _warmingUp;
+
+    /// <summary>Wires an engine. The venue's events must reach <see cref="OnOrderEvent"/> (set it as the venue's listener).</summary>
+    public TradingEngine(
+        IStrategy strategy,
+        IExecutionVenue venue,
+        Portfolio portfolio,
+        TradeManager tradeManager,
+        IReadOnlyList<Symbol> symbols,
+        Func<Symbol, IMarketCalendar> calendars,
+        IRunRecorder recorder,
+        ILogger logger,
+        EngineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(symbols);
+        ArgumentNullException.ThrowIfNull(calendars);
+        if (symbols.Count == 0)
+        {
+            throw new ArgumentException("A run needs at least one symbol.", nameof(symbols));
+        }
+
+        _strategy = strategy;
+        _venue = venue;
+        _barVenue = venue as IBarDrivenVenue;
+        _portfolio = portfolio;
+        _tradeManager = tradeManager;
+        _recorder = recorder;
+        _logger = logger;
+        _options = options;
+        _symbols = [.. symbols.Distinct().Order()];
+        for (var i = 0; i < _symbols.Length; i++)
+        {
+            _states.Add(_symbols[i], new SymbolState(_symbols[i], i, calendars(_symbols[i]), options.HistoryCapacity));
+        }
+
+        _primaryCalendar = calendars(_symbols[0]);
+        _context = new Context(this);
+        _portfolio.RoundTripClosed += OnRoundTripClosed;
+    }
+
+    /// <summary>What the engine has done so far.</summary>
+    public EngineCounters Counters { get; } = new();
+
+    /// <summary>The portfolio.</summary>
+    public Portfolio Portfolio => _portfolio;
+
+    /// <summary>The symbols, in slice order.</summary>
+    public IReadOnlyList<Symbol> Symbols => _symbols;
+
+    /// <summary>The time of the last slice processed.</summary>
+    public DateTime LastSliceTimeUtc => _lastSliceEnd;
+
+    /// <summary>The last bar acted on for <paramref name="symbol"/>, if any.</summary>
+    public Bar? LastBar(Symbol symbol) =>
+        _states.TryGetValue(symbol, out var s) && s.HistoryCount > 0 ? s.Last : null;
+
+    /// <summary>Runs a backtest over bars sorted by end time (then any symbol order): groups slices and processes each.</summary>
+    /// <exception cref="InvalidOperationException">A bar ends before the previous one (the input is not time-ordered).</exception>
+    public void Run(IEnumerable<Bar> bars)
+    {
+        ArgumentNullException.ThrowIfNull(bars);
+        var buffer = new Bar[Math.Max(8, _symbols.Length * 2)];
+        var count = 0;
+        foreach (var bar in bars)
+        {
+            if (count > 0 && bar.End != buffer[0].End)
+            {
+                if (bar.End < buffer[0].End)
+                {
+                    throw new InvalidOperationException(
+                        $"Bars are not in time order: {bar} comes after a bar ending {buffer[0].End:O}.");
+                }
+
+                ProcessSlice(buffer.AsSpan(0, count));
+                count = 0;
+            }
+
+            if (count == buffer.Length)
+            {
+                Array.Resize(ref buffer, buffer.Length * 2);
+            }
+
+            buffer[count++] = bar;
+        }
+
+        if (count > 0)
+        {
+            ProcessSlice(buffer.AsSpan(0, count));
+        }
+    }
+
+    /// <summary>
+    /// Shows the strategy historical bars (in time order) before trading starts (live warm-up): indicators fill,
+    /// history grows, intents are ignored, the venue and the portfolio see nothing.
+    /// </summary>
+    public void WarmUp(ReadOnlySpan<Bar> slice)
+    {
+        EnsureInitialized();
+        _warmingUp = true;
+        try
+        {
+            foreach (ref readonly var bar in slice)
+            {
+                if (!_states.TryGetValue(bar.Symbol, out var state) || !InHours(state, bar))
+                {
+                    continue;
+                }
+
+                _now = bar.End;
+                NoteSession(state, bar);
+                state.Append(bar);
+                Counters.WarmupBars++;
+                _strategy.OnBar(bar, _context);
+            }
+
+            Counters.IntentsSuppressed += _intents.Count;
+            _intents.Clear();
+        }
+        finally
+        {
+            _warmingUp = false;
+        }
+    }
+
+    /// <summary>
+    /// Processes one time slice: bars that all end at the same instant (any order; they are handled in symbol order).
+    /// </summary>
+    /// <exception cref="ArgumentException">The bars do not share one end time, or the slice is older than the last one.</exception>
+    public void ProcessSlice(ReadOnlySpan<Bar> bars)
+    {
+        if (bars.Length == 0)
+        {
+            return;
+        }
+
+        EnsureInitialized();
+        var now = bars[0].End;
+        if (now <= _lastSliceEnd)
+        {
+            throw new ArgumentException($"Slice at {now:O} is not after the previous slice at {_lastSliceEnd:O}.", nameof(bars));
+        }
+
+        var n = SortIntoSlice(bars, now);
+        _now = now;
+        var day = DateOnly.FromDateTime(_primaryCalendar.ToExchangeTime(now));
+        if (day != _day)
+        {
+            _day = day;
+            _tradeManager.BeginDay(day);
+        }
+
+        // 1. update prices
+        var any = false;
+        for (var i = 0; i < n; i++)
+        {
+            ref readonly var bar = ref _slice[i];
+            var state = _states[bar.Symbol];
+            _accepted[i] = InHours(state, bar);
+            if (!_accepted[i])
+            {
+                Counters.BarsDropped++;
+                continue;
+            }
+
+            any = true;
+            if (NoteSession(state, bar))
+            {
+                _strategy.OnSessionOpen(bar.Symbol, state.Session!, _context);
+            }
+
+            _barVenue?.OnBar(bar);
+            _portfolio.Mark(bar.Symbol, bar.Close, bar.End);
+            state.Append(bar);
+            Counters.Bars++;
+            _recorder.OnBar(bar);
+        }
+
+        if (!any)
+        {
+            return;
+        }
+
+        // 2. signals
+        for (var i = 0; i < n; i++)
+        {
+            if (_accepted[i])
+            {
+                _strategy.OnBar(_slice[i], _context);
+            }
+        }
+
+        // 3. orders
+        _tradeManager.CheckDailyLoss(now);
+        if (_intents.Count > 0)
+        {
+            if (Counters.Cycles < _options.MinCyclesBeforeTrading)
+            {
+                Counters.IntentsSuppressed += _intents.Count;
+                if (_logger.IsEnabled(LogLevel.Information))
+                {
+                    _logger.LogInformation(
+                        EngineEvents.IntentSuppressed,
+                        "strategy.intent.suppressed: {Count} intent(s) at {Time:O} during warm-up ({Cycles}/{Needed} cycles)",
+                        _intents.Count,
+                        now,
+                        Counters.Cycles,
+                        _options.MinCyclesBeforeTrading);
+                }
+            }
+            else
+            {
+                _tradeManager.Process(_intents, now, PriceOf, SessionOf);
+            }
+
+            _intents.Clear();
+        }
+
+        _barVenue?.AdvanceTime(now);
+
+        // 4. record
+        Counters.Cycles++;
+        _lastSliceEnd = now;
+        _recorder.OnEquity(new EquityPoint(now, _portfolio.Cash, _portfolio.PositionsValue, _portfolio.Equity, _portfolio.OpenPositionCount));
+    }
+
+    /// <summary>
+    /// Ends the run at <paramref name="endUtc"/>: optionally closes every position at its last price (no further bar
+    /// exists to fill a market order on), and expires DAY orders.
+    /// </summary>
+    public void Finish(DateTime endUtc)
+    {
+        _barVenue?.AdvanceTime(endUtc);
+        if (_options.ClosePositionsAtEnd)
+        {
+            _barVenue?.LiquidateAtLastPrice(endUtc, "end_of_run");
+            _recorder.OnEquity(new EquityPoint(endUtc, _portfolio.Cash, _portfolio.PositionsValue, _portfolio.Equity, _portfolio.OpenPositionCount));
+        }
+
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.LogInformation(
+                EngineEvents.RunFinished,
+                "run.finished: {Cycles} cycles, {Bars} bars, {Orders} orders, {Fills} fills, equity {Equity}, {Open} open position(s)",
+                Counters.Cycles,
+                Counters.Bars,
+                Counters.OrdersSubmitted,
+                Counters.Fills,
+                _portfolio.Equity,
+                _portfolio.OpenPositionCount);
+        }
+    }
+
+    /// <inheritdoc />
+    public void OnOrderEvent(in OrderEvent orderEvent)
+    {
+        switch (orderEvent.Kind)
+        {
+            case OrderEventKind.Accepted:
+                Counters.OrdersSubmitted++;
+                break;
+            case OrderEventKind.Rejected:
+                Counters.OrdersRejected++;
+                if (orderEvent.Order.AcceptedUtc is null)
+                {
+                    Counters.OrdersSubmitted++; // refused at submission: it never had an Accepted event
+                }
+
+                break;
+        }
+
+        if (orderEvent.Fill is { } fill)
+        {
+            Counters.Fills++;
+            _portfolio.ApplyFill(fill);
+        }
+
+        Log(orderEvent);
+        _tradeManager.OnOrderEvent(orderEvent);
+        _recorder.OnOrderEvent(orderEvent);
+        _strategy.OnOrderEvent(orderEvent, _context);
+    }
+
+    private void Log(in OrderEvent e)
+    {
+        var o = e.Order;
+        switch (e.Kind)
+        {
+            case OrderEventKind.Filled or OrderEventKind.PartiallyFilled when _logger.IsEnabled(LogLevel.Information):
+                var f = e.Fill!.Value;
+                _logger.LogInformation(
+                    EngineEvents.OrderFilled,
+                    "order.filled: #{OrderId} {Side} {Quantity} {Symbol} @ {Price} fee {Commission} ({Tag}) at {Time:O}",
+                    o.Id,
+                    o.Side,
+                    f.Quantity,
+                    o.Symbol,
+                    f.Price,
+                    f.Commission,
+                    o.Tag,
+                    f.TimeUtc);
+                break;
+            case OrderEventKind.Rejected when _logger.IsEnabled(LogLevel.Warning):
+                _logger.LogWarning(
+                    EngineEvents.OrderRejected,
+                    "order.rejected: #{OrderId} {Side} {Quantity} {Symbol} {Type} ({Tag}): {Reason} at {Time:O}",
+                    o.Id,
+                    o.Side,
+                    o.Quantity,
+                    o.Symbol,
+                    o.Type,
+                    o.Tag,
+                    o.RejectReason,
+                    e.TimeUtc);
+                break;
+            case OrderEventKind.Accepted when _logger.IsEnabled(LogLevel.Debug):
+                _logger.LogDebug(
+                    EngineEvents.OrderAccepted,
+                    "order.accepted: #{OrderId} {Side} {Quantity} {Symbol} {Type} ({Tag}) at {Time:O}",
+                    o.Id,
+                    o.Side,
+                    o.Quantity,
+                    o.Symbol,
+                    o.Type,
+                    o.Tag,
+                    e.TimeUtc);
+                break;
+            case OrderEventKind.Canceled when _logger.IsEnabled(LogLevel.Debug):
+                _logger.LogDebug(EngineEvents.OrderCanceled, "order.canceled: #{OrderId} {Symbol} ({Tag}) at {Time:O}", o.Id, o.Symbol, o.Tag, e.TimeUtc);
+                break;
+            case OrderEventKind.Expired when _logger.IsEnabled(LogLevel.Debug):
+                _logger.LogDebug(EngineEvents.OrderExpired, "order.expired: #{OrderId} {Symbol} ({Tag}) at {Time:O}", o.Id, o.Symbol, o.Tag, e.TimeUtc);
+                break;
+        }
+    }
+
+    private void OnRoundTripClosed(RoundTrip trip)
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.LogInformation(
+                EngineEvents.TradeClosed,
+                "trade.closed: {Symbol} {Direction} {Quantity} {EntryPrice} -> {ExitPrice} pnl {Pnl} fees {Commission} ({Reason})",
+                trip.Symbol,
+                trip.Direction,
+                trip.Quantity,
+                trip.EntryPrice,
+                trip.ExitPrice,
+                trip.Pnl,
+                trip.Commission,
+                trip.ExitReason);
+        }
+
+        _recorder.OnRoundTrip(trip);
+    }
+
+    private void EnsureInitialized()
+    {
+        if (_initialized)
+        {
+            return;
+        }
+
+        _initialized = true;
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.LogInformation(
+                EngineEvents.RunStarted,
+                "run.started: {Symbols} on {Timeframe}, equity {Equity}",
+                string.Join(',', _symbols.Select(s => s.Ticker)),
+                _options.Timeframe,
+                _portfolio.Equity);
+        }
+
+        _strategy.Initialize(_context);
+    }
+
+    private int SortIntoSlice(ReadOnlySpan<Bar> bars, DateTime now)
+    {
+        if (_slice.Length < bars.Length)
+        {
+            _slice = new Bar[bars.Length * 2];
+            _accepted = new bool[bars.Length * 2];
+        }
+
+        var n = 0;
+        foreach (ref readonly var bar in bars)
+        {
+            if (bar.End != now)
+            {
+                throw new ArgumentException($"Bar {bar} does not end at the slice time {now:O}.", nameof(bars));
+            }
+
+            if (!_states.TryGetValue(bar.Symbol, out var state))
+            {
+                throw new ArgumentException($"Bar {bar} is for a symbol that is not part of this run.", nameof(bars));
+            }
+
+            // Insertion sort by the symbol's index: slices are small and usually already ordered.
+            var j = n - 1;
+            while (j >= 0 && _states[_slice[j].Symbol].Index > state.Index)
+            {
+                _slice[j + 1] = _slice[j];
+                j--;
+            }
+
+            if (j >= 0 && _slice[j].Symbol == bar.Symbol)
+            {
+                throw new ArgumentException($"Two bars for {bar.Symbol} end at {now:O}.", nameof(bars));
+            }
+
+            _slice[j + 1] = bar;
+            n++;
+        }
+
+        return n;
+    }
+
+    private bool InHours(SymbolState state, in Bar bar)
+    {
+        var s = state.HoursSession;
+        if (s is not null && s.Contains(bar.Start, _options.ExtendedHours))
+        {
+            return true;
+        }
+
+        s = state.Calendar.SessionAt(bar.Start, _options.ExtendedHours);
+        state.HoursSession = s;
+        return s is not null;
+    }
+
+    private static bool NoteSession(SymbolState state, in Bar bar)
+    {
+        var s = state.HoursSession!;
+        if (state.Session?.Date == s.Date)
+        {
+            return false;
+        }
+
+        state.Session = s;
+        return true;
+    }
+
+    private decimal? PriceOf(Symbol symbol) =>
+        _states.TryGetValue(symbol, out var s) && s.HistoryCount > 0 ? s.Last.Close : null;
+
+    private TradingSession? SessionOf(Symbol symbol)
+    {
+        var state = _states[symbol];
+        var ext = _options.ExtendedHours;
+        var s = state.Session;
+        if (s is not null && _now > s.Open(ext) && _now <= s.Close(ext))
+        {
+            return s;
+        }
+
+        return state.Calendar.SessionAt(_now, ext)
+            ?? (state.Calendar.SessionAt(_now.AddTicks(-1), ext) is { } before && before.Close(ext) == _now ? before : null);
+    }
+
+    private sealed class SymbolState
+    {
+        private readonly int _capacity;
+        private readonly Bar[] _buffer;
+        private int _start;
+        private int _count;
+
+        public SymbolState(Symbol symbol, int index, IMarketCalendar calendar, int capacity)
+        {
+            Symbol = symbol;
+            Index = index;
+            Calendar = calendar;
+            _capacity = Math.Max(1, capacity);
+            _buffer = new Bar[_capacity * 2];
+        }
+
+        public Symbol Symbol { get; }
+
+        public int Index { get; }
+
+        public IMarketCalendar Calendar { get; }
+
+        public TradingSession? HoursSession { get; set; }
+
+        public TradingSession? Session { get; set; }
+
+        public int HistoryCount => _count;
+
+        public ref readonly Bar Last => ref _buffer[_start + _count - 1];
+
+        public void Append(in Bar bar)
+        {
+            // A sliding window over an array twice the capacity: append at the end, and when the end is reached
+            // move the newest `capacity - 1` bars to the front. Amortised O(1), always contiguous.
+            if (_start + _count == _buffer.Length)
+            {
+                var keep = Math.Min(_count, _capacity - 1);
+                Array.Copy(_buffer, _start + _count - keep, _buffer, 0, keep);
+                _start = 0;
+                _count = keep;
+            }
+
+            _buffer[_start + _count] = bar;
+            if (_count == _capacity)
+            {
+                _start++;
+            }
+            else
+            {
+                _count++;
+            }
+        }
+
+        public ReadOnlySpan<Bar> History(int count) =>
+            _buffer.AsSpan(_start + _count - Math.Min(count, _count), Math.Min(count, _count));
+    }
+
+    private sealed class Context(TradingEngine engine) : IStrategyContext
+    {
+        public DateTime TimeUtc => engine._now;
+
+        public IReadOnlyList<Symbol> Symbols => engine._symbols;
+
+        public Timeframe Timeframe => engine._options.Timeframe;
+
+        public bool IsWarmingUp => engine._warmingUp;
+
+        public Portfolio Portfolio => engine._portfolio;
+
+        public ILogger Log => engine._logger;
+
+        public IMarketCalendar CalendarOf(Symbol symbol) => engine._states[symbol].Calendar;
+
+        public TradingSession? CurrentSession(Symbol symbol) => engine.SessionOf(symbol);
+
+        public ReadOnlySpan<Bar> History(Symbol symbol, int count) =>
+            engine._states.TryGetValue(symbol, out var s) ? s.History(count) : [];
+
+        public decimal PositionOf(Symbol symbol) => engine._portfolio.QuantityOf(symbol);
+
+        public bool HasPendingEntry(Symbol symbol) => engine._tradeManager.HasPendingEntry(symbol);
+
+        public IEnumerable<Order> OpenOrdersOf(Symbol symbol) => engine._venue.OpenOrders.Where(o => o.Symbol == symbol);
+
+        public void EnterLong(Symbol symbol, string reason = "signal") => engine._intents.Add(new Intent(symbol, IntentKind.EnterLong, reason));
+
+        public void EnterShort(Symbol symbol, string reason = "signal") => engine._intents.Add(new Intent(symbol, IntentKind.EnterShort, reason));
+
+        public void Exit(Symbol symbol, string reason = "signal") => engine._intents.Add(new Intent(symbol, IntentKind.Exit, reason));
+
+        public Order SubmitOrder(OrderRequest request) => engine._venue.Submit(request, engine._now);
+
+        public bool CancelOrder(long orderId) => engine._venue.Cancel(orderId, engine._now);
+    }
+}

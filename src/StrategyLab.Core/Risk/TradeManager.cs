@@ -1,0 +1,365 @@
+using Microsoft.Extensions.Logging;
+using StrategyLab.Core.Accounting;
+using StrategyLab.Core.Calendar;
+using StrategyLab.Core.Domain;
+using StrategyLab.Core.Execution;
+
+namespace StrategyLab.Core.Risk;
+
+/// <summary>An intent of a strategy, for the trade manager.</summary>
+public enum IntentKind
+{
+    /// <summary>Go long.</summary>
+    EnterLong,
+
+    /// <summary>Go short.</summary>
+    EnterShort,
+
+    /// <summary>Close the position and cancel the symbol's orders.</summary>
+    Exit,
+}
+
+/// <summary>A strategy's intent, collected during a time slice.</summary>
+/// <param name="Symbol">The instrument.</param>
+/// <param name="Kind">What the strategy wants.</param>
+/// <param name="Reason">Why (becomes the order tag / exit reason).</param>
+public readonly record struct Intent(Symbol Symbol, IntentKind Kind, string Reason);
+
+/// <summary>
+/// Turns intents into orders: sizes entries, enforces the position limit, the daily loss limit and the no-entry
+/// window before the close, and attaches the protective exits (stop-loss, take-profit, trailing stop) as real orders
+/// in one OCO group once an entry fills. Exits cancel the symbol's open orders and flatten with a market order.
+/// </summary>
+public sealed class TradeManager
+{
+    private readonly TradeManagerSettings _settings;
+    private readonly RiskSettings _risk;
+    private readonly IExecutionVenue _venue;
+    private readonly Portfolio _portfolio;
+    private readonly ILogger _logger;
+    private readonly Dictionary<Symbol, SymbolOrders> _orders = [];
+    private DateOnly _day;
+    private decimal _dayStartEquity;
+    private bool _dailyLimitHit;
+
+    /// <summary>Creates a trade manager sending orders to <paramref name="venue"/>.</summary>
+    public TradeManager(TradeManagerSettings settings, RiskSettings risk, IExecutionVenue venue, Portfolio portfolio, ILogger logger)
+    {
+        _settings = settings;
+        _risk = risk;
+        _venue = venue;
+        _portfolio = portfolio;
+        _logger = logger;
+    }
+
+    /// <summary>Entries refused by a limit (max positions, daily loss, closing window, zero size).</summary>
+    public int BlockedEntries { get; private set; }
+
+    /// <summary>True when an entry order for <paramref name="symbol"/> is working.</summary>
+    public bool HasPendingEntry(Symbol symbol) => _orders.TryGetValue(symbol, out var s) && s.Entry is { IsOpen: true };
+
+    /// <summary>
+    /// Starts a new trading day for the loss limit (call at the first slice of each session date of the run's calendar).
+    /// </summary>
+    public void BeginDay(DateOnly day)
+    {
+        if (day == _day)
+        {
+            return;
+        }
+
+        _day = day;
+        _dayStartEquity = _portfolio.Equity;
+        _dailyLimitHit = false;
+    }
+
+    /// <summary>Checks the daily loss limit against the current equity.</summary>
+    public void CheckDailyLoss(DateTime nowUtc)
+    {
+        if (_dailyLimitHit || _risk.DailyLossLimitPct is not { } pct || _dayStartEquity <= 0)
+        {
+            return;
+        }
+
+        var loss = _dayStartEquity - _portfolio.Equity;
+        if (loss >= _dayStartEquity * pct / 100m)
+        {
+            _dailyLimitHit = true;
+            _logger.LogWarning(
+                EngineEvents.DailyLossLimit,
+                "risk.daily_loss_limit: day {Day} lost {Loss} of {StartEquity} (limit {Pct}%) at {Time:O}; no new entries today",
+                _day,
+                loss,
+                _dayStartEquity,
+                pct,
+                nowUtc);
+        }
+    }
+
+    /// <summary>Acts on the intents of one time slice: exits first, then entries, each in symbol order.</summary>
+    /// <param name="intents">The slice's intents (the list is read, not kept).</param>
+    /// <param name="nowUtc">The decision time.</param>
+    /// <param name="priceOf">The reference price of a symbol (its last close).</param>
+    /// <param name="sessionOf">The session a decision at <paramref name="nowUtc"/> belongs to, per symbol.</param>
+    public void Process(List<Intent> intents, DateTime nowUtc, Func<Symbol, decimal?> priceOf, Func<Symbol, TradingSession?> sessionOf)
+    {
+        ArgumentNullException.ThrowIfNull(intents);
+        if (intents.Count > 1)
+        {
+            // Deterministic: symbol order (the slice order), keeping each symbol's intents in the order given.
+            var ordered = intents.Select((intent, i) => (intent, i)).OrderBy(x => x.intent.Symbol).ThenBy(x => x.i).Select(x => x.intent).ToList();
+            intents.Clear();
+            intents.AddRange(ordered);
+        }
+
+        foreach (var intent in intents)
+        {
+            if (intent.Kind == IntentKind.Exit)
+            {
+                Exit(intent.Symbol, intent.Reason, nowUtc);
+            }
+        }
+
+        foreach (var intent in intents)
+        {
+            if (intent.Kind != IntentKind.Exit)
+            {
+                Enter(intent, nowUtc, priceOf(intent.Symbol), sessionOf(intent.Symbol));
+            }
+        }
+    }
+
+    /// <summary>Closes the position in <paramref name="symbol"/> and cancels its open orders.</summary>
+    public void Exit(Symbol symbol, string reason, DateTime nowUtc)
+    {
+        CancelAll(symbol, nowUtc);
+        var held = _portfolio.QuantityOf(symbol);
+        if (held == 0)
+        {
+            return;
+        }
+
+        var side = held > 0 ? OrderSide.Sell : OrderSide.Buy;
+        var order = _venue.Submit(OrderRequest.Market(symbol, side, Math.Abs(held), reason), nowUtc);
+        State(symbol).Exit = order;
+    }
+
+    /// <summary>Reacts to an order event (after the portfolio has applied any fill).</summary>
+    public void OnOrderEvent(in OrderEvent e)
+    {
+        var symbol = e.Order.Symbol;
+        if (!_orders.TryGetValue(symbol, out var state))
+        {
+            return;
+        }
+
+        if (e.Fill is not null && state.Entry?.Id == e.Order.Id)
+        {
+            AttachExits(symbol, state, e.TimeUtc);
+        }
+
+        if (e.Fill is not null && _portfolio.QuantityOf(symbol) == 0)
+        {
+            // Flat: whatever protective orders are left have nothing to protect.
+            foreach (var o in state.Protective)
+            {
+                if (o.IsOpen)
+                {
+                    _venue.Cancel(o.Id, e.TimeUtc);
+                }
+            }
+
+            state.Protective.Clear();
+        }
+    }
+
+    private void Enter(Intent intent, DateTime nowUtc, decimal? price, TradingSession? session)
+    {
+        var symbol = intent.Symbol;
+        var held = _portfolio.QuantityOf(symbol);
+        var wantLong = intent.Kind == IntentKind.EnterLong;
+        if ((wantLong && held > 0) || (!wantLong && held < 0) || HasPendingEntry(symbol))
+        {
+            return; // already positioned that way, or on the way there
+        }
+
+        if (Block(intent, nowUtc, price, session) is { } why)
+        {
+            BlockedEntries++;
+            _logger.LogInformation(
+                EngineEvents.EntryBlocked,
+                "risk.entry_blocked: {Symbol} {Kind} at {Time:O}: {Why}",
+                symbol,
+                intent.Kind,
+                nowUtc,
+                why);
+            return;
+        }
+
+        if (held != 0)
+        {
+            Exit(symbol, intent.Reason, nowUtc); // reversal: flatten first, then enter
+        }
+
+        var quantity = Size(symbol, price!.Value);
+        if (quantity <= 0)
+        {
+            BlockedEntries++;
+            _logger.LogInformation(
+                EngineEvents.EntryBlocked,
+                "risk.entry_blocked: {Symbol} {Kind} at {Time:O}: size rounds to zero at price {Price}",
+                symbol,
+                intent.Kind,
+                nowUtc,
+                price);
+            return;
+        }
+
+        var side = wantLong ? OrderSide.Buy : OrderSide.Sell;
+        var order = _venue.Submit(OrderRequest.Market(symbol, side, quantity, intent.Reason), nowUtc);
+        if (order.Status != OrderStatus.Rejected)
+        {
+            State(symbol).Entry = order;
+        }
+    }
+
+    private string? Block(Intent intent, DateTime nowUtc, decimal? price, TradingSession? session)
+    {
+        if (price is not > 0)
+        {
+            return "no price yet";
+        }
+
+        if (_dailyLimitHit)
+        {
+            return "daily loss limit reached";
+        }
+
+        if (session is not null && _risk.StopEntriesMinutesBeforeClose > 0
+            && nowUtc >= session.RegularClose.AddMinutes(-_risk.StopEntriesMinutesBeforeClose))
+        {
+            return FormattableString.Invariant($"within {_risk.StopEntriesMinutesBeforeClose} minutes of the close");
+        }
+
+        var open = _portfolio.OpenPositionCount;
+        foreach (var (s, st) in _orders)
+        {
+            if (st.Entry is { IsOpen: true } && _portfolio.QuantityOf(s) == 0)
+            {
+                open++;
+            }
+        }
+
+        if (_portfolio.QuantityOf(intent.Symbol) == 0 && open >= _settings.MaxPositions)
+        {
+            return FormattableString.Invariant($"max positions ({_settings.MaxPositions}) reached");
+        }
+
+        return null;
+    }
+
+    private decimal Size(Symbol symbol, decimal price)
+    {
+        var raw = _settings.Sizing switch
+        {
+            SizingMode.FixedQuantity => _settings.Quantity,
+            SizingMode.FixedNotional => _settings.Notional / price,
+            _ => _portfolio.Equity * _settings.PositionSizePct / 100m / price,
+        };
+        if (symbol.AssetClass == AssetClass.UsEquity)
+        {
+            return Math.Floor(raw);
+        }
+
+        var step = _settings.CryptoQuantityStep;
+        return Math.Floor(raw / step) * step;
+    }
+
+    private void AttachExits(Symbol symbol, SymbolOrders state, DateTime timeUtc)
+    {
+        var position = _portfolio.GetPosition(symbol);
+        if (position is null || position.Quantity == 0)
+        {
+            return;
+        }
+
+        var quantity = Math.Abs(position.Quantity);
+        var open = state.Protective.Where(o => o.IsOpen).ToList();
+        if (open.Count > 0)
+        {
+            // A further partial fill of the entry: resize what protects it.
+            foreach (var o in open)
+            {
+                _venue.Replace(o.Id, quantity, null, null, timeUtc);
+            }
+
+            return;
+        }
+
+        var isLong = position.Quantity > 0;
+        var exitSide = isLong ? OrderSide.Sell : OrderSide.Buy;
+        var entry = position.AveragePrice;
+        var group = FormattableString.Invariant($"oco-{state.Entry!.Id}");
+        if (_risk.StopLossPct is { } sl)
+        {
+            var stop = RoundTick(isLong ? entry * (1 - (sl / 100m)) : entry * (1 + (sl / 100m)));
+            state.Protective.Add(_venue.Submit(
+                new OrderRequest(symbol, exitSide, quantity, OrderType.Stop, StopPrice: stop, TimeInForce: TimeInForce.Gtc, Tag: "stop_loss", OcoGroup: group),
+                timeUtc));
+        }
+
+        if (_risk.TrailingStopPct is { } trail)
+        {
+            state.Protective.Add(_venue.Submit(
+                new OrderRequest(symbol, exitSide, quantity, OrderType.TrailingStop, TrailPercent: trail, TimeInForce: TimeInForce.Gtc, Tag: "trailing_stop", OcoGroup: group),
+                timeUtc));
+        }
+
+        if (_risk.TakeProfitPct is { } tp)
+        {
+            var limit = RoundTick(isLong ? entry * (1 + (tp / 100m)) : entry * (1 - (tp / 100m)));
+            state.Protective.Add(_venue.Submit(
+                new OrderRequest(symbol, exitSide, quantity, OrderType.Limit, LimitPrice: limit, TimeInForce: TimeInForce.Gtc, Tag: "take_profit", OcoGroup: group),
+                timeUtc));
+        }
+    }
+
+    private decimal RoundTick(decimal price) =>
+        _settings.PriceTick > 0 ? Math.Round(price / _settings.PriceTick, MidpointRounding.AwayFromZero) * _settings.PriceTick : price;
+
+    private void CancelAll(Symbol symbol, DateTime nowUtc)
+    {
+        if (!_orders.TryGetValue(symbol, out var state))
+        {
+            return;
+        }
+
+        foreach (var o in _venue.OpenOrders.Where(o => o.Symbol == symbol).ToArray())
+        {
+            _venue.Cancel(o.Id, nowUtc);
+        }
+
+        state.Protective.Clear();
+        state.Entry = null;
+    }
+
+    private SymbolOrders State(Symbol symbol)
+    {
+        if (!_orders.TryGetValue(symbol, out var s))
+        {
+            s = new SymbolOrders();
+            _orders.Add(symbol, s);
+        }
+
+        return s;
+    }
+
+    private sealed class SymbolOrders
+    {
+        public Order? Entry { get; set; }
+
+        public Order? Exit { get; set; }
+
+        public List<Order> Protective { get; } = [];
+    }
+}

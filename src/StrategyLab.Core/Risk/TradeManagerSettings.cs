@@ -1,0 +1,58 @@
+namespace StrategyLab.Core.Risk;
+
+/// <summary>How entries are sized.</summary>
+public enum SizingMode
+{
+    /// <summary>A percentage of current equity (<see cref="TradeManagerSettings.PositionSizePct"/>) per position.</summary>
+    PercentEquity,
+
+    /// <summary>A fixed quantity (<see cref="TradeManagerSettings.Quantity"/>) per position.</summary>
+    FixedQuantity,
+
+    /// <summary>A fixed notional in account currency (<see cref="TradeManagerSettings.Notional"/>) per position.</summary>
+    FixedNotional,
+}
+
+/// <summary>Sizing and position limits of the trade manager.</summary>
+public sealed record TradeManagerSettings
+{
+    /// <summary>The sizing rule (default: percent of equity).</summary>
+    public SizingMode Sizing { get; init; } = SizingMode.PercentEquity;
+
+    /// <summary>Percent of equity per position for <see cref="SizingMode.PercentEquity"/> (default 0.5).</summary>
+    public decimal PositionSizePct { get; init; } = 0.5m;
+
+    /// <summary>Quantity per position for <see cref="SizingMode.FixedQuantity"/>.</summary>
+    public decimal Quantity { get; init; }
+
+    /// <summary>Notional per position for <see cref="SizingMode.FixedNotional"/>.</summary>
+    public decimal Notional { get; init; }
+
+    /// <summary>Most positions open at once, pending entries included (default 3).</summary>
+    public int MaxPositions { get; init; } = 3;
+
+    /// <summary>Smallest quantity step for crypto (default 0.00000001); equities trade whole shares.</summary>
+    public decimal CryptoQuantityStep { get; init; } = 0.00000001m;
+
+    /// <summary>Price increment protective orders are rounded to (default 0.01).</summary>
+    public decimal PriceTick { get; init; } = 0.01m;
+}
+
+/// <summary>Protective exits and loss limits.</summary>
+public sealed record RiskSettings
+{
+    /// <summary>Stop-loss distance in percent of the entry price (default 2); null for none.</summary>
+    public decimal? StopLossPct { get; init; } = 2m;
+
+    /// <summary>Take-profit distance in percent of the entry price; null for none.</summary>
+    public decimal? TakeProfitPct { get; init; }
+
+    /// <summary>Trailing stop distance in percent of the best price since entry; null for none.</summary>
+    public decimal? TrailingStopPct { get; init; }
+
+    /// <summary>When the day's loss reaches this percent of the equity at the session start, no new entries that day.</summary>
+    public decimal? DailyLossLimitPct { get; init; }
+
+    /// <summary>No new entries within this many minutes of the regular close (default 0: only the strategy decides).</summary>
+    public int StopEntriesMinutesBeforeClose { get; init; }
+}

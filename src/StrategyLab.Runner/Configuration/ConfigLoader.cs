@@ -1,0 +1,182 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace StrategyLab.Runner.Configuration;
+
+/// <summary>A command-line override of one configuration key.</summary>
+/// <param name="Flag">The flag as the user typed it (for error messages), e.g. <c>--cash</c>.</param>
+/// <param name="Key">The dotted key it sets, e.g. <c>exchange.initial_cash</c>.</param>
+/// <param name="Value">The JSON value to set.</param>
+public sealed record ConfigOverride(string Flag, string Key, JsonNode? Value);
+
+/// <summary>
+/// Reads a run configuration: the JSON file (comments and trailing commas allowed), then the command-line
+/// overrides, then strict binding (unknown keys and wrong types are errors naming the key, with the file and line).
+/// </summary>
+public static class ConfigLoader
+{
+    /// <summary>The serializer options of run configurations (snake_case, unknown keys rejected).</summary>
+    public static JsonSerializerOptions SerializerOptions { get; } = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        RespectNullableAnnotations = true,
+        AllowTrailingCommas = true,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        WriteIndented = true,
+        NumberHandling = JsonNumberHandling.Strict,
+    };
+
+    /// <summary>
+    /// Loads <paramref name="path"/> (or the built-in defaults when null) and applies <paramref name="overrides"/>.
+    /// Returns the bound configuration and the effective JSON (defaults filled in) for the run's summary.
+    /// </summary>
+    /// <exception cref="ConfigException">The file is missing or malformed, a key is unknown, or a value has the wrong type.</exception>
+    public static (RunConfig Config, JsonObject Effective) Load(string? path, IReadOnlyList<ConfigOverride>? overrides = null)
+    {
+        JsonObject root;
+        if (path is null)
+        {
+            root = [];
+        }
+        else
+        {
+            if (!File.Exists(path))
+            {
+                throw new ConfigException(string.Empty, $"configuration file '{path}' does not exist.");
+            }
+
+            var text = File.ReadAllText(path);
+            try
+            {
+                // Bind the file as written first, so errors carry its line numbers.
+                JsonSerializer.Deserialize<RunConfig>(text, SerializerOptions);
+                root = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip }) as JsonObject
+                    ?? throw new ConfigException(string.Empty, "the configuration must be a JSON object ({ ... }).", path);
+            }
+            catch (JsonException ex)
+            {
+                throw Translate(ex, path, flag: null);
+            }
+        }
+
+        foreach (var o in overrides ?? [])
+        {
+            Set(root, o.Key, o.Value?.DeepClone());
+        }
+
+        RunConfig config;
+        try
+        {
+            config = root.Deserialize<RunConfig>(SerializerOptions) ?? new RunConfig();
+        }
+        catch (JsonException ex)
+        {
+            var key = KeyOf(ex.Path);
+            var flag = overrides?.LastOrDefault(o => key.StartsWith(o.Key, StringComparison.Ordinal))?.Flag;
+            throw Translate(ex, path, flag);
+        }
+
+        var effective = JsonSerializer.SerializeToNode(config, SerializerOptions)!.AsObject();
+        return (config, effective);
+    }
+
+    /// <summary>Parses a command-line number for <paramref name="flag"/>.</summary>
+    /// <exception cref="ConfigException">Not a number.</exception>
+    public static JsonNode Number(string flag, string key, string text) =>
+        decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var d)
+            ? JsonValue.Create(d)
+            : throw new ConfigException(key, $"expected a number for {flag}, got '{text}'.");
+
+    private static void Set(JsonObject root, string dottedKey, JsonNode? value)
+    {
+        var parts = dottedKey.Split('.');
+        var node = root;
+        for (var i = 0; i < parts.Length - 1; i++)
+        {
+            if (node[parts[i]] is not JsonObject child)
+            {
+                child = [];
+                node[parts[i]] = child;
+            }
+
+            node = child;
+        }
+
+        node[parts[^1]] = value;
+    }
+
+    private static string KeyOf(string? jsonPath) =>
+        string.IsNullOrEmpty(jsonPath) ? string.Empty : jsonPath.TrimStart('$').TrimStart('.').Replace("['", ".", StringComparison.Ordinal).Replace("']", string.Empty, StringComparison.Ordinal);
+
+    private static ConfigException Translate(JsonException ex, string? file, string? flag)
+    {
+        var key = KeyOf(ex.Path);
+        var line = ex.LineNumber is { } l && flag is null ? l + 1 : (long?)null;
+        var source = flag is null ? file : $"{flag}";
+        var message = ex.Message;
+        string problem;
+        if (message.Contains("could not be mapped", StringComparison.Ordinal))
+        {
+            problem = "unknown key (see docs/configuration.md for the keys that exist).";
+        }
+        else if (message.Contains("doesn't allow setting null", StringComparison.Ordinal))
+        {
+            problem = "must not be null.";
+        }
+        else if (message.Contains("could not be converted to", StringComparison.Ordinal))
+        {
+            problem = $"expected {Describe(message)}.";
+        }
+        else if (ex.Path is null || ex.InnerException is not null || message.Contains("invalid", StringComparison.OrdinalIgnoreCase))
+        {
+            problem = $"not valid JSON ({FirstSentence(message)}).";
+        }
+        else
+        {
+            problem = FirstSentence(message);
+        }
+
+        return new ConfigException(key, problem, source, line);
+    }
+
+    private static string Describe(string message)
+    {
+        if (message.Contains("System.Decimal", StringComparison.Ordinal) || message.Contains("System.Double", StringComparison.Ordinal))
+        {
+            return "a number";
+        }
+
+        if (message.Contains("System.Int32", StringComparison.Ordinal))
+        {
+            return "a whole number";
+        }
+
+        if (message.Contains("System.Boolean", StringComparison.Ordinal))
+        {
+            return "true or false";
+        }
+
+        if (message.Contains("List`1[System.String]", StringComparison.Ordinal))
+        {
+            return "a list of strings, e.g. [\"SPY\"]";
+        }
+
+        if (message.Contains("System.String", StringComparison.Ordinal))
+        {
+            return "a string";
+        }
+
+        return message.Contains("JsonObject", StringComparison.Ordinal) || message.Contains("Config", StringComparison.Ordinal)
+            ? "an object { ... }"
+            : "a different type";
+    }
+
+    private static string FirstSentence(string message)
+    {
+        var i = message.IndexOf(". ", StringComparison.Ordinal);
+        return i < 0 ? message.TrimEnd('.') : message[..i];
+    }
+}
