@@ -23,7 +23,7 @@ public class AllocationTests
     /// <summary>Twenty July 2024 sessions of 1-minute bars for two symbols, as a seeded random walk.</summary>
     private static List<Day> Days()
     {
-        var calendar = TestNyseCalendar.Instance;
+        var calendar = NyseCalendar.Instance;
         var rng = new Random(42);
         var days = new List<Day>();
         var price = new[] { 100m, 400m };
@@ -87,7 +87,7 @@ public class AllocationTests
         }
 
         var strategy = StrategyCatalog.Create(name, parameters);
-        var context = new CountingContext(Timeframe.OneMinute, TestNyseCalendar.Instance, Qqq, Spy);
+        var context = new CountingContext(Timeframe.OneMinute, NyseCalendar.Instance, Qqq, Spy);
         strategy.Initialize(context);
         Run(strategy, context, days, 0, 2); // first sight of each symbol creates its state; JIT warms up
         var intentsBefore = context.IntentCount;

@@ -7,7 +7,7 @@ namespace StrategyLab.Tests.Core.Strategies;
 
 public class SmaCrossoverStrategyTests
 {
-    private static readonly IMarketCalendar Nyse = TestNyseCalendar.Instance;
+    private static readonly IMarketCalendar Nyse = NyseCalendar.Instance;
     private static readonly Symbol Spy = Symbol.Equity("SPY");
     private static readonly DateOnly Day = new(2024, 7, 1);
 
