@@ -9,8 +9,8 @@ using StrategyLab.Core.Strategies;
 
 namespace StrategyLab.Tests.Core.Strategies;
 
-/// <summary>ORB through the real engine, trade manager and simulated exchange, on three hand-made NYSE days.</summary>
-public class OrbEngineTests
+/// <summary>The built-in strategies through the real engine, trade manager and simulated exchange, on hand-made NYSE days.</summary>
+public class StrategyEngineTests
 {
     private static readonly Symbol Spy = Symbol.Equity("SPY");
     private static readonly NyseCalendar Nyse = NyseCalendar.Instance;
@@ -46,6 +46,25 @@ public class OrbEngineTests
             };
             yield return new Bar(Spy, start, start.AddMinutes(1), p.O, p.H, p.L, p.C, 1000m);
         }
+    }
+
+    private static (TradingEngine Engine, Portfolio Portfolio, TripRecorder Recorder) Wire(IStrategy strategy, decimal? stopLossPct)
+    {
+        var portfolio = new Portfolio(100_000m, AccountType.Margin); // shorting needs a margin account
+        var symbols = new[] { Spy };
+        var exchange = new SimulatedExchange(new ExchangeSettings { Commission = ZeroCommission.Instance }, portfolio, _ => Nyse, symbols);
+        var tradeManager = new TradeManager(
+            new TradeManagerSettings { Sizing = SizingMode.FixedQuantity, Quantity = 10 },
+            new RiskSettings { StopLossPct = stopLossPct },
+            exchange,
+            portfolio,
+            NullLogger.Instance);
+        var recorder = new TripRecorder();
+        var engine = new TradingEngine(
+            strategy, exchange, portfolio, tradeManager, symbols, _ => Nyse, recorder, NullLogger.Instance,
+            new EngineOptions { Timeframe = Timeframe.OneMinute });
+        exchange.Listener = engine;
+        return (engine, portfolio, recorder);
     }
 
     private static DateTime Ny(DateOnly date, int hour, int minute) => Nyse.ToUtc(date.ToDateTime(new TimeOnly(hour, minute)));
@@ -90,21 +109,8 @@ public class OrbEngineTests
             _ => Ohlc.Flat(98m),
         }));
 
-        var strategy = StrategyCatalog.Create("orb", new Dictionary<string, object?> { ["allow_short"] = true });
-        var portfolio = new Portfolio(100_000m, AccountType.Margin); // shorting needs a margin account
-        var symbols = new[] { Spy };
-        var exchange = new SimulatedExchange(new ExchangeSettings { Commission = ZeroCommission.Instance }, portfolio, _ => Nyse, symbols);
-        var tradeManager = new TradeManager(
-            new TradeManagerSettings { Sizing = SizingMode.FixedQuantity, Quantity = 10 },
-            new RiskSettings { StopLossPct = 2m },
-            exchange,
-            portfolio,
-            NullLogger.Instance);
-        var recorder = new TripRecorder();
-        var engine = new TradingEngine(
-            strategy, exchange, portfolio, tradeManager, symbols, _ => Nyse, recorder, NullLogger.Instance,
-            new EngineOptions { Timeframe = Timeframe.OneMinute });
-        exchange.Listener = engine;
+        var (engine, portfolio, recorder) = Wire(
+            StrategyCatalog.Create("orb", new Dictionary<string, object?> { ["allow_short"] = true }), stopLossPct: 2m);
 
         engine.Run(bars);
         engine.Finish(bars[^1].End);
@@ -119,5 +125,34 @@ public class OrbEngineTests
         Assert.Equal(new DateTime(2024, 7, 3, 16, 55, 0, DateTimeKind.Utc), recorder.Trips[2].ExitTimeUtc);
         Assert.Equal(0m, portfolio.QuantityOf(Spy));
         Assert.Equal(100_000m - 10.20m, portfolio.Equity);
+    }
+
+    [Fact]
+    public void SmaCrossover_ReversesThroughTheTradeManager_WithTheCrossAsExitReason()
+    {
+        // fast 2 / slow 3 on flat bars from 09:30 (closes as in SmaCrossoverStrategyTests): cross up decided at the end
+        // of bar 5 (09:35), cross down at bar 7 (09:37), cross up at bar 9 (09:39). Orders fill at the next bar's open,
+        // which for flat bars is its close: long 10 @ 13 (09:35) → out @ 8 (09:37), −50; short 10 @ 8 → out @ 11
+        // (09:39), −30; then long @ 11, still open.
+        var day = new DateOnly(2024, 7, 1);
+        decimal[] closes = [10, 10, 10, 9, 12, 13, 8, 8, 11, 11, 11];
+        var bars = closes.Select((c, i) =>
+        {
+            var start = Ny(day, 9, 30).AddMinutes(i);
+            return new Bar(Spy, start, start.AddMinutes(1), c, c, c, c, 1000m);
+        }).ToList();
+        var (engine, portfolio, recorder) = Wire(
+            StrategyCatalog.Create("sma_crossover", new Dictionary<string, object?> { ["fast"] = 2, ["slow"] = 3, ["allow_short"] = true }),
+            stopLossPct: null);
+
+        engine.Run(bars);
+
+        Assert.Equal(
+            [
+                new RoundTrip(Spy, TradeDirection.Long, 10m, Ny(day, 9, 35), 13m, Ny(day, 9, 37), 8m, -50m, 0m, "sma_cross_down"),
+                new RoundTrip(Spy, TradeDirection.Short, 10m, Ny(day, 9, 37), 8m, Ny(day, 9, 39), 11m, -30m, 0m, "sma_cross_up"),
+            ],
+            recorder.Trips);
+        Assert.Equal(10m, portfolio.QuantityOf(Spy));
     }
 }
