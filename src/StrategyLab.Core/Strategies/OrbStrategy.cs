@@ -22,7 +22,7 @@ namespace StrategyLab.Core.Strategies;
 /// starts (no bar arrived after the flatten time) is exited on the new session's first bar.</para>
 /// <para>Per-bar work is O(1) and allocation-free; per-symbol state is created on the symbol's first bar.</para>
 /// </remarks>
-public sealed class OrbStrategy : IStrategy
+public sealed class OrbStrategy : IStrategy, ITimeframeAware
 {
     /// <summary>Configuration name.</summary>
     public const string StrategyName = "orb";
