@@ -25,7 +25,7 @@ internal static class EngineThroughput
 
     public static void Run(string[] args)
     {
-        var total = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000_000;
+        var total = args.Length > 0 && char.IsAsciiDigit(args[0][0]) ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000_000;
         Console.WriteLine($"Generating {total:N0} synthetic 1m bars ({SymbolCount} symbols, NYSE regular sessions)...");
         var bars = Generate(total);
         Console.WriteLine($"  {bars.Length:N0} bars, {bars[0].Start:yyyy-MM-dd} .. {bars[^1].End:yyyy-MM-dd}");
@@ -40,9 +40,17 @@ internal static class EngineThroughput
         Report("bare SMA loop (no engine)", bars.Length, bare, null, null);
         GC.KeepAlive(checksum);
 
+        var quiet = RunEngine(bars, out var quietAllocated, out _, new NeverTrades());
+        Report("engine, strategy never trades", bars.Length, quiet, bare, quietAllocated);
+
         var elapsed = RunEngine(bars, out var allocated, out var engine);
         Report("engine from memory", bars.Length, elapsed, bare, allocated);
         Console.WriteLine($"    trades {engine.Portfolio.FillCount / 2:N0}, fills {engine.Portfolio.FillCount:N0}, final equity {engine.Portfolio.Equity:N2}");
+
+        if (args.Contains("--memory-only"))
+        {
+            return;
+        }
 
         var storeDir = Path.Combine(Path.GetTempPath(), "sl-bench-store-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         try
@@ -120,7 +128,7 @@ internal static class EngineThroughput
         return crosses;
     }
 
-    private static TimeSpan RunEngine(IEnumerable<Bar> bars, out long allocated, out TradingEngine engine)
+    private static TimeSpan RunEngine(IEnumerable<Bar> bars, out long allocated, out TradingEngine engine, IStrategy? strategy = null)
     {
         var symbols = Enumerable.Range(0, SymbolCount).Select(i => Symbol.Equity($"SYN{i}")).ToArray();
         var portfolio = new Portfolio(1_000_000m);
@@ -128,7 +136,7 @@ internal static class EngineThroughput
         var tradeManager = new TradeManager(new TradeManagerSettings { PositionSizePct = 5m, MaxPositions = 10 }, new RiskSettings(), exchange, portfolio, NullLogger.Instance);
         var statistics = new StatisticsRecorder(portfolio.InitialCash, NyseCalendar.Instance);
         engine = new TradingEngine(
-            new SmaCrossoverStrategy(10, 30),
+            strategy ?? new SmaCrossoverStrategy(10, 30),
             exchange,
             portfolio,
             tradeManager,
@@ -145,6 +153,14 @@ internal static class EngineThroughput
         allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         _ = statistics.Compute();
         return elapsed;
+    }
+
+    /// <summary>Sees every bar and never trades: the engine's own cost per bar.</summary>
+    private sealed class NeverTrades : IStrategy
+    {
+        public void OnBar(in Bar bar, IStrategyContext context)
+        {
+        }
     }
 
     /// <summary>Random-walk minute bars of the regular session, merged across symbols in slice order.</summary>
