@@ -338,7 +338,7 @@ public sealed class ParquetBarStore
                 continue;
             }
 
-            using var file = ParquetFile.Open(path);
+            using var file = ParquetFile.Open(path, footerOnly: true);
             var symbol = file.Symbol;
             if (expected is not null && symbol != expected)
             {
