@@ -1,0 +1,116 @@
+using System.Globalization;
+using StrategyLab.Core.Domain;
+
+namespace StrategyLab.Core.Indicators;
+
+/// <summary>
+/// Wilder's Relative Strength Index over <see cref="Period"/> changes: <c>RSI = 100 − 100 / (1 + RS)</c> with
+/// <c>RS = AvgGain / AvgLoss</c>. The bar overload uses the close.
+/// </summary>
+/// <remarks>
+/// <para>Changes are <c>x_t − x_{t-1}</c>; a gain is the positive part, a loss the magnitude of the negative part.
+/// The first averages are the simple means of the first n gains and losses; after that Wilder's smoothing applies:
+/// <c>Avg_t = (Avg_{t-1} · (n − 1) + current) / n</c> (an EMA with α = 1/n).</para>
+/// <para>Ready after n + 1 values (n changes). Computed as <c>100 · AvgGain / (AvgGain + AvgLoss)</c>, which is the
+/// same quantity without dividing by a zero loss: 100 when there were only gains, 0 when only losses, and 50 when
+/// the window had no change at all (no momentum either way).</para>
+/// </remarks>
+public sealed class Rsi : IIndicator
+{
+    private long _count;
+    private double _previous;
+    private double _avgGain;
+    private double _avgLoss;
+
+    /// <summary>Creates an RSI of period <paramref name="period"/> (14 is Wilder's).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="period"/> is below 1.</exception>
+    public Rsi(int period)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(period, 1);
+        Period = period;
+    }
+
+    /// <summary>The number of changes averaged.</summary>
+    public int Period { get; }
+
+    /// <inheritdoc />
+    public int WarmUpPeriod => Period + 1;
+
+    /// <inheritdoc />
+    public bool IsReady => _count > Period;
+
+    /// <inheritdoc />
+    public long Count => _count;
+
+    /// <summary>Wilder-smoothed average gain; NaN until ready.</summary>
+    public double AverageGain => IsReady ? _avgGain : double.NaN;
+
+    /// <summary>Wilder-smoothed average loss (a positive number); NaN until ready.</summary>
+    public double AverageLoss => IsReady ? _avgLoss : double.NaN;
+
+    /// <inheritdoc />
+    public double Value
+    {
+        get
+        {
+            if (!IsReady)
+            {
+                return double.NaN;
+            }
+
+            var total = _avgGain + _avgLoss;
+            return total == 0 ? 50.0 : 100.0 * _avgGain / total;
+        }
+    }
+
+    /// <summary>Adds a value and returns the new <see cref="Value"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is NaN or infinite.</exception>
+    public double Update(double value)
+    {
+        Guard.Finite(value);
+        _count++;
+        if (_count == 1)
+        {
+            _previous = value;
+            return double.NaN;
+        }
+
+        var change = value - _previous;
+        _previous = value;
+        var gain = change > 0 ? change : 0.0;
+        var loss = change < 0 ? -change : 0.0;
+        if (_count <= Period + 1)
+        {
+            // Accumulate the first n changes; divide once the seed window is complete.
+            _avgGain += gain;
+            _avgLoss += loss;
+            if (_count == Period + 1)
+            {
+                _avgGain /= Period;
+                _avgLoss /= Period;
+            }
+        }
+        else
+        {
+            _avgGain = ((_avgGain * (Period - 1)) + gain) / Period;
+            _avgLoss = ((_avgLoss * (Period - 1)) + loss) / Period;
+        }
+
+        return Value;
+    }
+
+    /// <summary>Adds the bar's close.</summary>
+    public void Update(in Bar bar) => Update(BarPrices.Close(bar));
+
+    /// <inheritdoc />
+    public void Reset()
+    {
+        _count = 0;
+        _previous = 0;
+        _avgGain = 0;
+        _avgLoss = 0;
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"RSI({Period})={Value}");
+}

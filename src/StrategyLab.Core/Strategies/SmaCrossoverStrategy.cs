@@ -1,0 +1,174 @@
+using System.Globalization;
+using StrategyLab.Core.Domain;
+using StrategyLab.Core.Indicators;
+
+namespace StrategyLab.Core.Strategies;
+
+/// <summary>
+/// Moving-average crossover on closes: when the fast SMA crosses above the slow SMA it asks to go long
+/// (reason <c>sma_cross_up</c>); when it crosses below it exits the long (reason <c>sma_cross_down</c>) and, when
+/// <see cref="AllowShort"/>, goes short. A short is exited by the next cross up, which then goes long.
+/// </summary>
+/// <remarks>
+/// <para>A cross is a change in the sign of <c>fast − slow</c> between two bars on which both averages were ready;
+/// bars where they are exactly equal keep the previous sign (so "below, equal, above" is one cross up, on the
+/// "above" bar, and "above, equal, above" is no cross). The first bar on which both are ready only records the
+/// side: being above when the run starts is not a cross.</para>
+/// <para>A reversal is sent as <c>Exit</c> then <c>Enter</c> on the same bar, so the closed round trip carries the
+/// cross as its exit reason. Per-bar work is O(1) and allocation-free.</para>
+/// </remarks>
+public sealed class SmaCrossoverStrategy : IStrategy
+{
+    /// <summary>Configuration name.</summary>
+    public const string StrategyName = "sma_crossover";
+
+    /// <summary>Reason of the intents sent on a cross up.</summary>
+    public const string CrossUpReason = "sma_cross_up";
+
+    /// <summary>Reason of the intents sent on a cross down.</summary>
+    public const string CrossDownReason = "sma_cross_down";
+
+    private readonly Dictionary<Symbol, SymbolState> _states = [];
+
+    /// <summary>Creates the strategy.</summary>
+    /// <exception cref="StrategyConfigurationException">A period is below 1, or fast ≥ slow; the key names the parameter.</exception>
+    public SmaCrossoverStrategy(int fast = 10, int slow = 30, bool allowShort = false)
+    {
+        if (fast < 1)
+        {
+            throw new StrategyConfigurationException(
+                SmaCrossoverStrategyFactory.KeyPrefix + SmaCrossoverStrategyFactory.Fast,
+                string.Create(CultureInfo.InvariantCulture, $"must be at least 1, got {fast}."));
+        }
+
+        if (fast >= slow)
+        {
+            throw new StrategyConfigurationException(
+                SmaCrossoverStrategyFactory.KeyPrefix + SmaCrossoverStrategyFactory.Fast,
+                string.Create(CultureInfo.InvariantCulture, $"the fast period ({fast}) must be shorter than the slow period ({slow})."));
+        }
+
+        Fast = fast;
+        Slow = slow;
+        AllowShort = allowShort;
+    }
+
+    /// <summary>Period of the fast SMA.</summary>
+    public int Fast { get; }
+
+    /// <summary>Period of the slow SMA.</summary>
+    public int Slow { get; }
+
+    /// <summary>True when a cross down goes short.</summary>
+    public bool AllowShort { get; }
+
+    /// <inheritdoc />
+    public void Initialize(IStrategyContext context) => _states.Clear();
+
+    /// <inheritdoc />
+    public void OnBar(in Bar bar, IStrategyContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var symbol = bar.Symbol;
+        if (!_states.TryGetValue(symbol, out var state))
+        {
+            state = new SymbolState(Fast, Slow);
+            _states.Add(symbol, state);
+        }
+
+        var close = BarPrices.Close(bar);
+        var fast = state.FastSma.Update(close);
+        var slow = state.SlowSma.Update(close);
+        if (!state.SlowSma.IsReady)
+        {
+            return; // the fast one is ready first, since fast < slow
+        }
+
+        var sign = fast > slow ? 1 : fast < slow ? -1 : 0;
+        if (sign == 0)
+        {
+            return;
+        }
+
+        var previous = state.Side;
+        state.Side = sign;
+        if (previous == 0 || previous == sign)
+        {
+            return;
+        }
+
+        var position = context.PositionOf(symbol);
+        if (sign > 0)
+        {
+            if (position < 0 || (position == 0 && context.HasPendingEntry(symbol)))
+            {
+                context.Exit(symbol, CrossUpReason);
+            }
+
+            if (position <= 0)
+            {
+                context.EnterLong(symbol, CrossUpReason);
+            }
+        }
+        else
+        {
+            if (position > 0 || (position == 0 && context.HasPendingEntry(symbol)))
+            {
+                context.Exit(symbol, CrossDownReason);
+            }
+
+            if (AllowShort && position >= 0)
+            {
+                context.EnterShort(symbol, CrossDownReason);
+            }
+        }
+    }
+
+    private sealed class SymbolState(int fast, int slow)
+    {
+        public Sma FastSma { get; } = new(fast);
+
+        public Sma SlowSma { get; } = new(slow);
+
+        /// <summary>Sign of fast − slow at the last ready bar where they differed; 0 before that.</summary>
+        public int Side { get; set; }
+    }
+}
+
+/// <summary>Creates <see cref="SmaCrossoverStrategy"/> from <c>strategy.params</c>.</summary>
+public sealed class SmaCrossoverStrategyFactory : IStrategyFactory
+{
+    /// <summary>Parameter: fast SMA period.</summary>
+    public const string Fast = "fast";
+
+    /// <summary>Parameter: slow SMA period.</summary>
+    public const string Slow = "slow";
+
+    /// <summary>Parameter: whether a cross down goes short.</summary>
+    public const string AllowShort = "allow_short";
+
+    internal const string KeyPrefix = "strategy.params.";
+
+    private static readonly ParameterSpec[] Specs =
+    [
+        new(Fast, ParameterKind.Integer, 10, "Period of the fast SMA of closes (bars); must be below slow.", Minimum: 1, Maximum: 100_000),
+        new(Slow, ParameterKind.Integer, 30, "Period of the slow SMA of closes (bars).", Minimum: 2, Maximum: 100_000),
+        new(AllowShort, ParameterKind.Boolean, false, "Reverse to short on a cross down instead of only exiting."),
+    ];
+
+    /// <inheritdoc />
+    public string Name => SmaCrossoverStrategy.StrategyName;
+
+    /// <inheritdoc />
+    public string Description => "SMA crossover: long when the fast SMA of closes crosses above the slow one, exit (or short) when it crosses below.";
+
+    /// <inheritdoc />
+    public IReadOnlyList<ParameterSpec> Parameters => Specs;
+
+    /// <inheritdoc />
+    public IStrategy Create(StrategyParameters parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        return new SmaCrossoverStrategy(parameters.GetInt(Fast), parameters.GetInt(Slow), parameters.GetBool(AllowShort));
+    }
+}
