@@ -49,8 +49,9 @@ public static class DataThroughput
             output.WriteLine($"  store {storeBytes / 1e6:N0} MB in {sw.Elapsed.TotalSeconds:N1} s");
 
             var reader = new CsvBarReader(csv, new CsvBarReaderOptions { Timeframe = Timeframe.OneMinute, Symbol = Btc });
-            Measure(output, "CSV read (CsvBarReader)", bars, () => reader.ReadBars());
-            Measure(output, "store read (ParquetBarStore)", bars, () => store.ReadBars(Btc, Timeframe.OneMinute));
+            Measure(output, "CSV read (CsvBarReader)", bars, () => Sum(reader.ReadBars()));
+            Measure(output, "store read (ReadBars)", bars, () => Sum(store.ReadBars(Btc, Timeframe.OneMinute)));
+            Measure(output, "store read (ReadBatches)", bars, () => Sum(store.ReadBatches(Btc, Timeframe.OneMinute, DateTime.MinValue, DateTime.MaxValue)));
             return 0;
         }
         finally
@@ -62,7 +63,36 @@ public static class DataThroughput
         }
     }
 
-    private static void Measure(TextWriter output, string name, int expected, Func<IEnumerable<Bar>> read)
+    private static (long Count, decimal Checksum) Sum(IEnumerable<Bar> bars)
+    {
+        long count = 0;
+        decimal checksum = 0;
+        foreach (var bar in bars)
+        {
+            count++;
+            checksum += bar.Close;
+        }
+
+        return (count, checksum);
+    }
+
+    private static (long Count, decimal Checksum) Sum(IEnumerable<ReadOnlyMemory<Bar>> batches)
+    {
+        long count = 0;
+        decimal checksum = 0;
+        foreach (var batch in batches)
+        {
+            foreach (ref readonly var bar in batch.Span)
+            {
+                count++;
+                checksum += bar.Close;
+            }
+        }
+
+        return (count, checksum);
+    }
+
+    private static void Measure(TextWriter output, string name, int expected, Func<(long Count, decimal Checksum)> read)
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
@@ -82,16 +112,13 @@ public static class DataThroughput
 
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
         var gen0 = GC.CollectionCount(0);
+        process.Refresh();
+        var cpu0 = process.TotalProcessorTime;
         var sw = Stopwatch.StartNew();
-        long count = 0;
-        decimal checksum = 0;
-        foreach (var bar in read())
-        {
-            count++;
-            checksum += bar.Close;
-        }
-
+        var (count, checksum) = read();
         sw.Stop();
+        process.Refresh();
+        var cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
         allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
         if (count != expected)
         {
@@ -99,7 +126,8 @@ public static class DataThroughput
         }
 
         output.WriteLine(
-            $"{name,-30} {count:N0} bars in {sw.Elapsed.TotalSeconds:N2} s = {count / sw.Elapsed.TotalSeconds / 1e6:N2} M bars/s; " +
+            $"{name,-30} {count:N0} bars in {sw.Elapsed.TotalSeconds:N2} s = {count / sw.Elapsed.TotalSeconds / 1e6:N2} M bars/s " +
+            $"(CPU {cpu:N2} s = {count / cpu / 1e6:N2} M bars per CPU-second); " +
             $"allocated {allocated / 1e6:N1} MB ({(double)allocated / count:N1} B/bar), gen0 GCs {GC.CollectionCount(0) - gen0}; " +
             $"working set {baseline / 1e6:N0} MB → peak {Interlocked.Read(ref peak) / 1e6:N0} MB; checksum {checksum}");
     }

@@ -215,12 +215,19 @@ internal sealed class PartitionReader : IDisposable
             ParquetBarStore.Sync(group.ReadAsync<decimal>(vwap, _vwap.AsMemory(0, n)));
         }
 
+        // Nanoseconds since the Unix epoch → DateTime ticks, once per row group.
+        for (var i = 0; i < n; i++)
+        {
+            _starts[i] = ParquetBarStore.FromNanosTicks(_starts[i]);
+            _ends[i] = ParquetBarStore.FromNanosTicks(_ends[i]);
+        }
+
         Count = n;
         return true;
     }
 
     /// <summary>The start of row <paramref name="i"/> of the current group, in UTC ticks.</summary>
-    public long StartTicksAt(int i) => ParquetBarStore.FromNanosTicks(_starts[i]);
+    public long StartTicksAt(int i) => _starts[i];
 
     /// <summary>The first row of the current group whose start is at or after <paramref name="utcTicks"/> (rows are sorted).</summary>
     public int FirstAtOrAfter(long utcTicks)
@@ -250,8 +257,8 @@ internal sealed class PartitionReader : IDisposable
         {
             return new Bar(
                 _symbol,
-                ParquetBarStore.FromNanos(_starts[i]),
-                ParquetBarStore.FromNanos(_ends[i]),
+                new DateTime(_starts[i], DateTimeKind.Utc),
+                new DateTime(_ends[i], DateTimeKind.Utc),
                 ScaledDecimal.FromUnscaled(_open[i], ps),
                 ScaledDecimal.FromUnscaled(_high[i], ps),
                 ScaledDecimal.FromUnscaled(_low[i], ps),
