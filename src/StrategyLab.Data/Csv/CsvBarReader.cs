@@ -146,7 +146,7 @@ internal sealed class CsvRowParser
         for (var i = 0; i < header.Count; i++)
         {
             var name = header[i].Trim().ToLowerInvariant();
-            _names[i] = name;
+            _names[i] = header[i].Trim(); // errors name the column as the file spells it
             ref var slot = ref time;
             switch (name)
             {
