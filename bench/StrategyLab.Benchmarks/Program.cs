@@ -1,21 +1,22 @@
 using BenchmarkDotNet.Running;
+using StrategyLab.Benchmarks.Throughput;
 
 namespace StrategyLab.Benchmarks;
 
 /// <summary>
-/// Benchmarks. <c>throughput engine [bars]</c> prints end-to-end rates; anything else goes to BenchmarkDotNet:
-/// <c>dotnet run -c Release --project bench/StrategyLab.Benchmarks -- --filter '*'</c>.
+/// Runs the BenchmarkDotNet suite (<c>dotnet run -c Release --project bench/StrategyLab.Benchmarks -- --filter '*'</c>)
+/// or a throughput mode (<c>… -- throughput data</c>; see <see cref="ThroughputModes"/>).
 /// </summary>
 public static class Program
 {
-    public static void Main(string[] args)
+    public static int Main(string[] args)
     {
-        if (args.Length >= 2 && args[0] == "throughput" && args[1] == "engine")
+        if (args.Length > 0 && args[0] == "throughput")
         {
-            EngineThroughput.Run(args[2..]);
-            return;
+            return ThroughputModes.Run(args[1..], Console.Out);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
     }
 }

@@ -146,7 +146,7 @@ internal sealed class CsvRowParser
         for (var i = 0; i < header.Count; i++)
         {
             var name = header[i].Trim().ToLowerInvariant();
-            _names[i] = name;
+            _names[i] = header[i].Trim(); // errors name the column as the file spells it
             ref var slot = ref time;
             switch (name)
             {
@@ -295,26 +295,6 @@ internal sealed class CsvRowParser
             vwap = v;
         }
 
-        if (high < low)
-        {
-            return Fail(line, _names[_high], Invariant($"high {high} is below low {low}"));
-        }
-
-        if (open < low || open > high)
-        {
-            return Fail(line, _names[_open], Invariant($"open {open} is outside [low {low}, high {high}]"));
-        }
-
-        if (close < low || close > high)
-        {
-            return Fail(line, _names[_close], Invariant($"close {close} is outside [low {low}, high {high}]"));
-        }
-
-        if (volume < 0)
-        {
-            return Fail(line, _names[_volume], Invariant($"volume {volume} is negative"));
-        }
-
         if (state.HasLast && start <= state.LastStart)
         {
             var what = start == state.LastStart ? "duplicates" : "is before";
@@ -324,11 +304,13 @@ internal sealed class CsvRowParser
 
         try
         {
+            // The Bar constructor is the one place that checks high >= low, open/close within [low, high] and
+            // volume >= 0; its ArgumentException names the parameter, which maps back to the column.
             bar = new Bar(state.Symbol, start, end, open, high, low, close, volume, trades, vwap);
         }
         catch (ArgumentException e)
         {
-            return Fail(line, e.ParamName ?? _names[_time], e.Message.Split(" (Parameter")[0]);
+            return Fail(line, ColumnOf(e.ParamName), e.Message.Split(" (Parameter")[0].TrimEnd('.'));
         }
 
         state.LastStart = start;
@@ -337,6 +319,18 @@ internal sealed class CsvRowParser
         _stats.Bars++;
         return true;
     }
+
+    private string ColumnOf(string? parameter) => parameter switch
+    {
+        "open" => _names[_open],
+        "high" => _names[_high],
+        "low" => _names[_low],
+        "close" => _names[_close],
+        "volume" => _names[_volume],
+        "tradeCount" when _trades >= 0 => _names[_trades],
+        "vwap" when _vwap >= 0 => _names[_vwap],
+        _ => _names[_time],
+    };
 
     private bool TryGetState(ReadOnlySpan<char> ticker, long line, out SymbolState? state)
     {

@@ -171,6 +171,80 @@ public sealed class ParquetBarStore
         return ReadRange(symbol, timeframe, fromUtc.Ticks, toUtc.Ticks);
     }
 
+    /// <summary>
+    /// The bars whose start lies in [<paramref name="fromUtc"/>, <paramref name="toUtc"/>), in batches (one Parquet row
+    /// group at most, in order). Each batch's memory is reused for the next: copy what you keep. Faster than
+    /// <see cref="ReadBars(Symbol, Timeframe, DateTime, DateTime)"/> for consumers that work on spans.
+    /// </summary>
+    public IEnumerable<ReadOnlyMemory<Bar>> ReadBatches(Symbol symbol, Timeframe timeframe, DateTime fromUtc, DateTime toUtc)
+    {
+        ArgumentNullException.ThrowIfNull(symbol);
+        return ReadBatchRange(symbol, timeframe, fromUtc.Ticks, toUtc.Ticks);
+    }
+
+    private IEnumerable<ReadOnlyMemory<Bar>> ReadBatchRange(Symbol symbol, Timeframe timeframe, long fromTicks, long toTicks)
+    {
+        if (fromTicks >= toTicks)
+        {
+            yield break;
+        }
+
+        var clock = new ExchangeClock(_calendarFor(symbol));
+        var firstMonth = MonthOf(clock, fromTicks);
+        var lastMonth = MonthOf(clock, toTicks - 1);
+        var buffer = Array.Empty<Bar>();
+        try
+        {
+            foreach (var partition in GetPartitions(symbol, timeframe))
+            {
+                if (partition.Month < firstMonth || partition.Month > lastMonth)
+                {
+                    continue;
+                }
+
+                using var reader = new PartitionReader(partition.Path, symbol);
+                while (reader.NextGroup())
+                {
+                    var n = reader.Count;
+                    var last = reader.StartTicksAt(n - 1) < toTicks ? n : reader.FirstAtOrAfter(toTicks);
+                    var first = reader.FirstAtOrAfter(fromTicks);
+                    if (buffer.Length < last - first)
+                    {
+                        ReturnBuffer(buffer);
+                        buffer = ArrayPool<Bar>.Shared.Rent(last - first);
+                    }
+
+                    for (var i = first; i < last; i++)
+                    {
+                        buffer[i - first] = reader.BarAt(i);
+                    }
+
+                    if (last > first)
+                    {
+                        yield return buffer.AsMemory(0, last - first);
+                    }
+
+                    if (last < n)
+                    {
+                        yield break;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ReturnBuffer(buffer);
+        }
+
+        static void ReturnBuffer(Bar[] buffer)
+        {
+            if (buffer.Length > 0)
+            {
+                ArrayPool<Bar>.Shared.Return(buffer, clearArray: true);
+            }
+        }
+    }
+
     /// <summary>Every series in the store (symbol and timeframe) with its partitions, ordered by timeframe then symbol.</summary>
     public IReadOnlyList<StoreSeries> ListSeries()
     {
@@ -294,15 +368,15 @@ public sealed class ParquetBarStore
             while (reader.NextGroup())
             {
                 var n = reader.Count;
-                var i = reader.FirstAtOrAfter(fromTicks);
-                for (; i < n; i++)
+                var last = reader.StartTicksAt(n - 1) < toTicks ? n : reader.FirstAtOrAfter(toTicks);
+                for (var i = reader.FirstAtOrAfter(fromTicks); i < last; i++)
                 {
-                    if (reader.StartTicksAt(i) >= toTicks)
-                    {
-                        yield break;
-                    }
-
                     yield return reader.BarAt(i);
+                }
+
+                if (last < n)
+                {
+                    yield break;
                 }
             }
         }
@@ -338,7 +412,7 @@ public sealed class ParquetBarStore
                 continue;
             }
 
-            using var file = ParquetFile.Open(path);
+            using var file = ParquetFile.Open(path, footerOnly: true);
             var symbol = file.Symbol;
             if (expected is not null && symbol != expected)
             {

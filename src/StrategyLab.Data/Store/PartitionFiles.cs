@@ -10,6 +10,7 @@ namespace StrategyLab.Data.Store;
 internal sealed class ParquetFile : IDisposable
 {
     private readonly Stream _stream;
+    private byte[]? _rented;
 
     private ParquetFile(string path, Stream stream, ParquetReader reader)
     {
@@ -55,19 +56,41 @@ internal sealed class ParquetFile : IDisposable
 
     public RawColumns Raw { get; }
 
-    /// <summary>Opens a partition. Its bytes are read into memory at once (one month), so column reads never wait on disk.</summary>
-    public static ParquetFile Open(string path)
+    /// <summary>
+    /// Opens a partition. With <paramref name="footerOnly"/> only the metadata is read (listing); otherwise the file's
+    /// bytes are read at once into a pooled buffer (one month), so column reads never wait on disk and complete synchronously.
+    /// </summary>
+    public static ParquetFile Open(string path, bool footerOnly = false)
     {
-        var stream = new MemoryStream(File.ReadAllBytes(path), writable: false);
+        byte[]? rented = null;
+        Stream stream;
+        if (footerOnly)
+        {
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096);
+        }
+        else
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            var length = checked((int)file.Length);
+            rented = ArrayPool<byte>.Shared.Rent(length);
+            file.ReadExactly(rented, 0, length);
+            stream = new MemoryStream(rented, 0, length, writable: false);
+        }
+
         try
         {
             var reader = ParquetBarStore.Sync(ParquetReader.CreateAsync(stream));
-            return new ParquetFile(path, stream, reader);
+            return new ParquetFile(path, stream, reader) { _rented = rented };
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException or NotSupportedException)
+        catch (Exception e) when (e is DataFormatException or IOException or InvalidDataException or InvalidOperationException or NotSupportedException or ArgumentException)
         {
             stream.Dispose();
-            throw new DataFormatException(path, null, null, "not a readable Parquet file: " + e.Message);
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+
+            throw e as DataFormatException ?? new DataFormatException(path, null, null, "not a readable Parquet file: " + e.Message);
         }
     }
 
@@ -75,6 +98,11 @@ internal sealed class ParquetFile : IDisposable
     {
         ParquetBarStore.Sync(Reader.DisposeAsync());
         _stream.Dispose();
+        if (_rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_rented);
+            _rented = null;
+        }
     }
 
     private byte ScaleOf(DataField[] fields, string name)
@@ -187,12 +215,19 @@ internal sealed class PartitionReader : IDisposable
             ParquetBarStore.Sync(group.ReadAsync<decimal>(vwap, _vwap.AsMemory(0, n)));
         }
 
+        // Nanoseconds since the Unix epoch → DateTime ticks, once per row group.
+        for (var i = 0; i < n; i++)
+        {
+            _starts[i] = ParquetBarStore.FromNanosTicks(_starts[i]);
+            _ends[i] = ParquetBarStore.FromNanosTicks(_ends[i]);
+        }
+
         Count = n;
         return true;
     }
 
     /// <summary>The start of row <paramref name="i"/> of the current group, in UTC ticks.</summary>
-    public long StartTicksAt(int i) => ParquetBarStore.FromNanosTicks(_starts[i]);
+    public long StartTicksAt(int i) => _starts[i];
 
     /// <summary>The first row of the current group whose start is at or after <paramref name="utcTicks"/> (rows are sorted).</summary>
     public int FirstAtOrAfter(long utcTicks)
@@ -222,8 +257,8 @@ internal sealed class PartitionReader : IDisposable
         {
             return new Bar(
                 _symbol,
-                ParquetBarStore.FromNanos(_starts[i]),
-                ParquetBarStore.FromNanos(_ends[i]),
+                new DateTime(_starts[i], DateTimeKind.Utc),
+                new DateTime(_ends[i], DateTimeKind.Utc),
                 ScaledDecimal.FromUnscaled(_open[i], ps),
                 ScaledDecimal.FromUnscaled(_high[i], ps),
                 ScaledDecimal.FromUnscaled(_low[i], ps),
@@ -371,7 +406,7 @@ internal static class PartitionWriter
         }
 
         var schema = new ParquetSchema(fields);
-        var options = new ParquetOptions { CompressionMethod = CompressionMethod.Snappy };
+        var options = new ParquetOptions { CompressionMethod = CompressionMethod.None };
         foreach (var f in new DataField[] { start, end })
         {
             options.ColumnEncodingHints[f.Path.ToString()] = EncodingHint.DeltaBinaryPacked;

@@ -216,6 +216,13 @@ public class CsvBarReaderTests
     }
 
     [Fact]
+    public void Errors_NameTheColumnAsTheFileSpellsIt()
+    {
+        var e = Error("Time,Open,High,Low,Close,Volume\n2024-01-02T14:30:00Z,1,0.5,1,1,1\n", Timeframe.OneMinute, Spy);
+        Assert.Equal("bars.csv:2: field 'High': high 0.5 is below low 1", e.Message);
+    }
+
+    [Fact]
     public void NegativeTradeCount_IsAnError()
     {
         var e = Error("time,open,high,low,close,volume,trades\n2024-01-02T14:30:00Z,1,1,1,1,1,-3\n", Timeframe.OneMinute, Spy);

@@ -159,6 +159,8 @@ public class ParquetBarStoreTests
         var from = t0.AddMinutes(150_000);
         var to = t0.AddMinutes(150_010);
         Assert.Equal(bars.GetRange(150_000, 10), store.ReadBars(Btc, Timeframe.OneMinute, from, to));
+        var batched = store.ReadBatches(Btc, Timeframe.OneMinute, from, t0.AddMinutes(199_990)).SelectMany(b => b.ToArray()).ToList();
+        Assert.Equal(bars.GetRange(150_000, 49_990), batched);
         var series = Assert.Single(store.ListSeries());
         Assert.Equal((Btc, Timeframe.OneMinute, (long)n), (series.Symbol, series.Timeframe, series.Bars));
         Assert.Equal(5, series.Partitions.Count); // 200,000 minutes from 2024-01-01 run into May

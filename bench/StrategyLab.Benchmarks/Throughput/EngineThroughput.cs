@@ -11,7 +11,7 @@ using StrategyLab.Core.Statistics;
 using StrategyLab.Core.Strategies;
 using StrategyLab.Data.Store;
 
-namespace StrategyLab.Benchmarks;
+namespace StrategyLab.Benchmarks.Throughput;
 
 /// <summary>
 /// <c>throughput engine [bars]</c>: SMA crossover over synthetic 1-minute bars (10 symbols, regular NYSE sessions)
@@ -23,12 +23,12 @@ internal static class EngineThroughput
 {
     private const int SymbolCount = 10;
 
-    public static void Run(string[] args)
+    public static int Run(string[] args, TextWriter output)
     {
         var total = args.Length > 0 && char.IsAsciiDigit(args[0][0]) ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000_000;
-        Console.WriteLine($"Generating {total:N0} synthetic 1m bars ({SymbolCount} symbols, NYSE regular sessions)...");
+        output.WriteLine($"Generating {total:N0} synthetic 1m bars ({SymbolCount} symbols, NYSE regular sessions)...");
         var bars = Generate(total);
-        Console.WriteLine($"  {bars.Length:N0} bars, {bars[0].Start:yyyy-MM-dd} .. {bars[^1].End:yyyy-MM-dd}");
+        output.WriteLine($"  {bars.Length:N0} bars, {bars[0].Start:yyyy-MM-dd} .. {bars[^1].End:yyyy-MM-dd}");
 
         // Warm up the JIT on a slice, then measure the whole array.
         Bare(bars.AsSpan(0, Math.Min(200_000, bars.Length)));
@@ -37,25 +37,25 @@ internal static class EngineThroughput
         var sw = Stopwatch.StartNew();
         var checksum = Bare(bars);
         var bare = sw.Elapsed;
-        Report("bare SMA loop (no engine)", bars.Length, bare, null, null);
+        Report(output, "bare SMA loop (no engine)", bars.Length, bare, null, null);
         GC.KeepAlive(checksum);
 
         var quiet = RunEngine(bars, out var quietAllocated, out _, new NeverTrades());
-        Report("engine, strategy never trades", bars.Length, quiet, bare, quietAllocated);
+        Report(output, "engine, strategy never trades", bars.Length, quiet, bare, quietAllocated);
 
         var elapsed = RunEngine(bars, out var allocated, out var engine);
-        Report("engine from memory", bars.Length, elapsed, bare, allocated);
-        Console.WriteLine($"    trades {engine.Portfolio.FillCount / 2:N0}, fills {engine.Portfolio.FillCount:N0}, final equity {engine.Portfolio.Equity:N2}");
+        Report(output, "engine from memory", bars.Length, elapsed, bare, allocated);
+        output.WriteLine($"    trades {engine.Portfolio.FillCount / 2:N0}, fills {engine.Portfolio.FillCount:N0}, final equity {engine.Portfolio.Equity:N2}");
 
         if (args.Contains("--memory-only"))
         {
-            return;
+            return 0;
         }
 
         var storeDir = Path.Combine(Path.GetTempPath(), "sl-bench-store-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         try
         {
-            Console.WriteLine("Writing the bars to a Parquet store...");
+            output.WriteLine("Writing the bars to a Parquet store...");
             var store = new ParquetBarStore(storeDir);
             foreach (var group in bars.GroupBy(b => b.Symbol))
             {
@@ -65,8 +65,8 @@ internal static class EngineThroughput
             var symbols = bars.Select(b => b.Symbol).Distinct().ToArray();
             var fromStore = StrategyLab.Core.Aggregation.BarMerger.Merge(symbols.Select(s => store.ReadBars(s, Timeframe.OneMinute)).ToList());
             var storeElapsed = RunEngine(fromStore, out _, out var storeEngine);
-            Report("engine from the Parquet store", bars.Length, storeElapsed, bare, null);
-            Console.WriteLine($"    same result as from memory: {storeEngine.Portfolio.Equity == engine.Portfolio.Equity}");
+            Report(output, "engine from the Parquet store", bars.Length, storeElapsed, bare, null);
+            output.WriteLine($"    same result as from memory: {storeEngine.Portfolio.Equity == engine.Portfolio.Equity}");
         }
         finally
         {
@@ -75,9 +75,11 @@ internal static class EngineThroughput
                 Directory.Delete(storeDir, recursive: true);
             }
         }
+
+        return 0;
     }
 
-    private static void Report(string name, long count, TimeSpan elapsed, TimeSpan? bare, long? allocated)
+    private static void Report(TextWriter output, string name, long count, TimeSpan elapsed, TimeSpan? bare, long? allocated)
     {
         var rate = count / elapsed.TotalSeconds;
         var line = $"  {name,-32} {rate / 1e6,8:F2} M bars/s  ({elapsed.TotalSeconds:F2} s)";
@@ -91,7 +93,7 @@ internal static class EngineThroughput
             line += $"  {(double)a / count:F3} B/bar allocated";
         }
 
-        Console.WriteLine(line);
+        output.WriteLine(line);
     }
 
     private static double Bare(ReadOnlySpan<Bar> bars)
