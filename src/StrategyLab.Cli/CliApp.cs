@@ -19,6 +19,7 @@ public static class CliApp
         var root = new RootCommand(
             "Strategy Lab: one engine for backtest, replay and live trading of US equities and crypto.");
         root.Subcommands.Add(CalendarCommand.Create());
+        root.Subcommands.Add(DataCommand.Create());
         return root;
     }
 

@@ -239,22 +239,36 @@ public sealed record MarketHoursConfig
 public sealed record ProvidersConfig
 {
     /// <summary>Finnhub settings.</summary>
-    public ProviderConfig Finnhub { get; init; } = new()
-    {
-        WsUrl = "wss://ws.finnhub.io",
-        RestUrl = "https://finnhub.io/api/v1",
-    };
+    public FinnhubConfig Finnhub { get; init; } = new();
 
     /// <summary>Polygon (Massive) settings.</summary>
-    public ProviderConfig Polygon { get; init; } = new()
-    {
-        WsUrl = "wss://socket.massive.com/stocks",
-        RestUrl = "https://api.massive.com",
-    };
+    public PolygonConfig Polygon { get; init; } = new();
 }
 
-/// <summary>One provider's settings.</summary>
-public sealed record ProviderConfig
+/// <summary>The <c>providers.finnhub</c> section.</summary>
+public sealed record FinnhubConfig : ProviderConfig
+{
+    /// <summary>Finnhub's production endpoints.</summary>
+    public FinnhubConfig()
+    {
+        WsUrl = "wss://ws.finnhub.io";
+        RestUrl = "https://finnhub.io/api/v1";
+    }
+}
+
+/// <summary>The <c>providers.polygon</c> section.</summary>
+public sealed record PolygonConfig : ProviderConfig
+{
+    /// <summary>Polygon's (Massive's) production endpoints.</summary>
+    public PolygonConfig()
+    {
+        WsUrl = "wss://socket.massive.com/stocks";
+        RestUrl = "https://api.massive.com";
+    }
+}
+
+/// <summary>What every live provider's section has.</summary>
+public abstract record ProviderConfig
 {
     /// <summary>The API key; prefer the environment variable (<c>FINNHUB_API_KEY</c>, <c>POLYGON_API_KEY</c>). Never logged.</summary>
     public string? ApiKey { get; init; }

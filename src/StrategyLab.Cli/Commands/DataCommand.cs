@@ -1,0 +1,380 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using StrategyLab.Core.Calendar;
+using StrategyLab.Core.Domain;
+using StrategyLab.Data;
+using StrategyLab.Data.Analysis;
+using StrategyLab.Data.Csv;
+using StrategyLab.Data.Lean;
+using StrategyLab.Data.Store;
+using Symbol = StrategyLab.Core.Domain.Symbol;
+
+namespace StrategyLab.Cli.Commands;
+
+/// <summary>
+/// <c>strategylab data import</c> (CSV file or LEAN folder → Parquet bar store) and <c>strategylab data info</c>
+/// (bars, sessions and gaps of a CSV file, a store or a LEAN folder).
+/// </summary>
+internal static class DataCommand
+{
+    private const int ListLimit = 10;
+
+    public static Command Create()
+    {
+        var command = new Command("data", "Historical data: import CSV files or LEAN folders into the bar store, inspect coverage.");
+        command.Subcommands.Add(CreateImport());
+        command.Subcommands.Add(CreateInfo());
+        return command;
+    }
+
+    private static Command CreateImport()
+    {
+        var source = new Argument<string>("source") { Description = "A CSV file (header time,open,high,low,close,volume[,symbol,trades,vwap]) or a LEAN data folder." };
+        var symbol = new Option<string>("--symbol") { Description = "The symbol (required for LEAN; for a CSV with a symbol column, imports only this one)." };
+        var timeframe = new Option<string>("--timeframe") { Description = "Bar length: 1s 5s … 1m 5m … 1h 4h 1d (LEAN: 1s, 1m, 1h or 1d).", Required = true };
+        var output = new Option<string>("--out") { Description = "The store folder to write into (created if absent).", Required = true };
+        var from = new Option<string>("--from") { Description = "First exchange-local date to import (yyyy-MM-dd), inclusive." };
+        var to = new Option<string>("--to") { Description = "Last exchange-local date to import (yyyy-MM-dd), inclusive." };
+        var timeIs = new Option<string>("--time-is") { Description = "CSV: whether the time stamp is the bar's start or end.", DefaultValueFactory = _ => "start" };
+        var skipBad = new Option<bool>("--skip-bad-rows") { Description = "CSV: log and count bad rows instead of stopping at the first." };
+        var ignoreUnknown = new Option<bool>("--ignore-unknown-columns") { Description = "CSV: ignore columns the reader does not know (by default they are an error)." };
+        var assetClass = new Option<string>("--asset-class") { Description = "equity or crypto (default: inferred from the ticker: BTC-USD, X:BTCUSD … are crypto)." };
+        var command = new Command("import", "Import bars from a CSV file or a LEAN folder into the Parquet bar store.")
+        {
+            source, symbol, timeframe, output, from, to, timeIs, skipBad, ignoreUnknown, assetClass,
+        };
+        command.SetAction((parse, ct) => Run(parse, async (stdout, logger) =>
+        {
+            var path = parse.GetValue(source)!;
+            var tf = Timeframe.Parse(parse.GetValue(timeframe)!);
+            var sym = ParseSymbol(parse.GetValue(symbol), parse.GetValue(assetClass));
+            var first = ParseDate(parse.GetValue(from), "--from");
+            var last = ParseDate(parse.GetValue(to), "--to");
+            var store = new ParquetBarStore(parse.GetValue(output)!, logger: logger);
+            StoreWriteResult result;
+            string? skippedLine = null;
+            if (Directory.Exists(path))
+            {
+                var lean = OpenLean(path, logger);
+                var resolution = LeanResolutionOf(tf);
+                var s = sym ?? throw new UsageException("--symbol is required for a LEAN folder.");
+                var (f, l) = LeanRange(lean, s, resolution, first, last);
+                var report = new LeanReadReport();
+                result = await store.WriteAsync(lean.ReadBars(s, resolution, f, l, report), tf, "lean:" + lean.Root, ct).ConfigureAwait(false);
+                skippedLine = report.MissingDays.Count > 0
+                    ? Invariant($"missing trading days: {report.MissingDays.Count} (first {report.MissingDays[0]:yyyy-MM-dd})")
+                    : "missing trading days: 0";
+            }
+            else
+            {
+                var reader = new CsvBarReader(path, new CsvBarReaderOptions
+                {
+                    Timeframe = tf,
+                    Symbol = sym,
+                    AssetClass = sym?.AssetClass ?? ParseAssetClass(parse.GetValue(assetClass)),
+                    TimeIs = ParseTimeIs(parse.GetValue(timeIs)),
+                    SkipBadRows = parse.GetValue(skipBad),
+                    IgnoreUnknownColumns = parse.GetValue(ignoreUnknown),
+                    Logger = logger,
+                });
+                result = await store.WriteAsync(BarStreams.BetweenDates(reader.ReadBars(), first, last), tf, "csv:" + Path.GetFullPath(path), ct)
+                    .ConfigureAwait(false);
+                skippedLine = Invariant($"skipped rows: {reader.Statistics.SkippedRows}");
+                if (reader.Statistics.OtherSymbolRows > 0)
+                {
+                    skippedLine += Invariant($"; rows of other symbols: {reader.Statistics.OtherSymbolRows}");
+                }
+            }
+
+            var bySeries = result.Partitions.GroupBy(p => p.Symbol).OrderBy(g => g.Key).ToList();
+            stdout.WriteLine(Invariant($"Imported {result.BarsReceived} bars into {store.Root}"));
+            foreach (var series in bySeries)
+            {
+                var months = series.OrderBy(p => p.Month).ToList();
+                stdout.WriteLine(Invariant(
+                    $"  {series.Key} {tf}: {months.Count} month(s) {months[0].Month:yyyy-MM}..{months[^1].Month:yyyy-MM}, {months.Sum(p => p.Bars)} bars in those months"));
+                if (months.Count <= 24)
+                {
+                    foreach (var p in months)
+                    {
+                        stdout.WriteLine(Invariant($"    {p.Month:yyyy-MM}: {p.Bars} bars  {p.Path}"));
+                    }
+                }
+            }
+
+            if (result.ReplacedBars > 0)
+            {
+                stdout.WriteLine(Invariant($"replaced bars (same start): {result.ReplacedBars}"));
+            }
+
+            stdout.WriteLine(skippedLine);
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command CreateInfo()
+    {
+        var path = new Argument<string>("path") { Description = "A CSV file, a store folder or a LEAN data folder." };
+        var symbol = new Option<string>("--symbol") { Description = "The symbol (required for LEAN; filters a store or a multi-symbol CSV)." };
+        var timeframe = new Option<string>("--timeframe") { Description = "Bar length (required for CSV and LEAN; filters a store)." };
+        var from = new Option<string>("--from") { Description = "First exchange-local date (yyyy-MM-dd) to check." };
+        var to = new Option<string>("--to") { Description = "Last exchange-local date (yyyy-MM-dd) to check." };
+        var timeIs = new Option<string>("--time-is") { Description = "CSV: whether the time stamp is the bar's start or end.", DefaultValueFactory = _ => "start" };
+        var assetClass = new Option<string>("--asset-class") { Description = "equity or crypto (default: inferred from the ticker)." };
+        var maxList = new Option<int>("--max-gaps") { Description = "How many missing sessions and gaps to list.", DefaultValueFactory = _ => ListLimit };
+        var command = new Command("info", "Show what a CSV file, a store or a LEAN folder holds: bars, first/last bar, sessions covered, gaps against the calendar.")
+        {
+            path, symbol, timeframe, from, to, timeIs, assetClass, maxList,
+        };
+        command.SetAction((parse, _) => Run(parse, (stdout, logger) =>
+        {
+            var p = parse.GetValue(path)!;
+            var sym = ParseSymbol(parse.GetValue(symbol), parse.GetValue(assetClass));
+            var tfText = parse.GetValue(timeframe);
+            Timeframe? tf = tfText is null ? null : Timeframe.Parse(tfText);
+            var first = ParseDate(parse.GetValue(from), "--from");
+            var last = ParseDate(parse.GetValue(to), "--to");
+            var limit = Math.Max(0, parse.GetValue(maxList));
+            var reports = new List<(CoverageReport Report, string Source)>();
+            if (ParquetBarStore.IsStore(p))
+            {
+                var store = new ParquetBarStore(p, logger: logger);
+                var series = store.ListSeries().Where(s => (sym is null || s.Symbol == sym) && (tf is null || s.Timeframe == tf)).ToList();
+                if (series.Count == 0)
+                {
+                    throw new UsageException($"The store {store.Root} holds no series{(sym is null ? "" : " of " + sym)}{(tf is null ? "" : " at " + tf)}.");
+                }
+
+                foreach (var s in series)
+                {
+                    var bars = first is null && last is null
+                        ? store.ReadBars(s.Symbol, s.Timeframe)
+                        : store.ReadBars(s.Symbol, s.Timeframe, first ?? DateOnly.MinValue, last ?? DateOnly.MaxValue);
+                    reports.Add((Analyze(bars, s.Symbol, s.Timeframe, first, last, limit),
+                        Invariant($"store {s.Partitions.Count} month(s) {s.Partitions[0].Month:yyyy-MM}..{s.Partitions[^1].Month:yyyy-MM}")));
+                }
+            }
+            else if (Directory.Exists(p))
+            {
+                var lean = OpenLean(p, logger);
+                var s = sym ?? throw new UsageException("--symbol is required for a LEAN folder.");
+                var t = tf ?? throw new UsageException("--timeframe is required for a LEAN folder (1s, 1m, 1h or 1d).");
+                var resolution = LeanResolutionOf(t);
+                var (f, l) = LeanRange(lean, s, resolution, first, last);
+                var report = new LeanReadReport();
+                reports.Add((Analyze(lean.ReadBars(s, resolution, f, l, report), s, t, f, l, limit), $"LEAN {resolution.FolderName()} {lean.Root}"));
+            }
+            else
+            {
+                var t = tf ?? throw new UsageException("--timeframe is required for a CSV file.");
+                var reader = new CsvBarReader(p, new CsvBarReaderOptions
+                {
+                    Timeframe = t,
+                    Symbol = sym,
+                    AssetClass = sym?.AssetClass ?? ParseAssetClass(parse.GetValue(assetClass)),
+                    TimeIs = ParseTimeIs(parse.GetValue(timeIs)),
+                    Logger = logger,
+                });
+                var analyzers = new Dictionary<Symbol, CoverageAnalyzer>();
+                foreach (var bar in BarStreams.BetweenDates(reader.ReadBars(), first, last))
+                {
+                    if (!analyzers.TryGetValue(bar.Symbol, out var a))
+                    {
+                        a = new CoverageAnalyzer(bar.Symbol, t, MarketCalendars.For(bar.Symbol), limit);
+                        analyzers[bar.Symbol] = a;
+                    }
+
+                    a.Add(bar);
+                }
+
+                if (analyzers.Count == 0)
+                {
+                    throw new UsageException($"{p}: no bars{(sym is null ? "" : " of " + sym)} in the file{(first is null && last is null ? "" : " between the dates given")}.");
+                }
+
+                foreach (var (_, a) in analyzers.OrderBy(kv => kv.Key))
+                {
+                    reports.Add((a.Complete(first, last), "CSV " + Path.GetFullPath(p)));
+                }
+            }
+
+            foreach (var (report, src) in reports)
+            {
+                Print(stdout, report, src);
+            }
+
+            return Task.FromResult(0);
+        }));
+        return command;
+    }
+
+    private static CoverageReport Analyze(IEnumerable<Bar> bars, Symbol symbol, Timeframe timeframe, DateOnly? from, DateOnly? to, int limit)
+    {
+        var analyzer = new CoverageAnalyzer(symbol, timeframe, MarketCalendars.For(symbol), limit);
+        foreach (var bar in bars)
+        {
+            analyzer.Add(bar);
+        }
+
+        return analyzer.Complete(from, to);
+    }
+
+    private static void Print(TextWriter o, CoverageReport r, string source)
+    {
+        var calendar = MarketCalendars.For(r.Symbol);
+        o.WriteLine(Invariant($"{r.Symbol} ({r.Symbol.AssetClass}) {r.Timeframe}  [{source}]"));
+        o.WriteLine(Invariant($"  bars: {r.Bars}"));
+        if (r.First is { } first && r.Last is { } last)
+        {
+            o.WriteLine(Invariant($"  first bar: {Stamp(calendar, first)}  O={first.Open} H={first.High} L={first.Low} C={first.Close} V={first.Volume}"));
+            o.WriteLine(Invariant($"  last bar:  {Stamp(calendar, last)}  O={last.Open} H={last.High} L={last.Low} C={last.Close} V={last.Volume}"));
+        }
+
+        if (r.To >= r.From && r.From != DateOnly.MinValue)
+        {
+            o.WriteLine(Invariant(
+                $"  sessions covered: {r.SessionsCovered} of {r.TradingSessions} trading sessions {r.From:yyyy-MM-dd}..{r.To:yyyy-MM-dd} ({r.Calendar})"));
+        }
+
+        o.WriteLine(Invariant($"  missing sessions: {r.MissingSessionCount}"));
+        foreach (var d in r.MissingSessions)
+        {
+            o.WriteLine(Invariant($"    {d:yyyy-MM-dd}"));
+        }
+
+        if (r.MissingSessionCount > r.MissingSessions.Count)
+        {
+            o.WriteLine(Invariant($"    … and {r.MissingSessionCount - r.MissingSessions.Count} more"));
+        }
+
+        if (!r.Timeframe.IsDaily)
+        {
+            o.WriteLine(Invariant($"  intraday gaps (regular hours): {r.GapCount} interval(s), {r.GapTotal.TotalMinutes:0.##} min in total"));
+            foreach (var g in r.Gaps)
+            {
+                var a = calendar.ToExchangeTime(g.Start);
+                var b = calendar.ToExchangeTime(g.End);
+                o.WriteLine(Invariant($"    {g.Session:yyyy-MM-dd} {a:HH:mm:ss}-{b:HH:mm:ss} ({g.Duration.TotalMinutes:0.##} min)"));
+            }
+
+            if (r.GapCount > r.Gaps.Count)
+            {
+                o.WriteLine(Invariant($"    … and {r.GapCount - r.Gaps.Count} more"));
+            }
+        }
+
+        if (r.BarsOffCalendar > 0)
+        {
+            o.WriteLine(Invariant($"  bars outside any session: {r.BarsOffCalendar}"));
+        }
+    }
+
+    private static string Stamp(Core.Calendar.IMarketCalendar calendar, Bar bar) =>
+        Invariant($"{bar.Start:yyyy-MM-ddTHH:mm:ssZ} ({calendar.ToExchangeTime(bar.Start):yyyy-MM-dd HH:mm:ss} exchange)");
+
+    private static LeanDataFolder OpenLean(string path, ILogger logger)
+    {
+        if (!LeanDataFolder.IsLeanFolder(path))
+        {
+            throw new UsageException($"{path}: a folder that is neither a bar store ({ParquetBarStore.MarkerFileName}) nor a LEAN data folder (equity/usa).");
+        }
+
+        return new LeanDataFolder(path, logger: logger);
+    }
+
+    private static LeanResolution LeanResolutionOf(Timeframe timeframe) =>
+        LeanResolutions.TryFromTimeframe(timeframe, out var r)
+            ? r
+            : throw new UsageException($"LEAN folders hold 1s, 1m, 1h and 1d bars, not {timeframe}; import one of those (aggregation makes the others).");
+
+    private static (DateOnly From, DateOnly To) LeanRange(LeanDataFolder lean, Symbol symbol, LeanResolution resolution, DateOnly? from, DateOnly? to)
+    {
+        if (from is { } f && to is { } t)
+        {
+            return (f, t);
+        }
+
+        var dates = lean.GetAvailableDates(symbol, resolution);
+        if (dates.Count == 0)
+        {
+            throw new UsageException($"{lean.Root}: no {resolution.FolderName()} data for {symbol}.");
+        }
+
+        return (from ?? dates[0], to ?? dates[^1]);
+    }
+
+    private static Symbol? ParseSymbol(string? ticker, string? assetClass)
+    {
+        if (string.IsNullOrWhiteSpace(ticker))
+        {
+            return null;
+        }
+
+        try
+        {
+            return assetClass is null ? Symbol.Parse(ticker) : Symbol.Create(ticker, ParseAssetClass(assetClass)!.Value);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException("--symbol: " + e.Message.Split(" (Parameter")[0]);
+        }
+    }
+
+    private static AssetClass? ParseAssetClass(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        null => null,
+        "equity" or "usequity" or "us-equity" => AssetClass.UsEquity,
+        "crypto" => AssetClass.Crypto,
+        _ => throw new UsageException($"--asset-class: '{text}' is not equity or crypto."),
+    };
+
+    private static TimeIs ParseTimeIs(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        null or "start" => TimeIs.Start,
+        "end" => TimeIs.End,
+        _ => throw new UsageException($"--time-is: '{text}' is not start or end."),
+    };
+
+    private static DateOnly? ParseDate(string? text, string option)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        return DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
+            ? d
+            : throw new UsageException($"{option}: '{text}' is not a date (yyyy-MM-dd).");
+    }
+
+    /// <summary>Runs an action with the error policy of the data commands: bad input → exit 2 with one line on stderr.</summary>
+    private static async Task<int> Run(ParseResult parse, Func<TextWriter, ILogger, Task<int>> action)
+    {
+        var stdout = parse.InvocationConfiguration.Output;
+        var stderr = parse.InvocationConfiguration.Error;
+        using var loggerFactory = CliLogging.Create(stderr);
+        var logger = loggerFactory.CreateLogger("StrategyLab.Data");
+        try
+        {
+            return await action(stdout, logger).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is DataFormatException or UsageException or FormatException or ArgumentException
+                                      or FileNotFoundException or DirectoryNotFoundException)
+        {
+            await stderr.WriteLineAsync("error: " + e.Message.Split(" (Parameter")[0]).ConfigureAwait(false);
+            return CliApp.ExitBadInput;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            await stderr.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+            return CliApp.ExitFailure;
+        }
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Bad command-line input that the parser cannot catch (a missing option that depends on the source, …).</summary>
+    private sealed class UsageException(string message) : Exception(message);
+}

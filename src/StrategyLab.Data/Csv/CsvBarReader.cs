@@ -1,0 +1,424 @@
+using System.Globalization;
+using nietras.SeparatedValues;
+using StrategyLab.Core.Calendar;
+using StrategyLab.Core.Domain;
+using StrategyLab.Data.Text;
+using StrategyLab.Data.Time;
+
+namespace StrategyLab.Data.Csv;
+
+/// <summary>
+/// Streams OHLCV bars from a CSV file with a header, in constant memory whatever the file size.
+/// </summary>
+/// <remarks>
+/// <para><b>Columns</b> (header names case-insensitive, any order): <c>time</c> (aliases <c>timestamp</c>, <c>date</c>,
+/// <c>datetime</c>), <c>open</c>, <c>high</c>, <c>low</c>, <c>close</c>, <c>volume</c> are required; <c>symbol</c>,
+/// <c>trades</c> and <c>vwap</c> are optional (an empty optional cell means "not given"). Any other column is an error
+/// that names it, unless <see cref="CsvBarReaderOptions.IgnoreUnknownColumns"/> is set: a misspelt column should not be
+/// dropped silently.</para>
+/// <para><b>Time</b>: ISO-8601 with an offset (<c>2024-01-02T09:30:00-05:00</c>, <c>…Z</c>) is an exact instant;
+/// without one (<c>2024-01-02 09:30:00</c>, <c>2024-01-02T09:30</c>) it is wall time in the symbol's exchange zone
+/// (from its calendar); a bare date (<c>2024-01-02</c>) names a session (daily bars). An integer is Unix time:
+/// seconds when its absolute value is below 100,000,000,000 (instants before the year 5138), milliseconds from there
+/// on (instants after 1973-03-03). The stamp is the bar start unless <see cref="CsvBarReaderOptions.TimeIs"/> says end;
+/// see <see cref="Time.BarSpanResolver"/> for how the other edge and daily sessions are found.</para>
+/// <para><b>Checks</b>, each a <see cref="DataFormatException"/> naming file, line and field: unparsable number or time,
+/// high &lt; low, open or close outside [low, high], negative volume or trade count, a time not after the previous bar
+/// of the same symbol (backwards or duplicate), a missing required column, a row with the wrong number of fields.</para>
+/// <para>Numbers are parsed exactly (digits to <see cref="decimal"/>, never through <see cref="double"/>).</para>
+/// </remarks>
+public sealed class CsvBarReader
+{
+    private readonly string _path;
+    private readonly Func<TextReader>? _openText;
+    private readonly CsvBarReaderOptions _options;
+
+    /// <summary>A reader of the file at <paramref name="path"/>.</summary>
+    public CsvBarReader(string path, CsvBarReaderOptions options)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(options);
+        _path = path;
+        _options = Validate(options);
+    }
+
+    /// <summary>A reader of text from <paramref name="open"/>, reported in errors as <paramref name="displayName"/>.</summary>
+    public CsvBarReader(string displayName, Func<TextReader> open, CsvBarReaderOptions options)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(displayName);
+        ArgumentNullException.ThrowIfNull(open);
+        ArgumentNullException.ThrowIfNull(options);
+        _path = displayName;
+        _openText = open;
+        _options = Validate(options);
+    }
+
+    /// <summary>The file (or display name) read.</summary>
+    public string Path => _path;
+
+    /// <summary>Counts of the last (or current) pass of <see cref="ReadBars"/>.</summary>
+    public CsvReadStatistics Statistics { get; } = new();
+
+    /// <summary>
+    /// Reads the bars lazily, in file order. Each enumeration reads the file again and resets <see cref="Statistics"/>.
+    /// </summary>
+    /// <exception cref="DataFormatException">Bad input (unless skipped with <see cref="CsvBarReaderOptions.SkipBadRows"/>;
+    /// a bad header always throws).</exception>
+    public IEnumerable<Bar> ReadBars()
+    {
+        Statistics.Reset();
+        using var reader = Open();
+        var parser = new CsvRowParser(_path, _options, Statistics, reader.Header.IsEmpty ? [] : reader.Header.ColNames);
+        while (reader.MoveNext())
+        {
+            if (parser.TryParse(reader, out var bar))
+            {
+                yield return bar;
+            }
+        }
+    }
+
+    private SepReader Open()
+    {
+        var spec = Sep.Reader(o => o with
+        {
+            Sep = new Sep(','),
+            HasHeader = true,
+            DisableColCountCheck = true,
+            Unescape = true,
+            Trim = SepTrim.Outer,
+        });
+        try
+        {
+            return _openText is null ? spec.FromFile(_path) : spec.From(_openText());
+        }
+        catch (FileNotFoundException)
+        {
+            throw new DataFormatException(_path, null, null, "the file does not exist");
+        }
+        catch (DirectoryNotFoundException)
+        {
+            throw new DataFormatException(_path, null, null, "the file's folder does not exist");
+        }
+    }
+
+    private static CsvBarReaderOptions Validate(CsvBarReaderOptions options)
+    {
+        if (options.Timeframe.IsDefault)
+        {
+            throw new ArgumentException("CsvBarReaderOptions.Timeframe is required.", nameof(options));
+        }
+
+        return options;
+    }
+}
+
+/// <summary>The per-pass state of <see cref="CsvBarReader"/>: column map, per-symbol ordering, error policy.</summary>
+internal sealed class CsvRowParser
+{
+    private const int MaxQuoted = 40;
+
+    private readonly string _path;
+    private readonly CsvBarReaderOptions _options;
+    private readonly CsvReadStatistics _stats;
+    private readonly int _columnCount;
+    private readonly int _time, _open, _high, _low, _close, _volume, _symbol = -1, _trades = -1, _vwap = -1;
+    private readonly string[] _names;
+    private readonly AssetClass _assetClass;
+    private readonly Dictionary<string, SymbolState> _states = new(StringComparer.OrdinalIgnoreCase);
+    private SymbolState? _last;
+
+    public CsvRowParser(string path, CsvBarReaderOptions options, CsvReadStatistics stats, IReadOnlyList<string> header)
+    {
+        _path = path;
+        _options = options;
+        _stats = stats;
+        _assetClass = options.AssetClass ?? options.Symbol?.AssetClass ?? AssetClass.UsEquity;
+        if (header.Count == 0)
+        {
+            throw new DataFormatException(path, 1, null, "the file is empty; expected a header line time,open,high,low,close,volume");
+        }
+
+        _columnCount = header.Count;
+        _names = new string[header.Count];
+        int time = -1, open = -1, high = -1, low = -1, close = -1, volume = -1;
+        var unknown = new List<string>();
+        for (var i = 0; i < header.Count; i++)
+        {
+            var name = header[i].Trim().ToLowerInvariant();
+            _names[i] = name;
+            ref var slot = ref time;
+            switch (name)
+            {
+                case "time" or "timestamp" or "date" or "datetime": slot = ref time; break;
+                case "open": slot = ref open; break;
+                case "high": slot = ref high; break;
+                case "low": slot = ref low; break;
+                case "close": slot = ref close; break;
+                case "volume": slot = ref volume; break;
+                case "symbol": slot = ref _symbol; break;
+                case "trades": slot = ref _trades; break;
+                case "vwap": slot = ref _vwap; break;
+                default:
+                    if (!options.IgnoreUnknownColumns)
+                    {
+                        unknown.Add(header[i]);
+                    }
+
+                    continue;
+            }
+
+            if (slot >= 0)
+            {
+                throw new DataFormatException(path, 1, header[i], $"the column appears twice (columns {slot + 1} and {i + 1})");
+            }
+
+            slot = i;
+        }
+
+        if (unknown.Count > 0)
+        {
+            throw new DataFormatException(
+                path, 1, unknown[0],
+                $"unknown column{(unknown.Count > 1 ? "s" : "")} {string.Join(", ", unknown.Select(u => $"'{u}'"))}; known: time, open, high, low, close, volume, symbol, trades, vwap (or ignore unknown columns)");
+        }
+
+        (_time, _open, _high, _low, _close, _volume) = (time, open, high, low, close, volume);
+        string[] required = ["time", "open", "high", "low", "close", "volume"];
+        int[] indexes = [time, open, high, low, close, volume];
+        for (var i = 0; i < required.Length; i++)
+        {
+            if (indexes[i] < 0)
+            {
+                throw new DataFormatException(path, 1, required[i], "missing required column (header needs time, open, high, low, close, volume)");
+            }
+        }
+
+        if (_symbol < 0 && options.Symbol is null)
+        {
+            throw new DataFormatException(path, 1, "symbol", "the file has no symbol column and no symbol was given");
+        }
+    }
+
+    /// <summary>Parses the reader's current row; false for blank, skipped and other-symbol rows.</summary>
+    public bool TryParse(SepReader reader, out Bar bar)
+    {
+        bar = default;
+        var row = reader.Current;
+        var line = (long)row.LineNumberFrom;
+        if (row.ColCount == 1 && row[0].Span.IsEmpty)
+        {
+            return false; // blank line
+        }
+
+        _stats.Rows++;
+        if (row.ColCount != _columnCount)
+        {
+            var field = row.ColCount < _columnCount ? _names[row.ColCount] : $"(column {_columnCount + 1})";
+            return Fail(line, field, string.Create(
+                CultureInfo.InvariantCulture, $"the row has {row.ColCount} fields; the header has {_columnCount}"));
+        }
+
+        SymbolState state;
+        if (_symbol >= 0)
+        {
+            var ticker = row[_symbol].Span;
+            if (_last is not null && ticker.Equals(_last.Text, StringComparison.OrdinalIgnoreCase))
+            {
+                state = _last;
+            }
+            else if (!TryGetState(ticker, line, out state!))
+            {
+                return false;
+            }
+        }
+        else
+        {
+            state = _last ??= NewState(_options.Symbol!, _options.Symbol!.Ticker);
+        }
+
+        if (state.Excluded)
+        {
+            _stats.OtherSymbolRows++;
+            return false;
+        }
+
+        _last = state;
+        var timeText = row[_time].Span;
+        if (!TimeText.TryParse(timeText, out var time, out var timeError))
+        {
+            return Fail(line, _names[_time], $"'{Quote(timeText)}' is not a time: {timeError}");
+        }
+
+        if (!state.Resolver.TryResolve(time, out var start, out var end, out var spanError))
+        {
+            return Fail(line, _names[_time], $"'{Quote(timeText)}': {spanError}");
+        }
+
+        if (!TryNumber(row[_open].Span, line, _open, out var open)
+            || !TryNumber(row[_high].Span, line, _high, out var high)
+            || !TryNumber(row[_low].Span, line, _low, out var low)
+            || !TryNumber(row[_close].Span, line, _close, out var close)
+            || !TryNumber(row[_volume].Span, line, _volume, out var volume))
+        {
+            return false;
+        }
+
+        int? trades = null;
+        if (_trades >= 0)
+        {
+            var t = row[_trades].Span;
+            if (!t.IsEmpty)
+            {
+                if (!int.TryParse(t, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n))
+                {
+                    return Fail(line, _names[_trades], $"'{Quote(t)}' is not a whole number");
+                }
+
+                if (n < 0)
+                {
+                    return Fail(line, _names[_trades], string.Create(CultureInfo.InvariantCulture, $"trade count {n} is negative"));
+                }
+
+                trades = n;
+            }
+        }
+
+        decimal? vwap = null;
+        if (_vwap >= 0 && !row[_vwap].Span.IsEmpty)
+        {
+            if (!TryNumber(row[_vwap].Span, line, _vwap, out var v))
+            {
+                return false;
+            }
+
+            vwap = v;
+        }
+
+        if (high < low)
+        {
+            return Fail(line, _names[_high], Invariant($"high {high} is below low {low}"));
+        }
+
+        if (open < low || open > high)
+        {
+            return Fail(line, _names[_open], Invariant($"open {open} is outside [low {low}, high {high}]"));
+        }
+
+        if (close < low || close > high)
+        {
+            return Fail(line, _names[_close], Invariant($"close {close} is outside [low {low}, high {high}]"));
+        }
+
+        if (volume < 0)
+        {
+            return Fail(line, _names[_volume], Invariant($"volume {volume} is negative"));
+        }
+
+        if (state.HasLast && start <= state.LastStart)
+        {
+            var what = start == state.LastStart ? "duplicates" : "is before";
+            return Fail(line, _names[_time], Invariant(
+                $"bar start {start:yyyy-MM-ddTHH:mm:ss.FFFFFFFZ} {what} the previous {state.Symbol} bar's start {state.LastStart:yyyy-MM-ddTHH:mm:ss.FFFFFFFZ} (line {state.LastLine})"));
+        }
+
+        try
+        {
+            bar = new Bar(state.Symbol, start, end, open, high, low, close, volume, trades, vwap);
+        }
+        catch (ArgumentException e)
+        {
+            return Fail(line, e.ParamName ?? _names[_time], e.Message.Split(" (Parameter")[0]);
+        }
+
+        state.LastStart = start;
+        state.LastLine = line;
+        state.HasLast = true;
+        _stats.Bars++;
+        return true;
+    }
+
+    private bool TryGetState(ReadOnlySpan<char> ticker, long line, out SymbolState? state)
+    {
+        var text = ticker.ToString();
+        if (_states.TryGetValue(text, out state))
+        {
+            return true;
+        }
+
+        Symbol symbol;
+        try
+        {
+            symbol = Symbol.Create(text, _assetClass);
+        }
+        catch (ArgumentException e)
+        {
+            state = null;
+            return Fail(line, _names[_symbol], e.Message.Split(" (Parameter")[0]);
+        }
+
+        state = NewState(symbol, text);
+        if (_options.Symbol is { } wanted && !wanted.Ticker.Equals(symbol.Ticker, StringComparison.Ordinal))
+        {
+            state.Excluded = true;
+        }
+
+        return true;
+    }
+
+    private SymbolState NewState(Symbol symbol, string text)
+    {
+        var calendar = (_options.CalendarFor ?? MarketCalendars.For)(symbol);
+        var state = new SymbolState(symbol, text, new BarSpanResolver(calendar, _options.Timeframe, _options.TimeIs));
+        _states[text] = state;
+        return state;
+    }
+
+    private bool TryNumber(ReadOnlySpan<char> text, long line, int column, out decimal value)
+    {
+        if (DecimalText.TryParse(text, out value))
+        {
+            return true;
+        }
+
+        return Fail(line, _names[column], text.IsEmpty ? "the value is empty" : $"'{Quote(text)}' is not a number");
+    }
+
+    private bool Fail(long line, string field, string reason)
+    {
+        if (!_options.SkipBadRows)
+        {
+            throw new DataFormatException(_path, line, field, reason);
+        }
+
+        _stats.SkippedRows++;
+        if (_options.Logger is { } logger)
+        {
+            DataLogEvents.LogRowSkipped(logger, _path, line, field, reason, null);
+        }
+
+        return false;
+    }
+
+    private static string Quote(ReadOnlySpan<char> text) =>
+        text.Length <= MaxQuoted ? text.ToString() : string.Concat(text[..MaxQuoted], "…");
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private sealed class SymbolState(Symbol symbol, string text, BarSpanResolver resolver)
+    {
+        public Symbol Symbol { get; } = symbol;
+
+        public string Text { get; } = text;
+
+        public BarSpanResolver Resolver { get; } = resolver;
+
+        public bool Excluded { get; set; }
+
+        public bool HasLast { get; set; }
+
+        public DateTime LastStart { get; set; }
+
+        public long LastLine { get; set; }
+    }
+}

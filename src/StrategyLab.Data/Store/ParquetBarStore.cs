@@ -1,0 +1,448 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using StrategyLab.Core.Calendar;
+using StrategyLab.Core.Domain;
+using StrategyLab.Data.Time;
+
+namespace StrategyLab.Data.Store;
+
+/// <summary>
+/// The project's own bar store: Parquet files, one per symbol, timeframe and exchange-local month, with exact prices.
+/// </summary>
+/// <remarks>
+/// <para><b>Layout</b>: <c>&lt;root&gt;/strategylab-store.json</c> (marker) and
+/// <c>&lt;root&gt;/&lt;timeframe&gt;/&lt;SYMBOL&gt;/&lt;yyyy-MM&gt;.parquet</c>, e.g. <c>store/1m/SPY/2013-10.parquet</c>. The month is the
+/// exchange-local month of the bar start (per the symbol's calendar). Characters other than letters, digits, '.', '_'
+/// and '-' in a ticker are percent-encoded in its folder name (<c>BINANCE:BTCUSDT</c> → <c>BINANCE%3ABTCUSDT</c>).</para>
+/// <para><b>Columns</b>: <c>start</c>, <c>end</c> (TIMESTAMP(NANOS, UTC)); <c>open</c>, <c>high</c>, <c>low</c>,
+/// <c>close</c> and, when any bar has one, <c>vwap</c> (INT64 DECIMAL(18, p)); <c>volume</c> (INT64 DECIMAL(18, v));
+/// <c>trades</c> (nullable INT32) when any bar has a trade count. p is the smallest scale that holds every price of the
+/// file exactly, v the same for volumes, so values come back exactly as written (no floating point anywhere).
+/// Rows are sorted by start, in row groups of <see cref="RowGroupSize"/>.</para>
+/// <para><b>Metadata</b> (Parquet key-value): <c>strategylab.format</c> = <c>bars/1</c>, <c>strategylab.symbol</c>,
+/// <c>strategylab.asset_class</c>, <c>strategylab.timeframe</c>, <c>strategylab.month</c>, <c>strategylab.source</c>.</para>
+/// <para><b>Writing</b> a month that exists merges the new bars into it and rewrites the file (via a temporary file and a
+/// rename). Bars with the same start are resolved deterministically: the one written last wins (new over stored; later
+/// over earlier in the same input). One writer at a time per store.</para>
+/// </remarks>
+public sealed class ParquetBarStore
+{
+    /// <summary>Rows per Parquet row group.</summary>
+    public const int RowGroupSize = 131_072;
+
+    /// <summary>The marker file at the store root.</summary>
+    public const string MarkerFileName = "strategylab-store.json";
+
+    internal const string FormatKey = "strategylab.format";
+    internal const string FormatValue = "bars/1";
+    internal const string SymbolKey = "strategylab.symbol";
+    internal const string AssetClassKey = "strategylab.asset_class";
+    internal const string TimeframeKey = "strategylab.timeframe";
+    internal const string MonthKey = "strategylab.month";
+    internal const string SourceKey = "strategylab.source";
+
+    private static readonly long UnixEpochTicks = DateTime.UnixEpoch.Ticks;
+
+    private readonly Func<Symbol, IMarketCalendar> _calendarFor;
+    private readonly ILogger? _logger;
+
+    /// <summary>A store at <paramref name="root"/> (created on first write).</summary>
+    /// <param name="root">The store folder.</param>
+    /// <param name="calendarFor">The calendar of a symbol (its time zone decides the month of a bar); default <see cref="MarketCalendars.For(Symbol)"/>.</param>
+    /// <param name="logger">Where written partitions are logged (debug level).</param>
+    public ParquetBarStore(string root, Func<Symbol, IMarketCalendar>? calendarFor = null, ILogger? logger = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        Root = Path.GetFullPath(root);
+        _calendarFor = calendarFor ?? MarketCalendars.For;
+        _logger = logger;
+    }
+
+    /// <summary>The store folder.</summary>
+    public string Root { get; }
+
+    /// <summary>True when <paramref name="path"/> is a store folder (it holds the marker file).</summary>
+    public static bool IsStore(string path) => File.Exists(Path.Combine(path, MarkerFileName));
+
+    /// <summary>
+    /// Writes bars (any symbols, any order; sorted input is fastest) as <paramref name="timeframe"/> bars, merging into
+    /// existing months. Memory holds one month per symbol.
+    /// </summary>
+    /// <param name="bars">The bars.</param>
+    /// <param name="timeframe">Their timeframe (the store keeps one series per symbol and timeframe).</param>
+    /// <param name="source">Where they came from, kept in the file metadata (e.g. <c>csv:bars.csv</c>, <c>lean</c>).</param>
+    /// <param name="cancellationToken">Cancels between partitions.</param>
+    /// <exception cref="DataFormatException">A value needs more than 18 digits at the file's scale, or a stored file is not a store partition.</exception>
+    public async Task<StoreWriteResult> WriteAsync(
+        IEnumerable<Bar> bars, Timeframe timeframe, string source, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(bars);
+        ArgumentNullException.ThrowIfNull(source);
+        if (timeframe.IsDefault)
+        {
+            throw new ArgumentException("A timeframe is required.", nameof(timeframe));
+        }
+
+        Directory.CreateDirectory(Root);
+        var marker = Path.Combine(Root, MarkerFileName);
+        if (!File.Exists(marker))
+        {
+            await File.WriteAllTextAsync(
+                marker,
+                "{\"format\": \"strategylab-bars\", \"version\": 1, \"layout\": \"<timeframe>/<SYMBOL>/<yyyy-MM>.parquet\"}\n",
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        var pending = new Dictionary<Symbol, PendingMonth>();
+        var written = new List<StorePartition>();
+        long received = 0, replaced = 0;
+        foreach (var bar in bars)
+        {
+            if (bar.IsDefault)
+            {
+                throw new ArgumentException("A default (empty) bar cannot be stored.", nameof(bars));
+            }
+
+            received++;
+            if (!pending.TryGetValue(bar.Symbol, out var p))
+            {
+                p = new PendingMonth(new ExchangeClock(_calendarFor(bar.Symbol)));
+                pending[bar.Symbol] = p;
+            }
+
+            var local = p.Clock.ToLocal(bar.Start);
+            var month = new DateOnly(local.Year, local.Month, 1);
+            if (p.Bars.Count > 0 && month != p.Month)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var (partition, r) = await FlushAsync(bar.Symbol, timeframe, p.Month, p.Bars, source, cancellationToken).ConfigureAwait(false);
+                written.Add(partition);
+                replaced += r;
+                p.Bars.Clear();
+            }
+
+            p.Month = month;
+            p.Bars.Add(bar);
+        }
+
+        foreach (var (symbol, p) in pending)
+        {
+            if (p.Bars.Count > 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var (partition, r) = await FlushAsync(symbol, timeframe, p.Month, p.Bars, source, cancellationToken).ConfigureAwait(false);
+                written.Add(partition);
+                replaced += r;
+            }
+        }
+
+        return new StoreWriteResult(received, written, replaced);
+    }
+
+    /// <summary>All bars of a series, oldest first, read lazily month by month.</summary>
+    public IEnumerable<Bar> ReadBars(Symbol symbol, Timeframe timeframe) =>
+        ReadBars(symbol, timeframe, DateTime.SpecifyKind(DateTime.MinValue, DateTimeKind.Utc), DateTime.SpecifyKind(DateTime.MaxValue, DateTimeKind.Utc));
+
+    /// <summary>The bars whose start lies in [<paramref name="fromUtc"/>, <paramref name="toUtc"/>), oldest first, read lazily.</summary>
+    /// <exception cref="DataFormatException">A partition is unreadable or holds another series.</exception>
+    public IEnumerable<Bar> ReadBars(Symbol symbol, Timeframe timeframe, DateTime fromUtc, DateTime toUtc)
+    {
+        ArgumentNullException.ThrowIfNull(symbol);
+        if (fromUtc.Kind == DateTimeKind.Local || toUtc.Kind == DateTimeKind.Local)
+        {
+            throw new ArgumentException("Expected UTC instants.", nameof(fromUtc));
+        }
+
+        return ReadRange(symbol, timeframe, fromUtc.Ticks, toUtc.Ticks);
+    }
+
+    /// <summary>
+    /// The bars whose exchange-local start date lies in [<paramref name="from"/>, <paramref name="to"/>] (dates of the
+    /// symbol's calendar), oldest first, read lazily.
+    /// </summary>
+    public IEnumerable<Bar> ReadBars(Symbol symbol, Timeframe timeframe, DateOnly from, DateOnly to)
+    {
+        ArgumentNullException.ThrowIfNull(symbol);
+        var clock = new ExchangeClock(_calendarFor(symbol));
+        var fromUtc = clock.ToUtc(from.ToDateTime(TimeOnly.MinValue));
+        var toUtc = to == DateOnly.MaxValue ? DateTime.MaxValue : clock.ToUtc(to.AddDays(1).ToDateTime(TimeOnly.MinValue));
+        return ReadRange(symbol, timeframe, fromUtc.Ticks, toUtc.Ticks);
+    }
+
+    /// <summary>Every series in the store (symbol and timeframe) with its partitions, ordered by timeframe then symbol.</summary>
+    public IReadOnlyList<StoreSeries> ListSeries()
+    {
+        var result = new List<StoreSeries>();
+        if (!Directory.Exists(Root))
+        {
+            return result;
+        }
+
+        foreach (var tfDir in Directory.EnumerateDirectories(Root).Order(StringComparer.Ordinal))
+        {
+            if (!Timeframe.TryParse(Path.GetFileName(tfDir), out var timeframe) || Path.GetFileName(tfDir) != timeframe.ToString())
+            {
+                continue;
+            }
+
+            foreach (var symbolDir in Directory.EnumerateDirectories(tfDir).Order(StringComparer.Ordinal))
+            {
+                var partitions = ReadPartitions(symbolDir, timeframe, expected: null);
+                if (partitions.Count > 0)
+                {
+                    result.Add(new StoreSeries(partitions[0].Symbol, timeframe, partitions));
+                }
+            }
+        }
+
+        return result.OrderBy(s => s.Timeframe).ThenBy(s => s.Symbol).ToList();
+    }
+
+    /// <summary>The monthly partitions of one series, oldest first (empty when absent).</summary>
+    public IReadOnlyList<StorePartition> GetPartitions(Symbol symbol, Timeframe timeframe)
+    {
+        ArgumentNullException.ThrowIfNull(symbol);
+        var dir = SeriesFolder(symbol, timeframe);
+        return Directory.Exists(dir) ? ReadPartitions(dir, timeframe, symbol) : [];
+    }
+
+    /// <summary>The exchange-local dates that have at least one bar, in order (reads only the start column).</summary>
+    public IReadOnlyList<DateOnly> GetDates(Symbol symbol, Timeframe timeframe)
+    {
+        var clock = new ExchangeClock(_calendarFor(symbol));
+        var dates = new List<DateOnly>();
+        foreach (var partition in GetPartitions(symbol, timeframe))
+        {
+            using var file = ParquetFile.Open(partition.Path);
+            for (var g = 0; g < file.Reader.RowGroupCount; g++)
+            {
+                using var group = file.Reader.OpenRowGroupReader(g);
+                var n = checked((int)group.RowCount);
+                var starts = ArrayPool<long>.Shared.Rent(n);
+                try
+                {
+                    Sync(group.ReadAsync<long>(file.Raw.Start, starts.AsMemory(0, n)));
+                    for (var i = 0; i < n; i++)
+                    {
+                        var date = clock.LocalDate(FromNanos(starts[i]));
+                        if (dates.Count == 0 || dates[^1] != date)
+                        {
+                            dates.Add(date);
+                        }
+                    }
+                }
+                finally
+                {
+                    ArrayPool<long>.Shared.Return(starts);
+                }
+            }
+        }
+
+        return dates;
+    }
+
+    /// <summary>The folder of one series: <c>&lt;root&gt;/&lt;timeframe&gt;/&lt;SYMBOL&gt;</c>.</summary>
+    public string SeriesFolder(Symbol symbol, Timeframe timeframe)
+    {
+        ArgumentNullException.ThrowIfNull(symbol);
+        return Path.Combine(Root, timeframe.ToString(), EncodeTicker(symbol.Ticker));
+    }
+
+    /// <summary>The file of one monthly partition.</summary>
+    public string PartitionPath(Symbol symbol, Timeframe timeframe, DateOnly month) =>
+        Path.Combine(SeriesFolder(symbol, timeframe), month.ToString("yyyy-MM", CultureInfo.InvariantCulture) + ".parquet");
+
+    internal static string EncodeTicker(string ticker)
+    {
+        var sb = new StringBuilder(ticker.Length);
+        foreach (var b in Encoding.UTF8.GetBytes(ticker))
+        {
+            var c = (char)b;
+            if (char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-')
+            {
+                sb.Append(c);
+            }
+            else
+            {
+                sb.Append('%').Append(b.ToString("X2", CultureInfo.InvariantCulture));
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    private IEnumerable<Bar> ReadRange(Symbol symbol, Timeframe timeframe, long fromTicks, long toTicks)
+    {
+        if (fromTicks >= toTicks)
+        {
+            yield break;
+        }
+
+        var clock = new ExchangeClock(_calendarFor(symbol));
+        var firstMonth = MonthOf(clock, fromTicks);
+        var lastMonth = MonthOf(clock, toTicks - 1);
+        foreach (var partition in GetPartitions(symbol, timeframe))
+        {
+            if (partition.Month < firstMonth || partition.Month > lastMonth)
+            {
+                continue;
+            }
+
+            using var reader = new PartitionReader(partition.Path, symbol);
+            while (reader.NextGroup())
+            {
+                var n = reader.Count;
+                var i = reader.FirstAtOrAfter(fromTicks);
+                for (; i < n; i++)
+                {
+                    if (reader.StartTicksAt(i) >= toTicks)
+                    {
+                        yield break;
+                    }
+
+                    yield return reader.BarAt(i);
+                }
+            }
+        }
+    }
+
+    private static DateOnly MonthOf(ExchangeClock clock, long utcTicks)
+    {
+        // Instants at the edges of DateTime's range have no local time; clamp them to the calendar's years.
+        var min = new DateTime(MarketCalendar.MinYear, 1, 2, 0, 0, 0, DateTimeKind.Utc).Ticks;
+        var max = new DateTime(MarketCalendar.MaxYear, 12, 30, 0, 0, 0, DateTimeKind.Utc).Ticks;
+        if (utcTicks <= min)
+        {
+            return DateOnly.MinValue;
+        }
+
+        if (utcTicks >= max)
+        {
+            return DateOnly.MaxValue;
+        }
+
+        var local = clock.ToLocal(new DateTime(utcTicks, DateTimeKind.Utc));
+        return new DateOnly(local.Year, local.Month, 1);
+    }
+
+    private List<StorePartition> ReadPartitions(string symbolDir, Timeframe timeframe, Symbol? expected)
+    {
+        var result = new List<StorePartition>();
+        foreach (var path in Directory.EnumerateFiles(symbolDir, "*.parquet").Order(StringComparer.Ordinal))
+        {
+            var name = Path.GetFileNameWithoutExtension(path);
+            if (!DateOnly.TryParseExact(name + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var month))
+            {
+                continue;
+            }
+
+            using var file = ParquetFile.Open(path);
+            var symbol = file.Symbol;
+            if (expected is not null && symbol != expected)
+            {
+                throw new DataFormatException(path, null, SymbolKey, $"the partition holds {symbol} ({symbol.AssetClass}), not {expected} ({expected.AssetClass})");
+            }
+
+            var tf = file.Metadata.GetValueOrDefault(TimeframeKey);
+            if (tf != timeframe.ToString())
+            {
+                throw new DataFormatException(path, null, TimeframeKey, $"the partition holds '{tf}' bars, not {timeframe}");
+            }
+
+            long rows = 0;
+            for (var g = 0; g < file.Reader.RowGroupCount; g++)
+            {
+                using var group = file.Reader.OpenRowGroupReader(g);
+                rows += group.RowCount;
+            }
+
+            result.Add(new StorePartition(symbol, timeframe, month, path, rows, file.Metadata.GetValueOrDefault(SourceKey) ?? ""));
+        }
+
+        return result;
+    }
+
+    private async Task<(StorePartition Partition, long Replaced)> FlushAsync(
+        Symbol symbol, Timeframe timeframe, DateOnly month, List<Bar> incoming, string source, CancellationToken cancellationToken)
+    {
+        var path = PartitionPath(symbol, timeframe, month);
+        var combined = new List<(Bar Bar, int Order)>(incoming.Count);
+        if (File.Exists(path))
+        {
+            using var reader = new PartitionReader(path, symbol);
+            while (reader.NextGroup())
+            {
+                for (var i = 0; i < reader.Count; i++)
+                {
+                    combined.Add((reader.BarAt(i), -1));
+                }
+            }
+        }
+
+        for (var i = 0; i < incoming.Count; i++)
+        {
+            combined.Add((incoming[i], i));
+        }
+
+        // Sort by start, then by write order; keep the last bar of each start.
+        combined.Sort((a, b) => a.Bar.Start != b.Bar.Start ? a.Bar.Start.CompareTo(b.Bar.Start) : a.Order.CompareTo(b.Order));
+        var merged = new List<Bar>(combined.Count);
+        long replaced = 0;
+        for (var i = 0; i < combined.Count; i++)
+        {
+            if (i + 1 < combined.Count && combined[i + 1].Bar.Start == combined[i].Bar.Start)
+            {
+                replaced++;
+                continue;
+            }
+
+            merged.Add(combined[i].Bar);
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temp = path + ".tmp";
+        try
+        {
+            await PartitionWriter.WriteAsync(temp, path, symbol, timeframe, month, source, merged, cancellationToken).ConfigureAwait(false);
+            File.Move(temp, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temp); // gone after the move; a leftover of a failed write otherwise
+        }
+        if (_logger is not null)
+        {
+            DataLogEvents.LogStoreWritten(_logger, path, $"{symbol} {timeframe}", merged.Count, null);
+        }
+
+        return (new StorePartition(symbol, timeframe, month, path, merged.Count, source), replaced);
+    }
+
+    internal static DateTime FromNanos(long nanos) => new(FromNanosTicks(nanos), DateTimeKind.Utc);
+
+    internal static long FromNanosTicks(long nanos) => (nanos / 100) + UnixEpochTicks;
+
+    internal static void Sync(ValueTask task)
+    {
+        // Partitions are read from memory, so Parquet.Net completes synchronously and this does not block.
+        if (!task.IsCompletedSuccessfully)
+        {
+            task.AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    internal static void Sync(Task task) => task.GetAwaiter().GetResult();
+
+    internal static T Sync<T>(Task<T> task) => task.GetAwaiter().GetResult();
+
+    private sealed class PendingMonth(ExchangeClock clock)
+    {
+        public ExchangeClock Clock { get; } = clock;
+
+        public DateOnly Month { get; set; }
+
+        public List<Bar> Bars { get; } = [];
+    }
+}

@@ -1,0 +1,420 @@
+using System.Buffers;
+using System.Globalization;
+using Parquet;
+using Parquet.Schema;
+using StrategyLab.Core.Domain;
+
+namespace StrategyLab.Data.Store;
+
+/// <summary>An open store partition: its Parquet reader, metadata and the raw (INT64) view of its columns.</summary>
+internal sealed class ParquetFile : IDisposable
+{
+    private readonly Stream _stream;
+
+    private ParquetFile(string path, Stream stream, ParquetReader reader)
+    {
+        Path = path;
+        _stream = stream;
+        Reader = reader;
+        Metadata = reader.CustomMetadata;
+        if (Metadata.GetValueOrDefault(ParquetBarStore.FormatKey) != ParquetBarStore.FormatValue)
+        {
+            throw new DataFormatException(path, null, ParquetBarStore.FormatKey, $"not a Strategy Lab bar partition (expected '{ParquetBarStore.FormatValue}')");
+        }
+
+        var ticker = Metadata.GetValueOrDefault(ParquetBarStore.SymbolKey);
+        if (string.IsNullOrEmpty(ticker) || !Enum.TryParse<AssetClass>(Metadata.GetValueOrDefault(ParquetBarStore.AssetClassKey), out var assetClass))
+        {
+            throw new DataFormatException(path, null, ParquetBarStore.SymbolKey, "the partition does not name its symbol and asset class");
+        }
+
+        Symbol = Symbol.Create(ticker, assetClass);
+        var fields = reader.Schema.DataFields;
+        PriceScale = ScaleOf(fields, "open");
+        VolumeScale = ScaleOf(fields, "volume");
+        Trades = Array.Find(fields, f => f.Name == "trades");
+        Vwap = Array.Find(fields, f => f.Name == "vwap");
+        Raw = new RawColumns();
+    }
+
+    public string Path { get; }
+
+    public ParquetReader Reader { get; }
+
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    public Symbol Symbol { get; }
+
+    public byte PriceScale { get; }
+
+    public byte VolumeScale { get; }
+
+    public DataField? Trades { get; }
+
+    public DataField? Vwap { get; }
+
+    public RawColumns Raw { get; }
+
+    /// <summary>Opens a partition. Its bytes are read into memory at once (one month), so column reads never wait on disk.</summary>
+    public static ParquetFile Open(string path)
+    {
+        var stream = new MemoryStream(File.ReadAllBytes(path), writable: false);
+        try
+        {
+            var reader = ParquetBarStore.Sync(ParquetReader.CreateAsync(stream));
+            return new ParquetFile(path, stream, reader);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException or NotSupportedException)
+        {
+            stream.Dispose();
+            throw new DataFormatException(path, null, null, "not a readable Parquet file: " + e.Message);
+        }
+    }
+
+    public void Dispose()
+    {
+        ParquetBarStore.Sync(Reader.DisposeAsync());
+        _stream.Dispose();
+    }
+
+    private byte ScaleOf(DataField[] fields, string name)
+    {
+        var field = Array.Find(fields, f => f.Name == name);
+        if (field is not DecimalDataField d || d.Scale is < 0 or > ScaledDecimal.MaxScale || d.Precision > 18)
+        {
+            throw new DataFormatException(Path, null, name, "expected an INT64 DECIMAL(18, s) column");
+        }
+
+        return (byte)d.Scale;
+    }
+
+    /// <summary>INT64 views of the fixed columns: timestamps as nanoseconds, decimals as unscaled integers.</summary>
+    internal sealed class RawColumns
+    {
+        public RawColumns()
+        {
+            Start = new DataField<long>("start");
+            End = new DataField<long>("end");
+            Open = new DataField<long>("open");
+            High = new DataField<long>("high");
+            Low = new DataField<long>("low");
+            Close = new DataField<long>("close");
+            Volume = new DataField<long>("volume");
+            _ = new ParquetSchema(Start, End, Open, High, Low, Close, Volume);
+        }
+
+        public DataField<long> Start { get; }
+
+        public DataField<long> End { get; }
+
+        public DataField<long> Open { get; }
+
+        public DataField<long> High { get; }
+
+        public DataField<long> Low { get; }
+
+        public DataField<long> Close { get; }
+
+        public DataField<long> Volume { get; }
+    }
+}
+
+/// <summary>Reads a partition row group by row group into pooled buffers and builds bars from them.</summary>
+internal sealed class PartitionReader : IDisposable
+{
+    private readonly ParquetFile _file;
+    private readonly Symbol _symbol;
+    private int _group = -1;
+    private int _capacity;
+    private long[] _starts = [], _ends = [], _open = [], _high = [], _low = [], _close = [], _volume = [];
+    private int?[]? _trades;
+    private decimal?[]? _vwap;
+
+    public PartitionReader(string path, Symbol expected)
+    {
+        _file = ParquetFile.Open(path);
+        if (_file.Symbol != expected)
+        {
+            _file.Dispose();
+            throw new DataFormatException(path, null, ParquetBarStore.SymbolKey, $"the partition holds {_file.Symbol}, not {expected}");
+        }
+
+        _symbol = _file.Symbol;
+    }
+
+    /// <summary>Rows in the current group.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Moves to the next row group and reads its columns; false after the last.</summary>
+    public bool NextGroup()
+    {
+        if (++_group >= _file.Reader.RowGroupCount)
+        {
+            Count = 0;
+            return false;
+        }
+
+        using var group = _file.Reader.OpenRowGroupReader(_group);
+        var n = checked((int)group.RowCount);
+        Ensure(n);
+        var raw = _file.Raw;
+        ParquetBarStore.Sync(group.ReadAsync<long>(raw.Start, _starts.AsMemory(0, n)));
+        ParquetBarStore.Sync(group.ReadAsync<long>(raw.End, _ends.AsMemory(0, n)));
+        ParquetBarStore.Sync(group.ReadAsync<long>(raw.Open, _open.AsMemory(0, n)));
+        ParquetBarStore.Sync(group.ReadAsync<long>(raw.High, _high.AsMemory(0, n)));
+        ParquetBarStore.Sync(group.ReadAsync<long>(raw.Low, _low.AsMemory(0, n)));
+        ParquetBarStore.Sync(group.ReadAsync<long>(raw.Close, _close.AsMemory(0, n)));
+        ParquetBarStore.Sync(group.ReadAsync<long>(raw.Volume, _volume.AsMemory(0, n)));
+        if (_file.Trades is { } trades)
+        {
+            _trades ??= new int?[_capacity];
+            if (_trades.Length < n)
+            {
+                _trades = new int?[_capacity];
+            }
+
+            ParquetBarStore.Sync(group.ReadAsync<int>(trades, _trades.AsMemory(0, n)));
+        }
+
+        if (_file.Vwap is { } vwap)
+        {
+            _vwap ??= new decimal?[_capacity];
+            if (_vwap.Length < n)
+            {
+                _vwap = new decimal?[_capacity];
+            }
+
+            ParquetBarStore.Sync(group.ReadAsync<decimal>(vwap, _vwap.AsMemory(0, n)));
+        }
+
+        Count = n;
+        return true;
+    }
+
+    /// <summary>The start of row <paramref name="i"/> of the current group, in UTC ticks.</summary>
+    public long StartTicksAt(int i) => ParquetBarStore.FromNanosTicks(_starts[i]);
+
+    /// <summary>The first row of the current group whose start is at or after <paramref name="utcTicks"/> (rows are sorted).</summary>
+    public int FirstAtOrAfter(long utcTicks)
+    {
+        int lo = 0, hi = Count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (StartTicksAt(mid) < utcTicks)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+
+    /// <summary>The bar of row <paramref name="i"/> of the current group.</summary>
+    public Bar BarAt(int i)
+    {
+        var ps = _file.PriceScale;
+        try
+        {
+            return new Bar(
+                _symbol,
+                ParquetBarStore.FromNanos(_starts[i]),
+                ParquetBarStore.FromNanos(_ends[i]),
+                ScaledDecimal.FromUnscaled(_open[i], ps),
+                ScaledDecimal.FromUnscaled(_high[i], ps),
+                ScaledDecimal.FromUnscaled(_low[i], ps),
+                ScaledDecimal.FromUnscaled(_close[i], ps),
+                ScaledDecimal.FromUnscaled(_volume[i], _file.VolumeScale),
+                _trades?[i],
+                _vwap?[i]);
+        }
+        catch (ArgumentException e)
+        {
+            throw new DataFormatException(
+                _file.Path, null, e.ParamName,
+                string.Create(CultureInfo.InvariantCulture, $"row {i} of row group {_group}: {e.Message.Split(" (Parameter")[0]}"));
+        }
+    }
+
+    public void Dispose()
+    {
+        Return(ref _starts);
+        Return(ref _ends);
+        Return(ref _open);
+        Return(ref _high);
+        Return(ref _low);
+        Return(ref _close);
+        Return(ref _volume);
+        _file.Dispose();
+    }
+
+    private void Ensure(int n)
+    {
+        if (n <= _capacity)
+        {
+            return;
+        }
+
+        Dispose(keepFile: true);
+        _capacity = Math.Max(n, 1024);
+        _starts = ArrayPool<long>.Shared.Rent(_capacity);
+        _ends = ArrayPool<long>.Shared.Rent(_capacity);
+        _open = ArrayPool<long>.Shared.Rent(_capacity);
+        _high = ArrayPool<long>.Shared.Rent(_capacity);
+        _low = ArrayPool<long>.Shared.Rent(_capacity);
+        _close = ArrayPool<long>.Shared.Rent(_capacity);
+        _volume = ArrayPool<long>.Shared.Rent(_capacity);
+    }
+
+    private void Dispose(bool keepFile)
+    {
+        Return(ref _starts);
+        Return(ref _ends);
+        Return(ref _open);
+        Return(ref _high);
+        Return(ref _low);
+        Return(ref _close);
+        Return(ref _volume);
+        if (!keepFile)
+        {
+            _file.Dispose();
+        }
+    }
+
+    private static void Return(ref long[] array)
+    {
+        if (array.Length > 0)
+        {
+            ArrayPool<long>.Shared.Return(array);
+            array = [];
+        }
+    }
+}
+
+/// <summary>Writes one partition file from bars sorted by start.</summary>
+internal static class PartitionWriter
+{
+    /// <summary>Writes <paramref name="bars"/> to <paramref name="file"/>; errors name <paramref name="path"/>, the partition it becomes.</summary>
+    public static async Task WriteAsync(
+        string file, string path, Symbol symbol, Timeframe timeframe, DateOnly month, string source, List<Bar> bars, CancellationToken cancellationToken)
+    {
+        var priceScale = 0;
+        var volumeScale = 0;
+        var hasTrades = false;
+        var hasVwap = false;
+        foreach (var b in bars)
+        {
+            priceScale = Math.Max(priceScale, Math.Max(
+                Math.Max(ScaledDecimal.MinScale(b.Open), ScaledDecimal.MinScale(b.High)),
+                Math.Max(ScaledDecimal.MinScale(b.Low), ScaledDecimal.MinScale(b.Close))));
+            if (b.Vwap is { } v)
+            {
+                hasVwap = true;
+                priceScale = Math.Max(priceScale, ScaledDecimal.MinScale(v));
+            }
+
+            volumeScale = Math.Max(volumeScale, ScaledDecimal.MinScale(b.Volume));
+            hasTrades |= b.TradeCount.HasValue;
+        }
+
+        if (priceScale > ScaledDecimal.MaxScale || volumeScale > ScaledDecimal.MaxScale)
+        {
+            throw new DataFormatException(path, null, priceScale > ScaledDecimal.MaxScale ? "price" : "volume",
+                string.Create(CultureInfo.InvariantCulture, $"a value has more than {ScaledDecimal.MaxScale} decimal places; the store keeps at most {ScaledDecimal.MaxScale}"));
+        }
+
+        // Check every value fits DECIMAL(18, scale) exactly before writing anything.
+        foreach (var b in bars)
+        {
+            Check(b.Open, "open");
+            Check(b.High, "high");
+            Check(b.Low, "low");
+            Check(b.Close, "close");
+            Check(b.Volume, "volume", volumeScale);
+            if (b.Vwap is { } v)
+            {
+                Check(v, "vwap");
+            }
+
+            void Check(decimal value, string field, int? scale = null)
+            {
+                if (!ScaledDecimal.TryToUnscaled(value, scale ?? priceScale, out _))
+                {
+                    throw new DataFormatException(path, null, field, string.Create(CultureInfo.InvariantCulture,
+                        $"{symbol} bar at {b.Start:yyyy-MM-ddTHH:mm:ssZ}: {value} needs more than 18 digits at scale {scale ?? priceScale}"));
+                }
+            }
+        }
+
+        var start = new DateTimeDataField("start", DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Nanos);
+        var end = new DateTimeDataField("end", DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Nanos);
+        var open = new DecimalDataField("open", 18, priceScale);
+        var high = new DecimalDataField("high", 18, priceScale);
+        var low = new DecimalDataField("low", 18, priceScale);
+        var close = new DecimalDataField("close", 18, priceScale);
+        var volume = new DecimalDataField("volume", 18, volumeScale);
+        var trades = new DataField<int?>("trades");
+        var vwap = new DecimalDataField("vwap", 18, priceScale, isNullable: true);
+        var fields = new List<Field> { start, end, open, high, low, close, volume };
+        if (hasTrades)
+        {
+            fields.Add(trades);
+        }
+
+        if (hasVwap)
+        {
+            fields.Add(vwap);
+        }
+
+        var schema = new ParquetSchema(fields);
+        var options = new ParquetOptions { CompressionMethod = CompressionMethod.Snappy };
+        foreach (var f in new DataField[] { start, end })
+        {
+            options.ColumnEncodingHints[f.Path.ToString()] = EncodingHint.DeltaBinaryPacked;
+        }
+
+        await using var stream = new FileStream(file, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: false);
+        await using var writer = await ParquetWriter.CreateAsync(schema, stream, options, cancellationToken: cancellationToken).ConfigureAwait(false);
+        writer.CustomMetadata = new Dictionary<string, string>
+        {
+            [ParquetBarStore.FormatKey] = ParquetBarStore.FormatValue,
+            [ParquetBarStore.SymbolKey] = symbol.Ticker,
+            [ParquetBarStore.AssetClassKey] = symbol.AssetClass.ToString(),
+            [ParquetBarStore.TimeframeKey] = timeframe.ToString(),
+            [ParquetBarStore.MonthKey] = month.ToString("yyyy-MM", CultureInfo.InvariantCulture),
+            [ParquetBarStore.SourceKey] = source,
+        };
+
+        for (var offset = 0; offset < bars.Count || (offset == 0 && bars.Count == 0); offset += ParquetBarStore.RowGroupSize)
+        {
+            var n = Math.Min(ParquetBarStore.RowGroupSize, bars.Count - offset);
+            var slice = bars.GetRange(offset, n);
+            using var group = writer.CreateRowGroup();
+            await group.WriteAsync<DateTime>(start, slice.Select(b => b.Start).ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
+            await group.WriteAsync<DateTime>(end, slice.Select(b => b.End).ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
+            await group.WriteAsync<decimal>(open, slice.Select(b => b.Open).ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
+            await group.WriteAsync<decimal>(high, slice.Select(b => b.High).ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
+            await group.WriteAsync<decimal>(low, slice.Select(b => b.Low).ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
+            await group.WriteAsync<decimal>(close, slice.Select(b => b.Close).ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
+            await group.WriteAsync<decimal>(volume, slice.Select(b => b.Volume).ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (hasTrades)
+            {
+                await group.WriteAsync<int>(trades, slice.Select(b => b.TradeCount).ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+
+            if (hasVwap)
+            {
+                await group.WriteAsync<decimal>(vwap, slice.Select(b => b.Vwap).ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+
+            if (bars.Count == 0)
+            {
+                break;
+            }
+        }
+    }
+}

@@ -1,0 +1,251 @@
+namespace StrategyLab.Data.Text;
+
+/// <summary>
+/// Exact text → <see cref="decimal"/> parsing without going through <see cref="double"/>: the digits become an integer
+/// mantissa and the decimal point a scale, so <c>0.00001234</c> is exactly 1234 × 10⁻⁸.
+/// </summary>
+/// <remarks>
+/// Accepts an optional sign, digits with at most one '.', and an optional exponent (<c>1e-8</c>, <c>2.5E+3</c>).
+/// The value must fit <see cref="decimal"/> exactly (a 96-bit mantissa, at most 28 decimal places); anything else fails
+/// rather than rounding. Trailing zeros are kept in the scale (<c>2.50</c> is 2.50m, equal to 2.5m).
+/// </remarks>
+internal static class DecimalText
+{
+    private const int MaxScale = 28;
+
+    private static readonly ulong[] PowersOf10 =
+    [
+        1UL, 10UL, 100UL, 1_000UL, 10_000UL, 100_000UL, 1_000_000UL, 10_000_000UL, 100_000_000UL, 1_000_000_000UL,
+        10_000_000_000UL, 100_000_000_000UL, 1_000_000_000_000UL, 10_000_000_000_000UL, 100_000_000_000_000UL,
+        1_000_000_000_000_000UL, 10_000_000_000_000_000UL, 100_000_000_000_000_000UL, 1_000_000_000_000_000_000UL,
+        10_000_000_000_000_000_000UL,
+    ];
+
+    /// <summary>Parses <paramref name="text"/> exactly; false when it is not a number or not exactly representable.</summary>
+    public static bool TryParse(ReadOnlySpan<char> text, out decimal value)
+    {
+        value = 0m;
+        var i = 0;
+        var n = text.Length;
+        if (n == 0)
+        {
+            return false;
+        }
+
+        var negative = false;
+        if (text[0] == '-' || text[0] == '+')
+        {
+            negative = text[0] == '-';
+            i = 1;
+        }
+
+        ulong mantissa = 0;
+        var significant = 0; // digits accumulated into the mantissa (leading zeros excluded)
+        var digits = 0; // all digits seen
+        var fractionDigits = 0;
+        var seenPoint = false;
+        var overflow = false;
+        for (; i < n; i++)
+        {
+            var c = text[i];
+            if ((uint)(c - '0') <= 9)
+            {
+                digits++;
+                if (seenPoint)
+                {
+                    fractionDigits++;
+                }
+
+                if (mantissa == 0 && c == '0')
+                {
+                    continue;
+                }
+
+                if (significant < 19)
+                {
+                    mantissa = (mantissa * 10) + (uint)(c - '0');
+                    significant++;
+                }
+                else
+                {
+                    overflow = true; // more than 19 significant digits: take the slow exact path below
+                    significant++;
+                }
+            }
+            else if (c == '.' && !seenPoint)
+            {
+                seenPoint = true;
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        if (digits == 0)
+        {
+            return false;
+        }
+
+        var exponent = 0;
+        if (i < n)
+        {
+            if (text[i] != 'e' && text[i] != 'E')
+            {
+                return false;
+            }
+
+            i++;
+            var expNegative = false;
+            if (i < n && (text[i] == '-' || text[i] == '+'))
+            {
+                expNegative = text[i] == '-';
+                i++;
+            }
+
+            if (i == n)
+            {
+                return false;
+            }
+
+            for (; i < n; i++)
+            {
+                var c = text[i];
+                if ((uint)(c - '0') > 9 || exponent > 1000)
+                {
+                    return false;
+                }
+
+                exponent = (exponent * 10) + (c - '0');
+            }
+
+            if (expNegative)
+            {
+                exponent = -exponent;
+            }
+        }
+
+        var scale = fractionDigits - exponent;
+        if (overflow)
+        {
+            return TryParseWide(text, significant, scale, out value);
+        }
+
+        if (scale < 0)
+        {
+            // Whole number with a positive exponent: scale the mantissa up, if it stays within 19 digits.
+            if (mantissa != 0)
+            {
+                if (significant - scale > 19)
+                {
+                    return TryParseWide(text, significant, scale, out value);
+                }
+
+                mantissa *= PowersOf10[-scale];
+            }
+
+            scale = 0;
+        }
+        else if (scale > MaxScale)
+        {
+            if (mantissa != 0)
+            {
+                return false;
+            }
+
+            scale = MaxScale;
+        }
+
+        value = new decimal((int)mantissa, (int)(mantissa >> 32), 0, negative, (byte)scale);
+        return true;
+    }
+
+    /// <summary>
+    /// The slow path for more than 19 significant digits or a mantissa scaled up by an exponent: the digits accumulate in
+    /// a 128-bit integer and must fit decimal's 96-bit mantissa exactly, otherwise parsing fails (never rounds).
+    /// </summary>
+    private static bool TryParseWide(ReadOnlySpan<char> text, int significant, int scale, out decimal value)
+    {
+        value = 0m;
+        if (significant > 29 || scale > MaxScale)
+        {
+            return false;
+        }
+
+        UInt128 mantissa = 0;
+        var negative = text[0] == '-';
+        foreach (var c in text)
+        {
+            if (c is 'e' or 'E')
+            {
+                break;
+            }
+
+            if ((uint)(c - '0') <= 9)
+            {
+                mantissa = (mantissa * 10) + (uint)(c - '0');
+            }
+        }
+
+        for (; scale < 0; scale++)
+        {
+            if (mantissa > Max96 / 10)
+            {
+                return false;
+            }
+
+            mantissa *= 10;
+        }
+
+        if (mantissa > Max96)
+        {
+            return false;
+        }
+
+        value = new decimal((int)(uint)mantissa, (int)(uint)(mantissa >> 32), (int)(uint)(mantissa >> 64), negative, (byte)scale);
+        return true;
+    }
+
+    private static readonly UInt128 Max96 = (UInt128.One << 96) - 1;
+
+    /// <summary>A decimal from an integer count of 10^-<paramref name="scale"/> units (LEAN's deci-cents are scale 4).</summary>
+    public static decimal FromScaled(long units, byte scale)
+    {
+        var negative = units < 0;
+        var magnitude = negative ? (ulong)(-(units + 1)) + 1 : (ulong)units;
+        return new decimal((int)magnitude, (int)(magnitude >> 32), 0, negative, scale);
+    }
+
+    /// <summary>Parses a non-negative or negative integer of at most 18 digits; false otherwise.</summary>
+    public static bool TryParseInt64(ReadOnlySpan<char> text, out long value)
+    {
+        value = 0;
+        var i = 0;
+        var negative = false;
+        if (text.Length > 0 && (text[0] == '-' || text[0] == '+'))
+        {
+            negative = text[0] == '-';
+            i = 1;
+        }
+
+        if (i == text.Length || text.Length - i > 18)
+        {
+            return false;
+        }
+
+        long v = 0;
+        for (; i < text.Length; i++)
+        {
+            var d = (uint)(text[i] - '0');
+            if (d > 9)
+            {
+                return false;
+            }
+
+            v = (v * 10) + d;
+        }
+
+        value = negative ? -v : v;
+        return true;
+    }
+}

@@ -1,0 +1,453 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using StrategyLab.Core.Accounting;
+using StrategyLab.Core.Calendar;
+using StrategyLab.Core.Domain;
+using StrategyLab.Core.Engine;
+using StrategyLab.Core.Execution;
+using StrategyLab.Core.Risk;
+using StrategyLab.Core.Strategies;
+
+namespace StrategyLab.Runner.Configuration;
+
+/// <summary>How a run is clocked.</summary>
+public enum RunMode
+{
+    /// <summary>Historical data as fast as the CPU allows.</summary>
+    Backtest,
+
+    /// <summary>Historical data streamed on a clock scaled by <c>speedup</c>.</summary>
+    Replay,
+
+    /// <summary>Real-time data from a provider.</summary>
+    Live,
+}
+
+/// <summary>
+/// A validated configuration turned into the engine's typed settings. Build it with <see cref="Resolve"/>,
+/// which rejects impossible values with a message naming the key.
+/// </summary>
+public sealed record ResolvedRun
+{
+    /// <summary>The configuration as bound.</summary>
+    public required RunConfig Config { get; init; }
+
+    /// <summary>The effective configuration (defaults filled in, secrets removed) for the run's summary.</summary>
+    public required JsonObject Echo { get; init; }
+
+    /// <summary>Backtest, replay or live.</summary>
+    public required RunMode Mode { get; init; }
+
+    /// <summary>Things the user should know (e.g. replay winning over live_mode).</summary>
+    public required IReadOnlyList<string> Warnings { get; init; }
+
+    /// <summary>The symbols, in slice order.</summary>
+    public required IReadOnlyList<Symbol> Symbols { get; init; }
+
+    /// <summary>The strategy's timeframe.</summary>
+    public required Timeframe Timeframe { get; init; }
+
+    /// <summary>The source data's timeframe when given.</summary>
+    public Timeframe? SourceTimeframe { get; init; }
+
+    /// <summary>First date, exchange-local, inclusive.</summary>
+    public DateOnly? From { get; init; }
+
+    /// <summary>Last date, exchange-local, inclusive.</summary>
+    public DateOnly? To { get; init; }
+
+    /// <summary>The calendar of each symbol.</summary>
+    public required Func<Symbol, IMarketCalendar> CalendarOf { get; init; }
+
+    /// <summary>The strategy factory.</summary>
+    public required IStrategyFactory StrategyFactory { get; init; }
+
+    /// <summary>The strategy's validated parameters.</summary>
+    public required StrategyParameters StrategyParameters { get; init; }
+
+    /// <summary>Risk settings.</summary>
+    public required RiskSettings Risk { get; init; }
+
+    /// <summary>Sizing settings.</summary>
+    public required TradeManagerSettings TradeManager { get; init; }
+
+    /// <summary>Exchange settings.</summary>
+    public required ExchangeSettings Exchange { get; init; }
+
+    /// <summary>Account type.</summary>
+    public required AccountType Account { get; init; }
+
+    /// <summary>Engine options.</summary>
+    public required EngineOptions Engine { get; init; }
+
+    /// <summary>The parsed <c>auto_stop_at</c>, if any.</summary>
+    public AutoStop? AutoStop { get; init; }
+
+    /// <summary>Validates <paramref name="config"/> and builds the typed settings.</summary>
+    /// <exception cref="ConfigException">A value is impossible; the message names the key.</exception>
+    public static ResolvedRun Resolve(RunConfig config, JsonObject effective)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(effective);
+        var warnings = new List<string>();
+        var mode = ResolveMode(config, warnings);
+
+        var data = config.Data;
+        string[] providers = ["synthetic", "csv", "lean", "store", "finnhub", "polygon"];
+        Require(providers.Contains(data.Provider), "data.provider", $"unknown provider '{data.Provider}'. Known: {string.Join(", ", providers)}.");
+        if (data.Provider is "csv" or "lean" or "store")
+        {
+            Require(!string.IsNullOrWhiteSpace(data.Path), "data.path", $"provider '{data.Provider}' needs a path to a file or folder.");
+            Require(File.Exists(data.Path) || Directory.Exists(data.Path), "data.path", $"'{data.Path}' does not exist.");
+        }
+
+        if (mode == RunMode.Live)
+        {
+            Require(data.Provider is "finnhub" or "polygon", "data.provider", $"live mode needs a live provider (finnhub or polygon), not '{data.Provider}'.");
+        }
+        else
+        {
+            Require(data.Provider is not ("finnhub" or "polygon") || data.From is not null, "data.from", $"a {mode.ToString().ToLowerInvariant()} from '{data.Provider}' needs a date range (data.from, data.to).");
+        }
+
+        Require(data.Symbols.Count > 0, "data.symbols", "list at least one symbol.");
+        var symbols = new List<Symbol>();
+        AssetClass? forced = data.AssetClass switch
+        {
+            null => null,
+            "equity" => AssetClass.UsEquity,
+            "crypto" => AssetClass.Crypto,
+            _ => throw new ConfigException("data.asset_class", $"expected 'equity' or 'crypto', got '{data.AssetClass}'."),
+        };
+        foreach (var text in data.Symbols)
+        {
+            try
+            {
+                var s = forced is { } ac ? Symbol.Create(text, ac) : Symbol.Parse(text);
+                Require(!symbols.Contains(s), "data.symbols", $"'{text}' is listed twice.");
+                symbols.Add(s);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ConfigException("data.symbols", e.Message);
+            }
+        }
+
+        var timeframe = ParseTimeframe("data.timeframe", data.Timeframe);
+        Timeframe? source = data.SourceTimeframe is null ? null : ParseTimeframe("data.source_timeframe", data.SourceTimeframe);
+        if (source is { } src)
+        {
+            Require(timeframe.IsMultipleOf(src) && src <= timeframe, "data.source_timeframe", $"{src} bars cannot be combined into {timeframe} bars.");
+        }
+
+        var from = ParseDate("data.from", data.From);
+        var to = ParseDate("data.to", data.To);
+        Require(from is null || to is null || from <= to, "data.to", $"{data.To} is before data.from {data.From}.");
+        Require(data.TimeIs is "start" or "end", "data.time_is", $"expected 'start' or 'end', got '{data.TimeIs}'.");
+
+        var calendarOf = ResolveCalendar(config.MarketHours.Calendar);
+
+        if (!StrategyCatalog.TryGet(config.Strategy.Name, out var factory))
+        {
+            throw new ConfigException("strategy.name", $"unknown strategy '{config.Strategy.Name}'. Known: {string.Join(", ", StrategyCatalog.Names)}.");
+        }
+
+        StrategyParameters parameters;
+        try
+        {
+            parameters = StrategyParameters.Bind(factory.Name, factory.Parameters, ToParameterValues(config.Strategy.Params));
+            _ = factory.Create(parameters); // cross-parameter checks (fast < slow…)
+        }
+        catch (StrategyConfigurationException e)
+        {
+            throw new ConfigException(e.Key, e.Message[(e.Key.Length + 2)..]);
+        }
+
+        var risk = config.Risk;
+        RequirePercent("risk.stop_loss_pct", risk.StopLossPct, below100: true);
+        RequirePercent("risk.take_profit_pct", risk.TakeProfitPct, below100: false);
+        RequirePercent("risk.trailing_stop_pct", risk.TrailingStopPct, below100: true);
+        RequirePercent("risk.daily_loss_limit_pct", risk.DailyLossLimitPct, below100: true);
+
+        var tm = config.TradeManager;
+        var sizing = tm.Sizing switch
+        {
+            "percent_equity" => SizingMode.PercentEquity,
+            "fixed_qty" => SizingMode.FixedQuantity,
+            "fixed_notional" => SizingMode.FixedNotional,
+            _ => throw new ConfigException("trade_manager.sizing", $"expected percent_equity, fixed_qty or fixed_notional, got '{tm.Sizing}'."),
+        };
+        if (sizing == SizingMode.PercentEquity)
+        {
+            Require(tm.PositionSizePct > 0 && tm.PositionSizePct <= 100, "trade_manager.position_size_pct", $"must be in (0, 100], got {Num(tm.PositionSizePct)}.");
+        }
+
+        Require(sizing != SizingMode.FixedQuantity || tm.Quantity > 0, "trade_manager.quantity", "fixed_qty sizing needs a positive quantity.");
+        Require(sizing != SizingMode.FixedNotional || tm.Notional > 0, "trade_manager.notional", "fixed_notional sizing needs a positive notional.");
+        Require(tm.MaxPositions >= 1, "trade_manager.max_positions", $"must be at least 1, got {tm.MaxPositions}.");
+
+        var ex = config.Exchange;
+        Require(ex.InitialCash > 0, "exchange.initial_cash", $"must be positive, got {Num(ex.InitialCash)}.");
+        Require(ex.SlippageBps >= 0, "exchange.slippage_bps", $"must not be negative, got {Num(ex.SlippageBps)}.");
+        Require(ex.MaxVolumePct is null or > 0 and <= 100, "exchange.max_volume_pct", $"must be in (0, 100], got {Num(ex.MaxVolumePct ?? 0)}.");
+        var account = ex.Account switch
+        {
+            "cash" => AccountType.Cash,
+            "margin" => AccountType.Margin,
+            _ => throw new ConfigException("exchange.account", $"expected 'cash' or 'margin', got '{ex.Account}'."),
+        };
+        Require(ex.MarginLeverage >= 1, "exchange.margin_leverage", $"must be at least 1, got {Num(ex.MarginLeverage)}.");
+        var c = ex.Commission;
+        ICommissionModel commission = c.Model switch
+        {
+            "per_share" => new PerShareCommission(c.PerShare, c.Minimum, c.MaxPercent),
+            "percent" => new PercentCommission(c.Percent),
+            "zero" => ZeroCommission.Instance,
+            _ => throw new ConfigException("exchange.commission.model", $"expected per_share, percent or zero, got '{c.Model}'."),
+        };
+        Require(c.PerShare >= 0, "exchange.commission.per_share", "must not be negative.");
+        Require(c.Minimum >= 0, "exchange.commission.minimum", "must not be negative.");
+        Require(c.MaxPercent >= 0, "exchange.commission.max_percent", "must not be negative.");
+        Require(c.Percent >= 0, "exchange.commission.percent", "must not be negative.");
+
+        Require(config.Engine.HistoryBars is >= 1 and <= 100_000, "engine.history_bars", $"must be in [1, 100000], got {config.Engine.HistoryBars}.");
+        Require(config.PollingSeconds >= 1, "polling_seconds", $"must be at least 1, got {config.PollingSeconds}.");
+        Require(config.Speedup >= 0 && double.IsFinite(config.Speedup), "speedup", $"must be > 0 (or 0 for as fast as possible), got {config.Speedup.ToString(CultureInfo.InvariantCulture)}.");
+        Require(config.LiveMinBars >= 0, "live_min_bars", "must not be negative.");
+        Require(config.LiveWarmupCycles >= 0, "live_warmup_cycles", "must not be negative.");
+        var mh = config.MarketHours;
+        Require(mh.WhenClosed is "wait" or "exit", "market_hours.when_closed", $"expected 'wait' or 'exit', got '{mh.WhenClosed}'.");
+        Require(mh.StopEntriesMinutesBeforeClose >= 0, "market_hours.stop_entries_minutes_before_close", "must not be negative.");
+        Require(mh.BarSyncBufferSeconds is >= 0 and <= 300, "market_hours.bar_sync_buffer_seconds", "must be in [0, 300].");
+        ValidateProvider("providers.finnhub", config.Providers.Finnhub);
+        ValidateProvider("providers.polygon", config.Providers.Polygon);
+        Require(config.Output.Dir.Length > 0, "output.dir", "must not be empty.");
+
+        AutoStop? autoStop = null;
+        if (config.AutoStopAt is { } stopText)
+        {
+            autoStop = AutoStop.Parse(stopText) ?? throw new ConfigException("auto_stop_at", $"expected a time of day (HH:mm[:ss]) or an instant with offset (2024-01-02T15:55:00-05:00), got '{stopText}'.");
+        }
+
+        return new ResolvedRun
+        {
+            Config = config,
+            Echo = Redact(effective),
+            Mode = mode,
+            Warnings = warnings,
+            Symbols = symbols,
+            Timeframe = timeframe,
+            SourceTimeframe = source,
+            From = from,
+            To = to,
+            CalendarOf = calendarOf,
+            StrategyFactory = factory,
+            StrategyParameters = parameters,
+            Risk = new RiskSettings
+            {
+                StopLossPct = risk.StopLossPct,
+                TakeProfitPct = risk.TakeProfitPct,
+                TrailingStopPct = risk.TrailingStopPct,
+                DailyLossLimitPct = risk.DailyLossLimitPct,
+                StopEntriesMinutesBeforeClose = mh.StopEntriesMinutesBeforeClose,
+            },
+            TradeManager = new TradeManagerSettings
+            {
+                Sizing = sizing,
+                PositionSizePct = tm.PositionSizePct,
+                Quantity = tm.Quantity ?? 0,
+                Notional = tm.Notional ?? 0,
+                MaxPositions = tm.MaxPositions,
+            },
+            Exchange = new ExchangeSettings
+            {
+                Commission = commission,
+                SlippageBps = ex.SlippageBps,
+                MaxVolumeFraction = ex.MaxVolumePct / 100m,
+                ExtendedHours = mh.ExtendedHours,
+            },
+            Account = account,
+            Engine = new EngineOptions
+            {
+                Timeframe = timeframe,
+                ExtendedHours = mh.ExtendedHours,
+                HistoryCapacity = config.Engine.HistoryBars,
+                ClosePositionsAtEnd = config.Engine.ClosePositionsAtEnd,
+                MinCyclesBeforeTrading = mode == RunMode.Live ? config.LiveWarmupCycles : 0,
+            },
+            AutoStop = autoStop,
+        };
+    }
+
+    /// <summary>The strategy, freshly created.</summary>
+    public IStrategy CreateStrategy() => StrategyFactory.Create(StrategyParameters);
+
+    private static RunMode ResolveMode(RunConfig config, List<string> warnings)
+    {
+        var mode = config.Mode switch
+        {
+            "backtest" => RunMode.Backtest,
+            "replay" => RunMode.Replay,
+            "live" => RunMode.Live,
+            _ => throw new ConfigException("mode", $"expected backtest, replay or live, got '{config.Mode}'."),
+        };
+        if (config.LiveMode && mode == RunMode.Backtest)
+        {
+            mode = RunMode.Live;
+        }
+
+        if (config.Replay.Enabled)
+        {
+            if (mode == RunMode.Live)
+            {
+                warnings.Add("replay.enabled and live mode are both set: replay takes precedence, live mode is off.");
+            }
+
+            mode = RunMode.Replay;
+        }
+
+        return mode;
+    }
+
+    private static Func<Symbol, IMarketCalendar> ResolveCalendar(string name)
+    {
+        if (string.Equals(name, "auto", StringComparison.OrdinalIgnoreCase))
+        {
+            return MarketCalendars.For;
+        }
+
+        if (!MarketCalendars.TryGet(name, out var calendar))
+        {
+            throw new ConfigException("market_hours.calendar", $"unknown calendar '{name}'. Known: auto, {MarketCalendars.KnownNamesText}.");
+        }
+
+        return _ => calendar;
+    }
+
+    private static void ValidateProvider(string key, ProviderConfig p)
+    {
+        Require(Uri.TryCreate(p.WsUrl, UriKind.Absolute, out var ws) && ws.Scheme is "ws" or "wss", $"{key}.ws_url", $"expected a ws:// or wss:// URL, got '{p.WsUrl}'.");
+        Require(Uri.TryCreate(p.RestUrl, UriKind.Absolute, out var rest) && rest.Scheme is "http" or "https", $"{key}.rest_url", $"expected an http:// or https:// URL, got '{p.RestUrl}'.");
+        Require(p.SilenceTimeoutSeconds > 0, $"{key}.silence_timeout_seconds", "must be positive.");
+        Require(p.LateGraceSeconds >= 0, $"{key}.late_grace_seconds", "must not be negative.");
+    }
+
+    private static Timeframe ParseTimeframe(string key, string text)
+    {
+        try
+        {
+            return Timeframe.Parse(text);
+        }
+        catch (FormatException e)
+        {
+            throw new ConfigException(key, e.Message);
+        }
+    }
+
+    private static DateOnly? ParseDate(string key, string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        return DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
+            ? d
+            : throw new ConfigException(key, $"expected a date yyyy-MM-dd, got '{text}'.");
+    }
+
+    private static void RequirePercent(string key, decimal? value, bool below100)
+    {
+        if (value is not { } v)
+        {
+            return;
+        }
+
+        Require(v > 0, key, $"must be positive (or null for none), got {Num(v)}.");
+        Require(!below100 || v < 100, key, $"must be below 100%, got {Num(v)}.");
+    }
+
+    private static Dictionary<string, object?> ToParameterValues(JsonObject node)
+    {
+        var values = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var (key, value) in node)
+        {
+            values[key] = value switch
+            {
+                null => null,
+                JsonValue v when v.GetValueKind() == JsonValueKind.Number => v.TryGetValue<decimal>(out var d) ? d : (object)v.GetValue<double>(),
+                JsonValue v when v.GetValueKind() is JsonValueKind.True or JsonValueKind.False => v.GetValue<bool>(),
+                JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+                _ => value.ToJsonString(),
+            };
+        }
+
+        return values;
+    }
+
+    private static JsonObject Redact(JsonObject effective)
+    {
+        var copy = effective.DeepClone().AsObject();
+        if (copy["providers"] is JsonObject providers)
+        {
+            foreach (var (_, p) in providers)
+            {
+                if (p is JsonObject po && po["api_key"] is not null)
+                {
+                    po["api_key"] = "***";
+                }
+            }
+        }
+
+        return copy;
+    }
+
+    private static void Require(bool condition, string key, string problem)
+    {
+        if (!condition)
+        {
+            throw new ConfigException(key, problem);
+        }
+    }
+
+    private static string Num(decimal d) => d.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>When a live or replay run stops by itself.</summary>
+/// <param name="TimeOfDay">A time of day in exchange time (the first such time after the start).</param>
+/// <param name="Instant">An absolute instant, UTC.</param>
+public sealed record AutoStop(TimeOnly? TimeOfDay, DateTime? Instant)
+{
+    /// <summary>Reads <c>HH:mm</c>, <c>HH:mm:ss</c> or an ISO-8601 instant with offset; null when neither.</summary>
+    public static AutoStop? Parse(string text)
+    {
+        if (TimeOnly.TryParseExact(text, ["HH:mm", "HH:mm:ss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var t))
+        {
+            return new AutoStop(t, null);
+        }
+
+        if (text.Contains('T', StringComparison.Ordinal)
+            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var dto)
+            && (text.EndsWith('Z') || text.LastIndexOfAny(['+', '-']) > text.IndexOf('T', StringComparison.Ordinal)))
+        {
+            return new AutoStop(null, dto.UtcDateTime);
+        }
+
+        return null;
+    }
+
+    /// <summary>The first stop instant at or after <paramref name="startUtc"/>.</summary>
+    public DateTime FirstAfter(DateTime startUtc, IMarketCalendar calendar)
+    {
+        ArgumentNullException.ThrowIfNull(calendar);
+        if (Instant is { } i)
+        {
+            return i;
+        }
+
+        var local = calendar.ToExchangeTime(startUtc);
+        var candidate = calendar.ToUtc(DateOnly.FromDateTime(local).ToDateTime(TimeOfDay!.Value));
+        return candidate >= startUtc ? candidate : calendar.ToUtc(DateOnly.FromDateTime(local).AddDays(1).ToDateTime(TimeOfDay.Value));
+    }
+}
