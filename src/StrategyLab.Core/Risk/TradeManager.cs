@@ -196,9 +196,9 @@ public sealed class TradeManager
             return;
         }
 
-        if (held != 0)
+        if (held != 0 && !(State(symbol).Exit is { IsOpen: true } exit && exit.RemainingQuantity == Math.Abs(held)))
         {
-            Exit(symbol, intent.Reason, nowUtc); // reversal: flatten first, then enter
+            Exit(symbol, intent.Reason, nowUtc); // reversal: flatten first (unless an exit for all of it is working), then enter
         }
 
         var quantity = Size(symbol, price!.Value);

@@ -157,7 +157,8 @@ public sealed record ResolvedRun
         try
         {
             parameters = StrategyParameters.Bind(factory.Name, factory.Parameters, ToParameterValues(config.Strategy.Params));
-            _ = factory.Create(parameters); // cross-parameter checks (fast < slow…)
+            var probe = factory.Create(parameters); // cross-parameter checks (fast < slow…)
+            (probe as ITimeframeAware)?.CheckTimeframe(timeframe);
         }
         catch (StrategyConfigurationException e)
         {
