@@ -20,6 +20,7 @@ public static class CliApp
             "Strategy Lab: one engine for backtest, replay and live trading of US equities and crypto.");
         root.Subcommands.Add(CalendarCommand.Create());
         root.Subcommands.Add(DataCommand.Create());
+        root.Subcommands.Add(BacktestCommand.Create());
         return root;
     }
 

@@ -3,6 +3,7 @@ using StrategyLab.Core.Accounting;
 using StrategyLab.Core.Domain;
 using StrategyLab.Core.Execution;
 using StrategyLab.Core.Risk;
+using StrategyLab.Reporting;
 using StrategyLab.Runner.Configuration;
 
 namespace StrategyLab.Tests.Runner;
