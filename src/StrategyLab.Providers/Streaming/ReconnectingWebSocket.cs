@@ -20,9 +20,10 @@ namespace StrategyLab.Providers.Streaming;
 /// </summary>
 /// <remarks>
 /// Exactly one socket is open at a time: the old one is closed (or aborted) before the next attempt, since providers allow
-/// one stream per key. The back-off grows while connections fail or end before
-/// <see cref="ReconnectingWebSocketOptions.StableConnectionTime"/>; after a stable connection ends the next attempt waits
-/// <see cref="ReconnectingWebSocketOptions.InitialBackoff"/> and the growth starts over. Every wait uses the
+/// one stream per key. The first connect is immediate; a failed attempt, or a connection that ends before
+/// <see cref="ReconnectingWebSocketOptions.StableConnectionTime"/>, waits <see cref="ReconnectingWebSocketOptions.InitialBackoff"/>,
+/// then twice that, and so on up to <see cref="ReconnectingWebSocketOptions.MaxBackoff"/> (with jitter unless disabled).
+/// After a stable connection ends the client reconnects at once and the back-off starts over. Every wait uses the
 /// <see cref="TimeProvider"/>. Every text logged or reported passes through the <see cref="SecretRedactor"/>.
 /// The session completes the event channel's writer when it stops or fails.
 /// </remarks>
@@ -234,10 +235,9 @@ public sealed class ReconnectingWebSocket : IAsyncDisposable
                     break;
                 }
 
-                // A stable connection ended: start the back-off over from its first step.
-                StreamLogEvents.LogReconnecting(
-                    _logger, _provider, (long)_options.InitialBackoff.TotalMilliseconds, 1, end.Reason, null);
-                await Task.Delay(_options.InitialBackoff, _time, stop).ConfigureAwait(false);
+                // A stable connection ended (its socket is already closed): reconnect at once, and start the back-off
+                // over, so failures from here wait InitialBackoff, then twice that, and so on.
+                StreamLogEvents.LogReconnecting(_logger, _provider, 0, 1, end.Reason, null);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested || Stopping)
@@ -289,6 +289,7 @@ public sealed class ReconnectingWebSocket : IAsyncDisposable
             if (!await HandshakeAsync(connection, receive, connectionCts.Token).ConfigureAwait(false))
             {
                 var early = await receive.ConfigureAwait(false);
+                await CloseAsync(connection).ConfigureAwait(false);
                 return new ConnectionEnd(WasStable: false, Stopped: Stopping, "the connection ended during the handshake: " + early);
             }
 

@@ -16,8 +16,9 @@ public sealed class ReconnectingWebSocketOptions
     public bool BackoffJitter { get; set; } = true;
 
     /// <summary>
-    /// A connection that stayed up at least this long counts as stable (default 60 s): when it ends, the back-off starts
-    /// again from <see cref="InitialBackoff"/>. A connection that ends sooner keeps the delay growing.
+    /// A connection that stayed up at least this long counts as stable (default 60 s): when it ends, the client reconnects
+    /// at once and the back-off starts over from <see cref="InitialBackoff"/>. A connection that ends sooner counts as a
+    /// failed attempt and keeps the delay growing.
     /// </summary>
     public TimeSpan StableConnectionTime { get; set; } = TimeSpan.FromSeconds(60);
 
