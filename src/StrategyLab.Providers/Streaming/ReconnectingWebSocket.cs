@@ -283,7 +283,7 @@ public sealed class ReconnectingWebSocket : IAsyncDisposable
         using var connectionCts = CancellationTokenSource.CreateLinkedTokenSource(stop);
         _current = connection;
         var receive = ReceiveLoopAsync(connection, connectionCts.Token);
-        var watchdog = WatchdogAsync(connection, connectionCts.Token);
+        var watchdog = StartWatchdog(connection);
         try
         {
             if (!await HandshakeAsync(connection, receive, connectionCts.Token).ConfigureAwait(false))
@@ -320,7 +320,8 @@ public sealed class ReconnectingWebSocket : IAsyncDisposable
             connection.IsReady = false;
             await connectionCts.CancelAsync().ConfigureAwait(false);
             socket.Abort();
-            await Task.WhenAll(receive, watchdog).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await watchdog.DisposeAsync().ConfigureAwait(false);
+            await ((Task)receive).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
@@ -467,37 +468,66 @@ public sealed class ReconnectingWebSocket : IAsyncDisposable
         }
     }
 
-    private async Task WatchdogAsync(Connection connection, CancellationToken cancellationToken)
+    /// <summary>
+    /// Checks for silence on a periodic timer of the <see cref="TimeProvider"/> (a fifth of the timeout): while silence
+    /// matters, no frame for <see cref="ReconnectingWebSocketOptions.SilenceTimeout"/> aborts the socket; while it does not,
+    /// the count restarts.
+    /// </summary>
+    private ITimer StartWatchdog(Connection connection)
     {
-        var timeout = _options.SilenceTimeout;
-        var step = TimeSpan.FromTicks(Math.Max(timeout.Ticks / 5, TimeSpan.FromMilliseconds(10).Ticks));
+        var step = TimeSpan.FromTicks(Math.Max(_options.SilenceTimeout.Ticks / 5, TimeSpan.FromMilliseconds(10).Ticks));
+        return _time.CreateTimer(
+            static state =>
+            {
+                var (self, connection) = ((ReconnectingWebSocket, Connection))state!;
+                self.CheckSilence(connection);
+            },
+            (this, connection),
+            step,
+            step);
+    }
+
+    private void CheckSilence(Connection connection)
+    {
         try
         {
-            while (!cancellationToken.IsCancellationRequested)
+            if (connection.AbortReason is not null || !connection.TryEnterCheck())
             {
-                await Task.Delay(step, _time, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            try
+            {
                 var now = _time.GetTimestamp();
                 if (!_handler.IsSilenceSignificant(UtcNow))
                 {
                     connection.LastActivity = now;
-                    continue;
+                    return;
                 }
 
                 var silent = _time.GetElapsedTime(connection.LastActivity, now);
-                if (silent >= timeout)
+                var timeout = _options.SilenceTimeout;
+                if (silent < timeout)
                 {
-                    StreamLogEvents.LogSilence(_logger, _provider, silent.TotalSeconds, null);
-                    connection.AbortReason = string.Create(
-                        CultureInfo.InvariantCulture, $"no frame for {silent.TotalSeconds:0.###} s (silence timeout {timeout.TotalSeconds:0.###} s)");
-
-                    // A silent socket will not answer a close frame: abort it; the read loop ends with the reason above.
-                    connection.Socket.Abort();
                     return;
                 }
+
+                StreamLogEvents.LogSilence(_logger, _provider, silent.TotalSeconds, null);
+                connection.AbortReason = string.Create(
+                    CultureInfo.InvariantCulture, $"no frame for {silent.TotalSeconds:0.###} s (silence timeout {timeout.TotalSeconds:0.###} s)");
+
+                // A silent socket will not answer a close frame: abort it; the read loop ends with the reason above.
+                connection.Socket.Abort();
+            }
+            finally
+            {
+                connection.ExitCheck();
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception e)
         {
+            // A timer callback must never throw (it would end the process); a failing handler is logged instead.
+            StreamLogEvents.LogFrameHandlerFailed(_logger, _provider, "silence check: " + _redactor.Describe(e), null);
         }
     }
 
@@ -534,6 +564,7 @@ public sealed class ReconnectingWebSocket : IAsyncDisposable
     private sealed class Connection(ClientWebSocket socket, WebSocketSender sender, long openedAt)
     {
         private long _lastActivity = openedAt;
+        private int _checking;
         private volatile string? _abortReason;
         private volatile bool _isReady;
 
@@ -558,5 +589,10 @@ public sealed class ReconnectingWebSocket : IAsyncDisposable
             get => _isReady;
             set => _isReady = value;
         }
+
+        /// <summary>Keeps silence checks from overlapping when a timer tick comes while the previous one still runs.</summary>
+        public bool TryEnterCheck() => Interlocked.Exchange(ref _checking, 1) == 0;
+
+        public void ExitCheck() => Volatile.Write(ref _checking, 0);
     }
 }

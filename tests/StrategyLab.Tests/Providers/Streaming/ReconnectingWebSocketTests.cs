@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
-using Microsoft.Extensions.Time.Testing;
 using StrategyLab.Core.Data;
 using StrategyLab.FakeServers.Finnhub;
 using StrategyLab.Providers.Streaming;
@@ -11,8 +10,9 @@ using StrategyLab.Tests.Support;
 namespace StrategyLab.Tests.Providers.Streaming;
 
 /// <summary>
-/// The shared reconnecting session's back-off, on a <see cref="FakeTimeProvider"/>: every wait is on the fake clock, so
-/// the delays are read exactly from the <c>liveMode.reconnecting</c> logs and time only moves when the test says so.
+/// The shared reconnecting session's back-off and silence watchdog on a fake clock: every wait is on it, so delays are
+/// exact (read from the <c>liveMode.reconnecting</c> logs and from the waits started) and time only moves when the test
+/// says so. Sockets are real (the fake Finnhub server, or a closed port).
 /// </summary>
 public sealed class ReconnectingWebSocketTests
 {
@@ -35,7 +35,7 @@ public sealed class ReconnectingWebSocketTests
     [Fact]
     public async Task FailedConnects_BackOffDoublingToTheCap()
     {
-        var time = new FakeTimeProvider();
+        var time = new WatchedFakeTime();
         var logs = new CapturingLoggerProvider();
         var events = Channel.CreateUnbounded<MarketEvent>();
         await using var session = new ReconnectingWebSocket(
@@ -49,11 +49,13 @@ public sealed class ReconnectingWebSocketTests
         long[] expected = [1000, 2000, 4000, 4000];
         for (var i = 0; i < expected.Length; i++)
         {
+            var delay = TimeSpan.FromMilliseconds(expected[i]);
             await logs.WaitForAsync("liveMode.reconnecting", i + 1);
             var log = logs.Named("liveMode.reconnecting")[i];
             Assert.Equal(expected[i], DelayMs(log));
             Assert.Contains("Attempt=" + (i + 1).ToString(CultureInfo.InvariantCulture), log.Values);
-            time.Advance(TimeSpan.FromMilliseconds(expected[i]));
+            await time.WaitForDelayAsync(delay, expected.Take(i + 1).Count(d => d == expected[i]));
+            time.Advance(delay);
         }
 
         await cts.CancelAsync();
@@ -65,7 +67,7 @@ public sealed class ReconnectingWebSocketTests
     [Fact]
     public async Task ShortConnections_KeepTheDelayGrowing_AStableOneResetsIt()
     {
-        var time = new FakeTimeProvider();
+        var time = new WatchedFakeTime();
         var logs = new CapturingLoggerProvider();
         var events = Channel.CreateUnbounded<MarketEvent>();
         await using var server = await FakeFinnhubServer.StartAsync(new FakeFinnhubOptions { ApiKeys = [Key] }, Ct);
@@ -80,6 +82,7 @@ public sealed class ReconnectingWebSocketTests
         await DropAsync(server, events);
         await logs.WaitForAsync("liveMode.reconnecting", 1);
         Assert.Equal(1000, DelayMs(logs.Named("liveMode.reconnecting")[0]));
+        await time.WaitForDelayAsync(TimeSpan.FromSeconds(1));
         time.Advance(TimeSpan.FromSeconds(1));
         await NextStateAsync(events, FeedConnectionState.Connected);
 
@@ -87,6 +90,7 @@ public sealed class ReconnectingWebSocketTests
         await DropAsync(server, events);
         await logs.WaitForAsync("liveMode.reconnecting", 2);
         Assert.Equal(2000, DelayMs(logs.Named("liveMode.reconnecting")[1]));
+        await time.WaitForDelayAsync(TimeSpan.FromSeconds(2));
         time.Advance(TimeSpan.FromSeconds(2));
         await NextStateAsync(events, FeedConnectionState.Connected);
 
@@ -105,6 +109,41 @@ public sealed class ReconnectingWebSocketTests
         logs.AssertNoneContains(Key);
     }
 
+    [Fact]
+    public async Task Silence_CountsOnlyWhileItMatters_ThenAbortsAndReconnects()
+    {
+        var time = new WatchedFakeTime();
+        var logs = new CapturingLoggerProvider();
+        var events = Channel.CreateUnbounded<MarketEvent>();
+        var handler = new Handler { SilenceMatters = false };
+        var options = Options();
+        options.SilenceTimeout = TimeSpan.FromSeconds(5); // checked every second
+        await using var server = await FakeFinnhubServer.StartAsync(new FakeFinnhubOptions { ApiKeys = [Key], PingInterval = TimeSpan.Zero }, Ct);
+        await using var session = new ReconnectingWebSocket(
+            "test", new Uri(server.WsUrl, "/?token=" + Key), handler, events.Writer, options,
+            new SecretRedactor(Key), logs.CreateFactory().CreateLogger("test"), time);
+        await session.StartAsync(Ct);
+        await NextStateAsync(events, FeedConnectionState.Connected);
+
+        // Ten silent seconds while silence does not matter (market closed): the watchdog only restarts its count.
+        time.Advance(TimeSpan.FromSeconds(10));
+        Assert.Empty(logs.Named("liveMode.silence"));
+
+        // From now on it matters: four more silent seconds are still under the timeout, the fifth is not.
+        handler.SilenceMatters = true;
+        time.Advance(TimeSpan.FromSeconds(4));
+        Assert.Empty(logs.Named("liveMode.silence"));
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Single(logs.Named("liveMode.silence"));
+
+        var lost = await NextStateAsync(events, FeedConnectionState.Disconnected);
+        Assert.Equal("no frame for 5 s (silence timeout 5 s)", lost.Reason);
+        await time.WaitForDelayAsync(TimeSpan.FromSeconds(1));
+        time.Advance(TimeSpan.FromSeconds(1));
+        await NextStateAsync(events, FeedConnectionState.Connected);
+        await server.WaitUntilAsync(s => s.ConnectionsAccepted == 2, cancellationToken: Ct);
+    }
+
     private static async Task DropAsync(FakeFinnhubServer server, Channel<MarketEvent> events)
     {
         await server.WaitUntilAsync(s => s.Connections.Count == 1, cancellationToken: Ct);
@@ -112,7 +151,7 @@ public sealed class ReconnectingWebSocketTests
         await NextStateAsync(events, FeedConnectionState.Disconnected);
     }
 
-    private static async Task NextStateAsync(Channel<MarketEvent> events, FeedConnectionState state)
+    private static async Task<ConnectionEvent> NextStateAsync(Channel<MarketEvent> events, FeedConnectionState state)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         cts.CancelAfter(TimeSpan.FromSeconds(10));
@@ -121,7 +160,7 @@ public sealed class ReconnectingWebSocketTests
             if (await events.Reader.ReadAsync(cts.Token) is ConnectionEvent e)
             {
                 Assert.Equal(state, e.State);
-                return;
+                return e;
             }
         }
     }
@@ -137,6 +176,14 @@ public sealed class ReconnectingWebSocketTests
 
     private sealed class Handler : IWebSocketSessionHandler
     {
+        private volatile bool _silenceMatters = true;
+
+        public bool SilenceMatters
+        {
+            get => _silenceMatters;
+            set => _silenceMatters = value;
+        }
+
         public Task OnConnectedAsync(WebSocketSender sender, CancellationToken cancellationToken) =>
             sender.SendTextAsync("{\"type\":\"subscribe\",\"symbol\":\"AAPL\"}", cancellationToken);
 
@@ -144,6 +191,6 @@ public sealed class ReconnectingWebSocketTests
         {
         }
 
-        public bool IsSilenceSignificant(DateTime utcNow) => true;
+        public bool IsSilenceSignificant(DateTime utcNow) => SilenceMatters;
     }
 }
