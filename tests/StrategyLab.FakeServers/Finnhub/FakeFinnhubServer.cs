@@ -63,7 +63,7 @@ public sealed record FakeRandomWalk(
 /// no acks, unknown types ignored, trade batches with <c>t</c> in ms, pings, the symbol cap with Finnhub's error text, one
 /// socket per key) and REST <c>/api/v1/quote</c> and <c>/api/v1/stock/candle</c> (both auth styles, <c>no_data</c>, zero
 /// quotes for unknown symbols, a premium switch, a per-minute limit answering 429). Faults can be switched on
-/// (<see cref="Faults"/>, <see cref="AbortConnections"/>, <see cref="CloseConnectionsAsync"/>, <see cref="SendRaw"/>).
+/// (<see cref="Faults"/>, <see cref="AbortConnections"/>, <see cref="CloseConnections"/>, <see cref="SendRaw"/>).
 /// Counters and <see cref="WaitUntilAsync"/> let tests await what happened.
 /// </summary>
 public sealed class FakeFinnhubServer : IAsyncDisposable
@@ -252,13 +252,6 @@ public sealed class FakeFinnhubServer : IAsyncDisposable
         {
             Enqueue(connection, new Outgoing([], 0, Close: (status, description)), ignoreStall: true);
         }
-    }
-
-    /// <summary>Same as <see cref="CloseConnections"/>, for symmetry with the other async members.</summary>
-    public Task CloseConnectionsAsync(WebSocketCloseStatus status = WebSocketCloseStatus.EndpointUnavailable, string description = "server restart")
-    {
-        CloseConnections(status, description);
-        return Task.CompletedTask;
     }
 
     /// <summary>
