@@ -305,13 +305,8 @@ public sealed class LiveRunner
             return LiveStopReason.AutoStop;
         }
 
-        if (_connected)
-        {
-            // Nothing streams while the market is closed: let go of the connection (and its watchdog) until the open.
-            await _feed.DisconnectAsync(stop).ConfigureAwait(false);
-            _connected = false;
-        }
-
+        // The connection stays up while the market is closed (a feed connects once; its watchdog knows when
+        // silence matters), so nothing is missed at the next open.
         _logger.LogInformation(LiveEvents.WaitingForOpen, "liveMode.waiting: waiting {Hours}h for the open at {NextOpen:O}", Math.Round((nextOpen - now).TotalHours, 2), nextOpen);
         await WaitUntilAsync(nextOpen, stop).ConfigureAwait(false);
         return null;
