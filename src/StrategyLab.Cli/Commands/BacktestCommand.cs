@@ -90,7 +90,9 @@ internal static class RunCommand
             var (config, effective) = ConfigLoader.Load(parse.GetValue(options.Config), options.Overrides(parse));
             if (mode != "backtest" && config.Mode == "backtest")
             {
+                // The command names the mode when the file does not.
                 config = config with { Mode = mode };
+                effective["mode"] = mode;
             }
 
             run = ResolvedRun.Resolve(config, effective);
