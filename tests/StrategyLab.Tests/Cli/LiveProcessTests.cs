@@ -71,3 +71,34 @@ public sealed class LiveProcessTests : IDisposable
         }
     }
 }
+
+public sealed class LiveAuthenticationTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("sl-liveauth-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task RefusedKey_EndsTheRunWithExitThree_AndAClearMessage_WithoutTheKey()
+    {
+        await using var server = await FakeFinnhubServer.StartAsync(new FakeFinnhubOptions { ApiKeys = ["the-right-key"] }, TestContext.Current.CancellationToken);
+        const string wrong = "wrong-key-123456";
+        var config = Path.Combine(_dir, "live.json");
+        File.WriteAllText(config, $$"""
+            { "mode": "live", "data": { "provider": "finnhub", "symbols": ["BINANCE:BTCUSDT"], "timeframe": "5s" },
+              "live_min_bars": 0,
+              "providers": { "finnhub": { "api_key": "{{wrong}}", "ws_url": "{{server.WsUrl}}", "rest_url": "{{server.RestUrl}}" } },
+              "output": { "dir": "{{Path.Combine(_dir, "run").Replace("\\", "/", StringComparison.Ordinal)}}" } }
+            """);
+        var r = await CliRunner.RunInProcessAsync("live", "--config", config);
+        Assert.Equal(3, r.ExitCode);
+        Assert.Contains("refused the API key", r.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain(wrong, r.StdOut + r.StdErr, StringComparison.Ordinal);
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(_dir, "run")))
+        {
+            Assert.DoesNotContain(wrong, File.ReadAllText(file), StringComparison.Ordinal);
+        }
+
+        Assert.Contains("authentication_failed", File.ReadAllText(Path.Combine(_dir, "run", "summary.json")), StringComparison.Ordinal);
+    }
+}
