@@ -118,7 +118,7 @@ internal static class DataCommand
     {
         var path = new Argument<string>("path") { Description = "A CSV file, a store folder or a LEAN data folder." };
         var symbol = new Option<string>("--symbol") { Description = "The symbol (required for LEAN; filters a store or a multi-symbol CSV)." };
-        var timeframe = new Option<string>("--timeframe") { Description = "Bar length (required for CSV and LEAN; filters a store)." };
+        var timeframe = new Option<string>("--timeframe") { Description = "Bar length (required for LEAN; filters a store; for a CSV, guessed from the first rows when absent)." };
         var from = new Option<string>("--from") { Description = "First exchange-local date (yyyy-MM-dd) to check." };
         var to = new Option<string>("--to") { Description = "Last exchange-local date (yyyy-MM-dd) to check." };
         var timeIs = new Option<string>("--time-is") { Description = "CSV: whether the time stamp is the bar's start or end.", DefaultValueFactory = _ => "start" };
@@ -168,7 +168,13 @@ internal static class DataCommand
             }
             else
             {
-                var t = tf ?? throw new UsageException("--timeframe is required for a CSV file.");
+                if (!File.Exists(p))
+                {
+                    throw new UsageException($"{p}: no such file or folder.");
+                }
+
+                var t = tf ?? CsvBarReader.InferTimeframe(p)
+                    ?? throw new UsageException($"{p}: cannot tell the timeframe from the first rows; give --timeframe.");
                 var reader = new CsvBarReader(p, new CsvBarReaderOptions
                 {
                     Timeframe = t,

@@ -294,6 +294,32 @@ public class CsvBarReaderTests
         Assert.Contains("does not exist", Assert.Throws<DataFormatException>(() => missing.ReadBars().ToList()).Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("2024-01-02\n2024-01-03\n2024-01-05\n", "1d")]
+    [InlineData("2024-01-02T00:00:00Z\n2024-01-03T00:00:00Z\n", "1d")]
+    [InlineData("2024-01-02 09:30\n2024-01-02 09:35\n2024-01-02 09:45\n", "5m")]
+    [InlineData("1704205800\n1704205860\n", "1m")]
+    [InlineData("2024-01-02T09:30:00Z\n2024-01-02T09:30:01Z\n", "1s")]
+    [InlineData("2024-01-02T09:30:00Z\n2024-01-02T09:37:00Z\n", null)] // 7m is not a supported timeframe
+    [InlineData("2024-01-02T09:30:00Z\n", null)]
+    public void InfersTheTimeframe(string times, string? expected)
+    {
+        using var dir = new TempDir();
+        var lines = times.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(t => t + ",1,1,1,1,1");
+        var path = dir.File("t.csv", "time,open,high,low,close,volume\n" + string.Join('\n', lines) + "\n");
+        Assert.Equal(expected, CsvBarReader.InferTimeframe(path)?.ToString());
+    }
+
+    [Fact]
+    public void InfersTheTimeframe_PerSymbol()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("t.csv", "symbol,time,open,high,low,close,volume\n" +
+                                     "A,2024-01-02T14:30:00Z,1,1,1,1,1\nB,2024-01-02T14:30:01Z,1,1,1,1,1\n" +
+                                     "A,2024-01-02T14:35:00Z,1,1,1,1,1\nB,2024-01-02T14:35:01Z,1,1,1,1,1\n");
+        Assert.Equal(Timeframe.FiveMinutes, CsvBarReader.InferTimeframe(path));
+    }
+
     [Fact]
     public void Streams_WithoutReadingAhead()
     {
