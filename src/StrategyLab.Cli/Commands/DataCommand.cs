@@ -234,8 +234,8 @@ internal static class DataCommand
         o.WriteLine(Invariant($"  bars: {r.Bars}"));
         if (r.First is { } first && r.Last is { } last)
         {
-            o.WriteLine(Invariant($"  first bar: {Stamp(calendar, first)}  O={first.Open} H={first.High} L={first.Low} C={first.Close} V={first.Volume}"));
-            o.WriteLine(Invariant($"  last bar:  {Stamp(calendar, last)}  O={last.Open} H={last.High} L={last.Low} C={last.Close} V={last.Volume}"));
+            o.WriteLine(Invariant($"  first bar: {Stamp(calendar, first)}  {Ohlcv(first)}"));
+            o.WriteLine(Invariant($"  last bar:  {Stamp(calendar, last)}  {Ohlcv(last)}"));
         }
 
         if (r.To >= r.From && r.From != DateOnly.MinValue)
@@ -276,6 +276,11 @@ internal static class DataCommand
             o.WriteLine(Invariant($"  bars outside any session: {r.BarsOffCalendar}"));
         }
     }
+
+    private static string Ohlcv(Bar b) => $"O={Num(b.Open)} H={Num(b.High)} L={Num(b.Low)} C={Num(b.Close)} V={Num(b.Volume)}";
+
+    // Values from the store carry their file's scale (397.2400); show them without trailing zeros.
+    private static string Num(decimal value) => value.ToString("0.############################", CultureInfo.InvariantCulture);
 
     private static string Stamp(Core.Calendar.IMarketCalendar calendar, Bar bar) =>
         Invariant($"{bar.Start:yyyy-MM-ddTHH:mm:ssZ} ({calendar.ToExchangeTime(bar.Start):yyyy-MM-dd HH:mm:ss} exchange)");
