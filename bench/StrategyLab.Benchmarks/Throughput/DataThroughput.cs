@@ -7,7 +7,7 @@ using StrategyLab.Data.Store;
 namespace StrategyLab.Benchmarks.Throughput;
 
 /// <summary>
-/// <c>throughput data [--bars N] [--dir PATH] [--keep]</c>: writes N one-minute bars as a CSV file and as a Parquet store
+/// <c>throughput data [--bars N] [--dir PATH] [--keep] [--only csv|store]</c>: writes N one-minute bars as a CSV file and as a Parquet store
 /// in a temporary folder, then streams through each once and prints bars/s, bytes allocated and peak working set.
 /// </summary>
 public static class DataThroughput
@@ -19,6 +19,7 @@ public static class DataThroughput
         var bars = 10_000_000;
         string? dir = null;
         var keep = false;
+        string? only = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -26,8 +27,9 @@ public static class DataThroughput
                 case "--bars": bars = int.Parse(args[++i], NumberStyles.AllowThousands, CultureInfo.InvariantCulture); break;
                 case "--dir": dir = args[++i]; break;
                 case "--keep": keep = true; break;
+                case "--only": only = args[++i]; break;
                 default:
-                    output.WriteLine($"unknown option {args[i]}; usage: throughput data [--bars N] [--dir PATH] [--keep]");
+                    output.WriteLine($"unknown option {args[i]}; usage: throughput data [--bars N] [--dir PATH] [--keep] [--only csv|store]");
                     return 2;
             }
         }
@@ -38,20 +40,34 @@ public static class DataThroughput
         var storeDir = Path.Combine(dir, "store");
         try
         {
+            var store = new ParquetBarStore(storeDir);
             output.WriteLine($"generating {bars:N0} one-minute bars in {dir} …");
             var sw = Stopwatch.StartNew();
-            WriteCsv(csv, bars);
-            output.WriteLine($"  CSV   {new FileInfo(csv).Length / 1e6:N0} MB in {sw.Elapsed.TotalSeconds:N1} s");
-            sw.Restart();
-            var store = new ParquetBarStore(storeDir);
-            store.WriteAsync(Generate(bars), Timeframe.OneMinute, "throughput").GetAwaiter().GetResult();
-            var storeBytes = Directory.EnumerateFiles(storeDir, "*.parquet", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
-            output.WriteLine($"  store {storeBytes / 1e6:N0} MB in {sw.Elapsed.TotalSeconds:N1} s");
+            if (only != "store")
+            {
+                WriteCsv(csv, bars);
+                output.WriteLine($"  CSV   {new FileInfo(csv).Length / 1e6:N0} MB in {sw.Elapsed.TotalSeconds:N1} s");
+            }
 
-            var reader = new CsvBarReader(csv, new CsvBarReaderOptions { Timeframe = Timeframe.OneMinute, Symbol = Btc });
-            Measure(output, "CSV read (CsvBarReader)", bars, () => Sum(reader.ReadBars()));
-            Measure(output, "store read (ReadBars)", bars, () => Sum(store.ReadBars(Btc, Timeframe.OneMinute)));
-            Measure(output, "store read (ReadBatches)", bars, () => Sum(store.ReadBatches(Btc, Timeframe.OneMinute, DateTime.MinValue, DateTime.MaxValue)));
+            if (only != "csv")
+            {
+                sw.Restart();
+                store.WriteAsync(Generate(bars), Timeframe.OneMinute, "throughput").GetAwaiter().GetResult();
+                var storeBytes = Directory.EnumerateFiles(storeDir, "*.parquet", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+                output.WriteLine($"  store {storeBytes / 1e6:N0} MB in {sw.Elapsed.TotalSeconds:N1} s");
+            }
+
+            if (only != "store")
+            {
+                var reader = new CsvBarReader(csv, new CsvBarReaderOptions { Timeframe = Timeframe.OneMinute, Symbol = Btc });
+                Measure(output, "CSV read (CsvBarReader)", bars, () => Sum(reader.ReadBars()));
+            }
+
+            if (only != "csv")
+            {
+                Measure(output, "store read (ReadBars)", bars, () => Sum(store.ReadBars(Btc, Timeframe.OneMinute)));
+                Measure(output, "store read (ReadBatches)", bars, () => Sum(store.ReadBatches(Btc, Timeframe.OneMinute, DateTime.MinValue, DateTime.MaxValue)));
+            }
             return 0;
         }
         finally

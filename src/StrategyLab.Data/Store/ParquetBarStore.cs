@@ -179,10 +179,19 @@ public sealed class ParquetBarStore
     public IEnumerable<ReadOnlyMemory<Bar>> ReadBatches(Symbol symbol, Timeframe timeframe, DateTime fromUtc, DateTime toUtc)
     {
         ArgumentNullException.ThrowIfNull(symbol);
-        return ReadBatchRange(symbol, timeframe, fromUtc.Ticks, toUtc.Ticks);
+        return ReadBatchMemory(symbol, timeframe, fromUtc.Ticks, toUtc.Ticks);
     }
 
-    private IEnumerable<ReadOnlyMemory<Bar>> ReadBatchRange(Symbol symbol, Timeframe timeframe, long fromTicks, long toTicks)
+    private IEnumerable<ReadOnlyMemory<Bar>> ReadBatchMemory(Symbol symbol, Timeframe timeframe, long fromTicks, long toTicks)
+    {
+        foreach (var segment in ReadSegments(symbol, timeframe, fromTicks, toTicks))
+        {
+            yield return segment;
+        }
+    }
+
+    /// <summary>Bars a row group at a time, built in a tight loop into a pooled array that is reused for the next group.</summary>
+    private IEnumerable<ArraySegment<Bar>> ReadSegments(Symbol symbol, Timeframe timeframe, long fromTicks, long toTicks)
     {
         if (fromTicks >= toTicks)
         {
@@ -218,7 +227,7 @@ public sealed class ParquetBarStore
 
                     if (last > first)
                     {
-                        yield return buffer.AsMemory(0, last - first);
+                        yield return new ArraySegment<Bar>(buffer, 0, last - first);
                     }
 
                     if (last < n)
@@ -344,17 +353,8 @@ public sealed class ParquetBarStore
         return sb.ToString();
     }
 
-    private IEnumerable<Bar> ReadRange(Symbol symbol, Timeframe timeframe, long fromTicks, long toTicks)
-    {
-        // Bars are built a row group at a time (a tight loop) and handed out one by one.
-        foreach (var batch in ReadBatchRange(symbol, timeframe, fromTicks, toTicks))
-        {
-            for (var i = 0; i < batch.Length; i++)
-            {
-                yield return batch.Span[i];
-            }
-        }
-    }
+    private IEnumerable<Bar> ReadRange(Symbol symbol, Timeframe timeframe, long fromTicks, long toTicks) =>
+        new SegmentedBars(ReadSegments(symbol, timeframe, fromTicks, toTicks));
 
     private static DateOnly MonthOf(ExchangeClock clock, long utcTicks)
     {

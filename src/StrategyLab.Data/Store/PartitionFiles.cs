@@ -285,7 +285,18 @@ internal sealed class PartitionReader : IDisposable
         {
             for (var k = 0; k < destination.Length; k++, i++)
             {
-                destination[k] = Create(i);
+                // Built in place (not through Create) to save a copy of the 128-byte struct.
+                destination[k] = new Bar(
+                    _symbol,
+                    new DateTime(_starts[i], DateTimeKind.Utc),
+                    new DateTime(_ends[i], DateTimeKind.Utc),
+                    ScaledDecimal.FromUnscaled(_open[i], _priceScale),
+                    ScaledDecimal.FromUnscaled(_high[i], _priceScale),
+                    ScaledDecimal.FromUnscaled(_low[i], _priceScale),
+                    ScaledDecimal.FromUnscaled(_close[i], _priceScale),
+                    ScaledDecimal.FromUnscaled(_volume[i], _volumeScale),
+                    _trades?[i],
+                    _vwap?[i]);
             }
         }
         catch (ArgumentException e)
