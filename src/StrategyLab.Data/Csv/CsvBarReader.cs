@@ -87,7 +87,7 @@ public sealed class CsvBarReader
     /// <param name="maxRows">How many data rows to look at.</param>
     public static Timeframe? InferTimeframe(string path, int maxRows = 1000)
     {
-        using var reader = Sep.Reader(o => o with { Sep = new Sep(','), HasHeader = true, DisableColCountCheck = true, Unescape = true, Trim = SepTrim.Outer })
+        using var reader = Sep.Reader(o => o with { Sep = new Sep(','), HasHeader = true, DisableColCountCheck = true, Unescape = true })
             .FromFile(path);
         if (reader.Header.IsEmpty)
         {
@@ -109,7 +109,7 @@ public sealed class CsvBarReader
         while (rows < maxRows && reader.MoveNext())
         {
             var row = reader.Current;
-            if (row.ColCount <= Math.Max(time, symbol) || !TimeText.TryParse(row[time].Span, out var t, out _))
+            if (row.ColCount <= Math.Max(time, symbol) || !TimeText.TryParse(row[time].Span.Trim(' '), out var t, out _))
             {
                 continue;
             }
@@ -147,7 +147,6 @@ public sealed class CsvBarReader
             HasHeader = true,
             DisableColCountCheck = true,
             Unescape = true,
-            Trim = SepTrim.Outer,
         });
         try
         {
@@ -283,7 +282,7 @@ internal sealed class CsvRowParser
         SymbolState state;
         if (_symbol >= 0)
         {
-            var ticker = row[_symbol].Span;
+            var ticker = row[_symbol].Span.Trim(' ');
             if (_last is not null && ticker.Equals(_last.Text, StringComparison.OrdinalIgnoreCase))
             {
                 state = _last;
@@ -306,7 +305,8 @@ internal sealed class CsvRowParser
 
         _last = state;
         var timeText = row[_time].Span;
-        if (!TimeText.TryParse(timeText, out var time, out var timeError))
+        if (!TimeText.TryParse(timeText, out var time, out var timeError)
+            && !TimeText.TryParse(timeText = timeText.Trim(' '), out time, out timeError))
         {
             return Fail(line, _names[_time], $"'{Quote(timeText)}' is not a time: {timeError}");
         }
@@ -328,7 +328,7 @@ internal sealed class CsvRowParser
         int? trades = null;
         if (_trades >= 0)
         {
-            var t = row[_trades].Span;
+            var t = row[_trades].Span.Trim(' ');
             if (!t.IsEmpty)
             {
                 if (!int.TryParse(t, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n))
@@ -346,7 +346,7 @@ internal sealed class CsvRowParser
         }
 
         decimal? vwap = null;
-        if (_vwap >= 0 && !row[_vwap].Span.IsEmpty)
+        if (_vwap >= 0 && !row[_vwap].Span.Trim(' ').IsEmpty)
         {
             if (!TryNumber(row[_vwap].Span, line, _vwap, out var v))
             {
@@ -431,7 +431,8 @@ internal sealed class CsvRowParser
 
     private bool TryNumber(ReadOnlySpan<char> text, long line, int column, out decimal value)
     {
-        if (DecimalText.TryParse(text, out value))
+        // Fields are not trimmed up front (that costs every row); spaces around a number are forgiven on the slow path.
+        if (DecimalText.TryParse(text, out value) || DecimalText.TryParse(text = text.Trim(' '), out value))
         {
             return true;
         }

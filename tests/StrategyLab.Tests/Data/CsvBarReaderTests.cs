@@ -175,6 +175,15 @@ public class CsvBarReaderTests
     }
 
     [Fact]
+    public void SpacesAroundFields_AreForgiven()
+    {
+        var bar = Read("time, open, high, low, close, volume, symbol\n 2024-01-02T14:30:00Z , 1.5 ,2, 1 ,1.5, 10 , spy \n", Timeframe.OneMinute).Single();
+        Assert.Equal((1.5m, 2m, 1m, 1.5m, 10m), (bar.Open, bar.High, bar.Low, bar.Close, bar.Volume));
+        Assert.Equal(Spy, bar.Symbol);
+        Assert.Equal(Utc.At(2024, 1, 2, 14, 30), bar.Start);
+    }
+
+    [Fact]
     public void BlankLines_AreIgnored()
     {
         var bars = Read("time,open,high,low,close,volume\n\n2024-01-02T14:30:00Z,1,1,1,1,1\n\n", Timeframe.OneMinute, Spy);
