@@ -98,6 +98,22 @@ public class LeanDataFolderTests
     }
 
     [Fact]
+    public void HourBarAfterAnEarlyClose_KeepsItsNominalHour_AndIsReported()
+    {
+        // unzip -p hour/spy.zip | grep ^19981127: five rows 09:00..13:00, but the NYSE closed at 13:00 that day.
+        var logger = new CapturingLogger();
+        var lean = new LeanDataFolder(TestPaths.RequireLean(), logger: logger);
+        var report = new LeanReadReport();
+        var day = new DateOnly(1998, 11, 27);
+        var bars = lean.ReadBars(Spy, LeanResolution.Hour, day, day, report).ToList();
+        Assert.Equal(5, bars.Count);
+        Assert.Equal((Utc.At(1998, 11, 27, 17, 0), Utc.At(1998, 11, 27, 18, 0)), (bars[3].Start, bars[3].End)); // 12:00-13:00 EST
+        Assert.Equal((Utc.At(1998, 11, 27, 18, 0), Utc.At(1998, 11, 27, 19, 0)), (bars[4].Start, bars[4].End)); // 13:00-14:00, nominal
+        Assert.Equal(1, report.BarsOffCalendar);
+        Assert.Equal("data.bar.off-calendar", Assert.Single(logger.Entries).Event.Name);
+    }
+
+    [Fact]
     public void HourFile_Whole_LoadsInOrder()
     {
         // awk 'END{print NR}' on hour/spy.zip: 40832 rows, 1998-01-02 .. 2021-03-31.
