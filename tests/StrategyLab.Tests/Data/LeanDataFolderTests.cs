@@ -213,6 +213,29 @@ public class LeanDataFolderTests
     }
 
     [Fact]
+    public void DailyFile_BarOnAHoliday_AndAMissingDay()
+    {
+        using var dir = new TempDir();
+        var folder = Path.Combine(dir.Path, "equity", "usa", "daily");
+        Directory.CreateDirectory(folder);
+        using (var archive = ZipFile.Open(Path.Combine(folder, "xyz.zip"), ZipArchiveMode.Create))
+        {
+            using var w = new StreamWriter(archive.CreateEntry("xyz.csv").Open());
+            // 2024-01-01 is New Year's Day (closed); 2024-01-03 is a trading day with no row.
+            w.Write("20240101 00:00,1000000,1010000,990000,1000000,100\n20240102 00:00,1000000,1010000,990000,1000000,100\n20240104 00:00,1000000,1010000,990000,1000000,100");
+        }
+
+        var lean = new LeanDataFolder(dir.Path);
+        var report = new LeanReadReport();
+        var bars = lean.ReadBars(Symbol.Equity("XYZ"), LeanResolution.Daily, new DateOnly(2024, 1, 1), new DateOnly(2024, 1, 5), report).ToList();
+        Assert.Equal(3, bars.Count);
+        Assert.Equal((Utc.At(2024, 1, 1, 14, 30), Utc.At(2024, 1, 1, 21, 0)), (bars[0].Start, bars[0].End)); // 09:30-16:00 EST fallback
+        Assert.Equal(1, report.BarsOffCalendar);
+        Assert.Equal([new DateOnly(2024, 1, 3), new DateOnly(2024, 1, 5)], report.MissingDays);
+        Assert.Equal(100m, bars[0].Open);
+    }
+
+    [Fact]
     public void CryptoSymbols_AreRefused()
     {
         var lean = new LeanDataFolder(TestPaths.RequireLean());
