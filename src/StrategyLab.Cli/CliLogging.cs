@@ -9,22 +9,41 @@ namespace StrategyLab.Cli;
 internal static class CliLogging
 {
     /// <summary>A logger factory that writes to <paramref name="error"/> at <paramref name="minimum"/> and above.</summary>
-    public static ILoggerFactory Create(TextWriter error, LogLevel minimum = LogLevel.Information) =>
-        LoggerFactory.Create(b => b.SetMinimumLevel(minimum).AddProvider(new TextWriterLoggerProvider(error)));
+    /// <remarks>Every known secret (API keys) in a message is replaced by <c>***</c> before it is written.</remarks>
+    public static ILoggerFactory Create(TextWriter error, LogLevel minimum = LogLevel.Information, IEnumerable<string?>? secrets = null) =>
+        LoggerFactory.Create(b => b.SetMinimumLevel(minimum).AddProvider(new TextWriterLoggerProvider(error, secrets)));
 
-    private sealed class TextWriterLoggerProvider(TextWriter writer) : ILoggerProvider
+    /// <summary>Adds more providers (e.g. <c>log.jsonl</c>) to a factory made by <see cref="Create"/>.</summary>
+    public static ILoggerFactory With(this ILoggerFactory factory, ILoggerProvider provider)
+    {
+        factory.AddProvider(provider);
+        return factory;
+    }
+
+    private sealed class TextWriterLoggerProvider(TextWriter writer, IEnumerable<string?>? secrets) : ILoggerProvider
     {
         private readonly Lock _gate = new();
+        private readonly string[] _secrets = [.. (secrets ?? []).Where(s => !string.IsNullOrEmpty(s)).Select(s => s!)];
 
-        public ILogger CreateLogger(string categoryName) => new TextWriterLogger(writer, _gate);
+        public ILogger CreateLogger(string categoryName) => new TextWriterLogger(writer, _gate, _secrets);
 
         public void Dispose()
         {
         }
     }
 
-    private sealed class TextWriterLogger(TextWriter writer, Lock gate) : ILogger
+    private sealed class TextWriterLogger(TextWriter writer, Lock gate, string[] secrets) : ILogger
     {
+        private string Redact(string text)
+        {
+            foreach (var s in secrets)
+            {
+                text = text.Replace(s, "***", StringComparison.Ordinal);
+            }
+
+            return text;
+        }
+
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
 
@@ -42,13 +61,13 @@ internal static class CliLogging
                 _ => "crit",
             };
             var name = string.IsNullOrEmpty(eventId.Name) ? "log" : eventId.Name;
-            var line = $"{level} {name}: {formatter(state, exception)}";
+            var line = Redact($"{level} {name}: {formatter(state, exception)}");
             lock (gate)
             {
                 writer.WriteLine(line);
                 if (exception is not null)
                 {
-                    writer.WriteLine($"     {exception.GetType().Name}: {exception.Message}");
+                    writer.WriteLine(Redact($"     {exception.GetType().Name}: {exception.Message}"));
                 }
             }
         }

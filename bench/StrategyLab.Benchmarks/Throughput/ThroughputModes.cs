@@ -9,6 +9,7 @@ public static class ThroughputModes
     private static readonly Dictionary<string, (string Description, Func<string[], TextWriter, int> Run)> Modes = new(StringComparer.OrdinalIgnoreCase)
     {
         ["data"] = ("CSV and Parquet store read throughput over a generated file (default 10,000,000 bars).", DataThroughput.Run),
+        ["engine"] = ("SMA crossover through the full orchestrator, from memory and from the store (default 10,000,000 bars).", EngineThroughput.Run),
     };
 
     public static int Run(string[] args, TextWriter output)

@@ -95,18 +95,22 @@ public sealed class Portfolio
     /// <summary>Marks the position in <paramref name="symbol"/> (if any) at <paramref name="price"/>.</summary>
     public void Mark(Symbol symbol, decimal price, DateTime timeUtc)
     {
-        if (!_positions.TryGetValue(symbol, out var p))
+        if (_positions.TryGetValue(symbol, out var p))
         {
-            return;
+            Mark(p, price, timeUtc);
+        }
+    }
+
+    /// <summary>Marks <paramref name="position"/> (one of this portfolio's) at <paramref name="price"/>: the engine's per-bar path.</summary>
+    internal void Mark(Position position, decimal price, DateTime timeUtc)
+    {
+        if (position.Quantity != 0 && position.LastPrice != price)
+        {
+            PositionsValue += position.Quantity * (price - position.LastPrice);
         }
 
-        if (p.Quantity != 0 && p.LastPrice != price)
-        {
-            PositionsValue += p.Quantity * (price - p.LastPrice);
-        }
-
-        p.LastPrice = price;
-        p.LastPriceTimeUtc = timeUtc;
+        position.LastPrice = price;
+        position.LastPriceTimeUtc = timeUtc;
     }
 
     /// <summary>Applies an execution: cash, position, average price, realized PnL, fees, round trips.</summary>

@@ -32,6 +32,7 @@ public sealed class TradingEngine : IOrderEventListener
     private readonly List<Intent> _intents = [];
     private readonly Context _context;
     private Bar[] _slice = new Bar[8];
+    private SymbolState[] _sliceStates = new SymbolState[8];
     private bool[] _accepted = new bool[8];
     private DateTime _now;
     private DateTime _lastSliceEnd = DateTime.MinValue;
@@ -193,7 +194,7 @@ public sealed class TradingEngine : IOrderEventListener
         for (var i = 0; i < n; i++)
         {
             ref readonly var bar = ref _slice[i];
-            var state = _states[bar.Symbol];
+            var state = _sliceStates[i];
             _accepted[i] = InHours(state, bar);
             if (!_accepted[i])
             {
@@ -208,7 +209,12 @@ public sealed class TradingEngine : IOrderEventListener
             }
 
             _barVenue?.OnBar(bar);
-            _portfolio.Mark(bar.Symbol, bar.Close, bar.End);
+            state.Position ??= _portfolio.GetPosition(bar.Symbol);
+            if (state.Position is { } position)
+            {
+                _portfolio.Mark(position, bar.Close, bar.End);
+            }
+
             state.Append(bar);
             Counters.Bars++;
             _recorder.OnBar(bar);
@@ -418,6 +424,7 @@ public sealed class TradingEngine : IOrderEventListener
         if (_slice.Length < bars.Length)
         {
             _slice = new Bar[bars.Length * 2];
+            _sliceStates = new SymbolState[bars.Length * 2];
             _accepted = new bool[bars.Length * 2];
         }
 
@@ -436,18 +443,20 @@ public sealed class TradingEngine : IOrderEventListener
 
             // Insertion sort by the symbol's index: slices are small and usually already ordered.
             var j = n - 1;
-            while (j >= 0 && _states[_slice[j].Symbol].Index > state.Index)
+            while (j >= 0 && _sliceStates[j].Index > state.Index)
             {
                 _slice[j + 1] = _slice[j];
+                _sliceStates[j + 1] = _sliceStates[j];
                 j--;
             }
 
-            if (j >= 0 && _slice[j].Symbol == bar.Symbol)
+            if (j >= 0 && _sliceStates[j] == state)
             {
                 throw new ArgumentException($"Two bars for {bar.Symbol} end at {now:O}.", nameof(bars));
             }
 
             _slice[j + 1] = bar;
+            _sliceStates[j + 1] = state;
             n++;
         }
 
@@ -519,6 +528,8 @@ public sealed class TradingEngine : IOrderEventListener
         public IMarketCalendar Calendar { get; }
 
         public TradingSession? HoursSession { get; set; }
+
+        public Position? Position { get; set; }
 
         public TradingSession? Session { get; set; }
 

@@ -34,6 +34,9 @@ public sealed class SimulatedExchange : IBarDrivenVenue
     private readonly List<Order> _batch = [];
     private long _nextId = 1;
 
+    // The earliest expiry among open DAY orders (MaxValue when none): AdvanceTime is a comparison until then.
+    private DateTime _nextExpiryUtc = DateTime.MaxValue;
+
     /// <summary>Creates an exchange that trades <paramref name="symbols"/> for <paramref name="portfolio"/>.</summary>
     public SimulatedExchange(
         ExchangeSettings settings,
@@ -98,6 +101,10 @@ public sealed class SimulatedExchange : IBarDrivenVenue
         if (request.TimeInForce == TimeInForce.Day)
         {
             order.ExpiresUtc = session!.Close(_settings.ExtendedHours);
+            if (order.ExpiresUtc < _nextExpiryUtc)
+            {
+                _nextExpiryUtc = order.ExpiresUtc.Value;
+            }
         }
 
         var book = _books[request.Symbol];
@@ -160,20 +167,29 @@ public sealed class SimulatedExchange : IBarDrivenVenue
     /// <inheritdoc />
     public void AdvanceTime(DateTime nowUtc)
     {
-        if (_open.Count == 0)
+        if (nowUtc < _nextExpiryUtc)
         {
             return;
         }
 
         _scratch.Clear();
+        var next = DateTime.MaxValue;
         foreach (var o in _open)
         {
-            if (o.ExpiresUtc is { } exp && exp <= nowUtc)
+            if (o.ExpiresUtc is { } exp)
             {
-                _scratch.Add(o);
+                if (exp <= nowUtc)
+                {
+                    _scratch.Add(o);
+                }
+                else if (exp < next)
+                {
+                    next = exp;
+                }
             }
         }
 
+        _nextExpiryUtc = next;
         foreach (var o in _scratch)
         {
             Close(o, OrderStatus.Expired, o.ExpiresUtc!.Value);
@@ -241,6 +257,31 @@ public sealed class SimulatedExchange : IBarDrivenVenue
 
     private void MatchBar(Book book, in Bar bar)
     {
+        // Fast path, the common case: protective stops and limits far from the price. Nothing fills, so only
+        // trailing stops move. Only when something could fill does the ordered matching below run.
+        var anyFill = false;
+        foreach (var o in book.Working)
+        {
+            if (o.ActiveFromUtc <= bar.Start && CouldFill(o, bar))
+            {
+                anyFill = true;
+                break;
+            }
+        }
+
+        if (!anyFill)
+        {
+            foreach (var o in book.Working)
+            {
+                if (o.Type == OrderType.TrailingStop && o.ActiveFromUtc <= bar.Start)
+                {
+                    UpdateTrail(o, bar);
+                }
+            }
+
+            return;
+        }
+
         // Orders submitted while this bar is processed (exits attached to a fill at the open) may fill on it too:
         // everything in the bar happened after its open. Repeat until a pass adds nothing eligible.
         for (var pass = 0; pass < 4; pass++)
@@ -266,7 +307,11 @@ public sealed class SimulatedExchange : IBarDrivenVenue
                 return c != 0 ? c : a.Id.CompareTo(b.Id);
             });
             _batch.Clear();
-            _batch.AddRange(_scratch);
+            for (var i = 0; i < _scratch.Count; i++)
+            {
+                _batch.Add(_scratch[i]);
+            }
+
             foreach (var o in _batch)
             {
                 book.Matched.Add(o.Id);
@@ -278,6 +323,26 @@ public sealed class SimulatedExchange : IBarDrivenVenue
         }
 
         book.Matched.Clear();
+    }
+
+    /// <summary>Whether the bar's range reaches the order at all (a necessary condition for a fill, or a stop-limit trigger).</summary>
+    private static bool CouldFill(Order o, in Bar bar)
+    {
+        var buy = o.Side == OrderSide.Buy;
+        switch (o.Type)
+        {
+            case OrderType.Market:
+                return true;
+            case OrderType.Limit:
+                var limit = o.LimitPrice!.Value;
+                return buy ? bar.Open <= limit || bar.Low < limit : bar.Open >= limit || bar.High > limit;
+            case OrderType.StopLimit when o.IsTriggered:
+                var l = o.LimitPrice!.Value;
+                return buy ? bar.Open <= l || bar.Low < l : bar.Open >= l || bar.High > l;
+            default:
+                var stop = o.StopPrice!.Value;
+                return buy ? bar.High >= stop : bar.Low <= stop;
+        }
     }
 
     private static int Priority(OrderType type) => type switch
@@ -362,7 +427,15 @@ public sealed class SimulatedExchange : IBarDrivenVenue
             return;
         }
 
-        var siblings = _open.Where(o => o.Id != filled.Id && o.OcoGroup == filled.OcoGroup).ToArray();
+        var siblings = new List<Order>();
+        foreach (var o in _open)
+        {
+            if (o.Id != filled.Id && string.Equals(o.OcoGroup, filled.OcoGroup, StringComparison.Ordinal))
+            {
+                siblings.Add(o);
+            }
+        }
+
         foreach (var s in siblings)
         {
             var remaining = s.RemainingQuantity - quantity;
@@ -549,11 +622,11 @@ public sealed class SimulatedExchange : IBarDrivenVenue
             return RejectReason.ShortSellingNotAllowed;
         }
 
-        var cost = EstimatedCost(order.Request, book.LastPrice);
+        var cost = EstimatedCost(order.Request, order.Request.Quantity, book.LastPrice);
         return cost > _portfolio.BuyingPower(ReservedByOpenOrders()) ? RejectReason.InsufficientBuyingPower : RejectReason.None;
     }
 
-    private decimal EstimatedCost(OrderRequest r, decimal lastPrice)
+    private decimal EstimatedCost(OrderRequest r, decimal quantity, decimal lastPrice)
     {
         var price = r.Type switch
         {
@@ -562,8 +635,12 @@ public sealed class SimulatedExchange : IBarDrivenVenue
             OrderType.Stop => Math.Max(r.StopPrice!.Value, lastPrice),
             _ => lastPrice,
         };
-        price *= 1 + (_settings.SlippageBps / 10000m);
-        return (r.Quantity * price) + _settings.Commission.Compute(r.Quantity, price);
+        if (_settings.SlippageBps != 0)
+        {
+            price *= 1 + (_settings.SlippageBps / 10000m);
+        }
+
+        return (quantity * price) + _settings.Commission.Compute(quantity, price);
     }
 
     private decimal ReservedByOpenOrders()
@@ -576,7 +653,7 @@ public sealed class SimulatedExchange : IBarDrivenVenue
             if (adds)
             {
                 var book = _books[o.Symbol];
-                reserved += EstimatedCost(o.Request with { Quantity = o.RemainingQuantity }, book.LastPrice);
+                reserved += EstimatedCost(o.Request, o.RemainingQuantity, book.LastPrice);
             }
         }
 

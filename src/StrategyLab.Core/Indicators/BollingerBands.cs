@@ -24,17 +24,22 @@ public enum StandardDeviationKind
 /// (<c>mean' = mean + (x_new − x_old)/n</c>, <c>M2' = M2 + (x_new − x_old)(x_new − mean' + x_old − mean)</c>). Unlike
 /// keeping Σx and Σx², this never subtracts two large nearly-equal numbers, so a tight band around a large price
 /// (crypto at 1e5, say) keeps its digits.</para>
-/// <para>Each time the ring buffer wraps (every n updates) mean and M2 are recomputed exactly from the window with a
-/// two-pass sum, so drift from the incremental updates is bounded by one window (amortized O(1)). Ready after n
-/// updates.</para>
+/// <para>Mean and M2 are recomputed exactly from the window with a two-pass sum each time the ring buffer wraps (every
+/// n updates), so drift from the incremental updates is bounded by one window, and also whenever M2 falls below a
+/// millionth of its peak since the last recomputation: the incremental M2 carries an absolute error of order
+/// ε·peak, which would swamp a variance that collapsed (a flat stretch after a volatile one). Both are O(n) and
+/// happen at most about once per n updates, so the cost stays amortized O(1). Ready after n updates.</para>
 /// </remarks>
 public sealed class BollingerBands : IIndicator
 {
+    private const double CollapseRatio = 1e-6;
+
     private readonly double[] _window;
     private int _next;
     private long _count;
     private double _mean;
     private double _m2;
+    private double _m2Peak; // largest M2 since the last exact recomputation
 
     /// <summary>Creates Bollinger Bands of <paramref name="period"/> values, <paramref name="multiplier"/> deviations wide.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="period"/> is below 2, or the multiplier is negative or not finite.</exception>
@@ -124,14 +129,20 @@ public sealed class BollingerBands : IIndicator
 
         _window[_next] = value;
         _count++;
-        if (++_next == Period)
+        if (++_next == Period || _m2 < _m2Peak * CollapseRatio)
         {
-            _next = 0;
+            // The ring wrapped (routine), or the variance collapsed: the incremental M2 carries rounding error of
+            // the order of ε·(its recent peak), which would dominate a variance a million times smaller.
+            if (_next == Period)
+            {
+                _next = 0;
+            }
+
             Recompute();
         }
-        else if (_m2 < 0)
+        else if (_m2 > _m2Peak)
         {
-            _m2 = 0; // rounding can push a zero-variance window a hair below zero
+            _m2Peak = _m2;
         }
 
         return Middle;
@@ -148,6 +159,7 @@ public sealed class BollingerBands : IIndicator
         _count = 0;
         _mean = 0;
         _m2 = 0;
+        _m2Peak = 0;
     }
 
     /// <inheritdoc />
@@ -156,16 +168,18 @@ public sealed class BollingerBands : IIndicator
 
     private void Recompute()
     {
-        // Called when the ring wraps, i.e. the buffer holds exactly the current window.
+        // Two-pass over the values seen so far: the whole buffer once it is full, its first Count slots before.
+        var n = (int)Math.Min(_count, Period);
+        var values = _window.AsSpan(0, n);
         var sum = 0.0;
-        foreach (var x in _window)
+        foreach (var x in values)
         {
             sum += x;
         }
 
-        var mean = sum / Period;
+        var mean = sum / n;
         var m2 = 0.0;
-        foreach (var x in _window)
+        foreach (var x in values)
         {
             var d = x - mean;
             m2 += d * d;
@@ -173,5 +187,6 @@ public sealed class BollingerBands : IIndicator
 
         _mean = mean;
         _m2 = m2;
+        _m2Peak = m2;
     }
 }

@@ -59,7 +59,7 @@ public sealed class Rsi : IIndicator
             }
 
             var total = _avgGain + _avgLoss;
-            return total == 0 ? 50.0 : 100.0 * _avgGain / total;
+            return total == 0 ? 50.0 : 100.0 * (_avgGain / total); // gain/total ≤ 1 exactly, so never above 100
         }
     }
 

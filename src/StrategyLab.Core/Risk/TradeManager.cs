@@ -104,12 +104,19 @@ public sealed class TradeManager
     public void Process(List<Intent> intents, DateTime nowUtc, Func<Symbol, decimal?> priceOf, Func<Symbol, TradingSession?> sessionOf)
     {
         ArgumentNullException.ThrowIfNull(intents);
-        if (intents.Count > 1)
+        // Deterministic: symbol order (the slice order), keeping each symbol's intents in the order given
+        // (a stable insertion sort: intents are few).
+        for (var i = 1; i < intents.Count; i++)
         {
-            // Deterministic: symbol order (the slice order), keeping each symbol's intents in the order given.
-            var ordered = intents.Select((intent, i) => (intent, i)).OrderBy(x => x.intent.Symbol).ThenBy(x => x.i).Select(x => x.intent).ToList();
-            intents.Clear();
-            intents.AddRange(ordered);
+            var current = intents[i];
+            var j = i - 1;
+            while (j >= 0 && intents[j].Symbol.CompareTo(current.Symbol) > 0)
+            {
+                intents[j + 1] = intents[j];
+                j--;
+            }
+
+            intents[j + 1] = current;
         }
 
         foreach (var intent in intents)
@@ -196,9 +203,9 @@ public sealed class TradeManager
             return;
         }
 
-        if (held != 0)
+        if (held != 0 && !(State(symbol).Exit is { IsOpen: true } exit && exit.RemainingQuantity == Math.Abs(held)))
         {
-            Exit(symbol, intent.Reason, nowUtc); // reversal: flatten first, then enter
+            Exit(symbol, intent.Reason, nowUtc); // reversal: flatten first (unless an exit for all of it is working), then enter
         }
 
         var quantity = Size(symbol, price!.Value);
@@ -284,15 +291,19 @@ public sealed class TradeManager
         }
 
         var quantity = Math.Abs(position.Quantity);
-        var open = state.Protective.Where(o => o.IsOpen).ToList();
-        if (open.Count > 0)
+        var resized = false;
+        foreach (var o in state.Protective)
         {
-            // A further partial fill of the entry: resize what protects it.
-            foreach (var o in open)
+            if (o.IsOpen)
             {
+                // A further partial fill of the entry: resize what protects it.
                 _venue.Replace(o.Id, quantity, null, null, timeUtc);
+                resized = true;
             }
+        }
 
+        if (resized)
+        {
             return;
         }
 
@@ -334,9 +345,14 @@ public sealed class TradeManager
             return;
         }
 
-        foreach (var o in _venue.OpenOrders.Where(o => o.Symbol == symbol).ToArray())
+        var open = _venue.OpenOrders;
+        for (var i = open.Count - 1; i >= 0; i--)
         {
-            _venue.Cancel(o.Id, nowUtc);
+            // Cancelling removes the order from the list: walk it backwards.
+            if (i < open.Count && open[i].Symbol == symbol)
+            {
+                _venue.Cancel(open[i].Id, nowUtc);
+            }
         }
 
         state.Protective.Clear();

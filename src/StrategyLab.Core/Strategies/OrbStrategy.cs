@@ -22,7 +22,7 @@ namespace StrategyLab.Core.Strategies;
 /// starts (no bar arrived after the flatten time) is exited on the new session's first bar.</para>
 /// <para>Per-bar work is O(1) and allocation-free; per-symbol state is created on the symbol's first bar.</para>
 /// </remarks>
-public sealed class OrbStrategy : IStrategy
+public sealed class OrbStrategy : IStrategy, ITimeframeAware
 {
     /// <summary>Configuration name.</summary>
     public const string StrategyName = "orb";
@@ -76,7 +76,18 @@ public sealed class OrbStrategy : IStrategy
     public void Initialize(IStrategyContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var timeframe = context.Timeframe;
+        CheckTimeframe(context.Timeframe);
+        _states.Clear();
+    }
+
+    /// <summary>
+    /// Checks that the opening range is a whole number of <paramref name="timeframe"/> bars (and that the bars are
+    /// intraday). <see cref="Initialize"/> calls it; a runner can call it right after creating the strategy to
+    /// report the problem before loading any data.
+    /// </summary>
+    /// <exception cref="StrategyConfigurationException">It is not; the key is <c>strategy.params.opening_range_minutes</c>.</exception>
+    public void CheckTimeframe(Timeframe timeframe)
+    {
         if (timeframe.IsDefault || timeframe.IsDaily || _rangeTicks % timeframe.Ticks != 0)
         {
             throw new StrategyConfigurationException(
@@ -85,8 +96,6 @@ public sealed class OrbStrategy : IStrategy
                     CultureInfo.InvariantCulture,
                     $"{OpeningRangeMinutes} minutes is not a whole number of {timeframe} bars; the opening range must be a positive multiple of the bar timeframe."));
         }
-
-        _states.Clear();
     }
 
     /// <inheritdoc />

@@ -8,21 +8,9 @@ using StrategyLab.Core.Engine;
 using StrategyLab.Core.Execution;
 using StrategyLab.Core.Risk;
 using StrategyLab.Core.Strategies;
+using StrategyLab.Reporting;
 
 namespace StrategyLab.Runner.Configuration;
-
-/// <summary>How a run is clocked.</summary>
-public enum RunMode
-{
-    /// <summary>Historical data as fast as the CPU allows.</summary>
-    Backtest,
-
-    /// <summary>Historical data streamed on a clock scaled by <c>speedup</c>.</summary>
-    Replay,
-
-    /// <summary>Real-time data from a provider.</summary>
-    Live,
-}
 
 /// <summary>
 /// A validated configuration turned into the engine's typed settings. Build it with <see cref="Resolve"/>,
@@ -157,7 +145,8 @@ public sealed record ResolvedRun
         try
         {
             parameters = StrategyParameters.Bind(factory.Name, factory.Parameters, ToParameterValues(config.Strategy.Params));
-            _ = factory.Create(parameters); // cross-parameter checks (fast < slow…)
+            var probe = factory.Create(parameters); // cross-parameter checks (fast < slow…)
+            (probe as ITimeframeAware)?.CheckTimeframe(timeframe);
         }
         catch (StrategyConfigurationException e)
         {

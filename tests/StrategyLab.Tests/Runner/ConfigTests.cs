@@ -3,6 +3,7 @@ using StrategyLab.Core.Accounting;
 using StrategyLab.Core.Domain;
 using StrategyLab.Core.Execution;
 using StrategyLab.Core.Risk;
+using StrategyLab.Reporting;
 using StrategyLab.Runner.Configuration;
 
 namespace StrategyLab.Tests.Runner;
@@ -109,6 +110,7 @@ public sealed class ConfigTests : IDisposable
     [InlineData("""{ "strategy": { "name": "orb", "params": { "opening_range": 15 } } }""", "strategy.params.opening_range")]
     [InlineData("""{ "strategy": { "name": "orb", "params": { "allow_short": "maybe" } } }""", "strategy.params.allow_short")]
     [InlineData("""{ "strategy": { "name": "nope" } }""", "strategy.name")]
+    [InlineData("""{ "data": { "timeframe": "1h" }, "strategy": { "name": "orb", "params": { "opening_range_minutes": 15 } } }""", "strategy.params.opening_range_minutes")]
     [InlineData("""{ "data": { "timeframe": "7m" } }""", "data.timeframe")]
     [InlineData("""{ "data": { "provider": "ftp" } }""", "data.provider")]
     [InlineData("""{ "data": { "provider": "csv" } }""", "data.path")]

@@ -7,7 +7,7 @@ namespace StrategyLab.Tests.Core.Strategies;
 
 public class OrbStrategyTests
 {
-    private static readonly IMarketCalendar Nyse = TestNyseCalendar.Instance;
+    private static readonly IMarketCalendar Nyse = NyseCalendar.Instance;
     private static readonly Symbol Spy = Symbol.Equity("SPY");
     private static readonly DateOnly Monday = new(2024, 7, 1);      // EDT: 09:30 New York = 13:30 UTC
     private static readonly DateOnly Tuesday = new(2024, 7, 2);

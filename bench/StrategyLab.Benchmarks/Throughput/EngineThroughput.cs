@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Logging.Abstractions;
+using StrategyLab.Core.Accounting;
+using StrategyLab.Core.Calendar;
+using StrategyLab.Core.Domain;
+using StrategyLab.Core.Engine;
+using StrategyLab.Core.Execution;
+using StrategyLab.Core.Risk;
+using StrategyLab.Core.Statistics;
+using StrategyLab.Core.Strategies;
+using StrategyLab.Data.Store;
+
+namespace StrategyLab.Benchmarks.Throughput;
+
+/// <summary>
+/// <c>throughput engine [bars]</c>: SMA crossover over synthetic 1-minute bars (10 symbols, regular NYSE sessions)
+/// through the full orchestrator — exchange, portfolio, trade manager with a 2% stop-loss, statistics on every
+/// equity mark — from memory and from the Parquet store, beside a bare loop that only computes the two SMAs.
+/// Prints bars/s, the ratio to the bare loop, and bytes allocated per bar in steady state.
+/// </summary>
+internal static class EngineThroughput
+{
+    private const int SymbolCount = 10;
+
+    public static int Run(string[] args, TextWriter output)
+    {
+        var total = args.Length > 0 && char.IsAsciiDigit(args[0][0]) ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000_000;
+        output.WriteLine($"Generating {total:N0} synthetic 1m bars ({SymbolCount} symbols, NYSE regular sessions)...");
+        var bars = Generate(total);
+        output.WriteLine($"  {bars.Length:N0} bars, {bars[0].Start:yyyy-MM-dd} .. {bars[^1].End:yyyy-MM-dd}");
+
+        // Warm up the JIT on a slice, then measure the whole array.
+        Bare(bars.AsSpan(0, Math.Min(200_000, bars.Length)));
+        RunEngine(bars[..Math.Min(200_000, bars.Length)], out _, out _);
+
+        var sw = Stopwatch.StartNew();
+        var checksum = Bare(bars);
+        var bare = sw.Elapsed;
+        Report(output, "bare SMA loop (no engine)", bars.Length, bare, null, null);
+        GC.KeepAlive(checksum);
+
+        var quiet = RunEngine(bars, out var quietAllocated, out _, new NeverTrades());
+        Report(output, "engine, strategy never trades", bars.Length, quiet, bare, quietAllocated);
+
+        var elapsed = RunEngine(bars, out var allocated, out var engine);
+        Report(output, "engine from memory", bars.Length, elapsed, bare, allocated);
+        output.WriteLine($"    trades {engine.Portfolio.FillCount / 2:N0}, fills {engine.Portfolio.FillCount:N0}, final equity {engine.Portfolio.Equity:N2}");
+
+        if (args.Contains("--memory-only"))
+        {
+            return 0;
+        }
+
+        var storeDir = Path.Combine(Path.GetTempPath(), "sl-bench-store-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        try
+        {
+            output.WriteLine("Writing the bars to a Parquet store...");
+            var store = new ParquetBarStore(storeDir);
+            foreach (var group in bars.GroupBy(b => b.Symbol))
+            {
+                store.WriteAsync(group, Timeframe.OneMinute, "synthetic").GetAwaiter().GetResult();
+            }
+
+            var symbols = bars.Select(b => b.Symbol).Distinct().ToArray();
+            var fromStore = StrategyLab.Core.Aggregation.BarMerger.Merge(symbols.Select(s => store.ReadBars(s, Timeframe.OneMinute)).ToList());
+            var storeElapsed = RunEngine(fromStore, out _, out var storeEngine);
+            Report(output, "engine from the Parquet store", bars.Length, storeElapsed, bare, null);
+            output.WriteLine($"    same result as from memory: {storeEngine.Portfolio.Equity == engine.Portfolio.Equity}");
+        }
+        finally
+        {
+            if (Directory.Exists(storeDir))
+            {
+                Directory.Delete(storeDir, recursive: true);
+            }
+        }
+
+        return 0;
+    }
+
+    private static void Report(TextWriter output, string name, long count, TimeSpan elapsed, TimeSpan? bare, long? allocated)
+    {
+        var rate = count / elapsed.TotalSeconds;
+        var line = $"  {name,-32} {rate / 1e6,8:F2} M bars/s  ({elapsed.TotalSeconds:F2} s)";
+        if (bare is { } b)
+        {
+            line += $"  {elapsed / b,6:F1}x the bare loop";
+        }
+
+        if (allocated is { } a)
+        {
+            line += $"  {(double)a / count:F3} B/bar allocated";
+        }
+
+        output.WriteLine(line);
+    }
+
+    private static double Bare(ReadOnlySpan<Bar> bars)
+    {
+        // The strategy's arithmetic alone: two rolling sums per symbol and a crossover test.
+        var fast = new double[SymbolCount * 10];
+        var slow = new double[SymbolCount * 30];
+        var sumF = new double[SymbolCount];
+        var sumS = new double[SymbolCount];
+        var n = new int[SymbolCount];
+        var above = new bool[SymbolCount];
+        var crosses = 0.0;
+        foreach (ref readonly var bar in bars)
+        {
+            var i = bar.Symbol.Ticker[^1] - '0';
+            var c = (double)bar.Close;
+            var k = n[i]++;
+            sumF[i] += c - fast[(i * 10) + (k % 10)];
+            fast[(i * 10) + (k % 10)] = c;
+            sumS[i] += c - slow[(i * 30) + (k % 30)];
+            slow[(i * 30) + (k % 30)] = c;
+            if (k >= 30)
+            {
+                var now = sumF[i] / 10 > sumS[i] / 30;
+                if (now != above[i])
+                {
+                    crosses++;
+                }
+
+                above[i] = now;
+            }
+        }
+
+        return crosses;
+    }
+
+    private static TimeSpan RunEngine(IEnumerable<Bar> bars, out long allocated, out TradingEngine engine, IStrategy? strategy = null)
+    {
+        var symbols = Enumerable.Range(0, SymbolCount).Select(i => Symbol.Equity($"SYN{i}")).ToArray();
+        var portfolio = new Portfolio(1_000_000m);
+        var exchange = new SimulatedExchange(new ExchangeSettings(), portfolio, MarketCalendars.For, symbols);
+        var tradeManager = new TradeManager(new TradeManagerSettings { PositionSizePct = 5m, MaxPositions = 10 }, new RiskSettings(), exchange, portfolio, NullLogger.Instance);
+        var statistics = new StatisticsRecorder(portfolio.InitialCash, NyseCalendar.Instance);
+        engine = new TradingEngine(
+            strategy ?? new SmaCrossoverStrategy(10, 30),
+            exchange,
+            portfolio,
+            tradeManager,
+            symbols,
+            MarketCalendars.For,
+            statistics,
+            NullLogger.Instance,
+            new EngineOptions { Timeframe = Timeframe.OneMinute });
+        exchange.Listener = engine;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var sw = Stopwatch.StartNew();
+        engine.Run(bars);
+        var elapsed = sw.Elapsed;
+        allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        _ = statistics.Compute();
+        return elapsed;
+    }
+
+    /// <summary>Sees every bar and never trades: the engine's own cost per bar.</summary>
+    private sealed class NeverTrades : IStrategy
+    {
+        public void OnBar(in Bar bar, IStrategyContext context)
+        {
+        }
+    }
+
+    /// <summary>Random-walk minute bars of the regular session, merged across symbols in slice order.</summary>
+    internal static Bar[] Generate(int total)
+    {
+        var symbols = Enumerable.Range(0, SymbolCount).Select(i => Symbol.Equity($"SYN{i}")).ToArray();
+        var prices = Enumerable.Repeat(100.0, SymbolCount).ToArray(); // always whole cents
+        var bars = new Bar[total];
+        var rng = new Random(20240101);
+        var n = 0;
+        foreach (var session in NyseCalendar.Instance.GetSessions(new DateOnly(2000, 1, 3), new DateOnly(2099, 12, 31)))
+        {
+            for (var t = session.RegularOpen; t < session.RegularClose && n < total; t = t.AddMinutes(1))
+            {
+                for (var s = 0; s < SymbolCount && n < total; s++)
+                {
+                    var open = (decimal)prices[s];
+                    var close = Math.Round(Math.Max(1m, open * (1 + (decimal)((rng.NextDouble() - 0.5) * 0.004))), 2);
+                    var high = Math.Max(Math.Round(Math.Max(open, close) * (1 + (decimal)(rng.NextDouble() * 0.001)), 2), Math.Max(open, close));
+                    var low = Math.Min(Math.Round(Math.Min(open, close) * (1 - (decimal)(rng.NextDouble() * 0.001)), 2), Math.Min(open, close));
+                    bars[n++] = new Bar(symbols[s], t, t.AddMinutes(1), open, high, low, close, rng.Next(100, 50_000));
+                    prices[s] = (double)close;
+                }
+            }
+
+            if (n >= total)
+            {
+                break;
+            }
+        }
+
+        return n == total ? bars : bars[..n];
+    }
+}

@@ -1,0 +1,146 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+using StrategyLab.Core.Strategies;
+using StrategyLab.Data;
+using StrategyLab.Runner;
+using StrategyLab.Runner.Configuration;
+using StrategyLab.Runner.Data;
+
+namespace StrategyLab.Cli.Commands;
+
+/// <summary><c>strategylab backtest</c>: a configuration's historical run, as fast as the CPU allows.</summary>
+internal static class BacktestCommand
+{
+    public static Command Create()
+    {
+        var options = new RunOptions();
+        var command = new Command(
+            "backtest",
+            "Run a backtest. Without --config it runs the built-in default: ORB on a deterministic synthetic market (no key, no network).");
+        options.AddTo(command);
+        command.SetAction((parse, token) => RunCommand.Execute(parse, options, "backtest", token, (run, context) =>
+        {
+            using var signals = ShutdownSignals.For(token, context.Error);
+            token = signals.Token;
+            var folder = OutputFolder.Create(run.Config.Output.Dir, run.StrategyFactory.Name, DateTime.UtcNow);
+            RunOutcome outcome;
+            if (context.ShowProgress)
+            {
+                var (from, to) = Range(run);
+                outcome = context.Console.Progress()
+                    .AutoClear(true)
+                    .HideCompleted(true)
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                    .Start(ctx =>
+                    {
+                        var task = ctx.AddTask("backtest", maxValue: 100);
+                        var progress = new ProgressObserver(task, from, to);
+                        var result = BacktestRunner.Run(run, folder, context.Loggers, progress, token);
+                        progress.Complete();
+                        return result;
+                    });
+            }
+            else
+            {
+                outcome = BacktestRunner.Run(run, folder, context.Loggers, null, token);
+            }
+
+            return Task.FromResult(outcome);
+        }));
+        return command;
+    }
+
+    private static (DateTime From, DateTime To) Range(ResolvedRun run)
+    {
+        var calendar = run.CalendarOf(run.Symbols[0]);
+        var from = run.From ?? (run.Config.Data.Provider == "synthetic" ? HistoricalDataFactory.DefaultSyntheticRange.From : DateOnly.MinValue);
+        var to = run.To ?? (run.Config.Data.Provider == "synthetic" && run.From is null ? HistoricalDataFactory.DefaultSyntheticRange.To : DateOnly.MaxValue);
+        if (from == DateOnly.MinValue || to == DateOnly.MaxValue)
+        {
+            return (default, default); // unknown range: the bar shows counts and rate only
+        }
+
+        return (calendar.ToUtc(from.ToDateTime(TimeOnly.MinValue)), calendar.ToUtc(to.AddDays(1).ToDateTime(TimeOnly.MinValue)));
+    }
+}
+
+/// <summary>What a run command's body gets.</summary>
+internal sealed record RunContext(IAnsiConsole Console, ILoggerFactory Loggers, bool ShowProgress, TextWriter Output, TextWriter Error);
+
+/// <summary>The shared frame of run commands: configuration, logging, errors and exit codes, summary or JSON.</summary>
+internal static class RunCommand
+{
+    public static async Task<int> Execute(
+        ParseResult parse,
+        RunOptions options,
+        string mode,
+        CancellationToken token,
+        Func<ResolvedRun, RunContext, Task<RunOutcome>> body,
+        Func<ResolvedRun, IEnumerable<string?>>? secrets = null)
+    {
+        var stdout = parse.InvocationConfiguration.Output;
+        var stderr = parse.InvocationConfiguration.Error;
+        var json = parse.GetValue(options.Json);
+        var quiet = parse.GetValue(options.Quiet);
+        var verbose = parse.GetValue(options.Verbose);
+        ResolvedRun run;
+        try
+        {
+            var (config, effective) = ConfigLoader.Load(parse.GetValue(options.Config), options.Overrides(parse));
+            if (mode != "backtest" && config.Mode == "backtest")
+            {
+                config = config with { Mode = mode };
+            }
+
+            run = ResolvedRun.Resolve(config, effective);
+            if (mode == "backtest" && run.Mode != Reporting.RunMode.Backtest)
+            {
+                throw new ConfigException("mode", $"the configuration asks for a {run.Mode.ToString().ToLowerInvariant()} run; use 'strategylab {run.Mode.ToString().ToLowerInvariant()}'.");
+            }
+        }
+        catch (ConfigException e)
+        {
+            await stderr.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+            return CliApp.ExitBadInput;
+        }
+
+        // A terminal display (progress bar, live status) replaces the informational log lines on the console;
+        // they still reach log.jsonl in live and replay runs.
+        var showProgress = !quiet && !json && RunConsole.IsTerminal(stdout);
+        var minimum = verbose ? LogLevel.Information : mode == "backtest" || showProgress ? LogLevel.Warning : LogLevel.Information;
+        using var loggers = CliLogging.Create(stderr, minimum, secrets?.Invoke(run));
+        var startup = loggers.CreateLogger("StrategyLab.Cli");
+        foreach (var warning in run.Warnings)
+        {
+            startup.LogWarning(new EventId(1010, "config.warning"), "config.warning: {Warning}", warning);
+        }
+
+        var console = RunConsole.For(stdout);
+        var context = new RunContext(console, loggers, showProgress, stdout, stderr);
+        try
+        {
+            var outcome = await body(run, context).ConfigureAwait(false);
+            if (json)
+            {
+                RunConsole.WriteJson(stdout, outcome);
+            }
+            else
+            {
+                RunConsole.WriteSummary(console, outcome);
+            }
+
+            return 0;
+        }
+        catch (Exception e) when (e is ConfigException or DataFormatException or StrategyConfigurationException)
+        {
+            await stderr.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+            return CliApp.ExitBadInput;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or InvalidDataException)
+        {
+            await stderr.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+            return CliApp.ExitFailure;
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using StrategyLab.Runner.Configuration;
+
+namespace StrategyLab.Cli.Commands;
+
+/// <summary>
+/// The options every run command (backtest, replay, live) shares: the configuration file and the flags that override
+/// its keys, plus output control.
+/// </summary>
+internal sealed class RunOptions
+{
+    public Option<string?> Config { get; } = new("--config", "-c") { Description = "Run configuration (JSON). Without it the built-in default runs: ORB on a synthetic market." };
+
+    public Option<string?> Strategy { get; } = new("--strategy") { Description = "Overrides strategy.name (orb, sma_crossover, rsi_reversion)." };
+
+    public Option<string?> Symbols { get; } = new("--symbols") { Description = "Overrides data.symbols, comma-separated (SPY,QQQ or BINANCE:BTCUSDT)." };
+
+    public Option<string?> From { get; } = new("--from") { Description = "Overrides data.from (yyyy-MM-dd, exchange-local, inclusive)." };
+
+    public Option<string?> To { get; } = new("--to") { Description = "Overrides data.to (yyyy-MM-dd, exchange-local, inclusive)." };
+
+    public Option<string?> Timeframe { get; } = new("--timeframe") { Description = "Overrides data.timeframe (1s 5s 10s 15s 30s 1m 2m 3m 5m 10m 15m 30m 1h 2h 4h 1d)." };
+
+    public Option<string[]> Param { get; } = new("--param", "-p") { Description = "Overrides a strategy parameter: --param key=value (repeatable).", AllowMultipleArgumentsPerToken = false };
+
+    public Option<string?> Cash { get; } = new("--cash") { Description = "Overrides exchange.initial_cash." };
+
+    public Option<string?> Out { get; } = new("--out", "-o") { Description = "Overrides output.dir (the run folder; {timestamp} and {strategy} are filled in)." };
+
+    public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "No progress or status display, only the final summary." };
+
+    public Option<bool> Json { get; } = new("--json") { Description = "Print one JSON document (the run's summary) on stdout; logs stay on stderr." };
+
+    public Option<bool> Verbose { get; } = new("--verbose", "-v") { Description = "Log every engine event (orders, fills, trades) on stderr." };
+
+    /// <summary>Overrides a command adds beyond the shared flags (e.g. replay's --speedup).</summary>
+    public IReadOnlyList<ConfigOverride> Extra { get; set; } = [];
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { Config, Strategy, Symbols, From, To, Timeframe, Param, Cash, Out, Quiet, Json, Verbose })
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    /// <summary>The configuration overrides the flags ask for.</summary>
+    /// <exception cref="ConfigException">A flag's value is malformed (names the flag).</exception>
+    public List<ConfigOverride> Overrides(ParseResult parse)
+    {
+        var list = new List<ConfigOverride>();
+        void Add(Option<string?> option, string key, Func<string, JsonNode?>? convert = null)
+        {
+            if (parse.GetValue(option) is { } value)
+            {
+                list.Add(new ConfigOverride(option.Name, key, convert is null ? JsonValue.Create(value) : convert(value)));
+            }
+        }
+
+        Add(Strategy, "strategy.name");
+        Add(Symbols, "data.symbols", v => new JsonArray([.. v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => (JsonNode?)JsonValue.Create(s))]));
+        Add(From, "data.from");
+        Add(To, "data.to");
+        Add(Timeframe, "data.timeframe");
+        Add(Cash, "exchange.initial_cash", v => ConfigLoader.Number("--cash", "exchange.initial_cash", v));
+        Add(Out, "output.dir");
+        list.AddRange(Extra);
+        foreach (var p in parse.GetValue(Param) ?? [])
+        {
+            var eq = p.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                throw new ConfigException("strategy.params", $"--param expects key=value, got '{p}'.");
+            }
+
+            list.Add(new ConfigOverride("--param", "strategy.params." + p[..eq].Trim(), JsonValue.Create(p[(eq + 1)..].Trim())));
+        }
+
+        return list;
+    }
+}

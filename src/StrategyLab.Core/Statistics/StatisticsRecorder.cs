@@ -1,0 +1,214 @@
+using System.Runtime.InteropServices;
+using StrategyLab.Core.Accounting;
+using StrategyLab.Core.Calendar;
+using StrategyLab.Core.Engine;
+using StrategyLab.Core.Execution;
+
+namespace StrategyLab.Core.Statistics;
+
+/// <summary>
+/// Collects what <see cref="PerformanceStatistics"/> needs while a run goes: the daily equity series (the last mark
+/// of each exchange-local date of a calendar), the running peak and drawdowns (from every mark), exposure, round
+/// trips and fees. <see cref="OnEquity"/> is O(1) and allocation-free (the daily list grows once per date), so the
+/// recorder can watch every slice of a long run. <see cref="Compute"/> may be called at any time, also mid-run.
+/// </summary>
+/// <remarks>Not thread-safe: call it from the engine's thread.</remarks>
+public sealed class StatisticsRecorder : IRunRecorder
+{
+    private readonly IMarketCalendar _calendar;
+    private readonly List<DailyEquity> _days = new(256);
+    private readonly List<RoundTrip> _trips = [];
+
+    // The current exchange-local date and the UTC instant it ends: a mark before that instant stays on this date,
+    // so time zones are converted once per date, not per mark.
+    private DateOnly _date;
+    private DateTime _dateEndUtc = DateTime.MinValue;
+    private DateTime _lastMarkUtc;
+    private long _marks;
+    private long _exposedMarks;
+    private decimal _totalFees;
+    private int _fills;
+
+    // Drawdown state: the running peak (starting at the initial equity, day index 0), whether equity is below it,
+    // the lowest equity since the peak, and the deepest / longest drawdowns closed so far.
+    private decimal _peak;
+    private DateTime _peakTimeUtc;
+    private int _peakDayIndex;
+    private bool _underwater;
+    private decimal _trough;
+    private decimal _maxDepth;
+    private TimeSpan _longest;
+    private int _longestDays;
+
+    /// <summary>Creates a recorder for a run that starts with <paramref name="initialEquity"/>.</summary>
+    /// <param name="initialEquity"><c>E_0</c>, the equity before the first mark (the portfolio's initial cash).</param>
+    /// <param name="calendar">The calendar whose exchange-local dates cut the daily series (the run's primary calendar).</param>
+    /// <exception cref="ArgumentOutOfRangeException">The initial equity is not positive.</exception>
+    public StatisticsRecorder(decimal initialEquity, IMarketCalendar calendar)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(initialEquity);
+        ArgumentNullException.ThrowIfNull(calendar);
+        InitialEquity = initialEquity;
+        _calendar = calendar;
+        _peak = initialEquity;
+    }
+
+    /// <summary><c>E_0</c>.</summary>
+    public decimal InitialEquity { get; }
+
+    /// <summary>The calendar that cuts the daily series.</summary>
+    public IMarketCalendar Calendar => _calendar;
+
+    /// <summary>
+    /// The last mark of each exchange-local date so far, oldest first. The last entry is the current date and changes
+    /// with every further mark on that date.
+    /// </summary>
+    public IReadOnlyList<DailyEquity> DailyEquity => _days;
+
+    /// <summary>The closed round trips, in the order they closed.</summary>
+    public IReadOnlyList<RoundTrip> RoundTrips => _trips;
+
+    /// <summary>Equity marks received.</summary>
+    public long MarkCount => _marks;
+
+    /// <summary>Marks at which at least one position was open.</summary>
+    public long ExposedMarkCount => _exposedMarks;
+
+    /// <summary>Σ commission of every fill received.</summary>
+    public decimal TotalFees => _totalFees;
+
+    /// <summary>Fills received.</summary>
+    public int FillCount => _fills;
+
+    /// <summary>The equity of the last mark (<see cref="InitialEquity"/> before the first).</summary>
+    public decimal LastEquity => _days.Count == 0 ? InitialEquity : _days[^1].Equity;
+
+    /// <summary>The drawdowns so far; an unrecovered drawdown counts up to the last mark.</summary>
+    public DrawdownSummary Drawdown
+    {
+        get
+        {
+            var longest = _longest;
+            var days = _longestDays;
+            var recovered = true;
+            if (_underwater)
+            {
+                var open = _lastMarkUtc - _peakTimeUtc;
+                if (open > longest)
+                {
+                    longest = open;
+                    days = _days.Count - _peakDayIndex;
+                    recovered = false;
+                }
+            }
+
+            return new DrawdownSummary(_maxDepth, longest, days, recovered);
+        }
+    }
+
+    /// <inheritdoc />
+    public void OnOrderEvent(in OrderEvent orderEvent)
+    {
+        if (orderEvent.Fill is { } fill)
+        {
+            _totalFees += fill.Commission;
+            _fills++;
+        }
+    }
+
+    /// <inheritdoc />
+    public void OnRoundTrip(RoundTrip trip)
+    {
+        ArgumentNullException.ThrowIfNull(trip);
+        _trips.Add(trip);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The mark is older than the previous one.</exception>
+    public void OnEquity(in EquityPoint point)
+    {
+        var t = point.TimeUtc;
+        if (_marks == 0)
+        {
+            _peakTimeUtc = t; // the initial equity counts as a peak at the first mark
+        }
+        else if (t < _lastMarkUtc)
+        {
+            throw new ArgumentException($"Equity mark at {t:O} is older than the previous mark at {_lastMarkUtc:O}.", nameof(point));
+        }
+
+        if (t >= _dateEndUtc)
+        {
+            StartDate(t);
+        }
+
+        _lastMarkUtc = t;
+        _marks++;
+        if (point.OpenPositions > 0)
+        {
+            _exposedMarks++;
+        }
+
+        var equity = point.Equity;
+        CollectionsMarshal.AsSpan(_days)[^1] = new DailyEquity(_date, t, equity);
+        TrackDrawdown(t, equity);
+    }
+
+    /// <summary>Computes the statistics of everything recorded so far.</summary>
+    /// <param name="options">Risk-free rate; <see cref="StatisticsOptions.Default"/> when null.</param>
+    public PerformanceStatistics Compute(StatisticsOptions? options = null)
+    {
+        var daily = new decimal[_days.Count];
+        for (var i = 0; i < daily.Length; i++)
+        {
+            daily[i] = _days[i].Equity;
+        }
+
+        var exposure = _marks == 0 ? 0.0 : (double)_exposedMarks / _marks;
+        return PerformanceStatistics.Compute(InitialEquity, daily, Drawdown, _trips, _totalFees, exposure, options);
+    }
+
+    private void StartDate(DateTime t)
+    {
+        _date = DateOnly.FromDateTime(_calendar.ToExchangeTime(t));
+
+        // Local midnight of the next date; where a DST change skips midnight, ToUtc maps forward to the date's first instant.
+        _dateEndUtc = _calendar.ToUtc(_date.AddDays(1).ToDateTime(TimeOnly.MinValue));
+        _days.Add(new DailyEquity(_date, t, 0m));
+    }
+
+    private void TrackDrawdown(DateTime t, decimal equity)
+    {
+        if (equity >= _peak)
+        {
+            if (_underwater)
+            {
+                // Recovered: the drawdown ran from the peak mark to this one.
+                _underwater = false;
+                var span = t - _peakTimeUtc;
+                if (span > _longest)
+                {
+                    _longest = span;
+                    _longestDays = _days.Count - _peakDayIndex;
+                }
+            }
+
+            _peak = equity;
+            _peakTimeUtc = t;
+            _peakDayIndex = _days.Count;
+            return;
+        }
+
+        // Below the peak: the depth can only grow at a new trough, so divide only then.
+        if (!_underwater || equity < _trough)
+        {
+            _underwater = true;
+            _trough = equity;
+            var depth = (_peak - equity) / _peak;
+            if (depth > _maxDepth)
+            {
+                _maxDepth = depth;
+            }
+        }
+    }
+}

@@ -1,0 +1,152 @@
+using System.Globalization;
+using StrategyLab.Core.Accounting;
+using StrategyLab.Core.Execution;
+
+namespace StrategyLab.Reporting;
+
+/// <summary>
+/// The one number, time and name format of every artifact (see docs/run-artifacts.md): numbers are plain decimals with
+/// up to 10 decimal places, trailing zeros trimmed, no exponent, no thousands separator, <c>-0</c> written as <c>0</c>;
+/// times are ISO-8601 with the exchange's offset and fractional seconds only when non-zero; names are lower snake case.
+/// </summary>
+internal static class ArtifactFormat
+{
+    /// <summary>The number format: rounds half away from zero at 10 decimals.</summary>
+    public const string Number = "0.##########";
+
+    /// <summary>The time format: <c>2013-10-07T09:46:00-04:00</c>, <c>…:00.5-04:00</c> with a fraction.</summary>
+    public const string Time = "yyyy-MM-ddTHH:mm:ss.FFFFFFFzzz";
+
+    /// <summary>Longest formatted number or time, in chars (a decimal has at most 29 digits, sign and point).</summary>
+    public const int MaxLength = 48;
+
+    public static int Format(decimal value, Span<char> destination)
+    {
+        if (!value.TryFormat(destination, out var written, Number, CultureInfo.InvariantCulture))
+        {
+            throw new InvalidOperationException("A decimal did not fit its formatting buffer.");
+        }
+
+        return NormalizeNegativeZero(destination, written);
+    }
+
+    public static int Format(double value, Span<char> destination)
+    {
+        if (!double.IsFinite(value))
+        {
+            throw new ArgumentOutOfRangeException(nameof(value), value, "Artifacts hold finite numbers only.");
+        }
+
+        if (!value.TryFormat(destination, out var written, Number, CultureInfo.InvariantCulture))
+        {
+            throw new InvalidOperationException("A double did not fit its formatting buffer.");
+        }
+
+        return NormalizeNegativeZero(destination, written);
+    }
+
+    public static int Format(DateTimeOffset value, Span<char> destination) =>
+        value.TryFormat(destination, out var written, Time, CultureInfo.InvariantCulture)
+            ? written
+            : throw new InvalidOperationException("A time did not fit its formatting buffer.");
+
+    public static string ToText(decimal value)
+    {
+        Span<char> buffer = stackalloc char[MaxLength];
+        return new string(buffer[..Format(value, buffer)]);
+    }
+
+    public static string ToText(double value)
+    {
+        // A finite double can have up to 309 integer digits.
+        Span<char> buffer = stackalloc char[340];
+        return new string(buffer[..Format(value, buffer)]);
+    }
+
+    public static string ToText(DateTimeOffset value)
+    {
+        Span<char> buffer = stackalloc char[MaxLength];
+        return new string(buffer[..Format(value, buffer)]);
+    }
+
+    public static string Name(OrderSide side) => side switch
+    {
+        OrderSide.Buy => "buy",
+        OrderSide.Sell => "sell",
+        _ => throw Unknown(side),
+    };
+
+    public static string Name(TradeDirection direction) => direction switch
+    {
+        TradeDirection.Long => "long",
+        TradeDirection.Short => "short",
+        _ => throw Unknown(direction),
+    };
+
+    public static string Name(OrderType type) => type switch
+    {
+        OrderType.Market => "market",
+        OrderType.Limit => "limit",
+        OrderType.Stop => "stop",
+        OrderType.StopLimit => "stop_limit",
+        OrderType.TrailingStop => "trailing_stop",
+        _ => throw Unknown(type),
+    };
+
+    public static string Name(TimeInForce tif) => tif switch
+    {
+        TimeInForce.Day => "day",
+        TimeInForce.Gtc => "gtc",
+        _ => throw Unknown(tif),
+    };
+
+    public static string Name(OrderStatus status) => status switch
+    {
+        OrderStatus.Working => "working",
+        OrderStatus.PartiallyFilled => "partially_filled",
+        OrderStatus.Filled => "filled",
+        OrderStatus.Canceled => "canceled",
+        OrderStatus.Expired => "expired",
+        OrderStatus.Rejected => "rejected",
+        _ => throw Unknown(status),
+    };
+
+    /// <summary>The reject reason, or the empty string when the order was not rejected.</summary>
+    public static string Name(RejectReason reason) => reason switch
+    {
+        RejectReason.None => "",
+        RejectReason.InsufficientBuyingPower => "insufficient_buying_power",
+        RejectReason.MarketClosed => "market_closed",
+        RejectReason.UnknownSymbol => "unknown_symbol",
+        RejectReason.BadQuantity => "bad_quantity",
+        RejectReason.BadPrice => "bad_price",
+        RejectReason.ShortSellingNotAllowed => "short_selling_not_allowed",
+        RejectReason.NoMarketData => "no_market_data",
+        RejectReason.DuplicateClientOrderId => "duplicate_client_order_id",
+        _ => throw Unknown(reason),
+    };
+
+    public static string Name(RunMode mode) => mode switch
+    {
+        RunMode.Backtest => "backtest",
+        RunMode.Replay => "replay",
+        RunMode.Live => "live",
+        _ => throw Unknown(mode),
+    };
+
+    private static int NormalizeNegativeZero(Span<char> text, int length)
+    {
+        // Rounding a tiny negative value to 10 decimals gives "-0"; a file should not say that.
+        if (length == 2 && text[0] == '-' && text[1] == '0')
+        {
+            text[0] = '0';
+            return 1;
+        }
+
+        return length;
+    }
+
+    private static ArgumentOutOfRangeException Unknown<T>(T value)
+        where T : struct, Enum =>
+        new(typeof(T).Name, value, $"No artifact name for {typeof(T).Name}.{value}.");
+}

@@ -1,0 +1,7 @@
+namespace StrategyLab.Reporting;
+
+/// <summary>What data a run used, as the caller describes it; echoed in <c>summary.json</c> under <c>data</c>.</summary>
+/// <param name="Source">Where the data came from (e.g. <c>lean</c>, <c>finnhub</c>, a file name). Pass a machine path only if you want it in the artifacts.</param>
+/// <param name="Synthetic">True when the data was generated rather than recorded from a market.</param>
+/// <param name="Label">A human description, e.g. the generator and seed of synthetic data.</param>
+public sealed record DataDescription(string? Source = null, bool Synthetic = false, string? Label = null);

@@ -1,0 +1,43 @@
+using System.Text.Json.Nodes;
+using StrategyLab.Core.Calendar;
+using StrategyLab.Core.Domain;
+
+namespace StrategyLab.Reporting;
+
+/// <summary>What <see cref="RunFolderWriter"/> writes and how.</summary>
+public sealed record RunFolderOptions
+{
+    /// <summary>Backtest, replay or live: recorded in the summary and the default for <see cref="Incremental"/> and <see cref="WriteBars"/>.</summary>
+    public required RunMode Mode { get; init; }
+
+    /// <summary>The calendar of each symbol: its offset is written with every time of that symbol (trades, fills, orders, bars).</summary>
+    public required Func<Symbol, IMarketCalendar> Calendars { get; init; }
+
+    /// <summary>
+    /// The calendar whose offset <c>equity.csv</c> and the summary's period are written in (normally the primary symbol's);
+    /// null writes them in UTC (<c>+00:00</c>).
+    /// </summary>
+    public IMarketCalendar? EquityCalendar { get; init; }
+
+    /// <summary>
+    /// True: every line reaches the file at the end of the cycle it belongs to (fills and trades at once), orders.csv is
+    /// rewritten when orders changed. False: lines are buffered and the files are complete at <see cref="RunFolderWriter.Complete"/>.
+    /// Null (default): incremental for replay and live, buffered for backtest.
+    /// </summary>
+    public bool? Incremental { get; init; }
+
+    /// <summary>Write <c>bars.csv</c>. Null (default): on for replay and live, off for backtest.</summary>
+    public bool? WriteBars { get; init; }
+
+    /// <summary>The run's configuration, echoed verbatim in the summary (leave secrets out of it).</summary>
+    public JsonNode? Configuration { get; init; }
+
+    /// <summary>The data used, echoed in the summary.</summary>
+    public DataDescription? Data { get; init; }
+
+    /// <summary>Whether the writer is incremental after defaults.</summary>
+    public bool IsIncremental => Incremental ?? Mode != RunMode.Backtest;
+
+    /// <summary>Whether bars.csv is written after defaults.</summary>
+    public bool IsWritingBars => WriteBars ?? Mode != RunMode.Backtest;
+}

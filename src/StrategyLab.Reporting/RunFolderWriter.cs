@@ -1,0 +1,386 @@
+using StrategyLab.Core.Accounting;
+using StrategyLab.Core.Domain;
+using StrategyLab.Core.Engine;
+using StrategyLab.Core.Execution;
+
+namespace StrategyLab.Reporting;
+
+/// <summary>
+/// Writes a run's artifacts into a folder as the run goes: <c>trades.csv</c>, <c>orders.csv</c>, <c>fills.csv</c>,
+/// <c>equity.csv</c>, optionally <c>bars.csv</c>, and <c>summary.json</c> (formats in docs/run-artifacts.md).
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>Backtest</b> (buffered): lines collect in memory and reach the files in large blocks; the files are complete after
+/// <see cref="Complete"/>. <b>Incremental</b> (replay, live): fills and trades reach their files as they happen, bars
+/// and the equity row at the end of each cycle (the equity mark), and <c>orders.csv</c> is rewritten atomically
+/// (temporary file + rename) when an order changed since the last cycle. In both modes a file only ever holds whole
+/// lines, so a crash leaves valid CSVs. <c>summary.json</c> is written, atomically, by <see cref="WriteSummary"/> and
+/// <see cref="Complete"/>.
+/// </para>
+/// <para>
+/// The files are deterministic: the same run gives byte-identical files (no wall-clock time, invariant formats, the
+/// configuration echoed as given). Not thread-safe: call it from the engine's thread.
+/// </para>
+/// </remarks>
+public sealed class RunFolderWriter : IRunRecorder, IDisposable
+{
+    /// <summary>File name of the round trips.</summary>
+    public const string TradesFileName = "trades.csv";
+
+    /// <summary>File name of the orders (final state).</summary>
+    public const string OrdersFileName = "orders.csv";
+
+    /// <summary>File name of the executions.</summary>
+    public const string FillsFileName = "fills.csv";
+
+    /// <summary>File name of the equity marks.</summary>
+    public const string EquityFileName = "equity.csv";
+
+    /// <summary>File name of the bars acted on.</summary>
+    public const string BarsFileName = "bars.csv";
+
+    /// <summary>File name of the summary.</summary>
+    public const string SummaryFileName = "summary.json";
+
+    /// <summary>Header of <c>trades.csv</c>.</summary>
+    public const string TradesHeader = "symbol,side,qty,entry_time,entry_price,exit_time,exit_price,pnl,commission,exit_reason";
+
+    /// <summary>Header of <c>orders.csv</c>.</summary>
+    public const string OrdersHeader =
+        "id,client_order_id,created_time,symbol,side,type,qty,limit_price,stop_price,tif,tag,oco_group,status,filled_qty,avg_fill_price,commission,reject_reason,updated_time";
+
+    /// <summary>Header of <c>fills.csv</c>.</summary>
+    public const string FillsHeader = "time,order_id,symbol,side,qty,price,commission,tag";
+
+    /// <summary>Header of <c>equity.csv</c>.</summary>
+    public const string EquityHeader = "time,cash,positions_value,equity";
+
+    /// <summary>Header of <c>bars.csv</c>.</summary>
+    public const string BarsHeader = "symbol,start,end,open,high,low,close,volume,trades";
+
+    private const string TempSuffix = ".tmp";
+
+    // A buffered file hands its lines to the OS once this many bytes are pending.
+    private const int BufferedCommitBytes = 1 << 20;
+
+    private readonly RunFolderOptions _options;
+    private readonly bool _incremental;
+    private readonly CsvFile _trades;
+    private readonly CsvFile _fills;
+    private readonly CsvFile _equity;
+    private readonly CsvFile? _bars;
+    private readonly ExchangeOffsetCache _equityClock;
+    private readonly Dictionary<Symbol, ExchangeOffsetCache> _clocks = [];
+    private readonly Dictionary<long, Order> _orders = [];
+    private readonly List<Order> _orderList = [];
+    private bool _ordersChanged;
+    private DateTime? _firstBarStart;
+    private DateTime? _lastBarEnd;
+    private long _equityMarks;
+    private int _roundTrips;
+    private bool _closed;
+
+    /// <summary>Creates the folder (if needed) and the files with their headers; files of a previous run there are replaced.</summary>
+    /// <exception cref="IOException">The folder or a file cannot be created.</exception>
+    public RunFolderWriter(string directory, RunFolderOptions options)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _incremental = options.IsIncremental;
+        DirectoryPath = Path.GetFullPath(directory);
+        Directory.CreateDirectory(DirectoryPath);
+
+        // A stale summary or bars file would describe another run.
+        foreach (var stale in new[] { SummaryFileName, BarsFileName, SummaryFileName + TempSuffix, OrdersFileName + TempSuffix })
+        {
+            File.Delete(Path.Combine(DirectoryPath, stale));
+        }
+
+        _equityClock = new ExchangeOffsetCache(options.EquityCalendar);
+        _trades = new CsvFile(Path.Combine(DirectoryPath, TradesFileName), TradesHeader);
+        _fills = new CsvFile(Path.Combine(DirectoryPath, FillsFileName), FillsHeader);
+        _equity = new CsvFile(Path.Combine(DirectoryPath, EquityFileName), EquityHeader);
+        _bars = options.IsWritingBars ? new CsvFile(Path.Combine(DirectoryPath, BarsFileName), BarsHeader) : null;
+        WriteOrders();
+    }
+
+    /// <summary>The folder written to (full path).</summary>
+    public string DirectoryPath { get; }
+
+    /// <summary>The options.</summary>
+    public RunFolderOptions Options => _options;
+
+    /// <summary>Equity marks written.</summary>
+    public long EquityMarks => _equityMarks;
+
+    /// <summary>Round trips written.</summary>
+    public int RoundTrips => _roundTrips;
+
+    /// <summary>Start of the first bar acted on, if any.</summary>
+    public DateTime? FirstBarStartUtc => _firstBarStart;
+
+    /// <summary>End of the last bar acted on, if any.</summary>
+    public DateTime? LastBarEndUtc => _lastBarEnd;
+
+    /// <inheritdoc />
+    public void OnBar(in Bar bar)
+    {
+        ThrowIfClosed();
+        _firstBarStart ??= bar.Start;
+        _lastBarEnd = bar.End;
+        if (_bars is null)
+        {
+            return;
+        }
+
+        var clock = ClockOf(bar.Symbol);
+        _bars.Text(bar.Symbol.Ticker)
+            .Time(clock.ToOffset(bar.Start))
+            .Time(clock.ToOffset(bar.End))
+            .Number(bar.Open)
+            .Number(bar.High)
+            .Number(bar.Low)
+            .Number(bar.Close)
+            .Number(bar.Volume);
+        if (bar.TradeCount is { } trades)
+        {
+            _bars.Integer(trades);
+        }
+        else
+        {
+            _bars.Empty();
+        }
+
+        _bars.EndRow();
+        CommitIfBuffered(_bars);
+    }
+
+    /// <inheritdoc />
+    public void OnOrderEvent(in OrderEvent orderEvent)
+    {
+        ThrowIfClosed();
+        var order = orderEvent.Order;
+        if (_orders.TryAdd(order.Id, order))
+        {
+            _orderList.Add(order);
+        }
+
+        _ordersChanged = true;
+        if (orderEvent.Fill is not { } fill)
+        {
+            return;
+        }
+
+        _fills.Time(ClockOf(fill.Symbol).ToOffset(fill.TimeUtc))
+            .Integer(fill.OrderId)
+            .Text(fill.Symbol.Ticker)
+            .Text(ArtifactFormat.Name(fill.Side))
+            .Number(fill.Quantity)
+            .Number(fill.Price)
+            .Number(fill.Commission)
+            .Text(fill.Tag)
+            .EndRow();
+        CommitNowOrIfBuffered(_fills);
+    }
+
+    /// <inheritdoc />
+    public void OnRoundTrip(RoundTrip trip)
+    {
+        ArgumentNullException.ThrowIfNull(trip);
+        ThrowIfClosed();
+        _roundTrips++;
+        var clock = ClockOf(trip.Symbol);
+        _trades.Text(trip.Symbol.Ticker)
+            .Text(ArtifactFormat.Name(trip.Direction))
+            .Number(trip.Quantity)
+            .Time(clock.ToOffset(trip.EntryTimeUtc))
+            .Number(trip.EntryPrice)
+            .Time(clock.ToOffset(trip.ExitTimeUtc))
+            .Number(trip.ExitPrice)
+            .Number(trip.Pnl)
+            .Number(trip.Commission)
+            .Text(trip.ExitReason)
+            .EndRow();
+        CommitNowOrIfBuffered(_trades);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The equity mark ends a cycle: in incremental mode every file is brought up to date here.</remarks>
+    public void OnEquity(in EquityPoint point)
+    {
+        ThrowIfClosed();
+        _equityMarks++;
+        _equity.Time(_equityClock.ToOffset(point.TimeUtc))
+            .Number(point.Cash)
+            .Number(point.PositionsValue)
+            .Number(point.Equity)
+            .EndRow();
+        if (_incremental)
+        {
+            CommitAll();
+            if (_ordersChanged)
+            {
+                WriteOrders();
+            }
+        }
+        else
+        {
+            CommitIfBuffered(_equity);
+        }
+    }
+
+    /// <summary>
+    /// Brings every file up to date and (re)writes <c>summary.json</c> atomically; the run can go on. Use it for an
+    /// on-demand summary in a live run.
+    /// </summary>
+    public void WriteSummary(RunSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ThrowIfClosed();
+        CommitAll();
+        if (_ordersChanged)
+        {
+            WriteOrders();
+        }
+
+        WriteAtomically(SummaryFileName, stream => SummaryJson.Write(stream, this, snapshot));
+    }
+
+    /// <summary>
+    /// Ends the run: writes every pending line, the final <c>orders.csv</c> and <c>summary.json</c>, and closes the
+    /// files. Call it after <see cref="TradingEngine.Finish"/>.
+    /// </summary>
+    public void Complete(RunSnapshot snapshot)
+    {
+        WriteSummary(snapshot);
+        Close();
+    }
+
+    /// <summary>
+    /// Closes the files after writing every whole line recorded (and <c>orders.csv</c> when orders changed), without a
+    /// summary. Safe to call after <see cref="Complete"/> and more than once.
+    /// </summary>
+    public void Dispose()
+    {
+        if (_closed)
+        {
+            return;
+        }
+
+        try
+        {
+            CommitAll();
+            if (_ordersChanged)
+            {
+                WriteOrders();
+            }
+        }
+        finally
+        {
+            Close();
+        }
+    }
+
+    private void Close()
+    {
+        _closed = true;
+        _trades.Dispose();
+        _fills.Dispose();
+        _equity.Dispose();
+        _bars?.Dispose();
+    }
+
+    private ExchangeOffsetCache ClockOf(Symbol symbol)
+    {
+        if (!_clocks.TryGetValue(symbol, out var clock))
+        {
+            clock = new ExchangeOffsetCache(_options.Calendars(symbol));
+            _clocks.Add(symbol, clock);
+        }
+
+        return clock;
+    }
+
+    private void CommitAll()
+    {
+        _trades.Commit();
+        _fills.Commit();
+        _bars?.Commit();
+        _equity.Commit();
+    }
+
+    private void CommitNowOrIfBuffered(CsvFile file)
+    {
+        if (_incremental)
+        {
+            file.Commit();
+        }
+        else
+        {
+            CommitIfBuffered(file);
+        }
+    }
+
+    private static void CommitIfBuffered(CsvFile file)
+    {
+        if (file.PendingBytes >= BufferedCommitBytes)
+        {
+            file.Commit();
+        }
+    }
+
+    private void WriteOrders()
+    {
+        var path = Path.Combine(DirectoryPath, OrdersFileName);
+        var temp = path + TempSuffix;
+        using (var csv = new CsvFile(temp, OrdersHeader))
+        {
+            foreach (var o in _orderList.OrderBy(o => o.Id))
+            {
+                var clock = ClockOf(o.Symbol);
+                csv.Integer(o.Id)
+                    .Text(o.ClientOrderId)
+                    .Time(clock.ToOffset(o.CreatedUtc))
+                    .Text(o.Symbol.Ticker)
+                    .Text(ArtifactFormat.Name(o.Side))
+                    .Text(ArtifactFormat.Name(o.Type))
+                    .Number(o.Quantity)
+                    .Number(o.LimitPrice)
+                    .Number(o.StopPrice)
+                    .Text(ArtifactFormat.Name(o.TimeInForce))
+                    .Text(o.Tag)
+                    .Text(o.OcoGroup)
+                    .Text(ArtifactFormat.Name(o.Status))
+                    .Number(o.FilledQuantity)
+                    .Number(o.FilledQuantity == 0 ? null : o.AverageFillPrice)
+                    .Number(o.Commission)
+                    .Text(ArtifactFormat.Name(o.RejectReason))
+                    .Time(clock.ToOffset(o.UpdatedUtc))
+                    .EndRow();
+                if (csv.PendingBytes >= BufferedCommitBytes)
+                {
+                    csv.Commit();
+                }
+            }
+        }
+
+        File.Move(temp, path, overwrite: true);
+        _ordersChanged = false;
+    }
+
+    private void WriteAtomically(string fileName, Action<Stream> write)
+    {
+        var path = Path.Combine(DirectoryPath, fileName);
+        var temp = path + TempSuffix;
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            write(stream);
+        }
+
+        File.Move(temp, path, overwrite: true);
+    }
+
+    private void ThrowIfClosed() => ObjectDisposedException.ThrowIf(_closed, this);
+}

@@ -1,0 +1,19 @@
+using StrategyLab.Core.Accounting;
+using StrategyLab.Core.Engine;
+using StrategyLab.Core.Statistics;
+
+namespace StrategyLab.Reporting;
+
+/// <summary>The state of a run when its summary is written: what the engine counted, the account, the statistics.</summary>
+/// <param name="Counters">The engine's counters (<see cref="TradingEngine.Counters"/>).</param>
+/// <param name="Portfolio">The account (<see cref="TradingEngine.Portfolio"/>).</param>
+/// <param name="Statistics">The performance so far (<see cref="StatisticsRecorder.Compute"/>).</param>
+public sealed record RunSnapshot(EngineCounters Counters, Portfolio Portfolio, PerformanceStatistics Statistics)
+{
+    /// <summary>The snapshot of an engine and its statistics.</summary>
+    public static RunSnapshot Of(TradingEngine engine, PerformanceStatistics statistics)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        return new RunSnapshot(engine.Counters, engine.Portfolio, statistics);
+    }
+}

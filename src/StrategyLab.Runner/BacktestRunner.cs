@@ -1,0 +1,80 @@
+using Microsoft.Extensions.Logging;
+using StrategyLab.Core.Accounting;
+using StrategyLab.Core.Engine;
+using StrategyLab.Core.Statistics;
+using StrategyLab.Reporting;
+using StrategyLab.Runner.Configuration;
+using StrategyLab.Runner.Data;
+
+namespace StrategyLab.Runner;
+
+/// <summary>What a finished run leaves behind, for the console summary and <c>--json</c>.</summary>
+/// <param name="Folder">The run folder.</param>
+/// <param name="Mode">Backtest, replay or live.</param>
+/// <param name="Statistics">The performance statistics.</param>
+/// <param name="Counters">The engine's counters.</param>
+/// <param name="Portfolio">The account at the end.</param>
+/// <param name="DataDescription">What the bars were.</param>
+/// <param name="IsSynthetic">True when the data was the built-in synthetic market.</param>
+/// <param name="StopReason">Why a live or replay run stopped (null for a backtest or a replay that ran out of data).</param>
+public sealed record RunOutcome(
+    string Folder,
+    RunMode Mode,
+    PerformanceStatistics Statistics,
+    EngineCounters Counters,
+    Portfolio Portfolio,
+    string DataDescription,
+    bool IsSynthetic,
+    string? StopReason = null);
+
+/// <summary>
+/// A backtest: the configured historical bars through the engine as fast as the CPU allows, with statistics and the
+/// run folder written as it goes.
+/// </summary>
+public static class BacktestRunner
+{
+    /// <summary>Runs <paramref name="run"/> into <paramref name="folder"/>.</summary>
+    /// <param name="run">The validated configuration.</param>
+    /// <param name="folder">An existing, empty folder for the artifacts.</param>
+    /// <param name="loggers">Logging.</param>
+    /// <param name="observer">Sees every bar, order and mark as well (progress display); may be null.</param>
+    /// <param name="cancellationToken">Stops the run between time slices; the artifacts of what ran are still written.</param>
+    public static RunOutcome Run(ResolvedRun run, string folder, ILoggerFactory loggers, IRunRecorder? observer = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(loggers);
+        var data = HistoricalDataFactory.Open(run, loggers);
+        var primary = run.CalendarOf(run.Symbols[0]);
+        var statistics = new StatisticsRecorder(run.Config.Exchange.InitialCash, primary);
+        using var writer = new RunFolderWriter(folder, new RunFolderOptions
+        {
+            Mode = RunMode.Backtest,
+            Calendars = run.CalendarOf,
+            EquityCalendar = primary,
+            WriteBars = run.Config.Output.BarsCsv ?? false,
+            Configuration = run.Echo,
+            Data = new DataDescription(data.Description, data.IsSynthetic, data.IsSynthetic ? "SYNTHETIC" : null),
+        });
+        IRunRecorder recorder = observer is null ? new CompositeRecorder(statistics, writer) : new CompositeRecorder(statistics, writer, observer);
+        var assembly = EngineAssembly.Build(run, recorder, loggers);
+        assembly.Engine.Run(cancellationToken.CanBeCanceled ? Cancellable(data.Bars, cancellationToken) : data.Bars);
+        assembly.Engine.Finish(assembly.Engine.LastSliceTimeUtc);
+        var stats = statistics.Compute();
+        writer.Complete(RunSnapshot.Of(assembly.Engine, stats));
+        return new RunOutcome(folder, RunMode.Backtest, stats, assembly.Engine.Counters, assembly.Portfolio, data.Description, data.IsSynthetic,
+            cancellationToken.IsCancellationRequested ? "cancelled" : null);
+    }
+
+    private static IEnumerable<Core.Domain.Bar> Cancellable(IEnumerable<Core.Domain.Bar> bars, CancellationToken token)
+    {
+        foreach (var bar in bars)
+        {
+            if (token.IsCancellationRequested)
+            {
+                yield break;
+            }
+
+            yield return bar;
+        }
+    }
+}

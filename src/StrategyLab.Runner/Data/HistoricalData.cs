@@ -1,0 +1,237 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using StrategyLab.Core.Aggregation;
+using StrategyLab.Core.Domain;
+using StrategyLab.Data;
+using StrategyLab.Data.Csv;
+using StrategyLab.Data.Lean;
+using StrategyLab.Data.Store;
+using StrategyLab.Data.Synthetic;
+using StrategyLab.Runner.Configuration;
+
+namespace StrategyLab.Runner.Data;
+
+/// <summary>The bars of a backtest or replay, merged across symbols in slice order, and what they are.</summary>
+/// <param name="Bars">Bars of the strategy's timeframe, ordered by end time then symbol. Lazy: reading happens while the run goes.</param>
+/// <param name="Description">One line for the summary, e.g. <c>LEAN minute bars from ../shared/data/lean</c>.</param>
+/// <param name="IsSynthetic">True for the built-in synthetic market (the output says so).</param>
+public sealed record HistoricalData(IEnumerable<Bar> Bars, string Description, bool IsSynthetic);
+
+/// <summary>Opens the historical source a configuration names (synthetic, CSV, LEAN or the Parquet store).</summary>
+public static class HistoricalDataFactory
+{
+    /// <summary>The date range of the synthetic market when the configuration gives none.</summary>
+    public static (DateOnly From, DateOnly To) DefaultSyntheticRange { get; } = (new DateOnly(2024, 1, 2), new DateOnly(2024, 1, 31));
+
+    /// <summary>Opens the source of <paramref name="run"/>, resampled to its timeframe.</summary>
+    /// <exception cref="Configuration.ConfigException">The source cannot serve the configuration (missing symbol, timeframe…).</exception>
+    public static HistoricalData Open(ResolvedRun run, ILoggerFactory loggers)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(loggers);
+        var data = run.Config.Data;
+        var logger = loggers.CreateLogger("StrategyLab.Data");
+        var streams = new List<IEnumerable<Bar>>();
+        string description;
+        switch (data.Provider)
+        {
+            case "synthetic":
+            {
+                var from = run.From ?? DefaultSyntheticRange.From;
+                var to = run.To ?? (run.From is null ? DefaultSyntheticRange.To : from.AddDays(30));
+                var market = new SyntheticMarket(new SyntheticMarketOptions
+                {
+                    Seed = (ulong)data.Seed,
+                    Symbols = SyntheticSymbolsFor(run.Symbols),
+                    From = from,
+                    To = to,
+                    ExtendedHours = run.Config.MarketHours.ExtendedHours,
+                    CalendarFor = run.CalendarOf,
+                });
+
+                // The market's own stream is already in slice order for all symbols.
+                var label = string.Create(CultureInfo.InvariantCulture, $"SYNTHETIC market (seed {data.Seed}), {from:yyyy-MM-dd}..{to:yyyy-MM-dd}: generated data, not real prices");
+                return new HistoricalData(market.Bars(run.Timeframe), label, IsSynthetic: true);
+            }
+
+            case "csv":
+            {
+                var source = run.SourceTimeframe ?? run.Timeframe;
+                foreach (var s in run.Symbols)
+                {
+                    var file = CsvFileFor(data.Path!, s);
+                    var reader = new CsvBarReader(file, new CsvBarReaderOptions
+                    {
+                        Timeframe = source,
+                        Symbol = s,
+                        AssetClass = s.AssetClass,
+                        TimeIs = data.TimeIs == "end" ? TimeIs.End : TimeIs.Start,
+                        SkipBadRows = data.SkipBadRows,
+                        CalendarFor = run.CalendarOf,
+                        Logger = logger,
+                    });
+                    streams.Add(Resample(BarStreams.BetweenDates(reader.ReadBars(), run.From, run.To, run.CalendarOf), source, run));
+                }
+
+                description = $"CSV {source} bars from {data.Path}";
+                break;
+            }
+
+            case "lean":
+            {
+                var folder = new LeanDataFolder(data.Path!, run.CalendarOf, logger);
+                var resolution = LeanResolutionFor(run);
+                var source = resolution.ToTimeframe();
+                foreach (var s in run.Symbols)
+                {
+                    var dates = folder.GetAvailableDates(s, resolution);
+                    if (dates.Count == 0)
+                    {
+                        throw new ConfigException("data.symbols", $"the LEAN folder {data.Path} has no {resolution.FolderName()} data for {s}.");
+                    }
+
+                    var from = run.From ?? dates[0];
+                    var to = run.To ?? dates[^1];
+                    streams.Add(Resample(folder.ReadBars(s, resolution, from, to), source, run));
+                }
+
+                description = $"LEAN {resolution.FolderName()} bars from {data.Path}";
+                break;
+            }
+
+            case "store":
+            {
+                var store = new ParquetBarStore(data.Path!, run.CalendarOf, logger);
+                Timeframe? used = null;
+                foreach (var s in run.Symbols)
+                {
+                    var source = StoreTimeframeFor(store, s, run);
+                    used = source;
+                    var bars = run.From is { } f
+                        ? store.ReadBars(s, source, f, run.To ?? DateOnly.MaxValue)
+                        : BarStreams.BetweenDates(store.ReadBars(s, source), null, run.To, run.CalendarOf);
+                    streams.Add(Resample(bars, source, run));
+                }
+
+                description = $"Parquet store {used} bars from {data.Path}";
+                break;
+            }
+
+            default:
+                throw new ConfigException("data.provider", $"'{data.Provider}' is a live provider; a backtest needs synthetic, csv, lean or store.");
+        }
+
+        return new HistoricalData(BarMerger.Merge(streams), description, IsSynthetic: false);
+    }
+
+    /// <summary>Combines <paramref name="bars"/> of <paramref name="source"/> into the run's timeframe (or passes them through).</summary>
+    public static IEnumerable<Bar> Resample(IEnumerable<Bar> bars, Timeframe source, ResolvedRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        if (source == run.Timeframe)
+        {
+            return bars;
+        }
+
+        if (!run.Timeframe.IsMultipleOf(source) || source > run.Timeframe)
+        {
+            throw new ConfigException("data.timeframe", $"the source has {source} bars, which cannot be combined into {run.Timeframe} bars.");
+        }
+
+        return ResampleLazily(bars, new BarResampler(run.CalendarOf, run.Timeframe, run.Config.MarketHours.ExtendedHours));
+    }
+
+    private static IEnumerable<Bar> ResampleLazily(IEnumerable<Bar> bars, BarResampler resampler)
+    {
+        var sink = new QueueSink();
+        foreach (var bar in bars)
+        {
+            resampler.Add(bar, sink);
+            while (sink.Queue.TryDequeue(out var done))
+            {
+                yield return done;
+            }
+        }
+
+        resampler.Flush(sink);
+        while (sink.Queue.TryDequeue(out var done))
+        {
+            yield return done;
+        }
+    }
+
+    private static LeanResolution LeanResolutionFor(ResolvedRun run)
+    {
+        if (run.SourceTimeframe is { } given)
+        {
+            return LeanResolutions.TryFromTimeframe(given, out var r)
+                ? r
+                : throw new ConfigException("data.source_timeframe", $"LEAN has no {given} files (it has 1s, 1m, 1h and 1d).");
+        }
+
+        // LEAN hour bars are clock-aligned (09:30–10:00, 10:00–11:00 …), not session-aligned: build hours from minutes.
+        var tf = run.Timeframe;
+        return tf.IsDaily ? LeanResolution.Daily : tf.IsSeconds ? LeanResolution.Second : LeanResolution.Minute;
+    }
+
+    private static Timeframe StoreTimeframeFor(ParquetBarStore store, Symbol symbol, ResolvedRun run)
+    {
+        var available = store.ListSeries().Where(x => x.Symbol == symbol).Select(x => x.Timeframe).ToList();
+        if (run.SourceTimeframe is { } given)
+        {
+            return available.Contains(given)
+                ? given
+                : throw new ConfigException("data.source_timeframe", $"the store at {run.Config.Data.Path} has no {given} bars for {symbol} (it has: {string.Join(", ", available)}).");
+        }
+
+        if (available.Contains(run.Timeframe))
+        {
+            return run.Timeframe;
+        }
+
+        var usable = available.Where(t => t < run.Timeframe && run.Timeframe.IsMultipleOf(t)).OrderDescending().ToList();
+        return usable.Count > 0
+            ? usable[0]
+            : throw new ConfigException(
+                "data.symbols",
+                available.Count == 0
+                    ? $"the store at {run.Config.Data.Path} has no bars for {symbol}."
+                    : $"the store at {run.Config.Data.Path} has {string.Join(", ", available)} bars for {symbol}; none combine into {run.Timeframe}.");
+    }
+
+    private static string CsvFileFor(string path, Symbol symbol)
+    {
+        if (File.Exists(path))
+        {
+            return path;
+        }
+
+        var safe = symbol.Ticker.Replace(':', '_').Replace('/', '_');
+        var match = Directory.EnumerateFiles(path, "*.csv")
+            .Order(StringComparer.Ordinal)
+            .FirstOrDefault(f => string.Equals(Path.GetFileNameWithoutExtension(f), safe, StringComparison.OrdinalIgnoreCase));
+        return match ?? throw new ConfigException("data.symbols", $"no CSV file for {symbol} in {path} (expected {safe}.csv).");
+    }
+
+    private static List<SyntheticSymbol> SyntheticSymbolsFor(IReadOnlyList<Symbol> symbols)
+    {
+        // Each symbol takes the shape (price, volatility, volume) of the default synthetic symbol at its position.
+        var equities = SyntheticMarket.DefaultSymbols(symbols.Count);
+        var cryptos = SyntheticMarket.DefaultCryptoSymbols(symbols.Count);
+        var list = new List<SyntheticSymbol>(symbols.Count);
+        for (var i = 0; i < symbols.Count; i++)
+        {
+            var template = symbols[i].AssetClass == AssetClass.Crypto ? cryptos[i] : equities[i];
+            list.Add(template with { Symbol = symbols[i] });
+        }
+
+        return list;
+    }
+
+    private sealed class QueueSink : IBarSink
+    {
+        public Queue<Bar> Queue { get; } = new();
+
+        public void OnBar(in Bar bar) => Queue.Enqueue(bar);
+    }
+}

@@ -1,0 +1,74 @@
+using Microsoft.Extensions.Logging;
+using StrategyLab.Core.Accounting;
+using StrategyLab.Core.Engine;
+using StrategyLab.Core.Execution;
+using StrategyLab.Core.Risk;
+using StrategyLab.Core.Strategies;
+using StrategyLab.Runner.Configuration;
+
+namespace StrategyLab.Runner;
+
+/// <summary>
+/// The engine of one run, wired from its configuration: portfolio, simulated exchange, trade manager, strategy and
+/// orchestrator. Backtest, replay and live build it the same way; only the clock and the bar source differ.
+/// </summary>
+public sealed class EngineAssembly
+{
+    private EngineAssembly(Portfolio portfolio, SimulatedExchange exchange, TradeManager tradeManager, TradingEngine engine)
+    {
+        Portfolio = portfolio;
+        Exchange = exchange;
+        TradeManager = tradeManager;
+        Engine = engine;
+    }
+
+    /// <summary>The account.</summary>
+    public Portfolio Portfolio { get; }
+
+    /// <summary>The simulated exchange.</summary>
+    public SimulatedExchange Exchange { get; }
+
+    /// <summary>The trade manager.</summary>
+    public TradeManager TradeManager { get; }
+
+    /// <summary>The orchestrator.</summary>
+    public TradingEngine Engine { get; }
+
+    /// <summary>Wires the engine of <paramref name="run"/>, reporting to <paramref name="recorder"/>.</summary>
+    /// <param name="run">The validated configuration.</param>
+    /// <param name="recorder">Receives bars, order events, trades and equity marks.</param>
+    /// <param name="loggers">Logging.</param>
+    /// <param name="strategy">A strategy object to run instead of the configured one (embedding a custom strategy).</param>
+    public static EngineAssembly Build(ResolvedRun run, IRunRecorder recorder, ILoggerFactory loggers, IStrategy? strategy = null)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(loggers);
+        var portfolio = new Portfolio(run.Config.Exchange.InitialCash, run.Account, run.Config.Exchange.MarginLeverage);
+        var exchange = new SimulatedExchange(run.Exchange, portfolio, run.CalendarOf, run.Symbols);
+        var tradeManager = new TradeManager(run.TradeManager, run.Risk, exchange, portfolio, loggers.CreateLogger("StrategyLab.Risk"));
+        var engine = new TradingEngine(
+            strategy ?? run.CreateStrategy(),
+            exchange,
+            portfolio,
+            tradeManager,
+            run.Symbols,
+            run.CalendarOf,
+            recorder,
+            loggers.CreateLogger("StrategyLab.Engine"),
+            run.Engine);
+        exchange.Listener = engine;
+        return new EngineAssembly(portfolio, exchange, tradeManager, engine);
+    }
+
+    /// <summary>Cancels every open order (a stopped live or replay run with <c>engine.cancel_orders_on_stop</c>).</summary>
+    public int CancelOpenOrders(DateTime nowUtc)
+    {
+        var open = Exchange.OpenOrders.ToArray();
+        foreach (var o in open)
+        {
+            Exchange.Cancel(o.Id, nowUtc);
+        }
+
+        return open.Length;
+    }
+}

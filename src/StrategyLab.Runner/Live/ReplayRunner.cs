@@ -1,0 +1,160 @@
+using Microsoft.Extensions.Logging;
+using StrategyLab.Core.Calendar;
+using StrategyLab.Core.Domain;
+using StrategyLab.Runner.Configuration;
+
+namespace StrategyLab.Runner.Live;
+
+/// <summary>
+/// Replay: historical bars streamed through the same engine as a live session, on a clock scaled by <c>speedup</c>
+/// (60 = a minute of market time per second; any value &gt; 0; 0 = as fast as possible). Each time slice is released
+/// when the scaled clock reaches its end. Closed market time (nights, weekends, holidays) is skipped, not waited
+/// through. Because the bars and the engine are the backtest's, a replay makes the same trades as a backtest of the
+/// same data.
+/// </summary>
+public sealed class ReplayRunner
+{
+    private readonly ResolvedRun _run;
+    private readonly IEnumerable<Bar> _bars;
+    private readonly EngineAssembly _assembly;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly IMarketCalendar _calendar;
+
+    /// <summary>Creates a replay of <paramref name="bars"/> (ordered by end time, then symbol).</summary>
+    public ReplayRunner(ResolvedRun run, IEnumerable<Bar> bars, EngineAssembly assembly, TimeProvider time, ILoggerFactory loggers)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(loggers);
+        _run = run;
+        _bars = bars;
+        _assembly = assembly;
+        _time = time;
+        _logger = loggers.CreateLogger("StrategyLab.Replay");
+        _calendar = run.CalendarOf(run.Symbols[0]);
+    }
+
+    /// <summary>Time slices released so far.</summary>
+    public long Cycles { get; private set; }
+
+    /// <summary>Replays until the data ends, <c>auto_stop_at</c> (in market time) or cancellation; null when the data ended.</summary>
+    public async Task<LiveStopReason?> RunAsync(CancellationToken stopToken)
+    {
+        var speedup = _run.Config.Speedup;
+        _logger.LogInformation(
+            LiveEvents.Started,
+            "liveMode.started: replay of {Symbols} on {Timeframe} bars at speedup {Speedup}",
+            string.Join(',', _run.Symbols.Select(s => s.Ticker)),
+            _run.Timeframe.ToString(),
+            speedup == 0 ? "max" : speedup);
+        DateTime? stopAt = null;
+        DateTime wallAnchor = default;
+        DateTime marketAnchor = default;
+        TradingSession? session = null;
+        var slice = new List<Bar>();
+        LiveStopReason? reason = null;
+        try
+        {
+            foreach (var bar in _bars)
+            {
+                if (slice.Count > 0 && bar.End != slice[0].End)
+                {
+                    (reason, wallAnchor, marketAnchor, session, stopAt) = await ReleaseAsync(slice, speedup, wallAnchor, marketAnchor, session, stopAt, stopToken).ConfigureAwait(false);
+                    slice.Clear();
+                    if (reason is not null)
+                    {
+                        break;
+                    }
+                }
+
+                slice.Add(bar);
+            }
+
+            if (reason is null && slice.Count > 0)
+            {
+                (reason, _, _, _, _) = await ReleaseAsync(slice, speedup, wallAnchor, marketAnchor, session, stopAt, stopToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stopToken.IsCancellationRequested)
+        {
+            reason = LiveStopReason.Cancelled;
+        }
+
+        var end = _assembly.Engine.LastSliceTimeUtc;
+        if (_run.Config.Engine.CancelOrdersOnStop && reason is not null)
+        {
+            _assembly.CancelOpenOrders(end);
+        }
+
+        _assembly.Engine.Finish(end);
+        _logger.LogInformation(
+            LiveEvents.Stopped,
+            "liveMode.stopped: replay {Reason}: {Cycles} cycles, {Orders} orders, {Fills} fills, equity {Equity}, {Positions} open position(s)",
+            reason?.ToString() ?? "finished",
+            Cycles,
+            _assembly.Engine.Counters.OrdersSubmitted,
+            _assembly.Engine.Counters.Fills,
+            _assembly.Portfolio.Equity,
+            _assembly.Portfolio.OpenPositionCount);
+        return reason;
+    }
+
+    private async Task<(LiveStopReason? Reason, DateTime WallAnchor, DateTime MarketAnchor, TradingSession? Session, DateTime? StopAt)> ReleaseAsync(
+        List<Bar> slice, double speedup, DateTime wallAnchor, DateTime marketAnchor, TradingSession? session, DateTime? stopAt, CancellationToken stop)
+    {
+        var end = slice[0].End;
+        var start = slice.Min(b => b.Start);
+        stopAt ??= _run.AutoStop?.FirstAfter(start, _calendar);
+        if (stopAt is { } at && end > at)
+        {
+            _logger.LogInformation(LiveEvents.AutoStop, "liveMode.autoStop: auto_stop_at {StopAt:O} reached (market time)", at);
+            return (LiveStopReason.AutoStop, wallAnchor, marketAnchor, session, stopAt);
+        }
+
+        var current = _calendar.SessionAt(start, _run.Config.MarketHours.ExtendedHours);
+        if (current is null)
+        {
+            // Outside the hours in use (pre-market or after-hours bars with extended hours off, say): the engine would
+            // drop these bars, so the replay clock does not wait for them either.
+            return (null, wallAnchor, marketAnchor, session, stopAt);
+        }
+
+        if (session is null || current.Date != session.Date)
+        {
+            if (session is not null)
+            {
+                _logger.LogInformation(LiveEvents.MarketClosedHours, "market.closed.hours: session {Date} ended; skipping closed time", session.Date);
+            }
+
+            if (current is not null)
+            {
+                _logger.LogInformation(LiveEvents.MarketOpen, "market.open: session {Date}", current.Date);
+            }
+
+            // A new session (or bars outside any): restart the scaled clock here instead of waiting through the closure.
+            wallAnchor = _time.GetUtcNow().UtcDateTime;
+            marketAnchor = start;
+            session = current;
+        }
+
+        if (speedup > 0)
+        {
+            var due = wallAnchor + TimeSpan.FromTicks((long)((end - marketAnchor).Ticks / speedup));
+            var wait = due - _time.GetUtcNow().UtcDateTime;
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, _time, stop).ConfigureAwait(false);
+            }
+        }
+
+        stop.ThrowIfCancellationRequested();
+        _assembly.Engine.ProcessSlice(slice.ToArray());
+        Cycles++;
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            _logger.LogDebug(LiveEvents.ReplaySlice, "replay.slice: {End:O} ({Count} bar(s))", end, slice.Count);
+        }
+
+        return (null, wallAnchor, marketAnchor, session, stopAt);
+    }
+}
