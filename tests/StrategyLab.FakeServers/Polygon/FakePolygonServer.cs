@@ -227,10 +227,10 @@ public sealed class FakePolygonServer : IAsyncDisposable
     /// in it (computed from the tape now, so a late trade added before a second call re-emits the same <c>s</c> with
     /// corrected values) to every socket subscribed to it, all tickers in one frame per socket. Returns the aggregates.
     /// </summary>
-    public IReadOnlyList<FakeAggregate> EmitMinute(DateTime minuteStartUtc) => Emit("AM", FakePolygonTape.ToMs(minuteStartUtc), 60_000);
+    public IReadOnlyList<FakeAggregate> EmitMinute(DateTime minuteStartUtc) => Emit("AM", FakePolygonTape.ToMs(minuteStartUtc), 60_000, out _);
 
     /// <summary>Sends the <c>A</c> aggregates of the second starting at <paramref name="secondStartUtc"/> (see <see cref="EmitMinute"/>).</summary>
-    public IReadOnlyList<FakeAggregate> EmitSecond(DateTime secondStartUtc) => Emit("A", FakePolygonTape.ToMs(secondStartUtc), 1_000);
+    public IReadOnlyList<FakeAggregate> EmitSecond(DateTime secondStartUtc) => Emit("A", FakePolygonTape.ToMs(secondStartUtc), 1_000, out _);
 
     /// <summary>Sends one aggregate as given (e.g. a correction with other values), as <c>AM</c> or <c>A</c>.</summary>
     public void SendAggregate(FakeAggregate aggregate, bool minute = true)
@@ -247,7 +247,8 @@ public sealed class FakePolygonServer : IAsyncDisposable
 
     /// <summary>
     /// Test-driven clock: emits every complete second (<c>A</c>) and minute (<c>AM</c>) with data between the last call (at
-    /// first: the earliest data on the tape) and <paramref name="nowUtc"/>, in time order. Returns how many aggregates went out.
+    /// first: the earliest data on the tape) and <paramref name="nowUtc"/>, in time order. Returns how many events were sent
+    /// (an aggregate sent to two sockets counts twice; one nobody subscribed to counts not at all).
     /// </summary>
     public int AdvanceTo(DateTime nowUtc)
     {
@@ -272,7 +273,8 @@ public sealed class FakePolygonServer : IAsyncDisposable
                 .OrderBy(x => x.End).ThenBy(x => x.Ev, StringComparer.Ordinal);
             foreach (var (_, ev, start) in timeline)
             {
-                sent += Emit(ev, start, ev == "AM" ? 60_000 : 1_000).Count;
+                Emit(ev, start, ev == "AM" ? 60_000 : 1_000, out var events);
+                sent += events;
             }
 
             _emittedUntilMs = Math.Max(from, minutesEnd);
@@ -597,8 +599,9 @@ public sealed class FakePolygonServer : IAsyncDisposable
         return dot > 0 && dot < channel.Length - 1 && channel[..dot] is "AM" or "A" or "T" or "Q" or "LULD" or "NOI";
     }
 
-    private IReadOnlyList<FakeAggregate> Emit(string ev, long startMs, long lengthMs)
+    private IReadOnlyList<FakeAggregate> Emit(string ev, long startMs, long lengthMs, out int sent)
     {
+        sent = 0;
         var aggregates = Tape.Symbols.Select(s => Tape.Aggregate(s, startMs, lengthMs)).OfType<FakeAggregate>().ToList();
         foreach (var connection in _connections.Values)
         {
@@ -608,6 +611,7 @@ public sealed class FakePolygonServer : IAsyncDisposable
                 continue;
             }
 
+            sent += selected.Count;
             Enqueue(connection, new Outgoing(Frame(w =>
             {
                 foreach (var a in selected)
