@@ -457,7 +457,7 @@ public sealed class PolygonFeed : ILiveMarketDataFeed
         // 1. The server speaks first.
         while (true)
         {
-            var status = await _inbox.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+            var status = await NextStatusAsync(cancellationToken).ConfigureAwait(false);
             if (status.Status == "connected")
             {
                 break;
@@ -471,7 +471,7 @@ public sealed class PolygonFeed : ILiveMarketDataFeed
             .ConfigureAwait(false);
         while (true)
         {
-            var status = await _inbox.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+            var status = await NextStatusAsync(cancellationToken).ConfigureAwait(false);
             if (status.Status == "auth_success"
                 || (status.Status == "success" && status.Message.Contains("authenticated", StringComparison.OrdinalIgnoreCase)))
             {
@@ -494,7 +494,7 @@ public sealed class PolygonFeed : ILiveMarketDataFeed
         var refused = 0;
         while (confirmed.Count + refused < _channels.Length)
         {
-            var status = await _inbox.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+            var status = await NextStatusAsync(cancellationToken).ConfigureAwait(false);
             if (status.Status == "success")
             {
                 foreach (var channel in SubscribedChannels(status.Message))
@@ -514,6 +514,22 @@ public sealed class PolygonFeed : ILiveMarketDataFeed
 
         _inbox.Close();
         PolygonLogEvents.LogSubscribed(_logger, confirmed.Count, string.Join(',', confirmed.Order(StringComparer.Ordinal)), null);
+    }
+
+    /// <summary>
+    /// The next status of the handshake. When the wait is cancelled because the socket closed, statuses that arrived just
+    /// before still count (an <c>auth_failed</c> followed at once by a close must fail the feed, not look like a drop).
+    /// </summary>
+    private async ValueTask<PolygonStatus> NextStatusAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _inbox.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_inbox.TryReceive(out var pending))
+        {
+            return pending;
+        }
     }
 
     /// <summary>The channels a <c>success</c> message names (<c>subscribed to: AM.AAPL</c>, possibly several, comma-separated).</summary>

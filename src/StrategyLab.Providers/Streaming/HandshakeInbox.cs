@@ -34,6 +34,19 @@ public sealed class HandshakeInbox<T>
     /// <summary>Keeps <paramref name="message"/> for the handshake; false when no handshake is open.</summary>
     public bool TryPost(T message) => Volatile.Read(ref _channel)?.Writer.TryWrite(message) ?? false;
 
+    /// <summary>Takes a message already received, without waiting (e.g. to read what came just before the socket closed).</summary>
+    public bool TryReceive(out T message)
+    {
+        if (Volatile.Read(ref _channel) is { } channel && channel.Reader.TryRead(out var item))
+        {
+            message = item;
+            return true;
+        }
+
+        message = default!;
+        return false;
+    }
+
     /// <summary>The next message of the open handshake.</summary>
     /// <exception cref="InvalidOperationException">No handshake is open, or it was closed while waiting.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
