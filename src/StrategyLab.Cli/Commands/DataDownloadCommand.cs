@@ -19,6 +19,12 @@ namespace StrategyLab.Cli.Commands;
 /// </summary>
 internal static class DataDownloadCommand
 {
+    /// <summary>
+    /// Decimals a stored VWAP keeps. Polygon's own VWAPs have 4; a VWAP resampled from them is an exact quotient with up to
+    /// 28 digits, more than the store's 18, so it is rounded (half to even) to this many.
+    /// </summary>
+    public const int VwapDecimals = 8;
+
     /// <summary>Sessions per history call: a chunk of extended-hours minute bars stays below one 50000-aggregate page.</summary>
     public const int SessionsPerRequest = 20;
 
@@ -149,7 +155,7 @@ internal static class DataDownloadCommand
 
             if (result.Bars.Count > 0)
             {
-                await store.WriteAsync(result.Bars, plan.Timeframe, "polygon:" + plan.Options.RestUrl.GetLeftPart(UriPartial.Authority), ct).ConfigureAwait(false);
+                await store.WriteAsync(result.Bars.Select(Storable), plan.Timeframe, "polygon:" + plan.Options.RestUrl.GetLeftPart(UriPartial.Authority), ct).ConfigureAwait(false);
             }
 
             var calendar = MarketCalendars.For(work.Symbol);
@@ -173,6 +179,11 @@ internal static class DataDownloadCommand
                 work.Missing.Count);
         }
     }
+
+    /// <summary>The bar with its VWAP rounded to <see cref="VwapDecimals"/> decimals (unchanged when it has fewer).</summary>
+    private static Bar Storable(Bar bar) => bar.Vwap is { } vwap && vwap.Scale > VwapDecimals
+        ? new Bar(bar.Symbol, bar.Start, bar.End, bar.Open, bar.High, bar.Low, bar.Close, bar.Volume, bar.TradeCount, Math.Round(vwap, VwapDecimals, MidpointRounding.ToEven))
+        : bar;
 
     /// <summary>Splits sessions into runs of neighbours (no stored session between them), so a call never spans stored days.</summary>
     private static IEnumerable<TradingSession[]> Runs(IndexedSession[] sessions)
