@@ -21,6 +21,8 @@ public static class CliApp
         root.Subcommands.Add(CalendarCommand.Create());
         root.Subcommands.Add(DataCommand.Create());
         root.Subcommands.Add(BacktestCommand.Create());
+        root.Subcommands.Add(LiveCommands.CreateReplay());
+        root.Subcommands.Add(LiveCommands.CreateLive());
         return root;
     }
 
@@ -33,7 +35,8 @@ public static class CliApp
     {
         var root = Build();
         var parse = root.Parse(args);
-        var config = new InvocationConfiguration { Output = output, Error = error };
+        // Run commands handle Ctrl+C / SIGTERM themselves (graceful stop, then a second Ctrl+C exits at once).
+        var config = new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null };
         if (parse.Errors.Count > 0)
         {
             // The errors alone, on stderr: stdout stays empty for scripts (--help shows the usage).

@@ -21,6 +21,8 @@ internal static class BacktestCommand
         options.AddTo(command);
         command.SetAction((parse, token) => RunCommand.Execute(parse, options, "backtest", token, (run, context) =>
         {
+            using var signals = ShutdownSignals.For(token, context.Error);
+            token = signals.Token;
             var folder = OutputFolder.Create(run.Config.Output.Dir, run.StrategyFactory.Name, DateTime.UtcNow);
             RunOutcome outcome;
             if (context.ShowProgress)
@@ -103,7 +105,10 @@ internal static class RunCommand
             return CliApp.ExitBadInput;
         }
 
-        var minimum = verbose ? LogLevel.Information : mode == "backtest" ? LogLevel.Warning : LogLevel.Information;
+        // A terminal display (progress bar, live status) replaces the informational log lines on the console;
+        // they still reach log.jsonl in live and replay runs.
+        var showProgress = !quiet && !json && RunConsole.IsTerminal(stdout);
+        var minimum = verbose ? LogLevel.Information : mode == "backtest" || showProgress ? LogLevel.Warning : LogLevel.Information;
         using var loggers = CliLogging.Create(stderr, minimum, secrets?.Invoke(run));
         var startup = loggers.CreateLogger("StrategyLab.Cli");
         foreach (var warning in run.Warnings)
@@ -112,7 +117,7 @@ internal static class RunCommand
         }
 
         var console = RunConsole.For(stdout);
-        var context = new RunContext(console, loggers, !quiet && !json && RunConsole.IsTerminal(stdout), stdout, stderr);
+        var context = new RunContext(console, loggers, showProgress, stdout, stderr);
         try
         {
             var outcome = await body(run, context).ConfigureAwait(false);

@@ -34,6 +34,9 @@ internal sealed class RunOptions
 
     public Option<bool> Verbose { get; } = new("--verbose", "-v") { Description = "Log every engine event (orders, fills, trades) on stderr." };
 
+    /// <summary>Overrides a command adds beyond the shared flags (e.g. replay's --speedup).</summary>
+    public IReadOnlyList<ConfigOverride> Extra { get; set; } = [];
+
     public void AddTo(Command command)
     {
         foreach (var option in new Option[] { Config, Strategy, Symbols, From, To, Timeframe, Param, Cash, Out, Quiet, Json, Verbose })
@@ -62,6 +65,7 @@ internal sealed class RunOptions
         Add(Timeframe, "data.timeframe");
         Add(Cash, "exchange.initial_cash", v => ConfigLoader.Number("--cash", "exchange.initial_cash", v));
         Add(Out, "output.dir");
+        list.AddRange(Extra);
         foreach (var p in parse.GetValue(Param) ?? [])
         {
             var eq = p.IndexOf('=', StringComparison.Ordinal);

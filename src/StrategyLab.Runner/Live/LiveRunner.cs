@@ -59,14 +59,30 @@ public sealed class LiveCounters
     public int WarmupBars { get; internal set; }
 }
 
-/// <summary>What the live runner reports to a status display.</summary>
+/// <summary>A live run's state for a status display.</summary>
+/// <param name="NowUtc">When the snapshot was taken.</param>
+/// <param name="NextSyncUtc">The next bar-sync wake-up.</param>
+/// <param name="Connection">The feed's connection state.</param>
+/// <param name="Cycles">Live cycles so far.</param>
+/// <param name="LastBars">The last bar acted on per symbol (symbols without one are left out).</param>
+/// <param name="Positions">Open positions.</param>
+/// <param name="Equity">Equity now.</param>
+/// <param name="InitialCash">Equity at the start.</param>
+public sealed record LiveStatus(
+    DateTime NowUtc,
+    DateTime NextSyncUtc,
+    FeedConnectionState Connection,
+    long Cycles,
+    IReadOnlyList<Bar> LastBars,
+    IReadOnlyList<Core.Accounting.Position> Positions,
+    decimal Equity,
+    decimal InitialCash);
+
+/// <summary>What the live runner reports to a status display, after every cycle and connection change.</summary>
 public interface ILiveStatusSink
 {
-    /// <summary>The connection changed.</summary>
-    void OnConnection(FeedConnectionState state, string reason);
-
-    /// <summary>A cycle ran; <paramref name="nextSyncUtc"/> is the next wake-up.</summary>
-    void OnCycle(DateTime nowUtc, DateTime nextSyncUtc, IReadOnlyList<Bar> bars);
+    /// <summary>The run's state changed.</summary>
+    void OnStatus(LiveStatus status);
 }
 
 /// <summary>
@@ -97,6 +113,7 @@ public sealed class LiveRunner
     private DateTime? _stopAt;
     private bool _connected;
     private bool _feedFailed;
+    private FeedConnectionState _connectionState = FeedConnectionState.Disconnected;
 
     /// <summary>Creates a live runner.</summary>
     /// <exception cref="ConfigException">The symbols do not share one market calendar.</exception>
@@ -288,13 +305,8 @@ public sealed class LiveRunner
             return LiveStopReason.AutoStop;
         }
 
-        if (_connected)
-        {
-            // Nothing streams while the market is closed: let go of the connection (and its watchdog) until the open.
-            await _feed.DisconnectAsync(stop).ConfigureAwait(false);
-            _connected = false;
-        }
-
+        // The connection stays up while the market is closed (a feed connects once; its watchdog knows when
+        // silence matters), so nothing is missed at the next open.
         _logger.LogInformation(LiveEvents.WaitingForOpen, "liveMode.waiting: waiting {Hours}h for the open at {NextOpen:O}", Math.Round((nextOpen - now).TotalHours, 2), nextOpen);
         await WaitUntilAsync(nextOpen, stop).ConfigureAwait(false);
         return null;
@@ -351,7 +363,7 @@ public sealed class LiveRunner
             _assembly.Portfolio.Equity,
             _assembly.Portfolio.OpenPositionCount,
             _held.Count);
-        _status?.OnCycle(now, next, ready);
+        PublishStatus(now, next);
     }
 
     private static bool Overlaps(in Bar bar, (DateTime From, DateTime? To) gap) =>
@@ -576,6 +588,7 @@ public sealed class LiveRunner
                     break;
                 case ConnectionEvent c:
                     OnConnection(c);
+                    PublishStatus(c.ReceivedUtc, _schedule.Next(c.ReceivedUtc).WakeUtc);
                     break;
                 case ProviderNoticeEvent n:
                     _logger.LogWarning(LiveEvents.ProviderNotice, "liveMode.provider.notice: {Provider}: {Message}", _feed.Name, n.Message);
@@ -584,9 +597,36 @@ public sealed class LiveRunner
         }
     }
 
+    private void PublishStatus(DateTime now, DateTime next)
+    {
+        if (_status is null)
+        {
+            return;
+        }
+
+        var lastBars = new List<Bar>();
+        foreach (var s in _run.Symbols)
+        {
+            if (_assembly.Engine.LastBar(s) is { } b)
+            {
+                lastBars.Add(b);
+            }
+        }
+
+        _status.OnStatus(new LiveStatus(
+            now,
+            next,
+            _connectionState,
+            Counters.Cycles,
+            lastBars,
+            [.. _assembly.Portfolio.Positions.Where(p => p.IsOpen)],
+            _assembly.Portfolio.Equity,
+            _assembly.Portfolio.InitialCash));
+    }
+
     private void OnConnection(ConnectionEvent c)
     {
-        _status?.OnConnection(c.State, c.Reason);
+        _connectionState = c.State;
         switch (c.State)
         {
             case FeedConnectionState.Disconnected when _connected:

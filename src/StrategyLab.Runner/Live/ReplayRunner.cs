@@ -112,7 +112,14 @@ public sealed class ReplayRunner
         }
 
         var current = _calendar.SessionAt(start, _run.Config.MarketHours.ExtendedHours);
-        if (session is null || current is null || current.Date != session.Date)
+        if (current is null)
+        {
+            // Outside the hours in use (pre-market or after-hours bars with extended hours off, say): the engine would
+            // drop these bars, so the replay clock does not wait for them either.
+            return (null, wallAnchor, marketAnchor, session, stopAt);
+        }
+
+        if (session is null || current.Date != session.Date)
         {
             if (session is not null)
             {

@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Logging;
+using StrategyLab.Core.Data;
+using StrategyLab.Providers.Finnhub;
+using StrategyLab.Runner.Configuration;
+
+namespace StrategyLab.Runner.Live;
+
+/// <summary>Creates the live feed a configuration names (<c>data.provider</c>), with its key from the environment or the configuration.</summary>
+public static class LiveFeeds
+{
+    /// <summary>The environment variable holding the Finnhub key.</summary>
+    public const string FinnhubKeyVariable = "FINNHUB_API_KEY";
+
+    /// <summary>The environment variable holding the Polygon key.</summary>
+    public const string PolygonKeyVariable = "POLYGON_API_KEY";
+
+    /// <summary>The API key of the configured provider: the environment variable wins over the file.</summary>
+    public static string? ApiKeyOf(ResolvedRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return run.Config.Data.Provider switch
+        {
+            "finnhub" => Environment.GetEnvironmentVariable(FinnhubKeyVariable) is { Length: > 0 } f ? f : run.Config.Providers.Finnhub.ApiKey,
+            "polygon" => Environment.GetEnvironmentVariable(PolygonKeyVariable) is { Length: > 0 } p ? p : run.Config.Providers.Polygon.ApiKey,
+            _ => null,
+        };
+    }
+
+    /// <summary>Creates the feed of <paramref name="run"/>.</summary>
+    /// <exception cref="ConfigException">No key, or a provider that is not a live one.</exception>
+    public static ILiveMarketDataFeed Create(ResolvedRun run, ILoggerFactory loggers, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var key = ApiKeyOf(run);
+        switch (run.Config.Data.Provider)
+        {
+            case "finnhub":
+            {
+                if (string.IsNullOrWhiteSpace(key))
+                {
+                    throw new ConfigException("providers.finnhub.api_key", $"no Finnhub API key: set {FinnhubKeyVariable} (preferred) or providers.finnhub.api_key.");
+                }
+
+                var p = run.Config.Providers.Finnhub;
+                var options = new FinnhubOptions
+                {
+                    ApiKey = key,
+                    WebSocketUrl = new Uri(p.WsUrl),
+                    RestUrl = new Uri(p.RestUrl),
+                };
+                options.Stream.SilenceTimeout = TimeSpan.FromSeconds(p.SilenceTimeoutSeconds);
+                return new FinnhubFeed(options, loggers, time);
+            }
+
+            default:
+                throw new ConfigException("data.provider", $"'{run.Config.Data.Provider}' is not a live provider (finnhub or polygon).");
+        }
+    }
+}

@@ -1,0 +1,113 @@
+using Microsoft.Extensions.Logging;
+using StrategyLab.Core.Data;
+using StrategyLab.Core.Engine;
+using StrategyLab.Core.Statistics;
+using StrategyLab.Reporting;
+using StrategyLab.Runner.Configuration;
+using StrategyLab.Runner.Data;
+using StrategyLab.Runner.Logging;
+
+namespace StrategyLab.Runner.Live;
+
+/// <summary>
+/// Runs a live or replay session end to end: run folder written incrementally (equity every cycle, trades as they
+/// close, <c>bars.csv</c>, <c>log.jsonl</c> with every structured event), the engine, the runner, and the final
+/// summary whatever the way it stops.
+/// </summary>
+public static class LiveSession
+{
+    /// <summary>Runs <paramref name="run"/> (live or replay) into <paramref name="folder"/>.</summary>
+    /// <param name="run">The validated configuration (mode live or replay).</param>
+    /// <param name="folder">The run folder (created).</param>
+    /// <param name="loggers">Logging; a <c>log.jsonl</c> provider is added for the run.</param>
+    /// <param name="time">The clock (the system's, or a fake in tests).</param>
+    /// <param name="stopToken">Graceful stop (Ctrl+C, SIGTERM).</param>
+    /// <param name="feedFactory">Creates the live feed (default: <see cref="LiveFeeds.Create"/>).</param>
+    /// <param name="status">A status display, if any.</param>
+    public static async Task<RunOutcome> RunAsync(
+        ResolvedRun run,
+        string folder,
+        ILoggerFactory loggers,
+        TimeProvider time,
+        CancellationToken stopToken,
+        Func<ResolvedRun, ILoggerFactory, TimeProvider, ILiveMarketDataFeed>? feedFactory = null,
+        ILiveStatusSink? status = null)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(loggers);
+        using var jsonl = JsonLinesLoggerProvider.ToFile(Path.Combine(folder, "log.jsonl"), time, [LiveFeeds.ApiKeyOf(run)]);
+        using var runLoggers = new ForwardingLoggerFactory(loggers, jsonl);
+        var logger = runLoggers.CreateLogger("StrategyLab.Live");
+        foreach (var warning in run.Warnings)
+        {
+            logger.LogWarning(LiveEvents.ReplayWinsOverLive, "{Event}: {Warning}", "liveMode.replayPrecedence", warning);
+        }
+
+        var primary = run.CalendarOf(run.Symbols[0]);
+        var statistics = new StatisticsRecorder(run.Config.Exchange.InitialCash, primary);
+        HistoricalData? replayData = run.Mode == RunMode.Replay ? HistoricalDataFactory.Open(run, runLoggers) : null;
+        var description = replayData?.Description ?? $"live {run.Config.Data.Provider} {run.Timeframe} bars";
+        var synthetic = replayData?.IsSynthetic ?? false;
+        using var writer = new RunFolderWriter(folder, new RunFolderOptions
+        {
+            Mode = run.Mode,
+            Calendars = run.CalendarOf,
+            EquityCalendar = primary,
+            Incremental = true,
+            WriteBars = run.Config.Output.BarsCsv ?? true,
+            Configuration = run.Echo,
+            Data = new DataDescription(description, synthetic, synthetic ? "SYNTHETIC" : null),
+        });
+        var assembly = EngineAssembly.Build(run, new CompositeRecorder(statistics, writer), runLoggers);
+        string? stopReason;
+        if (run.Mode == RunMode.Replay)
+        {
+            var replay = new ReplayRunner(run, replayData!.Bars, assembly, time, runLoggers);
+            stopReason = (await replay.RunAsync(stopToken).ConfigureAwait(false))?.ToString();
+        }
+        else
+        {
+            await using var feed = (feedFactory ?? LiveFeeds.Create)(run, runLoggers, time);
+            var live = new LiveRunner(run, feed, assembly, time, runLoggers, status);
+            stopReason = (await live.RunAsync(stopToken).ConfigureAwait(false)).ToString();
+        }
+
+        var stats = statistics.Compute();
+        writer.Complete(RunSnapshot.Of(assembly.Engine, stats));
+        return new RunOutcome(folder, run.Mode, stats, assembly.Engine.Counters, assembly.Portfolio, description, synthetic, stopReason);
+    }
+
+    /// <summary>A logger factory that writes to the caller's providers and to one more (the run's log.jsonl).</summary>
+    private sealed class ForwardingLoggerFactory(ILoggerFactory inner, ILoggerProvider extra) : ILoggerFactory
+    {
+        public void AddProvider(ILoggerProvider provider) => inner.AddProvider(provider);
+
+        public ILogger CreateLogger(string categoryName) => new Tee(inner.CreateLogger(categoryName), extra.CreateLogger(categoryName));
+
+        public void Dispose()
+        {
+            // The caller owns both.
+        }
+
+        private sealed class Tee(ILogger a, ILogger b) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => a.IsEnabled(logLevel) || b.IsEnabled(logLevel);
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                if (a.IsEnabled(logLevel))
+                {
+                    a.Log(logLevel, eventId, state, exception, formatter);
+                }
+
+                if (b.IsEnabled(logLevel))
+                {
+                    b.Log(logLevel, eventId, state, exception, formatter);
+                }
+            }
+        }
+    }
+}
