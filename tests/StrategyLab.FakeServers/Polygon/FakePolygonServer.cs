@@ -431,7 +431,7 @@ public sealed class FakePolygonServer : IAsyncDisposable
             return;
         }
 
-        if (connection.Authenticated)
+        if (connection.Authenticated || connection.Closing)
         {
             return;
         }
@@ -627,6 +627,11 @@ public sealed class FakePolygonServer : IAsyncDisposable
 
     private void Enqueue(Connection connection, Outgoing frame, bool ignoreStall = false)
     {
+        if (frame.Close is not null)
+        {
+            connection.Closing = true;
+        }
+
         if (Faults.Stall && !ignoreStall)
         {
             Interlocked.Increment(ref _framesSuppressed);
@@ -938,6 +943,7 @@ public sealed class FakePolygonServer : IAsyncDisposable
         private readonly HashSet<string> _subscriptions = new(StringComparer.Ordinal);
         private readonly Lock _gate = new();
         private volatile bool _authenticated;
+        private volatile bool _closing;
 
         public int Id { get; } = id;
 
@@ -947,6 +953,13 @@ public sealed class FakePolygonServer : IAsyncDisposable
         {
             get => _authenticated;
             set => _authenticated = value;
+        }
+
+        /// <summary>True once the server sent (or queued) a close frame.</summary>
+        public bool Closing
+        {
+            get => _closing;
+            set => _closing = value;
         }
 
         public WebSocket Socket { get; } = socket;

@@ -115,6 +115,7 @@ public sealed class FakePolygonServerTests
 
         Assert.Equal(("max_connections", FakePolygonServer.MaxConnectionsMessage), Status(await ReceiveAsync(second)));
         Assert.StartsWith("close 1008", await ReceiveAsync(second), StringComparison.Ordinal);
+        await second.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, string.Empty, Ct);
         await server.WaitUntilAsync(s => s.Connections.Count == 1, cancellationToken: Ct);
         Assert.Equal(1, server.Connections[0].Id);
         Assert.Equal(WebSocketState.Open, first.State);
