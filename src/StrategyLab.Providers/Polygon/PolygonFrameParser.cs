@@ -88,12 +88,8 @@ internal sealed class PolygonFrameParser(ProviderSymbolTable symbols)
                 index++;
             }
 
-            if (reader.Read())
-            {
-                events.Clear();
-                return new PolygonFrame(true, 0, "data after the array");
-            }
-
+            // Anything after the array makes the next Read throw (one JSON value per frame).
+            reader.Read();
             return new PolygonFrame(false, skipped, problem);
         }
         catch (JsonException e)
