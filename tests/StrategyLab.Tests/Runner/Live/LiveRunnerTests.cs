@@ -190,7 +190,7 @@ public sealed class LiveRunnerTests : IDisposable
     {
         var run = Config("""
             { "mode": "live", "data": { "provider": "finnhub", "symbols": ["SPY"], "timeframe": "1m" },
-              "live_min_bars": 0, "live_warmup_cycles": 0, "auto_stop_at": "2024-01-08T09:40:00-05:00" }
+              "live_min_bars": 0, "live_warmup_cycles": 0, "auto_stop_at": "2024-01-08T09:40:00-05:00", "polling_seconds": 3600 }
             """);
         var clock = new SteppingClock(Ny("2024-01-06 12:00"));
         var tape = Tape(Spy, Ny("2024-01-08 09:29"), Ny("2024-01-08 09:39"), seed: 4, start: 470m);
@@ -228,7 +228,7 @@ public sealed class LiveRunnerTests : IDisposable
     {
         var run = Config("""
             { "mode": "live", "data": { "provider": "finnhub", "symbols": ["SPY"] },
-              "live_min_bars": 0, "auto_stop_at": "2024-07-05T09:35:00-04:00" }
+              "live_min_bars": 0, "auto_stop_at": "2024-07-05T09:35:00-04:00", "polling_seconds": 3600 }
             """);
         var clock = new SteppingClock(Ny("2024-07-04 10:00"));
         var feed = new ScriptedFeed(clock, []);
