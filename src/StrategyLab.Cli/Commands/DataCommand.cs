@@ -25,6 +25,7 @@ internal static class DataCommand
         var command = new Command("data", "Historical data: import CSV files or LEAN folders into the bar store, inspect coverage.");
         command.Subcommands.Add(CreateImport());
         command.Subcommands.Add(CreateInfo());
+        command.Subcommands.Add(DataDownloadCommand.Create());
         return command;
     }
 
