@@ -81,6 +81,21 @@ public readonly struct Bar : IEquatable<Bar>
         _hasVwap = vwap.HasValue;
     }
 
+    private Bar(Symbol symbol, DateTime start, DateTime end, decimal open, decimal high, decimal low, decimal close, decimal volume, int tradeCount, decimal vwap, bool hasVwap)
+    {
+        Symbol = symbol;
+        Start = start;
+        End = end;
+        Open = open;
+        High = high;
+        Low = low;
+        Close = close;
+        Volume = volume;
+        _tradeCount = tradeCount;
+        _vwap = vwap;
+        _hasVwap = hasVwap;
+    }
+
     /// <summary>The instrument.</summary>
     public Symbol Symbol { get; }
 
@@ -116,6 +131,13 @@ public readonly struct Bar : IEquatable<Bar>
 
     /// <summary>True when this is the default value rather than a real bar.</summary>
     public bool IsDefault => Symbol is null;
+
+    /// <summary>
+    /// A bar whose consistency the caller has already checked more cheaply (e.g. the store compares the scaled integers
+    /// of a row before building it). Skips the constructor's checks; never use it for unchecked input.
+    /// </summary>
+    internal static Bar CreateChecked(Symbol symbol, DateTime startUtc, DateTime endUtc, decimal open, decimal high, decimal low, decimal close, decimal volume, int? tradeCount, decimal? vwap) =>
+        new(symbol, startUtc, endUtc, open, high, low, close, volume, tradeCount ?? -1, vwap ?? 0m, vwap.HasValue);
 
     /// <inheritdoc />
     public bool Equals(Bar other) =>
