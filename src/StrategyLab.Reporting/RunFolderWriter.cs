@@ -101,11 +101,11 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
         DirectoryPath = Path.GetFullPath(directory);
         Directory.CreateDirectory(DirectoryPath);
 
-        // A stale summary or bars file would describe another run.
+        // A stale summary, bars file or report would describe another run.
         foreach (var stale in new[]
                  {
-                     SummaryFileName, BarsFileName, ChartBarsFileName, SummaryFileName + TempSuffix, OrdersFileName + TempSuffix,
-                     ChartBarsFileName + TempSuffix,
+                     SummaryFileName, BarsFileName, ChartBarsFileName, Html.HtmlReport.FileName, SummaryFileName + TempSuffix,
+                     OrdersFileName + TempSuffix, ChartBarsFileName + TempSuffix, Html.HtmlReport.FileName + TempSuffix,
                  })
         {
             File.Delete(Path.Combine(DirectoryPath, stale));

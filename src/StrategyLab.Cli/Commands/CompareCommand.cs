@@ -91,8 +91,9 @@ internal static class CompareCommand
         }
 
         console.Write(table);
-        console.WriteLine(terminal ? "Best of each row in green." : "* best of the row.");
-        console.WriteLine("Compare page: " + page);
+        // Plain lines, not through the console: it would wrap a long path at its width.
+        stdout.WriteLine(terminal ? "Best of each row in green." : "* best of the row.");
+        stdout.WriteLine("Compare page: " + page);
     }
 
     private static void WriteJson(TextWriter stdout, List<RunSummary> summaries, IReadOnlyList<string> names, string page)

@@ -33,34 +33,34 @@ public sealed class RunSummary
     public string? Mode => Str(Document["mode"]);
 
     /// <summary><c>configuration.strategy.name</c>, or null.</summary>
-    public string? StrategyName => Str(Document["configuration"]?["strategy"]?["name"]);
+    public string? StrategyName => Str(At("configuration", "strategy", "name"));
 
     /// <summary><c>configuration.data.symbols</c>, or empty.</summary>
     public IReadOnlyList<string> Symbols =>
-        Document["configuration"]?["data"]?["symbols"] is JsonArray symbols
+        At("configuration", "data", "symbols") is JsonArray symbols
             ? [.. symbols.Select(Str).Where(s => s is not null).Select(s => s!)]
             : [];
 
     /// <summary><c>period.first_bar_start</c> as written, or null.</summary>
-    public string? FirstBarStart => Str(Document["period"]?["first_bar_start"]);
+    public string? FirstBarStart => Str(At("period", "first_bar_start"));
 
     /// <summary><c>period.last_bar_end</c> as written, or null.</summary>
-    public string? LastBarEnd => Str(Document["period"]?["last_bar_end"]);
+    public string? LastBarEnd => Str(At("period", "last_bar_end"));
 
     /// <summary><c>data.synthetic</c>.</summary>
-    public bool IsSynthetic => Document["data"]?["synthetic"] is JsonValue v && v.TryGetValue<bool>(out var b) && b;
+    public bool IsSynthetic => At("data", "synthetic") is JsonValue v && v.TryGetValue<bool>(out var b) && b;
 
     /// <summary><c>data.source</c>, or null.</summary>
-    public string? DataSource => Str(Document["data"]?["source"]);
+    public string? DataSource => Str(At("data", "source"));
 
     /// <summary><c>engine.version</c>, or null.</summary>
-    public string? EngineVersion => Str(Document["engine"]?["version"]);
+    public string? EngineVersion => Str(At("engine", "version"));
 
     /// <summary>A statistic as a decimal (null when absent, null or not a number).</summary>
-    public decimal? Decimal(string key) => Number(Document["statistics"]?[key]);
+    public decimal? Decimal(string key) => Number(At("statistics", key));
 
     /// <summary>A count or money value of <c>counts</c> as a decimal.</summary>
-    public decimal? Count(string key) => Number(Document["counts"]?[key]);
+    public decimal? Count(string key) => Number(At("counts", key));
 
     /// <summary>True when <paramref name="folder"/> holds <c>summary.json</c>.</summary>
     public static bool Exists(string folder) => File.Exists(Path.Combine(folder, RunFolderWriter.SummaryFileName));
@@ -122,6 +122,18 @@ public sealed class RunSummary
 
         // The same folder given twice: number them.
         return [.. parts.Select((p, i) => $"{string.Join('/', p)} #{i + 1}")];
+    }
+
+    /// <summary>The node at a path of object keys, or null when any step is missing or not an object (a summary is read, not trusted).</summary>
+    private JsonNode? At(params string[] path)
+    {
+        JsonNode? node = Document;
+        foreach (var key in path)
+        {
+            node = node is JsonObject o && o.TryGetPropertyValue(key, out var child) ? child : null;
+        }
+
+        return node;
     }
 
     private static List<KeyValuePair<string, JsonNode?>> Members(JsonObject document, string name) =>
