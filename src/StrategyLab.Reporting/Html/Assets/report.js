@@ -24,6 +24,10 @@
     return Number(value).toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
   }
 
+  function fmtPrice(value) {
+    return Number(value).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 8 });
+  }
+
   function fmtQty(value) {
     return Number(value).toLocaleString('en-US', { maximumFractionDigits: 8 });
   }
@@ -197,6 +201,9 @@
     });
 
     chart.timeScale().fitContent();
+
+    // For tests and the curious: the chart's API, its candle series and the fills it marks.
+    el.reportChart = { chart: chart, candles: candles, fills: s.fills };
     el.dataset.ready = '1';
   }
 
@@ -231,7 +238,7 @@
       // Sort keys per column, then the cells as shown.
       return {
         keys: [i + 1, t[0], t[1], t[2], t[4], t[5], t[7], t[8], t[9], t[10], t[11], t[12], t[13], t[14]],
-        cells: [String(i + 1), t[0], t[1], fmtQty(t[2]), t[3], fmtQty(t[5]), t[6], fmtQty(t[8]), fmt(t[9], 2), fmt(t[10], 2),
+        cells: [String(i + 1), t[0], t[1], fmtQty(t[2]), t[3], fmtPrice(t[5]), t[6], fmtPrice(t[8]), fmt(t[9], 2), fmt(t[10], 2),
           fmt(t[11], 2), (t[12] > 0 ? '+' : '') + fmt(t[12], 2) + ' %', held(t[13]), t[14]],
         net: t[11], side: t[1]
       };
