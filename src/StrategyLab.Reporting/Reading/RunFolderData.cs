@@ -205,12 +205,12 @@ internal sealed class RunFolderData
             Fills.Add(new FillRow(
                 csv.Time(time, "time"),
                 csv.Integer(order, "order_id"),
-                csv.Text(symbol),
-                csv.Text(side),
+                csv.Pooled(symbol),
+                csv.Pooled(side),
                 csv.Decimal(qty, "qty"),
                 csv.Decimal(price, "price"),
                 csv.OptionalDecimal(commission, "commission") ?? 0m,
-                csv.Text(tag)));
+                csv.Pooled(tag)));
         }
     }
 
@@ -229,8 +229,8 @@ internal sealed class RunFolderData
         while (csv.Next())
         {
             Trades.Add(new TradeRow(
-                csv.Text(symbol),
-                csv.Text(side),
+                csv.Pooled(symbol),
+                csv.Pooled(side),
                 csv.Decimal(qty, "qty"),
                 csv.Time(entryTime, "entry_time"),
                 csv.Decimal(entryPrice, "entry_price"),
@@ -238,7 +238,7 @@ internal sealed class RunFolderData
                 csv.Decimal(exitPrice, "exit_price"),
                 csv.Decimal(pnl, "pnl"),
                 csv.OptionalDecimal(commission, "commission") ?? 0m,
-                csv.Text(reason)));
+                csv.Pooled(reason)));
         }
     }
 
@@ -259,14 +259,14 @@ internal sealed class RunFolderData
             Orders.Add(new OrderRow(
                 csv.Integer(id, "id"),
                 csv.Time(created, "created_time"),
-                csv.Text(symbol),
-                csv.Text(side),
-                csv.Text(type),
+                csv.Pooled(symbol),
+                csv.Pooled(side),
+                csv.Pooled(type),
                 csv.Decimal(qty, "qty"),
                 csv.OptionalDecimal(limit, "limit_price"),
                 csv.OptionalDecimal(stop, "stop_price"),
-                csv.Text(tag),
-                csv.Text(status),
+                csv.Pooled(tag),
+                csv.Pooled(status),
                 csv.Time(updated, "updated_time")));
         }
     }
@@ -288,7 +288,7 @@ internal sealed class RunFolderData
                 trades = csv.OptionalColumn("trades");
             while (csv.Next())
             {
-                var ticker = csv.Text(symbol);
+                var ticker = csv.Pooled(symbol);
                 if (!Bars.TryGetValue(ticker, out var ladder))
                 {
                     ladder = new CandleLadder(CandlesPerSymbol);
