@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -61,7 +62,7 @@ internal static partial class ReportTestSupport
         var bars = "symbol,start,end,open,high,low,close,volume,trades\n";
         for (var i = 0; i < 6; i++)
         {
-            bars += $"\"X\"\"Y\",2024-01-31T09:3{i}:00-05:00,2024-01-31T09:3{i + 1}:00-05:00,{10 + i},{11 + i},{9 + i},{10.5 + i},{100 + i},\n";
+            bars += string.Create(CultureInfo.InvariantCulture, $"\"X\"\"Y\",2024-01-31T09:3{i}:00-05:00,2024-01-31T09:3{i + 1}:00-05:00,{10 + i},{11 + i},{9 + i},{10.5m + i},{100 + i},\n");
         }
 
         File.WriteAllText(Path.Combine(folder, "bars.csv"), bars);
