@@ -8,7 +8,8 @@ namespace StrategyLab.Reporting;
 /// <param name="Counters">The engine's counters (<see cref="TradingEngine.Counters"/>).</param>
 /// <param name="Portfolio">The account (<see cref="TradingEngine.Portfolio"/>).</param>
 /// <param name="Statistics">The performance so far (<see cref="StatisticsRecorder.Compute"/>).</param>
-public sealed record RunSnapshot(EngineCounters Counters, Portfolio Portfolio, PerformanceStatistics Statistics)
+/// <param name="Session">What a live or replay session adds (its own counters, why it stopped), written as <c>session</c>.</param>
+public sealed record RunSnapshot(EngineCounters Counters, Portfolio Portfolio, PerformanceStatistics Statistics, System.Text.Json.Nodes.JsonObject? Session = null)
 {
     /// <summary>The snapshot of an engine and its statistics.</summary>
     public static RunSnapshot Of(TradingEngine engine, PerformanceStatistics statistics)

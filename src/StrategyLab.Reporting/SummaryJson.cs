@@ -87,6 +87,12 @@ internal static class SummaryJson
         Number(w, "final_cash", portfolio.Cash);
         w.WriteEndObject();
 
+        if (snapshot.Session is { } session)
+        {
+            w.WritePropertyName("session");
+            session.WriteTo(w);
+        }
+
         w.WriteStartArray("open_positions");
         foreach (var p in portfolio.Positions.Where(p => p.IsOpen).OrderBy(p => p.Symbol))
         {

@@ -3,6 +3,7 @@ using StrategyLab.Core.Accounting;
 using StrategyLab.Core.Engine;
 using StrategyLab.Core.Execution;
 using StrategyLab.Core.Risk;
+using StrategyLab.Core.Strategies;
 using StrategyLab.Runner.Configuration;
 
 namespace StrategyLab.Runner;
@@ -34,7 +35,11 @@ public sealed class EngineAssembly
     public TradingEngine Engine { get; }
 
     /// <summary>Wires the engine of <paramref name="run"/>, reporting to <paramref name="recorder"/>.</summary>
-    public static EngineAssembly Build(ResolvedRun run, IRunRecorder recorder, ILoggerFactory loggers)
+    /// <param name="run">The validated configuration.</param>
+    /// <param name="recorder">Receives bars, order events, trades and equity marks.</param>
+    /// <param name="loggers">Logging.</param>
+    /// <param name="strategy">A strategy object to run instead of the configured one (embedding a custom strategy).</param>
+    public static EngineAssembly Build(ResolvedRun run, IRunRecorder recorder, ILoggerFactory loggers, IStrategy? strategy = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(loggers);
@@ -42,7 +47,7 @@ public sealed class EngineAssembly
         var exchange = new SimulatedExchange(run.Exchange, portfolio, run.CalendarOf, run.Symbols);
         var tradeManager = new TradeManager(run.TradeManager, run.Risk, exchange, portfolio, loggers.CreateLogger("StrategyLab.Risk"));
         var engine = new TradingEngine(
-            run.CreateStrategy(),
+            strategy ?? run.CreateStrategy(),
             exchange,
             portfolio,
             tradeManager,

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
+using StrategyLab.Core.Data;
 using StrategyLab.Core.Strategies;
 using StrategyLab.Data;
 using StrategyLab.Runner;
@@ -90,7 +91,9 @@ internal static class RunCommand
             var (config, effective) = ConfigLoader.Load(parse.GetValue(options.Config), options.Overrides(parse));
             if (mode != "backtest" && config.Mode == "backtest")
             {
+                // The command names the mode when the file does not.
                 config = config with { Mode = mode };
+                effective["mode"] = mode;
             }
 
             run = ResolvedRun.Resolve(config, effective);
@@ -131,6 +134,11 @@ internal static class RunCommand
             }
 
             return 0;
+        }
+        catch (FeedAuthenticationException e)
+        {
+            await stderr.WriteLineAsync("error: the provider refused the API key: " + e.Message).ConfigureAwait(false);
+            return CliApp.ExitAuthenticationFailed;
         }
         catch (Exception e) when (e is ConfigException or DataFormatException or StrategyConfigurationException)
         {

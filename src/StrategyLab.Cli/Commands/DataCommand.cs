@@ -25,6 +25,7 @@ internal static class DataCommand
         var command = new Command("data", "Historical data: import CSV files or LEAN folders into the bar store, inspect coverage.");
         command.Subcommands.Add(CreateImport());
         command.Subcommands.Add(CreateInfo());
+        command.Subcommands.Add(DataDownloadCommand.Create());
         return command;
     }
 
@@ -118,7 +119,7 @@ internal static class DataCommand
     {
         var path = new Argument<string>("path") { Description = "A CSV file, a store folder or a LEAN data folder." };
         var symbol = new Option<string>("--symbol") { Description = "The symbol (required for LEAN; filters a store or a multi-symbol CSV)." };
-        var timeframe = new Option<string>("--timeframe") { Description = "Bar length (required for CSV and LEAN; filters a store)." };
+        var timeframe = new Option<string>("--timeframe") { Description = "Bar length (required for LEAN; filters a store; for a CSV, guessed from the first rows when absent)." };
         var from = new Option<string>("--from") { Description = "First exchange-local date (yyyy-MM-dd) to check." };
         var to = new Option<string>("--to") { Description = "Last exchange-local date (yyyy-MM-dd) to check." };
         var timeIs = new Option<string>("--time-is") { Description = "CSV: whether the time stamp is the bar's start or end.", DefaultValueFactory = _ => "start" };
@@ -169,7 +170,13 @@ internal static class DataCommand
             }
             else
             {
-                var t = tf ?? throw new UsageException("--timeframe is required for a CSV file.");
+                if (!File.Exists(p))
+                {
+                    throw new UsageException($"{p}: no such file or folder.");
+                }
+
+                var t = tf ?? CsvBarReader.InferTimeframe(p)
+                    ?? throw new UsageException($"{p}: cannot tell the timeframe from the first rows; give --timeframe.");
                 var reader = new CsvBarReader(p, new CsvBarReaderOptions
                 {
                     Timeframe = t,
@@ -235,8 +242,8 @@ internal static class DataCommand
         o.WriteLine(Invariant($"  bars: {r.Bars}"));
         if (r.First is { } first && r.Last is { } last)
         {
-            o.WriteLine(Invariant($"  first bar: {Stamp(calendar, first)}  O={first.Open} H={first.High} L={first.Low} C={first.Close} V={first.Volume}"));
-            o.WriteLine(Invariant($"  last bar:  {Stamp(calendar, last)}  O={last.Open} H={last.High} L={last.Low} C={last.Close} V={last.Volume}"));
+            o.WriteLine(Invariant($"  first bar: {Stamp(calendar, first)}  {Ohlcv(first)}"));
+            o.WriteLine(Invariant($"  last bar:  {Stamp(calendar, last)}  {Ohlcv(last)}"));
         }
 
         if (r.To >= r.From && r.From != DateOnly.MinValue)
@@ -277,6 +284,11 @@ internal static class DataCommand
             o.WriteLine(Invariant($"  bars outside any session: {r.BarsOffCalendar}"));
         }
     }
+
+    private static string Ohlcv(Bar b) => $"O={Num(b.Open)} H={Num(b.High)} L={Num(b.Low)} C={Num(b.Close)} V={Num(b.Volume)}";
+
+    // Values from the store carry their file's scale (397.2400); show them without trailing zeros.
+    private static string Num(decimal value) => value.ToString("0.############################", CultureInfo.InvariantCulture);
 
     private static string Stamp(Core.Calendar.IMarketCalendar calendar, Bar bar) =>
         Invariant($"{bar.Start:yyyy-MM-ddTHH:mm:ssZ} ({calendar.ToExchangeTime(bar.Start):yyyy-MM-dd HH:mm:ss} exchange)");

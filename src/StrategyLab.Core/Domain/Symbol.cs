@@ -12,6 +12,11 @@ namespace StrategyLab.Core.Domain;
 /// </remarks>
 public sealed class Symbol : IEquatable<Symbol>, IComparable<Symbol>
 {
+    // One instance per (ticker, asset class) in a process: equality is then a reference check on the per-bar hot
+    // path, and each symbol gets a small dense Id for array-indexed lookups (see SymbolTable).
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, AssetClass), Symbol> Interned = new();
+    private static int _nextId = -1;
+
     // Symbols are dictionary keys on the per-bar hot path: hash once.
     private readonly int _hashCode;
 
@@ -20,7 +25,11 @@ public sealed class Symbol : IEquatable<Symbol>, IComparable<Symbol>
         Ticker = ticker;
         AssetClass = assetClass;
         _hashCode = HashCode.Combine(StringComparer.Ordinal.GetHashCode(ticker), assetClass);
+        Id = Interlocked.Increment(ref _nextId);
     }
+
+    /// <summary>A small number unique to this symbol within the process (0, 1, 2… in order of first use).</summary>
+    internal int Id { get; }
 
     /// <summary>The upper-case ticker, e.g. <c>SPY</c> or <c>BINANCE:BTCUSDT</c>.</summary>
     public string Ticker { get; }
@@ -56,7 +65,10 @@ public sealed class Symbol : IEquatable<Symbol>, IComparable<Symbol>
             }
         }
 
-        return new Symbol(trimmed.ToUpperInvariant(), assetClass);
+        var ticker2 = trimmed.ToUpperInvariant();
+        return Interned.TryGetValue((ticker2, assetClass), out var existing)
+            ? existing
+            : Interned.GetOrAdd((ticker2, assetClass), static k => new Symbol(k.Item1, k.Item2));
     }
 
     /// <summary>

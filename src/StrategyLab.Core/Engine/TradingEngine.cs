@@ -26,7 +26,7 @@ public sealed class TradingEngine : IOrderEventListener
     private readonly IRunRecorder _recorder;
     private readonly ILogger _logger;
     private readonly EngineOptions _options;
-    private readonly Dictionary<Symbol, SymbolState> _states = [];
+    private readonly SymbolTable<SymbolState> _states = new();
     private readonly Symbol[] _symbols;
     private readonly IMarketCalendar _primaryCalendar;
     private readonly List<Intent> _intents = [];
@@ -37,6 +37,7 @@ public sealed class TradingEngine : IOrderEventListener
     private DateTime _now;
     private DateTime _lastSliceEnd = DateTime.MinValue;
     private DateOnly _day;
+    private DateTime _dayEndUtc = DateTime.MinValue;
     private bool _initialized;
     private bool _warmingUp;
 
@@ -70,7 +71,7 @@ public sealed class TradingEngine : IOrderEventListener
         _symbols = [.. symbols.Distinct().Order()];
         for (var i = 0; i < _symbols.Length; i++)
         {
-            _states.Add(_symbols[i], new SymbolState(_symbols[i], i, calendars(_symbols[i]), options.HistoryCapacity));
+            _states.Set(_symbols[i], new SymbolState(_symbols[i], i, calendars(_symbols[i]), options.HistoryCapacity));
         }
 
         _primaryCalendar = calendars(_symbols[0]);
@@ -92,13 +93,19 @@ public sealed class TradingEngine : IOrderEventListener
 
     /// <summary>The last bar acted on for <paramref name="symbol"/>, if any.</summary>
     public Bar? LastBar(Symbol symbol) =>
-        _states.TryGetValue(symbol, out var s) && s.HistoryCount > 0 ? s.Last : null;
+        _states.Get(symbol) is { HistoryCount: > 0 } s ? s.Last : null;
 
     /// <summary>Runs a backtest over bars sorted by end time (then any symbol order): groups slices and processes each.</summary>
     /// <exception cref="InvalidOperationException">A bar ends before the previous one (the input is not time-ordered).</exception>
     public void Run(IEnumerable<Bar> bars)
     {
         ArgumentNullException.ThrowIfNull(bars);
+        if (bars is Bar[] array)
+        {
+            Run(array.AsSpan());
+            return;
+        }
+
         var buffer = new Bar[Math.Max(8, _symbols.Length * 2)];
         var count = 0;
         foreach (var bar in bars)
@@ -129,6 +136,29 @@ public sealed class TradingEngine : IOrderEventListener
         }
     }
 
+    /// <summary>Runs a backtest over bars in memory, sorted by end time: each slice is processed in place, without copies.</summary>
+    /// <exception cref="InvalidOperationException">A bar ends before the previous one.</exception>
+    public void Run(ReadOnlySpan<Bar> bars)
+    {
+        var start = 0;
+        for (var i = 1; i <= bars.Length; i++)
+        {
+            if (i < bars.Length && bars[i].End == bars[start].End)
+            {
+                continue;
+            }
+
+            if (i < bars.Length && bars[i].End < bars[start].End)
+            {
+                throw new InvalidOperationException(
+                    $"Bars are not in time order: {bars[i]} comes after a bar ending {bars[start].End:O}.");
+            }
+
+            ProcessSlice(bars[start..i]);
+            start = i;
+        }
+    }
+
     /// <summary>
     /// Shows the strategy historical bars (in time order) before trading starts (live warm-up): indicators fill,
     /// history grows, intents are ignored, the venue and the portfolio see nothing.
@@ -141,7 +171,7 @@ public sealed class TradingEngine : IOrderEventListener
         {
             foreach (ref readonly var bar in slice)
             {
-                if (!_states.TryGetValue(bar.Symbol, out var state) || !InHours(state, bar))
+                if (_states.Get(bar.Symbol) is not { } state || !InHours(state, bar))
                 {
                     continue;
                 }
@@ -180,20 +210,26 @@ public sealed class TradingEngine : IOrderEventListener
             throw new ArgumentException($"Slice at {now:O} is not after the previous slice at {_lastSliceEnd:O}.", nameof(bars));
         }
 
-        var n = SortIntoSlice(bars, now);
+        var slice = InSymbolOrder(bars, now);
+        var n = slice.Length;
         _now = now;
-        var day = DateOnly.FromDateTime(_primaryCalendar.ToExchangeTime(now));
-        if (day != _day)
+        if (now >= _dayEndUtc)
         {
-            _day = day;
-            _tradeManager.BeginDay(day);
+            // A new exchange-local date: find it (and its end) once, not on every slice.
+            var day = DateOnly.FromDateTime(_primaryCalendar.ToExchangeTime(now));
+            _dayEndUtc = _primaryCalendar.ToUtc(day.AddDays(1).ToDateTime(TimeOnly.MinValue));
+            if (day != _day)
+            {
+                _day = day;
+                _tradeManager.BeginDay(day);
+            }
         }
 
         // 1. update prices
         var any = false;
         for (var i = 0; i < n; i++)
         {
-            ref readonly var bar = ref _slice[i];
+            ref readonly var bar = ref slice[i];
             var state = _sliceStates[i];
             _accepted[i] = InHours(state, bar);
             if (!_accepted[i])
@@ -209,7 +245,13 @@ public sealed class TradingEngine : IOrderEventListener
             }
 
             _barVenue?.OnBar(bar);
-            state.Position ??= _portfolio.GetPosition(bar.Symbol);
+            if (state.Position is null && state.PositionsSeen != _portfolio.Positions.Count)
+            {
+                // A position object appears with the symbol's first fill; look it up only when one was added.
+                state.PositionsSeen = _portfolio.Positions.Count;
+                state.Position = _portfolio.GetPosition(bar.Symbol);
+            }
+
             if (state.Position is { } position)
             {
                 _portfolio.Mark(position, bar.Close, bar.End);
@@ -230,7 +272,7 @@ public sealed class TradingEngine : IOrderEventListener
         {
             if (_accepted[i])
             {
-                _strategy.OnBar(_slice[i], _context);
+                _strategy.OnBar(slice[i], _context);
             }
         }
 
@@ -419,30 +461,56 @@ public sealed class TradingEngine : IOrderEventListener
         _strategy.Initialize(_context);
     }
 
-    private int SortIntoSlice(ReadOnlySpan<Bar> bars, DateTime now)
+    /// <summary>
+    /// The slice in symbol order: the input itself when it already is (the usual case: no copy), else a sorted copy.
+    /// Fills <see cref="_sliceStates"/> in the same order.
+    /// </summary>
+    private ReadOnlySpan<Bar> InSymbolOrder(ReadOnlySpan<Bar> bars, DateTime now)
     {
-        if (_slice.Length < bars.Length)
+        if (_sliceStates.Length < bars.Length)
         {
             _slice = new Bar[bars.Length * 2];
             _sliceStates = new SymbolState[bars.Length * 2];
             _accepted = new bool[bars.Length * 2];
         }
 
-        var n = 0;
-        foreach (ref readonly var bar in bars)
+        var ordered = true;
+        for (var i = 0; i < bars.Length; i++)
         {
+            ref readonly var bar = ref bars[i];
             if (bar.End != now)
             {
                 throw new ArgumentException($"Bar {bar} does not end at the slice time {now:O}.", nameof(bars));
             }
 
-            if (!_states.TryGetValue(bar.Symbol, out var state))
+            if (_states.Get(bar.Symbol) is not { } state)
             {
                 throw new ArgumentException($"Bar {bar} is for a symbol that is not part of this run.", nameof(bars));
             }
 
-            // Insertion sort by the symbol's index: slices are small and usually already ordered.
-            var j = n - 1;
+            if (i > 0 && _sliceStates[i - 1].Index >= state.Index)
+            {
+                if (_sliceStates[i - 1] == state)
+                {
+                    throw new ArgumentException($"Two bars for {bar.Symbol} end at {now:O}.", nameof(bars));
+                }
+
+                ordered = false;
+            }
+
+            _sliceStates[i] = state;
+        }
+
+        if (ordered)
+        {
+            return bars;
+        }
+
+        // Insertion sort by the symbol's index (slices are small).
+        for (var i = 0; i < bars.Length; i++)
+        {
+            var state = _states.Get(bars[i].Symbol)!;
+            var j = i - 1;
             while (j >= 0 && _sliceStates[j].Index > state.Index)
             {
                 _slice[j + 1] = _slice[j];
@@ -452,15 +520,14 @@ public sealed class TradingEngine : IOrderEventListener
 
             if (j >= 0 && _sliceStates[j] == state)
             {
-                throw new ArgumentException($"Two bars for {bar.Symbol} end at {now:O}.", nameof(bars));
+                throw new ArgumentException($"Two bars for {bars[i].Symbol} end at {now:O}.", nameof(bars));
             }
 
-            _slice[j + 1] = bar;
+            _slice[j + 1] = bars[i];
             _sliceStates[j + 1] = state;
-            n++;
         }
 
-        return n;
+        return _slice.AsSpan(0, bars.Length);
     }
 
     private bool InHours(SymbolState state, in Bar bar)
@@ -489,11 +556,11 @@ public sealed class TradingEngine : IOrderEventListener
     }
 
     private decimal? PriceOf(Symbol symbol) =>
-        _states.TryGetValue(symbol, out var s) && s.HistoryCount > 0 ? s.Last.Close : null;
+        _states.Get(symbol) is { HistoryCount: > 0 } s ? s.Last.Close : null;
 
     private TradingSession? SessionOf(Symbol symbol)
     {
-        var state = _states[symbol];
+        var state = _states.Get(symbol) ?? throw new ArgumentException($"{symbol} is not part of this run.", nameof(symbol));
         var ext = _options.ExtendedHours;
         var s = state.Session;
         if (s is not null && _now > s.Open(ext) && _now <= s.Close(ext))
@@ -530,6 +597,8 @@ public sealed class TradingEngine : IOrderEventListener
         public TradingSession? HoursSession { get; set; }
 
         public Position? Position { get; set; }
+
+        public int PositionsSeen { get; set; }
 
         public TradingSession? Session { get; set; }
 
@@ -578,12 +647,13 @@ public sealed class TradingEngine : IOrderEventListener
 
         public ILogger Log => engine._logger;
 
-        public IMarketCalendar CalendarOf(Symbol symbol) => engine._states[symbol].Calendar;
+        public IMarketCalendar CalendarOf(Symbol symbol) =>
+            (engine._states.Get(symbol) ?? throw new ArgumentException($"{symbol} is not part of this run.", nameof(symbol))).Calendar;
 
         public TradingSession? CurrentSession(Symbol symbol) => engine.SessionOf(symbol);
 
         public ReadOnlySpan<Bar> History(Symbol symbol, int count) =>
-            engine._states.TryGetValue(symbol, out var s) ? s.History(count) : [];
+            engine._states.Get(symbol) is { } s ? s.History(count) : [];
 
         public decimal PositionOf(Symbol symbol) => engine._portfolio.QuantityOf(symbol);
 

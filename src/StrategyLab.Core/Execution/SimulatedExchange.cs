@@ -26,7 +26,8 @@ public sealed class SimulatedExchange : IBarDrivenVenue
     private readonly ExchangeSettings _settings;
     private readonly Portfolio _portfolio;
     private readonly Func<Symbol, IMarketCalendar> _calendars;
-    private readonly Dictionary<Symbol, Book> _books = [];
+    private readonly SymbolTable<Book> _books = new();
+    private readonly List<Book> _bookList = [];
     private readonly List<Order> _open = [];
     private readonly Dictionary<long, Order> _all = [];
     private readonly HashSet<string> _clientIds = new(StringComparer.Ordinal);
@@ -53,7 +54,12 @@ public sealed class SimulatedExchange : IBarDrivenVenue
         _calendars = calendars;
         foreach (var s in symbols)
         {
-            _books.TryAdd(s, new Book(s, calendars(s)));
+            if (_books.Get(s) is null)
+            {
+                var book = new Book(s, calendars(s));
+                _books.Set(s, book);
+                _bookList.Add(book);
+            }
         }
     }
 
@@ -74,11 +80,11 @@ public sealed class SimulatedExchange : IBarDrivenVenue
 
     /// <summary>The last traded price the exchange saw for <paramref name="symbol"/>, if any.</summary>
     public decimal? LastPrice(Symbol symbol) =>
-        _books.TryGetValue(symbol, out var b) && b.HasPrice ? b.LastPrice : null;
+        _books.Get(symbol) is { HasPrice: true } b ? b.LastPrice : null;
 
     /// <summary>True when an order decided at <paramref name="decisionTimeUtc"/> would be accepted (market open).</summary>
     public bool IsAcceptingOrders(Symbol symbol, DateTime decisionTimeUtc) =>
-        _books.TryGetValue(symbol, out var b) && SessionForDecision(b, decisionTimeUtc) is not null;
+        _books.Get(symbol) is { } b && SessionForDecision(b, decisionTimeUtc) is not null;
 
     /// <inheritdoc />
     public Order Submit(OrderRequest request, DateTime decisionTimeUtc)
@@ -107,7 +113,7 @@ public sealed class SimulatedExchange : IBarDrivenVenue
             }
         }
 
-        var book = _books[request.Symbol];
+        var book = _books.Get(request.Symbol)!;
         if (request.Type == OrderType.TrailingStop)
         {
             order.TrailAnchorPrice = book.LastPrice;
@@ -204,7 +210,7 @@ public sealed class SimulatedExchange : IBarDrivenVenue
             Close(o, OrderStatus.Canceled, nowUtc);
         }
 
-        foreach (var book in _books.Values)
+        foreach (var book in _bookList)
         {
             var held = _portfolio.QuantityOf(book.Symbol);
             if (held == 0 || !book.HasPrice)
@@ -235,7 +241,7 @@ public sealed class SimulatedExchange : IBarDrivenVenue
     /// <inheritdoc />
     public void OnBar(in Bar bar)
     {
-        if (!_books.TryGetValue(bar.Symbol, out var book))
+        if (_books.Get(bar.Symbol) is not { } book)
         {
             return;
         }
@@ -564,7 +570,7 @@ public sealed class SimulatedExchange : IBarDrivenVenue
     {
         session = null;
         var r = order.Request;
-        if (!_books.TryGetValue(r.Symbol, out var book))
+        if (_books.Get(r.Symbol) is not { } book)
         {
             return RejectReason.UnknownSymbol;
         }
@@ -652,7 +658,7 @@ public sealed class SimulatedExchange : IBarDrivenVenue
             var adds = o.Side == OrderSide.Buy ? held >= 0 : held <= 0;
             if (adds)
             {
-                var book = _books[o.Symbol];
+                var book = _books.Get(o.Symbol)!;
                 reserved += EstimatedCost(o.Request, o.RemainingQuantity, book.LastPrice);
             }
         }
@@ -704,7 +710,7 @@ public sealed class SimulatedExchange : IBarDrivenVenue
     private void RemoveOpen(Order order)
     {
         _open.Remove(order);
-        _books[order.Symbol].Working.Remove(order);
+        _books.Get(order.Symbol)!.Working.Remove(order);
     }
 
     private void Raise(OrderEventKind kind, Order order, DateTime time, Fill? fill = null)

@@ -146,8 +146,10 @@ public sealed class TradeManager
             return;
         }
 
+        // Exits are GTC: one decided on the session's last bar fills at the next open rather than expiring, so a
+        // position is never kept against the strategy's will. Entries stay DAY: a stale entry is not taken tomorrow.
         var side = held > 0 ? OrderSide.Sell : OrderSide.Buy;
-        var order = _venue.Submit(OrderRequest.Market(symbol, side, Math.Abs(held), reason), nowUtc);
+        var order = _venue.Submit(OrderRequest.Market(symbol, side, Math.Abs(held), reason) with { TimeInForce = TimeInForce.Gtc }, nowUtc);
         State(symbol).Exit = order;
     }
 

@@ -78,6 +78,67 @@ public sealed class CsvBarReader
         }
     }
 
+    /// <summary>
+    /// Guesses the timeframe of a CSV file from its first rows: bare dates are daily; otherwise the smallest positive
+    /// step between consecutive stamps of the same symbol, when it is a supported timeframe (a step of one day or more
+    /// is daily). Null when the file gives no answer (fewer than two rows, unparsable times, an unsupported step).
+    /// </summary>
+    /// <param name="path">The CSV file.</param>
+    /// <param name="maxRows">How many data rows to look at.</param>
+    public static Timeframe? InferTimeframe(string path, int maxRows = 1000)
+    {
+        using var reader = Sep.Reader(o => o with { Sep = new Sep(','), HasHeader = true, DisableColCountCheck = true, Unescape = true })
+            .FromFile(path);
+        if (reader.Header.IsEmpty)
+        {
+            return null;
+        }
+
+        var names = reader.Header.ColNames.Select(n => n.Trim().ToLowerInvariant()).ToList();
+        var time = names.FindIndex(n => n is "time" or "timestamp" or "date" or "datetime");
+        var symbol = names.IndexOf("symbol");
+        if (time < 0)
+        {
+            return null;
+        }
+
+        var last = new Dictionary<string, long>(StringComparer.OrdinalIgnoreCase);
+        var step = long.MaxValue;
+        var allDates = true;
+        var rows = 0;
+        while (rows < maxRows && reader.MoveNext())
+        {
+            var row = reader.Current;
+            if (row.ColCount <= Math.Max(time, symbol) || !TimeText.TryParse(row[time].Span.Trim(' '), out var t, out _))
+            {
+                continue;
+            }
+
+            rows++;
+            allDates &= t.Kind == TimeTextKind.DateOnly;
+            var ticks = t.Kind is TimeTextKind.Offset or TimeTextKind.Unix ? t.Utc.Ticks : t.Wall.Ticks;
+            var key = symbol >= 0 ? row[symbol].Span.ToString() : "";
+            if (last.TryGetValue(key, out var previous) && ticks > previous)
+            {
+                step = Math.Min(step, ticks - previous);
+            }
+
+            last[key] = ticks;
+        }
+
+        if (rows == 0)
+        {
+            return null;
+        }
+
+        if (allDates || (step != long.MaxValue && step >= TimeSpan.TicksPerDay))
+        {
+            return Timeframe.OneDay;
+        }
+
+        return Timeframe.All.Cast<Timeframe?>().FirstOrDefault(tf => tf!.Value.Ticks == step);
+    }
+
     private SepReader Open()
     {
         var spec = Sep.Reader(o => o with
@@ -86,7 +147,6 @@ public sealed class CsvBarReader
             HasHeader = true,
             DisableColCountCheck = true,
             Unescape = true,
-            Trim = SepTrim.Outer,
         });
         try
         {
@@ -222,7 +282,7 @@ internal sealed class CsvRowParser
         SymbolState state;
         if (_symbol >= 0)
         {
-            var ticker = row[_symbol].Span;
+            var ticker = row[_symbol].Span.Trim(' ');
             if (_last is not null && ticker.Equals(_last.Text, StringComparison.OrdinalIgnoreCase))
             {
                 state = _last;
@@ -245,7 +305,8 @@ internal sealed class CsvRowParser
 
         _last = state;
         var timeText = row[_time].Span;
-        if (!TimeText.TryParse(timeText, out var time, out var timeError))
+        if (!TimeText.TryParse(timeText, out var time, out var timeError)
+            && !TimeText.TryParse(timeText = timeText.Trim(' '), out time, out timeError))
         {
             return Fail(line, _names[_time], $"'{Quote(timeText)}' is not a time: {timeError}");
         }
@@ -267,7 +328,7 @@ internal sealed class CsvRowParser
         int? trades = null;
         if (_trades >= 0)
         {
-            var t = row[_trades].Span;
+            var t = row[_trades].Span.Trim(' ');
             if (!t.IsEmpty)
             {
                 if (!int.TryParse(t, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n))
@@ -285,7 +346,7 @@ internal sealed class CsvRowParser
         }
 
         decimal? vwap = null;
-        if (_vwap >= 0 && !row[_vwap].Span.IsEmpty)
+        if (_vwap >= 0 && !row[_vwap].Span.Trim(' ').IsEmpty)
         {
             if (!TryNumber(row[_vwap].Span, line, _vwap, out var v))
             {
@@ -370,7 +431,8 @@ internal sealed class CsvRowParser
 
     private bool TryNumber(ReadOnlySpan<char> text, long line, int column, out decimal value)
     {
-        if (DecimalText.TryParse(text, out value))
+        // Fields are not trimmed up front (that costs every row); spaces around a number are forgiven on the slow path.
+        if (DecimalText.TryParse(text, out value) || DecimalText.TryParse(text = text.Trim(' '), out value))
         {
             return true;
         }

@@ -217,10 +217,11 @@ public sealed class LeanDataFolder
         }
 
         report.FilesRead++;
-        var sessions = calendar.GetSessions(from, to).GetEnumerator();
+        using var sessions = calendar.GetSessions(from, to).GetEnumerator();
         var hasSession = sessions.MoveNext();
         TradingSession? current = null;
         var currentDate = DateOnly.MinValue;
+        var currentOffCalendar = false;
         foreach (var (date, row, name) in ReadSymbolFileRows(path, symbol, resolution))
         {
             if (date < from)
@@ -249,9 +250,9 @@ public sealed class LeanDataFolder
             {
                 currentDate = date;
                 current = calendar.GetSession(date);
+                currentOffCalendar = current is null;
                 if (current is null)
                 {
-                    report.BarsOffCalendar++;
                     if (_logger is not null)
                     {
                         DataLogEvents.LogBarOffCalendar(_logger, symbol.Ticker, resolution.FolderName(), date, calendar.Name, null);
@@ -261,6 +262,11 @@ public sealed class LeanDataFolder
                     var close = clock.ToUtc(date.ToDateTime(new TimeOnly(16, 0)));
                     current = new TradingSession(date, open, open, close, close, IsEarlyClose: false);
                 }
+            }
+
+            if (currentOffCalendar)
+            {
+                report.BarsOffCalendar++;
             }
 
             DateTime start, end;

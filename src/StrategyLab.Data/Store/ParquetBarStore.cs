@@ -179,10 +179,19 @@ public sealed class ParquetBarStore
     public IEnumerable<ReadOnlyMemory<Bar>> ReadBatches(Symbol symbol, Timeframe timeframe, DateTime fromUtc, DateTime toUtc)
     {
         ArgumentNullException.ThrowIfNull(symbol);
-        return ReadBatchRange(symbol, timeframe, fromUtc.Ticks, toUtc.Ticks);
+        return ReadBatchMemory(symbol, timeframe, fromUtc.Ticks, toUtc.Ticks);
     }
 
-    private IEnumerable<ReadOnlyMemory<Bar>> ReadBatchRange(Symbol symbol, Timeframe timeframe, long fromTicks, long toTicks)
+    private IEnumerable<ReadOnlyMemory<Bar>> ReadBatchMemory(Symbol symbol, Timeframe timeframe, long fromTicks, long toTicks)
+    {
+        foreach (var segment in ReadSegments(symbol, timeframe, fromTicks, toTicks))
+        {
+            yield return segment;
+        }
+    }
+
+    /// <summary>Bars a row group at a time, built in a tight loop into a pooled array that is reused for the next group.</summary>
+    private IEnumerable<ArraySegment<Bar>> ReadSegments(Symbol symbol, Timeframe timeframe, long fromTicks, long toTicks)
     {
         if (fromTicks >= toTicks)
         {
@@ -195,14 +204,14 @@ public sealed class ParquetBarStore
         var buffer = Array.Empty<Bar>();
         try
         {
-            foreach (var partition in GetPartitions(symbol, timeframe))
+            foreach (var (month, path) in PartitionFiles(symbol, timeframe))
             {
-                if (partition.Month < firstMonth || partition.Month > lastMonth)
+                if (month < firstMonth || month > lastMonth)
                 {
                     continue;
                 }
 
-                using var reader = new PartitionReader(partition.Path, symbol);
+                using var reader = new PartitionReader(path, symbol, timeframe);
                 while (reader.NextGroup())
                 {
                     var n = reader.Count;
@@ -214,14 +223,11 @@ public sealed class ParquetBarStore
                         buffer = ArrayPool<Bar>.Shared.Rent(last - first);
                     }
 
-                    for (var i = first; i < last; i++)
-                    {
-                        buffer[i - first] = reader.BarAt(i);
-                    }
+                    reader.Fill(first, buffer.AsSpan(0, last - first));
 
                     if (last > first)
                     {
-                        yield return buffer.AsMemory(0, last - first);
+                        yield return new ArraySegment<Bar>(buffer, 0, last - first);
                     }
 
                     if (last < n)
@@ -347,40 +353,8 @@ public sealed class ParquetBarStore
         return sb.ToString();
     }
 
-    private IEnumerable<Bar> ReadRange(Symbol symbol, Timeframe timeframe, long fromTicks, long toTicks)
-    {
-        if (fromTicks >= toTicks)
-        {
-            yield break;
-        }
-
-        var clock = new ExchangeClock(_calendarFor(symbol));
-        var firstMonth = MonthOf(clock, fromTicks);
-        var lastMonth = MonthOf(clock, toTicks - 1);
-        foreach (var partition in GetPartitions(symbol, timeframe))
-        {
-            if (partition.Month < firstMonth || partition.Month > lastMonth)
-            {
-                continue;
-            }
-
-            using var reader = new PartitionReader(partition.Path, symbol);
-            while (reader.NextGroup())
-            {
-                var n = reader.Count;
-                var last = reader.StartTicksAt(n - 1) < toTicks ? n : reader.FirstAtOrAfter(toTicks);
-                for (var i = reader.FirstAtOrAfter(fromTicks); i < last; i++)
-                {
-                    yield return reader.BarAt(i);
-                }
-
-                if (last < n)
-                {
-                    yield break;
-                }
-            }
-        }
-    }
+    private IEnumerable<Bar> ReadRange(Symbol symbol, Timeframe timeframe, long fromTicks, long toTicks) =>
+        new SegmentedBars(ReadSegments(symbol, timeframe, fromTicks, toTicks));
 
     private static DateOnly MonthOf(ExchangeClock clock, long utcTicks)
     {
@@ -401,17 +375,33 @@ public sealed class ParquetBarStore
         return new DateOnly(local.Year, local.Month, 1);
     }
 
-    private List<StorePartition> ReadPartitions(string symbolDir, Timeframe timeframe, Symbol? expected)
+    /// <summary>The partition files of a series by name alone (month, path), oldest first; contents are checked when opened.</summary>
+    private List<(DateOnly Month, string Path)> PartitionFiles(Symbol symbol, Timeframe timeframe)
     {
-        var result = new List<StorePartition>();
+        var dir = SeriesFolder(symbol, timeframe);
+        return Directory.Exists(dir) ? PartitionFiles(dir) : [];
+    }
+
+    private static List<(DateOnly Month, string Path)> PartitionFiles(string symbolDir)
+    {
+        var result = new List<(DateOnly, string)>();
         foreach (var path in Directory.EnumerateFiles(symbolDir, "*.parquet").Order(StringComparer.Ordinal))
         {
             var name = Path.GetFileNameWithoutExtension(path);
-            if (!DateOnly.TryParseExact(name + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var month))
+            if (DateOnly.TryParseExact(name + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var month))
             {
-                continue;
+                result.Add((month, path));
             }
+        }
 
+        return result;
+    }
+
+    private List<StorePartition> ReadPartitions(string symbolDir, Timeframe timeframe, Symbol? expected)
+    {
+        var result = new List<StorePartition>();
+        foreach (var (month, path) in PartitionFiles(symbolDir))
+        {
             using var file = ParquetFile.Open(path, footerOnly: true);
             var symbol = file.Symbol;
             if (expected is not null && symbol != expected)
@@ -445,7 +435,7 @@ public sealed class ParquetBarStore
         var combined = new List<(Bar Bar, int Order)>(incoming.Count);
         if (File.Exists(path))
         {
-            using var reader = new PartitionReader(path, symbol);
+            using var reader = new PartitionReader(path, symbol, timeframe);
             while (reader.NextGroup())
             {
                 for (var i = 0; i < reader.Count; i++)

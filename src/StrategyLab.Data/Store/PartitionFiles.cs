@@ -152,22 +152,35 @@ internal sealed class PartitionReader : IDisposable
 {
     private readonly ParquetFile _file;
     private readonly Symbol _symbol;
+    private readonly byte _priceScale;
+    private readonly byte _volumeScale;
     private int _group = -1;
     private int _capacity;
     private long[] _starts = [], _ends = [], _open = [], _high = [], _low = [], _close = [], _volume = [];
     private int?[]? _trades;
     private decimal?[]? _vwap;
 
-    public PartitionReader(string path, Symbol expected)
+    public PartitionReader(string path, Symbol expected, Timeframe timeframe)
     {
         _file = ParquetFile.Open(path);
         if (_file.Symbol != expected)
         {
             _file.Dispose();
-            throw new DataFormatException(path, null, ParquetBarStore.SymbolKey, $"the partition holds {_file.Symbol}, not {expected}");
+            throw new DataFormatException(
+                path, null, ParquetBarStore.SymbolKey,
+                $"the partition holds {_file.Symbol} ({_file.Symbol.AssetClass}), not {expected} ({expected.AssetClass})");
+        }
+
+        var tf = _file.Metadata.GetValueOrDefault(ParquetBarStore.TimeframeKey);
+        if (tf != timeframe.ToString())
+        {
+            _file.Dispose();
+            throw new DataFormatException(path, null, ParquetBarStore.TimeframeKey, $"the partition holds '{tf}' bars, not {timeframe}");
         }
 
         _symbol = _file.Symbol;
+        _priceScale = _file.PriceScale;
+        _volumeScale = _file.VolumeScale;
     }
 
     /// <summary>Rows in the current group.</summary>
@@ -250,30 +263,63 @@ internal sealed class PartitionReader : IDisposable
     }
 
     /// <summary>The bar of row <paramref name="i"/> of the current group.</summary>
+    /// <exception cref="DataFormatException">The row is not a valid bar (a damaged or foreign file).</exception>
     public Bar BarAt(int i)
     {
-        var ps = _file.PriceScale;
         try
         {
-            return new Bar(
-                _symbol,
-                new DateTime(_starts[i], DateTimeKind.Utc),
-                new DateTime(_ends[i], DateTimeKind.Utc),
-                ScaledDecimal.FromUnscaled(_open[i], ps),
-                ScaledDecimal.FromUnscaled(_high[i], ps),
-                ScaledDecimal.FromUnscaled(_low[i], ps),
-                ScaledDecimal.FromUnscaled(_close[i], ps),
-                ScaledDecimal.FromUnscaled(_volume[i], _file.VolumeScale),
-                _trades?[i],
-                _vwap?[i]);
+            return Create(i);
         }
         catch (ArgumentException e)
         {
-            throw new DataFormatException(
-                _file.Path, null, e.ParamName,
-                string.Create(CultureInfo.InvariantCulture, $"row {i} of row group {_group}: {e.Message.Split(" (Parameter")[0]}"));
+            throw RowError(i, e);
         }
     }
+
+    /// <summary>Builds the bars of rows [<paramref name="first"/>, <paramref name="first"/> + destination length) into <paramref name="destination"/>.</summary>
+    /// <exception cref="DataFormatException">A row is not a valid bar (a damaged or foreign file).</exception>
+    public void Fill(int first, Span<Bar> destination)
+    {
+        var i = first;
+        try
+        {
+            for (var k = 0; k < destination.Length; k++, i++)
+            {
+                // Built in place (not through Create) to save a copy of the 128-byte struct.
+                destination[k] = new Bar(
+                    _symbol,
+                    new DateTime(_starts[i], DateTimeKind.Utc),
+                    new DateTime(_ends[i], DateTimeKind.Utc),
+                    ScaledDecimal.FromUnscaled(_open[i], _priceScale),
+                    ScaledDecimal.FromUnscaled(_high[i], _priceScale),
+                    ScaledDecimal.FromUnscaled(_low[i], _priceScale),
+                    ScaledDecimal.FromUnscaled(_close[i], _priceScale),
+                    ScaledDecimal.FromUnscaled(_volume[i], _volumeScale),
+                    _trades?[i],
+                    _vwap?[i]);
+            }
+        }
+        catch (ArgumentException e)
+        {
+            throw RowError(i, e);
+        }
+    }
+
+    private Bar Create(int i) => new(
+        _symbol,
+        new DateTime(_starts[i], DateTimeKind.Utc),
+        new DateTime(_ends[i], DateTimeKind.Utc),
+        ScaledDecimal.FromUnscaled(_open[i], _priceScale),
+        ScaledDecimal.FromUnscaled(_high[i], _priceScale),
+        ScaledDecimal.FromUnscaled(_low[i], _priceScale),
+        ScaledDecimal.FromUnscaled(_close[i], _priceScale),
+        ScaledDecimal.FromUnscaled(_volume[i], _volumeScale),
+        _trades?[i],
+        _vwap?[i]);
+
+    private DataFormatException RowError(int i, ArgumentException e) => new(
+        _file.Path, null, e.ParamName,
+        string.Create(CultureInfo.InvariantCulture, $"row {i} of row group {_group}: {e.Message.Split(" (Parameter")[0]}"));
 
     public void Dispose()
     {

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using StrategyLab.Core.Data;
 using StrategyLab.Core.Domain;
 using StrategyLab.Providers.Json;
+using StrategyLab.Providers.Rest;
 using StrategyLab.Providers.Streaming;
 
 namespace StrategyLab.Providers.Finnhub;
@@ -41,7 +42,7 @@ public sealed class FinnhubFeed : ILiveMarketDataFeed
     private readonly SecretRedactor _redactor;
     private readonly Channel<MarketEvent> _events;
     private readonly FinnhubRestClient _rest;
-    private readonly FinnhubSymbolTable _symbolTable = new();
+    private readonly ProviderSymbolTable _symbolTable = new();
     private readonly FinnhubFrameParser _parser;
     private readonly List<FinnhubTrade> _batch = new(64);
     private readonly FinnhubFeedCounters _counters = new();

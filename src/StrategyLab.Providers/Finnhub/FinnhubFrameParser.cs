@@ -38,7 +38,7 @@ internal readonly record struct FinnhubFrame(FinnhubFrameType Type, string? Text
 /// whether sent as numbers or strings; <c>t</c> is epoch milliseconds. A frame that is not JSON or has the wrong shape is
 /// reported, never thrown; a bad print is skipped and the rest of the batch kept.
 /// </summary>
-internal sealed class FinnhubFrameParser(FinnhubSymbolTable symbols)
+internal sealed class FinnhubFrameParser(ProviderSymbolTable symbols)
 {
     // Trades before 2000 or after 2200 are nonsense (a seconds-or-microseconds mix-up, or garbage).
     private const long MinTimeMs = 946_684_800_000L;

@@ -5,35 +5,10 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
+using StrategyLab.Providers.Rest;
 using StrategyLab.Providers.Streaming;
 
 namespace StrategyLab.Providers.Finnhub;
-
-/// <summary>How a REST call ended.</summary>
-internal enum RestOutcome
-{
-    /// <summary>A 2xx answer; <see cref="RestReply.Body"/> holds it.</summary>
-    Success,
-
-    /// <summary>A non-2xx answer other than 429 (after the retries).</summary>
-    HttpError,
-
-    /// <summary>Still HTTP 429 after every retry.</summary>
-    RateLimited,
-
-    /// <summary>No answer: connection refused or reset, DNS, TLS.</summary>
-    NetworkError,
-
-    /// <summary>No answer within <see cref="FinnhubOptions.RequestTimeout"/>.</summary>
-    Timeout,
-}
-
-/// <summary>The result of one REST call (after retries).</summary>
-/// <param name="Outcome">How it ended.</param>
-/// <param name="Status">The HTTP status, when an answer came.</param>
-/// <param name="Body">The answer's body, when an answer came.</param>
-/// <param name="Detail">A redacted, human-readable account (server error text, exception).</param>
-internal sealed record RestReply(RestOutcome Outcome, HttpStatusCode? Status, byte[]? Body, string Detail);
 
 /// <summary>
 /// GETs from the Finnhub REST API with the key in the <c>X-Finnhub-Token</c> header (never in the URL), retrying HTTP 429

@@ -7,6 +7,14 @@ namespace StrategyLab.Providers.Streaming;
 public interface IWebSocketSessionHandler
 {
     /// <summary>
+    /// Called when a new socket is open, before its first frame is read and before <see cref="OnConnectedAsync"/>: the place
+    /// to reset per-connection state (e.g. open a <see cref="HandshakeInbox{T}"/>), since a server may speak first.
+    /// </summary>
+    void OnSocketOpened()
+    {
+    }
+
+    /// <summary>
     /// Called after every successful connect (the first and each reconnect), while frames are already being read:
     /// authenticate if the protocol needs it and subscribe to every symbol. The connection counts as up when this returns.
     /// </summary>

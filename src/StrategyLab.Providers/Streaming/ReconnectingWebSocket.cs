@@ -47,6 +47,8 @@ public sealed class ReconnectingWebSocket : IAsyncDisposable
     private int _stopping;
     private int _disposed;
     private long _framesReceived;
+    private long _holdOffTicks;
+    private string? _holdOffReason;
     private int _connectionsOpened;
     private int _connectionsReady;
 
@@ -102,6 +104,33 @@ public sealed class ReconnectingWebSocket : IAsyncDisposable
 
     /// <summary>True while a connection is up and subscribed.</summary>
     public bool IsConnected => _current is { IsReady: true };
+
+    /// <summary>
+    /// Asks for the next connection attempt to wait at least <paramref name="delay"/> instead of the usual back-off (or
+    /// instead of reconnecting at once after a stable connection), e.g. after a provider's "too many connections" message,
+    /// where reconnecting at once would make two clients evict each other forever. The longest pending request wins; it
+    /// is used once.
+    /// </summary>
+    /// <param name="delay">How long to wait before the next attempt.</param>
+    /// <param name="reason">Why, for the <c>liveMode.reconnecting</c> log (must not contain a secret; it is redacted anyway).</param>
+    /// <exception cref="ArgumentOutOfRangeException">The delay is negative.</exception>
+    public void HoldOff(TimeSpan delay, string reason)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(delay, TimeSpan.Zero);
+        ArgumentNullException.ThrowIfNull(reason);
+        long current;
+        do
+        {
+            current = Interlocked.Read(ref _holdOffTicks);
+            if (delay.Ticks <= current)
+            {
+                return;
+            }
+        }
+        while (Interlocked.CompareExchange(ref _holdOffTicks, delay.Ticks, current) != current);
+
+        Volatile.Write(ref _holdOffReason, _redactor.Redact(reason));
+    }
 
     /// <summary>
     /// Starts the connection loop and returns once the first connection is up and subscribed. Failed attempts are retried
@@ -194,6 +223,7 @@ public sealed class ReconnectingWebSocket : IAsyncDisposable
             Delay = _options.InitialBackoff,
             MaxDelay = _options.MaxBackoff,
             ShouldHandle = args => ValueTask.FromResult(ShouldReconnect(args.Outcome)),
+            DelayGenerator = args => ValueTask.FromResult(TakeHoldOff(out _)),
             OnRetry = args =>
             {
                 var reason = args.Outcome.Exception is { } e ? DescribeFailure(e) : args.Outcome.Result?.Reason ?? "unknown";
@@ -235,9 +265,17 @@ public sealed class ReconnectingWebSocket : IAsyncDisposable
                     break;
                 }
 
-                // A stable connection ended (its socket is already closed): reconnect at once, and start the back-off
-                // over, so failures from here wait InitialBackoff, then twice that, and so on.
-                StreamLogEvents.LogReconnecting(_logger, _provider, 0, 1, end.Reason, null);
+                // A stable connection ended (its socket is already closed): reconnect at once (unless a hold-off was
+                // asked for), and start the back-off over, so failures from here wait InitialBackoff, then twice that, and so on.
+                if (TakeHoldOff(out var holdOffReason) is { } holdOff)
+                {
+                    StreamLogEvents.LogReconnecting(_logger, _provider, (long)holdOff.TotalMilliseconds, 1, end.Reason + "; " + holdOffReason, null);
+                    await Task.Delay(holdOff, _time, stop).ConfigureAwait(false);
+                }
+                else
+                {
+                    StreamLogEvents.LogReconnecting(_logger, _provider, 0, 1, end.Reason, null);
+                }
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested || Stopping)
@@ -271,6 +309,14 @@ public sealed class ReconnectingWebSocket : IAsyncDisposable
         }
     }
 
+    /// <summary>The pending hold-off (consumed), or null.</summary>
+    private TimeSpan? TakeHoldOff(out string reason)
+    {
+        var ticks = Interlocked.Exchange(ref _holdOffTicks, 0);
+        reason = Volatile.Read(ref _holdOffReason) ?? string.Empty;
+        return ticks > 0 ? TimeSpan.FromTicks(ticks) : null;
+    }
+
     private async Task<ConnectionEnd> ConnectAndRunAsync(CancellationToken stop)
     {
         using var socket = new ClientWebSocket();
@@ -282,6 +328,7 @@ public sealed class ReconnectingWebSocket : IAsyncDisposable
         var connection = new Connection(socket, new WebSocketSender(socket, sendLock), _time.GetTimestamp());
         using var connectionCts = CancellationTokenSource.CreateLinkedTokenSource(stop);
         _current = connection;
+        _handler.OnSocketOpened();
         var receive = ReceiveLoopAsync(connection, connectionCts.Token);
         var watchdog = StartWatchdog(connection);
         try
@@ -357,7 +404,26 @@ public sealed class ReconnectingWebSocket : IAsyncDisposable
     private async Task<bool> HandshakeAsync(Connection connection, Task<string> receive, CancellationToken connectionToken)
     {
         using var timeout = new CancellationTokenSource(_options.HandshakeTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(connectionToken, timeout.Token);
+        using var socketGone = new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(connectionToken, timeout.Token, socketGone.Token);
+
+        // A handshake that waits for the server's replies must not outlive the socket.
+        _ = receive.ContinueWith(
+            static (_, state) =>
+            {
+                try
+                {
+                    ((CancellationTokenSource)state!).Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The handshake already finished.
+                }
+            },
+            socketGone,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
         try
         {
             await _handler.OnConnectedAsync(connection.Sender, linked.Token).ConfigureAwait(false);

@@ -222,7 +222,7 @@ public sealed record ResolvedRun
         return new ResolvedRun
         {
             Config = config,
-            Echo = Redact(effective),
+            Echo = BuildEcho(effective, parameters),
             Mode = mode,
             Warnings = warnings,
             Symbols = symbols,
@@ -375,9 +375,28 @@ public sealed record ResolvedRun
         return values;
     }
 
-    private static JsonObject Redact(JsonObject effective)
+    private static JsonObject BuildEcho(JsonObject effective, StrategyParameters parameters)
     {
         var copy = effective.DeepClone().AsObject();
+
+        // The parameters the strategy really ran with, defaults included.
+        if (copy["strategy"] is JsonObject strategy)
+        {
+            var resolved = new JsonObject();
+            foreach (var (name, value) in parameters.Values.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            {
+                resolved[name] = value switch
+                {
+                    int i => JsonValue.Create(i),
+                    decimal d => JsonValue.Create(d),
+                    bool b => JsonValue.Create(b),
+                    _ => JsonValue.Create(Convert.ToString(value, CultureInfo.InvariantCulture)),
+                };
+            }
+
+            strategy["params"] = resolved;
+        }
+
         if (copy["providers"] is JsonObject providers)
         {
             foreach (var (_, p) in providers)

@@ -35,7 +35,7 @@ public sealed record RunConfig
     /// <summary>Live mode (the original design's flag); <c>mode</c> is the preferred way to choose.</summary>
     public bool LiveMode { get; init; }
 
-    /// <summary>Seconds between polls of a pull-based live source (default 60).</summary>
+    /// <summary>How often a live run waiting for the open wakes to report and re-check its stop time, seconds (default 60).</summary>
     public int PollingSeconds { get; init; } = 60;
 
     /// <summary>Replay clock speed: 1 = real time, 60 = a minute per second; any value &gt; 0; 0 = as fast as possible.</summary>

@@ -39,16 +39,16 @@ public static class LiveEvents
     public static readonly EventId Stopped = new(5010, "liveMode.stopped");
 
     /// <summary>The market is open.</summary>
-    public static readonly EventId MarketOpen = new(4000, "market.open");
+    public static readonly EventId MarketOpen = new(4100, "market.open");
 
     /// <summary>The market is closed for the weekend.</summary>
-    public static readonly EventId MarketClosedWeekend = new(4001, "market.closed.weekend");
+    public static readonly EventId MarketClosedWeekend = new(4101, "market.closed.weekend");
 
     /// <summary>The market is closed outside its hours.</summary>
-    public static readonly EventId MarketClosedHours = new(4002, "market.closed.hours");
+    public static readonly EventId MarketClosedHours = new(4102, "market.closed.hours");
 
     /// <summary>The market is closed for a holiday.</summary>
-    public static readonly EventId MarketClosedHoliday = new(4003, "market.closed.holiday");
+    public static readonly EventId MarketClosedHoliday = new(4103, "market.closed.holiday");
 
     /// <summary>A provider notice (error frame, unexpected status).</summary>
     public static readonly EventId ProviderNotice = new(5011, "liveMode.provider.notice");

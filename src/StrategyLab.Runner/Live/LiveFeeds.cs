@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using StrategyLab.Core.Data;
 using StrategyLab.Providers.Finnhub;
+using StrategyLab.Providers.Polygon;
 using StrategyLab.Runner.Configuration;
 
 namespace StrategyLab.Runner.Live;
@@ -50,6 +51,30 @@ public static class LiveFeeds
                 };
                 options.Stream.SilenceTimeout = TimeSpan.FromSeconds(p.SilenceTimeoutSeconds);
                 return new FinnhubFeed(options, loggers, time);
+            }
+
+            case "polygon":
+            {
+                if (string.IsNullOrWhiteSpace(key))
+                {
+                    throw new ConfigException("providers.polygon.api_key", $"no Polygon API key: set {PolygonKeyVariable} (preferred) or providers.polygon.api_key.");
+                }
+
+                // Minute aggregates (AM) only: the runner upserts them by (symbol, start) until their bar closes. Quiet
+                // symbols are normal and Polygon sends no heartbeat, so silence counts only while the market is open.
+                var p = run.Config.Providers.Polygon;
+                var calendar = run.CalendarOf(run.Symbols[0]);
+                var extended = run.Config.MarketHours.ExtendedHours;
+                var options = new PolygonOptions
+                {
+                    ApiKey = key,
+                    WebSocketUrl = new Uri(p.WsUrl),
+                    RestUrl = new Uri(p.RestUrl),
+                    Streams = PolygonStreams.MinuteAggregates,
+                    SilenceMatters = utc => calendar.IsOpen(utc, extended),
+                };
+                options.Stream.SilenceTimeout = TimeSpan.FromSeconds(p.SilenceTimeoutSeconds);
+                return new PolygonFeed(options, loggers, time);
             }
 
             default:

@@ -305,15 +305,26 @@ public sealed class LiveRunner
             return LiveStopReason.AutoStop;
         }
 
-        if (_connected)
+        // The connection stays up while the market is closed (a feed connects once; its watchdog knows when
+        // silence matters), so nothing is missed at the next open.
+        _logger.LogInformation(LiveEvents.WaitingForOpen, "liveMode.waiting: waiting {Hours}h for the open at {NextOpen:O}", Math.Round((nextOpen - now).TotalHours, 2), nextOpen);
+
+        // Wait in steps of polling_seconds: each wake reports that the run is alive and re-checks the stop time.
+        var step = TimeSpan.FromSeconds(_run.Config.PollingSeconds);
+        for (var t = Now(); t < nextOpen; t = Now())
         {
-            // Nothing streams while the market is closed: let go of the connection (and its watchdog) until the open.
-            await _feed.DisconnectAsync(stop).ConfigureAwait(false);
-            _connected = false;
+            await WaitUntilAsync(t + step < nextOpen ? t + step : nextOpen, stop).ConfigureAwait(false);
+            if (_feedFailed)
+            {
+                return LiveStopReason.FeedFailed;
+            }
+
+            if (Now() < nextOpen)
+            {
+                _logger.LogDebug(LiveEvents.WaitingForOpen, "liveMode.waiting: {Remaining} until the open at {NextOpen:O}", nextOpen - Now(), nextOpen);
+            }
         }
 
-        _logger.LogInformation(LiveEvents.WaitingForOpen, "liveMode.waiting: waiting {Hours}h for the open at {NextOpen:O}", Math.Round((nextOpen - now).TotalHours, 2), nextOpen);
-        await WaitUntilAsync(nextOpen, stop).ConfigureAwait(false);
         return null;
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using StrategyLab.Core.Data;
 using StrategyLab.Core.Engine;
@@ -60,20 +61,56 @@ public static class LiveSession
         });
         var assembly = EngineAssembly.Build(run, new CompositeRecorder(statistics, writer), runLoggers);
         string? stopReason;
+        JsonObject session;
         if (run.Mode == RunMode.Replay)
         {
             var replay = new ReplayRunner(run, replayData!.Bars, assembly, time, runLoggers);
             stopReason = (await replay.RunAsync(stopToken).ConfigureAwait(false))?.ToString();
+            session = new JsonObject
+            {
+                ["stop_reason"] = stopReason ?? "end_of_data",
+                ["speedup"] = run.Config.Speedup,
+                ["slices"] = replay.Cycles,
+            };
         }
         else
         {
             await using var feed = (feedFactory ?? LiveFeeds.Create)(run, runLoggers, time);
             var live = new LiveRunner(run, feed, assembly, time, runLoggers, status);
-            stopReason = (await live.RunAsync(stopToken).ConfigureAwait(false)).ToString();
+            try
+            {
+                stopReason = (await live.RunAsync(stopToken).ConfigureAwait(false)).ToString();
+            }
+            catch (FeedAuthenticationException)
+            {
+                writer.Complete(RunSnapshot.Of(assembly.Engine, statistics.Compute()) with { Session = new JsonObject { ["stop_reason"] = "authentication_failed" } });
+                throw;
+            }
+
+            var c = live.Counters;
+            var t = live.TradeCounters;
+            session = new JsonObject
+            {
+                ["stop_reason"] = stopReason,
+                ["provider"] = feed.Name,
+                ["live_cycles"] = c.Cycles,
+                ["trades_received"] = c.Trades,
+                ["trades_accepted"] = t.Accepted,
+                ["duplicates"] = t.Duplicates,
+                ["late"] = t.Late,
+                ["outside_hours"] = t.OutsideHours,
+                ["provider_bars"] = c.ProviderBars,
+                ["late_provider_bars"] = c.LateProviderBars,
+                ["disconnects"] = c.Disconnects,
+                ["bars_backfilled"] = c.BarsBackfilled,
+                ["gaps_unfilled"] = c.GapsUnfilled,
+                ["warmup_bars"] = c.WarmupBars,
+                ["intents_suppressed"] = assembly.Engine.Counters.IntentsSuppressed,
+            };
         }
 
         var stats = statistics.Compute();
-        writer.Complete(RunSnapshot.Of(assembly.Engine, stats));
+        writer.Complete(RunSnapshot.Of(assembly.Engine, stats) with { Session = session });
         return new RunOutcome(folder, run.Mode, stats, assembly.Engine.Counters, assembly.Portfolio, description, synthetic, stopReason);
     }
 

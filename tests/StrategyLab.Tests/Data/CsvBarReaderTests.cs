@@ -175,6 +175,15 @@ public class CsvBarReaderTests
     }
 
     [Fact]
+    public void SpacesAroundFields_AreForgiven()
+    {
+        var bar = Read("time, open, high, low, close, volume, symbol\n 2024-01-02T14:30:00Z , 1.5 ,2, 1 ,1.5, 10 , spy \n", Timeframe.OneMinute).Single();
+        Assert.Equal((1.5m, 2m, 1m, 1.5m, 10m), (bar.Open, bar.High, bar.Low, bar.Close, bar.Volume));
+        Assert.Equal(Spy, bar.Symbol);
+        Assert.Equal(Utc.At(2024, 1, 2, 14, 30), bar.Start);
+    }
+
+    [Fact]
     public void BlankLines_AreIgnored()
     {
         var bars = Read("time,open,high,low,close,volume\n\n2024-01-02T14:30:00Z,1,1,1,1,1\n\n", Timeframe.OneMinute, Spy);
@@ -292,6 +301,32 @@ public class CsvBarReaderTests
         Assert.StartsWith($"{path}:3: field 'volume': 'x' is not a number", e.Message, StringComparison.Ordinal);
         var missing = new CsvBarReader(Path.Combine(dir.Path, "nope.csv"), new CsvBarReaderOptions { Timeframe = Timeframe.OneMinute, Symbol = Spy });
         Assert.Contains("does not exist", Assert.Throws<DataFormatException>(() => missing.ReadBars().ToList()).Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("2024-01-02\n2024-01-03\n2024-01-05\n", "1d")]
+    [InlineData("2024-01-02T00:00:00Z\n2024-01-03T00:00:00Z\n", "1d")]
+    [InlineData("2024-01-02 09:30\n2024-01-02 09:35\n2024-01-02 09:45\n", "5m")]
+    [InlineData("1704205800\n1704205860\n", "1m")]
+    [InlineData("2024-01-02T09:30:00Z\n2024-01-02T09:30:01Z\n", "1s")]
+    [InlineData("2024-01-02T09:30:00Z\n2024-01-02T09:37:00Z\n", null)] // 7m is not a supported timeframe
+    [InlineData("2024-01-02T09:30:00Z\n", null)]
+    public void InfersTheTimeframe(string times, string? expected)
+    {
+        using var dir = new TempDir();
+        var lines = times.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(t => t + ",1,1,1,1,1");
+        var path = dir.File("t.csv", "time,open,high,low,close,volume\n" + string.Join('\n', lines) + "\n");
+        Assert.Equal(expected, CsvBarReader.InferTimeframe(path)?.ToString());
+    }
+
+    [Fact]
+    public void InfersTheTimeframe_PerSymbol()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("t.csv", "symbol,time,open,high,low,close,volume\n" +
+                                     "A,2024-01-02T14:30:00Z,1,1,1,1,1\nB,2024-01-02T14:30:01Z,1,1,1,1,1\n" +
+                                     "A,2024-01-02T14:35:00Z,1,1,1,1,1\nB,2024-01-02T14:35:01Z,1,1,1,1,1\n");
+        Assert.Equal(Timeframe.FiveMinutes, CsvBarReader.InferTimeframe(path));
     }
 
     [Fact]

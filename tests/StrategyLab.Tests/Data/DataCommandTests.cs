@@ -72,7 +72,7 @@ public class DataCommandTests
         Assert.Equal([Utc.At(2023, 12, 31), Utc.At(2024, 1, 1), Utc.At(2024, 1, 3)], bars.Select(b => b.Start));
         Assert.Equal(42000.5m, bars[0].Open);
 
-        var info = await CliRunner.RunInProcessAsync("data", "info", csv, "--timeframe", "1d", "--symbol", "BTC-USD");
+        var info = await CliRunner.RunInProcessAsync("data", "info", csv, "--symbol", "BTC-USD"); // 1d guessed from the stamps
         Assert.True(info.ExitCode == 0, info.ToString());
         Assert.Contains("BTC-USD (Crypto) 1d", info.StdOut, StringComparison.Ordinal);
         Assert.Contains("sessions covered: 3 of 4 trading sessions 2024-01-01..2024-01-04 (24/7)", info.StdOut, StringComparison.Ordinal);
@@ -98,7 +98,7 @@ public class DataCommandTests
     }
 
     [Theory]
-    [InlineData("data", "info", "NOFILE.csv")] // no --timeframe for a CSV
+    [InlineData("data", "info", "NOFILE.csv")] // no such file
     [InlineData("data", "info", "NOFILE.csv", "--timeframe", "7m")]
     [InlineData("data", "import", "NOFILE.csv", "--timeframe", "1m", "--out", "x", "--symbol", "SPY")]
     [InlineData("data", "import", "NOFILE.csv", "--timeframe", "1m", "--out", "x", "--symbol", "SPY", "--time-is", "middle")]

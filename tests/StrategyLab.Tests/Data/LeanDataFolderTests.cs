@@ -98,6 +98,22 @@ public class LeanDataFolderTests
     }
 
     [Fact]
+    public void HourBarAfterAnEarlyClose_KeepsItsNominalHour_AndIsReported()
+    {
+        // unzip -p hour/spy.zip | grep ^19981127: five rows 09:00..13:00, but the NYSE closed at 13:00 that day.
+        var logger = new CapturingLogger();
+        var lean = new LeanDataFolder(TestPaths.RequireLean(), logger: logger);
+        var report = new LeanReadReport();
+        var day = new DateOnly(1998, 11, 27);
+        var bars = lean.ReadBars(Spy, LeanResolution.Hour, day, day, report).ToList();
+        Assert.Equal(5, bars.Count);
+        Assert.Equal((Utc.At(1998, 11, 27, 17, 0), Utc.At(1998, 11, 27, 18, 0)), (bars[3].Start, bars[3].End)); // 12:00-13:00 EST
+        Assert.Equal((Utc.At(1998, 11, 27, 18, 0), Utc.At(1998, 11, 27, 19, 0)), (bars[4].Start, bars[4].End)); // 13:00-14:00, nominal
+        Assert.Equal(1, report.BarsOffCalendar);
+        Assert.Equal("data.bar.off-calendar", Assert.Single(logger.Entries).Event.Name);
+    }
+
+    [Fact]
     public void HourFile_Whole_LoadsInOrder()
     {
         // awk 'END{print NR}' on hour/spy.zip: 40832 rows, 1998-01-02 .. 2021-03-31.
@@ -194,6 +210,29 @@ public class LeanDataFolderTests
         var day = new DateOnly(2013, 10, 7);
         var e = Assert.Throws<DataFormatException>(() => lean.ReadBars(Spy, LeanResolution.Minute, day, day).ToList());
         Assert.Equal($"{zip}!20131007_spy_minute_trade.csv:2: field 'low': 'x' is not a whole number", e.Message);
+    }
+
+    [Fact]
+    public void DailyFile_BarOnAHoliday_AndAMissingDay()
+    {
+        using var dir = new TempDir();
+        var folder = Path.Combine(dir.Path, "equity", "usa", "daily");
+        Directory.CreateDirectory(folder);
+        using (var archive = ZipFile.Open(Path.Combine(folder, "xyz.zip"), ZipArchiveMode.Create))
+        {
+            using var w = new StreamWriter(archive.CreateEntry("xyz.csv").Open());
+            // 2024-01-01 is New Year's Day (closed); 2024-01-03 is a trading day with no row.
+            w.Write("20240101 00:00,1000000,1010000,990000,1000000,100\n20240102 00:00,1000000,1010000,990000,1000000,100\n20240104 00:00,1000000,1010000,990000,1000000,100");
+        }
+
+        var lean = new LeanDataFolder(dir.Path);
+        var report = new LeanReadReport();
+        var bars = lean.ReadBars(Symbol.Equity("XYZ"), LeanResolution.Daily, new DateOnly(2024, 1, 1), new DateOnly(2024, 1, 5), report).ToList();
+        Assert.Equal(3, bars.Count);
+        Assert.Equal((Utc.At(2024, 1, 1, 14, 30), Utc.At(2024, 1, 1, 21, 0)), (bars[0].Start, bars[0].End)); // 09:30-16:00 EST fallback
+        Assert.Equal(1, report.BarsOffCalendar);
+        Assert.Equal([new DateOnly(2024, 1, 3), new DateOnly(2024, 1, 5)], report.MissingDays);
+        Assert.Equal(100m, bars[0].Open);
     }
 
     [Fact]

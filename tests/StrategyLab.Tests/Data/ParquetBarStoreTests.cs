@@ -98,9 +98,18 @@ public class ParquetBarStoreTests
                 return new Bar(Btc, start, start.AddMinutes(1), price, high, price, high, r.volUnits / Pow10(r.volScale),
                     r.spread == 0 ? null : r.spread, r.spread == 1 ? price : null);
             }).ToList();
-            store.WriteAsync(bars, Timeframe.OneMinute, "property").GetAwaiter().GetResult();
+            // CSV text (invariant decimals, ISO UTC times) → CsvBarReader → store → bars: every step exact.
+            var csv = new System.Text.StringBuilder("time,open,high,low,close,volume,trades,vwap\n");
+            foreach (var b in bars)
+            {
+                csv.Append(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{b.Start:yyyy-MM-ddTHH:mm:ssZ},{b.Open},{b.High},{b.Low},{b.Close},{b.Volume},{b.TradeCount},{b.Vwap}\n");
+            }
+
+            var parsed = ReadCsv(csv.ToString(), Btc, Timeframe.OneMinute);
+            store.WriteAsync(parsed, Timeframe.OneMinute, "property").GetAwaiter().GetResult();
             var back = store.ReadBars(Btc, Timeframe.OneMinute).ToList();
-            return back.SequenceEqual(bars);
+            return parsed.SequenceEqual(bars) && back.SequenceEqual(bars);
         }, iter: 40);
     }
 

@@ -69,7 +69,7 @@ public sealed class RunFolderWriterTests : IDisposable
                 "1,SL-1,2024-01-08T09:31:00-05:00,AAA,buy,market,10,,,day,signal,,filled,10,100.1,1,,2024-01-08T09:31:00-05:00",
                 "2,SL-2,2024-01-08T09:31:00-05:00,AAA,sell,stop,10,,98.1,gtc,stop_loss,oco-1,canceled,0,,0,,2024-01-08T09:35:00-05:00",
                 "3,SL-3,2024-01-08T09:31:00-05:00,AAA,sell,limit,10,105.11,,gtc,take_profit,oco-1,canceled,0,,0,,2024-01-08T09:35:00-05:00",
-                "4,SL-4,2024-01-08T09:35:00-05:00,AAA,sell,market,10,,,day,test_exit,,filled,10,100.5,1,,2024-01-08T09:35:00-05:00",
+                "4,SL-4,2024-01-08T09:35:00-05:00,AAA,sell,market,10,,,gtc,test_exit,,filled,10,100.5,1,,2024-01-08T09:35:00-05:00",
             ],
             run.Lines("orders.csv"));
 

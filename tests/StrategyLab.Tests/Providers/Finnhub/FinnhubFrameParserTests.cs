@@ -1,6 +1,7 @@
 using System.Text;
 using StrategyLab.Core.Domain;
 using StrategyLab.Providers.Finnhub;
+using StrategyLab.Providers.Json;
 
 namespace StrategyLab.Tests.Providers.Finnhub;
 
@@ -11,7 +12,7 @@ public sealed class FinnhubFrameParserTests
 
     private static (FinnhubFrame Frame, List<FinnhubTrade> Trades) Parse(string json)
     {
-        var table = new FinnhubSymbolTable();
+        var table = new ProviderSymbolTable();
         table.Add(Aapl);
         var trades = new List<FinnhubTrade>();
         var frame = new FinnhubFrameParser(table).Parse(Encoding.UTF8.GetBytes(json), trades);

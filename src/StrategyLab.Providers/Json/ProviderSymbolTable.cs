@@ -3,13 +3,13 @@ using System.Text;
 using System.Text.Json;
 using StrategyLab.Core.Domain;
 
-namespace StrategyLab.Providers.Finnhub;
+namespace StrategyLab.Providers.Json;
 
 /// <summary>
-/// Maps the symbol text of a trade (<c>s</c>) to the caller's <see cref="Symbol"/> without allocating for known symbols,
+/// Maps the symbol text of a provider message (Finnhub <c>s</c>, Polygon <c>sym</c>) to the caller's <see cref="Symbol"/> without allocating for known symbols,
 /// and keeps one string instance per condition code. Used by the read loop only (not thread-safe for writes).
 /// </summary>
-internal sealed class FinnhubSymbolTable
+internal sealed class ProviderSymbolTable
 {
     private const int MaxStackChars = 128;
     private readonly Dictionary<string, Symbol> _symbols = new(StringComparer.OrdinalIgnoreCase);
@@ -17,7 +17,7 @@ internal sealed class FinnhubSymbolTable
     private readonly Dictionary<string, string> _codes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _codeLookup;
 
-    public FinnhubSymbolTable()
+    public ProviderSymbolTable()
     {
         _symbolLookup = _symbols.GetAlternateLookup<ReadOnlySpan<char>>();
         _codeLookup = _codes.GetAlternateLookup<ReadOnlySpan<char>>();

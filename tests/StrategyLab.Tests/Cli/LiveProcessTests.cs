@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Text.Json;
+using StrategyLab.FakeServers.Finnhub;
+using StrategyLab.Tests.Support;
+
+namespace StrategyLab.Tests.Cli;
+
+/// <summary>
+/// End to end: the real <c>strategylab live</c> process against the loopback Finnhub fake streaming a crypto random walk
+/// in real time, on 5-second bars, for about 20 seconds.
+/// </summary>
+public sealed class LiveProcessTests : IDisposable
+{
+    private const string Key = "fake-finnhub-key";
+    private readonly string _dir = Directory.CreateTempSubdirectory("sl-liveproc-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task LiveCryptoOnFiveSecondBars_WritesTheRunFolder()
+    {
+        await using var server = await FakeFinnhubServer.StartAsync(new FakeFinnhubOptions { ApiKeys = [Key], PingInterval = TimeSpan.FromSeconds(5) }, TestContext.Current.CancellationToken);
+        await using var walk = server.StartRandomWalk(new FakeRandomWalk("BINANCE:BTCUSDT", 42_000m, PrintsPerSecond: 20, Seed: 5));
+        var stopAt = DateTimeOffset.UtcNow.AddSeconds(20).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        var output = Path.Combine(_dir, "run");
+        var config = Path.Combine(_dir, "live.json");
+        File.WriteAllText(config, $$"""
+            { "mode": "live",
+              "data": { "provider": "finnhub", "symbols": ["BINANCE:BTCUSDT"], "timeframe": "5s" },
+              "strategy": { "name": "sma_crossover", "params": { "fast": 2, "slow": 3 } },
+              "trade_manager": { "sizing": "fixed_qty", "quantity": 0.01 },
+              "live_min_bars": 5, "live_warmup_cycles": 1, "auto_stop_at": "{{stopAt}}",
+              "market_hours": { "bar_sync_buffer_seconds": 1 },
+              "providers": { "finnhub": { "ws_url": "{{server.WsUrl}}", "rest_url": "{{server.RestUrl}}", "late_grace_seconds": 0.5 } },
+              "output": { "dir": "{{output.Replace("\\", "/", StringComparison.Ordinal)}}" } }
+            """);
+
+        var result = await CliRunner.RunProcessAsync(
+            ["live", "--config", config],
+            environment: new Dictionary<string, string> { ["FINNHUB_API_KEY"] = Key },
+            timeout: TimeSpan.FromSeconds(90));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.DoesNotContain(Key, result.StdOut + result.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u001b', result.StdOut + result.StdErr); // no terminal control codes in a pipe
+
+        var bars = File.ReadAllLines(Path.Combine(output, "bars.csv"));
+        Assert.Equal("symbol,start,end,open,high,low,close,volume,trades", bars[0]);
+        Assert.InRange(bars.Length - 1, 2, 5); // 20 s of 5 s bars, the first partial one included
+        Assert.All(bars.Skip(1), line => Assert.StartsWith("BINANCE:BTCUSDT,", line, StringComparison.Ordinal));
+        Assert.Equal(
+            "symbol,side,qty,entry_time,entry_price,exit_time,exit_price,pnl,commission,exit_reason",
+            File.ReadLines(Path.Combine(output, "trades.csv")).First());
+
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "summary.json")));
+        var text = summary.RootElement.GetRawText();
+        Assert.Contains("\"cycles\"", text, StringComparison.Ordinal);
+        Assert.Contains("\"fills\"", text, StringComparison.Ordinal);
+        Assert.Contains("\"open_positions\"", text, StringComparison.Ordinal);
+
+        var events = File.ReadLines(Path.Combine(output, "log.jsonl"))
+            .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("event").GetString())
+            .ToHashSet();
+        Assert.Contains("liveMode.connected", events);
+        Assert.Contains("bar.sync", events);
+        Assert.Contains("liveMode.disconnected", events);
+        Assert.Contains("liveMode.autoStop", events);
+        foreach (var file in Directory.EnumerateFiles(output))
+        {
+            Assert.DoesNotContain(Key, File.ReadAllText(file), StringComparison.Ordinal);
+        }
+    }
+}
+
+public sealed class LiveAuthenticationTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("sl-liveauth-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task RefusedKey_EndsTheRunWithExitThree_AndAClearMessage_WithoutTheKey()
+    {
+        await using var server = await FakeFinnhubServer.StartAsync(new FakeFinnhubOptions { ApiKeys = ["the-right-key"] }, TestContext.Current.CancellationToken);
+        const string wrong = "wrong-key-123456";
+        var config = Path.Combine(_dir, "live.json");
+        File.WriteAllText(config, $$"""
+            { "mode": "live", "data": { "provider": "finnhub", "symbols": ["BINANCE:BTCUSDT"], "timeframe": "5s" },
+              "live_min_bars": 0,
+              "providers": { "finnhub": { "api_key": "{{wrong}}", "ws_url": "{{server.WsUrl}}", "rest_url": "{{server.RestUrl}}" } },
+              "output": { "dir": "{{Path.Combine(_dir, "run").Replace("\\", "/", StringComparison.Ordinal)}}" } }
+            """);
+        var r = await CliRunner.RunInProcessAsync("live", "--config", config);
+        Assert.Equal(3, r.ExitCode);
+        Assert.Contains("refused the API key", r.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain(wrong, r.StdOut + r.StdErr, StringComparison.Ordinal);
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(_dir, "run")))
+        {
+            Assert.DoesNotContain(wrong, File.ReadAllText(file), StringComparison.Ordinal);
+        }
+
+        Assert.Contains("authentication_failed", File.ReadAllText(Path.Combine(_dir, "run", "summary.json")), StringComparison.Ordinal);
+    }
+}
