@@ -10,8 +10,8 @@ namespace StrategyLab.Reporting.Html;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Deterministic: the same folder gives the same bytes (no clock, no machine path beyond the folder's name, invariant
-/// formats). Safe to call again and again on the folder of a run in progress (it reads whole lines only and replaces
+/// Deterministic: the same files give the same bytes, whatever the folder is called (no clock, no machine path unless
+/// the configuration holds one, invariant formats). Safe to call again and again on the folder of a run in progress (it reads whole lines only and replaces
 /// report.html atomically).
 /// </para>
 /// <para>

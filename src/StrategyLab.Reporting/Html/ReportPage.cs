@@ -129,7 +129,6 @@ internal sealed class ReportPage
         }
 
         _html.Append(string.Join(" · ", parts.Select(Encode))).Append("</div>\n");
-        _html.Append("<div class=\"folder\" title=\"run folder\">").Append(Encode(Path.GetFileName(_run.Folder))).Append("</div>\n");
         if (summary is null)
         {
             _html.Append("<p class=\"note\">This run has not written its summary.json yet: statistics appear with the first summary; the curves and trades below are those recorded so far.</p>\n");
