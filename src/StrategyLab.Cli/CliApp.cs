@@ -26,6 +26,8 @@ public static class CliApp
         root.Subcommands.Add(BacktestCommand.Create());
         root.Subcommands.Add(LiveCommands.CreateReplay());
         root.Subcommands.Add(LiveCommands.CreateLive());
+        root.Subcommands.Add(ReportCommand.Create());
+        root.Subcommands.Add(CompareCommand.Create());
         return root;
     }
 

@@ -29,6 +29,13 @@ public sealed record RunFolderOptions
     /// <summary>Write <c>bars.csv</c>. Null (default): on for replay and live, off for backtest.</summary>
     public bool? WriteBars { get; init; }
 
+    /// <summary>
+    /// Write <c>chart_bars.csv</c>: the bars downsampled for the report's candlestick charts, at most
+    /// <see cref="RunFolderWriter.ChartBarsPerSymbol"/> rows a symbol, written with the summary. Null (default): when
+    /// <c>bars.csv</c> is not written (the report reads bars.csv when there is one).
+    /// </summary>
+    public bool? WriteChartBars { get; init; }
+
     /// <summary>The run's configuration, echoed verbatim in the summary (leave secrets out of it).</summary>
     public JsonNode? Configuration { get; init; }
 
@@ -40,4 +47,7 @@ public sealed record RunFolderOptions
 
     /// <summary>Whether bars.csv is written after defaults.</summary>
     public bool IsWritingBars => WriteBars ?? Mode != RunMode.Backtest;
+
+    /// <summary>Whether chart_bars.csv is written after defaults.</summary>
+    public bool IsWritingChartBars => WriteChartBars ?? !IsWritingBars;
 }

@@ -2,12 +2,14 @@ using StrategyLab.Core.Accounting;
 using StrategyLab.Core.Domain;
 using StrategyLab.Core.Engine;
 using StrategyLab.Core.Execution;
+using StrategyLab.Reporting.Charts;
 
 namespace StrategyLab.Reporting;
 
 /// <summary>
 /// Writes a run's artifacts into a folder as the run goes: <c>trades.csv</c>, <c>orders.csv</c>, <c>fills.csv</c>,
-/// <c>equity.csv</c>, optionally <c>bars.csv</c>, and <c>summary.json</c> (formats in docs/run-artifacts.md).
+/// <c>equity.csv</c>, optionally <c>bars.csv</c> or <c>chart_bars.csv</c>, and <c>summary.json</c> (formats in
+/// docs/run-artifacts.md).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -39,6 +41,12 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
 
     /// <summary>File name of the bars acted on.</summary>
     public const string BarsFileName = "bars.csv";
+
+    /// <summary>File name of the bars downsampled for the report's charts.</summary>
+    public const string ChartBarsFileName = "chart_bars.csv";
+
+    /// <summary>Most rows a symbol has in <c>chart_bars.csv</c>.</summary>
+    public const int ChartBarsPerSymbol = 10_000;
 
     /// <summary>File name of the summary.</summary>
     public const string SummaryFileName = "summary.json";
@@ -72,6 +80,7 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
     private readonly CsvFile? _bars;
     private readonly ExchangeOffsetCache _equityClock;
     private readonly Dictionary<Symbol, ExchangeOffsetCache> _clocks = [];
+    private readonly Dictionary<Symbol, CandleLadder>? _chartBars;
     private readonly Dictionary<long, Order> _orders = [];
     private readonly List<Order> _orderList = [];
     private bool _ordersChanged;
@@ -92,8 +101,12 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
         DirectoryPath = Path.GetFullPath(directory);
         Directory.CreateDirectory(DirectoryPath);
 
-        // A stale summary or bars file would describe another run.
-        foreach (var stale in new[] { SummaryFileName, BarsFileName, SummaryFileName + TempSuffix, OrdersFileName + TempSuffix })
+        // A stale summary, bars file or report would describe another run.
+        foreach (var stale in new[]
+                 {
+                     SummaryFileName, BarsFileName, ChartBarsFileName, Html.HtmlReport.FileName, SummaryFileName + TempSuffix,
+                     OrdersFileName + TempSuffix, ChartBarsFileName + TempSuffix, Html.HtmlReport.FileName + TempSuffix,
+                 })
         {
             File.Delete(Path.Combine(DirectoryPath, stale));
         }
@@ -103,6 +116,7 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
         _fills = new CsvFile(Path.Combine(DirectoryPath, FillsFileName), FillsHeader);
         _equity = new CsvFile(Path.Combine(DirectoryPath, EquityFileName), EquityHeader);
         _bars = options.IsWritingBars ? new CsvFile(Path.Combine(DirectoryPath, BarsFileName), BarsHeader) : null;
+        _chartBars = options.IsWritingChartBars ? [] : null;
         WriteOrders();
     }
 
@@ -130,6 +144,11 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
         ThrowIfClosed();
         _firstBarStart ??= bar.Start;
         _lastBarEnd = bar.End;
+        if (_chartBars is not null)
+        {
+            AddChartBar(bar);
+        }
+
         if (_bars is null)
         {
             return;
@@ -245,6 +264,11 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
             WriteOrders();
         }
 
+        if (_chartBars is not null)
+        {
+            WriteChartBars();
+        }
+
         WriteAtomically(SummaryFileName, stream => SummaryJson.Write(stream, this, snapshot));
     }
 
@@ -301,6 +325,48 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
         }
 
         return clock;
+    }
+
+    private void AddChartBar(in Bar bar)
+    {
+        if (!_chartBars!.TryGetValue(bar.Symbol, out var ladder))
+        {
+            ladder = new CandleLadder(ChartBarsPerSymbol);
+            _chartBars.Add(bar.Symbol, ladder);
+        }
+
+        var clock = ClockOf(bar.Symbol);
+        ladder.Add(clock.ToOffset(bar.Start), clock.ToOffset(bar.End), bar.Open, bar.High, bar.Low, bar.Close, bar.Volume, bar.TradeCount ?? -1);
+    }
+
+    private void WriteChartBars()
+    {
+        var path = Path.Combine(DirectoryPath, ChartBarsFileName);
+        var temp = path + TempSuffix;
+        using (var csv = new CsvFile(temp, BarsHeader))
+        {
+            foreach (var (symbol, ladder) in _chartBars!.OrderBy(kv => kv.Key))
+            {
+                foreach (var c in ladder.Candles)
+                {
+                    csv.Text(symbol.Ticker).Time(c.Start).Time(c.End).Number(c.Open).Number(c.High).Number(c.Low).Number(c.Close).Number(c.Volume);
+                    if (c.Trades >= 0)
+                    {
+                        csv.Integer(c.Trades);
+                    }
+                    else
+                    {
+                        csv.Empty();
+                    }
+
+                    csv.EndRow();
+                }
+
+                csv.Commit();
+            }
+        }
+
+        File.Move(temp, path, overwrite: true);
     }
 
     private void CommitAll()

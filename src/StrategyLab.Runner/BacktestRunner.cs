@@ -3,6 +3,7 @@ using StrategyLab.Core.Accounting;
 using StrategyLab.Core.Engine;
 using StrategyLab.Core.Statistics;
 using StrategyLab.Reporting;
+using StrategyLab.Reporting.Html;
 using StrategyLab.Runner.Configuration;
 using StrategyLab.Runner.Data;
 
@@ -61,6 +62,11 @@ public static class BacktestRunner
         assembly.Engine.Finish(assembly.Engine.LastSliceTimeUtc);
         var stats = statistics.Compute();
         writer.Complete(RunSnapshot.Of(assembly.Engine, stats));
+        if (run.Config.Output.Report)
+        {
+            HtmlReport.Write(writer.DirectoryPath);
+        }
+
         return new RunOutcome(folder, RunMode.Backtest, stats, assembly.Engine.Counters, assembly.Portfolio, data.Description, data.IsSynthetic,
             cancellationToken.IsCancellationRequested ? "cancelled" : null);
     }

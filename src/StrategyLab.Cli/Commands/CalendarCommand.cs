@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using System.Text.Json.Nodes;
 using StrategyLab.Core.Calendar;
 
 namespace StrategyLab.Cli.Commands;
@@ -47,9 +48,13 @@ internal static class CalendarCommand
             }
         });
 
+        var json = new Option<bool>("--json")
+        {
+            Description = "Print one JSON document on stdout: every session with its pre-market open, open, close and after-hours close (ISO-8601 with the exchange's offset); --format is ignored.",
+        };
         var command = new Command("calendar", "List the trading sessions of a market between two dates, in exchange time.")
         {
-            from, to, market, format,
+            from, to, market, format, json,
         };
         command.Validators.Add(r =>
         {
@@ -63,7 +68,11 @@ internal static class CalendarCommand
             var calendar = MarketCalendars.Get(parse.GetValue(market)!);
             var sessions = calendar.GetSessions(parse.GetValue(from), parse.GetValue(to));
             var output = parse.InvocationConfiguration.Output;
-            if (ParseFormat(parse.GetValue(format)) == OutputFormat.Table)
+            if (parse.GetValue(json))
+            {
+                WriteJson(output, calendar, parse.GetValue(from), parse.GetValue(to), sessions);
+            }
+            else if (ParseFormat(parse.GetValue(format)) == OutputFormat.Table)
             {
                 WriteTable(output, calendar, sessions);
             }
@@ -160,6 +169,38 @@ internal static class CalendarCommand
         output.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"{count} sessions, early closes: {early} ({calendar.Name}, times in {calendar.TimeZoneId})."));
+    }
+
+    private static void WriteJson(TextWriter output, IMarketCalendar calendar, DateOnly from, DateOnly to, IEnumerable<TradingSession> sessions)
+    {
+        var list = new JsonArray();
+        int count = 0, early = 0;
+        foreach (var s in sessions)
+        {
+            count++;
+            early += s.IsEarlyClose ? 1 : 0;
+            list.Add(new JsonObject
+            {
+                ["date"] = s.Date.ToString(DateFormat, CultureInfo.InvariantCulture),
+                ["pre_market_open"] = CoverageJson.Time(calendar, s.PreMarketOpen),
+                ["open"] = CoverageJson.Time(calendar, s.RegularOpen),
+                ["close"] = CoverageJson.Time(calendar, s.RegularClose),
+                ["after_hours_close"] = CoverageJson.Time(calendar, s.AfterHoursClose),
+                ["early_close"] = s.IsEarlyClose,
+            });
+        }
+
+        var doc = new JsonObject
+        {
+            ["market"] = calendar.Name,
+            ["time_zone"] = calendar.TimeZoneId,
+            ["from"] = from.ToString(DateFormat, CultureInfo.InvariantCulture),
+            ["to"] = to.ToString(DateFormat, CultureInfo.InvariantCulture),
+            ["session_count"] = count,
+            ["early_closes"] = early,
+            ["sessions"] = list,
+        };
+        output.WriteLine(doc.ToJsonString(CoverageJson.Indented));
     }
 
     /// <summary>Exchange-local HH:mm of an instant of a session; midnight ending the session's day prints as 24:00.</summary>

@@ -125,9 +125,10 @@ internal static class DataCommand
         var timeIs = new Option<string>("--time-is") { Description = "CSV: whether the time stamp is the bar's start or end.", DefaultValueFactory = _ => "start" };
         var assetClass = new Option<string>("--asset-class") { Description = "equity or crypto (default: inferred from the ticker)." };
         var maxList = new Option<int>("--max-gaps") { Description = "How many missing sessions and gaps to list.", DefaultValueFactory = _ => ListLimit };
+        var json = new Option<bool>("--json") { Description = "Print one JSON document (every series' coverage) on stdout; logs stay on stderr." };
         var command = new Command("info", "Show what a CSV file, a store or a LEAN folder holds: bars, first/last bar, sessions covered, gaps against the calendar.")
         {
-            path, symbol, timeframe, from, to, timeIs, assetClass, maxList,
+            path, symbol, timeframe, from, to, timeIs, assetClass, maxList, json,
         };
         command.SetAction((parse, _) => Run(parse, (stdout, logger) =>
         {
@@ -205,6 +206,12 @@ internal static class DataCommand
                 {
                     reports.Add((a.Complete(first, last), "CSV " + Path.GetFullPath(p)));
                 }
+            }
+
+            if (parse.GetValue(json))
+            {
+                stdout.WriteLine(CoverageJson.Document(reports).ToJsonString(CoverageJson.Indented));
+                return Task.FromResult(0);
             }
 
             foreach (var (report, src) in reports)

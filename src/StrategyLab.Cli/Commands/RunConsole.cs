@@ -66,6 +66,12 @@ internal static class RunConsole
         }
 
         Row("Run folder", outcome.Folder);
+        var report = Path.Combine(outcome.Folder, Reporting.Html.HtmlReport.FileName);
+        if (File.Exists(report))
+        {
+            Row("Report", report);
+        }
+
         console.Write(table);
         if (outcome.IsSynthetic)
         {

@@ -83,8 +83,10 @@ public sealed class RunFolderWriterTests : IDisposable
         Assert.Equal("2024-01-08T09:36:00-05:00,100002,0,100002", equity[6]);
         Assert.Equal("2024-01-08T09:40:00-05:00,100002,0,100002", equity[10]);
 
-        Assert.False(File.Exists(Path.Combine(run.Folder, "bars.csv"))); // off by default in a backtest
-        Assert.Equal(["equity.csv", "fills.csv", "orders.csv", "summary.json", "trades.csv"], Directory.GetFiles(run.Folder).Select(Path.GetFileName).Order());
+        Assert.False(File.Exists(Path.Combine(run.Folder, "bars.csv"))); // off by default in a backtest, chart_bars.csv instead
+        Assert.Equal(
+            ["chart_bars.csv", "equity.csv", "fills.csv", "orders.csv", "summary.json", "trades.csv"],
+            Directory.GetFiles(run.Folder).Select(Path.GetFileName).Order());
     }
 
     [Fact]

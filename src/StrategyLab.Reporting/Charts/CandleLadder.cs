@@ -1,0 +1,274 @@
+namespace StrategyLab.Reporting.Charts;
+
+/// <summary>One candle of a <see cref="CandleLadder"/>: a time bucket of exchange-local wall time and the OHLCV of the bars in it.</summary>
+internal struct Candle
+{
+    /// <summary>Start of the bucket: exchange-local wall-clock ticks.</summary>
+    public long Key;
+
+    /// <summary>Start of the earliest bar merged in (it gives the open), with its exchange offset.</summary>
+    public DateTimeOffset Start;
+
+    /// <summary>End of the latest bar merged in (it gives the close), with its exchange offset.</summary>
+    public DateTimeOffset End;
+
+    public decimal Open;
+    public decimal High;
+    public decimal Low;
+    public decimal Close;
+    public decimal Volume;
+
+    /// <summary>Sum of the bars' trade counts; −1 when some bar had none.</summary>
+    public long Trades;
+}
+
+/// <summary>
+/// Downsamples a bar series to at most <see cref="Limit"/> candles, online and in bounded memory: bars are bucketed by
+/// exchange-local wall time on a ladder of nested bucket lengths (1s, 5s, 15s, 30s, 1m, 5m, 15m, 30m, 1h, 4h, 1d,
+/// 1w); whenever the candles outnumber the limit, the ladder moves up one step and neighbouring candles merge. The
+/// result is the finest step that fits the limit, exactly as if the whole series had been bucketed at that step
+/// (every step's buckets nest in the next one's). Weeks start on Monday (tick 0 of <see cref="DateTime"/> is a
+/// Monday); days and longer steps start at exchange-local midnight.
+/// </summary>
+/// <remarks>Adding a bar in time order is O(1) and does not allocate (beyond the list growing up to the limit).</remarks>
+internal sealed class CandleLadder
+{
+    /// <summary>The bucket lengths, in ticks, finest first; each divides the next.</summary>
+    public static readonly long[] Steps =
+    [
+        TimeSpan.TicksPerSecond,
+        5 * TimeSpan.TicksPerSecond,
+        15 * TimeSpan.TicksPerSecond,
+        30 * TimeSpan.TicksPerSecond,
+        TimeSpan.TicksPerMinute,
+        5 * TimeSpan.TicksPerMinute,
+        15 * TimeSpan.TicksPerMinute,
+        30 * TimeSpan.TicksPerMinute,
+        TimeSpan.TicksPerHour,
+        4 * TimeSpan.TicksPerHour,
+        TimeSpan.TicksPerDay,
+        7 * TimeSpan.TicksPerDay,
+    ];
+
+    private readonly List<Candle> _candles = [];
+
+    /// <summary>Creates an empty ladder that keeps at most <paramref name="limit"/> candles (unless the last step still has more).</summary>
+    public CandleLadder(int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        Limit = limit;
+    }
+
+    /// <summary>The most candles kept.</summary>
+    public int Limit { get; }
+
+    /// <summary>Index into <see cref="Steps"/> of the current bucket length.</summary>
+    public int Level { get; private set; }
+
+    /// <summary>The current bucket length.</summary>
+    public TimeSpan Step => TimeSpan.FromTicks(Steps[Level]);
+
+    /// <summary>Bars (or candles) added.</summary>
+    public long BarsAdded { get; private set; }
+
+    /// <summary>The longest input bar (end − start) seen.</summary>
+    public TimeSpan LongestInput { get; private set; }
+
+    /// <summary>
+    /// What one candle spans: the ladder step, or — when the input bars are longer than that (a file of bars already
+    /// merged, a daily series) — the smallest step that holds the longest input bar.
+    /// </summary>
+    public TimeSpan CandleSpan
+    {
+        get
+        {
+            var step = Steps[Level];
+            foreach (var s in Steps)
+            {
+                if (s >= LongestInput.Ticks)
+                {
+                    return TimeSpan.FromTicks(Math.Max(step, s));
+                }
+            }
+
+            return TimeSpan.FromTicks(Math.Max(step, LongestInput.Ticks));
+        }
+    }
+
+    /// <summary>The candles, oldest first.</summary>
+    public IReadOnlyList<Candle> Candles => _candles;
+
+    /// <summary>Adds a bar; it goes into the bucket of its start's exchange-local wall time.</summary>
+    /// <param name="start">The bar's start, with its exchange's offset.</param>
+    /// <param name="end">The bar's end, with its exchange's offset.</param>
+    /// <param name="open">Open.</param>
+    /// <param name="high">High.</param>
+    /// <param name="low">Low.</param>
+    /// <param name="close">Close.</param>
+    /// <param name="volume">Volume.</param>
+    /// <param name="trades">Trade count, or −1 when unknown.</param>
+    public void Add(DateTimeOffset start, DateTimeOffset end, decimal open, decimal high, decimal low, decimal close, decimal volume, long trades)
+    {
+        BarsAdded++;
+        if (end - start > LongestInput)
+        {
+            LongestInput = end - start;
+        }
+
+        var step = Steps[Level];
+        var local = start.DateTime.Ticks;
+        var key = local - (local % step);
+        var count = _candles.Count;
+        if (count > 0 && key <= _candles[count - 1].Key)
+        {
+            var index = count - 1;
+            if (key != _candles[index].Key)
+            {
+                index = FindKey(key);
+            }
+
+            if (index >= 0)
+            {
+                var c = _candles[index];
+                Merge(ref c, start, end, open, high, low, close, volume, trades);
+                _candles[index] = c;
+                return;
+            }
+
+            // Out of order and in a bucket of its own (never the case for an engine's bars): insert in place.
+            _candles.Insert(~index, New(key, start, end, open, high, low, close, volume, trades));
+        }
+        else
+        {
+            _candles.Add(New(key, start, end, open, high, low, close, volume, trades));
+        }
+
+        while (_candles.Count > Limit && Level < Steps.Length - 1)
+        {
+            Coarsen();
+        }
+    }
+
+    /// <summary>This ladder when it has at most <paramref name="limit"/> candles, else a copy moved up the ladder until it fits.</summary>
+    public CandleLadder Coarsened(int limit)
+    {
+        if (_candles.Count <= limit)
+        {
+            return this;
+        }
+
+        var smaller = new CandleLadder(limit) { Level = Level };
+        foreach (var c in _candles)
+        {
+            smaller.Add(c.Start, c.End, c.Open, c.High, c.Low, c.Close, c.Volume, c.Trades);
+        }
+
+        smaller.BarsAdded = BarsAdded;
+        smaller.LongestInput = LongestInput;
+        return smaller;
+    }
+
+    /// <summary>The index of the candle that holds <paramref name="localTicks"/>, or of the last candle before it; −1 when it precedes every candle.</summary>
+    public int IndexAtOrBefore(long localTicks)
+    {
+        int lo = 0, hi = _candles.Count - 1, found = -1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (_candles[mid].Key <= localTicks)
+            {
+                found = mid;
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return found;
+    }
+
+    private int FindKey(long key)
+    {
+        int lo = 0, hi = _candles.Count - 1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            var k = _candles[mid].Key;
+            if (k == key)
+            {
+                return mid;
+            }
+
+            if (k < key)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return ~lo;
+    }
+
+    private void Coarsen()
+    {
+        Level++;
+        var step = Steps[Level];
+        var write = -1;
+        for (var read = 0; read < _candles.Count; read++)
+        {
+            var c = _candles[read];
+            var key = c.Key - (c.Key % step);
+            if (write >= 0 && _candles[write].Key == key)
+            {
+                var target = _candles[write];
+                Merge(ref target, c.Start, c.End, c.Open, c.High, c.Low, c.Close, c.Volume, c.Trades);
+                _candles[write] = target;
+            }
+            else
+            {
+                c.Key = key;
+                _candles[++write] = c;
+            }
+        }
+
+        _candles.RemoveRange(write + 1, _candles.Count - write - 1);
+    }
+
+    private static Candle New(long key, DateTimeOffset start, DateTimeOffset end, decimal open, decimal high, decimal low, decimal close, decimal volume, long trades) => new()
+    {
+        Key = key,
+        Start = start,
+        End = end,
+        Open = open,
+        High = high,
+        Low = low,
+        Close = close,
+        Volume = volume,
+        Trades = trades,
+    };
+
+    private static void Merge(ref Candle c, DateTimeOffset start, DateTimeOffset end, decimal open, decimal high, decimal low, decimal close, decimal volume, long trades)
+    {
+        if (start.UtcTicks < c.Start.UtcTicks)
+        {
+            c.Start = start;
+            c.Open = open;
+        }
+
+        if (end.UtcTicks >= c.End.UtcTicks)
+        {
+            c.End = end;
+            c.Close = close;
+        }
+
+        c.High = Math.Max(c.High, high);
+        c.Low = Math.Min(c.Low, low);
+        c.Volume += volume;
+        c.Trades = c.Trades < 0 || trades < 0 ? -1 : c.Trades + trades;
+    }
+}

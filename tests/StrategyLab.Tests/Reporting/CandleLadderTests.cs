@@ -1,0 +1,130 @@
+using CsCheck;
+using StrategyLab.Reporting.Charts;
+
+namespace StrategyLab.Tests.Reporting;
+
+public class CandleLadderTests
+{
+    private static readonly TimeSpan Est = TimeSpan.FromHours(-5);
+
+    private static DateTimeOffset Local(int y, int mo, int d, int h, int mi) => new(y, mo, d, h, mi, 0, Est);
+
+    [Fact]
+    public void TenMinuteBars_LimitThree_MergeIntoTwoFiveMinuteCandles()
+    {
+        // 09:30 … 09:39, bar i: open 100 + i, high open + 2, low open − 1, close open + 1, volume 10 + i.
+        var ladder = new CandleLadder(3);
+        for (var i = 0; i < 10; i++)
+        {
+            var start = Local(2024, 1, 8, 9, 30 + i);
+            ladder.Add(start, start.AddMinutes(1), 100 + i, 102 + i, 99 + i, 101 + i, 10 + i, i);
+        }
+
+        // 1s…1m steps keep 10 candles (> 3); 5m gives 09:30-09:35 and 09:35-09:40.
+        Assert.Equal(TimeSpan.FromMinutes(5), ladder.Step);
+        Assert.Equal(10, ladder.BarsAdded);
+        var c = ladder.Candles;
+        Assert.Equal(2, c.Count);
+        Assert.Equal(Local(2024, 1, 8, 9, 30).DateTime.Ticks, c[0].Key);
+        Assert.Equal((100m, 106m, 99m, 105m, 60m, 10L), (c[0].Open, c[0].High, c[0].Low, c[0].Close, c[0].Volume, c[0].Trades)); // 10+…+14, 0+…+4
+        Assert.Equal(Local(2024, 1, 8, 9, 30), c[0].Start);
+        Assert.Equal(Local(2024, 1, 8, 9, 35), c[0].End);
+        Assert.Equal((105m, 111m, 104m, 110m, 85m, 35L), (c[1].Open, c[1].High, c[1].Low, c[1].Close, c[1].Volume, c[1].Trades));
+        Assert.Equal(Local(2024, 1, 8, 9, 40), c[1].End);
+        Assert.Equal(TimeSpan.FromMinutes(5), ladder.CandleSpan);
+    }
+
+    [Fact]
+    public void UnknownTradeCount_MakesTheCandleUnknown()
+    {
+        var ladder = new CandleLadder(1);
+        var t = Local(2024, 1, 8, 9, 30);
+        ladder.Add(t, t.AddMinutes(1), 1, 1, 1, 1, 1, 5);
+        ladder.Add(t.AddMinutes(1), t.AddMinutes(2), 1, 1, 1, 1, 1, -1);
+        Assert.Equal(-1, Assert.Single(ladder.Candles).Trades);
+    }
+
+    [Fact]
+    public void Weeks_StartOnMonday_AndDays_AtLocalMidnight()
+    {
+        // Daily bars Wed 2024-01-03 … Tue 2024-01-16 (weekdays): 10 bars, limit 3 → weeks.
+        var ladder = new CandleLadder(3);
+        var days = Enumerable.Range(0, 14).Select(i => new DateTime(2024, 1, 3).AddDays(i)).Where(d => d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday)).ToList();
+        foreach (var d in days)
+        {
+            var start = new DateTimeOffset(d.AddHours(9.5), Est);
+            ladder.Add(start, start.AddHours(6.5), 1, 2, 0.5m, 1.5m, 1, -1);
+        }
+
+        Assert.Equal(TimeSpan.FromDays(7), ladder.Step);
+        Assert.Equal(
+            [new DateTime(2024, 1, 1), new DateTime(2024, 1, 8), new DateTime(2024, 1, 15)], // Mondays
+            ladder.Candles.Select(c => new DateTime(c.Key)));
+        Assert.Equal([3m, 5m, 2m], ladder.Candles.Select(c => c.Volume));
+    }
+
+    [Fact]
+    public void IndexAtOrBefore_FindsTheCandleHoldingATime()
+    {
+        var ladder = new CandleLadder(100);
+        foreach (var minute in new[] { 0, 1, 5 })
+        {
+            var s = Local(2024, 1, 8, 9, 30 + minute);
+            ladder.Add(s, s.AddMinutes(1), 1, 1, 1, 1, 1, -1);
+        }
+
+        Assert.Equal(-1, ladder.IndexAtOrBefore(Local(2024, 1, 8, 9, 29).DateTime.Ticks));
+        Assert.Equal(0, ladder.IndexAtOrBefore(Local(2024, 1, 8, 9, 30).DateTime.Ticks));
+        Assert.Equal(1, ladder.IndexAtOrBefore(Local(2024, 1, 8, 9, 33).DateTime.Ticks)); // no candle at 09:33: the one before
+        Assert.Equal(2, ladder.IndexAtOrBefore(Local(2024, 1, 8, 16, 0).DateTime.Ticks));
+    }
+
+    [Fact]
+    public void OutOfOrderBars_LandInTheirBucket()
+    {
+        var ladder = new CandleLadder(100);
+        var t = Local(2024, 1, 8, 9, 30);
+        ladder.Add(t.AddMinutes(2), t.AddMinutes(3), 3, 3, 3, 3, 1, -1);
+        ladder.Add(t, t.AddMinutes(1), 1, 1, 1, 1, 1, -1);
+        ladder.Add(t.AddMinutes(1), t.AddMinutes(2), 2, 2, 2, 2, 1, -1);
+        Assert.Equal([1m, 2m, 3m], ladder.Candles.Select(c => c.Open));
+    }
+
+    /// <summary>
+    /// Any sorted series and limit: the ladder ends on the finest step whose buckets fit the limit (the previous step
+    /// does not), and its candles are exactly those of bucketing every bar at that step (worked out here directly).
+    /// </summary>
+    [Fact]
+    public void AnySeries_EqualsDirectBucketing_AtTheFinestStepThatFits()
+    {
+        var bars = Gen.Select(Gen.Int[1, 600], Gen.Int[1, 4000], Gen.Int[1, 20]).Array[1, 400];
+        Gen.Select(bars, Gen.Int[1, 60]).Sample((steps, limit) =>
+        {
+            // Bars of 1 minute with gaps of up to 600 minutes, prices from the seeds.
+            var series = new List<(DateTimeOffset Start, decimal O, decimal H, decimal L, decimal C, decimal V)>();
+            var t = Local(2024, 3, 1, 0, 0);
+            foreach (var (gap, price, volume) in steps)
+            {
+                t = t.AddMinutes(gap);
+                var o = price / 100m;
+                series.Add((t, o, o + (volume / 100m), o - (volume / 200m), o + 0.01m, volume));
+            }
+
+            var ladder = new CandleLadder(limit);
+            foreach (var b in series)
+            {
+                ladder.Add(b.Start, b.Start.AddMinutes(1), b.O, b.H, b.L, b.C, b.V, -1);
+            }
+
+            List<(long Key, decimal O, decimal H, decimal L, decimal C, decimal V)> Direct(long step) =>
+                [.. series.GroupBy(b => b.Start.DateTime.Ticks - (b.Start.DateTime.Ticks % step))
+                    .Select(g => (g.Key, g.First().O, g.Max(x => x.H), g.Min(x => x.L), g.Last().C, g.Sum(x => x.V)))];
+
+            var level = ladder.Level;
+            var expected = Direct(CandleLadder.Steps[level]);
+            Assert.Equal(expected, ladder.Candles.Select(c => (c.Key, c.Open, c.High, c.Low, c.Close, c.Volume)));
+            Assert.True(expected.Count <= limit || level == CandleLadder.Steps.Length - 1);
+            Assert.True(level == 0 || Direct(CandleLadder.Steps[level - 1]).Count > limit);
+        }, iter: 200);
+    }
+}
