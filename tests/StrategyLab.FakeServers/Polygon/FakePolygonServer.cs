@@ -400,11 +400,14 @@ public sealed class FakePolygonServer : IAsyncDisposable
         var connection = new Connection(Interlocked.Increment(ref _connectionIds), socket, context);
         _connections[connection.Id] = connection;
         Interlocked.Increment(ref _connectionsAccepted);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token, context.RequestAborted);
+
+        // The auth timer starts before "connected" goes out, so a client (or a test's fake clock) that reacts to
+        // "connected" always finds the timer already running.
+        var authTimer = AuthTimeoutAsync(connection, linked.Token);
         Enqueue(connection, Status("connected", "Connected Successfully"), ignoreStall: true);
         _signal.Pulse();
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token, context.RequestAborted);
         var send = SendLoopAsync(connection, linked.Token);
-        var authTimer = AuthTimeoutAsync(connection, linked.Token);
         try
         {
             await ReceiveLoopAsync(connection, linked.Token).ConfigureAwait(false);
