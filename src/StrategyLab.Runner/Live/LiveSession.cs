@@ -59,7 +59,9 @@ public static class LiveSession
             Configuration = run.Echo,
             Data = new DataDescription(description, synthetic, synthetic ? "SYNTHETIC" : null),
         });
-        var assembly = EngineAssembly.Build(run, new CompositeRecorder(statistics, writer), runLoggers);
+        var report = run.Config.Output.Report ? new ReportRefresher(folder, time, logger) : null;
+        IRunRecorder recorder = report is null ? new CompositeRecorder(statistics, writer) : new CompositeRecorder(statistics, writer, report);
+        var assembly = EngineAssembly.Build(run, recorder, runLoggers);
         string? stopReason;
         JsonObject session;
         if (run.Mode == RunMode.Replay)
@@ -111,6 +113,7 @@ public static class LiveSession
 
         var stats = statistics.Compute();
         writer.Complete(RunSnapshot.Of(assembly.Engine, stats) with { Session = session });
+        report?.Refresh();
         return new RunOutcome(folder, run.Mode, stats, assembly.Engine.Counters, assembly.Portfolio, description, synthetic, stopReason);
     }
 

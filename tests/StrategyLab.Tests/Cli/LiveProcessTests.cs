@@ -65,6 +65,7 @@ public sealed class LiveProcessTests : IDisposable
         Assert.Contains("bar.sync", events);
         Assert.Contains("liveMode.disconnected", events);
         Assert.Contains("liveMode.autoStop", events);
+        Assert.True(new FileInfo(Path.Combine(output, "report.html")).Length > 10_000, "report.html was not written");
         foreach (var file in Directory.EnumerateFiles(output))
         {
             Assert.DoesNotContain(Key, File.ReadAllText(file), StringComparison.Ordinal);
