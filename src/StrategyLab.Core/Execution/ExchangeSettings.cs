@@ -16,4 +16,10 @@ public sealed record ExchangeSettings
 
     /// <summary>Fill (and accept orders) in pre-market and after-hours too (default false: regular hours only).</summary>
     public bool ExtendedHours { get; init; }
+
+    /// <summary>
+    /// Keep every finished order in memory (<see cref="SimulatedExchange.AllOrders"/>; default false: only open orders are
+    /// kept — a run's orders reach the recorders as events, and a long backtest must not carry them all).
+    /// </summary>
+    public bool KeepOrderHistory { get; init; }
 }

@@ -7,10 +7,12 @@ namespace StrategyLab.Core.Execution;
 /// </summary>
 public sealed class Order
 {
-    internal Order(long id, string clientOrderId, OrderRequest request, DateTime createdUtc)
+    private string? _clientOrderId;
+
+    internal Order(long id, string? clientOrderId, OrderRequest request, DateTime createdUtc)
     {
         Id = id;
-        ClientOrderId = clientOrderId;
+        _clientOrderId = clientOrderId;
         Request = request;
         Quantity = request.Quantity;
         LimitPrice = request.LimitPrice;
@@ -23,8 +25,8 @@ public sealed class Order
     /// <summary>The venue's id, increasing in submission order.</summary>
     public long Id { get; }
 
-    /// <summary>The caller's idempotency key.</summary>
-    public string ClientOrderId { get; }
+    /// <summary>The caller's idempotency key; <c>SL-{Id}</c> when the caller gave none (made on first use).</summary>
+    public string ClientOrderId => _clientOrderId ??= "SL-" + Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The request as submitted.</summary>
     public OrderRequest Request { get; }

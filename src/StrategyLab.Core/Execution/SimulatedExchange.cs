@@ -29,7 +29,10 @@ public sealed class SimulatedExchange : IBarDrivenVenue
     private readonly SymbolTable<Book> _books = new();
     private readonly List<Book> _bookList = [];
     private readonly List<Order> _open = [];
-    private readonly Dictionary<long, Order> _all = [];
+    // Open orders by id. Finished ones are dropped (the recorders keep what a run needs), unless history is kept:
+    // a backtest with hundreds of thousands of orders must not carry them all.
+    private readonly Dictionary<long, Order> _byId = [];
+    private readonly List<Order>? _history;
     private readonly HashSet<string> _clientIds = new(StringComparer.Ordinal);
     private readonly List<Order> _scratch = [];
     private readonly List<Order> _batch = [];
@@ -50,6 +53,7 @@ public sealed class SimulatedExchange : IBarDrivenVenue
         ArgumentNullException.ThrowIfNull(calendars);
         ArgumentNullException.ThrowIfNull(symbols);
         _settings = settings;
+        _history = settings.KeepOrderHistory ? [] : null;
         _portfolio = portfolio;
         _calendars = calendars;
         foreach (var s in symbols)
@@ -69,14 +73,20 @@ public sealed class SimulatedExchange : IBarDrivenVenue
     /// <inheritdoc />
     public IReadOnlyList<Order> OpenOrders => _open;
 
-    /// <summary>Every order ever submitted, in submission order.</summary>
-    public IEnumerable<Order> AllOrders => _all.Values;
+    /// <summary>
+    /// Every order ever submitted, in submission order, when <see cref="ExchangeSettings.KeepOrderHistory"/> is on.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">History is not kept.</exception>
+    public IReadOnlyList<Order> AllOrders => _history ?? throw new InvalidOperationException(
+        "The exchange keeps no order history: set ExchangeSettings.KeepOrderHistory, or record order events.");
 
     /// <summary>Number of orders submitted (accepted or rejected).</summary>
-    public int SubmittedCount => _all.Count;
+    public long SubmittedCount => _nextId - 1;
 
     /// <inheritdoc />
-    public Order? Find(long orderId) => _all.GetValueOrDefault(orderId);
+    /// <remarks>Finds open orders (and finished ones when history is kept).</remarks>
+    public Order? Find(long orderId) =>
+        _byId.GetValueOrDefault(orderId) ?? (_history is not null && orderId >= 1 && orderId <= _history.Count ? _history[(int)(orderId - 1)] : null);
 
     /// <summary>The last traded price the exchange saw for <paramref name="symbol"/>, if any.</summary>
     public decimal? LastPrice(Symbol symbol) =>
@@ -90,9 +100,8 @@ public sealed class SimulatedExchange : IBarDrivenVenue
     public Order Submit(OrderRequest request, DateTime decisionTimeUtc)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var clientId = request.ClientOrderId ?? FormattableString.Invariant($"SL-{_nextId}");
-        var order = new Order(_nextId++, clientId, request, decisionTimeUtc);
-        _all.Add(order.Id, order);
+        var order = new Order(_nextId++, request.ClientOrderId, request, decisionTimeUtc);
+        _history?.Add(order);
 
         var reason = Validate(order, decisionTimeUtc, out var session);
         if (reason != RejectReason.None)
@@ -103,7 +112,11 @@ public sealed class SimulatedExchange : IBarDrivenVenue
             return order;
         }
 
-        _clientIds.Add(clientId);
+        if (request.ClientOrderId is { } clientId)
+        {
+            _clientIds.Add(clientId); // generated ids are unique by construction
+        }
+
         if (request.TimeInForce == TimeInForce.Day)
         {
             order.ExpiresUtc = session!.Close(_settings.ExtendedHours);
@@ -122,6 +135,7 @@ public sealed class SimulatedExchange : IBarDrivenVenue
 
         order.Status = OrderStatus.Working;
         order.AcceptedUtc = decisionTimeUtc;
+        _byId.Add(order.Id, order);
         book.Working.Add(order);
         _open.Add(order);
         Raise(OrderEventKind.Accepted, order, decisionTimeUtc);
@@ -131,7 +145,7 @@ public sealed class SimulatedExchange : IBarDrivenVenue
     /// <inheritdoc />
     public bool Cancel(long orderId, DateTime nowUtc)
     {
-        if (!_all.TryGetValue(orderId, out var order) || !order.IsOpen)
+        if (!_byId.TryGetValue(orderId, out var order) || !order.IsOpen)
         {
             return false;
         }
@@ -143,7 +157,7 @@ public sealed class SimulatedExchange : IBarDrivenVenue
     /// <inheritdoc />
     public bool Replace(long orderId, decimal? quantity, decimal? limitPrice, decimal? stopPrice, DateTime nowUtc)
     {
-        if (!_all.TryGetValue(orderId, out var order) || !order.IsOpen)
+        if (!_byId.TryGetValue(orderId, out var order) || !order.IsOpen)
         {
             return false;
         }
@@ -220,12 +234,12 @@ public sealed class SimulatedExchange : IBarDrivenVenue
 
             var side = held > 0 ? OrderSide.Sell : OrderSide.Buy;
             var quantity = Math.Abs(held);
-            var order = new Order(_nextId++, FormattableString.Invariant($"SL-{_nextId - 1}"), OrderRequest.Market(book.Symbol, side, quantity, tag), nowUtc)
+            var order = new Order(_nextId++, null, OrderRequest.Market(book.Symbol, side, quantity, tag), nowUtc)
             {
                 Status = OrderStatus.Working,
                 AcceptedUtc = nowUtc,
             };
-            _all.Add(order.Id, order);
+            _history?.Add(order);
             Raise(OrderEventKind.Accepted, order, nowUtc);
             var price = book.LastPrice;
             var commission = _settings.Commission.Compute(quantity, price);
@@ -575,7 +589,7 @@ public sealed class SimulatedExchange : IBarDrivenVenue
             return RejectReason.UnknownSymbol;
         }
 
-        if (_clientIds.Contains(order.ClientOrderId))
+        if (r.ClientOrderId is { } id && _clientIds.Contains(id))
         {
             return RejectReason.DuplicateClientOrderId;
         }
@@ -709,6 +723,7 @@ public sealed class SimulatedExchange : IBarDrivenVenue
 
     private void RemoveOpen(Order order)
     {
+        _byId.Remove(order.Id);
         _open.Remove(order);
         _books.Get(order.Symbol)!.Working.Remove(order);
     }

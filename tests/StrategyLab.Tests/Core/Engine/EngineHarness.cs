@@ -89,7 +89,7 @@ internal sealed class EngineHarness
     {
         Portfolio = new Portfolio(cash);
         var calendar = WeekdayTestCalendar.Instance;
-        Exchange = new SimulatedExchange(exchange ?? new ExchangeSettings { Commission = ZeroCommission.Instance }, Portfolio, _ => calendar, symbols);
+        Exchange = new SimulatedExchange((exchange ?? new ExchangeSettings { Commission = ZeroCommission.Instance }) with { KeepOrderHistory = true }, Portfolio, _ => calendar, symbols);
         TradeManager = new TradeManager(
             sizing ?? new TradeManagerSettings { Sizing = SizingMode.FixedQuantity, Quantity = 10 },
             risk ?? new RiskSettings { StopLossPct = null },

@@ -258,7 +258,7 @@ public sealed class LiveRunnerTests : IDisposable
         Assert.Equal(LiveStopReason.MarketClosed, await task);
         Assert.Equal(Ny("2024-01-08 16:00"), recorder.Bars[^1].End);
         Assert.True(runner.TradeCounters.OutsideHours > 0);
-        var orders = assembly.Exchange.AllOrders.ToList();
+        var orders = recorder.Events.Select(e => e.Order).Distinct().ToList();
         Assert.NotEmpty(orders);
         Assert.All(orders, o => Assert.InRange(o.CreatedUtc, Ny("2024-01-08 09:30"), Ny("2024-01-08 16:00")));
         Assert.DoesNotContain(orders, o => o.RejectReason == StrategyLab.Core.Execution.RejectReason.MarketClosed);
@@ -290,7 +290,7 @@ public sealed class LiveRunnerTests : IDisposable
         Assert.Equal(20, strategy.WarmupBarsSeen);
         Assert.Equal(Utc("2024-01-06T09:40:00Z"), feed.HistoryRequests[0].From);
         Assert.Equal(Utc("2024-01-06T10:00:00Z"), feed.HistoryRequests[0].To);
-        var first = assembly.Exchange.AllOrders.Min(o => o.CreatedUtc);
+        var first = recorder.Events.Min(e => e.Order.CreatedUtc);
         Assert.Equal(recorder.Bars[3].End, first); // cycles 1–3 suppressed, the 4th trades
         Assert.Equal(3, assembly.Engine.Counters.IntentsSuppressed);
     }
