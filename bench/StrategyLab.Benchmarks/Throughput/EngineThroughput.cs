@@ -149,7 +149,7 @@ internal static class EngineThroughput
 
     private static int OpenOrdersAtEnd { get; set; }
 
-    private static TimeSpan RunEngine(IEnumerable<Bar> bars, out long allocated, out TradingEngine engine, IStrategy? strategy = null)
+    internal static TimeSpan RunEngine(IEnumerable<Bar> bars, out long allocated, out TradingEngine engine, IStrategy? strategy = null, bool settleHeap = true)
     {
         var symbols = Enumerable.Range(0, SymbolCount).Select(i => Symbol.Equity($"SYN{i}")).ToArray();
         var portfolio = new Portfolio(1_000_000m);
@@ -168,8 +168,12 @@ internal static class EngineThroughput
             new EngineOptions { Timeframe = Timeframe.OneMinute });
         exchange.Listener = engine;
         // Start from a settled heap: the generator just filled a large array, and its garbage is not the engine's.
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-        GC.WaitForPendingFinalizers();
+        if (settleHeap)
+        {
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+        }
+
         var before = GC.GetAllocatedBytesForCurrentThread();
         var gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
         var pauseBefore = GC.GetTotalPauseDuration();
@@ -186,7 +190,7 @@ internal static class EngineThroughput
     }
 
     /// <summary>Sees every bar and never trades: the engine's own cost per bar.</summary>
-    private sealed class NeverTrades : IStrategy
+    internal sealed class NeverTrades : IStrategy
     {
         public void OnBar(in Bar bar, IStrategyContext context)
         {
