@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Spectre.Console;
 using StrategyLab.Core.Calendar;
 using StrategyLab.Core.Domain;
 using StrategyLab.Data;
@@ -41,9 +42,10 @@ internal static class DataCommand
         var skipBad = new Option<bool>("--skip-bad-rows") { Description = "CSV: log and count bad rows instead of stopping at the first." };
         var ignoreUnknown = new Option<bool>("--ignore-unknown-columns") { Description = "CSV: ignore columns the reader does not know (by default they are an error)." };
         var assetClass = new Option<string>("--asset-class") { Description = "equity or crypto (default: inferred from the ticker: BTC-USD, X:BTCUSD … are crypto)." };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress bar (it only shows on a terminal anyway)." };
         var command = new Command("import", "Import bars from a CSV file or a LEAN folder into the Parquet bar store.")
         {
-            source, symbol, timeframe, output, from, to, timeIs, skipBad, ignoreUnknown, assetClass,
+            source, symbol, timeframe, output, from, to, timeIs, skipBad, ignoreUnknown, assetClass, quiet,
         };
         command.SetAction((parse, ct) => Run(parse, async (stdout, logger) =>
         {
@@ -62,7 +64,14 @@ internal static class DataCommand
                 var s = sym ?? throw new UsageException("--symbol is required for a LEAN folder.");
                 var (f, l) = LeanRange(lean, s, resolution, first, last);
                 var report = new LeanReadReport();
-                result = await store.WriteAsync(lean.ReadBars(s, resolution, f, l, report), tf, "lean:" + lean.Root, ct).ConfigureAwait(false);
+                var span = Math.Max(1, l.DayNumber - f.DayNumber + 1);
+                var clock = MarketCalendars.For(s);
+                result = await WithProgress(
+                    stdout,
+                    parse.GetValue(quiet),
+                    lean.ReadBars(s, resolution, f, l, report),
+                    bar => (DateOnly.FromDateTime(clock.ToExchangeTime(bar.Start)).DayNumber - f.DayNumber + 1) * 100.0 / span,
+                    bars => store.WriteAsync(bars, tf, "lean:" + lean.Root, ct)).ConfigureAwait(false);
                 skippedLine = report.MissingDays.Count > 0
                     ? Invariant($"missing trading days: {report.MissingDays.Count} (first {report.MissingDays[0]:yyyy-MM-dd})")
                     : "missing trading days: 0";
@@ -79,8 +88,15 @@ internal static class DataCommand
                     IgnoreUnknownColumns = parse.GetValue(ignoreUnknown),
                     Logger = logger,
                 });
-                result = await store.WriteAsync(BarStreams.BetweenDates(reader.ReadBars(), first, last), tf, "csv:" + Path.GetFullPath(path), ct)
-                    .ConfigureAwait(false);
+                // Progress: bars read against an estimate of the file's bars from the length of its first lines.
+                var estimate = EstimateLines(path);
+                result = await WithProgress(
+                    stdout,
+                    parse.GetValue(quiet),
+                    BarStreams.BetweenDates(reader.ReadBars(), first, last),
+                    null,
+                    bars => store.WriteAsync(bars, tf, "csv:" + Path.GetFullPath(path), ct),
+                    estimate).ConfigureAwait(false);
                 skippedLine = Invariant($"skipped rows: {reader.Statistics.SkippedRows}");
                 if (reader.Statistics.OtherSymbolRows > 0)
                 {
@@ -113,6 +129,63 @@ internal static class DataCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="write"/> over <paramref name="bars"/> with a progress bar (bars/s, ETA) when stdout is a
+    /// terminal; plain otherwise. Progress is <paramref name="percentOf"/> of the latest bar, or the bar count against
+    /// <paramref name="estimatedBars"/>.
+    /// </summary>
+    private static async Task<StoreWriteResult> WithProgress(
+        TextWriter stdout,
+        bool quiet,
+        IEnumerable<Bar> bars,
+        Func<Bar, double>? percentOf,
+        Func<IEnumerable<Bar>, Task<StoreWriteResult>> write,
+        long estimatedBars = 0)
+    {
+        if (quiet || !RunConsole.IsTerminal(stdout))
+        {
+            return await write(bars).ConfigureAwait(false);
+        }
+
+        StoreWriteResult? result = null;
+        await RunConsole.For(stdout).Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .StartAsync(async ctx =>
+            {
+                var task = ctx.AddTask("import", maxValue: 100);
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                long count = 0;
+                IEnumerable<Bar> Track()
+                {
+                    foreach (var bar in bars)
+                    {
+                        if (++count % 10_000 == 0)
+                        {
+                            task.Value = Math.Min(99.9, percentOf?.Invoke(bar) ?? (estimatedBars > 0 ? count * 100.0 / estimatedBars : 0));
+                            task.Description = Invariant($"{count:N0} bars, {count / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):N0} bars/s");
+                        }
+
+                        yield return bar;
+                    }
+                }
+
+                result = await write(Track()).ConfigureAwait(false);
+                task.Value = 100;
+            }).ConfigureAwait(false);
+        return result!;
+    }
+
+    private static long EstimateLines(string path)
+    {
+        var length = new FileInfo(path).Length;
+        using var stream = File.OpenRead(path);
+        var buffer = new byte[(int)Math.Min(65_536, length)];
+        var read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+        var lines = buffer.AsSpan(0, read).Count((byte)'\n');
+        return lines == 0 ? 0 : length * lines / Math.Max(1, read);
     }
 
     private static Command CreateInfo()
