@@ -85,10 +85,11 @@ internal sealed class EngineHarness
         TradeManagerSettings? sizing = null,
         ExchangeSettings? exchange = null,
         EngineOptions? options = null,
-        decimal cash = 100_000m)
+        decimal cash = 100_000m,
+        StrategyLab.Core.Calendar.IMarketCalendar? calendar = null)
     {
         Portfolio = new Portfolio(cash);
-        var calendar = WeekdayTestCalendar.Instance;
+        calendar ??= WeekdayTestCalendar.Instance;
         Exchange = new SimulatedExchange((exchange ?? new ExchangeSettings { Commission = ZeroCommission.Instance }) with { KeepOrderHistory = true }, Portfolio, _ => calendar, symbols);
         TradeManager = new TradeManager(
             sizing ?? new TradeManagerSettings { Sizing = SizingMode.FixedQuantity, Quantity = 10 },

@@ -177,6 +177,31 @@ public class TradingEngineTests
     }
 
     [Fact]
+    public void NoEntriesInTheLastMinutesOfTheSession_EarlyClosesIncluded()
+    {
+        var earlyClose = new DateOnly(2024, 1, 9);
+        var strategy = new ScriptedStrategy()
+            .At("2024-01-08 15:29", c => c.EnterLong(Aaa))  // 31 minutes before 16:00: allowed
+            .At("2024-01-08 15:40", c => c.EnterLong(Bbb))  // 20 minutes before: blocked
+            .At("2024-01-09 12:35", c => c.EnterLong(Bbb)); // 25 minutes before the 13:00 early close: blocked
+        var h = new EngineHarness(
+            strategy,
+            [Aaa, Bbb],
+            risk: new RiskSettings { StopLossPct = null, StopEntriesMinutesBeforeClose = 30 },
+            calendar: new Support.WeekdayTestCalendar(earlyClose));
+        var bars = Minutes(Aaa, "2024-01-08", "15:25", 35, 50m)
+            .Concat(Minutes(Bbb, "2024-01-08", "15:25", 35, 60m))
+            .Concat(Minutes(Bbb, "2024-01-09", "12:30", 30, 60m))
+            .OrderBy(b => b.End).ThenBy(b => b.Symbol).ToList();
+
+        h.Engine.Run(bars);
+
+        Assert.Equal(10m, h.Portfolio.QuantityOf(Aaa));
+        Assert.Equal(0m, h.Portfolio.QuantityOf(Bbb));
+        Assert.Equal(2, h.TradeManager.BlockedEntries);
+    }
+
+    [Fact]
     public void WarmupCycles_SuppressIntents()
     {
         var strategy = new ScriptedStrategy()
