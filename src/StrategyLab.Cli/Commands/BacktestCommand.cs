@@ -116,7 +116,7 @@ internal static class RunCommand
         var startup = loggers.CreateLogger("StrategyLab.Cli");
         foreach (var warning in run.Warnings)
         {
-            startup.LogWarning(new EventId(1010, "config.warning"), "config.warning: {Warning}", warning);
+            startup.LogWarning(new EventId(1010, "config.warning"), "{Warning}", warning);
         }
 
         var console = RunConsole.For(stdout);

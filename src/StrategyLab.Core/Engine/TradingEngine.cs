@@ -287,7 +287,7 @@ public sealed class TradingEngine : IOrderEventListener
                 {
                     _logger.LogInformation(
                         EngineEvents.IntentSuppressed,
-                        "strategy.intent.suppressed: {Count} intent(s) at {Time:O} during warm-up ({Cycles}/{Needed} cycles)",
+                        "{Count} intent(s) at {Time:O} during warm-up ({Cycles}/{Needed} cycles)",
                         _intents.Count,
                         now,
                         Counters.Cycles,
@@ -327,7 +327,7 @@ public sealed class TradingEngine : IOrderEventListener
         {
             _logger.LogInformation(
                 EngineEvents.RunFinished,
-                "run.finished: {Cycles} cycles, {Bars} bars, {Orders} orders, {Fills} fills, equity {Equity}, {Open} open position(s)",
+                "{Cycles} cycles, {Bars} bars, {Orders} orders, {Fills} fills, equity {Equity}, {Open} open position(s)",
                 Counters.Cycles,
                 Counters.Bars,
                 Counters.OrdersSubmitted,
@@ -376,7 +376,7 @@ public sealed class TradingEngine : IOrderEventListener
                 var f = e.Fill!.Value;
                 _logger.LogInformation(
                     EngineEvents.OrderFilled,
-                    "order.filled: #{OrderId} {Side} {Quantity} {Symbol} @ {Price} fee {Commission} ({Tag}) at {Time:O}",
+                    "#{OrderId} {Side} {Quantity} {Symbol} @ {Price} fee {Commission} ({Tag}) at {Time:O}",
                     o.Id,
                     o.Side,
                     f.Quantity,
@@ -389,7 +389,7 @@ public sealed class TradingEngine : IOrderEventListener
             case OrderEventKind.Rejected when _logger.IsEnabled(LogLevel.Warning):
                 _logger.LogWarning(
                     EngineEvents.OrderRejected,
-                    "order.rejected: #{OrderId} {Side} {Quantity} {Symbol} {Type} ({Tag}): {Reason} at {Time:O}",
+                    "#{OrderId} {Side} {Quantity} {Symbol} {Type} ({Tag}): {Reason} at {Time:O}",
                     o.Id,
                     o.Side,
                     o.Quantity,
@@ -402,7 +402,7 @@ public sealed class TradingEngine : IOrderEventListener
             case OrderEventKind.Accepted when _logger.IsEnabled(LogLevel.Debug):
                 _logger.LogDebug(
                     EngineEvents.OrderAccepted,
-                    "order.accepted: #{OrderId} {Side} {Quantity} {Symbol} {Type} ({Tag}) at {Time:O}",
+                    "#{OrderId} {Side} {Quantity} {Symbol} {Type} ({Tag}) at {Time:O}",
                     o.Id,
                     o.Side,
                     o.Quantity,
@@ -412,10 +412,10 @@ public sealed class TradingEngine : IOrderEventListener
                     e.TimeUtc);
                 break;
             case OrderEventKind.Canceled when _logger.IsEnabled(LogLevel.Debug):
-                _logger.LogDebug(EngineEvents.OrderCanceled, "order.canceled: #{OrderId} {Symbol} ({Tag}) at {Time:O}", o.Id, o.Symbol, o.Tag, e.TimeUtc);
+                _logger.LogDebug(EngineEvents.OrderCanceled, "#{OrderId} {Symbol} ({Tag}) at {Time:O}", o.Id, o.Symbol, o.Tag, e.TimeUtc);
                 break;
             case OrderEventKind.Expired when _logger.IsEnabled(LogLevel.Debug):
-                _logger.LogDebug(EngineEvents.OrderExpired, "order.expired: #{OrderId} {Symbol} ({Tag}) at {Time:O}", o.Id, o.Symbol, o.Tag, e.TimeUtc);
+                _logger.LogDebug(EngineEvents.OrderExpired, "#{OrderId} {Symbol} ({Tag}) at {Time:O}", o.Id, o.Symbol, o.Tag, e.TimeUtc);
                 break;
         }
     }
@@ -426,7 +426,7 @@ public sealed class TradingEngine : IOrderEventListener
         {
             _logger.LogInformation(
                 EngineEvents.TradeClosed,
-                "trade.closed: {Symbol} {Direction} {Quantity} {EntryPrice} -> {ExitPrice} pnl {Pnl} fees {Commission} ({Reason})",
+                "{Symbol} {Direction} {Quantity} {EntryPrice} -> {ExitPrice} pnl {Pnl} fees {Commission} ({Reason})",
                 trip.Symbol,
                 trip.Direction,
                 trip.Quantity,
@@ -452,7 +452,7 @@ public sealed class TradingEngine : IOrderEventListener
         {
             _logger.LogInformation(
                 EngineEvents.RunStarted,
-                "run.started: {Symbols} on {Timeframe}, equity {Equity}",
+                "{Symbols} on {Timeframe}, equity {Equity}",
                 string.Join(',', _symbols.Select(s => s.Ticker)),
                 _options.Timeframe,
                 _portfolio.Equity);

@@ -87,7 +87,7 @@ public sealed class TradeManager
             _dailyLimitHit = true;
             _logger.LogWarning(
                 EngineEvents.DailyLossLimit,
-                "risk.daily_loss_limit: day {Day} lost {Loss} of {StartEquity} (limit {Pct}%) at {Time:O}; no new entries today",
+                "day {Day} lost {Loss} of {StartEquity} (limit {Pct}%) at {Time:O}; no new entries today",
                 _day,
                 loss,
                 _dayStartEquity,
@@ -197,7 +197,7 @@ public sealed class TradeManager
             BlockedEntries++;
             _logger.LogInformation(
                 EngineEvents.EntryBlocked,
-                "risk.entry_blocked: {Symbol} {Kind} at {Time:O}: {Why}",
+                "{Symbol} {Kind} at {Time:O}: {Why}",
                 symbol,
                 intent.Kind,
                 nowUtc,
@@ -216,7 +216,7 @@ public sealed class TradeManager
             BlockedEntries++;
             _logger.LogInformation(
                 EngineEvents.EntryBlocked,
-                "risk.entry_blocked: {Symbol} {Kind} at {Time:O}: size rounds to zero at price {Price}",
+                "{Symbol} {Kind} at {Time:O}: size rounds to zero at price {Price}",
                 symbol,
                 intent.Kind,
                 nowUtc,

@@ -160,7 +160,7 @@ public sealed class LiveRunner
         _stopAt = _run.AutoStop?.FirstAfter(start, _calendar);
         _logger.LogInformation(
             LiveEvents.Started,
-            "liveMode.started: {Provider} {Symbols} on {Timeframe} bars, buffer {Buffer}s, auto stop {StopAt}",
+            "{Provider} {Symbols} on {Timeframe} bars, buffer {Buffer}s, auto stop {StopAt}",
             _feed.Name,
             string.Join(',', _run.Symbols.Select(s => s.Ticker)),
             _run.Timeframe.ToString(),
@@ -191,7 +191,7 @@ public sealed class LiveRunner
             var now = Now();
             if (_stopAt is { } at && now >= at)
             {
-                _logger.LogInformation(LiveEvents.AutoStop, "liveMode.autoStop: auto_stop_at {StopAt:O} reached", at);
+                _logger.LogInformation(LiveEvents.AutoStop, "auto_stop_at {StopAt:O} reached", at);
                 return LiveStopReason.AutoStop;
             }
 
@@ -207,7 +207,7 @@ public sealed class LiveRunner
                 continue;
             }
 
-            _logger.LogInformation(LiveEvents.MarketOpen, "market.open: {Calendar} session of {Date} is open at {Now:O}", _calendar.Name, _gate.SessionAt(now)!.Date, now);
+            _logger.LogInformation(LiveEvents.MarketOpen, "{Calendar} session of {Date} is open at {Now:O}", _calendar.Name, _gate.SessionAt(now)!.Date, now);
             if (!_connected)
             {
                 await _feed.ConnectAsync(_run.Symbols, stop).ConfigureAwait(false);
@@ -246,7 +246,7 @@ public sealed class LiveRunner
             var stopAt = _stopAt ?? DateTime.MaxValue;
             _logger.LogInformation(
                 LiveEvents.BarSync,
-                "bar.sync: next boundary {Boundary:O} + {Buffer}s buffer, wake at {Wake:O} (in {Sleep}s)",
+                "next boundary {Boundary:O} + {Buffer}s buffer, wake at {Wake:O} (in {Sleep}s)",
                 boundary,
                 _schedule.Buffer.TotalSeconds,
                 wake,
@@ -261,7 +261,7 @@ public sealed class LiveRunner
             await CycleAsync(now, stop).ConfigureAwait(false);
             if (_stopAt is { } at && now >= at)
             {
-                _logger.LogInformation(LiveEvents.AutoStop, "liveMode.autoStop: auto_stop_at {StopAt:O} reached", at);
+                _logger.LogInformation(LiveEvents.AutoStop, "auto_stop_at {StopAt:O} reached", at);
                 return LiveStopReason.AutoStop;
             }
 
@@ -292,7 +292,7 @@ public sealed class LiveRunner
             return LiveStopReason.NoMoreSessions;
         }
 
-        _logger.LogInformation(eventId, "{Event}: {Calendar} is closed at {Now:O}; next open {NextOpen:O}", MarketHoursGate.EventName(state), _calendar.Name, now, nextOpen);
+        _logger.LogInformation(eventId, "{Calendar} is closed at {Now:O} ({State}); next open {NextOpen:O}", _calendar.Name, now, state, nextOpen);
         if (_run.Config.MarketHours.WhenClosed == "exit")
         {
             return LiveStopReason.MarketClosed;
@@ -301,13 +301,13 @@ public sealed class LiveRunner
         if (_stopAt is { } at && at <= nextOpen)
         {
             await WaitUntilAsync(at, stop).ConfigureAwait(false);
-            _logger.LogInformation(LiveEvents.AutoStop, "liveMode.autoStop: auto_stop_at {StopAt:O} reached while the market was closed", at);
+            _logger.LogInformation(LiveEvents.AutoStop, "auto_stop_at {StopAt:O} reached while the market was closed", at);
             return LiveStopReason.AutoStop;
         }
 
         // The connection stays up while the market is closed (a feed connects once; its watchdog knows when
         // silence matters), so nothing is missed at the next open.
-        _logger.LogInformation(LiveEvents.WaitingForOpen, "liveMode.waiting: waiting {Hours}h for the open at {NextOpen:O}", Math.Round((nextOpen - now).TotalHours, 2), nextOpen);
+        _logger.LogInformation(LiveEvents.WaitingForOpen, "waiting {Hours}h for the open at {NextOpen:O}", Math.Round((nextOpen - now).TotalHours, 2), nextOpen);
 
         // Wait in steps of polling_seconds: each wake reports that the run is alive and re-checks the stop time.
         var step = TimeSpan.FromSeconds(_run.Config.PollingSeconds);
@@ -321,7 +321,7 @@ public sealed class LiveRunner
 
             if (Now() < nextOpen)
             {
-                _logger.LogDebug(LiveEvents.WaitingForOpen, "liveMode.waiting: {Remaining} until the open at {NextOpen:O}", nextOpen - Now(), nextOpen);
+                _logger.LogDebug(LiveEvents.WaitingForOpen, "{Remaining} until the open at {NextOpen:O}", nextOpen - Now(), nextOpen);
             }
         }
 
@@ -372,7 +372,7 @@ public sealed class LiveRunner
         var next = _schedule.Next(now).WakeUtc;
         _logger.LogInformation(
             LiveEvents.Cycle,
-            "liveMode.cycle: #{Cycle} at {Now:O}: {Bars} bar(s), equity {Equity}, {Positions} open position(s), {Held} held for a gap",
+            "#{Cycle} at {Now:O}: {Bars} bar(s), equity {Equity}, {Positions} open position(s), {Held} held for a gap",
             Counters.Cycles,
             now,
             ready.Count,
@@ -413,7 +413,7 @@ public sealed class LiveRunner
             Counters.GapsUnfilled++;
             _logger.LogWarning(
                 LiveEvents.GapUnfilled,
-                "liveMode.gap.unfilled: {From:O}..{To:O}: {Provider} history has {Resolution} bars, too coarse for {Timeframe}; bars built from the prints received are used",
+                "{From:O}..{To:O}: {Provider} history has {Resolution} bars, too coarse for {Timeframe}; bars built from the prints received are used",
                 fromUtc,
                 toUtc,
                 _feed.Name,
@@ -430,7 +430,7 @@ public sealed class LiveRunner
                 Counters.GapsUnfilled++;
                 _logger.LogWarning(
                     LiveEvents.GapUnfilled,
-                    "liveMode.gap.unfilled: {Symbol} {From:O}..{To:O}: history {Status} ({Detail}); bars built from the prints received are used",
+                    "{Symbol} {From:O}..{To:O}: history {Status} ({Detail}); bars built from the prints received are used",
                     symbol,
                     fromUtc,
                     toUtc,
@@ -461,7 +461,7 @@ public sealed class LiveRunner
             Counters.BarsBackfilled += replaced;
             _logger.LogInformation(
                 LiveEvents.GapBackfilled,
-                "liveMode.gap.backfilled: {Symbol} {From:O}..{To:O}: {Count} bar(s) from {Provider} history",
+                "{Symbol} {From:O}..{To:O}: {Count} bar(s) from {Provider} history",
                 symbol,
                 fromUtc,
                 toUtc,
@@ -500,7 +500,7 @@ public sealed class LiveRunner
         {
             _logger.LogWarning(
                 LiveEvents.WarmupUnavailable,
-                "liveMode.warmup.unavailable: {Provider} history has {Resolution} bars, too coarse for {Timeframe}; warming up from live cycles",
+                "{Provider} history has {Resolution} bars, too coarse for {Timeframe}; warming up from live cycles",
                 _feed.Name,
                 resolution.ToString(),
                 _run.Timeframe.ToString());
@@ -515,7 +515,7 @@ public sealed class LiveRunner
             {
                 _logger.LogWarning(
                     LiveEvents.WarmupUnavailable,
-                    "liveMode.warmup.unavailable: {Symbol}: history {Status} ({Detail}); warming up from live cycles",
+                    "{Symbol}: history {Status} ({Detail}); warming up from live cycles",
                     symbol,
                     result.Status,
                     result.Detail);
@@ -531,7 +531,7 @@ public sealed class LiveRunner
         {
             _assembly.Engine.WarmUp(all.ToArray());
             Counters.WarmupBars = all.Count;
-            _logger.LogInformation(LiveEvents.WarmupLoaded, "liveMode.warmup.loaded: {Count} bar(s) from {From:O} to {To:O}", all.Count, all[0].Start, all[^1].End);
+            _logger.LogInformation(LiveEvents.WarmupLoaded, "{Count} bar(s) from {From:O} to {To:O}", all.Count, all[0].Start, all[^1].End);
         }
     }
 
@@ -607,7 +607,7 @@ public sealed class LiveRunner
                     PublishStatus(c.ReceivedUtc, _schedule.Next(c.ReceivedUtc).WakeUtc);
                     break;
                 case ProviderNoticeEvent n:
-                    _logger.LogWarning(LiveEvents.ProviderNotice, "liveMode.provider.notice: {Provider}: {Message}", _feed.Name, n.Message);
+                    _logger.LogWarning(LiveEvents.ProviderNotice, "{Provider}: {Message}", _feed.Name, n.Message);
                     break;
             }
         }
@@ -665,7 +665,7 @@ public sealed class LiveRunner
     private async Task ShutdownAsync()
     {
         var now = Now();
-        _logger.LogInformation(LiveEvents.Stopping, "liveMode.stopping: at {Now:O}", now);
+        _logger.LogInformation(LiveEvents.Stopping, "at {Now:O}", now);
         try
         {
             if (_run.Config.Engine.CancelOrdersOnStop)
@@ -673,7 +673,7 @@ public sealed class LiveRunner
                 var cancelled = _assembly.CancelOpenOrders(now > _assembly.Engine.LastSliceTimeUtc ? now : _assembly.Engine.LastSliceTimeUtc);
                 if (cancelled > 0)
                 {
-                    _logger.LogInformation(LiveEvents.Stopping, "liveMode.stopping: cancelled {Count} open order(s)", cancelled);
+                    _logger.LogInformation(LiveEvents.Stopping, "cancelled {Count} open order(s)", cancelled);
                 }
             }
 
@@ -698,7 +698,7 @@ public sealed class LiveRunner
 
             _logger.LogInformation(
                 LiveEvents.Stopped,
-                "liveMode.stopped: {Cycles} cycles, {Bars} bars, {Orders} orders, {Fills} fills, equity {Equity}, {Positions} open position(s)",
+                "{Cycles} cycles, {Bars} bars, {Orders} orders, {Fills} fills, equity {Equity}, {Positions} open position(s)",
                 Counters.Cycles,
                 Counters.Bars,
                 _assembly.Engine.Counters.OrdersSubmitted,

@@ -41,7 +41,7 @@ public static class LiveSession
         var logger = runLoggers.CreateLogger("StrategyLab.Live");
         foreach (var warning in run.Warnings)
         {
-            logger.LogWarning(LiveEvents.ReplayWinsOverLive, "{Event}: {Warning}", "liveMode.replayPrecedence", warning);
+            logger.LogWarning(LiveEvents.ReplayWinsOverLive, "{Warning}", warning);
         }
 
         var primary = run.CalendarOf(run.Symbols[0]);

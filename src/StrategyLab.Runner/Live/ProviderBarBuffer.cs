@@ -44,7 +44,7 @@ internal sealed class ProviderBarBuffer
             _counters.LateProviderBars++;
             _logger.LogWarning(
                 LiveEvents.LateBar,
-                "liveMode.bar.late: {Symbol} bar {Start:O} arrived after its {Timeframe} bar was closed off; ignored",
+                "{Symbol} bar {Start:O} arrived after its {Timeframe} bar was closed off; ignored",
                 bar.Symbol,
                 bar.Start,
                 _run.Timeframe.ToString());

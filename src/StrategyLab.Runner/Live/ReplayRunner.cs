@@ -43,7 +43,7 @@ public sealed class ReplayRunner
         var speedup = _run.Config.Speedup;
         _logger.LogInformation(
             LiveEvents.Started,
-            "liveMode.started: replay of {Symbols} on {Timeframe} bars at speedup {Speedup}",
+            "replay of {Symbols} on {Timeframe} bars at speedup {Speedup}",
             string.Join(',', _run.Symbols.Select(s => s.Ticker)),
             _run.Timeframe.ToString(),
             speedup == 0 ? "max" : speedup);
@@ -89,7 +89,7 @@ public sealed class ReplayRunner
         _assembly.Engine.Finish(end);
         _logger.LogInformation(
             LiveEvents.Stopped,
-            "liveMode.stopped: replay {Reason}: {Cycles} cycles, {Orders} orders, {Fills} fills, equity {Equity}, {Positions} open position(s)",
+            "replay {Reason}: {Cycles} cycles, {Orders} orders, {Fills} fills, equity {Equity}, {Positions} open position(s)",
             reason?.ToString() ?? "finished",
             Cycles,
             _assembly.Engine.Counters.OrdersSubmitted,
@@ -107,7 +107,7 @@ public sealed class ReplayRunner
         stopAt ??= _run.AutoStop?.FirstAfter(start, _calendar);
         if (stopAt is { } at && end > at)
         {
-            _logger.LogInformation(LiveEvents.AutoStop, "liveMode.autoStop: auto_stop_at {StopAt:O} reached (market time)", at);
+            _logger.LogInformation(LiveEvents.AutoStop, "auto_stop_at {StopAt:O} reached (market time)", at);
             return (LiveStopReason.AutoStop, wallAnchor, marketAnchor, session, stopAt);
         }
 
@@ -123,12 +123,12 @@ public sealed class ReplayRunner
         {
             if (session is not null)
             {
-                _logger.LogInformation(LiveEvents.MarketClosedHours, "market.closed.hours: session {Date} ended; skipping closed time", session.Date);
+                _logger.LogInformation(LiveEvents.MarketClosedHours, "session {Date} ended; skipping closed time", session.Date);
             }
 
             if (current is not null)
             {
-                _logger.LogInformation(LiveEvents.MarketOpen, "market.open: session {Date}", current.Date);
+                _logger.LogInformation(LiveEvents.MarketOpen, "session {Date}", current.Date);
             }
 
             // A new session (or bars outside any): restart the scaled clock here instead of waiting through the closure.
@@ -152,7 +152,7 @@ public sealed class ReplayRunner
         Cycles++;
         if (_logger.IsEnabled(LogLevel.Debug))
         {
-            _logger.LogDebug(LiveEvents.ReplaySlice, "replay.slice: {End:O} ({Count} bar(s))", end, slice.Count);
+            _logger.LogDebug(LiveEvents.ReplaySlice, "{End:O} ({Count} bar(s))", end, slice.Count);
         }
 
         return (null, wallAnchor, marketAnchor, session, stopAt);

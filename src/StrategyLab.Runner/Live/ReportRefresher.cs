@@ -36,7 +36,7 @@ internal sealed class ReportRefresher(string folder, TimeProvider time, ILogger 
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or FormatException or InvalidOperationException)
         {
-            logger.LogWarning(ReportFailed, "report.failed: could not rebuild {Folder}/report.html: {Error}", folder, e.Message);
+            logger.LogWarning(ReportFailed, "could not rebuild {Folder}/report.html: {Error}", folder, e.Message);
         }
     }
 }
