@@ -355,13 +355,13 @@ public sealed class TradingEngine : IOrderEventListener
                 break;
         }
 
+        Log(orderEvent); // before the fill is applied, so a closing fill is logged before the trade it closes
         if (orderEvent.Fill is { } fill)
         {
             Counters.Fills++;
             _portfolio.ApplyFill(fill);
         }
 
-        Log(orderEvent);
         _tradeManager.OnOrderEvent(orderEvent);
         _recorder.OnOrderEvent(orderEvent);
         _strategy.OnOrderEvent(orderEvent, _context);

@@ -87,7 +87,7 @@ public sealed class TradeManager
             _dailyLimitHit = true;
             _logger.LogWarning(
                 EngineEvents.DailyLossLimit,
-                "day {Day} lost {Loss} of {StartEquity} (limit {Pct}%) at {Time:O}; no new entries today",
+                "day {Day:yyyy-MM-dd} lost {Loss} of {StartEquity} (limit {Pct}%) at {Time:O}; no new entries today",
                 _day,
                 loss,
                 _dayStartEquity,

@@ -207,7 +207,7 @@ public sealed class LiveRunner
                 continue;
             }
 
-            _logger.LogInformation(LiveEvents.MarketOpen, "{Calendar} session of {Date} is open at {Now:O}", _calendar.Name, _gate.SessionAt(now)!.Date, now);
+            _logger.LogInformation(LiveEvents.MarketOpen, "{Calendar} session of {Date:yyyy-MM-dd} is open at {Now:O}", _calendar.Name, _gate.SessionAt(now)!.Date, now);
             if (!_connected)
             {
                 await _feed.ConnectAsync(_run.Symbols, stop).ConfigureAwait(false);

@@ -123,12 +123,12 @@ public sealed class ReplayRunner
         {
             if (session is not null)
             {
-                _logger.LogInformation(LiveEvents.MarketClosedHours, "session {Date} ended; skipping closed time", session.Date);
+                _logger.LogInformation(LiveEvents.MarketClosedHours, "session {Date:yyyy-MM-dd} ended; skipping closed time", session.Date);
             }
 
             if (current is not null)
             {
-                _logger.LogInformation(LiveEvents.MarketOpen, "session {Date}", current.Date);
+                _logger.LogInformation(LiveEvents.MarketOpen, "session {Date:yyyy-MM-dd}", current.Date);
             }
 
             // A new session (or bars outside any): restart the scaled clock here instead of waiting through the closure.

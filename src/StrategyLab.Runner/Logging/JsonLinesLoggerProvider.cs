@@ -134,6 +134,9 @@ public sealed class JsonLinesLoggerProvider : ILoggerProvider
             case DateTimeOffset dto:
                 json.WriteString(key, dto.ToString("O", CultureInfo.InvariantCulture));
                 break;
+            case DateOnly date:
+                json.WriteString(key, date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                break;
             case TimeSpan ts:
                 json.WriteNumber(key, Math.Round(ts.TotalSeconds, 3));
                 break;
