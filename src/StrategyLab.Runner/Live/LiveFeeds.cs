@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using StrategyLab.Core.Data;
+using StrategyLab.Core.Domain;
 using StrategyLab.Providers.Finnhub;
 using StrategyLab.Providers.Polygon;
 using StrategyLab.Runner.Configuration;
@@ -15,6 +16,9 @@ public static class LiveFeeds
     /// <summary>The environment variable holding the Polygon key.</summary>
     public const string PolygonKeyVariable = "POLYGON_API_KEY";
 
+    private static readonly EventId SymbolNoData = new(5030, "liveMode.symbol.noData");
+    private static readonly EventId SymbolQuote = new(5031, "liveMode.symbol.quote");
+
     /// <summary>The API key of the configured provider: the environment variable wins over the file.</summary>
     public static string? ApiKeyOf(ResolvedRun run)
     {
@@ -25,6 +29,45 @@ public static class LiveFeeds
             "polygon" => Environment.GetEnvironmentVariable(PolygonKeyVariable) is { Length: > 0 } p ? p : run.Config.Providers.Polygon.ApiKey,
             _ => null,
         };
+    }
+
+    /// <summary>
+    /// Asks the provider for a quote of each symbol before trading (Finnhub's free <c>/quote</c>): a quote of
+    /// <c>c == 0 &amp;&amp; t == 0</c> is Finnhub's "no data" (an unknown symbol, or one the plan does not cover), never a
+    /// $0 price — it is logged as <c>liveMode.symbol.noData</c> so a typo is seen at once. Feeds without quotes are skipped.
+    /// </summary>
+    /// <returns>The symbols the provider has no data for.</returns>
+    public static async Task<IReadOnlyList<Symbol>> CheckSymbolsAsync(ILiveMarketDataFeed feed, IReadOnlyList<Symbol> symbols, ILogger logger, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(symbols);
+        var missing = new List<Symbol>();
+        if (feed is not FinnhubFeed finnhub)
+        {
+            return missing;
+        }
+
+        foreach (var symbol in symbols)
+        {
+            try
+            {
+                var quote = await finnhub.GetQuoteAsync(symbol, cancellationToken).ConfigureAwait(false);
+                if (quote is null)
+                {
+                    missing.Add(symbol);
+                    logger.LogWarning(SymbolNoData, "{Provider} has no data for {Symbol} (quote c=0, t=0): an unknown symbol, or one the plan does not cover", feed.Name, symbol);
+                }
+                else
+                {
+                    logger.LogInformation(SymbolQuote, "{Symbol} last {Price} at {Time:O}", symbol, quote.Current, quote.TimeUtc);
+                }
+            }
+            catch (FinnhubRequestException e)
+            {
+                logger.LogWarning(SymbolNoData, "{Provider} quote for {Symbol} unavailable: {Error}", feed.Name, symbol, e.Message);
+            }
+        }
+
+        return missing;
     }
 
     /// <summary>Creates the feed of <paramref name="run"/>.</summary>

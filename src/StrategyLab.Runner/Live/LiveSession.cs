@@ -78,6 +78,7 @@ public static class LiveSession
         else
         {
             await using var feed = (feedFactory ?? LiveFeeds.Create)(run, runLoggers, time);
+            await LiveFeeds.CheckSymbolsAsync(feed, run.Symbols, logger, stopToken).ConfigureAwait(false);
             var live = new LiveRunner(run, feed, assembly, time, runLoggers, status);
             try
             {

@@ -141,4 +141,25 @@ public sealed class LiveFinnhubTests : IDisposable
         Assert.NotEmpty(_logs.Named("bar.sync"));
         _logs.AssertNoneContains(Key);
     }
+
+    [Fact]
+    public async Task QuoteCheck_FlagsAnUnknownSymbol_NotAsAZeroPrice()
+    {
+        await using var server = await FakeFinnhubServer.StartAsync(new FakeFinnhubOptions { PingInterval = TimeSpan.Zero }, TestContext.Current.CancellationToken);
+        server.Tape.Add([new FakeTrade(Ticker, Utc("2024-01-06T10:00:01Z"), 42_000.5m, 0.1m)]);
+        var path = Path.Combine(_dir, "quote.json");
+        File.WriteAllText(path, $$"""
+            { "mode": "live", "data": { "provider": "finnhub", "symbols": ["{{Ticker}}", "NOSUCH"] },
+              "providers": { "finnhub": { "api_key": "{{Key}}", "ws_url": "{{server.WsUrl}}", "rest_url": "{{server.RestUrl}}" } } }
+            """);
+        var (config, effective) = ConfigLoader.Load(path);
+        var run = ResolvedRun.Resolve(config, effective);
+        var loggers = _logs.CreateFactory();
+        await using var feed = LiveFeeds.Create(run, loggers, TimeProvider.System);
+        var missing = await LiveFeeds.CheckSymbolsAsync(feed, run.Symbols, loggers.CreateLogger("test"), TestContext.Current.CancellationToken);
+        Assert.Equal(["NOSUCH"], missing.Select(s => s.Ticker));
+        Assert.Contains(_logs.Named("liveMode.symbol.noData"), l => l.Message.Contains("NOSUCH", StringComparison.Ordinal));
+        Assert.Contains(_logs.Named("liveMode.symbol.quote"), l => l.Message.Contains("42000.5", StringComparison.Ordinal));
+        _logs.AssertNoneContains(Key);
+    }
 }
