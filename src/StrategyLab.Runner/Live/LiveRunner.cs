@@ -5,6 +5,7 @@ using StrategyLab.Core.Calendar;
 using StrategyLab.Core.Data;
 using StrategyLab.Core.Domain;
 using StrategyLab.Core.Engine;
+using StrategyLab.Data.Store;
 using StrategyLab.Runner.Configuration;
 
 namespace StrategyLab.Runner.Live;
@@ -496,34 +497,38 @@ public sealed class LiveRunner
         var current = windows.WindowAtOrAfter(now);
         var from = EarliestWindowStart(current.Start, needed);
         var resolution = _feed.HistoryResolution;
-        if (!_run.Timeframe.IsMultipleOf(resolution) || resolution > _run.Timeframe)
-        {
-            _logger.LogWarning(
-                LiveEvents.WarmupUnavailable,
-                "{Provider} history has {Resolution} bars, too coarse for {Timeframe}; warming up from live cycles",
-                _feed.Name,
-                resolution.ToString(),
-                _run.Timeframe.ToString());
-            return;
-        }
-
+        var restUsable = _run.Timeframe.IsMultipleOf(resolution) && resolution <= _run.Timeframe;
+        var store = LocalStore();
         var all = new List<Bar>();
         foreach (var symbol in _run.Symbols)
         {
-            var result = await _feed.GetHistoryAsync(symbol, resolution, from, current.Start, stop).ConfigureAwait(false);
-            if (result.Status != HistoryStatus.Ok)
+            // The provider's history first; the local Parquet store (data.path) when the provider has none.
+            string why;
+            if (restUsable)
             {
-                _logger.LogWarning(
-                    LiveEvents.WarmupUnavailable,
-                    "{Symbol}: history {Status} ({Detail}); warming up from live cycles",
-                    symbol,
-                    result.Status,
-                    result.Detail);
+                var result = await _feed.GetHistoryAsync(symbol, resolution, from, current.Start, stop).ConfigureAwait(false);
+                if (result.Status == HistoryStatus.Ok)
+                {
+                    var bars = resolution == _run.Timeframe ? [.. result.Bars] : HistoricalResample(result.Bars, resolution);
+                    all.AddRange(bars.Where(b => b.End <= current.Start).TakeLast(needed));
+                    continue;
+                }
+
+                why = FormattableString.Invariant($"history {result.Status} ({result.Detail})");
+            }
+            else
+            {
+                why = FormattableString.Invariant($"{_feed.Name} history has {resolution} bars, too coarse for {_run.Timeframe}");
+            }
+
+            if (store is not null && StoreBars(store, symbol, from, current.Start) is { Count: > 0 } local)
+            {
+                all.AddRange(local.Where(b => b.End <= current.Start).TakeLast(needed));
+                _logger.LogInformation(LiveEvents.WarmupLoaded, "{Symbol}: {Why}; warming up from the local store {Store}", symbol, why, store.Root);
                 continue;
             }
 
-            var bars = resolution == _run.Timeframe ? [.. result.Bars] : HistoricalResample(result.Bars, resolution);
-            all.AddRange(bars.Where(b => b.End <= current.Start).TakeLast(needed));
+            _logger.LogWarning(LiveEvents.WarmupUnavailable, "{Symbol}: {Why}; warming up from live cycles", symbol, why);
         }
 
         all.Sort(static (a, b) => a.End != b.End ? a.End.CompareTo(b.End) : a.Symbol.CompareTo(b.Symbol));
@@ -533,6 +538,28 @@ public sealed class LiveRunner
             Counters.WarmupBars = all.Count;
             _logger.LogInformation(LiveEvents.WarmupLoaded, "{Count} bar(s) from {From:O} to {To:O}", all.Count, all[0].Start, all[^1].End);
         }
+    }
+
+    /// <summary>The Parquet store named by <c>data.path</c>, if it is one (a live run may keep history there).</summary>
+    private ParquetBarStore? LocalStore() =>
+        _run.Config.Data.Path is { } path && Directory.Exists(path) && ParquetBarStore.IsStore(path)
+            ? new ParquetBarStore(path, _run.CalendarOf)
+            : null;
+
+    private List<Bar>? StoreBars(ParquetBarStore store, Symbol symbol, DateTime fromUtc, DateTime toUtc)
+    {
+        // The run's timeframe if the store has it, else the largest one that combines into it.
+        var available = store.ListSeries().Where(x => x.Symbol == symbol).Select(x => x.Timeframe).ToList();
+        var source = available.Contains(_run.Timeframe)
+            ? _run.Timeframe
+            : available.Where(t => t < _run.Timeframe && _run.Timeframe.IsMultipleOf(t)).OrderDescending().FirstOrDefault();
+        if (source.IsDefault)
+        {
+            return null;
+        }
+
+        var bars = store.ReadBars(symbol, source, fromUtc, toUtc).ToList();
+        return source == _run.Timeframe ? bars : HistoricalResample(bars, source);
     }
 
     private DateTime EarliestWindowStart(DateTime currentStart, int windowsBack)

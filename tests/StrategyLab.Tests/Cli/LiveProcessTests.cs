@@ -103,3 +103,96 @@ public sealed class LiveAuthenticationTests : IDisposable
         Assert.Contains("authentication_failed", File.ReadAllText(Path.Combine(_dir, "run", "summary.json")), StringComparison.Ordinal);
     }
 }
+
+/// <summary>Ctrl+C / SIGTERM on the real process: a graceful stop writes the results; a second Ctrl+C exits at once.</summary>
+public sealed class LiveSignalTests : IDisposable
+{
+    private const string Key = "fake-finnhub-key";
+    private readonly string _dir = Directory.CreateTempSubdirectory("sl-livesig-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private (System.Diagnostics.Process Process, string Output) Start(FakeFinnhubServer server)
+    {
+        var output = Path.Combine(_dir, "run-" + Guid.NewGuid().ToString("N")[..6]);
+        var config = Path.Combine(_dir, Path.GetFileName(output) + ".json");
+        File.WriteAllText(config, $$"""
+            { "mode": "live", "data": { "provider": "finnhub", "symbols": ["BINANCE:BTCUSDT"], "timeframe": "1s" },
+              "live_min_bars": 0, "market_hours": { "bar_sync_buffer_seconds": 0.2 },
+              "providers": { "finnhub": { "ws_url": "{{server.WsUrl}}", "rest_url": "{{server.RestUrl}}" } },
+              "output": { "dir": "{{output.Replace("\\", "/", StringComparison.Ordinal)}}" } }
+            """);
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = _dir,
+        };
+        foreach (var a in new[] { CliRunner.CliDllPath, "live", "--config", config })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.Environment["FINNHUB_API_KEY"] = Key;
+        var process = System.Diagnostics.Process.Start(psi)!;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return (process, output);
+    }
+
+    private static async Task WaitForCycles(string output)
+    {
+        var log = Path.Combine(output, "log.jsonl");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!(File.Exists(log) && File.ReadAllText(log).Contains("\"liveMode.cycle\"", StringComparison.Ordinal)))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the live run never cycled");
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+    }
+
+    private static void Signal(System.Diagnostics.Process process, string signal) =>
+        System.Diagnostics.Process.Start("kill", ["-" + signal, process.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
+
+    [Theory]
+    [InlineData("TERM")]
+    [InlineData("INT")]
+    public async Task OneSignal_StopsGracefully_AndWritesTheResults(string signal)
+    {
+        await using var server = await FakeFinnhubServer.StartAsync(new FakeFinnhubOptions { ApiKeys = [Key] }, TestContext.Current.CancellationToken);
+        await using var walk = server.StartRandomWalk(new FakeRandomWalk("BINANCE:BTCUSDT", 42_000m, PrintsPerSecond: 10));
+        var (process, output) = Start(server);
+        using (process)
+        {
+            await WaitForCycles(output);
+            Signal(process, signal);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await process.WaitForExitAsync(timeout.Token);
+            Assert.Equal(0, process.ExitCode);
+        }
+
+        var summary = File.ReadAllText(Path.Combine(output, "summary.json"));
+        Assert.Contains("\"stop_reason\": \"Cancelled\"", summary, StringComparison.Ordinal);
+        Assert.Contains("liveMode.disconnected", File.ReadAllText(Path.Combine(output, "log.jsonl")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SecondCtrlC_ExitsAtOnce()
+    {
+        await using var server = await FakeFinnhubServer.StartAsync(new FakeFinnhubOptions { ApiKeys = [Key] }, TestContext.Current.CancellationToken);
+        await using var walk = server.StartRandomWalk(new FakeRandomWalk("BINANCE:BTCUSDT", 42_000m, PrintsPerSecond: 10));
+        var (process, output) = Start(server);
+        using (process)
+        {
+            await WaitForCycles(output);
+
+            // Back to back: the second arrives while the first's graceful stop (results, report) is still running.
+            Signal(process, "INT");
+            Signal(process, "INT");
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await process.WaitForExitAsync(timeout.Token);
+            Assert.Equal(130, process.ExitCode);
+        }
+    }
+}

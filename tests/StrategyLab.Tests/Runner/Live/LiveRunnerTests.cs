@@ -295,6 +295,32 @@ public sealed class LiveRunnerTests : IDisposable
         Assert.Equal(3, assembly.Engine.Counters.IntentsSuppressed);
     }
 
+    [Fact]
+    public async Task WarmUp_FallsBackToTheLocalStore_WhenTheProviderHasNoHistory()
+    {
+        var storeDir = Path.Combine(_dir, "store");
+        var history = Expected(Tape(Btc, Utc("2024-01-06T09:00:00Z"), Utc("2024-01-06T10:00:00Z"), seed: 8, start: 42_000m), TimeSpan.FromMinutes(1));
+        await new StrategyLab.Data.Store.ParquetBarStore(storeDir).WriteAsync(
+            history.Select(b => new Bar(Btc, b.Start, b.Start.AddMinutes(1), b.O, b.H, b.L, b.C, b.V, b.N)),
+            Timeframe.OneMinute,
+            "test",
+            TestContext.Current.CancellationToken);
+        var storePath = storeDir.Replace('\\', '/');
+        var run = Config($$"""
+            { "mode": "live", "data": { "provider": "finnhub", "symbols": ["BINANCE:BTCUSDT"], "timeframe": "5m", "path": "{{storePath}}" },
+              "live_min_bars": 6, "live_warmup_cycles": 0, "auto_stop_at": "2024-01-06T10:01:00Z" }
+            """);
+        var clock = new SteppingClock(Utc("2024-01-06T10:00:10Z"));
+        var feed = new ScriptedFeed(clock, []); // its history answers NotEntitled
+        var (runner, _, _) = Build(run, feed, clock);
+        var task = runner.RunAsync(CancellationToken.None);
+        await clock.RunAsync(task, Utc("2024-01-06T11:00:00Z"));
+        await task;
+
+        Assert.Equal(6, runner.Counters.WarmupBars); // the last six 5-minute bars, combined from the store's minutes
+        Assert.Contains(_logs.Named("liveMode.warmup.loaded"), l => l.Message.Contains("local store", StringComparison.Ordinal));
+    }
+
     /// <summary>Enters on every bar it can and exits on the others: maximum pressure on the market-hours rules.</summary>
     private sealed class FlipEveryBar : IStrategy
     {
