@@ -96,7 +96,10 @@ public sealed record ResolvedRun
         }
         else
         {
-            Require(data.Provider is not ("finnhub" or "polygon") || data.From is not null, "data.from", $"a {mode.ToString().ToLowerInvariant()} from '{data.Provider}' needs a date range (data.from, data.to).");
+            Require(
+                data.Provider is not ("finnhub" or "polygon"),
+                "data.provider",
+                $"a {mode.ToString().ToLowerInvariant()} reads history: use synthetic, csv, lean or store (download '{data.Provider}' history into a store with 'strategylab data download').");
         }
 
         Require(data.Symbols.Count > 0, "data.symbols", "list at least one symbol.");

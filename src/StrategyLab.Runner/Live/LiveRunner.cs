@@ -442,7 +442,7 @@ public sealed class LiveRunner
 
             var bars = resolution == _run.Timeframe
                 ? result.Bars.Where(b => b.Symbol == symbol && b.Start >= fromUtc && b.End <= toUtc).ToList()
-                : HistoricalResample(result.Bars.Where(b => b.Symbol == symbol && b.Start >= fromUtc && b.End <= toUtc), resolution);
+                : HistoricalResample(result.Bars.Where(b => b.Symbol == symbol && b.Start >= fromUtc && b.End <= toUtc));
             var replaced = 0;
             foreach (var bar in bars)
             {
@@ -471,7 +471,7 @@ public sealed class LiveRunner
         }
     }
 
-    private List<Bar> HistoricalResample(IEnumerable<Bar> bars, Timeframe source)
+    private List<Bar> HistoricalResample(IEnumerable<Bar> bars)
     {
         var resampler = new BarResampler(_run.CalendarOf, _run.Timeframe, _run.Config.MarketHours.ExtendedHours);
         var sink = new Collector();
@@ -481,7 +481,6 @@ public sealed class LiveRunner
         }
 
         resampler.Flush(sink);
-        _ = source;
         return sink.Bars;
     }
 
@@ -509,7 +508,7 @@ public sealed class LiveRunner
                 var result = await _feed.GetHistoryAsync(symbol, resolution, from, current.Start, stop).ConfigureAwait(false);
                 if (result.Status == HistoryStatus.Ok)
                 {
-                    var bars = resolution == _run.Timeframe ? [.. result.Bars] : HistoricalResample(result.Bars, resolution);
+                    var bars = resolution == _run.Timeframe ? [.. result.Bars] : HistoricalResample(result.Bars);
                     all.AddRange(bars.Where(b => b.End <= current.Start).TakeLast(needed));
                     continue;
                 }
@@ -559,7 +558,7 @@ public sealed class LiveRunner
         }
 
         var bars = store.ReadBars(symbol, source, fromUtc, toUtc).ToList();
-        return source == _run.Timeframe ? bars : HistoricalResample(bars, source);
+        return source == _run.Timeframe ? bars : HistoricalResample(bars);
     }
 
     private DateTime EarliestWindowStart(DateTime currentStart, int windowsBack)

@@ -19,7 +19,7 @@ internal sealed class ProviderBarBuffer
     private readonly LiveCounters _counters;
     private readonly BarWindows _targets;
     private readonly SortedDictionary<(DateTime Start, Symbol Symbol), Bar> _pending = [];
-    private readonly BarResampler? _resampler;
+    private readonly BarResampler _resampler;
     private DateTime _releasedUntil = DateTime.MinValue;
 
     public ProviderBarBuffer(ResolvedRun run, TimeSpan grace, ILogger logger, LiveCounters counters)
@@ -76,7 +76,7 @@ internal sealed class ProviderBarBuffer
                 _releasedUntil = target.End;
             }
 
-            if (bar.Duration == _run.Timeframe.Duration || _resampler is null)
+            if (bar.Duration == _run.Timeframe.Duration)
             {
                 sink.OnBar(bar);
             }
@@ -91,6 +91,6 @@ internal sealed class ProviderBarBuffer
             _pending.Remove(key);
         }
 
-        _resampler?.AdvanceTo(_releasedUntil + _grace, sink);
+        _resampler.AdvanceTo(_releasedUntil + _grace, sink);
     }
 }
