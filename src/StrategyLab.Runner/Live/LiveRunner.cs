@@ -399,8 +399,8 @@ public sealed class LiveRunner
                 return;
             }
 
-            var firstWindow = _schedule.Windows.WindowAtOrAfter(from);
-            var fromStart = firstWindow.Start < from ? firstWindow.Start : _schedule.Windows.TryGetWindow(from, out var w) ? w.Start : firstWindow.Start;
+            // From the bar the connection was lost in to the bar it came back in.
+            var fromStart = _schedule.Windows.WindowAtOrAfter(from).Start;
             await BackfillAsync(fromStart, lastWindow.End, stop).ConfigureAwait(false);
             _gaps.RemoveAt(0);
         }
@@ -694,6 +694,23 @@ public sealed class LiveRunner
         _logger.LogInformation(LiveEvents.Stopping, "at {Now:O}", now);
         try
         {
+            if (_held.Count > 0)
+            {
+                // Stopping inside an unresolved gap: the bars held for it go to the engine as built, in order.
+                _logger.LogWarning(LiveEvents.GapUnfilled, "stopping with {Count} bar(s) held for an unresolved gap; they are used as built", _held.Count);
+                _gaps.Clear();
+                foreach (var slice in _held.OrderBy(b => b.End).ThenBy(b => b.Symbol).GroupBy(b => b.End))
+                {
+                    if (slice.Key > _assembly.Engine.LastSliceTimeUtc)
+                    {
+                        _assembly.Engine.ProcessSlice(slice.ToArray());
+                        Counters.Bars += slice.Count();
+                    }
+                }
+
+                _held.Clear();
+            }
+
             if (_run.Config.Engine.CancelOrdersOnStop)
             {
                 var cancelled = _assembly.CancelOpenOrders(now > _assembly.Engine.LastSliceTimeUtc ? now : _assembly.Engine.LastSliceTimeUtc);
