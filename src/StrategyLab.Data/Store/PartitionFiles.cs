@@ -305,17 +305,7 @@ internal sealed class PartitionReader : IDisposable
                     continue;
                 }
 
-                destination[k] = new Bar(
-                    _symbol,
-                    new DateTime(_starts[i], DateTimeKind.Utc),
-                    new DateTime(_ends[i], DateTimeKind.Utc),
-                    ScaledDecimal.FromUnscaled(_open[i], _priceScale),
-                    ScaledDecimal.FromUnscaled(_high[i], _priceScale),
-                    ScaledDecimal.FromUnscaled(_low[i], _priceScale),
-                    ScaledDecimal.FromUnscaled(_close[i], _priceScale),
-                    ScaledDecimal.FromUnscaled(_volume[i], _volumeScale),
-                    _trades?[i],
-                    _vwap?[i]);
+                destination[k] = Create(i);
             }
         }
         catch (ArgumentException e)
@@ -324,6 +314,7 @@ internal sealed class PartitionReader : IDisposable
         }
     }
 
+    /// <summary>Row <paramref name="i"/> through the checking constructor, which names what is wrong with it.</summary>
     private Bar Create(int i) => new(
         _symbol,
         new DateTime(_starts[i], DateTimeKind.Utc),

@@ -2,9 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using StrategyLab.Core.Data;
 using StrategyLab.Core.Domain;
 using StrategyLab.Providers.Json;
@@ -18,42 +16,37 @@ namespace StrategyLab.Providers.Finnhub;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Stream: one socket (<c>{WebSocketUrl}?token=KEY</c>), one <c>subscribe</c> message per symbol, re-sent after every
-/// reconnect. Each print of a <c>trade</c> frame becomes a <see cref="TradeEvent"/> with exact decimal price and size
-/// (numbers or strings), UTC time from <c>t</c> (ms), the condition codes, and an id built from (s, t, p, v, c): Finnhub
+/// Stream: one socket (<c>{WebSocketUrl}?token=KEY</c>), one <c>subscribe</c> message per symbol (tickers as Finnhub spells
+/// them: <c>AAPL</c>, <c>BINANCE:BTCUSDT</c>), re-sent after every reconnect; <see cref="StreamingFeed.ConnectAsync"/> returns
+/// once the socket is open and every subscribe message is sent, and a key refused on the upgrade (HTTP 401/403) throws
+/// <see cref="FeedAuthenticationException"/>. Each print of a <c>trade</c> frame becomes a <see cref="TradeEvent"/> with exact
+/// decimal price and size (numbers or strings), UTC time from <c>t</c> (ms), the condition codes, and an id built from (s, t, p, v, c): Finnhub
 /// sends duplicates, and identical prints get identical ids so the consumer can drop them. Size-0 prints are price-only
 /// updates and are kept. <c>ping</c> frames only prove liveness; <c>error</c> frames become <see cref="ProviderNoticeEvent"/>s.
 /// Malformed frames are logged (<c>finnhub.frame.malformed</c>) and counted, never fatal. Reconnects, back-off and the silence
 /// watchdog are the shared <see cref="ReconnectingWebSocket"/>'s.
 /// </para>
 /// <para>
-/// The event channel is unbounded (nothing is ever dropped); it completes after <see cref="DisconnectAsync"/>, on dispose,
-/// or after a <see cref="FeedConnectionState.Failed"/> event (key refused on a reconnect).
+/// The event channel is unbounded (nothing is ever dropped); it completes after <see cref="StreamingFeed.DisconnectAsync"/>, on
+/// dispose, or after a <see cref="FeedConnectionState.Failed"/> event (key refused on a reconnect).
 /// </para>
 /// </remarks>
-public sealed class FinnhubFeed : ILiveMarketDataFeed
+public sealed class FinnhubFeed : StreamingFeed
 {
     /// <summary>The provider's name in logs and events.</summary>
     public const string ProviderName = "finnhub";
 
     private readonly FinnhubOptions _options;
-    private readonly ILogger _logger;
-    private readonly TimeProvider _time;
-    private readonly SecretRedactor _redactor;
-    private readonly Channel<MarketEvent> _events;
     private readonly FinnhubRestClient _rest;
     private readonly ProviderSymbolTable _symbolTable = new();
     private readonly FinnhubFrameParser _parser;
     private readonly List<FinnhubTrade> _batch = new(64);
     private readonly FinnhubFeedCounters _counters = new();
-    private readonly object _gate = new();
-    private ReconnectingWebSocket? _session;
     private string[] _subscribeMessages = [];
     private string[] _tickers = [];
     private volatile string? _lastRequested;
-    private bool _disposed;
 
-    /// <summary>Creates a feed; nothing connects until <see cref="ConnectAsync"/>.</summary>
+    /// <summary>Creates a feed; nothing connects until <see cref="StreamingFeed.ConnectAsync"/>.</summary>
     /// <param name="options">Key, URLs, back-off and timeouts (validated here).</param>
     /// <param name="loggerFactory">Where logs go (none when null). No log ever contains the key.</param>
     /// <param name="timeProvider">The clock for every wait and every received time (the system clock when null).</param>
@@ -64,91 +57,18 @@ public sealed class FinnhubFeed : ILiveMarketDataFeed
         ILoggerFactory? loggerFactory = null,
         TimeProvider? timeProvider = null,
         HttpMessageHandler? httpMessageHandler = null)
+        : base(ProviderName, "Finnhub", options, loggerFactory, timeProvider)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
         _options = options;
-        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("StrategyLab.Providers.Finnhub");
-        _time = timeProvider ?? TimeProvider.System;
-        _redactor = new SecretRedactor(options.ApiKey);
-        _events = Channel.CreateUnbounded<MarketEvent>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
-        _rest = new FinnhubRestClient(options, _redactor, _logger, _time, httpMessageHandler);
+        _rest = new FinnhubRestClient(options, Redactor, Logger, Time, httpMessageHandler);
         _parser = new FinnhubFrameParser(_symbolTable);
     }
 
     /// <inheritdoc />
-    public string Name => ProviderName;
-
-    /// <inheritdoc />
-    public Timeframe HistoryResolution => Timeframe.OneMinute;
-
-    /// <inheritdoc />
-    public ChannelReader<MarketEvent> Events => _events.Reader;
+    public override Timeframe HistoryResolution => Timeframe.OneMinute;
 
     /// <summary>Live counters of what the stream delivered (frames, trades, pings, errors, malformed frames, connections).</summary>
     public FinnhubFeedCounters Counters => _counters;
-
-    /// <summary>True while the stream is connected and subscribed.</summary>
-    public bool IsConnected => _session?.IsConnected ?? false;
-
-    /// <summary>
-    /// Opens the stream and subscribes to <paramref name="symbols"/> (tickers as Finnhub spells them: <c>AAPL</c>,
-    /// <c>BINANCE:BTCUSDT</c>); returns once the socket is open and every subscribe message is sent. Connection failures are
-    /// retried with back-off until <paramref name="cancellationToken"/> is cancelled.
-    /// </summary>
-    /// <exception cref="FeedAuthenticationException">Finnhub refused the key (HTTP 401/403 on the upgrade); the message does not contain it.</exception>
-    /// <exception cref="InvalidOperationException">Already connected, or disconnected/disposed (a feed connects once).</exception>
-    /// <exception cref="OperationCanceledException">Cancelled before the first connection was up.</exception>
-    public async Task ConnectAsync(IReadOnlyList<Symbol> symbols, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(symbols);
-        ReconnectingWebSocket session;
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_session is not null)
-            {
-                throw new InvalidOperationException("The Finnhub feed was already connected; a feed connects once (create a new one to start again).");
-            }
-
-            var tickers = new List<string>(symbols.Count);
-            foreach (var symbol in symbols)
-            {
-                ArgumentNullException.ThrowIfNull(symbol, nameof(symbols));
-                if (!tickers.Contains(symbol.Ticker, StringComparer.Ordinal))
-                {
-                    tickers.Add(symbol.Ticker);
-                    _symbolTable.Add(symbol);
-                }
-            }
-
-            _tickers = [.. tickers];
-            _subscribeMessages = [.. tickers.Select(SubscribeMessage)];
-            session = new ReconnectingWebSocket(
-                ProviderName, StreamUri(), new StreamHandler(this), _events.Writer, _options.Stream, _redactor, _logger, _time);
-            _session = session;
-        }
-
-        await session.StartAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Closes the stream (close frame, then abort); no reconnect after this, and <see cref="Events"/> completes.</summary>
-    public async Task DisconnectAsync(CancellationToken cancellationToken)
-    {
-        ReconnectingWebSocket? session;
-        lock (_gate)
-        {
-            session = _session;
-        }
-
-        if (session is null)
-        {
-            _events.Writer.TryComplete();
-            return;
-        }
-
-        await session.StopAsync(cancellationToken).ConfigureAwait(false);
-    }
 
     /// <summary>
     /// Bars from <c>/stock/candle</c> whose start lies in [<paramref name="fromUtc"/>, <paramref name="toUtc"/>) and that have
@@ -163,17 +83,10 @@ public sealed class FinnhubFeed : ILiveMarketDataFeed
     /// </returns>
     /// <exception cref="ArgumentException">A time is not UTC.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
-    public async Task<HistoryResult> GetHistoryAsync(
+    public override async Task<HistoryResult> GetHistoryAsync(
         Symbol symbol, Timeframe timeframe, DateTime fromUtc, DateTime toUtc, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(symbol);
-        if (timeframe.IsDefault)
-        {
-            throw new ArgumentException("A timeframe is required.", nameof(timeframe));
-        }
-
-        RequireUtc(fromUtc, nameof(fromUtc));
-        RequireUtc(toUtc, nameof(toUtc));
+        CheckHistoryArguments(symbol, timeframe, fromUtc, toUtc);
         var resolution = FinnhubResolution.For(timeframe);
         var note = resolution.Substituted
             ? $"Finnhub has no {timeframe} resolution: these are 1-minute bars (resolution 1) to aggregate. "
@@ -202,12 +115,12 @@ public sealed class FinnhubFeed : ILiveMarketDataFeed
             CandleChunk chunk;
             try
             {
-                chunk = FinnhubCandles.Parse(reply.Body!, symbol, resolution, _logger);
+                chunk = FinnhubCandles.Parse(reply.Body!, symbol, resolution, Logger);
             }
             catch (JsonException e)
             {
                 return Logged(symbol, resolution, HistoryResult.Fail(
-                    HistoryStatus.Failed, $"/stock/candle: unreadable answer: {_redactor.Redact(e.Message)}"));
+                    HistoryStatus.Failed, $"/stock/candle: unreadable answer: {Redactor.Redact(e.Message)}"));
             }
 
             if (chunk.Problem is not null)
@@ -228,25 +141,7 @@ public sealed class FinnhubFeed : ILiveMarketDataFeed
             return Logged(symbol, resolution, HistoryResult.Fail(HistoryStatus.NoData, note + "Finnhub has no data for the range (s=no_data)."));
         }
 
-        var now = _time.GetUtcNow().UtcDateTime;
-        var result = new List<Bar>(bars.Count);
-        var forming = 0;
-        foreach (var bar in bars.Values)
-        {
-            if (bar.Start < fromUtc || bar.Start >= toUtc)
-            {
-                continue;
-            }
-
-            if (bar.End > now)
-            {
-                forming++;
-                continue;
-            }
-
-            result.Add(bar);
-        }
-
+        var result = EndedBarsInRange(bars.Values, fromUtc, toUtc, out var forming);
         var detail = new StringBuilder(note);
         detail.Append(CultureInfo.InvariantCulture, $"{result.Count} bars from {chunks} request(s)");
         if (forming > 0)
@@ -312,51 +207,39 @@ public sealed class FinnhubFeed : ILiveMarketDataFeed
         }
         catch (JsonException e)
         {
-            throw new FinnhubRequestException($"Finnhub quote for {symbol.Ticker}: unreadable answer: {_redactor.Redact(e.Message)}", reply.Status);
+            throw new FinnhubRequestException($"Finnhub quote for {symbol.Ticker}: unreadable answer: {Redactor.Redact(e.Message)}", reply.Status);
         }
     }
 
-    /// <summary>Disconnects (see <see cref="DisconnectAsync"/>) and releases the sockets and the HTTP client.</summary>
-    public async ValueTask DisposeAsync()
+    private protected override void PrepareSubscriptions(IReadOnlyList<Symbol> symbols)
     {
-        ReconnectingWebSocket? session;
-        lock (_gate)
+        var tickers = new List<string>(symbols.Count);
+        foreach (var symbol in symbols)
         {
-            if (_disposed)
+            ArgumentNullException.ThrowIfNull(symbol, nameof(symbols));
+            if (!tickers.Contains(symbol.Ticker, StringComparer.Ordinal))
             {
-                return;
+                tickers.Add(symbol.Ticker);
+                _symbolTable.Add(symbol);
             }
-
-            _disposed = true;
-            session = _session;
         }
 
-        if (session is not null)
-        {
-            await session.DisposeAsync().ConfigureAwait(false);
-        }
-
-        _events.Writer.TryComplete();
-        _rest.Dispose();
+        _tickers = [.. tickers];
+        _subscribeMessages = [.. tickers.Select(SubscribeMessage)];
     }
 
-    private Uri StreamUri()
+    /// <summary><see cref="FinnhubOptions.WebSocketUrl"/> with the key as the <c>token</c> parameter (the protocol requires it there).</summary>
+    private protected override Uri StreamEndpoint()
     {
         var baseText = _options.WebSocketUrl.AbsoluteUri;
         var separator = string.IsNullOrEmpty(_options.WebSocketUrl.Query) ? "?" : "&";
         return new Uri(baseText + separator + "token=" + Uri.EscapeDataString(_options.ApiKey));
     }
 
+    private protected override void ReleaseResources() => _rest.Dispose();
+
     private static string SubscribeMessage(string ticker) =>
         "{\"type\":\"subscribe\",\"symbol\":\"" + JsonEncodedText.Encode(ticker) + "\"}";
-
-    private static void RequireUtc(DateTime value, string name)
-    {
-        if (value.Kind != DateTimeKind.Utc)
-        {
-            throw new ArgumentException($"{name} must be a UTC instant (DateTimeKind.Utc); it was {value.Kind}.", name);
-        }
-    }
 
     /// <summary>The [from, to] second ranges of the calls for [fromUtc, toUtc).</summary>
     private IEnumerable<(long From, long To)> RequestRanges(FinnhubResolution resolution, DateTime fromUtc, DateTime toUtc)
@@ -392,7 +275,7 @@ public sealed class FinnhubFeed : ILiveMarketDataFeed
         };
         if (result is not null)
         {
-            FinnhubLogEvents.LogHistoryProblem(_logger, symbol.Ticker, result.Status.ToString(), result.Detail, null);
+            FinnhubLogEvents.LogHistoryProblem(Logger, symbol.Ticker, result.Status.ToString(), result.Detail, null);
         }
 
         return result;
@@ -402,11 +285,11 @@ public sealed class FinnhubFeed : ILiveMarketDataFeed
     {
         if (result.Status is HistoryStatus.Ok or HistoryStatus.NoData)
         {
-            FinnhubLogEvents.LogHistory(_logger, symbol.Ticker, resolution.Code, result.Status.ToString(), result.Bars.Count, result.Detail, null);
+            FinnhubLogEvents.LogHistory(Logger, symbol.Ticker, resolution.Code, result.Status.ToString(), result.Bars.Count, result.Detail, null);
         }
         else
         {
-            FinnhubLogEvents.LogHistoryProblem(_logger, symbol.Ticker, result.Status.ToString(), result.Detail, null);
+            FinnhubLogEvents.LogHistoryProblem(Logger, symbol.Ticker, result.Status.ToString(), result.Detail, null);
         }
 
         return result;
@@ -420,7 +303,8 @@ public sealed class FinnhubFeed : ILiveMarketDataFeed
     private static decimal? Optional(JsonElement root, string name) =>
         root.TryGetProperty(name, out var e) && JsonDecimal.TryRead(e, out var value) ? value : null;
 
-    private async Task SubscribeAllAsync(WebSocketSender sender, CancellationToken cancellationToken)
+    /// <summary>Sends one subscribe message per symbol (after every connect).</summary>
+    private protected override async Task OnConnectedAsync(WebSocketSender sender, CancellationToken cancellationToken)
     {
         for (var i = 0; i < _subscribeMessages.Length; i++)
         {
@@ -430,7 +314,7 @@ public sealed class FinnhubFeed : ILiveMarketDataFeed
         }
     }
 
-    private void OnFrame(ReadOnlySpan<byte> utf8, DateTime receivedUtc)
+    private protected override void OnFrame(ReadOnlySpan<byte> utf8, DateTime receivedUtc)
     {
         _counters.AddFrame();
         var frame = _parser.Parse(utf8, _batch);
@@ -439,7 +323,7 @@ public sealed class FinnhubFeed : ILiveMarketDataFeed
             case FinnhubFrameType.Trade:
                 foreach (var print in _batch)
                 {
-                    _events.Writer.TryWrite(new TradeEvent(receivedUtc, ToTradePrint(print)));
+                    EventWriter.TryWrite(new TradeEvent(receivedUtc, ToTradePrint(print)));
                 }
 
                 _counters.AddTrades(_batch.Count);
@@ -448,22 +332,22 @@ public sealed class FinnhubFeed : ILiveMarketDataFeed
                 _counters.AddPing();
                 break;
             case FinnhubFrameType.Error:
-                var message = _redactor.Redact(frame.Text);
+                var message = Redactor.Redact(frame.Text);
                 _counters.AddError();
-                FinnhubLogEvents.LogError(_logger, message, _lastRequested ?? "(none)", null);
-                _events.Writer.TryWrite(new ProviderNoticeEvent(
+                FinnhubLogEvents.LogError(Logger, message, _lastRequested ?? "(none)", null);
+                EventWriter.TryWrite(new ProviderNoticeEvent(
                     receivedUtc, $"Finnhub error: {message} (last symbol requested: {_lastRequested ?? "(none)"})"));
                 break;
             case FinnhubFrameType.Other:
                 _counters.AddOther();
-                FinnhubLogEvents.LogFrameUnknown(_logger, _redactor.Redact(frame.Text), null);
+                FinnhubLogEvents.LogFrameUnknown(Logger, Redactor.Redact(frame.Text), null);
                 break;
         }
 
         if (frame.Problem is not null)
         {
             var count = _counters.AddMalformed(frame.SkippedPrints);
-            FinnhubLogEvents.LogFrameMalformed(_logger, count, _redactor.Redact(frame.Problem), _redactor.Excerpt(utf8), null);
+            FinnhubLogEvents.LogFrameMalformed(Logger, count, Redactor.Redact(frame.Problem), Redactor.Excerpt(utf8), null);
         }
     }
 
@@ -501,16 +385,5 @@ public sealed class FinnhubFeed : ILiveMarketDataFeed
         }
 
         return text;
-    }
-
-    /// <summary>The stream side of the feed, kept private so the feed's public surface stays the interface's.</summary>
-    private sealed class StreamHandler(FinnhubFeed feed) : IWebSocketSessionHandler
-    {
-        public Task OnConnectedAsync(WebSocketSender sender, CancellationToken cancellationToken) =>
-            feed.SubscribeAllAsync(sender, cancellationToken);
-
-        public void OnFrame(ReadOnlySpan<byte> utf8, DateTime receivedUtc) => feed.OnFrame(utf8, receivedUtc);
-
-        public bool IsSilenceSignificant(DateTime utcNow) => feed._options.SilenceMatters?.Invoke(utcNow) ?? true;
     }
 }

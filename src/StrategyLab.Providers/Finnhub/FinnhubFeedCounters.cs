@@ -1,19 +1,18 @@
+using StrategyLab.Providers.Streaming;
+
 namespace StrategyLab.Providers.Finnhub;
 
-/// <summary>Live, thread-safe counters of a <see cref="FinnhubFeed"/>'s stream (over all its connections).</summary>
-public sealed class FinnhubFeedCounters
+/// <summary>
+/// Live, thread-safe counters of a <see cref="FinnhubFeed"/>'s stream (over all its connections); malformed frames are
+/// logged as <c>finnhub.frame.malformed</c>.
+/// </summary>
+public sealed class FinnhubFeedCounters : StreamingFeedCounters
 {
-    private long _frames;
     private long _trades;
     private long _pings;
     private long _errors;
     private long _other;
-    private long _malformedFrames;
-    private long _skippedPrints;
     private long _subscribesSent;
-
-    /// <summary>Frames received (every kind, including malformed ones).</summary>
-    public long Frames => Interlocked.Read(ref _frames);
 
     /// <summary>Trade prints delivered as <see cref="Core.Data.TradeEvent"/>s (duplicates included).</summary>
     public long Trades => Interlocked.Read(ref _trades);
@@ -27,16 +26,11 @@ public sealed class FinnhubFeedCounters
     /// <summary>Well-formed frames of other types (ignored).</summary>
     public long OtherFrames => Interlocked.Read(ref _other);
 
-    /// <summary>Frames that were unreadable or held unreadable prints (logged as <c>finnhub.frame.malformed</c>).</summary>
-    public long MalformedFrames => Interlocked.Read(ref _malformedFrames);
-
     /// <summary>Prints skipped inside otherwise readable trade frames.</summary>
-    public long SkippedPrints => Interlocked.Read(ref _skippedPrints);
+    public long SkippedPrints => SkippedItems;
 
     /// <summary>Subscribe messages sent (one per symbol per connection).</summary>
     public long SubscribesSent => Interlocked.Read(ref _subscribesSent);
-
-    internal void AddFrame() => Interlocked.Increment(ref _frames);
 
     internal void AddTrades(int count) => Interlocked.Add(ref _trades, count);
 
@@ -47,10 +41,4 @@ public sealed class FinnhubFeedCounters
     internal void AddOther() => Interlocked.Increment(ref _other);
 
     internal void AddSubscribeSent() => Interlocked.Increment(ref _subscribesSent);
-
-    internal long AddMalformed(int skippedPrints)
-    {
-        Interlocked.Add(ref _skippedPrints, skippedPrints);
-        return Interlocked.Increment(ref _malformedFrames);
-    }
 }

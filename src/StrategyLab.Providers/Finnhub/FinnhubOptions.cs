@@ -1,3 +1,4 @@
+using StrategyLab.Providers.Rest;
 using StrategyLab.Providers.Streaming;
 
 namespace StrategyLab.Providers.Finnhub;
@@ -10,7 +11,7 @@ namespace StrategyLab.Providers.Finnhub;
 /// The key travels only as the <c>token</c> query parameter of the WebSocket URL (the protocol requires it there) and as
 /// the <c>X-Finnhub-Token</c> header of REST calls; it never appears in a REST URL, a log or an exception message.
 /// </remarks>
-public sealed class FinnhubOptions
+public sealed class FinnhubOptions : IStreamingFeedOptions, IRestClientOptions
 {
     /// <summary>The API key (the runner reads it from <c>FINNHUB_API_KEY</c> or the configuration).</summary>
     public string ApiKey { get; set; } = string.Empty;

@@ -3,11 +3,9 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
-using System.Threading.Channels;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using StrategyLab.Core.Aggregation;
 using StrategyLab.Core.Calendar;
+using Microsoft.Extensions.Logging;
 using StrategyLab.Core.Data;
 using StrategyLab.Core.Domain;
 using StrategyLab.Providers.Json;
@@ -25,7 +23,9 @@ namespace StrategyLab.Providers.Polygon;
 /// <c>connected</c> status, sends <c>{"action":"auth","params":KEY}</c>, waits for <c>auth_success</c> (an
 /// <c>auth_failed</c> throws <see cref="FeedAuthenticationException"/> and is never retried), then subscribes every
 /// channel (<c>AM.</c>/<c>A.</c>/<c>T.</c> + ticker, per <see cref="PolygonOptions.Streams"/>) in one comma-separated message
-/// and waits for one <c>success</c> per channel. Every frame is a JSON array of events. <c>AM</c>/<c>A</c> become
+/// and waits for one <c>success</c> per channel; <see cref="StreamingFeed.ConnectAsync"/> returns once the first connection
+/// has them all, takes US equities only (an <see cref="ArgumentException"/> otherwise: the crypto cluster is not streamed by
+/// this feed) and at least one symbol, and retries <c>max_connections</c> like any failed attempt. Every frame is a JSON array of events. <c>AM</c>/<c>A</c> become
 /// <see cref="BarEvent"/>s (exact decimals; <c>s</c>/<c>e</c> are the bar's start and end; <c>v</c> volume; <c>vw</c> the
 /// VWAP; <c>z</c>, <c>av</c>, <c>op</c>, <c>a</c> ignored; no trade count). A bar re-sent with the same start (a late
 /// correction) is passed on as another event: the consumer upserts by (symbol, start). <c>T</c> becomes a
@@ -44,7 +44,7 @@ namespace StrategyLab.Providers.Polygon;
 /// calendar's session-aligned grid (see <see cref="PolygonAggregatePlan"/>).
 /// </para>
 /// </remarks>
-public sealed class PolygonFeed : ILiveMarketDataFeed
+public sealed class PolygonFeed : StreamingFeed
 {
     /// <summary>The provider's name in logs and events.</summary>
     public const string ProviderName = "polygon";
@@ -52,23 +52,16 @@ public sealed class PolygonFeed : ILiveMarketDataFeed
     private const int MaxPages = 100_000;
 
     private readonly PolygonOptions _options;
-    private readonly ILogger _logger;
-    private readonly TimeProvider _time;
-    private readonly SecretRedactor _redactor;
-    private readonly Channel<MarketEvent> _events;
     private readonly PolygonRestClient _rest;
     private readonly ProviderSymbolTable _symbolTable = new();
     private readonly PolygonFrameParser _parser;
     private readonly List<PolygonEvent> _batch = new(64);
     private readonly PolygonFeedCounters _counters = new();
     private readonly HandshakeInbox<PolygonStatus> _inbox = new();
-    private readonly Lock _gate = new();
-    private volatile ReconnectingWebSocket? _session;
     private string[] _channels = [];
     private string _subscribeMessage = string.Empty;
-    private bool _disposed;
 
-    /// <summary>Creates a feed; nothing connects until <see cref="ConnectAsync"/>.</summary>
+    /// <summary>Creates a feed; nothing connects until <see cref="StreamingFeed.ConnectAsync"/>.</summary>
     /// <param name="options">Key, URLs, streams, back-off and timeouts (validated here).</param>
     /// <param name="loggerFactory">Where logs go (none when null). No log ever contains the key.</param>
     /// <param name="timeProvider">The clock for every wait and every received time (the system clock when null).</param>
@@ -79,104 +72,18 @@ public sealed class PolygonFeed : ILiveMarketDataFeed
         ILoggerFactory? loggerFactory = null,
         TimeProvider? timeProvider = null,
         HttpMessageHandler? httpMessageHandler = null)
+        : base(ProviderName, "Polygon", options, loggerFactory, timeProvider)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
         _options = options;
-        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("StrategyLab.Providers.Polygon");
-        _time = timeProvider ?? TimeProvider.System;
-        _redactor = new SecretRedactor(options.ApiKey);
-        _events = Channel.CreateUnbounded<MarketEvent>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
-        _rest = new PolygonRestClient(options, _redactor, _logger, _time, httpMessageHandler);
+        _rest = new PolygonRestClient(options, Redactor, Logger, Time, httpMessageHandler);
         _parser = new PolygonFrameParser(_symbolTable);
     }
 
     /// <inheritdoc />
-    public string Name => ProviderName;
-
-    /// <inheritdoc />
-    public Timeframe HistoryResolution => Timeframe.OneMinute;
-
-    /// <inheritdoc />
-    public ChannelReader<MarketEvent> Events => _events.Reader;
+    public override Timeframe HistoryResolution => Timeframe.OneMinute;
 
     /// <summary>Live counters of what the stream delivered.</summary>
     public PolygonFeedCounters Counters => _counters;
-
-    /// <summary>True while the stream is connected, authenticated and subscribed.</summary>
-    public bool IsConnected => _session?.IsConnected ?? false;
-
-    /// <summary>
-    /// Opens the stream and subscribes to <paramref name="symbols"/> (US equities, tickers as Polygon spells them); returns
-    /// once the server confirmed every channel. Connection failures (and <c>max_connections</c>) are retried with back-off
-    /// until <paramref name="cancellationToken"/> is cancelled.
-    /// </summary>
-    /// <exception cref="FeedAuthenticationException">Polygon refused the key (<c>auth_failed</c>); the message does not contain it.</exception>
-    /// <exception cref="ArgumentException">A symbol is not a US equity (the crypto cluster is not supported by this feed).</exception>
-    /// <exception cref="InvalidOperationException">Already connected, or disconnected/disposed (a feed connects once).</exception>
-    /// <exception cref="OperationCanceledException">Cancelled before the first connection was up.</exception>
-    public async Task ConnectAsync(IReadOnlyList<Symbol> symbols, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(symbols);
-        ReconnectingWebSocket session;
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_session is not null)
-            {
-                throw new InvalidOperationException("The Polygon feed was already connected; a feed connects once (create a new one to start again).");
-            }
-
-            if (symbols.Count == 0)
-            {
-                throw new ArgumentException("At least one symbol is needed to subscribe to.", nameof(symbols));
-            }
-
-            var channels = new List<string>();
-            var tickers = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var symbol in symbols)
-            {
-                ArgumentNullException.ThrowIfNull(symbol, nameof(symbols));
-                if (symbol.AssetClass != AssetClass.UsEquity)
-                {
-                    throw new ArgumentException(
-                        $"{symbol.Ticker} is {symbol.AssetClass}: the Polygon feed streams the stocks cluster only (US equities).", nameof(symbols));
-                }
-
-                if (!tickers.Add(symbol.Ticker))
-                {
-                    continue;
-                }
-
-                _symbolTable.Add(symbol);
-                foreach (var prefix in Prefixes(_options.Streams))
-                {
-                    channels.Add(prefix + "." + symbol.Ticker);
-                }
-            }
-
-            _channels = [.. channels];
-            _subscribeMessage = "{\"action\":\"subscribe\",\"params\":\"" + JsonEncodedText.Encode(string.Join(',', _channels)) + "\"}";
-            session = new ReconnectingWebSocket(
-                ProviderName, _options.WebSocketUrl, new StreamHandler(this), _events.Writer, _options.Stream, _redactor, _logger, _time);
-            _session = session;
-        }
-
-        await session.StartAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Closes the stream (close frame, then abort); no reconnect after this, and <see cref="Events"/> completes.</summary>
-    public async Task DisconnectAsync(CancellationToken cancellationToken)
-    {
-        var session = _session;
-        if (session is null)
-        {
-            _events.Writer.TryComplete();
-            return;
-        }
-
-        await session.StopAsync(cancellationToken).ConfigureAwait(false);
-    }
 
     /// <summary>
     /// Bars of <paramref name="timeframe"/> whose start lies in [<paramref name="fromUtc"/>, <paramref name="toUtc"/>) and that
@@ -193,17 +100,10 @@ public sealed class PolygonFeed : ILiveMarketDataFeed
     /// </returns>
     /// <exception cref="ArgumentException">A time is not UTC, or the timeframe is the default value.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
-    public async Task<HistoryResult> GetHistoryAsync(
+    public override async Task<HistoryResult> GetHistoryAsync(
         Symbol symbol, Timeframe timeframe, DateTime fromUtc, DateTime toUtc, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(symbol);
-        if (timeframe.IsDefault)
-        {
-            throw new ArgumentException("A timeframe is required.", nameof(timeframe));
-        }
-
-        RequireUtc(fromUtc, nameof(fromUtc));
-        RequireUtc(toUtc, nameof(toUtc));
+        CheckHistoryArguments(symbol, timeframe, fromUtc, toUtc);
         var plan = PolygonAggregatePlan.For(timeframe);
         var note = plan.Resampled
             ? $"{timeframe} bars are built from 1/{plan.Timespan} aggregates on the session-aligned grid (Polygon's own are clock-aligned). "
@@ -244,11 +144,11 @@ public sealed class PolygonFeed : ILiveMarketDataFeed
             AggregatePage page;
             try
             {
-                page = PolygonAggregates.Parse(reply.Body!, symbol, plan.BaseTimeframe, _logger);
+                page = PolygonAggregates.Parse(reply.Body!, symbol, plan.BaseTimeframe, Logger);
             }
             catch (JsonException e)
             {
-                return Logged(symbol, timeframe, HistoryResult.Fail(HistoryStatus.Failed, $"aggregates: unreadable answer: {_redactor.Redact(e.Message)}"));
+                return Logged(symbol, timeframe, HistoryResult.Fail(HistoryStatus.Failed, $"aggregates: unreadable answer: {Redactor.Redact(e.Message)}"));
             }
 
             pages++;
@@ -291,29 +191,44 @@ public sealed class PolygonFeed : ILiveMarketDataFeed
         return Logged(symbol, timeframe, Finish(symbol, timeframe, plan, calendar, bars.Values, fromUtc, toUtc, pages, skipped, note));
     }
 
-    /// <summary>Disconnects (see <see cref="DisconnectAsync"/>) and releases the sockets and the HTTP client.</summary>
-    public async ValueTask DisposeAsync()
+    private protected override void PrepareSubscriptions(IReadOnlyList<Symbol> symbols)
     {
-        ReconnectingWebSocket? session;
-        lock (_gate)
+        if (symbols.Count == 0)
         {
-            if (_disposed)
+            throw new ArgumentException("At least one symbol is needed to subscribe to.", nameof(symbols));
+        }
+
+        var channels = new List<string>();
+        var tickers = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var symbol in symbols)
+        {
+            ArgumentNullException.ThrowIfNull(symbol, nameof(symbols));
+            if (symbol.AssetClass != AssetClass.UsEquity)
             {
-                return;
+                throw new ArgumentException(
+                    $"{symbol.Ticker} is {symbol.AssetClass}: the Polygon feed streams the stocks cluster only (US equities).", nameof(symbols));
             }
 
-            _disposed = true;
-            session = _session;
+            if (!tickers.Add(symbol.Ticker))
+            {
+                continue;
+            }
+
+            _symbolTable.Add(symbol);
+            foreach (var prefix in Prefixes(_options.Streams))
+            {
+                channels.Add(prefix + "." + symbol.Ticker);
+            }
         }
 
-        if (session is not null)
-        {
-            await session.DisposeAsync().ConfigureAwait(false);
-        }
-
-        _events.Writer.TryComplete();
-        _rest.Dispose();
+        _channels = [.. channels];
+        _subscribeMessage = "{\"action\":\"subscribe\",\"params\":\"" + JsonEncodedText.Encode(string.Join(',', _channels)) + "\"}";
     }
+
+    /// <summary><see cref="PolygonOptions.WebSocketUrl"/> as configured (the key travels in the <c>auth</c> message, never in the URL).</summary>
+    private protected override Uri StreamEndpoint() => _options.WebSocketUrl;
+
+    private protected override void ReleaseResources() => _rest.Dispose();
 
     /// <summary>The channel prefixes of the streams, in a fixed order: AM, A, T.</summary>
     internal static IEnumerable<string> Prefixes(PolygonStreams streams)
@@ -367,25 +282,7 @@ public sealed class PolygonFeed : ILiveMarketDataFeed
             candidates = sink.Bars;
         }
 
-        var now = _time.GetUtcNow().UtcDateTime;
-        var result = new List<Bar>();
-        var forming = 0;
-        foreach (var bar in candidates)
-        {
-            if (bar.Start < fromUtc || bar.Start >= toUtc)
-            {
-                continue;
-            }
-
-            if (bar.End > now)
-            {
-                forming++;
-                continue;
-            }
-
-            result.Add(bar);
-        }
-
+        var result = EndedBarsInRange(candidates, fromUtc, toUtc, out var forming);
         var detail = new StringBuilder(note);
         detail.Append(CultureInfo.InvariantCulture, $"{result.Count} bars from {pages} page(s)");
         if (outside > 0)
@@ -430,11 +327,11 @@ public sealed class PolygonFeed : ILiveMarketDataFeed
     {
         if (result.Status == HistoryStatus.Ok)
         {
-            PolygonLogEvents.LogHistory(_logger, symbol.Ticker, timeframe.ToString(), result.Status.ToString(), result.Bars.Count, result.Detail, null);
+            PolygonLogEvents.LogHistory(Logger, symbol.Ticker, timeframe.ToString(), result.Status.ToString(), result.Bars.Count, result.Detail, null);
         }
         else
         {
-            PolygonLogEvents.LogHistoryProblem(_logger, symbol.Ticker, result.Status.ToString(), result.Detail, null);
+            PolygonLogEvents.LogHistoryProblem(Logger, symbol.Ticker, result.Status.ToString(), result.Detail, null);
         }
 
         return result;
@@ -442,17 +339,10 @@ public sealed class PolygonFeed : ILiveMarketDataFeed
 
     private static long ToMs(DateTime utc) => (utc.Ticks - DateTime.UnixEpoch.Ticks) / TimeSpan.TicksPerMillisecond;
 
-    private static void RequireUtc(DateTime value, string name)
-    {
-        if (value.Kind != DateTimeKind.Utc)
-        {
-            throw new ArgumentException($"{name} must be a UTC instant (DateTimeKind.Utc); it was {value.Kind}.", name);
-        }
-    }
-
     // ---------------------------------------------------------------- stream
 
-    private async Task HandshakeAsync(WebSocketSender sender, CancellationToken cancellationToken)
+    /// <summary>Per connection: <c>connected</c>, then <c>auth</c> → <c>auth_success</c>, then <c>subscribe</c> → one <c>success</c> per channel.</summary>
+    private protected override async Task OnConnectedAsync(WebSocketSender sender, CancellationToken cancellationToken)
     {
         // 1. The server speaks first.
         while (true)
@@ -513,7 +403,7 @@ public sealed class PolygonFeed : ILiveMarketDataFeed
         }
 
         _inbox.Close();
-        PolygonLogEvents.LogSubscribed(_logger, confirmed.Count, string.Join(',', confirmed.Order(StringComparer.Ordinal)), null);
+        PolygonLogEvents.LogSubscribed(Logger, confirmed.Count, string.Join(',', confirmed.Order(StringComparer.Ordinal)), null);
     }
 
     /// <summary>
@@ -561,9 +451,9 @@ public sealed class PolygonFeed : ILiveMarketDataFeed
         }
     }
 
-    private void OnSocketOpened() => _inbox.Open();
+    private protected override void OnSocketOpened() => _inbox.Open();
 
-    private void OnFrame(ReadOnlySpan<byte> utf8, DateTime receivedUtc)
+    private protected override void OnFrame(ReadOnlySpan<byte> utf8, DateTime receivedUtc)
     {
         _counters.AddFrame();
         var frame = _parser.Parse(utf8, _batch);
@@ -573,23 +463,23 @@ public sealed class PolygonFeed : ILiveMarketDataFeed
             {
                 case PolygonEventKind.MinuteAggregate:
                     _counters.AddMinuteBar();
-                    _events.Writer.TryWrite(new BarEvent(receivedUtc, e.Bar));
+                    EventWriter.TryWrite(new BarEvent(receivedUtc, e.Bar));
                     break;
                 case PolygonEventKind.SecondAggregate:
                     _counters.AddSecondBar();
-                    _events.Writer.TryWrite(new BarEvent(receivedUtc, e.Bar));
+                    EventWriter.TryWrite(new BarEvent(receivedUtc, e.Bar));
                     break;
                 case PolygonEventKind.Trade:
                     _counters.AddTrade();
-                    _events.Writer.TryWrite(new TradeEvent(receivedUtc, e.Trade));
+                    EventWriter.TryWrite(new TradeEvent(receivedUtc, e.Trade));
                     break;
                 case PolygonEventKind.Status:
                     _counters.AddStatus();
-                    OnStatus(new PolygonStatus(e.Text!, _redactor.Redact(e.Message)), receivedUtc);
+                    OnStatus(new PolygonStatus(e.Text!, Redactor.Redact(e.Message)), receivedUtc);
                     break;
                 default:
                     _counters.AddOther();
-                    PolygonLogEvents.LogFrameUnknown(_logger, _redactor.Redact(e.Text), null);
+                    PolygonLogEvents.LogFrameUnknown(Logger, Redactor.Redact(e.Text), null);
                     break;
             }
         }
@@ -597,7 +487,7 @@ public sealed class PolygonFeed : ILiveMarketDataFeed
         if (frame.Problem is not null)
         {
             var count = _counters.AddMalformed(frame.SkippedEvents);
-            PolygonLogEvents.LogFrameMalformed(_logger, count, _redactor.Redact(frame.Problem), _redactor.Excerpt(utf8), null);
+            PolygonLogEvents.LogFrameMalformed(Logger, count, Redactor.Redact(frame.Problem), Redactor.Excerpt(utf8), null);
         }
     }
 
@@ -607,22 +497,22 @@ public sealed class PolygonFeed : ILiveMarketDataFeed
         {
             case "max_connections":
                 _counters.AddMaxConnections();
-                PolygonLogEvents.LogMaxConnections(_logger, status.Message, _options.MaxConnectionsHoldOff.TotalSeconds, null);
-                _events.Writer.TryWrite(new ProviderNoticeEvent(receivedUtc, "Polygon max_connections: " + status.Message));
+                PolygonLogEvents.LogMaxConnections(Logger, status.Message, _options.MaxConnectionsHoldOff.TotalSeconds, null);
+                EventWriter.TryWrite(new ProviderNoticeEvent(receivedUtc, "Polygon max_connections: " + status.Message));
                 if (_options.MaxConnectionsHoldOff > TimeSpan.Zero)
                 {
-                    _session?.HoldOff(_options.MaxConnectionsHoldOff, "max_connections: another connection holds this account's stream");
+                    Session?.HoldOff(_options.MaxConnectionsHoldOff, "max_connections: another connection holds this account's stream");
                 }
 
                 break;
             case "auth_timeout":
-                PolygonLogEvents.LogAuthTimeout(_logger, status.Message, null);
+                PolygonLogEvents.LogAuthTimeout(Logger, status.Message, null);
                 break;
             case "connected" or "auth_success" or "success" or "auth_failed":
                 break;
             default:
-                PolygonLogEvents.LogStatus(_logger, status.Status, status.Message, null);
-                _events.Writer.TryWrite(new ProviderNoticeEvent(receivedUtc, $"Polygon status '{status.Status}': {status.Message}"));
+                PolygonLogEvents.LogStatus(Logger, status.Status, status.Message, null);
+                EventWriter.TryWrite(new ProviderNoticeEvent(receivedUtc, $"Polygon status '{status.Status}': {status.Message}"));
                 break;
         }
 
@@ -634,23 +524,10 @@ public sealed class PolygonFeed : ILiveMarketDataFeed
         if (status.Status is "auth_failed" or "success" && !string.IsNullOrEmpty(status.Message))
         {
             // Outside a handshake these are unexpected: say so.
-            PolygonLogEvents.LogStatus(_logger, status.Status, status.Message, null);
+            PolygonLogEvents.LogStatus(Logger, status.Status, status.Message, null);
         }
     }
 
     /// <summary>A status message: <c>status</c> and its (redacted) <c>message</c>.</summary>
     private readonly record struct PolygonStatus(string Status, string Message);
-
-    /// <summary>The stream side of the feed, kept private so the feed's public surface stays the interface's.</summary>
-    private sealed class StreamHandler(PolygonFeed feed) : IWebSocketSessionHandler
-    {
-        public void OnSocketOpened() => feed.OnSocketOpened();
-
-        public Task OnConnectedAsync(WebSocketSender sender, CancellationToken cancellationToken) =>
-            feed.HandshakeAsync(sender, cancellationToken);
-
-        public void OnFrame(ReadOnlySpan<byte> utf8, DateTime receivedUtc) => feed.OnFrame(utf8, receivedUtc);
-
-        public bool IsSilenceSignificant(DateTime utcNow) => feed._options.SilenceMatters?.Invoke(utcNow) ?? true;
-    }
 }

@@ -1,20 +1,19 @@
+using StrategyLab.Providers.Streaming;
+
 namespace StrategyLab.Providers.Polygon;
 
-/// <summary>Live, thread-safe counters of a <see cref="PolygonFeed"/>'s stream (over all its connections).</summary>
-public sealed class PolygonFeedCounters
+/// <summary>
+/// Live, thread-safe counters of a <see cref="PolygonFeed"/>'s stream (over all its connections); malformed frames are
+/// logged as <c>polygon.frame.malformed</c>.
+/// </summary>
+public sealed class PolygonFeedCounters : StreamingFeedCounters
 {
-    private long _frames;
     private long _minuteBars;
     private long _secondBars;
     private long _trades;
     private long _statuses;
     private long _other;
-    private long _malformedFrames;
-    private long _skippedEvents;
     private long _maxConnections;
-
-    /// <summary>Frames received (every kind, including malformed ones).</summary>
-    public long Frames => Interlocked.Read(ref _frames);
 
     /// <summary><c>AM</c> events delivered as bars (re-sent corrections included).</summary>
     public long MinuteBars => Interlocked.Read(ref _minuteBars);
@@ -31,16 +30,11 @@ public sealed class PolygonFeedCounters
     /// <summary>Well-formed events of other types (ignored).</summary>
     public long OtherEvents => Interlocked.Read(ref _other);
 
-    /// <summary>Frames that were unreadable or held unreadable events (logged as <c>polygon.frame.malformed</c>).</summary>
-    public long MalformedFrames => Interlocked.Read(ref _malformedFrames);
-
     /// <summary>Events skipped inside otherwise readable frames.</summary>
-    public long SkippedEvents => Interlocked.Read(ref _skippedEvents);
+    public long SkippedEvents => SkippedItems;
 
     /// <summary><c>max_connections</c> statuses received.</summary>
     public long MaxConnections => Interlocked.Read(ref _maxConnections);
-
-    internal void AddFrame() => Interlocked.Increment(ref _frames);
 
     internal void AddMinuteBar() => Interlocked.Increment(ref _minuteBars);
 
@@ -53,10 +47,4 @@ public sealed class PolygonFeedCounters
     internal void AddOther() => Interlocked.Increment(ref _other);
 
     internal void AddMaxConnections() => Interlocked.Increment(ref _maxConnections);
-
-    internal long AddMalformed(int skippedEvents)
-    {
-        Interlocked.Add(ref _skippedEvents, skippedEvents);
-        return Interlocked.Increment(ref _malformedFrames);
-    }
 }

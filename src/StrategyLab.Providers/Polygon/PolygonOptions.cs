@@ -1,3 +1,4 @@
+using StrategyLab.Providers.Rest;
 using StrategyLab.Providers.Streaming;
 
 namespace StrategyLab.Providers.Polygon;
@@ -27,7 +28,7 @@ public enum PolygonStreams
 /// The key travels only inside the WebSocket <c>auth</c> message and as the <c>Authorization: Bearer</c> header of REST
 /// calls (including every <c>next_url</c> page); it never appears in a URL, a log or an exception message.
 /// </remarks>
-public sealed class PolygonOptions
+public sealed class PolygonOptions : IStreamingFeedOptions, IRestClientOptions
 {
     /// <summary>The environment variable the runner and the CLI read the key from.</summary>
     public const string ApiKeyVariable = "POLYGON_API_KEY";
