@@ -312,7 +312,7 @@ public sealed class TradeManager
         var isLong = position.Quantity > 0;
         var exitSide = isLong ? OrderSide.Sell : OrderSide.Buy;
         var entry = position.AveragePrice;
-        var group = FormattableString.Invariant($"oco-{state.Entry!.Id}");
+        var group = "oco-" + state.Entry!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (_risk.StopLossPct is { } sl)
         {
             var stop = RoundTick(isLong ? entry * (1 - (sl / 100m)) : entry * (1 + (sl / 100m)));
