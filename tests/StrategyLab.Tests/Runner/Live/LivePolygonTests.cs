@@ -124,4 +124,60 @@ public sealed class LivePolygonTests : IDisposable
         _logs.AssertNoneContains(Key);
         _logs.AssertNoneContains(Uri.EscapeDataString(Key));
     }
+
+    [Fact]
+    public async Task ADropMidSession_LosesNoBar_TheMissedMinuteComesFromRestAggregates()
+    {
+        await using var server = await FakePolygonServer.StartAsync(new FakePolygonOptions { ApiKeys = [Key], RequestsPerMinute = 0 }, TestContext.Current.CancellationToken);
+        var start = DateTime.Parse("2024-03-04T15:00:00Z", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal);
+        var clock = new FakeTimeProvider(new DateTimeOffset(start));
+        var path = Path.Combine(_dir, "drop.json");
+        File.WriteAllText(path, $$"""
+            { "mode": "live", "data": { "provider": "polygon", "symbols": ["AAPL"], "timeframe": "1m" },
+              "live_min_bars": 0, "live_warmup_cycles": 0, "auto_stop_at": "2024-03-04T15:03:30Z",
+              "providers": { "polygon": { "api_key": "{{Key}}", "ws_url": "{{server.WsUrl}}", "rest_url": "{{server.RestUrl}}" } } }
+            """);
+        var (config, effective) = ConfigLoader.Load(path);
+        var run = ResolvedRun.Resolve(config, effective);
+        var loggers = _logs.CreateFactory();
+        var recorder = new RecordingRecorder();
+        var assembly = EngineAssembly.Build(run, recorder, loggers);
+        await using var feed = LiveFeeds.Create(run, loggers, clock);
+        var runner = new LiveRunner(run, feed, assembly, clock, loggers);
+        var task = runner.RunAsync(TestContext.Current.CancellationToken);
+        await server.WaitUntilAsync(s => s.Connections.Any(c => c.Authenticated && c.Subscriptions.Contains("AM.AAPL")), cancellationToken: TestContext.Current.CancellationToken);
+
+        var m0 = Trades(start, seed: 31);
+        server.PushTrades(m0);
+        server.EmitMinute(start);
+        await Until(() => runner.Counters.ProviderBars >= 1, "minute 0");
+        clock.SetUtcNow(new DateTimeOffset(start.AddSeconds(65)));
+        await Until(() => runner.Counters.Cycles >= 1, "cycle 1");
+
+        // Minute 1 trades while the socket is down: its AM never reaches the client.
+        var m1 = Trades(start.AddMinutes(1), seed: 32);
+        server.AbortConnections();
+        server.PushTrades(m1);
+        await server.WaitUntilAsync(s => s.ConnectionsAccepted >= 2 && s.Connections.Any(c => c.Authenticated && c.Subscriptions.Contains("AM.AAPL")), cancellationToken: TestContext.Current.CancellationToken);
+        await Until(() => runner.Counters.Disconnects >= 1, "the drop to be seen");
+        await Until(() => _logs.Named("liveMode.connected").Count >= 2, "the client's own handshake to finish (before the fake clock moves)");
+        clock.SetUtcNow(new DateTimeOffset(start.AddSeconds(125)));
+        await Until(() => runner.Counters.Cycles >= 2, "cycle 2");
+
+        var m2 = Trades(start.AddMinutes(2), seed: 33);
+        server.PushTrades(m2);
+        server.EmitMinute(start.AddMinutes(2));
+        await Until(() => runner.Counters.ProviderBars >= 2, "minute 2");
+        clock.SetUtcNow(new DateTimeOffset(start.AddSeconds(185)));
+        await Until(() => runner.Counters.Cycles >= 3, "cycle 3");
+        clock.SetUtcNow(new DateTimeOffset(start.AddSeconds(210)));
+        Assert.Equal(LiveStopReason.AutoStop, await task);
+
+        var expected = Minutes([.. m0, .. m1, .. m2]);
+        var actual = recorder.Bars.Select(b => (b.Start, b.Open, b.High, b.Low, b.Close, b.Volume)).ToList();
+        Assert.Equal(expected, actual);
+        Assert.Equal(1, runner.Counters.BarsBackfilled);
+        Assert.Contains(server.RestRequests, r => r.Path.Contains("/v2/aggs/ticker/AAPL/range/1/minute/", StringComparison.Ordinal));
+        _logs.AssertNoneContains(Key);
+    }
 }
