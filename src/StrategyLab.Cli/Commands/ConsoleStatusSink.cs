@@ -41,9 +41,10 @@ internal sealed class ConsoleStatusSink : ILiveStatusSink
         }
 
         var colour = s.Connection == Core.Data.FeedConnectionState.Connected ? "green" : "red";
+        table.AddRow("Source", Markup.Escape(s.Source));
         table.AddRow("Connection", $"[{colour}]{s.Connection}[/]");
         table.AddRow("Cycles", s.Cycles.ToString("N0", CultureInfo.InvariantCulture));
-        table.AddRow("Next bar sync", Markup.Escape(s.NextSyncUtc.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)));
+        table.AddRow("Now / next bar sync", Markup.Escape(s.NowUtc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " / " + s.NextSyncUtc.ToString("HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)));
         foreach (var b in s.LastBars)
         {
             table.AddRow(Markup.Escape($"Last bar {b.Symbol}"), Markup.Escape(FormattableString.Invariant($"{b.End:HH:mm:ss} UTC  C {b.Close}  V {b.Volume}")));

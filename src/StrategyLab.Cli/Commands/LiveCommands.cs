@@ -48,7 +48,7 @@ internal static class LiveCommands
     {
         using var signals = ShutdownSignals.For(token, context.Error);
         var folder = OutputFolder.Create(run.Config.Output.Dir, run.StrategyFactory.Name, DateTime.UtcNow);
-        if (context.ShowProgress && run.Mode == Reporting.RunMode.Live)
+        if (context.ShowProgress)
         {
             var sink = new ConsoleStatusSink();
             RunOutcome? outcome = null;

@@ -69,6 +69,7 @@ public sealed class LiveCounters
 /// <param name="Positions">Open positions.</param>
 /// <param name="Equity">Equity now.</param>
 /// <param name="InitialCash">Equity at the start.</param>
+/// <param name="Source">Where bars come from: the provider's name, or <c>replay ×60</c>.</param>
 public sealed record LiveStatus(
     DateTime NowUtc,
     DateTime NextSyncUtc,
@@ -77,7 +78,8 @@ public sealed record LiveStatus(
     IReadOnlyList<Bar> LastBars,
     IReadOnlyList<Core.Accounting.Position> Positions,
     decimal Equity,
-    decimal InitialCash);
+    decimal InitialCash,
+    string Source = "");
 
 /// <summary>What the live runner reports to a status display, after every cycle and connection change.</summary>
 public interface ILiveStatusSink
@@ -663,7 +665,8 @@ public sealed class LiveRunner
             lastBars,
             [.. _assembly.Portfolio.Positions.Where(p => p.IsOpen)],
             _assembly.Portfolio.Equity,
-            _assembly.Portfolio.InitialCash));
+            _assembly.Portfolio.InitialCash,
+            _feed.Name));
     }
 
     private void OnConnection(ConnectionEvent c)

@@ -66,7 +66,7 @@ public static class LiveSession
         JsonObject session;
         if (run.Mode == RunMode.Replay)
         {
-            var replay = new ReplayRunner(run, replayData!.Bars, assembly, time, runLoggers);
+            var replay = new ReplayRunner(run, replayData!.Bars, assembly, time, runLoggers, status);
             stopReason = (await replay.RunAsync(stopToken).ConfigureAwait(false))?.ToString();
             session = new JsonObject
             {

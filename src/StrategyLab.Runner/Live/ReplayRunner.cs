@@ -20,10 +20,13 @@ public sealed class ReplayRunner
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly IMarketCalendar _calendar;
+    private readonly ILiveStatusSink? _status;
+    private long _lastStatusTimestamp;
 
     /// <summary>Creates a replay of <paramref name="bars"/> (ordered by end time, then symbol).</summary>
-    public ReplayRunner(ResolvedRun run, IEnumerable<Bar> bars, EngineAssembly assembly, TimeProvider time, ILoggerFactory loggers)
+    public ReplayRunner(ResolvedRun run, IEnumerable<Bar> bars, EngineAssembly assembly, TimeProvider time, ILoggerFactory loggers, ILiveStatusSink? status = null)
     {
+        _status = status;
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(loggers);
         _run = run;
@@ -99,6 +102,28 @@ public sealed class ReplayRunner
         return reason;
     }
 
+    private void PublishStatus(DateTime marketTime)
+    {
+        // At most five times a second of the replay's clock: a fast replay must not spend its time drawing.
+        if (_status is null || _time.GetElapsedTime(_lastStatusTimestamp) < TimeSpan.FromMilliseconds(200))
+        {
+            return;
+        }
+
+        _lastStatusTimestamp = _time.GetTimestamp();
+        var lastBars = _run.Symbols.Select(s => _assembly.Engine.LastBar(s)).Where(b => b is not null).Select(b => b!.Value).ToList();
+        _status.OnStatus(new LiveStatus(
+            marketTime,
+            marketTime + _run.Timeframe.Duration,
+            Core.Data.FeedConnectionState.Connected,
+            Cycles,
+            lastBars,
+            [.. _assembly.Portfolio.Positions.Where(p => p.IsOpen)],
+            _assembly.Portfolio.Equity,
+            _assembly.Portfolio.InitialCash,
+            _run.Config.Speedup == 0 ? "replay (as fast as possible)" : FormattableString.Invariant($"replay ×{_run.Config.Speedup}")));
+    }
+
     private async Task<(LiveStopReason? Reason, DateTime WallAnchor, DateTime MarketAnchor, TradingSession? Session, DateTime? StopAt)> ReleaseAsync(
         List<Bar> slice, double speedup, DateTime wallAnchor, DateTime marketAnchor, TradingSession? session, DateTime? stopAt, CancellationToken stop)
     {
@@ -150,6 +175,7 @@ public sealed class ReplayRunner
         stop.ThrowIfCancellationRequested();
         _assembly.Engine.ProcessSlice(slice.ToArray());
         Cycles++;
+        PublishStatus(end);
         if (_logger.IsEnabled(LogLevel.Debug))
         {
             _logger.LogDebug(LiveEvents.ReplaySlice, "{End:O} ({Count} bar(s))", end, slice.Count);
