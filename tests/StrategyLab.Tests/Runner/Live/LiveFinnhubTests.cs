@@ -1,10 +1,8 @@
 using System.Globalization;
 using Microsoft.Extensions.Time.Testing;
 using StrategyLab.FakeServers.Finnhub;
-using StrategyLab.Runner;
 using StrategyLab.Runner.Configuration;
 using StrategyLab.Runner.Live;
-using StrategyLab.Tests.Core.Engine;
 using StrategyLab.Tests.Support;
 
 namespace StrategyLab.Tests.Runner.Live;
@@ -55,19 +53,6 @@ public sealed class LiveFinnhubTests : IDisposable
                 return (g.Key, o[0].Price, o.Max(p => p.Price), o.Min(p => p.Price), o[^1].Price, o.Sum(p => p.Volume));
             })];
 
-    private static async Task Until(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("Timed out waiting for " + what);
-            }
-
-            await Task.Delay(10);
-        }
-    }
 
     [Fact]
     public async Task ScriptedSession_WithDuplicatesGarbageAndADrop_GivesExactlyTheTapesBars()
@@ -75,21 +60,17 @@ public sealed class LiveFinnhubTests : IDisposable
         await using var server = await FakeFinnhubServer.StartAsync(new FakeFinnhubOptions { PingInterval = TimeSpan.Zero }, TestContext.Current.CancellationToken);
         var start = Utc("2024-01-06T10:00:00Z");
         var clock = new FakeTimeProvider(new DateTimeOffset(start));
-        var path = Path.Combine(_dir, "live.json");
-        File.WriteAllText(path, $$"""
+        await using var live = LiveHarness.Start(
+            $$"""
             { "mode": "live", "data": { "provider": "finnhub", "symbols": ["{{Ticker}}"], "timeframe": "1m" },
               "strategy": { "name": "sma_crossover", "params": { "fast": 2, "slow": 3 } },
               "live_min_bars": 0, "live_warmup_cycles": 0, "auto_stop_at": "2024-01-06T10:03:30Z",
               "providers": { "finnhub": { "api_key": "{{Key}}", "ws_url": "{{server.WsUrl}}", "rest_url": "{{server.RestUrl}}" } } }
-            """);
-        var (config, effective) = ConfigLoader.Load(path);
-        var run = ResolvedRun.Resolve(config, effective);
-        var loggers = _logs.CreateFactory();
-        var recorder = new RecordingRecorder();
-        var assembly = EngineAssembly.Build(run, recorder, loggers);
-        await using var feed = LiveFeeds.Create(run, loggers, clock);
-        var runner = new LiveRunner(run, feed, assembly, clock, loggers);
-        var task = runner.RunAsync(TestContext.Current.CancellationToken);
+            """,
+            _dir,
+            _logs.CreateFactory(),
+            clock);
+        var runner = live.Runner;
         await server.WaitUntilAsync(s => s.SubscribeMessages >= 1, cancellationToken: TestContext.Current.CancellationToken);
 
         // Minute 0: every frame twice (duplicates), some frames reversed (out of order), and garbage in between.
@@ -102,37 +83,36 @@ public sealed class LiveFinnhubTests : IDisposable
         server.Faults.OutOfOrder = true;
         server.PushTrades(m0[20..]);
         server.Faults.OutOfOrder = false;
-        await Until(() => runner.Counters.Trades >= m0.Count + 20, "minute 0 prints");
+        await Eventually.Until(() => runner.Counters.Trades >= m0.Count + 20, "minute 0 prints");
         clock.SetUtcNow(new DateTimeOffset(start.AddSeconds(65)));
-        await Until(() => runner.Counters.Cycles >= 1, "cycle 1");
+        await Eventually.Until(() => runner.Counters.Cycles >= 1, "cycle 1");
 
         // Minute 1: half arrives, the socket is dropped, prints during the outage never arrive (they are on the
         // server's tape, so its candles have them), the client reconnects and gets the rest.
         var m1 = Prints(start.AddMinutes(1), start.AddMinutes(2), seed: 12);
         var third = m1.Count / 3;
         server.PushTrades(m1[..third]);
-        await Until(() => runner.Counters.Trades >= m0.Count + 20 + third, "minute 1, first third");
+        await Eventually.Until(() => runner.Counters.Trades >= m0.Count + 20 + third, "minute 1, first third");
         server.AbortConnections();
         server.Tape.Add(m1[third..(2 * third)]);
         await server.WaitUntilAsync(s => s.ConnectionsAccepted >= 2 && s.SubscribeMessages >= 2, cancellationToken: TestContext.Current.CancellationToken);
-        await Until(() => runner.Counters.Disconnects >= 1, "the drop to be seen");
+        await Eventually.Until(() => runner.Counters.Disconnects >= 1, "the drop to be seen");
         server.PushTrades(m1[(2 * third)..]);
-        await Until(() => runner.Counters.Trades >= m0.Count + 20 + third + (m1.Count - (2 * third)), "minute 1, last third");
+        await Eventually.Until(() => runner.Counters.Trades >= m0.Count + 20 + third + (m1.Count - (2 * third)), "minute 1, last third");
         clock.SetUtcNow(new DateTimeOffset(start.AddSeconds(125)));
-        await Until(() => runner.Counters.Cycles >= 2, "cycle 2");
+        await Eventually.Until(() => runner.Counters.Cycles >= 2, "cycle 2");
 
         // Minute 2: quiet and normal.
         var m2 = Prints(start.AddMinutes(2), start.AddMinutes(3), seed: 13);
         server.PushTrades(m2);
-        await Until(() => runner.TradeCounters.Accepted >= m0.Count + third + (m1.Count - (2 * third)) + m2.Count, "minute 2");
+        await Eventually.Until(() => runner.TradeCounters.Accepted >= m0.Count + third + (m1.Count - (2 * third)) + m2.Count, "minute 2");
         clock.SetUtcNow(new DateTimeOffset(start.AddSeconds(185)));
-        await Until(() => runner.Counters.Cycles >= 3, "cycle 3");
+        await Eventually.Until(() => runner.Counters.Cycles >= 3, "cycle 3");
         clock.SetUtcNow(new DateTimeOffset(start.AddSeconds(210)));
-        Assert.Equal(LiveStopReason.AutoStop, await task);
+        Assert.Equal(LiveStopReason.AutoStop, await live.Task);
 
         var expected = Minutes([.. m0, .. m1, .. m2]);
-        var actual = recorder.Bars.Select(b => (b.Start, b.Open, b.High, b.Low, b.Close, b.Volume)).ToList();
-        Assert.Equal(expected, actual);
+        Assert.Equal(expected, live.Bars);
         Assert.Equal(20, runner.TradeCounters.Duplicates);
         Assert.Equal(1, runner.Counters.BarsBackfilled);
         Assert.Contains(server.RestRequests, r => r.Path.EndsWith("/stock/candle", StringComparison.Ordinal));

@@ -23,19 +23,6 @@ public sealed class LivePolygonOrbTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static async Task Until(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("Timed out waiting for " + what);
-            }
-
-            await Task.Delay(2);
-        }
-    }
 
     [Fact]
     public async Task OrbOnMinuteAggregates_OfAScriptedSession_MakesTheBacktestsTrades()
@@ -94,9 +81,9 @@ public sealed class LivePolygonOrbTests : IDisposable
         {
             server.SendAggregate(m);
             sent++;
-            await Until(() => runner.Counters.ProviderBars >= sent, $"AM #{sent}");
+            await Eventually.Until(() => runner.Counters.ProviderBars >= sent, $"AM #{sent}");
             clock.SetUtcNow(DateTimeOffset.FromUnixTimeMilliseconds(m.EndMs + 5_000));
-            await Until(() => runner.Counters.Cycles >= sent || task.IsCompleted, $"cycle #{sent}");
+            await Eventually.Until(() => runner.Counters.Cycles >= sent || task.IsCompleted, $"cycle #{sent}");
         }
 
         Assert.Equal(LiveStopReason.MarketClosed, await task);

@@ -1,10 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Time.Testing;
 using StrategyLab.FakeServers.Polygon;
-using StrategyLab.Runner;
-using StrategyLab.Runner.Configuration;
 using StrategyLab.Runner.Live;
-using StrategyLab.Tests.Core.Engine;
 using StrategyLab.Tests.Support;
 
 namespace StrategyLab.Tests.Runner.Live;
@@ -50,19 +47,6 @@ public sealed class LivePolygonTests : IDisposable
                 return (g.Key, o[0].Price, o.Max(p => p.Price), o.Min(p => p.Price), o[^1].Price, o.Sum(p => p.Size));
             })];
 
-    private static async Task Until(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("Timed out waiting for " + what);
-            }
-
-            await Task.Delay(10);
-        }
-    }
 
     [Fact]
     public async Task MinuteAggregates_WithALateCorrection_GiveExactlyTheTapesBars()
@@ -70,21 +54,17 @@ public sealed class LivePolygonTests : IDisposable
         await using var server = await FakePolygonServer.StartAsync(new FakePolygonOptions { ApiKeys = [Key], RequestsPerMinute = 0 }, TestContext.Current.CancellationToken);
         var start = DateTime.Parse("2024-03-04T15:00:00Z", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal); // 10:00 New York, Monday
         var clock = new FakeTimeProvider(new DateTimeOffset(start));
-        var path = Path.Combine(_dir, "live.json");
-        File.WriteAllText(path, $$"""
+        await using var live = LiveHarness.Start(
+            $$"""
             { "mode": "live", "data": { "provider": "polygon", "symbols": ["AAPL"], "timeframe": "1m" },
               "strategy": { "name": "sma_crossover", "params": { "fast": 2, "slow": 3 } },
               "live_min_bars": 0, "live_warmup_cycles": 0, "auto_stop_at": "2024-03-04T15:03:30Z",
               "providers": { "polygon": { "api_key": "{{Key}}", "ws_url": "{{server.WsUrl}}", "rest_url": "{{server.RestUrl}}" } } }
-            """);
-        var (config, effective) = ConfigLoader.Load(path);
-        var run = ResolvedRun.Resolve(config, effective);
-        var loggers = _logs.CreateFactory();
-        var recorder = new RecordingRecorder();
-        var assembly = EngineAssembly.Build(run, recorder, loggers);
-        await using var feed = LiveFeeds.Create(run, loggers, clock);
-        var runner = new LiveRunner(run, feed, assembly, clock, loggers);
-        var task = runner.RunAsync(TestContext.Current.CancellationToken);
+            """,
+            _dir,
+            _logs.CreateFactory(),
+            clock);
+        var runner = live.Runner;
         await server.WaitUntilAsync(s => s.Connections.Any(c => c.Authenticated && c.Subscriptions.Contains("AM.AAPL")), cancellationToken: TestContext.Current.CancellationToken);
 
         // Minute 0: its AM, then a late trade and the corrected AM with the same start, both before the bar closes.
@@ -94,31 +74,30 @@ public sealed class LivePolygonTests : IDisposable
         var late = new FakePolygonTrade("AAPL", start.AddSeconds(59.5), m0.Max(t => t.Price) + 0.37m, 1234m);
         server.PushTrades(late);
         server.EmitMinute(start);
-        await Until(() => runner.Counters.ProviderBars >= 2, "minute 0 and its correction");
+        await Eventually.Until(() => runner.Counters.ProviderBars >= 2, "minute 0 and its correction");
         clock.SetUtcNow(new DateTimeOffset(start.AddSeconds(65)));
-        await Until(() => runner.Counters.Cycles >= 1, "cycle 1");
+        await Eventually.Until(() => runner.Counters.Cycles >= 1, "cycle 1");
 
         // The same minute once more after it was closed off: ignored, never counted twice.
         server.EmitMinute(start);
         var m1 = Trades(start.AddMinutes(1), seed: 22);
         server.PushTrades(m1);
         server.EmitMinute(start.AddMinutes(1));
-        await Until(() => runner.Counters.ProviderBars >= 4, "minute 1");
+        await Eventually.Until(() => runner.Counters.ProviderBars >= 4, "minute 1");
         clock.SetUtcNow(new DateTimeOffset(start.AddSeconds(125)));
-        await Until(() => runner.Counters.Cycles >= 2, "cycle 2");
+        await Eventually.Until(() => runner.Counters.Cycles >= 2, "cycle 2");
 
         var m2 = Trades(start.AddMinutes(2), seed: 23);
         server.PushTrades(m2);
         server.EmitMinute(start.AddMinutes(2));
-        await Until(() => runner.Counters.ProviderBars >= 5, "minute 2");
+        await Eventually.Until(() => runner.Counters.ProviderBars >= 5, "minute 2");
         clock.SetUtcNow(new DateTimeOffset(start.AddSeconds(185)));
-        await Until(() => runner.Counters.Cycles >= 3, "cycle 3");
+        await Eventually.Until(() => runner.Counters.Cycles >= 3, "cycle 3");
         clock.SetUtcNow(new DateTimeOffset(start.AddSeconds(210)));
-        Assert.Equal(LiveStopReason.AutoStop, await task);
+        Assert.Equal(LiveStopReason.AutoStop, await live.Task);
 
         var expected = Minutes([.. m0, late, .. m1, .. m2]);
-        var actual = recorder.Bars.Select(b => (b.Start, b.Open, b.High, b.Low, b.Close, b.Volume)).ToList();
-        Assert.Equal(expected, actual);
+        Assert.Equal(expected, live.Bars);
         Assert.Equal(1, runner.Counters.LateProviderBars);
         Assert.NotEmpty(_logs.Named("liveMode.connected"));
         _logs.AssertNoneContains(Key);
@@ -131,51 +110,46 @@ public sealed class LivePolygonTests : IDisposable
         await using var server = await FakePolygonServer.StartAsync(new FakePolygonOptions { ApiKeys = [Key], RequestsPerMinute = 0 }, TestContext.Current.CancellationToken);
         var start = DateTime.Parse("2024-03-04T15:00:00Z", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal);
         var clock = new FakeTimeProvider(new DateTimeOffset(start));
-        var path = Path.Combine(_dir, "drop.json");
-        File.WriteAllText(path, $$"""
+        await using var live = LiveHarness.Start(
+            $$"""
             { "mode": "live", "data": { "provider": "polygon", "symbols": ["AAPL"], "timeframe": "1m" },
               "live_min_bars": 0, "live_warmup_cycles": 0, "auto_stop_at": "2024-03-04T15:03:30Z",
               "providers": { "polygon": { "api_key": "{{Key}}", "ws_url": "{{server.WsUrl}}", "rest_url": "{{server.RestUrl}}" } } }
-            """);
-        var (config, effective) = ConfigLoader.Load(path);
-        var run = ResolvedRun.Resolve(config, effective);
-        var loggers = _logs.CreateFactory();
-        var recorder = new RecordingRecorder();
-        var assembly = EngineAssembly.Build(run, recorder, loggers);
-        await using var feed = LiveFeeds.Create(run, loggers, clock);
-        var runner = new LiveRunner(run, feed, assembly, clock, loggers);
-        var task = runner.RunAsync(TestContext.Current.CancellationToken);
+            """,
+            _dir,
+            _logs.CreateFactory(),
+            clock);
+        var runner = live.Runner;
         await server.WaitUntilAsync(s => s.Connections.Any(c => c.Authenticated && c.Subscriptions.Contains("AM.AAPL")), cancellationToken: TestContext.Current.CancellationToken);
 
         var m0 = Trades(start, seed: 31);
         server.PushTrades(m0);
         server.EmitMinute(start);
-        await Until(() => runner.Counters.ProviderBars >= 1, "minute 0");
+        await Eventually.Until(() => runner.Counters.ProviderBars >= 1, "minute 0");
         clock.SetUtcNow(new DateTimeOffset(start.AddSeconds(65)));
-        await Until(() => runner.Counters.Cycles >= 1, "cycle 1");
+        await Eventually.Until(() => runner.Counters.Cycles >= 1, "cycle 1");
 
         // Minute 1 trades while the socket is down: its AM never reaches the client.
         var m1 = Trades(start.AddMinutes(1), seed: 32);
         server.AbortConnections();
         server.PushTrades(m1);
         await server.WaitUntilAsync(s => s.ConnectionsAccepted >= 2 && s.Connections.Any(c => c.Authenticated && c.Subscriptions.Contains("AM.AAPL")), cancellationToken: TestContext.Current.CancellationToken);
-        await Until(() => runner.Counters.Disconnects >= 1, "the drop to be seen");
-        await Until(() => _logs.Named("liveMode.connected").Count >= 2, "the client's own handshake to finish (before the fake clock moves)");
+        await Eventually.Until(() => runner.Counters.Disconnects >= 1, "the drop to be seen");
+        await Eventually.Until(() => _logs.Named("liveMode.connected").Count >= 2, "the client's own handshake to finish (before the fake clock moves)");
         clock.SetUtcNow(new DateTimeOffset(start.AddSeconds(125)));
-        await Until(() => runner.Counters.Cycles >= 2, "cycle 2");
+        await Eventually.Until(() => runner.Counters.Cycles >= 2, "cycle 2");
 
         var m2 = Trades(start.AddMinutes(2), seed: 33);
         server.PushTrades(m2);
         server.EmitMinute(start.AddMinutes(2));
-        await Until(() => runner.Counters.ProviderBars >= 2, "minute 2");
+        await Eventually.Until(() => runner.Counters.ProviderBars >= 2, "minute 2");
         clock.SetUtcNow(new DateTimeOffset(start.AddSeconds(185)));
-        await Until(() => runner.Counters.Cycles >= 3, "cycle 3");
+        await Eventually.Until(() => runner.Counters.Cycles >= 3, "cycle 3");
         clock.SetUtcNow(new DateTimeOffset(start.AddSeconds(210)));
-        Assert.Equal(LiveStopReason.AutoStop, await task);
+        Assert.Equal(LiveStopReason.AutoStop, await live.Task);
 
         var expected = Minutes([.. m0, .. m1, .. m2]);
-        var actual = recorder.Bars.Select(b => (b.Start, b.Open, b.High, b.Low, b.Close, b.Volume)).ToList();
-        Assert.Equal(expected, actual);
+        Assert.Equal(expected, live.Bars);
         Assert.Equal(1, runner.Counters.BarsBackfilled);
         Assert.Contains(server.RestRequests, r => r.Path.Contains("/v2/aggs/ticker/AAPL/range/1/minute/", StringComparison.Ordinal));
         _logs.AssertNoneContains(Key);
