@@ -123,6 +123,7 @@ internal static class ArtifactFormat
         RejectReason.ShortSellingNotAllowed => "short_selling_not_allowed",
         RejectReason.NoMarketData => "no_market_data",
         RejectReason.DuplicateClientOrderId => "duplicate_client_order_id",
+        RejectReason.StopAlreadyTriggered => "stop_already_triggered",
         _ => throw Unknown(reason),
     };
 

@@ -44,8 +44,14 @@ public sealed class EngineAssembly
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(loggers);
         var portfolio = new Portfolio(run.Config.Exchange.InitialCash, run.Account, run.Config.Exchange.MarginLeverage);
-        var exchange = new SimulatedExchange(run.Exchange, portfolio, run.CalendarOf, run.Symbols);
-        var tradeManager = new TradeManager(run.TradeManager, run.Risk, exchange, portfolio, loggers.CreateLogger("StrategyLab.Risk"));
+        var instruments = run.CreateInstruments(); // one per run, shared: the exchange teaches it what the trade manager asks
+        var exchange = new SimulatedExchange(run.Exchange with { Instruments = instruments }, portfolio, run.CalendarOf, run.Symbols);
+        var tradeManager = new TradeManager(
+            run.TradeManager with { Instruments = instruments },
+            run.Risk,
+            exchange,
+            portfolio,
+            loggers.CreateLogger("StrategyLab.Risk"));
         var engine = new TradingEngine(
             strategy ?? run.CreateStrategy(),
             exchange,

@@ -90,6 +90,12 @@ public enum RejectReason
 
     /// <summary>The client order id was used before.</summary>
     DuplicateClientOrderId,
+
+    /// <summary>
+    /// A stop (or an untriggered stop-limit) that the last price has already reached when it is placed: a sell stop at
+    /// or above the market, a buy stop at or below it. It is refused rather than filled at once.
+    /// </summary>
+    StopAlreadyTriggered,
 }
 
 /// <summary>What happened to an order.</summary>

@@ -12,9 +12,13 @@ namespace StrategyLab.Core.Execution;
 /// <item>Stop: triggers when the bar's range reaches the stop; fills at the stop, or at the open when the bar opens
 /// beyond it (gap). Limit: fills when the bar trades through the limit (touching is not enough), at the limit or at a
 /// better open. Stop-limit: a stop that then works as a limit. Trailing stop: a stop that follows the best price.</item>
-/// <item>Orders are accepted while the market is open at the decision time (a decision at the close instant belongs
-/// to the session it closes) and fill only on bars that start inside trading hours (regular unless extended hours are
-/// on). DAY orders expire at the close of their session.</item>
+/// <item>Orders fill only on bars that start inside trading hours (regular unless extended hours are on). An order
+/// decided while the market is closed, or at the close instant (where daily bars and every session's last bar are
+/// decided), belongs to the next session under <see cref="OrdersAtClose.NextOpen"/> (the default): a market order fills
+/// at the open of that session's first bar. Under <see cref="OrdersAtClose.Expire"/> a decision at the close belongs to
+/// the session it closes and one while closed is rejected. DAY orders expire at the close of their session.</item>
+/// <item>Protective levels (trailing stops) are rounded to the instrument's increment away from the market; a stop the
+/// last price has already reached when it is placed is rejected (<see cref="RejectReason.StopAlreadyTriggered"/>).</item>
 /// <item>When a stop and a limit of one OCO group could both fill on one bar, the stop fills (the conservative
 /// assumption); a fill reduces its OCO siblings by the filled quantity and cancels them at zero.</item>
 /// </list>
@@ -60,7 +64,7 @@ public sealed class SimulatedExchange : IBarDrivenVenue
         {
             if (_books.Get(s) is null)
             {
-                var book = new Book(s, calendars(s));
+                var book = new Book(s, calendars(s)) { LearnsIncrement = settings.Instruments.LearnsFromBars(s) };
                 _books.Set(s, book);
                 _bookList.Add(book);
             }
@@ -260,6 +264,11 @@ public sealed class SimulatedExchange : IBarDrivenVenue
             return;
         }
 
+        if (book.LearnsIncrement)
+        {
+            _settings.Instruments.Observe(bar);
+        }
+
         book.LastPrice = bar.Open;
         book.HasPrice = true;
         if (book.Working.Count > 0)
@@ -428,6 +437,7 @@ public sealed class SimulatedExchange : IBarDrivenVenue
         order.Commission += commission;
         order.UpdatedUtc = time;
         book.VolumeUsed += quantity;
+        book.LastPrice = price; // what an order placed in reaction to this fill is checked against
         var fill = new Fill(order.Id, order.Symbol, order.Side, quantity, price, commission, time, order.Tag, bar.Low, bar.High);
         var done = order.RemainingQuantity == 0;
         order.Status = done ? OrderStatus.Filled : OrderStatus.PartiallyFilled;
@@ -561,7 +571,7 @@ public sealed class SimulatedExchange : IBarDrivenVenue
         return order.Side == OrderSide.Buy ? price * (1 + factor) : price * (1 - factor);
     }
 
-    private static void UpdateTrail(Order order, in Bar bar)
+    private void UpdateTrail(Order order, in Bar bar)
     {
         // Checked against the level from before this bar, then the bar's best price moves the anchor.
         var best = order.Side == OrderSide.Sell ? bar.High : bar.Low;
@@ -574,10 +584,13 @@ public sealed class SimulatedExchange : IBarDrivenVenue
         }
     }
 
-    private static decimal TrailLevel(Order order, decimal anchor)
+    private decimal TrailLevel(Order order, decimal anchor)
     {
+        // Rounded to the instrument's increment away from the market, as the trade manager rounds fixed stops.
         var pct = order.Request.TrailPercent!.Value / 100m;
-        return order.Side == OrderSide.Sell ? anchor * (1 - pct) : anchor * (1 + pct);
+        return order.Side == OrderSide.Sell
+            ? _settings.Instruments.RoundPrice(order.Symbol, anchor * (1 - pct), PriceRounding.Down)
+            : _settings.Instruments.RoundPrice(order.Symbol, anchor * (1 + pct), PriceRounding.Up);
     }
 
     private RejectReason Validate(Order order, DateTime decisionTimeUtc, out TradingSession? session)
@@ -613,6 +626,12 @@ public sealed class SimulatedExchange : IBarDrivenVenue
         }
 
         session = SessionForDecision(book, decisionTimeUtc);
+        if (_settings.OrdersAtClose == OrdersAtClose.NextOpen
+            && (session is null || decisionTimeUtc >= session.Close(_settings.ExtendedHours)))
+        {
+            session = NextSession(book, decisionTimeUtc);
+        }
+
         if (session is null)
         {
             return RejectReason.MarketClosed;
@@ -621,6 +640,12 @@ public sealed class SimulatedExchange : IBarDrivenVenue
         if (!book.HasPrice)
         {
             return RejectReason.NoMarketData;
+        }
+
+        if (r.Type is OrderType.Stop or OrderType.StopLimit
+            && (r.Side == OrderSide.Buy ? book.LastPrice >= r.StopPrice!.Value : book.LastPrice <= r.StopPrice!.Value))
+        {
+            return RejectReason.StopAlreadyTriggered;
         }
 
         return CheckBuyingPower(order, book);
@@ -697,6 +722,16 @@ public sealed class SimulatedExchange : IBarDrivenVenue
         return before is not null && before.Close(ext) == t ? before : null;
     }
 
+    /// <summary>
+    /// The session an order decided at or after a close belongs to under <see cref="OrdersAtClose.NextOpen"/>: the next
+    /// one, so a market order fills at its first bar's open (market-on-open) and a DAY order lives until its close.
+    /// </summary>
+    private TradingSession? NextSession(Book book, DateTime decisionTimeUtc)
+    {
+        var ext = _settings.ExtendedHours;
+        return book.Calendar.SessionAt(book.Calendar.NextOpen(decisionTimeUtc, ext), ext);
+    }
+
     private bool IsTradable(Book book, DateTime barStart) => book.SessionAt(barStart, _settings.ExtendedHours) is not null;
 
     private void Reject(Order order, RejectReason reason, DateTime time)
@@ -740,6 +775,11 @@ public sealed class SimulatedExchange : IBarDrivenVenue
 
         public Symbol Symbol { get; } = symbol;
 
+        public IMarketCalendar Calendar { get; } = calendar;
+
+        /// <summary>True when the symbol's price increment is learnt from its bars (the catalog must see them).</summary>
+        public bool LearnsIncrement { get; init; }
+
         public List<Order> Working { get; } = [];
 
         public HashSet<long> Matched { get; } = [];
@@ -759,7 +799,7 @@ public sealed class SimulatedExchange : IBarDrivenVenue
                 return cached;
             }
 
-            var s = calendar.SessionAt(utc, extended);
+            var s = Calendar.SessionAt(utc, extended);
             if (s is not null)
             {
                 if (extended)

@@ -275,13 +275,7 @@ public sealed class TradeManager
             SizingMode.FixedNotional => _settings.Notional / price,
             _ => _portfolio.Equity * _settings.PositionSizePct / 100m / price,
         };
-        if (symbol.AssetClass == AssetClass.UsEquity)
-        {
-            return Math.Floor(raw);
-        }
-
-        var step = _settings.CryptoQuantityStep;
-        return Math.Floor(raw / step) * step;
+        return _settings.Instruments.RoundQuantityDown(symbol, raw);
     }
 
     private void AttachExits(Symbol symbol, SymbolOrders state, DateTime timeUtc)
@@ -315,7 +309,7 @@ public sealed class TradeManager
         var group = "oco-" + state.Entry!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (_risk.StopLossPct is { } sl)
         {
-            var stop = RoundTick(isLong ? entry * (1 - (sl / 100m)) : entry * (1 + (sl / 100m)));
+            var stop = AwayFromMarket(symbol, isLong ? entry * (1 - (sl / 100m)) : entry * (1 + (sl / 100m)), isLong, isStop: true);
             state.Protective.Add(_venue.Submit(
                 new OrderRequest(symbol, exitSide, quantity, OrderType.Stop, StopPrice: stop, TimeInForce: TimeInForce.Gtc, Tag: "stop_loss", OcoGroup: group),
                 timeUtc));
@@ -330,15 +324,20 @@ public sealed class TradeManager
 
         if (_risk.TakeProfitPct is { } tp)
         {
-            var limit = RoundTick(isLong ? entry * (1 + (tp / 100m)) : entry * (1 - (tp / 100m)));
+            var limit = AwayFromMarket(symbol, isLong ? entry * (1 + (tp / 100m)) : entry * (1 - (tp / 100m)), isLong, isStop: false);
             state.Protective.Add(_venue.Submit(
                 new OrderRequest(symbol, exitSide, quantity, OrderType.Limit, LimitPrice: limit, TimeInForce: TimeInForce.Gtc, Tag: "take_profit", OcoGroup: group),
                 timeUtc));
         }
     }
 
-    private decimal RoundTick(decimal price) =>
-        _settings.PriceTick > 0 ? Math.Round(price / _settings.PriceTick, MidpointRounding.AwayFromZero) * _settings.PriceTick : price;
+    /// <summary>
+    /// Rounds a protective level to the instrument's increment away from the market: a long's stop down and its target
+    /// up, a short's stop up and its target down. A level is never moved toward the entry, so a stop-loss can never sit
+    /// at or beyond the entry price however coarse the increment is relative to the price.
+    /// </summary>
+    private decimal AwayFromMarket(Symbol symbol, decimal level, bool isLong, bool isStop) =>
+        _settings.Instruments.RoundPrice(symbol, level, isLong == isStop ? PriceRounding.Down : PriceRounding.Up);
 
     private void CancelAll(Symbol symbol, DateTime nowUtc)
     {

@@ -1,3 +1,5 @@
+using StrategyLab.Core.Domain;
+
 namespace StrategyLab.Core.Risk;
 
 /// <summary>How entries are sized.</summary>
@@ -31,11 +33,11 @@ public sealed record TradeManagerSettings
     /// <summary>Most positions open at once, pending entries included (default 3).</summary>
     public int MaxPositions { get; init; } = 3;
 
-    /// <summary>Smallest quantity step for crypto (default 0.00000001); equities trade whole shares.</summary>
-    public decimal CryptoQuantityStep { get; init; } = 0.00000001m;
-
-    /// <summary>Price increment protective orders are rounded to (default 0.01).</summary>
-    public decimal PriceTick { get; init; } = 0.01m;
+    /// <summary>
+    /// Price increments and quantity steps: sizes round down to the quantity step, protective levels round to the price
+    /// increment away from the market. Share one catalog with the exchange of the same run.
+    /// </summary>
+    public InstrumentCatalog Instruments { get; init; } = new();
 }
 
 /// <summary>Protective exits and loss limits.</summary>

@@ -69,6 +69,9 @@ public sealed record ResolvedRun
     /// <summary>Engine options.</summary>
     public required EngineOptions Engine { get; init; }
 
+    /// <summary>The configured price increments and quantity steps, by symbol (the rest follow the built-in rules).</summary>
+    public IReadOnlyDictionary<Symbol, InstrumentOverride> InstrumentOverrides { get; init; } = new Dictionary<Symbol, InstrumentOverride>();
+
     /// <summary>The parsed <c>auto_stop_at</c>, if any.</summary>
     public AutoStop? AutoStop { get; init; }
 
@@ -190,6 +193,13 @@ public sealed record ResolvedRun
             _ => throw new ConfigException("exchange.account", $"expected 'cash' or 'margin', got '{ex.Account}'."),
         };
         Require(ex.MarginLeverage >= 1, "exchange.margin_leverage", $"must be at least 1, got {Num(ex.MarginLeverage)}.");
+        var ordersAtClose = ex.OrdersAtClose switch
+        {
+            "next_open" => OrdersAtClose.NextOpen,
+            "expire" => OrdersAtClose.Expire,
+            _ => throw new ConfigException("exchange.orders_at_close", $"expected 'next_open' or 'expire', got '{ex.OrdersAtClose}'."),
+        };
+        var instruments = Configuration.InstrumentOverrides.Resolve(config.Instruments, symbols);
         var c = ex.Commission;
         ICommissionModel commission = c.Model switch
         {
@@ -258,8 +268,10 @@ public sealed record ResolvedRun
                 SlippageBps = ex.SlippageBps,
                 MaxVolumeFraction = ex.MaxVolumePct / 100m,
                 ExtendedHours = mh.ExtendedHours,
+                OrdersAtClose = ordersAtClose,
             },
             Account = account,
+            InstrumentOverrides = instruments,
             Engine = new EngineOptions
             {
                 Timeframe = timeframe,
@@ -271,6 +283,9 @@ public sealed record ResolvedRun
             AutoStop = autoStop,
         };
     }
+
+    /// <summary>A fresh instrument catalog for one run (it learns increments from the run's bars).</summary>
+    public InstrumentCatalog CreateInstruments() => new(InstrumentOverrides);
 
     /// <summary>The strategy, freshly created.</summary>
     public IStrategy CreateStrategy() => StrategyFactory.Create(StrategyParameters);

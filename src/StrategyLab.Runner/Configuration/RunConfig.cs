@@ -58,6 +58,19 @@ public sealed record RunConfig
 
     /// <summary>Live data providers.</summary>
     public ProvidersConfig Providers { get; init; } = new();
+
+    /// <summary>Per-symbol price increments and quantity steps overriding the built-in rules (key: the symbol).</summary>
+    public Dictionary<string, InstrumentConfig> Instruments { get; init; } = [];
+}
+
+/// <summary>One entry of the <c>instruments</c> section.</summary>
+public sealed record InstrumentConfig
+{
+    /// <summary>The smallest price step (tick size); null keeps the built-in rule.</summary>
+    public decimal? PriceIncrement { get; init; }
+
+    /// <summary>The smallest quantity step (lot size); null keeps the built-in rule. Whole shares for US equities.</summary>
+    public decimal? QuantityStep { get; init; }
 }
 
 /// <summary>The <c>data</c> section.</summary>
@@ -162,6 +175,12 @@ public sealed record ExchangeConfig
 
     /// <summary>Leverage of a margin account (default 2).</summary>
     public decimal MarginLeverage { get; init; } = 2m;
+
+    /// <summary>
+    /// An order decided at or after the close: <c>next_open</c> (default; a market order fills at the next session's
+    /// open) or <c>expire</c> (a DAY order decided at the close expires, one decided while closed is rejected).
+    /// </summary>
+    public string OrdersAtClose { get; init; } = "next_open";
 }
 
 /// <summary>The <c>exchange.commission</c> section.</summary>

@@ -193,11 +193,11 @@ public sealed class HtmlReportTests : IDisposable
         Assert.Equal(0, s["bars"]!.GetValue<long>()); // chart_bars rows are candles, not a bar count
         Assert.Equal(2, s["fills"]!.AsArray().Count);
 
-        // Stop 98.1 and take-profit 105.11 live 09:31 → 09:35 together: two lanes.
+        // Stop 98.09 and take-profit 105.11 live 09:31 → 09:35 together: two lanes.
         var lanes = s["levels"]!.AsArray();
         Assert.Equal(2, lanes.Count);
         Assert.Equal(["stop_loss", "take_profit"], lanes.Select(l => l![0]![3]!.GetValue<string>()));
-        Assert.Equal([98.1m, 105.11m], lanes.Select(l => l![0]![2]!.GetValue<decimal>()));
+        Assert.Equal([98.09m, 105.11m], lanes.Select(l => l![0]![2]!.GetValue<decimal>()));
     }
 
     [Fact]

@@ -62,12 +62,12 @@ public sealed class RunFolderWriterTests : IDisposable
             ],
             run.Lines("fills.csv"));
 
-        // Stop 100.10 × 0.98 = 98.098 → 98.10; take-profit 100.10 × 1.05 = 105.105 → 105.11; both cancelled by the exit.
+        // Stop 100.10 × 0.98 = 98.098 → 98.09 (down, away from the market); take-profit 100.10 × 1.05 = 105.105 → 105.11 (up); both cancelled by the exit.
         Assert.Equal(
             [
                 "id,client_order_id,created_time,symbol,side,type,qty,limit_price,stop_price,tif,tag,oco_group,status,filled_qty,avg_fill_price,commission,reject_reason,updated_time",
                 "1,SL-1,2024-01-08T09:31:00-05:00,AAA,buy,market,10,,,day,signal,,filled,10,100.1,1,,2024-01-08T09:31:00-05:00",
-                "2,SL-2,2024-01-08T09:31:00-05:00,AAA,sell,stop,10,,98.1,gtc,stop_loss,oco-1,canceled,0,,0,,2024-01-08T09:35:00-05:00",
+                "2,SL-2,2024-01-08T09:31:00-05:00,AAA,sell,stop,10,,98.09,gtc,stop_loss,oco-1,canceled,0,,0,,2024-01-08T09:35:00-05:00",
                 "3,SL-3,2024-01-08T09:31:00-05:00,AAA,sell,limit,10,105.11,,gtc,take_profit,oco-1,canceled,0,,0,,2024-01-08T09:35:00-05:00",
                 "4,SL-4,2024-01-08T09:35:00-05:00,AAA,sell,market,10,,,gtc,test_exit,,filled,10,100.5,1,,2024-01-08T09:35:00-05:00",
             ],

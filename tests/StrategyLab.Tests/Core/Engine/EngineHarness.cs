@@ -90,9 +90,10 @@ internal sealed class EngineHarness
     {
         Portfolio = new Portfolio(cash);
         calendar ??= WeekdayTestCalendar.Instance;
-        Exchange = new SimulatedExchange((exchange ?? new ExchangeSettings { Commission = ZeroCommission.Instance }) with { KeepOrderHistory = true }, Portfolio, _ => calendar, symbols);
+        var exchangeSettings = (exchange ?? new ExchangeSettings { Commission = ZeroCommission.Instance }) with { KeepOrderHistory = true };
+        Exchange = new SimulatedExchange(exchangeSettings, Portfolio, _ => calendar, symbols);
         TradeManager = new TradeManager(
-            sizing ?? new TradeManagerSettings { Sizing = SizingMode.FixedQuantity, Quantity = 10 },
+            (sizing ?? new TradeManagerSettings { Sizing = SizingMode.FixedQuantity, Quantity = 10 }) with { Instruments = exchangeSettings.Instruments },
             risk ?? new RiskSettings { StopLossPct = null },
             Exchange,
             Portfolio,

@@ -74,7 +74,7 @@ public class TradingEngineTests
         Assert.Empty(h.Exchange.OpenOrders);
         var stop = h.Exchange.AllOrders.Single(o => o.Tag == "stop_loss");
         var tp = h.Exchange.AllOrders.Single(o => o.Tag == "take_profit");
-        Assert.Equal(98.10m, stop.StopPrice);   // 100.10 × 0.98 = 98.098 → 98.10
+        Assert.Equal(98.09m, stop.StopPrice);   // 100.10 × 0.98 = 98.098 → 98.09 (a long stop rounds down, away from the market)
         Assert.Equal(105.11m, tp.LimitPrice);   // 100.10 × 1.05 = 105.105 → 105.11
         Assert.Equal(OrderStatus.Canceled, stop.Status);
         Assert.Equal(OrderStatus.Canceled, tp.Status);

@@ -160,10 +160,32 @@ public class FillRuleTests
         Assert.Equal(100.98m, trail.AverageFillPrice);
     }
 
+    private static readonly ExchangeSettings ExpireAtClose = new() { Commission = ZeroCommission.Instance, OrdersAtClose = OrdersAtClose.Expire };
+
     [Fact]
-    public void OrderOnTheLastBarOfTheSession_DayExpires_GtcFillsAtTheNextOpen()
+    public void OrderOnTheLastBarOfTheSession_NextOpen_DayAndGtcFillAtTheNextSessionsFirstOpen()
     {
         var h = Primed();
+        h.Bar(M1(Spy, "2024-01-08 15:59", 101.00m, 101.10m, 100.90m, 101.00m));
+        var day = h.Submit(OrderRequest.Market(Spy, OrderSide.Buy, 10), "2024-01-08 16:00");
+        var gtc = h.Submit(OrderRequest.Market(Spy, OrderSide.Buy, 10) with { TimeInForce = TimeInForce.Gtc }, "2024-01-08 16:00");
+        Assert.Equal(OrderStatus.Working, day.Status);
+        Assert.Equal(Ny("2024-01-09 16:00"), day.ExpiresUtc); // the DAY order belongs to the next session
+
+        // After-hours bars (extended hours off) fill nothing and expire nothing.
+        h.Bar(M1(Spy, "2024-01-08 16:00", 101.00m, 101.20m, 100.80m, 101.10m));
+        Assert.Empty(h.Fills);
+
+        h.Bar(M1(Spy, "2024-01-09 09:30", 102.00m, 102.50m, 101.90m, 102.40m));
+        Assert.Equal(102.00m, day.AverageFillPrice); // market-on-open: the open of the session's first bar
+        Assert.Equal(102.00m, gtc.AverageFillPrice);
+        Assert.All(h.Fills, f => Assert.Equal(Ny("2024-01-09 09:30"), f.TimeUtc));
+    }
+
+    [Fact]
+    public void OrderOnTheLastBarOfTheSession_Expire_DayExpires_GtcFillsAtTheNextOpen()
+    {
+        var h = Primed(ExpireAtClose);
         h.Bar(M1(Spy, "2024-01-08 15:59", 101.00m, 101.10m, 100.90m, 101.00m));
         var day = h.Submit(OrderRequest.Market(Spy, OrderSide.Buy, 10), "2024-01-08 16:00");
         var gtc = h.Submit(OrderRequest.Market(Spy, OrderSide.Buy, 10) with { TimeInForce = TimeInForce.Gtc }, "2024-01-08 16:00");
@@ -181,21 +203,75 @@ public class FillRuleTests
     }
 
     [Fact]
-    public void OrderWhileTheMarketIsClosed_IsRejected_UnlessExtendedHoursAreOn()
+    public void OrderWhileTheMarketIsClosed_NextOpen_FillsAtTheNextSessionsOpen_OverAWeekend()
     {
         var h = Primed();
+        h.Bar(M1(Spy, "2024-01-12 15:59", 101.00m, 101.10m, 100.90m, 101.00m)); // Friday
+        var weekend = h.Submit(OrderRequest.Market(Spy, OrderSide.Buy, 10), "2024-01-13 11:00"); // Saturday
+        Assert.Equal(OrderStatus.Working, weekend.Status);
+        Assert.Equal(Ny("2024-01-15 16:00"), weekend.ExpiresUtc); // Monday's close
+        h.Bar(M1(Spy, "2024-01-15 09:30", 99.50m, 99.90m, 99.40m, 99.80m));
+        Assert.Equal(99.50m, weekend.AverageFillPrice);
+    }
+
+    [Fact]
+    public void OrderWhileTheMarketIsClosed_Expire_IsRejected_UnlessExtendedHoursAreOn()
+    {
+        var h = Primed(ExpireAtClose);
         var evening = h.Submit(OrderRequest.Market(Spy, OrderSide.Buy, 10), "2024-01-08 17:00");
         Assert.Equal(OrderStatus.Rejected, evening.Status);
         Assert.Equal(RejectReason.MarketClosed, evening.RejectReason);
         var weekend = h.Submit(OrderRequest.Market(Spy, OrderSide.Buy, 10), "2024-01-13 11:00");
         Assert.Equal(RejectReason.MarketClosed, weekend.RejectReason);
 
-        var ext = Primed(new ExchangeSettings { Commission = ZeroCommission.Instance, ExtendedHours = true });
+        var ext = Primed(ExpireAtClose with { ExtendedHours = true });
         var o = ext.Submit(OrderRequest.Market(Spy, OrderSide.Buy, 10), "2024-01-08 17:00");
         Assert.Equal(OrderStatus.Working, o.Status);
         ext.Bar(M1(Spy, "2024-01-08 17:00", 100.00m, 100.10m, 99.90m, 100.00m));
         Assert.Equal(100.00m, o.AverageFillPrice);
         Assert.Equal(RejectReason.MarketClosed, ext.Submit(OrderRequest.Market(Spy, OrderSide.Buy, 1), "2024-01-08 21:00").RejectReason);
+    }
+
+    [Fact]
+    public void OrderAfterTheExtendedClose_NextOpen_FillsInTheNextPreMarket()
+    {
+        var ext = Primed(new ExchangeSettings { Commission = ZeroCommission.Instance, ExtendedHours = true });
+        var o = ext.Submit(OrderRequest.Market(Spy, OrderSide.Buy, 1), "2024-01-08 21:00");
+        Assert.Equal(OrderStatus.Working, o.Status);
+        ext.Bar(M1(Spy, "2024-01-09 04:00", 100.40m, 100.50m, 100.30m, 100.45m));
+        Assert.Equal(100.40m, o.AverageFillPrice);
+    }
+
+    [Theory]
+    [InlineData(OrderSide.Sell, 100.20, "stop")]   // a sell stop at the last price: already reached
+    [InlineData(OrderSide.Sell, 100.50, "stop")]   // above the market
+    [InlineData(OrderSide.Buy, 100.20, "stop")]
+    [InlineData(OrderSide.Buy, 99.00, "stop_limit")]
+    public void StopAlreadyReachedWhenPlaced_IsRejected_NotFilled(OrderSide side, double stop, string type)
+    {
+        var h = Primed(); // last price 100.20
+        var price = (decimal)stop;
+        var request = type == "stop"
+            ? OrderRequest.Stop(Spy, side, 10, price)
+            : new OrderRequest(Spy, side, 10, OrderType.StopLimit, LimitPrice: price, StopPrice: price);
+        var order = h.Submit(request, "2024-01-08 09:31");
+        Assert.Equal(OrderStatus.Rejected, order.Status);
+        Assert.Equal(RejectReason.StopAlreadyTriggered, order.RejectReason);
+        h.Bar(M1(Spy, "2024-01-08 09:31", 100.00m, 101.00m, 99.00m, 100.00m));
+        Assert.Empty(h.Fills);
+    }
+
+    [Fact]
+    public void TrailingStop_OnASubDollarCrypto_RoundsItsLevelDown_ToTheIncrement()
+    {
+        var doge = StrategyLab.Core.Domain.Symbol.Crypto("BINANCE:DOGEUSDT");
+        var h = new ExchangeHarness(new ExchangeSettings { Commission = ZeroCommission.Instance }, symbols: doge);
+        h.Bar(M1(doge, "2024-01-08 09:30", 0.09812m, 0.09830m, 0.09800m, 0.09813m));
+        var trail = h.Submit(OrderRequest.Market(doge, OrderSide.Buy, 1000), "2024-01-08 09:31");
+        h.Bar(M1(doge, "2024-01-08 09:31", 0.09813m, 0.09813m, 0.09813m, 0.09813m));
+        var stop = h.Submit(new OrderRequest(doge, OrderSide.Sell, 1000, OrderType.TrailingStop, TrailPercent: 2m, TimeInForce: TimeInForce.Gtc), "2024-01-08 09:32");
+        Assert.Equal(0.09616m, stop.StopPrice); // 0.09813 × 0.98 = 0.0961674 → down to the 0.00001 tick
+        Assert.Equal(OrderStatus.Filled, trail.Status);
     }
 
     [Fact]
