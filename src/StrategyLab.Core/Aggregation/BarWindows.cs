@@ -12,7 +12,10 @@ namespace StrategyLab.Core.Aggregation;
 /// cross its end: on the NYSE a 5m bar covers 09:30–09:35, a 1h bar 09:30–10:30, a pre-market 1h bar starts at 04:00,
 /// the last 1h bar of a 13:00 early close is 12:30–13:00, and the after-hours segment starts a new alignment at the
 /// close. A <c>1d</c> window is the whole session: regular hours, or pre-market open to after-hours close when extended
-/// hours are on. A 24/7 calendar has one segment per UTC day, so its windows align to UTC midnight.
+/// hours are on. A <c>1w</c> window runs from the open of the first session of a Monday–Sunday week (exchange dates) to
+/// the close of its last session, and a <c>1mo</c> window likewise over a calendar month; the closed time between their
+/// sessions is inside the window but has no bars. A 24/7 calendar has one segment per UTC day, so its windows align to
+/// UTC midnight.
 /// </para>
 /// <para>
 /// Alignment is measured as elapsed time from the segment start, which is the same as aligning in exchange time
@@ -32,6 +35,11 @@ public sealed class BarWindows
     // The segment of the last lookup: windows are cut from [_segmentStart, _segmentEnd). Empty when unset.
     private DateTime _segmentStart;
     private DateTime _segmentEnd;
+
+    // Weekly and monthly grids only: the session of the last lookup. Their segment (the week or month) also spans
+    // closed time, which has no window; unbounded for the other grids.
+    private DateTime _sessionStart = DateTime.MinValue;
+    private DateTime _sessionEnd = DateTime.MaxValue;
 
     // A closed gap seen by the last lookup outside hours: every instant in [_closedFrom, _closedUntil) has no window.
     private DateTime _closedFrom;
@@ -69,7 +77,7 @@ public sealed class BarWindows
     /// <exception cref="ArgumentException">The instant is not a UTC <see cref="DateTime"/>.</exception>
     public bool TryGetWindow(DateTime utc, out BarWindow window)
     {
-        if (utc >= _segmentStart && utc < _segmentEnd && utc.Kind == DateTimeKind.Utc)
+        if (utc >= _segmentStart && utc < _segmentEnd && utc >= _sessionStart && utc < _sessionEnd && utc.Kind == DateTimeKind.Utc)
         {
             window = Cut(utc);
             return true;
@@ -125,6 +133,12 @@ public sealed class BarWindows
             return [new BarWindow(session.Open(ExtendedHours), session.Close(ExtendedHours))];
         }
 
+        if (Timeframe.IsMultiSession)
+        {
+            var (open, close) = PeriodSpan(session);
+            return [new BarWindow(open, close)];
+        }
+
         return ExtendedHours
             ? SegmentWindows(session.PreMarketOpen, session.RegularOpen)
                 .Concat(SegmentWindows(session.RegularOpen, session.RegularClose))
@@ -143,6 +157,7 @@ public sealed class BarWindows
 
     private BarWindow Cut(DateTime utc)
     {
+        // A day, week or month segment is shorter than the timeframe's nominal length, so the whole segment is cut.
         var offset = utc.Ticks - _segmentStart.Ticks;
         var startTicks = _segmentStart.Ticks + (offset - (offset % _timeframeTicks));
         var endTicks = startTicks + _timeframeTicks;
@@ -179,6 +194,14 @@ public sealed class BarWindows
         {
             (_segmentStart, _segmentEnd) = (session.Open(ExtendedHours), session.Close(ExtendedHours));
         }
+        else if (Timeframe.IsMultiSession)
+        {
+            (_sessionStart, _sessionEnd) = (session.Open(ExtendedHours), session.Close(ExtendedHours));
+            if (utc < _segmentStart || utc >= _segmentEnd)
+            {
+                (_segmentStart, _segmentEnd) = PeriodSpan(session);
+            }
+        }
         else if (ExtendedHours)
         {
             if (!session.TryGetSegment(utc, out _, out var start, out var end))
@@ -195,5 +218,44 @@ public sealed class BarWindows
         }
 
         return true;
+    }
+
+    /// <summary>The open of the first and the close of the last session of the week or month containing <paramref name="session"/>.</summary>
+    private (DateTime Open, DateTime Close) PeriodSpan(TradingSession session)
+    {
+        var date = session.Date;
+        var first = Timeframe.IsWeekly ? date.AddDays(-(((int)date.DayOfWeek + 6) % 7)) : new DateOnly(date.Year, date.Month, 1);
+        var last = Timeframe.IsWeekly ? first.AddDays(6) : first.AddMonths(1).AddDays(-1);
+        var open = session.Open(ExtendedHours);
+        var close = session.Close(ExtendedHours);
+        for (var d = date.AddDays(-1); d >= first; d = d.AddDays(-1))
+        {
+            if (SessionOn(d) is { } s)
+            {
+                open = s.Open(ExtendedHours);
+            }
+        }
+
+        for (var d = date.AddDays(1); d <= last; d = d.AddDays(1))
+        {
+            if (SessionOn(d) is { } s)
+            {
+                close = s.Close(ExtendedHours);
+            }
+        }
+
+        return (open, close);
+    }
+
+    private TradingSession? SessionOn(DateOnly date)
+    {
+        try
+        {
+            return Calendar.GetSession(date);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            return null; // a week or month reaching past the calendar's years: only its covered part counts
+        }
     }
 }

@@ -88,7 +88,7 @@ public sealed class OrbStrategy : IStrategy, ITimeframeAware
     /// <exception cref="StrategyConfigurationException">It is not; the key is <c>strategy.params.opening_range_minutes</c>.</exception>
     public void CheckTimeframe(Timeframe timeframe)
     {
-        if (timeframe.IsDefault || timeframe.IsDaily || _rangeTicks % timeframe.Ticks != 0)
+        if (timeframe.IsDefault || timeframe.IsSessionBased || _rangeTicks % timeframe.Ticks != 0)
         {
             throw new StrategyConfigurationException(
                 OrbStrategyFactory.KeyPrefix + OrbStrategyFactory.OpeningRangeMinutes,

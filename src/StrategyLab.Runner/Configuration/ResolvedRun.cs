@@ -133,7 +133,13 @@ public sealed record ResolvedRun
         if (source is { } src)
         {
             Require(timeframe.IsMultipleOf(src) && src <= timeframe, "data.source_timeframe", $"{src} bars cannot be combined into {timeframe} bars.");
+            Require(!src.IsMultiSession, "data.source_timeframe", $"{src} bars are built from daily or finer bars; give the source's own timeframe (e.g. 1d).");
         }
+
+        Require(
+            !(timeframe.IsMultiSession && mode == RunMode.Live),
+            "data.timeframe",
+            $"live mode trades intraday or daily bars; {timeframe} bars are for backtests and replays.");
 
         var from = ParseDate("data.from", data.From);
         var to = ParseDate("data.to", data.To);
@@ -221,6 +227,10 @@ public sealed record ResolvedRun
         var mh = config.MarketHours;
         Require(mh.WhenClosed is "wait" or "exit", "market_hours.when_closed", $"expected 'wait' or 'exit', got '{mh.WhenClosed}'.");
         Require(mh.StopEntriesMinutesBeforeClose >= 0, "market_hours.stop_entries_minutes_before_close", "must not be negative.");
+        Require(
+            mh.StopEntriesMinutesBeforeClose == 0 || !timeframe.IsSessionBased,
+            "market_hours.stop_entries_minutes_before_close",
+            $"{timeframe} bars are decided at the close, so every entry would fall in the last {mh.StopEntriesMinutesBeforeClose} minutes; use 0 with session-based timeframes.");
         Require(mh.BarSyncBufferSeconds is >= 0 and <= 300, "market_hours.bar_sync_buffer_seconds", "must be in [0, 300].");
         ValidateProvider("providers.finnhub", config.Providers.Finnhub);
         ValidateProvider("providers.polygon", config.Providers.Polygon);

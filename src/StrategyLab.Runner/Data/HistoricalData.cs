@@ -171,7 +171,7 @@ public static class HistoricalDataFactory
 
         // LEAN hour bars are clock-aligned (09:30–10:00, 10:00–11:00 …), not session-aligned: build hours from minutes.
         var tf = run.Timeframe;
-        return tf.IsDaily ? LeanResolution.Daily : tf.IsSeconds ? LeanResolution.Second : LeanResolution.Minute;
+        return tf.IsSessionBased ? LeanResolution.Daily : tf.IsSeconds ? LeanResolution.Second : LeanResolution.Minute;
     }
 
     private static Timeframe StoreTimeframeFor(ParquetBarStore store, Symbol symbol, ResolvedRun run)

@@ -13,7 +13,11 @@ public class TimeframeTests
     [InlineData("1d", 86400)]
     [InlineData("30s", 30)]
     [InlineData("4hour", 14400)]
-    [InlineData(" 15M ", 900)]
+    [InlineData(" 15MIN ", 900)]
+    [InlineData("1w", 604800)]
+    [InlineData("1 week", 604800)]
+    [InlineData("1mo", 2678400)]
+    [InlineData("1month", 2678400)]
     public void Parse_AcceptsCommonSpellings(string text, int seconds)
     {
         Assert.Equal(seconds, Timeframe.Parse(text).Seconds);
@@ -27,6 +31,10 @@ public class TimeframeTests
     [InlineData("2d")]
     [InlineData("0m")]
     [InlineData("45s")]
+    [InlineData("1M")]
+    [InlineData(" 15M ")]
+    [InlineData("2w")]
+    [InlineData("3mo")]
     public void Parse_RejectsUnknown_NamingTheText(string text)
     {
         var ex = Assert.Throws<FormatException>(() => Timeframe.Parse(text));
@@ -34,14 +42,33 @@ public class TimeframeTests
     }
 
     [Fact]
-    public void All_HasTheSixteenSupportedTimeframes_InCanonicalForm()
+    public void All_HasTheEighteenSupportedTimeframes_InCanonicalForm()
     {
         Assert.Equal(
-            "1s 5s 10s 15s 30s 1m 2m 3m 5m 10m 15m 30m 1h 2h 4h 1d",
+            "1s 5s 10s 15s 30s 1m 2m 3m 5m 10m 15m 30m 1h 2h 4h 1d 1w 1mo",
             string.Join(' ', Timeframe.All.Select(t => t.ToString())));
         foreach (var tf in Timeframe.All)
         {
             Assert.Equal(tf, Timeframe.Parse(tf.ToString()));
         }
+    }
+
+    [Fact]
+    public void Parse_OneCapitalM_IsRefusedAsAmbiguous_AndTheMessageSaysWhy()
+    {
+        var ex = Assert.Throws<FormatException>(() => Timeframe.Parse("1M"));
+        Assert.Contains("1mo for a month", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WeeklyAndMonthly_CombineDailyAndIntradayBars_ButNotEachOther()
+    {
+        Assert.True(Timeframe.OneWeek.IsMultipleOf(Timeframe.OneDay));
+        Assert.True(Timeframe.OneMonth.IsMultipleOf(Timeframe.OneDay));
+        Assert.True(Timeframe.OneMonth.IsMultipleOf(Timeframe.OneMinute));
+        Assert.False(Timeframe.OneMonth.IsMultipleOf(Timeframe.OneWeek));
+        Assert.False(Timeframe.OneDay.IsMultipleOf(Timeframe.OneWeek));
+        Assert.True(Timeframe.OneDay < Timeframe.OneWeek && Timeframe.OneWeek < Timeframe.OneMonth);
+        Assert.True(Timeframe.OneWeek.IsSessionBased && Timeframe.OneWeek.IsMultiSession && !Timeframe.OneDay.IsMultiSession);
     }
 }
