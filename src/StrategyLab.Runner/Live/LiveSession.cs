@@ -74,6 +74,7 @@ public static class LiveSession
                 // The data ran out without a bar to act on: say so instead of writing a 0-trade summary.
                 throw RunChecks.NoBars(run, description, assembly.Engine.OutsideSession);
             }
+
             session = new JsonObject
             {
                 ["stop_reason"] = stopReason ?? "end_of_data",
