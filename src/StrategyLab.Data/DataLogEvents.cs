@@ -25,13 +25,17 @@ public static class DataLogEvents
         LoggerMessage.Define<string, string, DateOnly, DateOnly, int>(
             LogLevel.Warning, DayMissing, "{Symbol} {Resolution}: no data for trading days {From:yyyy-MM-dd}..{To:yyyy-MM-dd} ({Count} sessions)");
 
-    internal static readonly Action<ILogger, string, string, DateOnly, string, Exception?> LogBarOffCalendar =
-        LoggerMessage.Define<string, string, DateOnly, string>(
-            LogLevel.Warning, BarOffCalendar, "{Symbol} {Resolution}: bar on {Date:yyyy-MM-dd}, a day calendar {Calendar} says is closed; using 09:30-16:00 exchange time");
+    internal static readonly Action<ILogger, string, string, int, int, string, string, Exception?> LogBarsOffCalendar =
+        LoggerMessage.Define<string, string, int, int, string, string>(
+            LogLevel.Warning,
+            BarOffCalendar,
+            "{Symbol} {Resolution}: {Bars} bar(s) on {Days} day(s) calendar {Calendar} says are closed ({Dates}); kept with 09:30-16:00 exchange time");
 
-    internal static readonly Action<ILogger, string, string, long, string, Exception?> LogBarOutsideSession =
-        LoggerMessage.Define<string, string, long, string>(
-            LogLevel.Warning, BarOffCalendar, "{Symbol}: the bar at {File}:{Line} lies outside the regular session of calendar {Calendar}; kept with its nominal hour");
+    internal static readonly Action<ILogger, string, string, int, string, string, Exception?> LogBarsOutsideSession =
+        LoggerMessage.Define<string, string, int, string, string>(
+            LogLevel.Warning,
+            BarOffCalendar,
+            "{Symbol} {Resolution}: {Bars} bar(s) lie outside the regular session of calendar {Calendar} (at {Places}); kept with their nominal hour");
 
     internal static readonly Action<ILogger, string, string, int, Exception?> LogStoreWritten =
         LoggerMessage.Define<string, string, int>(

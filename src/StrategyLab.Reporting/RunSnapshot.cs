@@ -9,12 +9,18 @@ namespace StrategyLab.Reporting;
 /// <param name="Portfolio">The account (<see cref="TradingEngine.Portfolio"/>).</param>
 /// <param name="Statistics">The performance so far (<see cref="StatisticsRecorder.Compute"/>).</param>
 /// <param name="Session">What a live or replay session adds (its own counters, why it stopped), written as <c>session</c>.</param>
-public sealed record RunSnapshot(EngineCounters Counters, Portfolio Portfolio, PerformanceStatistics Statistics, System.Text.Json.Nodes.JsonObject? Session = null)
+/// <param name="OutsideSession">The bars left out as outside the sessions (<see cref="TradingEngine.OutsideSession"/>), written as <c>bars_outside_session</c>.</param>
+public sealed record RunSnapshot(
+    EngineCounters Counters,
+    Portfolio Portfolio,
+    PerformanceStatistics Statistics,
+    System.Text.Json.Nodes.JsonObject? Session = null,
+    OutsideSessionBars? OutsideSession = null)
 {
     /// <summary>The snapshot of an engine and its statistics.</summary>
     public static RunSnapshot Of(TradingEngine engine, PerformanceStatistics statistics)
     {
         ArgumentNullException.ThrowIfNull(engine);
-        return new RunSnapshot(engine.Counters, engine.Portfolio, statistics);
+        return new RunSnapshot(engine.Counters, engine.Portfolio, statistics, OutsideSession: engine.OutsideSession);
     }
 }

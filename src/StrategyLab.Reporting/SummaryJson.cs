@@ -87,6 +87,11 @@ internal static class SummaryJson
         Number(w, "final_cash", portfolio.Cash);
         w.WriteEndObject();
 
+        if (snapshot.OutsideSession is { } outside)
+        {
+            WriteOutsideSession(w, outside);
+        }
+
         if (snapshot.Session is { } session)
         {
             w.WritePropertyName("session");
@@ -112,6 +117,45 @@ internal static class SummaryJson
         w.WriteEndObject();
         w.Flush();
         stream.WriteByte((byte)'\n'); // a text file ends with a line break
+    }
+
+    /// <summary>The bars left out as outside the sessions: the total, then per kind the count, first dates and counts per symbol.</summary>
+    private static void WriteOutsideSession(Utf8JsonWriter w, OutsideSessionBars outside)
+    {
+        w.WriteStartObject("bars_outside_session");
+        Number(w, "count", outside.Count);
+        foreach (var (name, kind) in new[]
+                 {
+                     ("closed_days", OutsideSessionKind.ClosedDay),
+                     ("outside_hours", OutsideSessionKind.OutsideHours),
+                     ("extended_hours", OutsideSessionKind.ExtendedHours),
+                 })
+        {
+            var group = outside[kind];
+            w.WriteStartObject(name);
+            Number(w, "count", group.Count);
+            w.WriteStartArray("first_dates");
+            foreach (var (date, bars) in group.FirstDates)
+            {
+                w.WriteStartObject();
+                w.WriteString("date", date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+                Number(w, "bars", bars);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteBoolean("more_dates", group.MoreDates);
+            w.WriteStartObject("by_symbol");
+            foreach (var (symbol, count) in group.BySymbol)
+            {
+                Number(w, symbol.Ticker, count);
+            }
+
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndObject();
     }
 
     /// <summary>Every property of <see cref="PerformanceStatistics"/>, snake-cased, in declaration order.</summary>

@@ -36,15 +36,26 @@ public static class BacktestRunner
 {
     /// <summary>Runs <paramref name="run"/> into <paramref name="folder"/>.</summary>
     /// <param name="run">The validated configuration.</param>
-    /// <param name="folder">An existing, empty folder for the artifacts.</param>
+    /// <param name="folder">The folder for the artifacts; created once the source has given its first bar.</param>
     /// <param name="loggers">Logging.</param>
     /// <param name="observer">Sees every bar, order and mark as well (progress display); may be null.</param>
     /// <param name="cancellationToken">Stops the run between time slices; the artifacts of what ran are still written.</param>
+    /// <exception cref="ConfigException">
+    /// The source has no bar in the range, or only bars outside the sessions (<see cref="RunChecks.NoBars"/>): there is
+    /// nothing to trade. No folder is created when the source has no bar at all.
+    /// </exception>
     public static RunOutcome Run(ResolvedRun run, string folder, ILoggerFactory loggers, IRunRecorder? observer = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(loggers);
         var data = HistoricalDataFactory.Open(run, loggers);
+        using var bars = (cancellationToken.CanBeCanceled ? Cancellable(data.Bars, cancellationToken) : data.Bars).GetEnumerator();
+        var any = bars.MoveNext();
+        if (!any && !cancellationToken.IsCancellationRequested)
+        {
+            throw RunChecks.NoBars(run, data.Description, data.OutsideSession);
+        }
+
         var primary = run.CalendarOf(run.Symbols[0]);
         var statistics = new StatisticsRecorder(run.Config.Exchange.InitialCash, primary);
         using var writer = new RunFolderWriter(folder, new RunFolderOptions
@@ -57,9 +68,18 @@ public static class BacktestRunner
             Data = new DataDescription(data.Description, data.IsSynthetic, data.IsSynthetic ? "SYNTHETIC" : null),
         });
         IRunRecorder recorder = observer is null ? new CompositeRecorder(statistics, writer) : new CompositeRecorder(statistics, writer, observer);
-        var assembly = EngineAssembly.Build(run, recorder, loggers);
-        assembly.Engine.Run(cancellationToken.CanBeCanceled ? Cancellable(data.Bars, cancellationToken) : data.Bars);
+        var assembly = EngineAssembly.Build(run, recorder, loggers, outsideSession: data.OutsideSession);
+        if (any)
+        {
+            assembly.Engine.Run(FromCurrent(bars));
+        }
+
         assembly.Engine.Finish(assembly.Engine.LastSliceTimeUtc);
+        if (assembly.Engine.Counters.Bars == 0 && !cancellationToken.IsCancellationRequested)
+        {
+            throw RunChecks.NoBars(run, data.Description, assembly.Engine.OutsideSession);
+        }
+
         var stats = statistics.Compute();
         writer.Complete(RunSnapshot.Of(assembly.Engine, stats));
         if (run.Config.Output.Report)
@@ -69,6 +89,16 @@ public static class BacktestRunner
 
         return new RunOutcome(folder, RunMode.Backtest, stats, assembly.Engine.Counters, assembly.Portfolio, data.Description, data.IsSynthetic,
             cancellationToken.IsCancellationRequested ? "cancelled" : null);
+    }
+
+    /// <summary>The enumerator's current bar, then the rest.</summary>
+    private static IEnumerable<Core.Domain.Bar> FromCurrent(IEnumerator<Core.Domain.Bar> bars)
+    {
+        do
+        {
+            yield return bars.Current;
+        }
+        while (bars.MoveNext());
     }
 
     private static IEnumerable<Core.Domain.Bar> Cancellable(IEnumerable<Core.Domain.Bar> bars, CancellationToken token)

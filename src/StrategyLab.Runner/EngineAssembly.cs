@@ -39,7 +39,8 @@ public sealed class EngineAssembly
     /// <param name="recorder">Receives bars, order events, trades and equity marks.</param>
     /// <param name="loggers">Logging.</param>
     /// <param name="strategy">A strategy object to run instead of the configured one (embedding a custom strategy).</param>
-    public static EngineAssembly Build(ResolvedRun run, IRunRecorder recorder, ILoggerFactory loggers, IStrategy? strategy = null)
+    /// <param name="outsideSession">The data source's tally of bars outside the sessions (<see cref="Data.HistoricalData.OutsideSession"/>), shared with the engine.</param>
+    public static EngineAssembly Build(ResolvedRun run, IRunRecorder recorder, ILoggerFactory loggers, IStrategy? strategy = null, OutsideSessionBars? outsideSession = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(loggers);
@@ -61,7 +62,8 @@ public sealed class EngineAssembly
             run.CalendarOf,
             recorder,
             loggers.CreateLogger("StrategyLab.Engine"),
-            run.Engine);
+            run.Engine,
+            outsideSession);
         exchange.Listener = engine;
         return new EngineAssembly(portfolio, exchange, tradeManager, engine);
     }

@@ -20,36 +20,35 @@ internal static class BacktestCommand
             "backtest",
             "Run a backtest. Without --config it runs the built-in default: ORB on a deterministic synthetic market (no key, no network).");
         options.AddTo(command);
-        command.SetAction((parse, token) => RunCommand.Execute(parse, options, "backtest", token, (run, context) =>
+        command.SetAction((parse, token) => RunCommand.Execute(parse, options, "backtest", token, async (run, context) =>
         {
             using var signals = ShutdownSignals.For(token, context.Error);
-            token = signals.Token;
-            var folder = OutputFolder.Create(run.Config.Output.Dir, run.StrategyFactory.Name, DateTime.UtcNow);
-            RunOutcome outcome;
-            if (context.ShowProgress)
-            {
-                var (from, to) = Range(run);
-                outcome = context.Console.Progress()
-                    .AutoClear(true)
-                    .HideCompleted(true)
-                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-                    .Start(ctx =>
-                    {
-                        var task = ctx.AddTask("backtest", maxValue: 100);
-                        var progress = new ProgressObserver(task, from, to);
-                        var result = BacktestRunner.Run(run, folder, context.Loggers, progress, token);
-                        progress.Complete();
-                        return result;
-                    });
-            }
-            else
-            {
-                outcome = BacktestRunner.Run(run, folder, context.Loggers, null, token);
-            }
-
-            return Task.FromResult(outcome);
+            var claim = OutputFolder.Claim(run.Config.Output.Dir, run.StrategyFactory.Name, DateTime.UtcNow);
+            return await RunCommand.InClaimedFolder(claim, () => Task.FromResult(Run(run, claim.Path, context, signals.Token))).ConfigureAwait(false);
         }));
         return command;
+    }
+
+    private static RunOutcome Run(ResolvedRun run, string folder, RunContext context, CancellationToken token)
+    {
+        if (!context.ShowProgress)
+        {
+            return BacktestRunner.Run(run, folder, context.Loggers, null, token);
+        }
+
+        var (from, to) = Range(run);
+        return context.Console.Progress()
+            .AutoClear(true)
+            .HideCompleted(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask("backtest", maxValue: 100);
+                var progress = new ProgressObserver(task, from, to);
+                var result = BacktestRunner.Run(run, folder, context.Loggers, progress, token);
+                progress.Complete();
+                return result;
+            });
     }
 
     private static (DateTime From, DateTime To) Range(ResolvedRun run)
@@ -72,6 +71,23 @@ internal sealed record RunContext(IAnsiConsole Console, ILoggerFactory Loggers, 
 /// <summary>The shared frame of run commands: configuration, logging, errors and exit codes, summary or JSON.</summary>
 internal static class RunCommand
 {
+    /// <summary>
+    /// Runs <paramref name="body"/> into the claimed folder; if it fails before producing results, removes what it
+    /// created there (a failed run leaves no empty run folder behind).
+    /// </summary>
+    public static async Task<RunOutcome> InClaimedFolder(RunFolderClaim claim, Func<Task<RunOutcome>> body)
+    {
+        try
+        {
+            return await body().ConfigureAwait(false);
+        }
+        catch
+        {
+            claim.DiscardIfEmpty();
+            throw;
+        }
+    }
+
     public static async Task<int> Execute(
         ParseResult parse,
         RunOptions options,

@@ -46,8 +46,13 @@ internal static class LiveCommands
 
     private static async Task<RunOutcome> RunAsync(ResolvedRun run, RunContext context, CancellationToken token)
     {
+        var claim = OutputFolder.Claim(run.Config.Output.Dir, run.StrategyFactory.Name, DateTime.UtcNow);
+        return await RunCommand.InClaimedFolder(claim, () => RunInFolderAsync(run, claim.Path, context, token)).ConfigureAwait(false);
+    }
+
+    private static async Task<RunOutcome> RunInFolderAsync(ResolvedRun run, string folder, RunContext context, CancellationToken token)
+    {
         using var signals = ShutdownSignals.For(token, context.Error);
-        var folder = OutputFolder.Create(run.Config.Output.Dir, run.StrategyFactory.Name, DateTime.UtcNow);
         if (context.ShowProgress)
         {
             var sink = new ConsoleStatusSink();

@@ -1,5 +1,6 @@
 using StrategyLab.Core.Calendar;
 using StrategyLab.Core.Domain;
+using StrategyLab.Core.Engine;
 
 namespace StrategyLab.Core.Aggregation;
 
@@ -80,6 +81,12 @@ public sealed class BarResampler
     public long DroppedOutsideHours => _droppedOutsideHours;
 
     /// <summary>
+    /// Where the input bars dropped as outside the hours are tallied by kind and date, so the run can report them
+    /// (<c>data.bars.outside_session</c>); none by default.
+    /// </summary>
+    public OutsideSessionBars? OutsideSession { get; init; }
+
+    /// <summary>
     /// Input bars dropped because their target window ends at or before a time already passed to <see cref="AdvanceTo"/>
     /// (the caller declared the input complete too early).
     /// </summary>
@@ -116,6 +123,7 @@ public sealed class BarResampler
         {
             state.LastInputEnd = bar.End;
             _droppedOutsideHours++;
+            OutsideSession?.Add(bar, state.Windows.Calendar);
             return false;
         }
 

@@ -23,6 +23,12 @@ public static class EngineEvents
     /// <summary>An intent was ignored during warm-up.</summary>
     public static readonly EventId IntentSuppressed = new(1004, "strategy.intent.suppressed");
 
+    /// <summary>
+    /// Once at the end of a run: bars left out because they lie outside the sessions (closed days, outside hours;
+    /// a warning), or in pre-market/after-hours while extended hours are off (information). See <see cref="Engine.OutsideSessionBars"/>.
+    /// </summary>
+    public static readonly EventId BarsOutsideSession = new(1005, "data.bars.outside_session");
+
     /// <summary>An order was accepted.</summary>
     public static readonly EventId OrderAccepted = new(2000, "order.accepted");
 

@@ -42,6 +42,19 @@ public sealed class TradingEngine : IOrderEventListener
     private bool _warmingUp;
 
     /// <summary>Wires an engine. The venue's events must reach <see cref="OnOrderEvent"/> (set it as the venue's listener).</summary>
+    /// <param name="strategy">The strategy.</param>
+    /// <param name="venue">Where orders go.</param>
+    /// <param name="portfolio">The account.</param>
+    /// <param name="tradeManager">Turns intents into orders.</param>
+    /// <param name="symbols">The symbols traded.</param>
+    /// <param name="calendars">The calendar of each symbol.</param>
+    /// <param name="recorder">Receives bars, order events and equity marks.</param>
+    /// <param name="logger">Logging.</param>
+    /// <param name="options">Engine options.</param>
+    /// <param name="outsideSession">
+    /// Where bars outside the sessions are tallied, when the data source drops some too (a resampler) and shares the
+    /// tally; by default a new one.
+    /// </param>
     public TradingEngine(
         IStrategy strategy,
         IExecutionVenue venue,
@@ -51,7 +64,8 @@ public sealed class TradingEngine : IOrderEventListener
         Func<Symbol, IMarketCalendar> calendars,
         IRunRecorder recorder,
         ILogger logger,
-        EngineOptions options)
+        EngineOptions options,
+        OutsideSessionBars? outsideSession = null)
     {
         ArgumentNullException.ThrowIfNull(symbols);
         ArgumentNullException.ThrowIfNull(calendars);
@@ -68,6 +82,7 @@ public sealed class TradingEngine : IOrderEventListener
         _recorder = recorder;
         _logger = logger;
         _options = options;
+        OutsideSession = outsideSession ?? new OutsideSessionBars(options.ExtendedHours);
         _symbols = [.. symbols.Distinct().Order()];
         for (var i = 0; i < _symbols.Length; i++)
         {
@@ -84,6 +99,9 @@ public sealed class TradingEngine : IOrderEventListener
 
     /// <summary>The portfolio.</summary>
     public Portfolio Portfolio => _portfolio;
+
+    /// <summary>The bars left out because they lie outside the sessions, by kind (reported once, by <see cref="Finish"/>).</summary>
+    public OutsideSessionBars OutsideSession { get; }
 
     /// <summary>The symbols, in slice order.</summary>
     public IReadOnlyList<Symbol> Symbols => _symbols;
@@ -235,6 +253,7 @@ public sealed class TradingEngine : IOrderEventListener
             if (!_accepted[i])
             {
                 Counters.BarsDropped++;
+                OutsideSession.Add(bar, state.Calendar);
                 continue;
             }
 
@@ -312,10 +331,12 @@ public sealed class TradingEngine : IOrderEventListener
 
     /// <summary>
     /// Ends the run at <paramref name="endUtc"/>: optionally closes every position at its last price (no further bar
-    /// exists to fill a market order on), and expires DAY orders.
+    /// exists to fill a market order on), expires DAY orders, and reports the bars left out as outside the sessions
+    /// (<c>data.bars.outside_session</c>, once).
     /// </summary>
     public void Finish(DateTime endUtc)
     {
+        OutsideSession.Log(_logger);
         _barVenue?.AdvanceTime(endUtc);
         if (_options.ClosePositionsAtEnd)
         {

@@ -262,7 +262,7 @@ public sealed class OrbStrategyFactory : IStrategyFactory
             "Length of the opening range in minutes from the regular open; a positive multiple of the bar timeframe.", Minimum: 1, Maximum: 1440),
         new(FlattenMinutesBeforeClose, ParameterKind.Integer, 5,
             "Exit any position and stop entering this many minutes before the session's actual close (early closes respected).", Minimum: 0, Maximum: 1440),
-        new(AllowShort, ParameterKind.Boolean, false, "Enter short when a bar closes below the opening range low."),
+        new(AllowShort, ParameterKind.Boolean, false, "Enter short when a bar closes below the opening range low.", EnablesShortSelling: true),
     ];
 
     /// <inheritdoc />

@@ -184,7 +184,7 @@ public sealed class RsiReversionStrategyFactory : IStrategyFactory
         new(Oversold, ParameterKind.Number, 30m, "Go long when the RSI falls below this level.", Minimum: 0, Maximum: 100),
         new(Overbought, ParameterKind.Number, 70m, "Go short (when allowed) when the RSI rises above this level.", Minimum: 0, Maximum: 100),
         new(ExitLevel, ParameterKind.Number, 50m, "Exit a long when the RSI rises above it, a short when it falls below it.", Minimum: 0, Maximum: 100),
-        new(AllowShort, ParameterKind.Boolean, false, "Trade the overbought side short."),
+        new(AllowShort, ParameterKind.Boolean, false, "Trade the overbought side short.", EnablesShortSelling: true),
     ];
 
     /// <inheritdoc />

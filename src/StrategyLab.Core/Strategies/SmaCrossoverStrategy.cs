@@ -153,7 +153,7 @@ public sealed class SmaCrossoverStrategyFactory : IStrategyFactory
     [
         new(Fast, ParameterKind.Integer, 10, "Period of the fast SMA of closes (bars); must be below slow.", Minimum: 1, Maximum: 100_000),
         new(Slow, ParameterKind.Integer, 30, "Period of the slow SMA of closes (bars).", Minimum: 2, Maximum: 100_000),
-        new(AllowShort, ParameterKind.Boolean, false, "Reverse to short on a cross down instead of only exiting."),
+        new(AllowShort, ParameterKind.Boolean, false, "Reverse to short on a cross down instead of only exiting.", EnablesShortSelling: true),
     ];
 
     /// <inheritdoc />

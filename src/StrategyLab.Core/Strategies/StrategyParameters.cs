@@ -25,13 +25,18 @@ public enum ParameterKind
 /// <param name="Description">What it does, for the README and <c>--help</c>.</param>
 /// <param name="Minimum">Smallest allowed value for numbers (inclusive).</param>
 /// <param name="Maximum">Largest allowed value for numbers (inclusive).</param>
+/// <param name="EnablesShortSelling">
+/// For a boolean: true makes the strategy open short positions. A configuration then needs a margin account, and one
+/// with a cash account fails at load naming this parameter instead of every short being rejected during the run.
+/// </param>
 public sealed record ParameterSpec(
     string Name,
     ParameterKind Kind,
     object Default,
     string Description,
     decimal? Minimum = null,
-    decimal? Maximum = null);
+    decimal? Maximum = null,
+    bool EnablesShortSelling = false);
 
 /// <summary>
 /// Validated parameter values of one strategy: every declared parameter has a value (given or default).

@@ -222,6 +222,7 @@ public sealed class LeanDataFolder
         TradingSession? current = null;
         var currentDate = DateOnly.MinValue;
         var currentOffCalendar = false;
+        var offCalendar = new OffCalendarBars(_logger, symbol, resolution, calendar.Name); // one line per read, not per bar
         foreach (var (date, row, name) in ReadSymbolFileRows(path, symbol, resolution))
         {
             if (date < from)
@@ -253,11 +254,6 @@ public sealed class LeanDataFolder
                 currentOffCalendar = current is null;
                 if (current is null)
                 {
-                    if (_logger is not null)
-                    {
-                        DataLogEvents.LogBarOffCalendar(_logger, symbol.Ticker, resolution.FolderName(), date, calendar.Name, null);
-                    }
-
                     var open = clock.ToUtc(date.ToDateTime(new TimeOnly(9, 30)));
                     var close = clock.ToUtc(date.ToDateTime(new TimeOnly(16, 0)));
                     current = new TradingSession(date, open, open, close, close, IsEarlyClose: false);
@@ -267,6 +263,7 @@ public sealed class LeanDataFolder
             if (currentOffCalendar)
             {
                 report.BarsOffCalendar++;
+                offCalendar.AddClosedDay(date);
             }
 
             DateTime start, end;
@@ -288,16 +285,14 @@ public sealed class LeanDataFolder
                 {
                     (start, end) = (nominalStart, nominalEnd);
                     report.BarsOffCalendar++;
-                    if (_logger is not null)
-                    {
-                        DataLogEvents.LogBarOutsideSession(_logger, symbol.Ticker, name, row.Line, calendar.Name, null);
-                    }
+                    offCalendar.AddOutsideSession(name, row.Line);
                 }
             }
 
             yield return MakeBar(symbol, start, end, row.Open, row.High, row.Low, row.Close, row.Volume, name, row.Line);
         }
 
+        offCalendar.Flush();
         while (hasSession)
         {
             if (sessions.Current.Date != currentDate)

@@ -206,6 +206,16 @@ public sealed record ResolvedRun
             _ => throw new ConfigException("exchange.orders_at_close", $"expected 'next_open' or 'expire', got '{ex.OrdersAtClose}'."),
         };
         var instruments = Configuration.InstrumentOverrides.Resolve(config.Instruments, symbols);
+
+        if (account == AccountType.Cash)
+        {
+            RequireNoShortSelling(factory, parameters);
+        }
+
+        if (mode != RunMode.Live && from is { } first && to is { } last)
+        {
+            RequireSessions(symbols, calendarOf, first, last);
+        }
         var c = ex.Commission;
         ICommissionModel commission = c.Model switch
         {
@@ -340,6 +350,46 @@ public sealed record ResolvedRun
         }
 
         return _ => calendar;
+    }
+
+    private static void RequireNoShortSelling(IStrategyFactory factory, StrategyParameters parameters)
+    {
+        // Said once here, not as a rejected order per signal: a cash account refuses every short sale.
+        foreach (var spec in factory.Parameters)
+        {
+            if (spec.EnablesShortSelling && spec.Kind == ParameterKind.Boolean && parameters.GetBool(spec.Name))
+            {
+                throw new ConfigException(
+                    $"strategy.params.{spec.Name}",
+                    $"true lets '{factory.Name}' sell short, which a cash account cannot do (exchange.account is \"cash\", the default): every short entry would be rejected. Set exchange.account: \"margin\", or {spec.Name}: false.");
+            }
+        }
+    }
+
+    private static void RequireSessions(List<Symbol> symbols, Func<Symbol, IMarketCalendar> calendarOf, DateOnly from, DateOnly to)
+    {
+        foreach (var symbol in symbols)
+        {
+            var calendar = calendarOf(symbol);
+            bool any;
+            try
+            {
+                any = calendar.GetSessions(from, to).Any();
+            }
+            catch (ArgumentOutOfRangeException)
+            {
+                continue; // the calendar does not cover these years; the data will tell
+            }
+
+            if (!any)
+            {
+                throw new ConfigException(
+                    "data.from",
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"data.from..data.to ({from:yyyy-MM-dd}..{to:yyyy-MM-dd}) holds no trading session of {symbol} on the {calendar.Name} calendar (only weekend days or holidays): the run would have nothing to trade."));
+            }
+        }
     }
 
     private static void ValidateProvider(string key, ProviderConfig p)

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using StrategyLab.Core.Aggregation;
 using StrategyLab.Core.Domain;
+using StrategyLab.Core.Engine;
 using StrategyLab.Data;
 using StrategyLab.Data.Csv;
 using StrategyLab.Data.Lean;
@@ -15,7 +16,14 @@ namespace StrategyLab.Runner.Data;
 /// <param name="Bars">Bars of the strategy's timeframe, ordered by end time then symbol. Lazy: reading happens while the run goes.</param>
 /// <param name="Description">One line for the summary, e.g. <c>LEAN minute bars from ../shared/data/lean</c>.</param>
 /// <param name="IsSynthetic">True for the built-in synthetic market (the output says so).</param>
-public sealed record HistoricalData(IEnumerable<Bar> Bars, string Description, bool IsSynthetic);
+public sealed record HistoricalData(IEnumerable<Bar> Bars, string Description, bool IsSynthetic)
+{
+    /// <summary>
+    /// Source bars left out before they reach the engine because they lie outside the sessions (dropped while
+    /// combining them into the run's timeframe). Give it to the engine so one report covers both.
+    /// </summary>
+    public OutsideSessionBars? OutsideSession { get; init; }
+}
 
 /// <summary>Opens the historical source a configuration names (synthetic, CSV, LEAN or the Parquet store).</summary>
 public static class HistoricalDataFactory
@@ -32,6 +40,7 @@ public static class HistoricalDataFactory
         var data = run.Config.Data;
         var logger = loggers.CreateLogger("StrategyLab.Data");
         var streams = new List<IEnumerable<Bar>>();
+        var outside = new OutsideSessionBars(run.Config.MarketHours.ExtendedHours);
         string description;
         switch (data.Provider)
         {
@@ -70,7 +79,7 @@ public static class HistoricalDataFactory
                         CalendarFor = run.CalendarOf,
                         Logger = logger,
                     });
-                    streams.Add(Resample(BarStreams.BetweenDates(reader.ReadBars(), run.From, run.To, run.CalendarOf), source, run));
+                    streams.Add(Resample(BarStreams.BetweenDates(reader.ReadBars(), run.From, run.To, run.CalendarOf), source, run, outside));
                 }
 
                 description = $"CSV {source} bars from {data.Path}";
@@ -92,7 +101,7 @@ public static class HistoricalDataFactory
 
                     var from = run.From ?? dates[0];
                     var to = run.To ?? dates[^1];
-                    streams.Add(Resample(folder.ReadBars(s, resolution, from, to), source, run));
+                    streams.Add(Resample(folder.ReadBars(s, resolution, from, to), source, run, outside));
                 }
 
                 description = $"LEAN {resolution.FolderName()} bars from {data.Path}";
@@ -110,7 +119,7 @@ public static class HistoricalDataFactory
                     var bars = run.From is { } f
                         ? store.ReadBars(s, source, f, run.To ?? DateOnly.MaxValue)
                         : BarStreams.BetweenDates(store.ReadBars(s, source), null, run.To, run.CalendarOf);
-                    streams.Add(Resample(bars, source, run));
+                    streams.Add(Resample(bars, source, run, outside));
                 }
 
                 description = $"Parquet store {used} bars from {data.Path}";
@@ -121,11 +130,15 @@ public static class HistoricalDataFactory
                 throw new ConfigException("data.provider", $"'{data.Provider}' is a live provider; a backtest needs synthetic, csv, lean or store.");
         }
 
-        return new HistoricalData(BarMerger.Merge(streams), description, IsSynthetic: false);
+        return new HistoricalData(BarMerger.Merge(streams), description, IsSynthetic: false) { OutsideSession = outside };
     }
 
     /// <summary>Combines <paramref name="bars"/> of <paramref name="source"/> into the run's timeframe (or passes them through).</summary>
-    public static IEnumerable<Bar> Resample(IEnumerable<Bar> bars, Timeframe source, ResolvedRun run)
+    /// <param name="bars">The source bars.</param>
+    /// <param name="source">Their timeframe.</param>
+    /// <param name="run">The run (its timeframe, calendars and hours).</param>
+    /// <param name="outsideSession">Where source bars dropped as outside the hours are tallied, if anywhere.</param>
+    public static IEnumerable<Bar> Resample(IEnumerable<Bar> bars, Timeframe source, ResolvedRun run, OutsideSessionBars? outsideSession = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         if (source == run.Timeframe)
@@ -138,7 +151,7 @@ public static class HistoricalDataFactory
             throw new ConfigException("data.timeframe", $"the source has {source} bars, which cannot be combined into {run.Timeframe} bars.");
         }
 
-        return ResampleLazily(bars, new BarResampler(run.CalendarOf, run.Timeframe, run.Config.MarketHours.ExtendedHours));
+        return ResampleLazily(bars, new BarResampler(run.CalendarOf, run.Timeframe, run.Config.MarketHours.ExtendedHours) { OutsideSession = outsideSession });
     }
 
     private static IEnumerable<Bar> ResampleLazily(IEnumerable<Bar> bars, BarResampler resampler)

@@ -19,7 +19,7 @@ public static class LiveSession
 {
     /// <summary>Runs <paramref name="run"/> (live or replay) into <paramref name="folder"/>.</summary>
     /// <param name="run">The validated configuration (mode live or replay).</param>
-    /// <param name="folder">The run folder (created).</param>
+    /// <param name="folder">The run folder (created if needed).</param>
     /// <param name="loggers">Logging; a <c>log.jsonl</c> provider is added for the run.</param>
     /// <param name="time">The clock (the system's, or a fake in tests).</param>
     /// <param name="stopToken">Graceful stop (Ctrl+C, SIGTERM).</param>
@@ -36,6 +36,7 @@ public static class LiveSession
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(loggers);
+        Directory.CreateDirectory(folder);
         using var jsonl = JsonLinesLoggerProvider.ToFile(Path.Combine(folder, "log.jsonl"), time, [LiveFeeds.ApiKeyOf(run)]);
         using var runLoggers = new ForwardingLoggerFactory(loggers, jsonl);
         var logger = runLoggers.CreateLogger("StrategyLab.Live");
@@ -61,13 +62,19 @@ public static class LiveSession
         });
         var report = run.Config.Output.Report ? new ReportRefresher(folder, time, logger) : null;
         IRunRecorder recorder = report is null ? new CompositeRecorder(statistics, writer) : new CompositeRecorder(statistics, writer, report);
-        var assembly = EngineAssembly.Build(run, recorder, runLoggers);
+        var assembly = EngineAssembly.Build(run, recorder, runLoggers, outsideSession: replayData?.OutsideSession);
         string? stopReason;
         JsonObject session;
         if (run.Mode == RunMode.Replay)
         {
             var replay = new ReplayRunner(run, replayData!.Bars, assembly, time, runLoggers, status);
             stopReason = (await replay.RunAsync(stopToken).ConfigureAwait(false))?.ToString();
+            if (stopReason is null && assembly.Engine.Counters.Bars == 0)
+            {
+                // The data ran out without a bar to act on: say so instead of writing a 0-trade summary.
+                throw RunChecks.NoBars(run, description, assembly.Engine.OutsideSession);
+            }
+
             session = new JsonObject
             {
                 ["stop_reason"] = stopReason ?? "end_of_data",

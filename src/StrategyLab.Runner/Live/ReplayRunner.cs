@@ -139,8 +139,9 @@ public sealed class ReplayRunner
         var current = _calendar.SessionAt(start, _run.Config.MarketHours.ExtendedHours);
         if (current is null)
         {
-            // Outside the hours in use (pre-market or after-hours bars with extended hours off, say): the engine would
-            // drop these bars, so the replay clock does not wait for them either.
+            // Outside the hours in use (pre-market or after-hours bars with extended hours off, say): the replay clock
+            // does not wait for them, and the engine leaves them out (and counts them) at once, as in a backtest.
+            _assembly.Engine.ProcessSlice(slice.ToArray());
             return (null, wallAnchor, marketAnchor, session, stopAt);
         }
 

@@ -98,7 +98,7 @@ public sealed class RunFolderWriterTests : IDisposable
         var root = doc.RootElement;
 
         Assert.Equal(
-            ["engine", "mode", "configuration", "data", "period", "statistics", "counts", "open_positions"],
+            ["engine", "mode", "configuration", "data", "period", "statistics", "counts", "bars_outside_session", "open_positions"],
             root.EnumerateObject().Select(p => p.Name));
         Assert.StartsWith("{\n  \"engine\": {\n    \"name\": \"Strategy Lab\",\n    \"version\": \"0.1.0", text, StringComparison.Ordinal);
         Assert.DoesNotContain("\r", text, StringComparison.Ordinal);
@@ -113,6 +113,7 @@ public sealed class RunFolderWriterTests : IDisposable
         var counts = root.GetProperty("counts");
         Assert.Equal(10, counts.GetProperty("cycles").GetInt64());
         Assert.Equal(10, counts.GetProperty("bars").GetInt64());
+        Assert.Equal(0, root.GetProperty("bars_outside_session").GetProperty("count").GetInt64());
         Assert.Equal(4, counts.GetProperty("orders").GetInt32());
         Assert.Equal(2, counts.GetProperty("fills").GetInt32());
         Assert.Equal(0, counts.GetProperty("rejections").GetInt32());

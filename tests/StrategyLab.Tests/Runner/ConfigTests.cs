@@ -133,6 +133,38 @@ public sealed class ConfigTests : IDisposable
         Assert.StartsWith(key + ":", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("sma_crossover")]
+    [InlineData("rsi_reversion")]
+    [InlineData("orb")]
+    public void ShortSellingOnACashAccount_FailsAtLoad_NamingTheParameter(string strategy)
+    {
+        var ex = Assert.Throws<ConfigException>(() => Resolve(Write($$"""{ "strategy": { "name": "{{strategy}}", "params": { "allow_short": true } } }""")));
+        Assert.Equal("strategy.params.allow_short", ex.Key);
+        Assert.Contains("exchange.account: \"margin\"", ex.Message, StringComparison.Ordinal);
+
+        // The same with a margin account, or without shorts, is fine.
+        var margin = Resolve(Write($$"""{ "strategy": { "name": "{{strategy}}", "params": { "allow_short": true } }, "exchange": { "account": "margin" } }"""));
+        Assert.True(margin.StrategyParameters.GetBool("allow_short"));
+        Resolve(Write($$"""{ "strategy": { "name": "{{strategy}}", "params": { "allow_short": false } } }"""));
+    }
+
+    [Theory]
+    [InlineData("2024-01-06", "2024-01-07")] // a weekend
+    [InlineData("2020-01-20", "2020-01-20")] // Martin Luther King Jr. Day
+    [InlineData("2023-12-23", "2023-12-25")] // a weekend and Christmas
+    public void ARangeWithNoSession_FailsAtLoad_NamingTheRange(string from, string to)
+    {
+        var ex = Assert.Throws<ConfigException>(() => Resolve(Write($$"""{ "data": { "symbols": ["SPY"], "from": "{{from}}", "to": "{{to}}" } }""")));
+        Assert.Equal("data.from", ex.Key);
+        Assert.Contains($"{from}..{to}", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("data.to", ex.Message, StringComparison.Ordinal);
+
+        // One trading day more is enough; a crypto symbol trades every day.
+        Resolve(Write($$"""{ "data": { "symbols": ["SPY"], "from": "{{from}}", "to": "2024-01-08" } }"""));
+        Resolve(Write($$"""{ "data": { "symbols": ["BINANCE:BTCUSDT"], "from": "{{from}}", "to": "{{to}}" } }"""));
+    }
+
     [Fact]
     public void BrokenJson_NamesTheFileAndLine()
     {

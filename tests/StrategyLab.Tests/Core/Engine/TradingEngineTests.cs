@@ -118,6 +118,12 @@ public class TradingEngineTests
         Assert.Equal(Ny("2024-01-08 09:31"), strategy.Seen[0].End);
         Assert.Equal(5, h.Engine.Counters.BarsDropped);
         Assert.Equal([new DateOnly(2024, 1, 8)], strategy.SessionOpens);
+
+        // The dropped pre-market bars are tallied for the end-of-run report, as extended hours of 2024-01-08.
+        var extended = h.Engine.OutsideSession[OutsideSessionKind.ExtendedHours];
+        Assert.Equal(5, extended.Count);
+        Assert.Equal([(new DateOnly(2024, 1, 8), 5L)], extended.FirstDates);
+        Assert.Equal(0, h.Engine.OutsideSession[OutsideSessionKind.ClosedDay].Count);
     }
 
     [Fact]
