@@ -291,7 +291,7 @@ public sealed class SimulatedExchange : IBarDrivenVenue
         var anyFill = false;
         foreach (var o in book.Working)
         {
-            if (o.ActiveFromUtc <= bar.Start && CouldFill(o, bar))
+            if (o.ActiveFromUtc <= bar.Start && FillPrices.CouldFill(o, bar))
             {
                 anyFill = true;
                 break;
@@ -332,7 +332,7 @@ public sealed class SimulatedExchange : IBarDrivenVenue
             // Market orders first (they fill at the open), then stops (conservative), then limits; then by id.
             _scratch.Sort(static (a, b) =>
             {
-                var c = Priority(a.Type).CompareTo(Priority(b.Type));
+                var c = FillPrices.Priority(a.Type).CompareTo(FillPrices.Priority(b.Type));
                 return c != 0 ? c : a.Id.CompareTo(b.Id);
             });
             _batch.Clear();
@@ -354,36 +354,9 @@ public sealed class SimulatedExchange : IBarDrivenVenue
         book.Matched.Clear();
     }
 
-    /// <summary>Whether the bar's range reaches the order at all (a necessary condition for a fill, or a stop-limit trigger).</summary>
-    private static bool CouldFill(Order o, in Bar bar)
-    {
-        var buy = o.Side == OrderSide.Buy;
-        switch (o.Type)
-        {
-            case OrderType.Market:
-                return true;
-            case OrderType.Limit:
-                var limit = o.LimitPrice!.Value;
-                return buy ? bar.Open <= limit || bar.Low < limit : bar.Open >= limit || bar.High > limit;
-            case OrderType.StopLimit when o.IsTriggered:
-                var l = o.LimitPrice!.Value;
-                return buy ? bar.Open <= l || bar.Low < l : bar.Open >= l || bar.High > l;
-            default:
-                var stop = o.StopPrice!.Value;
-                return buy ? bar.High >= stop : bar.Low <= stop;
-        }
-    }
-
-    private static int Priority(OrderType type) => type switch
-    {
-        OrderType.Market => 0,
-        OrderType.Stop or OrderType.TrailingStop or OrderType.StopLimit => 1,
-        _ => 2,
-    };
-
     private void TryFill(Book book, Order order, in Bar bar)
     {
-        if (!TryPrice(order, bar, out var price, out var atOpen))
+        if (!FillPrices.TryPrice(order, bar, out var price, out var atOpen))
         {
             if (order.Type == OrderType.TrailingStop)
             {
@@ -480,84 +453,6 @@ public sealed class SimulatedExchange : IBarDrivenVenue
                 Raise(OrderEventKind.Replaced, s, time);
             }
         }
-    }
-
-    private static bool TryPrice(Order order, in Bar bar, out decimal price, out bool atOpen)
-    {
-        var buy = order.Side == OrderSide.Buy;
-        atOpen = false;
-        price = 0;
-        switch (order.Type)
-        {
-            case OrderType.Market:
-                price = bar.Open;
-                atOpen = true;
-                return true;
-            case OrderType.Limit:
-                return TryLimit(buy, order.LimitPrice!.Value, bar, out price, out atOpen);
-            case OrderType.Stop:
-            case OrderType.TrailingStop:
-                return TryStop(buy, order.StopPrice!.Value, bar, out price, out atOpen);
-            case OrderType.StopLimit:
-                return TryStopLimit(order, buy, bar, out price, out atOpen);
-            default:
-                return false;
-        }
-    }
-
-    private static bool TryLimit(bool buy, decimal limit, in Bar bar, out decimal price, out bool atOpen)
-    {
-        atOpen = buy ? bar.Open <= limit : bar.Open >= limit;
-        if (atOpen)
-        {
-            price = bar.Open;
-            return true;
-        }
-
-        price = limit;
-        return buy ? bar.Low < limit : bar.High > limit;
-    }
-
-    private static bool TryStop(bool buy, decimal stop, in Bar bar, out decimal price, out bool atOpen)
-    {
-        atOpen = buy ? bar.Open >= stop : bar.Open <= stop;
-        if (atOpen)
-        {
-            price = bar.Open;
-            return true;
-        }
-
-        price = stop;
-        return buy ? bar.High >= stop : bar.Low <= stop;
-    }
-
-    private static bool TryStopLimit(Order order, bool buy, in Bar bar, out decimal price, out bool atOpen)
-    {
-        var limit = order.LimitPrice!.Value;
-        if (order.IsTriggered)
-        {
-            return TryLimit(buy, limit, bar, out price, out atOpen);
-        }
-
-        if (!TryStop(buy, order.StopPrice!.Value, bar, out var triggerPrice, out atOpen))
-        {
-            price = 0;
-            return false;
-        }
-
-        order.IsTriggered = true;
-        var marketable = buy ? triggerPrice <= limit : triggerPrice >= limit;
-        if (marketable)
-        {
-            price = triggerPrice;
-            return true;
-        }
-
-        // Triggered beyond the limit. After a trigger at the open the whole bar follows it, so a trade through
-        // the limit later in the bar fills; after an intrabar trigger the order of prices is unknown: wait.
-        price = limit;
-        atOpen = false;
-        return triggerPrice == bar.Open && (buy ? bar.Low < limit : bar.High > limit);
     }
 
     private decimal ApplySlippage(Order order, decimal price)

@@ -1,0 +1,115 @@
+using StrategyLab.Core.Domain;
+
+namespace StrategyLab.Core.Execution;
+
+/// <summary>
+/// The price rules of the simulated exchange: whether a bar reaches an order, and at what price it fills (README, "Fill
+/// rules"). Pure functions of the order and the bar, apart from a stop-limit's trigger flag.
+/// </summary>
+internal static class FillPrices
+{
+    /// <summary>Whether the bar's range reaches the order at all (a necessary condition for a fill, or a stop-limit trigger).</summary>
+    internal static bool CouldFill(Order o, in Bar bar)
+    {
+        var buy = o.Side == OrderSide.Buy;
+        switch (o.Type)
+        {
+            case OrderType.Market:
+                return true;
+            case OrderType.Limit:
+                var limit = o.LimitPrice!.Value;
+                return buy ? bar.Open <= limit || bar.Low < limit : bar.Open >= limit || bar.High > limit;
+            case OrderType.StopLimit when o.IsTriggered:
+                var l = o.LimitPrice!.Value;
+                return buy ? bar.Open <= l || bar.Low < l : bar.Open >= l || bar.High > l;
+            default:
+                var stop = o.StopPrice!.Value;
+                return buy ? bar.High >= stop : bar.Low <= stop;
+        }
+    }
+
+    internal static int Priority(OrderType type) => type switch
+    {
+        OrderType.Market => 0,
+        OrderType.Stop or OrderType.TrailingStop or OrderType.StopLimit => 1,
+        _ => 2,
+    };
+
+    internal static bool TryPrice(Order order, in Bar bar, out decimal price, out bool atOpen)
+    {
+        var buy = order.Side == OrderSide.Buy;
+        atOpen = false;
+        price = 0;
+        switch (order.Type)
+        {
+            case OrderType.Market:
+                price = bar.Open;
+                atOpen = true;
+                return true;
+            case OrderType.Limit:
+                return TryLimit(buy, order.LimitPrice!.Value, bar, out price, out atOpen);
+            case OrderType.Stop:
+            case OrderType.TrailingStop:
+                return TryStop(buy, order.StopPrice!.Value, bar, out price, out atOpen);
+            case OrderType.StopLimit:
+                return TryStopLimit(order, buy, bar, out price, out atOpen);
+            default:
+                return false;
+        }
+    }
+
+    internal static bool TryLimit(bool buy, decimal limit, in Bar bar, out decimal price, out bool atOpen)
+    {
+        atOpen = buy ? bar.Open <= limit : bar.Open >= limit;
+        if (atOpen)
+        {
+            price = bar.Open;
+            return true;
+        }
+
+        price = limit;
+        return buy ? bar.Low < limit : bar.High > limit;
+    }
+
+    internal static bool TryStop(bool buy, decimal stop, in Bar bar, out decimal price, out bool atOpen)
+    {
+        atOpen = buy ? bar.Open >= stop : bar.Open <= stop;
+        if (atOpen)
+        {
+            price = bar.Open;
+            return true;
+        }
+
+        price = stop;
+        return buy ? bar.High >= stop : bar.Low <= stop;
+    }
+
+    internal static bool TryStopLimit(Order order, bool buy, in Bar bar, out decimal price, out bool atOpen)
+    {
+        var limit = order.LimitPrice!.Value;
+        if (order.IsTriggered)
+        {
+            return TryLimit(buy, limit, bar, out price, out atOpen);
+        }
+
+        if (!TryStop(buy, order.StopPrice!.Value, bar, out var triggerPrice, out atOpen))
+        {
+            price = 0;
+            return false;
+        }
+
+        order.IsTriggered = true;
+        var marketable = buy ? triggerPrice <= limit : triggerPrice >= limit;
+        if (marketable)
+        {
+            price = triggerPrice;
+            return true;
+        }
+
+        // Triggered beyond the limit. After a trigger at the open the whole bar follows it, so a trade through
+        // the limit later in the bar fills; after an intrabar trigger the order of prices is unknown: wait.
+        price = limit;
+        atOpen = false;
+        return triggerPrice == bar.Open && (buy ? bar.Low < limit : bar.High > limit);
+    }
+}
