@@ -35,12 +35,8 @@ internal static class LiveCommands
             "Replay historical data through the live engine on a clock scaled by --speedup; makes the same trades as a backtest of the same data.");
         options.AddTo(command);
         command.Options.Add(speedup);
-        command.SetAction((parse, token) =>
-        {
-            var extra = parse.GetValue(speedup) is { } s ? new ConfigOverride("--speedup", "speedup", ConfigLoader.Number("--speedup", "speedup", s)) : null;
-            options.Extra = extra is null ? [] : [extra];
-            return RunCommand.Execute(parse, options, "replay", token, (run, context) => RunAsync(run, context, token));
-        });
+        options.Extra.Add((speedup, "speedup", v => ConfigLoader.Number("--speedup", "speedup", v)));
+        command.SetAction((parse, token) => RunCommand.Execute(parse, options, "replay", token, (run, context) => RunAsync(run, context, token)));
         return command;
     }
 

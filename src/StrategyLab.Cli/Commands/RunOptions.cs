@@ -34,8 +34,11 @@ internal sealed class RunOptions
 
     public Option<bool> Verbose { get; } = new("--verbose", "-v") { Description = "Log every engine event (orders, fills, trades) on stderr." };
 
-    /// <summary>Overrides a command adds beyond the shared flags (e.g. replay's --speedup).</summary>
-    public IReadOnlyList<ConfigOverride> Extra { get; set; } = [];
+    /// <summary>
+    /// Flags a command adds beyond the shared ones (e.g. replay's --speedup): the option, its key, and how its text
+    /// becomes a value (read with the other flags, so a malformed value is an error naming the flag).
+    /// </summary>
+    public List<(Option<string?> Option, string Key, Func<string, JsonNode?>? Convert)> Extra { get; } = [];
 
     public void AddTo(Command command)
     {
@@ -65,7 +68,11 @@ internal sealed class RunOptions
         Add(Timeframe, "data.timeframe");
         Add(Cash, "exchange.initial_cash", v => ConfigLoader.Number("--cash", "exchange.initial_cash", v));
         Add(Out, "output.dir");
-        list.AddRange(Extra);
+        foreach (var (option, key, convert) in Extra)
+        {
+            Add(option, key, convert);
+        }
+
         foreach (var p in parse.GetValue(Param) ?? [])
         {
             var eq = p.IndexOf('=', StringComparison.Ordinal);

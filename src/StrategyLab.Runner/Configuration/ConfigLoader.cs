@@ -27,6 +27,7 @@ public static class ConfigLoader
         ReadCommentHandling = JsonCommentHandling.Skip,
         WriteIndented = true,
         NumberHandling = JsonNumberHandling.Strict,
+        AllowDuplicateProperties = false,
     };
 
     /// <summary>
@@ -43,17 +44,31 @@ public static class ConfigLoader
         }
         else
         {
+            if (Directory.Exists(path))
+            {
+                throw new ConfigException(string.Empty, $"configuration file '{path}' is a directory; give the path of a JSON file.");
+            }
+
             if (!File.Exists(path))
             {
                 throw new ConfigException(string.Empty, $"configuration file '{path}' does not exist.");
             }
 
-            var text = File.ReadAllText(path);
+            string text;
+            try
+            {
+                text = File.ReadAllText(path);
+            }
+            catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+            {
+                throw new ConfigException(string.Empty, $"configuration file '{path}' cannot be read: {e.Message}");
+            }
+
             try
             {
                 // Bind the file as written first, so errors carry its line numbers.
                 JsonSerializer.Deserialize<RunConfig>(text, SerializerOptions);
-                root = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip }) as JsonObject
+                root = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, AllowDuplicateProperties = false }) as JsonObject
                     ?? throw new ConfigException(string.Empty, "the configuration must be a JSON object ({ ... }).", path);
             }
             catch (JsonException ex)
@@ -86,7 +101,7 @@ public static class ConfigLoader
     /// <summary>Parses a command-line number for <paramref name="flag"/>.</summary>
     /// <exception cref="ConfigException">Not a number.</exception>
     public static JsonNode Number(string flag, string key, string text) =>
-        decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var d)
+        decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
             ? JsonValue.Create(d)
             : throw new ConfigException(key, $"expected a number for {flag}, got '{text}'.");
 

@@ -18,6 +18,15 @@ namespace StrategyLab.Runner.Configuration;
 /// </summary>
 public sealed record ResolvedRun
 {
+    /// <summary>The slowest replay clock: a market minute takes at most about 17 hours.</summary>
+    public const double MinSpeedup = 0.001;
+
+    /// <summary>The fastest scaled replay clock (above it, use 0: as fast as possible).</summary>
+    public const double MaxSpeedup = 1_000_000;
+
+    /// <summary>The largest money amount accepted anywhere in a configuration (cash, notional, fees): 10^15.</summary>
+    public const decimal MaxMoney = 1_000_000_000_000_000m;
+
     /// <summary>The configuration as bound.</summary>
     public required RunConfig Config { get; init; }
 
@@ -190,6 +199,14 @@ public sealed record ResolvedRun
 
         var ex = config.Exchange;
         Require(ex.InitialCash > 0, "exchange.initial_cash", $"must be positive, got {Num(ex.InitialCash)}.");
+        RequireMoney("exchange.initial_cash", ex.InitialCash);
+        RequireMoney("trade_manager.notional", tm.Notional ?? 0);
+        RequireMoney("trade_manager.quantity", tm.Quantity ?? 0);
+        RequireMoney("exchange.commission.per_share", ex.Commission.PerShare);
+        RequireMoney("exchange.commission.minimum", ex.Commission.Minimum);
+        Require(ex.SlippageBps <= 10_000, "exchange.slippage_bps", $"must be at most 10000 (100 %), got {Num(ex.SlippageBps)}.");
+        Require(ex.Commission.MaxPercent <= 100, "exchange.commission.max_percent", $"must be at most 100, got {Num(ex.Commission.MaxPercent)}.");
+        Require(ex.Commission.Percent <= 100, "exchange.commission.percent", $"must be at most 100, got {Num(ex.Commission.Percent)}.");
         Require(ex.SlippageBps >= 0, "exchange.slippage_bps", $"must not be negative, got {Num(ex.SlippageBps)}.");
         Require(ex.MaxVolumePct is null or > 0 and <= 100, "exchange.max_volume_pct", $"must be in (0, 100], got {Num(ex.MaxVolumePct ?? 0)}.");
         var account = ex.Account switch
@@ -198,7 +215,7 @@ public sealed record ResolvedRun
             "margin" => AccountType.Margin,
             _ => throw new ConfigException("exchange.account", $"expected 'cash' or 'margin', got '{ex.Account}'."),
         };
-        Require(ex.MarginLeverage >= 1, "exchange.margin_leverage", $"must be at least 1, got {Num(ex.MarginLeverage)}.");
+        Require(ex.MarginLeverage is >= 1 and <= 100, "exchange.margin_leverage", $"must be in [1, 100], got {Num(ex.MarginLeverage)}.");
         var ordersAtClose = ex.OrdersAtClose switch
         {
             "next_open" => OrdersAtClose.NextOpen,
@@ -231,7 +248,10 @@ public sealed record ResolvedRun
 
         Require(config.Engine.HistoryBars is >= 1 and <= 100_000, "engine.history_bars", $"must be in [1, 100000], got {config.Engine.HistoryBars}.");
         Require(config.PollingSeconds >= 1, "polling_seconds", $"must be at least 1, got {config.PollingSeconds}.");
-        Require(config.Speedup >= 0 && double.IsFinite(config.Speedup), "speedup", $"must be > 0 (or 0 for as fast as possible), got {config.Speedup.ToString(CultureInfo.InvariantCulture)}.");
+        Require(
+            config.Speedup == 0 || config.Speedup is >= MinSpeedup and <= MaxSpeedup,
+            "speedup",
+            $"must be in [{MinSpeedup.ToString(CultureInfo.InvariantCulture)}, {MaxSpeedup.ToString(CultureInfo.InvariantCulture)}] (or 0 for as fast as possible), got {config.Speedup.ToString(CultureInfo.InvariantCulture)}.");
         Require(config.LiveMinBars >= 0, "live_min_bars", "must not be negative.");
         Require(config.LiveWarmupCycles >= 0, "live_warmup_cycles", "must not be negative.");
         var mh = config.MarketHours;
@@ -498,6 +518,10 @@ public sealed record ResolvedRun
     }
 
     private static string Num(decimal d) => d.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Bounds a money amount (or a quantity) so that no product of the run can overflow decimal arithmetic.</summary>
+    private static void RequireMoney(string key, decimal value) =>
+        Require(value <= MaxMoney, key, $"must be at most {Num(MaxMoney)} (10^15), got {Num(value)}.");
 }
 
 /// <summary>When a live or replay run stops by itself.</summary>
