@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using StrategyLab.Core.Accounting;
 using StrategyLab.Core.Calendar;
+using StrategyLab.Core.CorporateActions;
 using StrategyLab.Core.Domain;
 using StrategyLab.Core.Execution;
 using StrategyLab.Core.Risk;
@@ -72,6 +73,14 @@ public sealed class TradingEngine : IOrderEventListener
         for (var i = 0; i < _symbols.Length; i++)
         {
             _states.Set(_symbols[i], new SymbolState(_symbols[i], i, calendars(_symbols[i]), options.HistoryCapacity));
+        }
+
+        foreach (var group in options.CorporateActions.GroupBy(a => a.Symbol))
+        {
+            if (_states.Get(group.Key) is { } state)
+            {
+                state.SetActions([.. group.OrderBy(a => a.ExDate).ThenBy(a => a.Kind)]);
+            }
         }
 
         _primaryCalendar = calendars(_symbols[0]);
@@ -241,6 +250,12 @@ public sealed class TradingEngine : IOrderEventListener
             any = true;
             if (NoteSession(state, bar))
             {
+                // Corporate actions take effect at the open of their ex-date: checked once per symbol and session.
+                if (state.NextActionDate <= state.Session!.Date)
+                {
+                    ApplyCorporateActions(state, bar);
+                }
+
                 _strategy.OnSessionOpen(bar.Symbol, state.Session!, _context);
             }
 
@@ -420,6 +435,58 @@ public sealed class TradingEngine : IOrderEventListener
         }
     }
 
+    /// <summary>
+    /// Applies every pending split and dividend of <paramref name="state"/>'s symbol dated on or before the session of
+    /// <paramref name="bar"/>, before that bar reaches the venue: the account and open orders move to post-action terms.
+    /// </summary>
+    private void ApplyCorporateActions(SymbolState state, in Bar bar)
+    {
+        var date = state.Session!.Date;
+        while (state.NextAction is { } action && action.ExDate <= date)
+        {
+            state.AdvanceAction();
+            AppliedCorporateAction applied;
+            if (action.Kind == CorporateActionKind.Split)
+            {
+                var (before, after, cash) = _portfolio.ApplySplit(action.Symbol, action.SplitRatio, bar.Start);
+                var orders = _venue is SimulatedExchange exchange ? exchange.ApplySplit(action.Symbol, action.SplitRatio, bar.Start) : 0;
+                applied = new AppliedCorporateAction(action, bar.Start, before, after, cash, orders);
+                if (_logger.IsEnabled(LogLevel.Information))
+                {
+                    _logger.LogInformation(
+                        EngineEvents.CorporateSplit,
+                        "{Symbol} split {Ratio} for 1 on {ExDate:yyyy-MM-dd}: position {Before} -> {After}, cash in lieu {Cash}, {Orders} open order(s) rescaled",
+                        action.Symbol,
+                        action.SplitRatio,
+                        action.ExDate,
+                        before,
+                        after,
+                        cash,
+                        orders);
+                }
+            }
+            else
+            {
+                var before = _portfolio.QuantityOf(action.Symbol);
+                var cash = _portfolio.ApplyDividend(action.Symbol, action.DividendPerShare);
+                applied = new AppliedCorporateAction(action, bar.Start, before, before, cash, 0);
+                if (_logger.IsEnabled(LogLevel.Information))
+                {
+                    _logger.LogInformation(
+                        EngineEvents.CorporateDividend,
+                        "{Symbol} dividend {PerShare} per share ex {ExDate:yyyy-MM-dd}: position {Quantity}, cash {Cash}",
+                        action.Symbol,
+                        action.DividendPerShare,
+                        action.ExDate,
+                        before,
+                        cash);
+                }
+            }
+
+            _recorder.OnCorporateAction(applied);
+        }
+    }
+
     private void OnRoundTripClosed(RoundTrip trip)
     {
         if (_logger.IsEnabled(LogLevel.Information))
@@ -578,6 +645,8 @@ public sealed class TradingEngine : IOrderEventListener
         private readonly Bar[] _buffer;
         private int _start;
         private int _count;
+        private CorporateAction[] _actions = [];
+        private int _actionIndex;
 
         public SymbolState(Symbol symbol, int index, IMarketCalendar calendar, int capacity)
         {
@@ -602,7 +671,25 @@ public sealed class TradingEngine : IOrderEventListener
 
         public TradingSession? Session { get; set; }
 
+        /// <summary>The ex-date of the next action to apply (MaxValue when none): the per-session check is one comparison.</summary>
+        public DateOnly NextActionDate { get; private set; } = DateOnly.MaxValue;
+
+        public CorporateAction? NextAction => _actionIndex < _actions.Length ? _actions[_actionIndex] : null;
+
         public int HistoryCount => _count;
+
+        public void SetActions(CorporateAction[] actions)
+        {
+            _actions = actions;
+            _actionIndex = 0;
+            NextActionDate = actions.Length > 0 ? actions[0].ExDate : DateOnly.MaxValue;
+        }
+
+        public void AdvanceAction()
+        {
+            _actionIndex++;
+            NextActionDate = _actionIndex < _actions.Length ? _actions[_actionIndex].ExDate : DateOnly.MaxValue;
+        }
 
         public ref readonly Bar Last => ref _buffer[_start + _count - 1];
 
