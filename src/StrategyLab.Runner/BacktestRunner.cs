@@ -54,10 +54,10 @@ public static class BacktestRunner
             EquityCalendar = primary,
             WriteBars = run.Config.Output.BarsCsv ?? false,
             Configuration = run.Echo,
-            Data = new DataDescription(data.Description, data.IsSynthetic, data.IsSynthetic ? "SYNTHETIC" : null),
+            Data = new DataDescription(data.Description, data.IsSynthetic, data.IsSynthetic ? "SYNTHETIC" : null, data.Adjustment),
         });
         IRunRecorder recorder = observer is null ? new CompositeRecorder(statistics, writer) : new CompositeRecorder(statistics, writer, observer);
-        var assembly = EngineAssembly.Build(run, recorder, loggers);
+        var assembly = EngineAssembly.Build(run with { Engine = run.Engine with { CorporateActions = data.Actions } }, recorder, loggers);
         assembly.Engine.Run(cancellationToken.CanBeCanceled ? Cancellable(data.Bars, cancellationToken) : data.Bars);
         assembly.Engine.Finish(assembly.Engine.LastSliceTimeUtc);
         var stats = statistics.Compute();

@@ -3,6 +3,7 @@ using System.IO.Compression;
 using Microsoft.Extensions.Logging;
 using nietras.SeparatedValues;
 using StrategyLab.Core.Calendar;
+using StrategyLab.Core.CorporateActions;
 using StrategyLab.Core.Domain;
 using StrategyLab.Data.Text;
 using StrategyLab.Data.Time;
@@ -22,6 +23,10 @@ namespace StrategyLab.Data.Lean;
 /// an early close ends at 13:00). A daily bar spans the session's regular hours.</para>
 /// <para>Ticks: <c>ms(.fraction),price,size,exchange,conditions,suspicious</c>; suspicious ticks are left out unless asked
 /// for, and counted. The condition flags become <see cref="TradePrint.Conditions"/>; the exchange code is not kept.</para>
+/// <para>Renames: with a map file (<c>map_files/&lt;ticker&gt;.csv</c>), the dates filed under an earlier name are read
+/// from that name's files when they exist (see <see cref="LeanMapFile"/>); the bars carry the requested symbol.</para>
+/// <para>Prices are raw as in the files; the overload taking a <see cref="PriceAdjustment"/> applies the factor file
+/// (see <see cref="LeanFactorFile"/>).</para>
 /// <para>A trading day (per the calendar) with no file, or with no bar in an hour/daily file, is reported with the
 /// <c>data.day.missing</c> log event and in <see cref="LeanReadReport.MissingDays"/>; days the market was closed are
 /// skipped silently.</para>
@@ -90,14 +95,8 @@ public sealed class LeanDataFolder
         CheckSymbol(symbol);
         if (resolution is LeanResolution.Hour or LeanResolution.Daily)
         {
-            var path = SymbolFilePath(symbol, resolution);
-            if (!File.Exists(path))
-            {
-                return [];
-            }
-
             var dates = new List<DateOnly>();
-            foreach (var (date, _, _) in ReadSymbolFileRows(path, symbol, resolution))
+            foreach (var (date, _, _) in MappedSymbolFileRows(symbol, resolution, DateOnly.MinValue, DateOnly.MaxValue, null))
             {
                 if (dates.Count == 0 || dates[^1] != date)
                 {
@@ -108,24 +107,146 @@ public sealed class LeanDataFolder
             return dates;
         }
 
-        var folder = System.IO.Path.Combine(Root, "equity", "usa", resolution.FolderName(), symbol.Ticker.ToLowerInvariant());
-        if (!Directory.Exists(folder))
+        // The own folder, plus the days an earlier name (per the map file) has files for.
+        var own = symbol.Ticker.ToLowerInvariant();
+        var result = new SortedSet<DateOnly>(DayFileDates(resolution, own));
+        var map = ReadMapFile(symbol);
+        foreach (var span in map?.Spans(DateOnly.MinValue, DateOnly.MaxValue) ?? [])
         {
-            return [];
+            if (span.Ticker != own)
+            {
+                result.UnionWith(DayFileDates(resolution, span.Ticker).Where(d => d >= span.From && d <= span.To));
+            }
         }
 
-        var result = new List<DateOnly>();
+        return [.. result];
+    }
+
+    /// <summary>The map file of <paramref name="symbol"/> (<c>equity/usa/map_files/&lt;ticker&gt;.csv</c>), or null when there is none.</summary>
+    /// <exception cref="DataFormatException">The file is malformed.</exception>
+    public LeanMapFile? ReadMapFile(Symbol symbol)
+    {
+        CheckSymbol(symbol);
+        var path = System.IO.Path.Combine(Root, "equity", "usa", "map_files", symbol.Ticker.ToLowerInvariant() + ".csv");
+        return File.Exists(path) ? LeanMapFile.Read(path) : null;
+    }
+
+    /// <summary>The factor file of <paramref name="symbol"/> (<c>equity/usa/factor_files/&lt;ticker&gt;.csv</c>), or null when there is none.</summary>
+    /// <exception cref="DataFormatException">The file is malformed.</exception>
+    public LeanFactorFile? ReadFactorFile(Symbol symbol)
+    {
+        CheckSymbol(symbol);
+        return File.Exists(FactorFilePath(symbol)) ? LeanFactorFile.Read(FactorFilePath(symbol)) : null;
+    }
+
+    /// <summary>Where the factor file of <paramref name="symbol"/> is (whether or not it exists).</summary>
+    public string FactorFilePath(Symbol symbol)
+    {
+        ArgumentNullException.ThrowIfNull(symbol);
+        return System.IO.Path.Combine(Root, "equity", "usa", "factor_files", symbol.Ticker.ToLowerInvariant() + ".csv");
+    }
+
+    /// <summary>
+    /// The bars of <paramref name="symbol"/> as <see cref="ReadBars(Symbol, LeanResolution, DateOnly, DateOnly, LeanReadReport?)"/>
+    /// reads them, presented per <paramref name="adjustment"/> with the symbol's factor file (no factor file: raw prices).
+    /// </summary>
+    /// <exception cref="DataFormatException">A data or factor file is malformed.</exception>
+    public IEnumerable<Bar> ReadBars(
+        Symbol symbol, LeanResolution resolution, DateOnly from, DateOnly to, PriceAdjustment adjustment, LeanReadReport? report = null)
+    {
+        var bars = ReadBars(symbol, resolution, from, to, report);
+        return adjustment == PriceAdjustment.Raw || ReadFactorFile(symbol) is not { } factors
+            ? bars
+            : factors.Adjust(bars, adjustment, _calendarFor(symbol));
+    }
+
+    private IEnumerable<DateOnly> DayFileDates(LeanResolution resolution, string ticker)
+    {
+        var folder = System.IO.Path.Combine(Root, "equity", "usa", resolution.FolderName(), ticker);
+        if (!Directory.Exists(folder))
+        {
+            yield break;
+        }
+
         foreach (var file in Directory.EnumerateFiles(folder, "*_trade.zip"))
         {
             var name = System.IO.Path.GetFileName(file);
             if (DateOnly.TryParseExact(name.AsSpan(0, 8), "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
             {
-                result.Add(d);
+                yield return d;
+            }
+        }
+    }
+
+    /// <summary>The day file of <paramref name="date"/>: under the map file's name for that date when that file exists, else the symbol's own.</summary>
+    private string MappedDayFilePath(Symbol symbol, LeanResolution resolution, DateOnly date, LeanMapFile? map)
+    {
+        var own = DayFilePath(symbol, resolution, date);
+        if (map is not null && map.TickerOn(date) is var mapped && mapped != symbol.Ticker.ToLowerInvariant())
+        {
+            var old = System.IO.Path.Combine(
+                Root, "equity", "usa", resolution.FolderName(), mapped, date.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + "_trade.zip");
+            if (File.Exists(old))
+            {
+                return old;
             }
         }
 
-        result.Sort();
-        return result;
+        return own;
+    }
+
+    /// <summary>
+    /// The rows of the hour or daily history of <paramref name="symbol"/> dated in [<paramref name="from"/>, <paramref name="to"/>]:
+    /// each span of the map file from that name's file when it exists, else from the symbol's own file.
+    /// </summary>
+    private IEnumerable<(DateOnly Date, HourRow Row, string Name)> MappedSymbolFileRows(
+        Symbol symbol, LeanResolution resolution, DateOnly from, DateOnly to, LeanReadReport? report)
+    {
+        var ownPath = SymbolFilePath(symbol, resolution);
+        var own = symbol.Ticker.ToLowerInvariant();
+        var spans = ReadMapFile(symbol)?.Spans(from, to) ?? [new LeanTickerSpan(own, from, to)];
+        var pieces = new List<(string Path, DateOnly From, DateOnly To)>();
+        foreach (var span in spans)
+        {
+            var mappedPath = System.IO.Path.Combine(Root, "equity", "usa", resolution.FolderName(), span.Ticker + ".zip");
+            var path = span.Ticker != own && File.Exists(mappedPath) ? mappedPath : ownPath;
+            if (pieces.Count > 0 && pieces[^1].Path == path)
+            {
+                pieces[^1] = pieces[^1] with { To = span.To };
+            }
+            else
+            {
+                pieces.Add((path, span.From, span.To));
+            }
+        }
+
+        foreach (var (path, first, last) in pieces)
+        {
+            if (!File.Exists(path))
+            {
+                continue;
+            }
+
+            if (report is not null)
+            {
+                report.FilesRead++;
+            }
+
+            foreach (var row in ReadSymbolFileRows(path, symbol, resolution))
+            {
+                if (row.Date < first)
+                {
+                    continue;
+                }
+
+                if (row.Date > last)
+                {
+                    break;
+                }
+
+                yield return row;
+            }
+        }
     }
 
     /// <summary>The zip of one day (tick, second, minute).</summary>
@@ -154,9 +275,10 @@ public sealed class LeanDataFolder
         var clock = new ExchangeClock(calendar);
         var period = resolution.ToTimeframe().Ticks;
         var missing = new MissingDays(this, symbol, resolution, report);
+        var map = ReadMapFile(symbol);
         for (var date = from; date <= to; date = date.AddDays(1))
         {
-            var path = DayFilePath(symbol, resolution, date);
+            var path = MappedDayFilePath(symbol, resolution, date, map);
             if (!File.Exists(path))
             {
                 if (calendar.GetSession(date) is not null)
@@ -203,36 +325,14 @@ public sealed class LeanDataFolder
     {
         var calendar = _calendarFor(symbol);
         var clock = new ExchangeClock(calendar);
-        var path = SymbolFilePath(symbol, resolution);
         var missing = new MissingDays(this, symbol, resolution, report);
-        if (!File.Exists(path))
-        {
-            foreach (var s in calendar.GetSessions(from, to))
-            {
-                missing.Add(s.Date);
-            }
-
-            missing.Flush();
-            yield break;
-        }
-
-        report.FilesRead++;
         using var sessions = calendar.GetSessions(from, to).GetEnumerator();
         var hasSession = sessions.MoveNext();
         TradingSession? current = null;
         var currentDate = DateOnly.MinValue;
         var currentOffCalendar = false;
-        foreach (var (date, row, name) in ReadSymbolFileRows(path, symbol, resolution))
+        foreach (var (date, row, name) in MappedSymbolFileRows(symbol, resolution, from, to, report))
         {
-            if (date < from)
-            {
-                continue;
-            }
-
-            if (date > to)
-            {
-                break;
-            }
 
             // Every calendar session before this row's date that had no row is missing.
             while (hasSession && sessions.Current.Date < date)
@@ -340,11 +440,12 @@ public sealed class LeanDataFolder
         var calendar = _calendarFor(symbol);
         var clock = new ExchangeClock(calendar);
         var missing = new MissingDays(this, symbol, LeanResolution.Tick, report);
+        var map = ReadMapFile(symbol);
         var conditionLists = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         var lookup = conditionLists.GetAlternateLookup<ReadOnlySpan<char>>();
         for (var date = from; date <= to; date = date.AddDays(1))
         {
-            var path = DayFilePath(symbol, LeanResolution.Tick, date);
+            var path = MappedDayFilePath(symbol, LeanResolution.Tick, date, map);
             if (!File.Exists(path))
             {
                 if (calendar.GetSession(date) is not null)
