@@ -79,7 +79,8 @@ public sealed class TradingEngine : IOrderEventListener
         {
             if (_states.Get(group.Key) is { } state)
             {
-                state.SetActions([.. group.OrderBy(a => a.ExDate).ThenBy(a => a.Kind)]);
+                // A dividend is per pre-split share: on a shared ex-date it goes before the split.
+                state.SetActions([.. group.OrderBy(a => a.ExDate).ThenBy(a => a.Kind == CorporateActionKind.Dividend ? 0 : 1)]);
             }
         }
 
