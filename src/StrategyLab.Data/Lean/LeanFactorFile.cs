@@ -26,7 +26,8 @@ public readonly record struct LeanFactorRow(DateOnly Date, decimal PriceFactor, 
 /// <para><b>Actions</b>, implied by consecutive rows D (earlier) and N, effective on the first trading day after D: a
 /// change of split factor is a split of split_factor_N / split_factor_D new shares per old share (the quotient of the
 /// 7-digit factors is snapped to the nearest simple fraction: 0.25 / 0.0357143 is 7); a change of price factor is a cash
-/// dividend of reference_price_D × (1 − price_factor_D / price_factor_N) per share, rounded to the cent as LEAN does.</para>
+/// dividend of reference_price_D × (1 − price_factor_D / price_factor_N) per share, rounded to 4 decimals (the factors'
+/// precision).</para>
 /// </remarks>
 public sealed class LeanFactorFile
 {
@@ -138,7 +139,9 @@ public sealed class LeanFactorFile
 
             if (n.PriceFactor != d.PriceFactor)
             {
-                var amount = Math.Round(d.ReferencePrice * (1m - (d.PriceFactor / n.PriceFactor)), 2, MidpointRounding.AwayFromZero);
+                // The factors have 7 significant digits: the quotient is good to about 1e-5, so 4 decimals recover amounts
+                // such as 0.2875 or 0.425 exactly (rounding to the cent would not).
+                var amount = Math.Round(d.ReferencePrice * (1m - (d.PriceFactor / n.PriceFactor)), 4, MidpointRounding.AwayFromZero);
                 if (amount > 0)
                 {
                     actions.Add(CorporateAction.Dividend(symbol, exDate, amount));

@@ -113,7 +113,7 @@ public sealed class CorporateActionsCliTests : IDisposable
             if (ex > new DateOnly(2013, 6, 1) && ex <= new DateOnly(2014, 7, 31) && rows[i][1] != rows[i + 1][1])
             {
                 expected[ex.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)] =
-                    Math.Round(Dec(rows[i][3]) * (1 - (Dec(rows[i][1]) / Dec(rows[i + 1][1]))), 2);
+                    Math.Round(Dec(rows[i][3]) * (1 - (Dec(rows[i][1]) / Dec(rows[i + 1][1]))), 4);
             }
         }
 

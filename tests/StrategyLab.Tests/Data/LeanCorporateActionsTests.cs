@@ -81,6 +81,19 @@ public class LeanCorporateActionsTests
     }
 
     [Fact]
+    public void DividendAmounts_KeepFourDecimals_NotJustCents()
+    {
+        // twx.csv 20130225 -> next row: 0.2875 (a cent rounding would give 0.29); wm.csv 20171129: 0.425.
+        var lean = Lean();
+        var twx = Symbol.Equity("TWX");
+        var actions = lean.ReadFactorFile(twx)!.Actions(twx, Nyse, new DateOnly(2013, 2, 26), new DateOnly(2013, 2, 28));
+        Assert.Equal(0.2875m, Assert.Single(actions).DividendPerShare);
+        var wm = Symbol.Equity("WM");
+        var wmActions = lean.ReadFactorFile(wm)!.Actions(wm, Nyse, new DateOnly(2017, 11, 30), new DateOnly(2017, 12, 1));
+        Assert.Equal(0.425m, Assert.Single(wmActions).DividendPerShare);
+    }
+
+    [Fact]
     public void SplitRatio_SnapsTheRoundedFactorsToASimpleFraction()
     {
         Assert.Equal(7m, LeanFactorFile.SplitRatio(0.0357143m, 0.25m));
