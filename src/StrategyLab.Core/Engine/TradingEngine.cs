@@ -17,7 +17,7 @@ namespace StrategyLab.Core.Engine;
 /// only in where slices come from and when. A bar is seen at its end; an order decided at a bar's end can only
 /// fill on a later bar.
 /// </summary>
-public sealed class TradingEngine : IOrderEventListener
+public sealed partial class TradingEngine : IOrderEventListener
 {
     private readonly IStrategy _strategy;
     private readonly IExecutionVenue _venue;
@@ -433,58 +433,6 @@ public sealed class TradingEngine : IOrderEventListener
             case OrderEventKind.Expired when _logger.IsEnabled(LogLevel.Debug):
                 _logger.LogDebug(EngineEvents.OrderExpired, "#{OrderId} {Symbol} ({Tag}) at {Time:O}", o.Id, o.Symbol, o.Tag, e.TimeUtc);
                 break;
-        }
-    }
-
-    /// <summary>
-    /// Applies every pending split and dividend of <paramref name="state"/>'s symbol dated on or before the session of
-    /// <paramref name="bar"/>, before that bar reaches the venue: the account and open orders move to post-action terms.
-    /// </summary>
-    private void ApplyCorporateActions(SymbolState state, in Bar bar)
-    {
-        var date = state.Session!.Date;
-        while (state.NextAction is { } action && action.ExDate <= date)
-        {
-            state.AdvanceAction();
-            AppliedCorporateAction applied;
-            if (action.Kind == CorporateActionKind.Split)
-            {
-                var (before, after, cash) = _portfolio.ApplySplit(action.Symbol, action.SplitRatio, bar.Start);
-                var orders = _venue is SimulatedExchange exchange ? exchange.ApplySplit(action.Symbol, action.SplitRatio, bar.Start) : 0;
-                applied = new AppliedCorporateAction(action, bar.Start, before, after, cash, orders);
-                if (_logger.IsEnabled(LogLevel.Information))
-                {
-                    _logger.LogInformation(
-                        EngineEvents.CorporateSplit,
-                        "{Symbol} split {Ratio} for 1 on {ExDate:yyyy-MM-dd}: position {Before} -> {After}, cash in lieu {Cash}, {Orders} open order(s) rescaled",
-                        action.Symbol,
-                        action.SplitRatio,
-                        action.ExDate,
-                        before,
-                        after,
-                        cash,
-                        orders);
-                }
-            }
-            else
-            {
-                var before = _portfolio.QuantityOf(action.Symbol);
-                var cash = _portfolio.ApplyDividend(action.Symbol, action.DividendPerShare);
-                applied = new AppliedCorporateAction(action, bar.Start, before, before, cash, 0);
-                if (_logger.IsEnabled(LogLevel.Information))
-                {
-                    _logger.LogInformation(
-                        EngineEvents.CorporateDividend,
-                        "{Symbol} dividend {PerShare} per share ex {ExDate:yyyy-MM-dd}: position {Quantity}, cash {Cash}",
-                        action.Symbol,
-                        action.DividendPerShare,
-                        action.ExDate,
-                        before,
-                        cash);
-                }
-            }
-
-            _recorder.OnCorporateAction(applied);
         }
     }
 
