@@ -1,4 +1,5 @@
 using StrategyLab.Core.Accounting;
+using StrategyLab.Core.CorporateActions;
 using StrategyLab.Core.Domain;
 using StrategyLab.Core.Engine;
 using StrategyLab.Core.Execution;
@@ -83,6 +84,7 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
     private readonly Dictionary<Symbol, CandleLadder>? _chartBars;
     private readonly Dictionary<long, Order> _orders = [];
     private readonly List<Order> _orderList = [];
+    private readonly List<AppliedCorporateAction> _corporateActions = [];
     private bool _ordersChanged;
     private DateTime? _firstBarStart;
     private DateTime? _lastBarEnd;
@@ -131,6 +133,9 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
 
     /// <summary>Round trips written.</summary>
     public int RoundTrips => _roundTrips;
+
+    /// <summary>The splits and dividends applied so far (raw prices), in order; <c>summary.json</c> lists them.</summary>
+    public IReadOnlyList<AppliedCorporateAction> CorporateActions => _corporateActions;
 
     /// <summary>Start of the first bar acted on, if any.</summary>
     public DateTime? FirstBarStartUtc => _firstBarStart;
@@ -223,6 +228,14 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
             .Text(trip.ExitReason)
             .EndRow();
         CommitNowOrIfBuffered(_trades);
+    }
+
+    /// <inheritdoc />
+    public void OnCorporateAction(AppliedCorporateAction applied)
+    {
+        ArgumentNullException.ThrowIfNull(applied);
+        ThrowIfClosed();
+        _corporateActions.Add(applied);
     }
 
     /// <inheritdoc />

@@ -59,6 +59,11 @@ internal static class SummaryJson
             w.WriteString("source", data.Source);
             w.WriteBoolean("synthetic", data.Synthetic);
             w.WriteString("label", data.Label);
+            if (data.Adjustment is { } adjustment)
+            {
+                w.WriteString("adjustment", adjustment);
+            }
+
             w.WriteEndObject();
         }
         else
@@ -97,6 +102,32 @@ internal static class SummaryJson
             w.WritePropertyName("session");
             session.WriteTo(w);
         }
+
+        w.WriteStartArray("corporate_actions");
+        foreach (var a in run.CorporateActions)
+        {
+            var action = a.Action;
+            w.WriteStartObject();
+            w.WriteString("date", action.ExDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+            w.WriteString("symbol", action.Symbol.Ticker);
+            w.WriteString("kind", action.Kind == Core.CorporateActions.CorporateActionKind.Split ? "split" : "dividend");
+            if (action.Kind == Core.CorporateActions.CorporateActionKind.Split)
+            {
+                Number(w, "ratio", action.SplitRatio);
+            }
+            else
+            {
+                Number(w, "amount", action.DividendPerShare);
+            }
+
+            Number(w, "qty_before", a.QuantityBefore);
+            Number(w, "qty_after", a.QuantityAfter);
+            Number(w, "cash", a.CashAmount);
+            Number(w, "orders_adjusted", a.OrdersAdjusted);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
 
         w.WriteStartArray("open_positions");
         foreach (var p in portfolio.Positions.Where(p => p.IsOpen).OrderBy(p => p.Symbol))

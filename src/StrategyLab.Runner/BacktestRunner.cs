@@ -65,10 +65,10 @@ public static class BacktestRunner
             EquityCalendar = primary,
             WriteBars = run.Config.Output.BarsCsv ?? false,
             Configuration = run.Echo,
-            Data = new DataDescription(data.Description, data.IsSynthetic, data.IsSynthetic ? "SYNTHETIC" : null),
+            Data = new DataDescription(data.Description, data.IsSynthetic, data.IsSynthetic ? "SYNTHETIC" : null, data.Adjustment),
         });
         IRunRecorder recorder = observer is null ? new CompositeRecorder(statistics, writer) : new CompositeRecorder(statistics, writer, observer);
-        var assembly = EngineAssembly.Build(run, recorder, loggers, outsideSession: data.OutsideSession);
+        var assembly = EngineAssembly.Build(run with { Engine = run.Engine with { CorporateActions = data.Actions } }, recorder, loggers, outsideSession: data.OutsideSession);
         if (any)
         {
             assembly.Engine.Run(FromCurrent(bars));

@@ -75,6 +75,17 @@ internal static class DataCommand
                 skippedLine = report.MissingDays.Count > 0
                     ? Invariant($"missing trading days: {report.MissingDays.Count} (first {report.MissingDays[0]:yyyy-MM-dd})")
                     : "missing trading days: 0";
+
+                // Bars are stored raw; the factor file lets the store serve every data.adjustment and raw-mode actions.
+                if (lean.ReadFactorFile(s) is { } factors)
+                {
+                    await store.WriteFactorFileAsync(s, factors, ct).ConfigureAwait(false);
+                    skippedLine += Invariant($"\nfactors: {factors.Rows.Count} rows kept in {store.FactorFilePath(s)} (raw prices stored; adjusted on read)");
+                }
+                else
+                {
+                    skippedLine += Invariant($"\nfactors: none for {s} in the LEAN folder (prices stored and served raw)");
+                }
             }
             else
             {

@@ -43,12 +43,17 @@ internal static class DataDownloadCommand
         var keyEnv = new Option<string>("--api-key-env") { Description = "The environment variable holding the API key.", DefaultValueFactory = _ => PolygonOptions.ApiKeyVariable };
         var regularHours = new Option<bool>("--regular-hours") { Description = "Keep only regular-session bars (default: pre-market and after-hours too; a 1d bar then spans the extended session)." };
         var perMinute = new Option<int>("--requests-per-minute") { Description = "Pace calls to at most this many per minute (the free plan allows 5; 0 = no pacing, HTTP 429 is still retried).", DefaultValueFactory = _ => 0 };
+        var adjustment = new Option<string>("--adjustment")
+        {
+            Description = "Prices as data.adjustment names them: split_adjusted (default; Polygon's adjusted=true) or raw (adjusted=false). Polygon aggregates are never dividend-adjusted.",
+            DefaultValueFactory = _ => "split_adjusted",
+        };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress output; only the summary and errors." };
         var command = new Command(
             "download",
             "Download bars from a provider (polygon) into the Parquet bar store; a second run fetches only the trading days the store lacks.")
         {
-            provider, symbols, timeframe, from, to, output, restUrl, keyEnv, regularHours, perMinute, quiet,
+            provider, symbols, timeframe, from, to, output, restUrl, keyEnv, regularHours, perMinute, adjustment, quiet,
         };
         command.SetAction((parse, ct) => RunAsync(parse, new Args(
             parse.GetValue(provider)!,
@@ -61,7 +66,8 @@ internal static class DataDownloadCommand
             parse.GetValue(keyEnv)!,
             parse.GetValue(regularHours),
             parse.GetValue(perMinute),
-            parse.GetValue(quiet)), ct));
+            parse.GetValue(quiet),
+            parse.GetValue(adjustment)!), ct));
         return command;
     }
 
@@ -155,7 +161,7 @@ internal static class DataDownloadCommand
 
             if (result.Bars.Count > 0)
             {
-                await store.WriteAsync(result.Bars.Select(Storable), plan.Timeframe, "polygon:" + plan.Options.RestUrl.GetLeftPart(UriPartial.Authority), ct).ConfigureAwait(false);
+                await store.WriteAsync(result.Bars.Select(Storable), plan.Timeframe, "polygon:" + plan.Options.RestUrl.GetLeftPart(UriPartial.Authority) + (plan.Options.Adjusted ? " (split_adjusted)" : " (raw)"), ct).ConfigureAwait(false);
             }
 
             var calendar = MarketCalendars.For(work.Symbol);
@@ -237,7 +243,7 @@ internal static class DataDownloadCommand
     /// <summary>The parsed command line.</summary>
     private sealed record Args(
         string Provider, string Symbols, string Timeframe, string From, string To, string Output, string? RestUrl, string KeyVariable,
-        bool RegularHours, int RequestsPerMinute, bool Quiet);
+        bool RegularHours, int RequestsPerMinute, bool Quiet, string Adjustment = "split_adjusted");
 
     /// <summary>What to download, validated.</summary>
     private sealed record Plan(IReadOnlyList<Symbol> Symbols, Timeframe Timeframe, DateOnly From, DateOnly To, bool ExtendedHours, string KeyVariable, PolygonOptions Options)
@@ -295,9 +301,18 @@ internal static class DataDownloadCommand
                 throw new UsageException($"no Polygon API key: set {(variable.Length == 0 ? PolygonOptions.ApiKeyVariable : variable)} (or name another variable with --api-key-env).");
             }
 
+            // Polygon's adjusted=true is a split adjustment only; a dividend-adjusted series must come from elsewhere.
+            var adjusted = args.Adjustment switch
+            {
+                "split_adjusted" => true,
+                "raw" => false,
+                "adjusted" => throw new UsageException("--adjustment: Polygon aggregates are adjusted for splits only (adjusted=true), never for dividends: use split_adjusted or raw."),
+                _ => throw new UsageException($"--adjustment: '{args.Adjustment}' is not raw or split_adjusted."),
+            };
             var options = new PolygonOptions
             {
                 ApiKey = key.Trim(),
+                Adjusted = adjusted,
                 ExtendedHours = !args.RegularHours,
                 RequestsPerMinute = args.RequestsPerMinute,
             };

@@ -4,7 +4,7 @@ using StrategyLab.Core.Execution;
 namespace StrategyLab.Core.Accounting;
 
 /// <summary>
-/// Cash, positions and PnL, changed only by fills and price marks. Equity is <c>cash + Σ quantity × last price</c>,
+/// Cash, positions and PnL, changed only by fills, price marks and corporate actions (splits, cash dividends). Equity is <c>cash + Σ quantity × last price</c>,
 /// kept up to date incrementally (exact <see cref="decimal"/> arithmetic, so the incremental value equals a
 /// from-scratch sum). Also cuts fills into round trips.
 /// </summary>
@@ -53,6 +53,9 @@ public sealed class Portfolio
 
     /// <summary>Realized PnL so far, gross of commissions.</summary>
     public decimal RealizedPnl { get; private set; }
+
+    /// <summary>Net dividends so far: received on longs less paid on shorts (in cash, not in <see cref="RealizedPnl"/>).</summary>
+    public decimal Dividends { get; private set; }
 
     /// <summary>Number of fills applied.</summary>
     public int FillCount { get; private set; }
@@ -169,6 +172,80 @@ public sealed class Portfolio
         TrackRoundTrip(fill, oldQty, newQty, realized);
     }
 
+    /// <summary>
+    /// Applies a split of <paramref name="ratio"/> new shares per old share to the position in <paramref name="symbol"/>:
+    /// quantity × ratio, average and last price ÷ ratio, cash unchanged, and the open round trip rescaled the same way
+    /// (so its entry and exit prices stay comparable). A US-equity position keeps whole shares: the fraction is paid out
+    /// in cash at the post-split last price (realized as an exit of that fraction).
+    /// </summary>
+    /// <returns>The signed quantity before and after, and the cash paid for a fraction (0 when none).</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The ratio is not positive.</exception>
+    public (decimal Before, decimal After, decimal CashInLieu) ApplySplit(Symbol symbol, decimal ratio, DateTime timeUtc)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ratio);
+        if (!_positions.TryGetValue(symbol, out var p))
+        {
+            return (0m, 0m, 0m);
+        }
+
+        var before = p.Quantity;
+        var scaled = before * ratio;
+        var after = symbol.AssetClass == AssetClass.UsEquity ? decimal.Truncate(scaled) : scaled;
+        var fraction = scaled - after;
+        var lastPrice = p.LastPrice / ratio;
+        var average = p.AveragePrice / ratio;
+        PositionsValue += (after * lastPrice) - (before * p.LastPrice);
+        p.Quantity = after;
+        p.LastPrice = lastPrice;
+        p.LastPriceTimeUtc = timeUtc;
+        p.AveragePrice = after == 0 ? 0 : average;
+        if (before == 0)
+        {
+            return (0m, 0m, 0m);
+        }
+
+        var trip = _openTrips[symbol];
+        trip.Scale(ratio);
+        var cash = fraction * lastPrice;
+        if (fraction != 0)
+        {
+            var realized = Math.Abs(fraction) * (lastPrice - average) * Math.Sign(before);
+            Cash += cash;
+            p.RealizedPnl += realized;
+            RealizedPnl += realized;
+            trip.AddExit(lastPrice, Math.Abs(fraction), 0m, realized);
+            if (after == 0)
+            {
+                _openPositionCount--;
+                _openTrips.Remove(symbol);
+                RoundTripClosed?.Invoke(trip.Close(symbol, timeUtc, "split_cash_in_lieu"));
+            }
+        }
+
+        return (before, after, cash);
+    }
+
+    /// <summary>
+    /// Applies a cash dividend of <paramref name="perShare"/>: a long receives quantity × amount, a short pays it.
+    /// The cash goes to <see cref="Cash"/> and <see cref="Dividends"/>, not to realized or round-trip PnL.
+    /// </summary>
+    /// <returns>The cash credited (negative when debited; 0 when flat).</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The amount is negative.</exception>
+    public decimal ApplyDividend(Symbol symbol, decimal perShare)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(perShare);
+        if (!_positions.TryGetValue(symbol, out var p) || p.Quantity == 0)
+        {
+            return 0m;
+        }
+
+        var amount = p.Quantity * perShare;
+        Cash += amount;
+        Dividends += amount;
+        p.Dividends += amount;
+        return amount;
+    }
+
     private void TrackRoundTrip(in Fill fill, decimal oldQty, decimal newQty, decimal realized)
     {
         var symbol = fill.Symbol;
@@ -241,6 +318,13 @@ public sealed class Portfolio
             ExitQuantity += quantity;
             Commission += commission;
             Pnl += realized;
+        }
+
+        /// <summary>A split: the same trip in new shares (values unchanged, so average prices ÷ ratio).</summary>
+        public void Scale(decimal ratio)
+        {
+            EntryQuantity *= ratio;
+            ExitQuantity *= ratio;
         }
 
         public RoundTrip Close(Symbol symbol, DateTime exitTimeUtc, string reason) => new(

@@ -25,6 +25,9 @@ public sealed class Position
     /// <summary>Realized PnL in this symbol since the start (gross of commissions).</summary>
     public decimal RealizedPnl { get; internal set; }
 
+    /// <summary>Net cash dividends in this symbol since the start (received long, paid short).</summary>
+    public decimal Dividends { get; internal set; }
+
     /// <summary>Commissions paid in this symbol since the start.</summary>
     public decimal Fees { get; internal set; }
 

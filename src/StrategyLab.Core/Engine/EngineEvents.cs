@@ -4,7 +4,8 @@ namespace StrategyLab.Core;
 
 /// <summary>
 /// Stable names of the engine's structured log events. A user can grep or filter on them; they never change
-/// meaning. The numeric ids group them: 1xxx engine, 2xxx orders, 3xxx risk, 4xxx market hours, 5xxx live mode.
+/// meaning. The numeric ids group them: 1xxx engine, 2xxx orders, 3xxx risk, 4xxx market hours, 5xxx live mode,
+/// 6xxx corporate actions.
 /// </summary>
 public static class EngineEvents
 {
@@ -52,4 +53,10 @@ public static class EngineEvents
 
     /// <summary>The daily loss limit was reached.</summary>
     public static readonly EventId DailyLossLimit = new(3001, "risk.daily_loss_limit");
+
+    /// <summary>A split was applied to the account and open orders (raw prices).</summary>
+    public static readonly EventId CorporateSplit = new(6000, "corporate.split");
+
+    /// <summary>A cash dividend was credited to longs / debited to shorts (raw prices).</summary>
+    public static readonly EventId CorporateDividend = new(6001, "corporate.dividend");
 }

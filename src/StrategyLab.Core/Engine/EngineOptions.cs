@@ -1,3 +1,4 @@
+using StrategyLab.Core.CorporateActions;
 using StrategyLab.Core.Domain;
 
 namespace StrategyLab.Core.Engine;
@@ -22,6 +23,12 @@ public sealed record EngineOptions
 
     /// <summary>Close every position with market orders at the end of the run (default false: they stay open, marked).</summary>
     public bool ClosePositionsAtEnd { get; init; }
+
+    /// <summary>
+    /// Splits and dividends to apply to the account when bars are raw (<c>data.adjustment: raw</c>), any order: each is
+    /// applied before the first bar of its symbol whose session date is on or after the ex-date (default none).
+    /// </summary>
+    public IReadOnlyList<CorporateAction> CorporateActions { get; init; } = [];
 }
 
 /// <summary>Counts of what the engine did.</summary>

@@ -1,4 +1,5 @@
 using StrategyLab.Core.Accounting;
+using StrategyLab.Core.CorporateActions;
 using StrategyLab.Core.Domain;
 using StrategyLab.Core.Execution;
 
@@ -35,6 +36,11 @@ public interface IRunRecorder
 
     /// <summary>The account after a time slice.</summary>
     void OnEquity(in EquityPoint point)
+    {
+    }
+
+    /// <summary>A split or dividend the engine applied (raw prices), before the bar it took effect on.</summary>
+    void OnCorporateAction(AppliedCorporateAction applied)
     {
     }
 }
@@ -80,6 +86,15 @@ public sealed class CompositeRecorder : IRunRecorder
         foreach (var r in _recorders)
         {
             r.OnEquity(point);
+        }
+    }
+
+    /// <inheritdoc />
+    public void OnCorporateAction(AppliedCorporateAction applied)
+    {
+        foreach (var r in _recorders)
+        {
+            r.OnCorporateAction(applied);
         }
     }
 }

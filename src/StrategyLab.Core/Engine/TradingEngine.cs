@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using StrategyLab.Core.Accounting;
 using StrategyLab.Core.Calendar;
+using StrategyLab.Core.CorporateActions;
 using StrategyLab.Core.Domain;
 using StrategyLab.Core.Execution;
 using StrategyLab.Core.Risk;
@@ -16,7 +17,7 @@ namespace StrategyLab.Core.Engine;
 /// only in where slices come from and when. A bar is seen at its end; an order decided at a bar's end can only
 /// fill on a later bar.
 /// </summary>
-public sealed class TradingEngine : IOrderEventListener
+public sealed partial class TradingEngine : IOrderEventListener
 {
     private readonly IStrategy _strategy;
     private readonly IExecutionVenue _venue;
@@ -87,6 +88,15 @@ public sealed class TradingEngine : IOrderEventListener
         for (var i = 0; i < _symbols.Length; i++)
         {
             _states.Set(_symbols[i], new SymbolState(_symbols[i], i, calendars(_symbols[i]), options.HistoryCapacity));
+        }
+
+        foreach (var group in options.CorporateActions.GroupBy(a => a.Symbol))
+        {
+            if (_states.Get(group.Key) is { } state)
+            {
+                // A dividend is per pre-split share: on a shared ex-date it goes before the split.
+                state.SetActions([.. group.OrderBy(a => a.ExDate).ThenBy(a => a.Kind == CorporateActionKind.Dividend ? 0 : 1)]);
+            }
         }
 
         _primaryCalendar = calendars(_symbols[0]);
@@ -260,6 +270,12 @@ public sealed class TradingEngine : IOrderEventListener
             any = true;
             if (NoteSession(state, bar))
             {
+                // Corporate actions take effect at the open of their ex-date: checked once per symbol and session.
+                if (state.NextActionDate <= state.Session!.Date)
+                {
+                    ApplyCorporateActions(state, bar);
+                }
+
                 _strategy.OnSessionOpen(bar.Symbol, state.Session!, _context);
             }
 
@@ -599,6 +615,8 @@ public sealed class TradingEngine : IOrderEventListener
         private readonly Bar[] _buffer;
         private int _start;
         private int _count;
+        private CorporateAction[] _actions = [];
+        private int _actionIndex;
 
         public SymbolState(Symbol symbol, int index, IMarketCalendar calendar, int capacity)
         {
@@ -623,7 +641,25 @@ public sealed class TradingEngine : IOrderEventListener
 
         public TradingSession? Session { get; set; }
 
+        /// <summary>The ex-date of the next action to apply (MaxValue when none): the per-session check is one comparison.</summary>
+        public DateOnly NextActionDate { get; private set; } = DateOnly.MaxValue;
+
+        public CorporateAction? NextAction => _actionIndex < _actions.Length ? _actions[_actionIndex] : null;
+
         public int HistoryCount => _count;
+
+        public void SetActions(CorporateAction[] actions)
+        {
+            _actions = actions;
+            _actionIndex = 0;
+            NextActionDate = actions.Length > 0 ? actions[0].ExDate : DateOnly.MaxValue;
+        }
+
+        public void AdvanceAction()
+        {
+            _actionIndex++;
+            NextActionDate = _actionIndex < _actions.Length ? _actions[_actionIndex].ExDate : DateOnly.MaxValue;
+        }
 
         public ref readonly Bar Last => ref _buffer[_start + _count - 1];
 

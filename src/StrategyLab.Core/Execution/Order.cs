@@ -28,8 +28,8 @@ public sealed class Order
     /// <summary>The caller's idempotency key; <c>SL-{Id}</c> when the caller gave none (made on first use).</summary>
     public string ClientOrderId => _clientOrderId ??= "SL-" + Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>The request as submitted.</summary>
-    public OrderRequest Request { get; }
+    /// <summary>The request as submitted (in post-split terms after a split rescaled the order).</summary>
+    public OrderRequest Request { get; internal set; }
 
     /// <summary>The instrument.</summary>
     public Symbol Symbol => Request.Symbol;

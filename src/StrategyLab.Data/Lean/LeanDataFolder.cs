@@ -22,11 +22,15 @@ namespace StrategyLab.Data.Lean;
 /// an early close ends at 13:00). A daily bar spans the session's regular hours.</para>
 /// <para>Ticks: <c>ms(.fraction),price,size,exchange,conditions,suspicious</c>; suspicious ticks are left out unless asked
 /// for, and counted. The condition flags become <see cref="TradePrint.Conditions"/>; the exchange code is not kept.</para>
+/// <para>Renames: with a map file (<c>map_files/&lt;ticker&gt;.csv</c>), the dates filed under an earlier name are read
+/// from that name's files when they exist (see <see cref="LeanMapFile"/>); the bars carry the requested symbol.</para>
+/// <para>Prices are raw as in the files; the overload taking a <see cref="Core.CorporateActions.PriceAdjustment"/> applies the factor file
+/// (see <see cref="LeanFactorFile"/>).</para>
 /// <para>A trading day (per the calendar) with no file, or with no bar in an hour/daily file, is reported with the
 /// <c>data.day.missing</c> log event and in <see cref="LeanReadReport.MissingDays"/>; days the market was closed are
 /// skipped silently.</para>
 /// </remarks>
-public sealed class LeanDataFolder
+public sealed partial class LeanDataFolder
 {
     private static readonly string[] BarFields = ["time", "open", "high", "low", "close", "volume"];
     private static readonly string[] TickFields = ["time", "price", "size", "exchange", "conditions", "suspicious"];
@@ -90,14 +94,8 @@ public sealed class LeanDataFolder
         CheckSymbol(symbol);
         if (resolution is LeanResolution.Hour or LeanResolution.Daily)
         {
-            var path = SymbolFilePath(symbol, resolution);
-            if (!File.Exists(path))
-            {
-                return [];
-            }
-
             var dates = new List<DateOnly>();
-            foreach (var (date, _, _) in ReadSymbolFileRows(path, symbol, resolution))
+            foreach (var (date, _, _) in MappedSymbolFileRows(symbol, resolution, DateOnly.MinValue, DateOnly.MaxValue, null))
             {
                 if (dates.Count == 0 || dates[^1] != date)
                 {
@@ -108,24 +106,19 @@ public sealed class LeanDataFolder
             return dates;
         }
 
-        var folder = System.IO.Path.Combine(Root, "equity", "usa", resolution.FolderName(), symbol.Ticker.ToLowerInvariant());
-        if (!Directory.Exists(folder))
+        // The own folder, plus the days an earlier name (per the map file) has files for.
+        var own = symbol.Ticker.ToLowerInvariant();
+        var result = new SortedSet<DateOnly>(DayFileDates(resolution, own));
+        var map = ReadMapFile(symbol);
+        foreach (var span in map?.Spans(DateOnly.MinValue, DateOnly.MaxValue) ?? [])
         {
-            return [];
-        }
-
-        var result = new List<DateOnly>();
-        foreach (var file in Directory.EnumerateFiles(folder, "*_trade.zip"))
-        {
-            var name = System.IO.Path.GetFileName(file);
-            if (DateOnly.TryParseExact(name.AsSpan(0, 8), "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
+            if (span.Ticker != own)
             {
-                result.Add(d);
+                result.UnionWith(DayFileDates(resolution, span.Ticker).Where(d => d >= span.From && d <= span.To));
             }
         }
 
-        result.Sort();
-        return result;
+        return [.. result];
     }
 
     /// <summary>The zip of one day (tick, second, minute).</summary>
@@ -154,9 +147,10 @@ public sealed class LeanDataFolder
         var clock = new ExchangeClock(calendar);
         var period = resolution.ToTimeframe().Ticks;
         var missing = new MissingDays(this, symbol, resolution, report);
+        var map = ReadMapFile(symbol);
         for (var date = from; date <= to; date = date.AddDays(1))
         {
-            var path = DayFilePath(symbol, resolution, date);
+            var path = MappedDayFilePath(symbol, resolution, date, map);
             if (!File.Exists(path))
             {
                 if (calendar.GetSession(date) is not null)
@@ -203,38 +197,15 @@ public sealed class LeanDataFolder
     {
         var calendar = _calendarFor(symbol);
         var clock = new ExchangeClock(calendar);
-        var path = SymbolFilePath(symbol, resolution);
         var missing = new MissingDays(this, symbol, resolution, report);
-        if (!File.Exists(path))
-        {
-            foreach (var s in calendar.GetSessions(from, to))
-            {
-                missing.Add(s.Date);
-            }
-
-            missing.Flush();
-            yield break;
-        }
-
-        report.FilesRead++;
         using var sessions = calendar.GetSessions(from, to).GetEnumerator();
         var hasSession = sessions.MoveNext();
         TradingSession? current = null;
         var currentDate = DateOnly.MinValue;
         var currentOffCalendar = false;
         var offCalendar = new OffCalendarBars(_logger, symbol, resolution, calendar.Name); // one line per read, not per bar
-        foreach (var (date, row, name) in ReadSymbolFileRows(path, symbol, resolution))
+        foreach (var (date, row, name) in MappedSymbolFileRows(symbol, resolution, from, to, report))
         {
-            if (date < from)
-            {
-                continue;
-            }
-
-            if (date > to)
-            {
-                break;
-            }
-
             // Every calendar session before this row's date that had no row is missing.
             while (hasSession && sessions.Current.Date < date)
             {
@@ -335,11 +306,12 @@ public sealed class LeanDataFolder
         var calendar = _calendarFor(symbol);
         var clock = new ExchangeClock(calendar);
         var missing = new MissingDays(this, symbol, LeanResolution.Tick, report);
+        var map = ReadMapFile(symbol);
         var conditionLists = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         var lookup = conditionLists.GetAlternateLookup<ReadOnlySpan<char>>();
         for (var date = from; date <= to; date = date.AddDays(1))
         {
-            var path = DayFilePath(symbol, LeanResolution.Tick, date);
+            var path = MappedDayFilePath(symbol, LeanResolution.Tick, date, map);
             if (!File.Exists(path))
             {
                 if (calendar.GetSession(date) is not null)

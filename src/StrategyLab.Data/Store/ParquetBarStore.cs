@@ -23,6 +23,9 @@ namespace StrategyLab.Data.Store;
 /// Rows are sorted by start, in row groups of <see cref="RowGroupSize"/>.</para>
 /// <para><b>Metadata</b> (Parquet key-value): <c>strategylab.format</c> = <c>bars/1</c>, <c>strategylab.symbol</c>,
 /// <c>strategylab.asset_class</c>, <c>strategylab.timeframe</c>, <c>strategylab.month</c>, <c>strategylab.source</c>.</para>
+/// <para><b>Corporate-action factors</b>: <c>&lt;root&gt;/factors/&lt;SYMBOL&gt;.csv</c>, a copy of the LEAN factor file of a
+/// symbol imported from a LEAN folder (bars are stored raw, so the store can serve raw, split-adjusted and adjusted
+/// prices, and the actions of a raw run). See <see cref="Lean.LeanFactorFile"/>.</para>
 /// <para><b>Writing</b> a month that exists merges the new bars into it and rewrites the file (via a temporary file and a
 /// rename). Bars with the same start are resolved deterministically: the one written last wins (new over stored; later
 /// over earlier in the same input). One writer at a time per store.</para>
@@ -34,6 +37,9 @@ public sealed class ParquetBarStore
 
     /// <summary>The marker file at the store root.</summary>
     public const string MarkerFileName = "strategylab-store.json";
+
+    /// <summary>The folder of the factor files, beside the timeframe folders.</summary>
+    public const string FactorsFolderName = "factors";
 
     internal const string FormatKey = "strategylab.format";
     internal const string FormatValue = "bars/1";
@@ -321,6 +327,37 @@ public sealed class ParquetBarStore
         }
 
         return dates;
+    }
+
+    /// <summary>Where the factor file of <paramref name="symbol"/> is kept: <c>&lt;root&gt;/factors/&lt;SYMBOL&gt;.csv</c>.</summary>
+    public string FactorFilePath(Symbol symbol)
+    {
+        ArgumentNullException.ThrowIfNull(symbol);
+        return Path.Combine(Root, FactorsFolderName, EncodeTicker(symbol.Ticker) + ".csv");
+    }
+
+    /// <summary>
+    /// Keeps <paramref name="factors"/> (a LEAN factor file, already read and checked) as the factor file of
+    /// <paramref name="symbol"/>, replacing any earlier one (written via a temporary file and a rename).
+    /// </summary>
+    public async Task WriteFactorFileAsync(Symbol symbol, Lean.LeanFactorFile factors, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(factors);
+        var path = FactorFilePath(symbol);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temp = path + ".tmp";
+        var lines = factors.Rows.Select(r => string.Create(
+            CultureInfo.InvariantCulture, $"{r.Date:yyyyMMdd},{r.PriceFactor},{r.SplitFactor},{r.ReferencePrice}"));
+        await File.WriteAllLinesAsync(temp, lines, cancellationToken).ConfigureAwait(false);
+        File.Move(temp, path, overwrite: true);
+    }
+
+    /// <summary>The factor file kept for <paramref name="symbol"/>, or null when there is none.</summary>
+    /// <exception cref="DataFormatException">The file is malformed.</exception>
+    public Lean.LeanFactorFile? ReadFactorFile(Symbol symbol)
+    {
+        var path = FactorFilePath(symbol);
+        return File.Exists(path) ? Lean.LeanFactorFile.Read(path) : null;
     }
 
     /// <summary>The folder of one series: <c>&lt;root&gt;/&lt;timeframe&gt;/&lt;SYMBOL&gt;</c>.</summary>

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using StrategyLab.Core.Accounting;
 using StrategyLab.Core.Calendar;
+using StrategyLab.Core.CorporateActions;
 using StrategyLab.Core.Domain;
 using StrategyLab.Core.Engine;
 using StrategyLab.Core.Execution;
@@ -53,6 +54,12 @@ public sealed record ResolvedRun
 
     /// <summary>Last date, exchange-local, inclusive.</summary>
     public DateOnly? To { get; init; }
+
+    /// <summary>
+    /// The <c>data.adjustment</c> asked for: null when not given (the source's default: adjusted for LEAN, and for a store
+    /// holding factors; as given otherwise).
+    /// </summary>
+    public PriceAdjustment? Adjustment { get; init; }
 
     /// <summary>The calendar of each symbol.</summary>
     public required Func<Symbol, IMarketCalendar> CalendarOf { get; init; }
@@ -154,6 +161,7 @@ public sealed record ResolvedRun
         var to = ParseDate("data.to", data.To);
         Require(from is null || to is null || from <= to, "data.to", $"{data.To} is before data.from {data.From}.");
         Require(data.TimeIs is "start" or "end", "data.time_is", $"expected 'start' or 'end', got '{data.TimeIs}'.");
+        var adjustment = ResolveAdjustment(data);
 
         var calendarOf = ResolveCalendar(config.MarketHours.Calendar);
 
@@ -283,6 +291,7 @@ public sealed record ResolvedRun
             SourceTimeframe = source,
             From = from,
             To = to,
+            Adjustment = adjustment,
             CalendarOf = calendarOf,
             StrategyFactory = factory,
             StrategyParameters = parameters,
@@ -355,6 +364,24 @@ public sealed record ResolvedRun
         }
 
         return mode;
+    }
+
+    private static PriceAdjustment? ResolveAdjustment(DataConfig data)
+    {
+        if (data.Adjustment is null)
+        {
+            return null;
+        }
+
+        Require(
+            PriceAdjustments.TryParse(data.Adjustment, out var adjustment),
+            "data.adjustment",
+            $"expected 'raw', 'split_adjusted' or 'adjusted', got '{data.Adjustment}'.");
+        Require(
+            adjustment == PriceAdjustment.Raw || data.Provider is "lean" or "store",
+            "data.adjustment",
+            $"'{data.Adjustment}' needs corporate-action factors, which only the lean and store providers have; {data.Provider} bars are taken as given (leave data.adjustment out, or set \"raw\"; to backtest adjusted prices, give adjusted bars).");
+        return adjustment;
     }
 
     private static Func<Symbol, IMarketCalendar> ResolveCalendar(string name)

@@ -106,6 +106,13 @@ public sealed record DataConfig
     /// <summary>Force the asset class of every symbol: <c>equity</c> or <c>crypto</c> (default: inferred from the ticker).</summary>
     public string? AssetClass { get; init; }
 
+    /// <summary>
+    /// How prices with corporate-action factors are served: <c>raw</c> (the engine applies splits and dividends to the
+    /// account), <c>split_adjusted</c> or <c>adjusted</c> (default for <c>lean</c>, and for a <c>store</c> holding factors).
+    /// CSV and synthetic bars are taken as given (only <c>raw</c> is accepted).
+    /// </summary>
+    public string? Adjustment { get; init; }
+
     /// <summary>Seed of the synthetic market (default 42).</summary>
     public int Seed { get; init; } = 42;
 }

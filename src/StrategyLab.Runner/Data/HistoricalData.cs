@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using StrategyLab.Core.Aggregation;
+using StrategyLab.Core.CorporateActions;
 using StrategyLab.Core.Domain;
 using StrategyLab.Core.Engine;
 using StrategyLab.Data;
@@ -16,8 +17,20 @@ namespace StrategyLab.Runner.Data;
 /// <param name="Bars">Bars of the strategy's timeframe, ordered by end time then symbol. Lazy: reading happens while the run goes.</param>
 /// <param name="Description">One line for the summary, e.g. <c>LEAN minute bars from ../shared/data/lean</c>.</param>
 /// <param name="IsSynthetic">True for the built-in synthetic market (the output says so).</param>
-public sealed record HistoricalData(IEnumerable<Bar> Bars, string Description, bool IsSynthetic)
+/// <param name="Adjustment">
+/// How the prices are presented: <c>raw</c>, <c>split_adjusted</c>, <c>adjusted</c>, or <c>as_given</c> (CSV, synthetic,
+/// a store without factors: the bars as they are).
+/// </param>
+/// <param name="CorporateActions">The splits and dividends inside the range, for the engine to apply (raw prices only; else empty).</param>
+public sealed record HistoricalData(
+    IEnumerable<Bar> Bars, string Description, bool IsSynthetic, string Adjustment = HistoricalData.AsGiven, IReadOnlyList<CorporateAction>? CorporateActions = null)
 {
+    /// <summary>The <see cref="Adjustment"/> of bars served as they are.</summary>
+    public const string AsGiven = "as_given";
+
+    /// <summary>The actions to apply (never null).</summary>
+    public IReadOnlyList<CorporateAction> Actions => CorporateActions ?? [];
+
     /// <summary>
     /// Source bars left out before they reach the engine because they lie outside the sessions (dropped while
     /// combining them into the run's timeframe). Give it to the engine so one report covers both.
@@ -41,6 +54,8 @@ public static class HistoricalDataFactory
         var logger = loggers.CreateLogger("StrategyLab.Data");
         var streams = new List<IEnumerable<Bar>>();
         var outside = new OutsideSessionBars(run.Config.MarketHours.ExtendedHours);
+        var actions = new List<CorporateAction>();
+        var adjustment = HistoricalData.AsGiven;
         string description;
         switch (data.Provider)
         {
@@ -91,6 +106,7 @@ public static class HistoricalDataFactory
                 var folder = new LeanDataFolder(data.Path!, run.CalendarOf, logger);
                 var resolution = LeanResolutionFor(run);
                 var source = resolution.ToTimeframe();
+                var mode = run.Adjustment ?? PriceAdjustment.Adjusted;
                 foreach (var s in run.Symbols)
                 {
                     var dates = folder.GetAvailableDates(s, resolution);
@@ -101,9 +117,11 @@ public static class HistoricalDataFactory
 
                     var from = run.From ?? dates[0];
                     var to = run.To ?? dates[^1];
-                    streams.Add(Resample(folder.ReadBars(s, resolution, from, to), source, run, outside));
+                    var factors = ReadFactors(() => folder.ReadFactorFile(s));
+                    streams.Add(Resample(Present(folder.ReadBars(s, resolution, from, to), factors, mode, s, from, to, run, actions), source, run, outside));
                 }
 
+                adjustment = mode.Name();
                 description = $"LEAN {resolution.FolderName()} bars from {data.Path}";
                 break;
             }
@@ -112,15 +130,37 @@ public static class HistoricalDataFactory
             {
                 var store = new ParquetBarStore(data.Path!, run.CalendarOf, logger);
                 Timeframe? used = null;
-                foreach (var s in run.Symbols)
+                var factorFiles = run.Symbols.Select(s => ReadFactors(() => store.ReadFactorFile(s))).ToList();
+                var withFactors = factorFiles.Count(f => f is not null);
+                PriceAdjustment? mode = run.Adjustment ?? (withFactors == run.Symbols.Count ? PriceAdjustment.Adjusted : null);
+                if (mode is not null && withFactors < run.Symbols.Count)
                 {
+                    var lacking = run.Symbols.Where((_, i) => factorFiles[i] is null).Select(s => s.Ticker);
+                    throw new ConfigException(
+                        "data.adjustment",
+                        $"the store at {data.Path} keeps no corporate-action factors for {string.Join(", ", lacking)} (only 'data import' of a LEAN folder keeps them), so it cannot serve '{mode.Value.Name()}': leave data.adjustment out to use the bars as stored.");
+                }
+
+                for (var i = 0; i < run.Symbols.Count; i++)
+                {
+                    var s = run.Symbols[i];
                     var source = StoreTimeframeFor(store, s, run);
                     used = source;
                     var bars = run.From is { } f
                         ? store.ReadBars(s, source, f, run.To ?? DateOnly.MaxValue)
                         : BarStreams.BetweenDates(store.ReadBars(s, source), null, run.To, run.CalendarOf);
+                    if (mode is { } m)
+                    {
+                        var dates = store.GetDates(s, source);
+                        var from = run.From ?? (dates.Count > 0 ? dates[0] : DateOnly.MinValue);
+                        var to = run.To ?? (dates.Count > 0 ? dates[^1] : DateOnly.MaxValue);
+                        bars = Present(bars, factorFiles[i], m, s, from, to, run, actions);
+                    }
+
                     streams.Add(Resample(bars, source, run, outside));
                 }
+
+                adjustment = mode?.Name() ?? HistoricalData.AsGiven;
 
                 description = $"Parquet store {used} bars from {data.Path}";
                 break;
@@ -130,7 +170,41 @@ public static class HistoricalDataFactory
                 throw new ConfigException("data.provider", $"'{data.Provider}' is a live provider; a backtest needs synthetic, csv, lean or store.");
         }
 
-        return new HistoricalData(BarMerger.Merge(streams), description, IsSynthetic: false) { OutsideSession = outside };
+        return new HistoricalData(BarMerger.Merge(streams), description, IsSynthetic: false, adjustment, actions) { OutsideSession = outside };
+    }
+
+    /// <summary>
+    /// The bars of one symbol as <paramref name="mode"/> presents them: adjusted with its factors, or raw with its
+    /// actions in (<paramref name="from"/>, <paramref name="to"/>] added to <paramref name="actions"/> for the engine
+    /// (an action on the first date finds nothing held yet).
+    /// </summary>
+    private static IEnumerable<Bar> Present(
+        IEnumerable<Bar> bars, LeanFactorFile? factors, PriceAdjustment mode, Symbol symbol, DateOnly from, DateOnly to, ResolvedRun run, List<CorporateAction> actions)
+    {
+        if (factors is null)
+        {
+            return bars;
+        }
+
+        if (mode != PriceAdjustment.Raw)
+        {
+            return factors.Adjust(bars, mode, run.CalendarOf(symbol));
+        }
+
+        actions.AddRange(factors.Actions(symbol, run.CalendarOf(symbol), from.AddDays(1), to));
+        return bars;
+    }
+
+    private static LeanFactorFile? ReadFactors(Func<LeanFactorFile?> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (DataFormatException e)
+        {
+            throw new ConfigException("data.adjustment", e.Message);
+        }
     }
 
     /// <summary>Combines <paramref name="bars"/> of <paramref name="source"/> into the run's timeframe (or passes them through).</summary>

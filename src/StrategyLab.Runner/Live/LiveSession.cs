@@ -58,11 +58,15 @@ public static class LiveSession
             Incremental = true,
             WriteBars = run.Config.Output.BarsCsv ?? true,
             Configuration = run.Echo,
-            Data = new DataDescription(description, synthetic, synthetic ? "SYNTHETIC" : null),
+            Data = new DataDescription(description, synthetic, synthetic ? "SYNTHETIC" : null, replayData?.Adjustment),
         });
         var report = run.Config.Output.Report ? new ReportRefresher(folder, time, logger) : null;
         IRunRecorder recorder = report is null ? new CompositeRecorder(statistics, writer) : new CompositeRecorder(statistics, writer, report);
-        var assembly = EngineAssembly.Build(run, recorder, runLoggers, outsideSession: replayData?.OutsideSession);
+        var assembly = EngineAssembly.Build(
+            replayData is null ? run : run with { Engine = run.Engine with { CorporateActions = replayData.Actions } },
+            recorder,
+            runLoggers,
+            outsideSession: replayData?.OutsideSession);
         string? stopReason;
         JsonObject session;
         if (run.Mode == RunMode.Replay)

@@ -818,6 +818,12 @@ public sealed class FakePolygonServer : IAsyncDisposable
             limitText = fields["limit"];
         }
 
+        // As the real endpoint: adjusted is optional (default true) and must be a boolean when given.
+        if (adjustedText.Length > 0 && adjustedText is not ("true" or "false"))
+        {
+            return (400, "{\"status\":\"ERROR\",\"request_id\":\"fake-400\",\"error\":\"adjusted must be true or false.\"}", ticker, from, to, 0);
+        }
+
         var adjusted = adjustedText != "false";
         var limit = int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out var l) ? Math.Clamp(l, 1, 50_000) : 5000;
         IReadOnlyList<FakeAggregate> all;

@@ -227,4 +227,49 @@ public sealed class DataDownloadCommandTests
         Assert.Equal(2, dates.ExitCode);
         Assert.Contains("before --from", dates.StdErr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Download_SendsAdjustedPerTheAdjustmentFlag_AndStoresThosePrices()
+    {
+        var variable = "SL_TEST_POLYGON_" + Guid.NewGuid().ToString("N");
+        Environment.SetEnvironmentVariable(variable, Key);
+        try
+        {
+            using var dir = new TempDir();
+            await using var server = await StartServerAsync(Week);
+
+            // A 2-for-1 split of AAPL effective Wednesday: split-adjusted aggregates before it are halved by the server.
+            server.Tape.AddSplit("AAPL", Week[2], 2m);
+
+            // raw: adjusted=false on every call, and the store holds the prices as traded.
+            var rawStore = Path.Combine(dir.Path, "raw");
+            var raw = await DownloadAsync(server, rawStore, variable, "2024-03-08", "--adjustment", "raw");
+            Assert.True(raw.ExitCode == 0, raw.ToString());
+            Assert.All(server.RestRequests, r => Assert.Contains("adjusted=false", r.QueryString, StringComparison.Ordinal));
+            AssertStoreHolds(rawStore, "AAPL", Week, 180m);
+            var calls = server.RestRequests.Count;
+
+            // default (split_adjusted): adjusted=true, and Monday's bars are half the raw prices.
+            var adjustedStore = Path.Combine(dir.Path, "adjusted");
+            var adjusted = await DownloadAsync(server, adjustedStore, variable);
+            Assert.True(adjusted.ExitCode == 0, adjusted.ToString());
+            Assert.All(server.RestRequests.Skip(calls), r => Assert.Contains("adjusted=true", r.QueryString, StringComparison.Ordinal));
+            var monday = new ParquetBarStore(adjustedStore).ReadBars(Symbol.Equity("AAPL"), Timeframe.OneMinute).First();
+            var rawMonday = Script("AAPL", Week[0], 180m)[0];
+            Assert.Equal(rawMonday.Close / 2m, monday.Close, 4);
+            var wednesday = new ParquetBarStore(adjustedStore).ReadBars(Symbol.Equity("AAPL"), Timeframe.OneMinute).Skip(10).First();
+            Assert.Equal(Script("AAPL", Week[2], 180m)[0].Close, wednesday.Close);
+
+            // Polygon has no dividend-adjusted aggregates: asking for them is a usage error, before any call.
+            calls = server.RestRequests.Count;
+            var dividends = await DownloadAsync(server, Path.Combine(dir.Path, "x"), variable, "2024-03-08", "--adjustment", "adjusted");
+            Assert.Equal(2, dividends.ExitCode);
+            Assert.Contains("splits only", dividends.StdErr, StringComparison.Ordinal);
+            Assert.Equal(calls, server.RestRequests.Count);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
+    }
 }

@@ -98,7 +98,7 @@ public sealed class RunFolderWriterTests : IDisposable
         var root = doc.RootElement;
 
         Assert.Equal(
-            ["engine", "mode", "configuration", "data", "period", "statistics", "counts", "bars_outside_session", "open_positions"],
+            ["engine", "mode", "configuration", "data", "period", "statistics", "counts", "bars_outside_session", "corporate_actions", "open_positions"],
             root.EnumerateObject().Select(p => p.Name));
         Assert.StartsWith("{\n  \"engine\": {\n    \"name\": \"Strategy Lab\",\n    \"version\": \"0.1.0", text, StringComparison.Ordinal);
         Assert.DoesNotContain("\r", text, StringComparison.Ordinal);

@@ -116,7 +116,7 @@ public sealed class GoldenTradeListTests : IDisposable
         var config = Path.Combine(_dir, strategy + ".json");
         var output = Path.Combine(_dir, strategy);
         File.WriteAllText(config, $$"""
-            { "data": { "provider": "lean", "path": "{{lean.Replace("\\", "/", StringComparison.Ordinal)}}", "symbols": ["SPY"], "timeframe": "1m", "from": "{{from}}", "to": "{{to}}" },
+            { "data": { "provider": "lean", "path": "{{lean.Replace("\\", "/", StringComparison.Ordinal)}}", "symbols": ["SPY"], "timeframe": "1m", "from": "{{from}}", "to": "{{to}}", "adjustment": "raw" }, // the reference reads the raw zips
               "strategy": { "name": "{{strategy}}" },
               "risk": { "stop_loss_pct": 2 },
               "trade_manager": { "sizing": "fixed_qty", "quantity": 100 },

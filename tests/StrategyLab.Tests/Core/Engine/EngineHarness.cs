@@ -22,6 +22,10 @@ internal sealed class RecordingRecorder : IRunRecorder
 
     public List<EquityPoint> Equity { get; } = [];
 
+    public List<StrategyLab.Core.CorporateActions.AppliedCorporateAction> CorporateActions { get; } = [];
+
+    public void OnCorporateAction(StrategyLab.Core.CorporateActions.AppliedCorporateAction applied) => CorporateActions.Add(applied);
+
     public void OnBar(in Bar bar) => Bars.Add(bar);
 
     public void OnOrderEvent(in OrderEvent orderEvent)

@@ -63,7 +63,8 @@ public sealed class LivePolygonOrbTests : IDisposable
         var live = ResolvedRun.Resolve(config with { Mode = "live" }, effective);
 
         // The backtest over the same bars (the LEAN day itself).
-        var leanConfig = config with { Data = config.Data with { Provider = "lean", Path = lean } };
+        // The fake is fed the raw LEAN minutes: the backtest reads them raw too (LEAN's default is adjusted).
+        var leanConfig = config with { Data = config.Data with { Provider = "lean", Path = lean, Adjustment = "raw" } };
         var backtest = ResolvedRun.Resolve(leanConfig, effective);
         var backtestTrades = new RecordingRecorder();
         BacktestRunner.Run(backtest, Directory.CreateDirectory(Path.Combine(_dir, "bt")).FullName, NullLoggerFactory.Instance, backtestTrades, TestContext.Current.CancellationToken);
