@@ -114,7 +114,9 @@ public sealed class DailyReferenceTests : IDisposable
             pending = sign > 0 ? (entry is null ? 1 : 0) : (entry is not null ? -1 : 0);
         }
 
-        return trips;
+        // The run folder writes prices rounded half away from zero at 10 decimals (docs/run-artifacts.md).
+        static decimal Written(decimal d) => Math.Round(d, 10, MidpointRounding.AwayFromZero);
+        return [.. trips.Select(t => t with { EntryPrice = Written(t.EntryPrice), ExitPrice = Written(t.ExitPrice) })];
     }
 
     private static List<Trip> TradesCsv(string runFolder) =>
@@ -141,23 +143,34 @@ public sealed class DailyReferenceTests : IDisposable
         return TradesCsv(output);
     }
 
+    private static string Json(string path) => path.Replace("\\", "/", StringComparison.Ordinal);
+
     [Theory]
     [InlineData("aapl")]
     [InlineData("spy")]
-    public async Task SmaCrossover_RawDaily_1998To2021_MatchesTheReference_AndEveryOrderFills(string ticker)
+    public async Task SmaCrossover_AdjustedDaily_1998To2021_FromLeanAndFromCsv_MatchesTheReference(string ticker)
     {
         var lean = TestPaths.RequireLean();
-        var bars = ReadLeanDaily(lean, ticker);
+        var bars = Adjust(lean, ticker, ReadLeanDaily(lean, ticker));
         var expected = Reference(bars, 10, 30);
+        Assert.True(expected.Count > 50, $"the reference has only {expected.Count} trades");
 
-        var actual = await Backtest(ticker + "-raw", $$"""
-            { "provider": "lean", "path": "{{lean.Replace("\\", "/", StringComparison.Ordinal)}}", "symbols": ["{{ticker.ToUpperInvariant()}}"],
+        // From the LEAN folder: "adjusted" is the default for LEAN.
+        var fromLean = await Backtest(ticker + "-lean", $$"""
+            { "provider": "lean", "path": "{{Json(lean)}}", "symbols": ["{{ticker.ToUpperInvariant()}}"],
               "timeframe": "1d", "from": "1998-01-01", "to": "2021-03-31" }
             """);
-
-        Assert.True(expected.Count > 50, $"the reference has only {expected.Count} trades");
-        Assert.Equal(expected, actual);
-        var orders = File.ReadAllLines(Path.Combine(_dir, ticker + "-raw", "orders.csv"));
+        Assert.Equal(expected, fromLean);
+        var orders = File.ReadAllLines(Path.Combine(_dir, ticker + "-lean", "orders.csv"));
         Assert.DoesNotContain(orders, l => l.Contains(",expired,", StringComparison.Ordinal));
+
+        // The same adjusted bars as a CSV the user made: taken as given.
+        var csv = Path.Combine(_dir, ticker + ".csv");
+        File.WriteAllLines(csv, ["time,open,high,low,close,volume", .. bars.Select(b => string.Create(
+            CultureInfo.InvariantCulture, $"{b.Date:yyyy-MM-dd},{b.Open},{b.High},{b.Low},{b.Close},{b.Volume}"))]);
+        var fromCsv = await Backtest(ticker + "-csv", $$"""
+            { "provider": "csv", "path": "{{Json(csv)}}", "symbols": ["{{ticker.ToUpperInvariant()}}"], "timeframe": "1d" }
+            """);
+        Assert.Equal(expected, fromCsv);
     }
 }
