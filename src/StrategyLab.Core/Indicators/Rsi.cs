@@ -80,22 +80,27 @@ public sealed class Rsi : IIndicator
     public double Update(double value)
     {
         Guard.Finite(value);
-        var change = value - _previous;
+        var previous = _previousIsExact ? (double)_previousExact : _previous;
         _previous = value;
         _previousIsExact = false;
-        return Add(change, 0m, exact: false);
+        return Add(value - previous, 0m, exact: false);
     }
 
     /// <summary>Adds a price given exactly: its change from the previous price is taken in decimal.</summary>
     public double UpdateExact(decimal value)
     {
-        var exact = _previousIsExact;
-        var change = value - _previousExact;
-        var approximate = (double)value - _previous;
+        if (!_previousIsExact)
+        {
+            // The first value, or one after a double update: this change is approximate, the next ones exact.
+            var change = (double)value - _previous;
+            _previousExact = value;
+            _previousIsExact = true;
+            return Add(change, 0m, exact: false);
+        }
+
+        var exactChange = value - _previousExact;
         _previousExact = value;
-        _previousIsExact = true;
-        _previous = (double)value;
-        return exact ? Add((double)change, change, exact: true) : Add(approximate, 0m, exact: false);
+        return Add((double)exactChange, exactChange, exact: true);
     }
 
     /// <summary>Adds the bar's close (exactly, see <see cref="UpdateExact"/>).</summary>
