@@ -22,6 +22,8 @@ internal sealed class RunOptions
 
     public Option<string?> Timeframe { get; } = new("--timeframe") { Description = "Overrides data.timeframe (1s 5s 10s 15s 30s 1m 2m 3m 5m 10m 15m 30m 1h 2h 4h 1d)." };
 
+    public Option<string?> SourceTimeframe { get; } = new("--source-timeframe") { Description = "Overrides data.source_timeframe: the bars to read and combine (LEAN: 1s, 1m, 1h or 1d; default: the coarsest that builds the timeframe and covers the range)." };
+
     public Option<string[]> Param { get; } = new("--param", "-p") { Description = "Overrides a strategy parameter: --param key=value (repeatable).", AllowMultipleArgumentsPerToken = false };
 
     public Option<string?> Cash { get; } = new("--cash") { Description = "Overrides exchange.initial_cash." };
@@ -42,7 +44,7 @@ internal sealed class RunOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Config, Strategy, Symbols, From, To, Timeframe, Param, Cash, Out, Quiet, Json, Verbose })
+        foreach (var option in new Option[] { Config, Strategy, Symbols, From, To, Timeframe, SourceTimeframe, Param, Cash, Out, Quiet, Json, Verbose })
         {
             command.Options.Add(option);
         }
@@ -66,6 +68,7 @@ internal sealed class RunOptions
         Add(From, "data.from");
         Add(To, "data.to");
         Add(Timeframe, "data.timeframe");
+        Add(SourceTimeframe, "data.source_timeframe");
         Add(Cash, "exchange.initial_cash", v => ConfigLoader.Number("--cash", "exchange.initial_cash", v));
         Add(Out, "output.dir");
         foreach (var (option, key, convert) in Extra)

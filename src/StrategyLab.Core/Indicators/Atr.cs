@@ -9,7 +9,10 @@ namespace StrategyLab.Core.Indicators;
 /// uses <c>H − L</c>. The first ATR is the mean of the first n true ranges, then
 /// <c>ATR_t = (ATR_{t-1} · (n − 1) + TR_t) / n</c>.
 /// </summary>
-/// <remarks>Ready after n bars (Wilder's and StockCharts' convention; TA-Lib instead drops the first bar).</remarks>
+/// <remarks>Ready after n bars (Wilder's and StockCharts' convention; TA-Lib instead drops the first bar).
+/// Precision: <see cref="double"/>, from the bar's high, low and close converted first (Wilder's smoothing divides by n
+/// at every step, so an exact ATR would need ever-growing denominators). Fine for sizing a stop; compare prices
+/// themselves, not ATR multiples, where an exact tie matters.</remarks>
 public sealed class Atr : IIndicator
 {
     private long _count;

@@ -8,6 +8,8 @@ namespace StrategyLab.Core.Indicators;
 /// <remarks>
 /// The conversion rounds to the nearest <see cref="double"/> (about 15–16 significant digits), which is far below
 /// any price tick; indicators are signals, so the loss never reaches accounting, which stays in <see cref="decimal"/>.
+/// It can, however, make two equal quantities unequal (0.01 + 0.02 ≠ 0.03 in double), so exact tests (crossovers of
+/// averages, price changes) take the decimal prices themselves: <see cref="ExactSma"/>, <see cref="Rsi.UpdateExact"/>.
 /// </remarks>
 public static class BarPrices
 {

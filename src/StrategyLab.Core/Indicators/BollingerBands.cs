@@ -29,6 +29,9 @@ public enum StandardDeviationKind
 /// millionth of its peak since the last recomputation: the incremental M2 carries an absolute error of order
 /// ε·peak, which would swamp a variance that collapsed (a flat stretch after a volatile one). Both are O(n) and
 /// happen at most about once per n updates, so the cost stays amortized O(1). Ready after n updates.</para>
+/// <para>Precision: <see cref="double"/>, from the close converted first; the bands involve a square root, so they
+/// are irrational in general and cannot be exact. A close exactly on a band is decided by the rounding of the band
+/// (relative error near 1e-15 of the price).</para>
 /// </remarks>
 public sealed class BollingerBands : IIndicator
 {

@@ -10,6 +10,9 @@ namespace StrategyLab.Core.Indicators;
 /// <remarks>
 /// Seeded with the simple average of the first <see cref="Period"/> values (the TA-Lib / StockCharts convention),
 /// so the first value appears after <see cref="Period"/> updates and equals the SMA there.
+/// Precision: <see cref="double"/> (α = 2/(n+1) is itself not a finite binary fraction for most n, so an exact EMA
+/// would need ever-growing denominators); the bar's close is converted first. Each update rounds once, with relative
+/// error near 1e-16 that the smoothing does not accumulate.
 /// </remarks>
 public sealed class Ema : IIndicator
 {

@@ -4,7 +4,8 @@ namespace StrategyLab.Core.Indicators;
 
 /// <summary>
 /// An incremental technical indicator: fed one value (or bar) at a time, O(1) per update and allocation-free.
-/// Indicators compute in <see cref="double"/>: they drive signals, not accounting.
+/// Indicators compute in <see cref="double"/>: they drive signals, not accounting. Each documents its precision;
+/// <see cref="ExactSma"/> keeps exact decimal sums so that crossovers can be decided without rounding.
 /// </summary>
 /// <remarks>
 /// <see cref="Value"/> is <see cref="double.NaN"/> until <see cref="IsReady"/>, so a comparison against a value that is

@@ -14,6 +14,13 @@ namespace StrategyLab.Core.Indicators;
 /// <para>Ready after n + 1 values (n changes). Computed as <c>100 · AvgGain / (AvgGain + AvgLoss)</c>, which is the
 /// same quantity without dividing by a zero loss: 100 when there were only gains, 0 when only losses, and 50 when
 /// the window had no change at all (no momentum either way).</para>
+/// <para>Precision: the averages are <see cref="double"/>. Fed <see cref="decimal"/> prices (the bar overload, or
+/// <see cref="UpdateExact"/>), each change is computed exactly in decimal before it becomes a double, and the seed
+/// averages are exact decimal sums divided once, so equal gains and losses give equal averages and an RSI of exactly
+/// 50 (the double overload subtracts doubles: 14.12 − 14.11 and 14.11 − 14.10 differ in the last bits). Wilder's
+/// smoothing then rounds each step (relative error around 1e-16 per update, not accumulating: the smoothing forgets
+/// it); an exact RSI would need ever-growing denominators (n^t), so a level test such as RSI &lt; 30 is decided in
+/// double and can go either way only when the exact RSI is within about 1e-12 of the level.</para>
 /// </remarks>
 public sealed class Rsi : IIndicator
 {
@@ -21,6 +28,11 @@ public sealed class Rsi : IIndicator
     private double _previous;
     private double _avgGain;
     private double _avgLoss;
+    private decimal _previousExact;
+    private bool _previousIsExact; // the previous input came as a decimal, so the next decimal change is exact
+    private decimal _seedGainExact;
+    private decimal _seedLossExact;
+    private bool _seedIsExact = true; // every seed change so far came from two decimals
 
     /// <summary>Creates an RSI of period <paramref name="period"/> (14 is Wilder's).</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="period"/> is below 1.</exception>
@@ -68,15 +80,40 @@ public sealed class Rsi : IIndicator
     public double Update(double value)
     {
         Guard.Finite(value);
+        var previous = _previousIsExact ? (double)_previousExact : _previous;
+        _previous = value;
+        _previousIsExact = false;
+        return Add(value - previous, 0m, exact: false);
+    }
+
+    /// <summary>Adds a price given exactly: its change from the previous price is taken in decimal.</summary>
+    public double UpdateExact(decimal value)
+    {
+        if (!_previousIsExact)
+        {
+            // The first value, or one after a double update: this change is approximate, the next ones exact.
+            var change = (double)value - _previous;
+            _previousExact = value;
+            _previousIsExact = true;
+            return Add(change, 0m, exact: false);
+        }
+
+        var exactChange = value - _previousExact;
+        _previousExact = value;
+        return Add((double)exactChange, exactChange, exact: true);
+    }
+
+    /// <summary>Adds the bar's close (exactly, see <see cref="UpdateExact"/>).</summary>
+    public void Update(in Bar bar) => UpdateExact(bar.Close);
+
+    private double Add(double change, decimal exactChange, bool exact)
+    {
         _count++;
         if (_count == 1)
         {
-            _previous = value;
-            return double.NaN;
+            return double.NaN; // the first value only sets the previous one
         }
 
-        var change = value - _previous;
-        _previous = value;
         var gain = change > 0 ? change : 0.0;
         var loss = change < 0 ? -change : 0.0;
         if (_count <= Period + 1)
@@ -84,10 +121,28 @@ public sealed class Rsi : IIndicator
             // Accumulate the first n changes; divide once the seed window is complete.
             _avgGain += gain;
             _avgLoss += loss;
+            if (exact && _seedIsExact)
+            {
+                _seedGainExact += exactChange > 0 ? exactChange : 0m;
+                _seedLossExact += exactChange < 0 ? -exactChange : 0m;
+            }
+            else
+            {
+                _seedIsExact = false;
+            }
+
             if (_count == Period + 1)
             {
-                _avgGain /= Period;
-                _avgLoss /= Period;
+                if (_seedIsExact)
+                {
+                    _avgGain = (double)_seedGainExact / Period;
+                    _avgLoss = (double)_seedLossExact / Period;
+                }
+                else
+                {
+                    _avgGain /= Period;
+                    _avgLoss /= Period;
+                }
             }
         }
         else
@@ -99,9 +154,6 @@ public sealed class Rsi : IIndicator
         return Value;
     }
 
-    /// <summary>Adds the bar's close.</summary>
-    public void Update(in Bar bar) => Update(BarPrices.Close(bar));
-
     /// <inheritdoc />
     public void Reset()
     {
@@ -109,6 +161,11 @@ public sealed class Rsi : IIndicator
         _previous = 0;
         _avgGain = 0;
         _avgLoss = 0;
+        _previousExact = 0;
+        _previousIsExact = false;
+        _seedGainExact = 0;
+        _seedLossExact = 0;
+        _seedIsExact = true;
     }
 
     /// <inheritdoc />

@@ -12,6 +12,9 @@ namespace StrategyLab.Core.Indicators;
 /// that leaves. Each time the ring wraps (every <see cref="Period"/> updates) the sum is recomputed from the
 /// window, so rounding error from the incremental updates can never accumulate beyond one window's worth
 /// (amortized cost: two additions per update). Ready after <see cref="Period"/> updates.
+/// <para>Precision: <see cref="double"/> (about 15–16 significant digits); the bar's close is converted first. Two
+/// averages that are equal in decimal can differ here in the last bits, so do not decide a crossover on
+/// <c>smaA.Value &gt; smaB.Value</c>: <see cref="ExactSma"/> keeps exact sums for that.</para>
 /// </remarks>
 public sealed class Sma : IIndicator
 {

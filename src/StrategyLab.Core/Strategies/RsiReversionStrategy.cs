@@ -96,7 +96,7 @@ public sealed class RsiReversionStrategy : IStrategy
             _states.Add(symbol, state);
         }
 
-        var rsi = state.Rsi.Update(BarPrices.Close(bar));
+        var rsi = state.Rsi.UpdateExact(bar.Close); // exact decimal changes: equal gains and losses give exactly 50
         if (!state.Rsi.IsReady)
         {
             return;

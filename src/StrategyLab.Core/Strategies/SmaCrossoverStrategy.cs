@@ -14,6 +14,9 @@ namespace StrategyLab.Core.Strategies;
 /// bars where they are exactly equal keep the previous sign (so "below, equal, above" is one cross up, on the
 /// "above" bar, and "above, equal, above" is no cross). The first bar on which both are ready only records the
 /// side: being above when the run starts is not a cross.</para>
+/// <para>The sign is decided exactly: both averages keep their window sums of the closes as exact scaled integers
+/// (<see cref="ExactSma"/>) and are compared by cross-multiplication, so two averages that are equal in decimal
+/// arithmetic (common with cent prices) are equal here, not a rounding-noise cross.</para>
 /// <para>A reversal is sent as <c>Exit</c> then <c>Enter</c> on the same bar, so the closed round trip carries the
 /// cross as its exit reason. Per-bar work is O(1) and allocation-free.</para>
 /// </remarks>
@@ -76,15 +79,14 @@ public sealed class SmaCrossoverStrategy : IStrategy
             _states.Add(symbol, state);
         }
 
-        var close = BarPrices.Close(bar);
-        var fast = state.FastSma.Update(close);
-        var slow = state.SlowSma.Update(close);
+        state.FastSma.Update(bar.Close);
+        state.SlowSma.Update(bar.Close);
         if (!state.SlowSma.IsReady)
         {
             return; // the fast one is ready first, since fast < slow
         }
 
-        var sign = fast > slow ? 1 : fast < slow ? -1 : 0;
+        var sign = state.FastSma.CompareMeanTo(state.SlowSma);
         if (sign == 0)
         {
             return;
@@ -126,9 +128,9 @@ public sealed class SmaCrossoverStrategy : IStrategy
 
     private sealed class SymbolState(int fast, int slow)
     {
-        public Sma FastSma { get; } = new(fast);
+        public ExactSma FastSma { get; } = new(fast);
 
-        public Sma SlowSma { get; } = new(slow);
+        public ExactSma SlowSma { get; } = new(slow);
 
         /// <summary>Sign of fast − slow at the last ready bar where they differed; 0 before that.</summary>
         public int Side { get; set; }

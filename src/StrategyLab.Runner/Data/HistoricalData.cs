@@ -104,7 +104,8 @@ public static class HistoricalDataFactory
             case "lean":
             {
                 var folder = new LeanDataFolder(data.Path!, run.CalendarOf, logger);
-                var resolution = LeanResolutionFor(run);
+                var choice = LeanSourceChoice.For(run, folder);
+                var resolution = choice.Resolution;
                 var source = resolution.ToTimeframe();
                 var mode = run.Adjustment ?? PriceAdjustment.Adjusted;
                 foreach (var s in run.Symbols)
@@ -122,7 +123,8 @@ public static class HistoricalDataFactory
                 }
 
                 adjustment = mode.Name();
-                description = $"LEAN {resolution.FolderName()} bars from {data.Path}";
+                var resampled = source == run.Timeframe ? string.Empty : $", resampled to {run.Timeframe}";
+                description = $"LEAN {resolution.FolderName()} bars from {data.Path}{resampled} ({choice.Why})";
                 break;
             }
 
@@ -245,20 +247,6 @@ public static class HistoricalDataFactory
         {
             yield return done;
         }
-    }
-
-    private static LeanResolution LeanResolutionFor(ResolvedRun run)
-    {
-        if (run.SourceTimeframe is { } given)
-        {
-            return LeanResolutions.TryFromTimeframe(given, out var r)
-                ? r
-                : throw new ConfigException("data.source_timeframe", $"LEAN has no {given} files (it has 1s, 1m, 1h and 1d).");
-        }
-
-        // LEAN hour bars are clock-aligned (09:30–10:00, 10:00–11:00 …), not session-aligned: build hours from minutes.
-        var tf = run.Timeframe;
-        return tf.IsSessionBased ? LeanResolution.Daily : tf.IsSeconds ? LeanResolution.Second : LeanResolution.Minute;
     }
 
     private static Timeframe StoreTimeframeFor(ParquetBarStore store, Symbol symbol, ResolvedRun run)

@@ -118,4 +118,44 @@ public class RsiTests
         rsi.Update(9); // gains (1 + 0)/2 = 0.5, losses (0 + 2)/2 = 1 → 100·0.5/1.5
         Assert.Equal(100.0 / 3, rsi.Value, 1e-12);
     }
+
+    [Fact]
+    public void DecimalPrices_WithEqualGainsAndLosses_GiveExactlyFifty()
+    {
+        // Gains 0.07 + 3.00 + 0.01 = 3.08 = losses 0.01 + 0.07 + 3.00. From doubles the changes differ in their last
+        // bits and the RSI comes out 50.000000000000014, above an exit level of 50; from decimals it is 50.
+        decimal[] closes = [1.20m, 1.19m, 1.26m, 4.26m, 4.19m, 4.20m, 1.20m];
+        var exact = new Rsi(6);
+        var fromDoubles = new Rsi(6);
+        foreach (var c in closes)
+        {
+            exact.UpdateExact(c);
+            fromDoubles.Update((double)c);
+        }
+
+        Assert.Equal(50.0, exact.Value);
+        Assert.Equal(exact.AverageGain, exact.AverageLoss);
+        Assert.NotEqual(50.0, fromDoubles.Value);
+
+        exact.UpdateExact(1.20m); // no change: both averages shrink alike
+        Assert.Equal(50.0, exact.Value);
+        exact.UpdateExact(1.21m);
+        Assert.True(exact.Value > 50.0);
+    }
+
+    [Fact]
+    public void DecimalAndDoubleUpdates_AgreeToRounding_OnTheClassicExample()
+    {
+        var fromDecimals = new Rsi(14);
+        var fromDoubles = new Rsi(14);
+        decimal[] closes = [44.34m, 44.09m, 44.15m, 43.61m, 44.33m, 44.83m, 45.10m, 45.42m, 45.84m, 46.08m, 45.89m, 46.03m, 45.61m, 46.28m, 46.28m, 46.00m, 46.03m];
+        foreach (var c in closes)
+        {
+            fromDecimals.UpdateExact(c);
+            fromDoubles.Update((double)c);
+            Assert.Equal(fromDoubles.IsReady, fromDecimals.IsReady);
+        }
+
+        Assert.Equal(fromDoubles.Value, fromDecimals.Value, 1e-9);
+    }
 }

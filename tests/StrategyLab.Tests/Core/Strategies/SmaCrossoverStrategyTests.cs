@@ -86,6 +86,19 @@ public class SmaCrossoverStrategyTests
     }
 
     [Fact]
+    public void EqualAveragesOfCentPrices_AreEqual_NotARoundingNoiseCross()
+    {
+        // fast = 2, slow = 3. Bar 3 (14.08): fast (14.09+14.08)/2 = 14.085 < slow (14.10+14.09+14.08)/3 = 14.09: below.
+        // Bar 4 (14.10): fast (14.08+14.10)/2 = 14.09 = slow (14.09+14.08+14.10)/3 = 14.09, exactly. In doubles the two
+        // come out 14.09 and 14.089999999999998, which is a cross up; the tie rule says the side stays "below".
+        // Bar 5 (14.08): fast 14.09 > slow (14.08+14.10+14.08)/3 = 14.0867: the real cross up is here.
+        var driver = Driver(new SmaCrossoverStrategy(fast: 2, slow: 3));
+        driver.Feed(Closes(14.10m, 14.09m, 14.08m, 14.10m, 14.08m));
+
+        Assert.Equal([new Intent(IntentKind.EnterLong, Spy, "sma_cross_up", DecisionOfBar(5))], driver.Context.Intents);
+    }
+
+    [Fact]
     public void CrossDown_CancelsAPendingEntry()
     {
         var driver = Driver(new SmaCrossoverStrategy(fast: 2, slow: 3));

@@ -1,0 +1,281 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using StrategyLab.Core.Domain;
+
+namespace StrategyLab.Core.Indicators;
+
+/// <summary>
+/// Simple moving average of the last <see cref="Period"/> <see cref="decimal"/> values whose window sum is kept
+/// exactly, so that two averages can be compared without rounding (<see cref="CompareMeanTo"/>): equal means compare
+/// equal. The bar overload uses the close as read (no conversion to <see cref="double"/>).
+/// </summary>
+/// <remarks>
+/// <para>The window is held as integers scaled by <c>10^Scale</c>, where <see cref="Scale"/> is the largest number of
+/// decimals seen so far (2 for cent prices, 4 for sub-dollar stocks, 8 for crypto); the sum is an <see cref="Int128"/>,
+/// so adding the new value and subtracting the leaving one is exact and cheap, and nothing drifts. A value with more
+/// decimals than any before rescales the window once (O(n), at most 28 times in a life). Means are compared by
+/// cross-multiplication (<c>sumA · periodB</c> vs <c>sumB · periodA</c>), again in <see cref="Int128"/>: with scaled
+/// values below 2^63 and periods below 2^31 every product stays below 2^125, so no division and no rounding.</para>
+/// <para>A value that does not fit a 64-bit integer at the window's scale (e.g. 10^11 with 8 decimals) switches the
+/// instance to <see cref="decimal"/> sums for good (one allocation). Decimal sums and products are exact as long as
+/// they need at most 28 significant digits, which any real price series satisfies; beyond that decimal rounds.</para>
+/// <para><see cref="Value"/> is the mean as a <see cref="double"/> (for display and for double-based consumers); decide
+/// with <see cref="CompareMeanTo"/> or <see cref="Sum"/>, not with <see cref="Value"/>. O(1) per update and
+/// allocation-free apart from the rare cases above. Ready after <see cref="Period"/> updates.</para>
+/// </remarks>
+public sealed class ExactSma : IIndicator
+{
+    private const int MaxLongPowerOfTen = 18;
+
+    private static readonly long[] PowersOfTen = BuildPowersOfTen();
+
+    private readonly long[] _scaled;
+    private decimal[]? _decimals; // set once a value did not fit the scaled integers; from then on the only window
+    private Int128 _sum;
+    private decimal _decimalSum;
+    private int _scale;
+    private int _next;
+    private long _count;
+
+    /// <summary>Creates an SMA over <paramref name="period"/> values.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="period"/> is below 1.</exception>
+    public ExactSma(int period)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(period, 1);
+        Period = period;
+        _scaled = new long[period];
+    }
+
+    /// <summary>The window length.</summary>
+    public int Period { get; }
+
+    /// <inheritdoc />
+    public int WarmUpPeriod => Period;
+
+    /// <inheritdoc />
+    public bool IsReady => _count >= Period;
+
+    /// <inheritdoc />
+    public long Count => _count;
+
+    /// <summary>Decimals of the scaled integers (the most decimals of any value seen); 0 in decimal mode.</summary>
+    public int Scale => _decimals is null ? _scale : 0;
+
+    /// <summary>The exact sum of the window (of the values seen so far while warming up).</summary>
+    public decimal Sum => _decimals is null ? ToDecimal(_sum, _scale) : _decimalSum;
+
+    /// <summary>The mean as a <see cref="double"/> (rounded); NaN until ready. Not for decisions: use <see cref="CompareMeanTo"/>.</summary>
+    public double Value
+    {
+        get
+        {
+            if (_count < Period)
+            {
+                return double.NaN;
+            }
+
+            return _decimals is null
+                ? (double)_sum / Period / Math.Pow(10, _scale)
+                : (double)(_decimalSum / Period);
+        }
+    }
+
+    /// <summary>Adds a value (exactly).</summary>
+    public void Update(decimal value)
+    {
+        if (_decimals is null && TryToScaled(value, out var scaled))
+        {
+            if (_count >= Period)
+            {
+                _sum -= _scaled[_next];
+            }
+
+            _scaled[_next] = scaled;
+            _sum += scaled;
+        }
+        else
+        {
+            UpdateDecimal(value);
+        }
+
+        _count++;
+        if (++_next == Period)
+        {
+            _next = 0;
+            if (_decimals is not null && _count >= Period)
+            {
+                ResumDecimals(); // bounds any rounding of sums beyond 28 digits to one window, as Sma does
+            }
+        }
+    }
+
+    /// <summary>Adds the bar's close.</summary>
+    public void Update(in Bar bar) => Update(bar.Close);
+
+    /// <summary>
+    /// The sign of <c>this mean − other mean</c>, exactly: −1, 0 or +1. Both must be ready.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">One of the two is not ready.</exception>
+    public int CompareMeanTo(ExactSma other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (!IsReady || !other.IsReady)
+        {
+            ThrowNotReady();
+        }
+
+        if (_decimals is null && other._decimals is null && _scale == other._scale)
+        {
+            // |sum| < 2^63 · 2^31 and a period < 2^31: each product is below 2^125.
+            return (_sum * other.Period).CompareTo(other._sum * Period);
+        }
+
+        return (Sum * other.Period).CompareTo(other.Sum * Period);
+    }
+
+    /// <inheritdoc />
+    public void Reset()
+    {
+        Array.Clear(_scaled);
+        _decimals = null;
+        _sum = 0;
+        _decimalSum = 0;
+        _scale = 0;
+        _next = 0;
+        _count = 0;
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"ExactSMA({Period})={Value}");
+
+    /// <summary>
+    /// The value as an integer at the window's scale, raising the scale (and rescaling the window) when the value has
+    /// more decimals; false when it does not fit 64 bits, or the window would not fit at the new scale.
+    /// </summary>
+    private bool TryToScaled(decimal value, out long scaled)
+    {
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(value, bits);
+        scaled = 0;
+        if (bits[2] != 0 || bits[1] < 0)
+        {
+            return false; // mantissa of 64 bits or more
+        }
+
+        var mantissa = ((long)bits[1] << 32) | (uint)bits[0];
+        var scale = (bits[3] >> 16) & 0xFF;
+        if (scale > _scale && !TryRaiseScale(scale))
+        {
+            return false;
+        }
+
+        var shift = _scale - scale;
+        if (shift > 0)
+        {
+            if (shift > MaxLongPowerOfTen || mantissa > long.MaxValue / PowersOfTen[shift])
+            {
+                return false;
+            }
+
+            mantissa *= PowersOfTen[shift];
+        }
+
+        scaled = bits[3] < 0 ? -mantissa : mantissa;
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryRaiseScale(int scale)
+    {
+        var shift = scale - _scale;
+        if (shift > MaxLongPowerOfTen)
+        {
+            return false;
+        }
+
+        var factor = PowersOfTen[shift];
+        var limit = long.MaxValue / factor;
+        var filled = (int)Math.Min(_count, Period);
+        for (var i = 0; i < filled; i++)
+        {
+            if (Math.Abs(_scaled[i]) > limit)
+            {
+                return false;
+            }
+        }
+
+        for (var i = 0; i < filled; i++)
+        {
+            _scaled[i] *= factor;
+        }
+
+        _sum *= factor;
+        _scale = scale;
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void UpdateDecimal(decimal value)
+    {
+        if (_decimals is null)
+        {
+            // Leave the scaled integers for good: the window as decimals, exactly.
+            _decimals = new decimal[Period];
+            var filled = (int)Math.Min(_count, Period);
+            for (var i = 0; i < filled; i++)
+            {
+                _decimals[i] = ToDecimal(_scaled[i], _scale);
+            }
+
+            _decimalSum = ToDecimal(_sum, _scale);
+        }
+
+        if (_count >= Period)
+        {
+            _decimalSum -= _decimals[_next];
+        }
+
+        _decimals[_next] = value;
+        _decimalSum += value;
+    }
+
+    private void ResumDecimals()
+    {
+        var sum = 0m;
+        foreach (var x in _decimals!)
+        {
+            sum += x;
+        }
+
+        _decimalSum = sum;
+    }
+
+    private static decimal ToDecimal(Int128 scaled, int scale)
+    {
+        var negative = scaled < 0;
+        var magnitude = (UInt128)(negative ? -scaled : scaled);
+        if (magnitude >> 96 != 0)
+        {
+            // Cannot happen with values below 2^63 and a window below 2^31 (2^94), kept as a guard.
+            return (decimal)scaled / (decimal)Math.Pow(10, scale);
+        }
+
+        return new decimal((int)(uint)magnitude, (int)(uint)(magnitude >> 32), (int)(uint)(magnitude >> 64), negative, (byte)scale);
+    }
+
+    private static long[] BuildPowersOfTen()
+    {
+        var powers = new long[MaxLongPowerOfTen + 1];
+        powers[0] = 1;
+        for (var i = 1; i < powers.Length; i++)
+        {
+            powers[i] = powers[i - 1] * 10;
+        }
+
+        return powers;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowNotReady() =>
+        throw new InvalidOperationException("Both averages must be ready (IsReady) before their means can be compared.");
+}

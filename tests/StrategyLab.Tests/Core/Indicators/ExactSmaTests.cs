@@ -1,0 +1,127 @@
+using System.Numerics;
+using CsCheck;
+using StrategyLab.Core.Indicators;
+
+namespace StrategyLab.Tests.Core.Indicators;
+
+public class ExactSmaTests
+{
+    /// <summary>The sign of mean(a) − mean(b) as rationals, from the raw windows (BigInteger, no decimal arithmetic).</summary>
+    private static int ReferenceSign(decimal[] a, decimal[] b)
+    {
+        // Every value is m / 10^28 for an integer m; compare Σa·|b| with Σb·|a|.
+        static BigInteger Scaled(decimal x)
+        {
+            var bits = decimal.GetBits(x);
+            var mantissa = new BigInteger((uint)bits[0]) | (new BigInteger((uint)bits[1]) << 32) | (new BigInteger((uint)bits[2]) << 64);
+            var scale = (bits[3] >> 16) & 0xFF;
+            var value = mantissa * BigInteger.Pow(10, 28 - scale);
+            return bits[3] < 0 ? -value : value;
+        }
+
+        var sumA = a.Aggregate(BigInteger.Zero, (s, x) => s + Scaled(x));
+        var sumB = b.Aggregate(BigInteger.Zero, (s, x) => s + Scaled(x));
+        return (sumA * b.Length).CompareTo(sumB * a.Length);
+    }
+
+    [Fact]
+    public void EqualMeans_CompareEqual_WhereDoublesDisagree()
+    {
+        // (14.08 + 14.10) / 2 = 14.09 = (14.09 + 14.08 + 14.10) / 3; the double SMA gives 14.09 and 14.089999999999998.
+        var fast = new ExactSma(2);
+        var slow = new ExactSma(3);
+        var fastDouble = new Sma(2);
+        var slowDouble = new Sma(3);
+        foreach (var x in new[] { 14.10m, 14.09m, 14.08m, 14.10m })
+        {
+            fast.Update(x);
+            slow.Update(x);
+            fastDouble.Update((double)x);
+            slowDouble.Update((double)x);
+        }
+
+        Assert.Equal(0, fast.CompareMeanTo(slow));
+        Assert.Equal(0, slow.CompareMeanTo(fast));
+        Assert.Equal(28.18m, fast.Sum);
+        Assert.Equal(42.27m, slow.Sum);
+        Assert.NotEqual(fastDouble.Value, slowDouble.Value); // what the exact sums are for
+        Assert.Equal(14.09, fast.Value, 1e-12);
+    }
+
+    [Fact]
+    public void SumAndComparison_AreExact_OnRandomSeriesOfMixedScales()
+    {
+        // Prices with 0 to 8 decimals mixed in one series (cents, sub-dollar, crypto), long enough for the window to wrap.
+        var price = Gen.Select(Gen.Long[-10_000_000_000, 10_000_000_000], Gen.Int[0, 8]).Select((m, s) => new decimal(m) / (decimal)Math.Pow(10, s));
+        Gen.Select(Gen.Int[1, 12], Gen.Int[1, 12], price.Array[1, 80]).Sample((n1, n2, xs) =>
+        {
+            var a = new ExactSma(n1);
+            var b = new ExactSma(n2);
+            for (var t = 0; t < xs.Length; t++)
+            {
+                a.Update(xs[t]);
+                b.Update(xs[t]);
+                var windowA = xs[Math.Max(0, t - n1 + 1)..(t + 1)];
+                var windowB = xs[Math.Max(0, t - n2 + 1)..(t + 1)];
+                Assert.Equal(windowA.Sum(), a.Sum);
+                Assert.Equal(t + 1 >= n1, a.IsReady);
+                if (a.IsReady && b.IsReady)
+                {
+                    Assert.Equal(ReferenceSign(windowA, windowB), a.CompareMeanTo(b));
+                }
+            }
+        });
+    }
+
+    [Fact]
+    public void ValuesTooLargeForScaledIntegers_SwitchToDecimal_AndStayExact()
+    {
+        // 92,233,720,368.54775808 needs 2^63 at 8 decimals: it cannot be a scaled long.
+        var sma = new ExactSma(2);
+        sma.Update(0.00000001m);
+        Assert.Equal(8, sma.Scale);
+        sma.Update(92_233_720_368.54775808m);
+        sma.Update(1.5m);
+        Assert.Equal(92_233_720_370.04775808m, sma.Sum);
+        sma.Update(0.25m);
+        Assert.Equal(1.75m, sma.Sum);
+
+        var other = new ExactSma(4);
+        foreach (var x in new[] { 0.875m, 0.875m, 0.875m, 0.875m })
+        {
+            other.Update(x);
+        }
+
+        Assert.Equal(0, sma.CompareMeanTo(other)); // 1.75 / 2 = 3.5 / 4, across the two representations
+        Assert.Equal(0.875, sma.Value);
+    }
+
+    [Fact]
+    public void AValueWithMoreDecimals_RescalesTheWindow()
+    {
+        var sma = new ExactSma(3);
+        sma.Update(14m);
+        sma.Update(14.1m);
+        Assert.Equal(1, sma.Scale);
+        sma.Update(0.0001m);
+        Assert.Equal(4, sma.Scale);
+        Assert.Equal(28.1001m, sma.Sum);
+        sma.Update(2m); // 14 leaves
+        Assert.Equal(16.1001m, sma.Sum);
+    }
+
+    [Fact]
+    public void Comparing_BeforeBothAreReady_Throws_AndResetStartsOver()
+    {
+        var a = new ExactSma(2);
+        var b = new ExactSma(1);
+        a.Update(1m);
+        b.Update(1m);
+        Assert.Throws<InvalidOperationException>(() => a.CompareMeanTo(b));
+        a.Update(3m);
+        Assert.Equal(1, a.CompareMeanTo(b));
+        a.Reset();
+        Assert.Equal((0L, false, 0m), (a.Count, a.IsReady, a.Sum));
+        Assert.True(double.IsNaN(a.Value));
+    }
+}
