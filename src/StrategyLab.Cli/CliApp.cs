@@ -13,7 +13,7 @@ public static class CliApp
     /// <summary>Exit code for a run that failed for another reason.</summary>
     public const int ExitFailure = 1;
 
-    /// <summary>Exit code for a live run whose provider refused the API key.</summary>
+    /// <summary>Exit code for any command whose provider refused the API key (<c>live</c>, <c>data download</c>).</summary>
     public const int ExitAuthenticationFailed = 3;
 
     /// <summary>The root command with every subcommand.</summary>

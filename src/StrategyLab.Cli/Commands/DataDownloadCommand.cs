@@ -153,6 +153,9 @@ internal static class DataDownloadCommand
             {
                 case HistoryStatus.Ok:
                     break;
+                case HistoryStatus.KeyRefused:
+                    // Refused credentials exit 3 in every command (as in `live`).
+                    throw new DownloadException($"{work.Symbol.Ticker}: {result.Detail} (key read from {plan.KeyVariable})", CliApp.ExitAuthenticationFailed);
                 case HistoryStatus.NotEntitled:
                     throw new DownloadException($"{work.Symbol.Ticker}: {result.Detail} (key read from {plan.KeyVariable})", CliApp.ExitBadInput);
                 default:

@@ -33,7 +33,12 @@ public enum FeedConnectionState
 /// <param name="ReceivedUtc">When it happened.</param>
 /// <param name="State">The new state.</param>
 /// <param name="Reason">Why (never contains a secret).</param>
-public sealed record ConnectionEvent(DateTime ReceivedUtc, FeedConnectionState State, string Reason) : MarketEvent(ReceivedUtc);
+/// <param name="LastReceivedUtc">
+/// For <see cref="FeedConnectionState.Disconnected"/>: when the lost connection last received anything. A socket can die
+/// silently and be noticed only later, so everything after this instant may have been missed; null when unknown.
+/// </param>
+public sealed record ConnectionEvent(DateTime ReceivedUtc, FeedConnectionState State, string Reason, DateTime? LastReceivedUtc = null)
+    : MarketEvent(ReceivedUtc);
 
 /// <summary>A message from the provider worth surfacing (an <c>error</c> frame, a status the client did not expect).</summary>
 /// <param name="ReceivedUtc">When it was received.</param>
@@ -57,6 +62,9 @@ public enum HistoryStatus
 
     /// <summary>Any other failure (network, server error, unreadable answer).</summary>
     Failed,
+
+    /// <summary>The provider refused the credentials (HTTP 401): a wrong or revoked key, not a plan limit.</summary>
+    KeyRefused,
 }
 
 /// <summary>Bars from a provider's history endpoint, or why there are none.</summary>

@@ -39,7 +39,7 @@ namespace StrategyLab.Providers.Polygon;
 /// the silence watchdog are the shared <see cref="ReconnectingWebSocket"/>'s; after a reconnect the whole handshake runs again.
 /// </para>
 /// <para>
-/// History: <see cref="HistoryResolution"/> is 1 minute. Second timeframes (1s … 30s) are served from <c>1/second</c>
+/// History: <see cref="HistoryResolution"/> is 1 minute (1 second without the <c>AM</c> stream). Second timeframes (1s … 30s) are served from <c>1/second</c>
 /// aggregates, every other one from <c>1/minute</c> aggregates; timeframes longer than the base are resampled on the
 /// calendar's session-aligned grid (see <see cref="PolygonAggregatePlan"/>).
 /// </para>
@@ -79,8 +79,12 @@ public sealed class PolygonFeed : StreamingFeed
         _parser = new PolygonFrameParser(_symbolTable);
     }
 
-    /// <inheritdoc />
-    public override Timeframe HistoryResolution => Timeframe.OneMinute;
+    /// <summary>
+    /// The history bars that match the stream: 1 minute when minute aggregates (<c>AM</c>) are streamed, else 1 second
+    /// (a sub-minute run streams <c>A</c> or <c>T</c>, and warms up and backfills from <c>1/second</c> aggregates).
+    /// </summary>
+    public override Timeframe HistoryResolution =>
+        _options.Streams.HasFlag(PolygonStreams.MinuteAggregates) ? Timeframe.OneMinute : Timeframe.OneSecond;
 
     /// <summary>Live counters of what the stream delivered.</summary>
     public PolygonFeedCounters Counters => _counters;
@@ -94,8 +98,8 @@ public sealed class PolygonFeed : StreamingFeed
     /// (<see cref="PolygonOptions.ExtendedHours"/>) are left out.
     /// </summary>
     /// <returns>
-    /// <see cref="HistoryStatus.Ok"/> with the bars (possibly none); <see cref="HistoryStatus.NotEntitled"/> for HTTP 401
-    /// (key refused) and 403 (plan); <see cref="HistoryStatus.RateLimited"/> when still HTTP 429 after the retries;
+    /// <see cref="HistoryStatus.Ok"/> with the bars (possibly none); <see cref="HistoryStatus.KeyRefused"/> for HTTP 401
+    /// (key refused); <see cref="HistoryStatus.NotEntitled"/> for 403 (plan); <see cref="HistoryStatus.RateLimited"/> when still HTTP 429 after the retries;
     /// <see cref="HistoryStatus.Failed"/> otherwise. The detail says which and never holds the key.
     /// </returns>
     /// <exception cref="ArgumentException">A time is not UTC, or the timeframe is the default value.</exception>
@@ -313,7 +317,7 @@ public sealed class PolygonFeed : StreamingFeed
             RestOutcome.Success => null,
             RestOutcome.RateLimited => HistoryResult.Fail(HistoryStatus.RateLimited, reply.Detail),
             RestOutcome.HttpError when reply.Status is HttpStatusCode.Unauthorized => HistoryResult.Fail(
-                HistoryStatus.NotEntitled,
+                HistoryStatus.KeyRefused,
                 $"Polygon refused the API key (HTTP 401: {_rest.ErrorText(reply.Body)}). Check {PolygonOptions.ApiKeyVariable} or the configured key (it is not shown here)."),
             RestOutcome.HttpError when reply.Status is HttpStatusCode.Forbidden => HistoryResult.Fail(
                 HistoryStatus.NotEntitled,

@@ -358,7 +358,9 @@ public sealed class ReconnectingWebSocket : IAsyncDisposable
             }
 
             StreamLogEvents.LogDisconnected(_logger, _provider, reason, null);
-            _events.TryWrite(new ConnectionEvent(UtcNow, FeedConnectionState.Disconnected, reason));
+            var now = UtcNow;
+            var lastReceived = now - _time.GetElapsedTime(connection.LastActivity);
+            _events.TryWrite(new ConnectionEvent(now, FeedConnectionState.Disconnected, reason, lastReceived));
             return new ConnectionEnd(stable, Stopped: false, reason);
         }
         finally

@@ -144,6 +144,14 @@ public sealed record ResolvedRun
             }
         }
 
+        if (mode == RunMode.Live && data.Provider == "polygon" && symbols.FirstOrDefault(s => s.AssetClass != AssetClass.UsEquity) is { } notStock)
+        {
+            // The Polygon feed streams the stocks cluster: refuse at load rather than fail on connect.
+            throw new ConfigException(
+                "data.symbols",
+                $"'{notStock}' is {notStock.AssetClass}: live Polygon streams US equities only (the stocks cluster); use finnhub for crypto.");
+        }
+
         var timeframe = ParseTimeframe("data.timeframe", data.Timeframe);
         Timeframe? source = data.SourceTimeframe is null ? null : ParseTimeframe("data.source_timeframe", data.SourceTimeframe);
         if (source is { } src)

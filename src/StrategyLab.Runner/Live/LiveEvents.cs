@@ -59,6 +59,9 @@ public static class LiveEvents
     /// <summary>Replay takes precedence over live mode.</summary>
     public static readonly EventId ReplayWinsOverLive = new(5013, "liveMode.replayPrecedence");
 
+    /// <summary>A provider bar that does not combine into the run's bars (e.g. a minute aggregate on a 5 s run) was ignored.</summary>
+    public static readonly EventId BarUnusable = new(5015, "liveMode.bar.unusable");
+
     /// <summary>Auto stop time reached.</summary>
     public static readonly EventId AutoStop = new(5014, "liveMode.autoStop");
 }

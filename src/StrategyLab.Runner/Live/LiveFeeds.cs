@@ -103,7 +103,8 @@ public static class LiveFeeds
                     throw new ConfigException("providers.polygon.api_key", $"no Polygon API key: set {PolygonKeyVariable} (preferred) or providers.polygon.api_key.");
                 }
 
-                // Minute aggregates (AM) only: the runner upserts them by (symbol, start) until their bar closes. Quiet
+                // Minute aggregates (AM) for minute and longer bars; second aggregates (A) for sub-minute bars (a minute
+                // bar cannot be cut into 5 s bars). The runner upserts them by (symbol, start) until their bar closes. Quiet
                 // symbols are normal and Polygon sends no heartbeat, so silence counts only while the market is open.
                 var p = run.Config.Providers.Polygon;
                 var calendar = run.CalendarOf(run.Symbols[0]);
@@ -113,7 +114,7 @@ public static class LiveFeeds
                     ApiKey = key,
                     WebSocketUrl = new Uri(p.WsUrl),
                     RestUrl = new Uri(p.RestUrl),
-                    Streams = PolygonStreams.MinuteAggregates,
+                    Streams = run.Timeframe.IsSeconds ? PolygonStreams.SecondAggregates : PolygonStreams.MinuteAggregates,
                     SilenceMatters = utc => calendar.IsOpen(utc, extended),
                 };
                 options.Stream.SilenceTimeout = TimeSpan.FromSeconds(p.SilenceTimeoutSeconds);

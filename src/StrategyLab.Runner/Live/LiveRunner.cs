@@ -5,88 +5,9 @@ using StrategyLab.Core.Calendar;
 using StrategyLab.Core.Data;
 using StrategyLab.Core.Domain;
 using StrategyLab.Core.Engine;
-using StrategyLab.Data.Store;
 using StrategyLab.Runner.Configuration;
 
 namespace StrategyLab.Runner.Live;
-
-/// <summary>Why a live run ended.</summary>
-public enum LiveStopReason
-{
-    /// <summary><c>auto_stop_at</c> was reached.</summary>
-    AutoStop,
-
-    /// <summary>The user stopped it (Ctrl+C, SIGTERM).</summary>
-    Cancelled,
-
-    /// <summary>The market closed and <c>market_hours.when_closed</c> is <c>exit</c>.</summary>
-    MarketClosed,
-
-    /// <summary>The feed failed for good (e.g. authentication).</summary>
-    FeedFailed,
-
-    /// <summary>The calendar has no further session.</summary>
-    NoMoreSessions,
-}
-
-/// <summary>What a live run did, beyond the engine's own counters.</summary>
-public sealed class LiveCounters
-{
-    /// <summary>Bar-sync wake-ups (one live cycle each).</summary>
-    public long Cycles { get; internal set; }
-
-    /// <summary>Trades received.</summary>
-    public long Trades { get; internal set; }
-
-    /// <summary>Provider bars received (Polygon aggregates).</summary>
-    public long ProviderBars { get; internal set; }
-
-    /// <summary>Provider bars that came after their bar had been closed off (ignored, never double counted).</summary>
-    public long LateProviderBars { get; internal set; }
-
-    /// <summary>Bars built and handed to the engine.</summary>
-    public long Bars { get; internal set; }
-
-    /// <summary>Disconnections seen.</summary>
-    public int Disconnects { get; internal set; }
-
-    /// <summary>Bars replaced or added from history after a disconnection.</summary>
-    public int BarsBackfilled { get; internal set; }
-
-    /// <summary>Gaps that could not be backfilled.</summary>
-    public int GapsUnfilled { get; internal set; }
-
-    /// <summary>Warm-up bars loaded from history.</summary>
-    public int WarmupBars { get; internal set; }
-}
-
-/// <summary>A live run's state for a status display.</summary>
-/// <param name="NowUtc">When the snapshot was taken.</param>
-/// <param name="NextSyncUtc">The next bar-sync wake-up.</param>
-/// <param name="Connection">The feed's connection state.</param>
-/// <param name="Cycles">Live cycles so far.</param>
-/// <param name="LastBars">The last bar acted on per symbol (symbols without one are left out).</param>
-/// <param name="Positions">Open positions.</param>
-/// <param name="Equity">Equity now.</param>
-/// <param name="InitialCash">Equity at the start.</param>
-/// <param name="Source">Where bars come from: the provider's name, or <c>replay ×60</c>.</param>
-public sealed record LiveStatus(
-    DateTime NowUtc,
-    DateTime NextSyncUtc,
-    FeedConnectionState Connection,
-    long Cycles,
-    IReadOnlyList<Bar> LastBars,
-    IReadOnlyList<Core.Accounting.Position> Positions,
-    decimal Equity,
-    decimal InitialCash,
-    string Source = "");
-
-/// <summary>What the live runner reports to a status display, after every cycle and connection change.</summary>
-public interface ILiveStatusSink
-{
-    /// <summary>The run's state changed.</summary>
-    void OnStatus(LiveStatus status);
-}
 
 /// <summary>
 /// Live mode: connects a feed, warms the strategy up, then wakes at each bar boundary (exchange time) plus a buffer,
@@ -111,9 +32,12 @@ public sealed class LiveRunner
     private readonly ProviderBarBuffer _providerBars;
     private readonly Collector _completed = new();
     private readonly List<Bar> _held = [];
-    private readonly List<(DateTime From, DateTime? To)> _gaps = [];
+    private readonly FeedGapTracker _gaps;
+    private readonly GapBackfill _backfill;
+    private readonly LiveWarmUp _warmUp;
     private readonly TimeSpan _grace;
     private DateTime? _stopAt;
+    private CancellationToken _bounded;
     private bool _connected;
     private bool _feedFailed;
     private FeedConnectionState _connectionState = FeedConnectionState.Disconnected;
@@ -148,6 +72,9 @@ public sealed class LiveRunner
             Grace = _grace,
         });
         _providerBars = new ProviderBarBuffer(run, _grace, _logger, Counters);
+        _gaps = new FeedGapTracker(_schedule.Windows, _grace);
+        _backfill = new GapBackfill(run, feed, _logger, Counters);
+        _warmUp = new LiveWarmUp(run, feed, assembly, _schedule.Windows, _logger, Counters);
     }
 
     /// <summary>What the run did.</summary>
@@ -170,6 +97,13 @@ public sealed class LiveRunner
             _schedule.Buffer.TotalSeconds,
             _stopAt?.ToString("O", CultureInfo.InvariantCulture) ?? "none");
 
+        // auto_stop_at bounds every wait, including the ones inside the feed and the REST client (reconnect back-off,
+        // max_connections hold-off, rate-limit back-off): they all get a token cancelled at the stop time.
+        using var autoStop = _stopAt is { } stopAt
+            ? new CancellationTokenSource(stopAt > start ? stopAt - start : TimeSpan.Zero, _time)
+            : new CancellationTokenSource();
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(stopToken, autoStop.Token);
+        _bounded = bounded.Token;
         try
         {
             var reason = await LoopAsync(stopToken).ConfigureAwait(false);
@@ -179,8 +113,14 @@ public sealed class LiveRunner
         {
             return LiveStopReason.Cancelled;
         }
+        catch (OperationCanceledException) when (autoStop.IsCancellationRequested)
+        {
+            _logger.LogInformation(LiveEvents.AutoStop, "auto_stop_at {StopAt:O} reached while waiting on the provider", _stopAt);
+            return LiveStopReason.AutoStop;
+        }
         finally
         {
+            _bounded = CancellationToken.None;
             await ShutdownAsync().ConfigureAwait(false);
         }
     }
@@ -213,13 +153,13 @@ public sealed class LiveRunner
             _logger.LogInformation(LiveEvents.MarketOpen, "{Calendar} session of {Date:yyyy-MM-dd} is open at {Now:O}", _calendar.Name, _gate.SessionAt(now)!.Date, now);
             if (!_connected)
             {
-                await _feed.ConnectAsync(_run.Symbols, stop).ConfigureAwait(false);
+                await _feed.ConnectAsync(_run.Symbols, _bounded).ConfigureAwait(false);
                 _connected = true;
             }
 
             if (!warmedUp)
             {
-                await WarmUpAsync(now, stop).ConfigureAwait(false);
+                await _warmUp.LoadAsync(now, _bounded).ConfigureAwait(false);
                 warmedUp = true;
             }
 
@@ -261,7 +201,7 @@ public sealed class LiveRunner
             }
 
             now = Now();
-            await CycleAsync(now, stop).ConfigureAwait(false);
+            await CycleAsync(now).ConfigureAwait(false);
             if (_stopAt is { } at && now >= at)
             {
                 _logger.LogInformation(LiveEvents.AutoStop, "auto_stop_at {StopAt:O} reached", at);
@@ -278,7 +218,7 @@ public sealed class LiveRunner
     private async Task<LiveStopReason?> HandleClosedAsync(MarketState state, DateTime now, CancellationToken stop)
     {
         // Whatever is still open belongs to a finished session: close it off.
-        await CycleAsync(now, stop, flush: true).ConfigureAwait(false);
+        await CycleAsync(now, flush: true).ConfigureAwait(false);
         var eventId = state switch
         {
             MarketState.Weekend => LiveEvents.MarketClosedWeekend,
@@ -331,7 +271,7 @@ public sealed class LiveRunner
         return null;
     }
 
-    private async Task CycleAsync(DateTime now, CancellationToken stop, bool flush = false)
+    private async Task CycleAsync(DateTime now, bool flush = false)
     {
         Drain();
         _completed.Bars.Clear();
@@ -339,14 +279,16 @@ public sealed class LiveRunner
         _providerBars.Release(now, flush, _completed);
 
         _held.AddRange(_completed.Bars);
-        await ResolveGapsAsync(now, stop).ConfigureAwait(false);
+        await ResolveGapsAsync(now).ConfigureAwait(false);
 
-        // Bars touched by a gap (and everything after it) wait: the engine must see time in order.
-        var ready = _gaps.Count == 0 ? [.. _held] : _held.Where(b => b.End <= _gaps[0].From).ToList();
+        // Bars a gap may have touched (and everything after them) wait: the engine must see time in order.
+        var ready = _gaps.HoldFrom is { } holdFrom ? _held.Where(b => b.End <= holdFrom).ToList() : [.. _held];
         foreach (var b in ready)
         {
             _held.Remove(b);
         }
+
+        _backfill.NoteReleased(ready);
 
         ready.Sort(static (a, b) => a.End != b.End ? a.End.CompareTo(b.End) : a.Symbol.CompareTo(b.Symbol));
         var i = 0;
@@ -385,209 +327,13 @@ public sealed class LiveRunner
         PublishStatus(now, next);
     }
 
-    private static bool Overlaps(in Bar bar, (DateTime From, DateTime? To) gap) =>
-        bar.End > gap.From && (gap.To is null || bar.Start < gap.To);
-
-    private async Task ResolveGapsAsync(DateTime now, CancellationToken stop)
+    private async Task ResolveGapsAsync(DateTime now)
     {
-        while (_gaps.Count > 0 && _gaps[0].To is { } to)
+        while (_gaps.TryPeekResolvable(now, out var fromUtc, out var toUtc))
         {
-            var from = _gaps[0].From;
-
-            // The window in which the connection came back must have closed before history can cover it.
-            var lastWindow = _schedule.Windows.WindowAtOrAfter(to);
-            if (lastWindow.End + _grace > now)
-            {
-                return;
-            }
-
-            // From the bar the connection was lost in to the bar it came back in.
-            var fromStart = _schedule.Windows.WindowAtOrAfter(from).Start;
-            await BackfillAsync(fromStart, lastWindow.End, stop).ConfigureAwait(false);
-            _gaps.RemoveAt(0);
+            await _backfill.FillAsync(fromUtc, toUtc, _held, _assembly.Engine.LastSliceTimeUtc, _bounded).ConfigureAwait(false);
+            _gaps.RemoveOldest();
         }
-    }
-
-    private async Task BackfillAsync(DateTime fromUtc, DateTime toUtc, CancellationToken stop)
-    {
-        var resolution = _feed.HistoryResolution;
-        if (!_run.Timeframe.IsMultipleOf(resolution) || resolution > _run.Timeframe)
-        {
-            Counters.GapsUnfilled++;
-            _logger.LogWarning(
-                LiveEvents.GapUnfilled,
-                "{From:O}..{To:O}: {Provider} history has {Resolution} bars, too coarse for {Timeframe}; bars built from the prints received are used",
-                fromUtc,
-                toUtc,
-                _feed.Name,
-                resolution.ToString(),
-                _run.Timeframe.ToString());
-            return;
-        }
-
-        foreach (var symbol in _run.Symbols)
-        {
-            var result = await _feed.GetHistoryAsync(symbol, resolution, fromUtc, toUtc, stop).ConfigureAwait(false);
-            if (result.Status != HistoryStatus.Ok)
-            {
-                Counters.GapsUnfilled++;
-                _logger.LogWarning(
-                    LiveEvents.GapUnfilled,
-                    "{Symbol} {From:O}..{To:O}: history {Status} ({Detail}); bars built from the prints received are used",
-                    symbol,
-                    fromUtc,
-                    toUtc,
-                    result.Status,
-                    result.Detail);
-                continue;
-            }
-
-            var bars = resolution == _run.Timeframe
-                ? result.Bars.Where(b => b.Symbol == symbol && b.Start >= fromUtc && b.End <= toUtc).ToList()
-                : HistoricalResample(result.Bars.Where(b => b.Symbol == symbol && b.Start >= fromUtc && b.End <= toUtc));
-            var replaced = 0;
-            foreach (var bar in bars)
-            {
-                var index = _held.FindIndex(h => h.Symbol == bar.Symbol && h.Start == bar.Start);
-                if (index >= 0)
-                {
-                    _held[index] = bar;
-                }
-                else
-                {
-                    _held.Add(bar);
-                }
-
-                replaced++;
-            }
-
-            Counters.BarsBackfilled += replaced;
-            _logger.LogInformation(
-                LiveEvents.GapBackfilled,
-                "{Symbol} {From:O}..{To:O}: {Count} bar(s) from {Provider} history",
-                symbol,
-                fromUtc,
-                toUtc,
-                replaced,
-                _feed.Name);
-        }
-    }
-
-    private List<Bar> HistoricalResample(IEnumerable<Bar> bars)
-    {
-        var resampler = new BarResampler(_run.CalendarOf, _run.Timeframe, _run.Config.MarketHours.ExtendedHours);
-        var sink = new Collector();
-        foreach (var b in bars)
-        {
-            resampler.Add(b, sink);
-        }
-
-        resampler.Flush(sink);
-        return sink.Bars;
-    }
-
-    private async Task WarmUpAsync(DateTime now, CancellationToken stop)
-    {
-        var needed = _run.Config.LiveMinBars;
-        if (needed <= 0)
-        {
-            return;
-        }
-
-        var windows = _schedule.Windows;
-        var current = windows.WindowAtOrAfter(now);
-        var from = EarliestWindowStart(current.Start, needed);
-        var resolution = _feed.HistoryResolution;
-        var restUsable = _run.Timeframe.IsMultipleOf(resolution) && resolution <= _run.Timeframe;
-        var store = LocalStore();
-        var all = new List<Bar>();
-        foreach (var symbol in _run.Symbols)
-        {
-            // The provider's history first; the local Parquet store (data.path) when the provider has none.
-            string why;
-            if (restUsable)
-            {
-                var result = await _feed.GetHistoryAsync(symbol, resolution, from, current.Start, stop).ConfigureAwait(false);
-                if (result.Status == HistoryStatus.Ok)
-                {
-                    var bars = resolution == _run.Timeframe ? [.. result.Bars] : HistoricalResample(result.Bars);
-                    all.AddRange(bars.Where(b => b.End <= current.Start).TakeLast(needed));
-                    continue;
-                }
-
-                why = FormattableString.Invariant($"history {result.Status} ({result.Detail})");
-            }
-            else
-            {
-                why = FormattableString.Invariant($"{_feed.Name} history has {resolution} bars, too coarse for {_run.Timeframe}");
-            }
-
-            if (store is not null && StoreBars(store, symbol, from, current.Start) is { Count: > 0 } local)
-            {
-                all.AddRange(local.Where(b => b.End <= current.Start).TakeLast(needed));
-                _logger.LogInformation(LiveEvents.WarmupLoaded, "{Symbol}: {Why}; warming up from the local store {Store}", symbol, why, store.Root);
-                continue;
-            }
-
-            _logger.LogWarning(LiveEvents.WarmupUnavailable, "{Symbol}: {Why}; warming up from live cycles", symbol, why);
-        }
-
-        all.Sort(static (a, b) => a.End != b.End ? a.End.CompareTo(b.End) : a.Symbol.CompareTo(b.Symbol));
-        if (all.Count > 0)
-        {
-            _assembly.Engine.WarmUp(all.ToArray());
-            Counters.WarmupBars = all.Count;
-            _logger.LogInformation(LiveEvents.WarmupLoaded, "{Count} bar(s) from {From:O} to {To:O}", all.Count, all[0].Start, all[^1].End);
-        }
-    }
-
-    /// <summary>The Parquet store named by <c>data.path</c>, if it is one (a live run may keep history there).</summary>
-    private ParquetBarStore? LocalStore() =>
-        _run.Config.Data.Path is { } path && Directory.Exists(path) && ParquetBarStore.IsStore(path)
-            ? new ParquetBarStore(path, _run.CalendarOf)
-            : null;
-
-    private List<Bar>? StoreBars(ParquetBarStore store, Symbol symbol, DateTime fromUtc, DateTime toUtc)
-    {
-        // The run's timeframe if the store has it, else the largest one that combines into it.
-        var available = store.ListSeries().Where(x => x.Symbol == symbol).Select(x => x.Timeframe).ToList();
-        var source = available.Contains(_run.Timeframe)
-            ? _run.Timeframe
-            : available.Where(t => t < _run.Timeframe && _run.Timeframe.IsMultipleOf(t)).OrderDescending().FirstOrDefault();
-        if (source.IsDefault)
-        {
-            return null;
-        }
-
-        var bars = store.ReadBars(symbol, source, fromUtc, toUtc).ToList();
-        return source == _run.Timeframe ? bars : HistoricalResample(bars);
-    }
-
-    private DateTime EarliestWindowStart(DateTime currentStart, int windowsBack)
-    {
-        // Walk back through the calendar's sessions collecting windows until there are enough.
-        var local = DateOnly.FromDateTime(_calendar.ToExchangeTime(currentStart));
-        var collected = 0;
-        var earliest = currentStart;
-        for (var d = local; d > local.AddDays(-400) && collected < windowsBack; d = d.AddDays(-1))
-        {
-            var session = _calendar.GetSession(d);
-            if (session is null)
-            {
-                continue;
-            }
-
-            foreach (var w in _schedule.Windows.WindowsOf(session).Where(w => w.End <= currentStart).Reverse())
-            {
-                earliest = w.Start;
-                if (++collected >= windowsBack)
-                {
-                    break;
-                }
-            }
-        }
-
-        return earliest;
     }
 
     private async Task WaitUntilAsync(DateTime targetUtc, CancellationToken stop)
@@ -676,14 +422,10 @@ public sealed class LiveRunner
         {
             case FeedConnectionState.Disconnected when _connected:
                 Counters.Disconnects++;
-                if (_gaps.Count == 0 || _gaps[^1].To is not null)
-                {
-                    _gaps.Add((c.ReceivedUtc, null));
-                }
-
+                _gaps.OnDisconnected(c.ReceivedUtc, c.LastReceivedUtc);
                 break;
-            case FeedConnectionState.Connected when _gaps.Count > 0 && _gaps[^1].To is null:
-                _gaps[^1] = (_gaps[^1].From, c.ReceivedUtc);
+            case FeedConnectionState.Connected:
+                _gaps.OnConnected(c.ReceivedUtc);
                 break;
             case FeedConnectionState.Failed:
                 _feedFailed = true;
@@ -697,11 +439,22 @@ public sealed class LiveRunner
         _logger.LogInformation(LiveEvents.Stopping, "at {Now:O}", now);
         try
         {
+            foreach (var gap in _gaps.Pending)
+            {
+                // Stopping before history could cover a gap: say so, whether or not bars were held for it.
+                Counters.GapsUnfilled++;
+                _logger.LogWarning(
+                    LiveEvents.GapUnfilled,
+                    "stopping before the gap from {Lost:O} to {Back} was backfilled; bars from {From:O} on are used as built",
+                    gap.LostUtc,
+                    gap.BackUtc?.ToString("O", CultureInfo.InvariantCulture) ?? "the stop",
+                    gap.FirstWindowStart);
+            }
+
+            _gaps.Clear();
             if (_held.Count > 0)
             {
                 // Stopping inside an unresolved gap: the bars held for it go to the engine as built, in order.
-                _logger.LogWarning(LiveEvents.GapUnfilled, "stopping with {Count} bar(s) held for an unresolved gap; they are used as built", _held.Count);
-                _gaps.Clear();
                 foreach (var slice in _held.OrderBy(b => b.End).ThenBy(b => b.Symbol).GroupBy(b => b.End))
                 {
                     if (slice.Key > _assembly.Engine.LastSliceTimeUtc)

@@ -34,6 +34,24 @@ internal sealed class ProviderBarBuffer
 
     public void Add(in Bar bar)
     {
+        if (bar.Duration <= TimeSpan.Zero || bar.Duration > _run.Timeframe.Duration || _run.Timeframe.Duration.Ticks % bar.Duration.Ticks != 0)
+        {
+            // E.g. a minute aggregate on a 5 s run: it cannot be cut into the run's bars. Never end the run over it.
+            _counters.UnusableProviderBars++;
+            if (_counters.UnusableProviderBars == 1)
+            {
+                _logger.LogWarning(
+                    LiveEvents.BarUnusable,
+                    "{Symbol} bar {Start:O} lasts {Duration}, which does not combine into {Timeframe} bars; such bars are ignored",
+                    bar.Symbol,
+                    bar.Start,
+                    bar.Duration,
+                    _run.Timeframe.ToString());
+            }
+
+            return;
+        }
+
         if (!_targets.TryGetWindow(bar.Start, out var target))
         {
             return; // outside the hours in use

@@ -92,6 +92,8 @@ public sealed class FakeFinnhubServer : IAsyncDisposable
     private int _rateCount;
     private int _connectionIds;
     private int _connectionsAccepted;
+    private int _unavailableResponses;
+    private long _unavailableUntilTicks;
     private int _connectionsRejected;
     private int _connectionsEvicted;
     private long _subscribeMessages;
@@ -245,6 +247,20 @@ public sealed class FakeFinnhubServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// An outage: drops every socket abruptly (as <see cref="AbortConnections"/>), then answers every HTTP request (WebSocket
+    /// upgrades and REST calls alike) with 503 until <paramref name="duration"/> has passed on the server's clock.
+    /// </summary>
+    public void DropFor(TimeSpan duration)
+    {
+        Interlocked.Exchange(ref _unavailableUntilTicks, (_time.GetUtcNow().UtcDateTime + duration).Ticks);
+        AbortConnections();
+        _signal.Pulse();
+    }
+
+    /// <summary>HTTP requests answered 503 during a <see cref="DropFor"/> outage.</summary>
+    public int UnavailableResponses => Volatile.Read(ref _unavailableResponses);
+
     /// <summary>Sends a close frame on every socket (the server then waits for the client's answer).</summary>
     public void CloseConnections(WebSocketCloseStatus status = WebSocketCloseStatus.EndpointUnavailable, string description = "server restart")
     {
@@ -360,6 +376,13 @@ public sealed class FakeFinnhubServer : IAsyncDisposable
     private Task HandleAsync(HttpContext context)
     {
         var path = context.Request.Path.Value ?? "/";
+        if (_time.GetUtcNow().UtcDateTime.Ticks < Interlocked.Read(ref _unavailableUntilTicks))
+        {
+            Interlocked.Increment(ref _unavailableResponses);
+            _signal.Pulse();
+            return WriteJsonAsync(context, 503, "{\"error\":\"Service unavailable\"}");
+        }
+
         if (context.WebSockets.IsWebSocketRequest)
         {
             return path is "/" or "" ? HandleSocketAsync(context) : WriteJsonAsync(context, 404, "{\"error\":\"Not found\"}");

@@ -91,6 +91,7 @@ public sealed class FakePolygonServer : IAsyncDisposable
     private long _rateWindow = -1;
     private int _rateCount;
     private int _connectionIds;
+    private int _unavailableResponses;
     private int _connectionsAccepted;
     private int _authSuccesses;
     private int _authFailures;
@@ -101,6 +102,7 @@ public sealed class FakePolygonServer : IAsyncDisposable
     private long _framesSuppressed;
     private long _rateLimited;
     private long _emittedUntilMs = long.MinValue;
+    private long _unavailableUntilTicks;
 
     private FakePolygonServer(FakePolygonOptions options)
     {
@@ -301,6 +303,20 @@ public sealed class FakePolygonServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// An outage: drops every socket abruptly (as <see cref="AbortConnections"/>), then answers every HTTP request (WebSocket
+    /// upgrades and REST calls alike) with 503 until <paramref name="duration"/> has passed on the server's clock.
+    /// </summary>
+    public void DropFor(TimeSpan duration)
+    {
+        Interlocked.Exchange(ref _unavailableUntilTicks, (_time.GetUtcNow().UtcDateTime + duration).Ticks);
+        AbortConnections();
+        _signal.Pulse();
+    }
+
+    /// <summary>HTTP requests answered 503 during a <see cref="DropFor"/> outage.</summary>
+    public int UnavailableResponses => Volatile.Read(ref _unavailableResponses);
+
     /// <summary>Sends a close frame on every socket.</summary>
     public void CloseConnections(WebSocketCloseStatus status = WebSocketCloseStatus.EndpointUnavailable, string description = "server restart")
     {
@@ -380,6 +396,13 @@ public sealed class FakePolygonServer : IAsyncDisposable
     private Task HandleAsync(HttpContext context)
     {
         var path = context.Request.Path.Value ?? "/";
+        if (_time.GetUtcNow().UtcDateTime.Ticks < Interlocked.Read(ref _unavailableUntilTicks))
+        {
+            Interlocked.Increment(ref _unavailableResponses);
+            _signal.Pulse();
+            return WriteJsonAsync(context, 503, "{\"status\":\"ERROR\",\"request_id\":\"fake-503\",\"error\":\"Service unavailable\"}");
+        }
+
         if (context.WebSockets.IsWebSocketRequest)
         {
             return path == "/stocks" ? HandleSocketAsync(context) : WriteJsonAsync(context, 404, "{\"status\":\"NOT_FOUND\",\"message\":\"Not found\"}");

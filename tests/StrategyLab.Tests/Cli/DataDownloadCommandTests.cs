@@ -185,7 +185,7 @@ public sealed class DataDownloadCommandTests
     }
 
     [Fact]
-    public async Task Download_RefusedKey_ExitsWith2_AndAClearError_WithoutTheKey()
+    public async Task Download_RefusedKey_ExitsWith3_AsInLive_AndAClearError_WithoutTheKey()
     {
         var variable = "SL_TEST_POLYGON_" + Guid.NewGuid().ToString("N");
         Environment.SetEnvironmentVariable(variable, Key);
@@ -196,7 +196,7 @@ public sealed class DataDownloadCommandTests
 
             var r = await DownloadAsync(server, Path.Combine(dir.Path, "store"), variable);
 
-            Assert.Equal(2, r.ExitCode);
+            Assert.Equal(3, r.ExitCode); // refused credentials: the same code as `live`
             Assert.Contains("error: AAPL: Polygon refused the API key (HTTP 401: Unknown API Key)", r.StdErr, StringComparison.Ordinal);
             Assert.Contains(variable, r.StdErr, StringComparison.Ordinal);
             Assert.Single(server.RestRequests); // not retried, and MSFT not attempted

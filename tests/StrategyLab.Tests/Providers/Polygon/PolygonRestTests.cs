@@ -203,13 +203,13 @@ public sealed class PolygonRestTests
     }
 
     [Fact]
-    public async Task UnknownKey_401_IsNotEntitled_AndSaysTheKeyWasRefused_WithoutIt()
+    public async Task UnknownKey_401_IsKeyRefused_AndSaysSo_WithoutIt()
     {
         await using var h = await StartAsync(new FakePolygonOptions { ApiKeys = ["another"], RequestsPerMinute = 0 });
 
         var result = await h.Feed.GetHistoryAsync(Aapl, Timeframe.OneMinute, Utc(14, 30), Utc(14, 31), Ct);
 
-        Assert.Equal(HistoryStatus.NotEntitled, result.Status);
+        Assert.Equal(HistoryStatus.KeyRefused, result.Status); // not a plan limit: refused credentials (exit 3 in the CLI)
         Assert.Contains("refused the API key", result.Detail, StringComparison.Ordinal);
         Assert.Contains("Unknown API Key", result.Detail, StringComparison.Ordinal);
         Assert.DoesNotContain(PolygonHarness.Key, result.Detail, StringComparison.Ordinal);
