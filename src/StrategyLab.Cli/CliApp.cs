@@ -33,27 +33,50 @@ public static class CliApp
 
     /// <summary>
     /// Parses and runs <paramref name="args"/>, writing to the given streams. Arguments that do not parse or validate
-    /// (a missing or malformed option, an unknown name) print their errors on <paramref name="error"/> and exit with
-    /// <see cref="ExitBadInput"/>.
+    /// (a missing or malformed option, an unknown name) print their errors and suggestions on <paramref name="error"/>
+    /// and exit with <see cref="ExitBadInput"/>. With <c>--json</c>, a failure also prints
+    /// <c>{"error": "…", "exit_code": n}</c> on <paramref name="output"/> (see <see cref="JsonErrors"/>).
     /// </summary>
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
         var root = Build();
         var parse = root.Parse(args);
-        // Run commands handle Ctrl+C / SIGTERM themselves (graceful stop, then a second Ctrl+C exits at once).
-        var config = new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null };
+        var json = JsonErrors.Requested(parse);
         if (parse.Errors.Count > 0)
         {
-            // The errors alone, on stderr: stdout stays empty for scripts (--help shows the usage).
+            // The errors and any "did you mean" suggestions on stderr: stdout stays empty for scripts (--help shows
+            // the usage), but for the one JSON document --json promises.
             if (parse.Action is ParseErrorAction errorAction)
             {
                 errorAction.ShowHelp = false;
             }
 
-            await parse.InvokeAsync(config, cancellationToken).ConfigureAwait(false);
+            await parse.InvokeAsync(new InvocationConfiguration { Output = error, Error = error }, cancellationToken).ConfigureAwait(false);
+            if (json)
+            {
+                JsonErrors.Write(output, string.Join('\n', parse.Errors.Select(e => e.Message)), ExitBadInput);
+            }
+
             return ExitBadInput;
         }
 
-        return await parse.InvokeAsync(config, cancellationToken).ConfigureAwait(false);
+        // Run commands handle Ctrl+C / SIGTERM themselves (graceful stop, then a second Ctrl+C exits at once).
+        if (!json)
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null }, cancellationToken)
+                .ConfigureAwait(false);
+        }
+
+        // --json: whatever fails, stdout gets one JSON document; the command's own one when it wrote it.
+        var stdout = new RecordingTextWriter(output);
+        var stderr = new RecordingTextWriter(error);
+        var code = await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, ProcessTerminationTimeout = null }, cancellationToken)
+            .ConfigureAwait(false);
+        if (code != 0 && !stdout.HasWritten)
+        {
+            JsonErrors.Write(output, JsonErrors.MessageOf(stderr.Text, code), code);
+        }
+
+        return code;
     }
 }

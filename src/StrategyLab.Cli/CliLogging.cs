@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using StrategyLab.Providers.Streaming;
 
 namespace StrategyLab.Cli;
 
@@ -9,7 +10,7 @@ namespace StrategyLab.Cli;
 internal static class CliLogging
 {
     /// <summary>A logger factory that writes to <paramref name="error"/> at <paramref name="minimum"/> and above.</summary>
-    /// <remarks>Every known secret (API keys) in a message is replaced by <c>***</c> before it is written.</remarks>
+    /// <remarks>Every known secret (API keys) in a message is replaced by <c>***</c> before it is written, as a whole token (<see cref="SecretRedactor"/>).</remarks>
     public static ILoggerFactory Create(TextWriter error, LogLevel minimum = LogLevel.Information, IEnumerable<string?>? secrets = null) =>
         LoggerFactory.Create(b => b.SetMinimumLevel(minimum).AddProvider(new TextWriterLoggerProvider(error, secrets)));
 
@@ -23,7 +24,7 @@ internal static class CliLogging
     private sealed class TextWriterLoggerProvider(TextWriter writer, IEnumerable<string?>? secrets) : ILoggerProvider
     {
         private readonly Lock _gate = new();
-        private readonly string[] _secrets = [.. (secrets ?? []).Where(s => !string.IsNullOrEmpty(s)).Select(s => s!)];
+        private readonly SecretRedactor _secrets = new(secrets ?? []);
 
         public ILogger CreateLogger(string categoryName) => new TextWriterLogger(writer, _gate, _secrets);
 
@@ -32,17 +33,9 @@ internal static class CliLogging
         }
     }
 
-    private sealed class TextWriterLogger(TextWriter writer, Lock gate, string[] secrets) : ILogger
+    private sealed class TextWriterLogger(TextWriter writer, Lock gate, SecretRedactor secrets) : ILogger
     {
-        private string Redact(string text)
-        {
-            foreach (var s in secrets)
-            {
-                text = text.Replace(s, "***", StringComparison.Ordinal);
-            }
-
-            return text;
-        }
+        private string Redact(string text) => secrets.Redact(text);
 
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;

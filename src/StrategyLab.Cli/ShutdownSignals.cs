@@ -38,7 +38,7 @@ internal sealed class ShutdownSignals : IDisposable
 
     /// <summary>Installs the handlers when <paramref name="error"/> is the real stderr (the CLI process).</summary>
     public static ShutdownSignals For(CancellationToken outer, TextWriter error) =>
-        new(outer, error, install: ReferenceEquals(error, Console.Error));
+        new(outer, error, install: ReferenceEquals(error is RecordingTextWriter recording ? recording.Inner : error, Console.Error));
 
     public void Dispose()
     {

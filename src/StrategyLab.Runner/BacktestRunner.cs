@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using StrategyLab.Core.Accounting;
 using StrategyLab.Core.Engine;
@@ -6,6 +7,7 @@ using StrategyLab.Reporting;
 using StrategyLab.Reporting.Html;
 using StrategyLab.Runner.Configuration;
 using StrategyLab.Runner.Data;
+using StrategyLab.Runner.Live;
 
 namespace StrategyLab.Runner;
 
@@ -17,7 +19,7 @@ namespace StrategyLab.Runner;
 /// <param name="Portfolio">The account at the end.</param>
 /// <param name="DataDescription">What the bars were.</param>
 /// <param name="IsSynthetic">True when the data was the built-in synthetic market.</param>
-/// <param name="StopReason">Why a live or replay run stopped (null for a backtest or a replay that ran out of data).</param>
+/// <param name="StopReason">Why the run stopped before the end of its data (<c>cancelled</c>, <c>auto_stop</c>…, see <see cref="Live.LiveStopReasonText"/>); null when it ran to the end of its data.</param>
 public sealed record RunOutcome(
     string Folder,
     RunMode Mode,
@@ -81,14 +83,15 @@ public static class BacktestRunner
         }
 
         var stats = statistics.Compute();
-        writer.Complete(RunSnapshot.Of(assembly.Engine, stats));
+        var stopReason = cancellationToken.IsCancellationRequested ? LiveStopReasonText.Cancelled : null;
+        var session = new JsonObject { ["stop_reason"] = stopReason ?? LiveStopReasonText.EndOfData };
+        writer.Complete(RunSnapshot.Of(assembly.Engine, stats) with { Session = session });
         if (run.Config.Output.Report)
         {
             HtmlReport.Write(writer.DirectoryPath);
         }
 
-        return new RunOutcome(folder, RunMode.Backtest, stats, assembly.Engine.Counters, assembly.Portfolio, data.Description, data.IsSynthetic,
-            cancellationToken.IsCancellationRequested ? "cancelled" : null);
+        return new RunOutcome(folder, RunMode.Backtest, stats, assembly.Engine.Counters, assembly.Portfolio, data.Description, data.IsSynthetic, stopReason);
     }
 
     /// <summary>The enumerator's current bar, then the rest.</summary>

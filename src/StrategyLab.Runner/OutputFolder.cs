@@ -2,24 +2,43 @@ using System.Globalization;
 
 namespace StrategyLab.Runner;
 
-/// <summary>Turns <c>output.dir</c> into a folder: <c>{timestamp}</c> and <c>{strategy}</c> are filled in, and a folder
-/// that already holds a run is never overwritten (a <c>-2</c>, <c>-3</c>… suffix is added).</summary>
+/// <summary>
+/// Turns <c>output.dir</c> into a folder: <c>{timestamp}</c> and <c>{strategy}</c> are filled in, and the folder is
+/// claimed atomically. A folder that is not empty (an earlier run, a crashed one, the user's own files) is never
+/// reused: a <c>-2</c>, <c>-3</c>… suffix is added until a free one is claimed.
+/// </summary>
 public static class OutputFolder
 {
-    /// <summary>Resolves <paramref name="template"/> at <paramref name="nowUtc"/> and creates the folder.</summary>
-    public static string Create(string template, string strategy, DateTime nowUtc)
-    {
-        var path = Resolve(template, strategy, nowUtc);
-        Directory.CreateDirectory(path);
-        return path;
-    }
+    /// <summary>
+    /// The marker a claim creates in the folder, create-exclusive: of two runs (threads or processes) that go for the
+    /// same folder at once, only the one that created it owns the folder; the other moves on to the next suffix.
+    /// </summary>
+    public const string ClaimMarkerFileName = ".strategylab-run";
+
+    // A bound, so a folder that cannot be claimed for a reason not foreseen here fails instead of looping.
+    private const int MaxSuffix = 100_000;
 
     /// <summary>
-    /// Resolves <paramref name="template"/> at <paramref name="nowUtc"/> without creating anything yet: the run creates
-    /// the folder when it writes its first file, and <see cref="RunFolderClaim.DiscardIfEmpty"/> takes back what it
-    /// created if the run fails before producing anything.
+    /// Resolves <paramref name="template"/> at <paramref name="nowUtc"/> and claims the folder: it exists, holds only
+    /// <see cref="ClaimMarkerFileName"/>, and no other run claims it. <see cref="RunFolderClaim.DiscardIfEmpty"/> takes
+    /// back what the run created if it fails before producing anything.
     /// </summary>
-    public static RunFolderClaim Claim(string template, string strategy, DateTime nowUtc) => new(Resolve(template, strategy, nowUtc));
+    /// <exception cref="IOException">No folder can be claimed (e.g. the parent cannot be created).</exception>
+    /// <exception cref="UnauthorizedAccessException">The folder cannot be created for lack of permission.</exception>
+    public static RunFolderClaim Claim(string template, string strategy, DateTime nowUtc)
+    {
+        var path = Resolve(template, strategy, nowUtc);
+        for (var n = 1; n <= MaxSuffix; n++)
+        {
+            var candidate = n == 1 ? path : path + "-" + n.ToString(CultureInfo.InvariantCulture);
+            if (RunFolderClaim.TryClaim(candidate) is { } claim)
+            {
+                return claim;
+            }
+        }
+
+        throw new IOException($"could not claim a run folder: '{path}' and its -2…-{MaxSuffix} variants are all taken.");
+    }
 
     private static string Resolve(string template, string strategy, DateTime nowUtc)
     {
@@ -27,42 +46,35 @@ public static class OutputFolder
         var path = template
             .Replace("{timestamp}", nowUtc.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture), StringComparison.Ordinal)
             .Replace("{strategy}", strategy, StringComparison.Ordinal);
-        path = Path.GetFullPath(path);
-        var candidate = path;
-        for (var n = 2; File.Exists(Path.Combine(candidate, "summary.json")) || File.Exists(candidate); n++)
-        {
-            candidate = path + "-" + n.ToString(CultureInfo.InvariantCulture);
-        }
-
-        return candidate;
+        return Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
     }
 }
 
 /// <summary>
-/// The folder a run will write to, and what was there before it, so that a run that fails before producing results
-/// leaves nothing behind: only the files this run created are removed, and the folder only when this run created it.
+/// A run folder this run owns (see <see cref="OutputFolder.Claim"/>), so that a run that fails before producing
+/// results leaves nothing behind: what it created there is removed, and the folder too when this run created it.
 /// </summary>
 public sealed class RunFolderClaim
 {
-    private readonly bool _existed;
-    private readonly HashSet<string> _before;
+    // How often a candidate is retried when another claimer removed it between our mkdir and our marker.
+    private const int Attempts = 8;
 
-    internal RunFolderClaim(string path)
+    private readonly bool _created;
+
+    private RunFolderClaim(string path, bool created)
     {
         Path = path;
-        _existed = Directory.Exists(path);
-        _before = _existed
-            ? new HashSet<string>(Directory.EnumerateFileSystemEntries(path), StringComparer.Ordinal)
-            : new HashSet<string>(StringComparer.Ordinal);
+        _created = created;
     }
 
-    /// <summary>The run folder (full path); it may not exist yet.</summary>
+    /// <summary>The run folder (full path); it exists and was empty when claimed.</summary>
     public string Path { get; }
 
     /// <summary>
     /// After a failed run: when the run produced nothing (no <c>summary.json</c>, no equity row in <c>equity.csv</c>),
-    /// deletes the files and folders it created and then the folder itself if the run created it. A folder with results
-    /// (a live session that stopped on an error after trading, say) is kept.
+    /// deletes what is in the folder (it was empty when claimed, so all of it is this run's) and then the folder itself
+    /// if this run created it. A folder with results (a live session that stopped on an error after trading, say) is
+    /// kept.
     /// </summary>
     /// <returns>True when something was removed.</returns>
     public bool DiscardIfEmpty()
@@ -73,13 +85,9 @@ public sealed class RunFolderClaim
         }
 
         var removed = false;
-        foreach (var entry in Directory.EnumerateFileSystemEntries(Path).ToList())
+        var marker = System.IO.Path.Combine(Path, OutputFolder.ClaimMarkerFileName);
+        foreach (var entry in Directory.EnumerateFileSystemEntries(Path).Where(e => e != marker).ToList())
         {
-            if (_before.Contains(entry))
-            {
-                continue;
-            }
-
             try
             {
                 if (Directory.Exists(entry))
@@ -95,17 +103,85 @@ public sealed class RunFolderClaim
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                // Best effort: a file still held open elsewhere stays.
+                // Best effort: a file still held open elsewhere stays (and so does the claim).
             }
         }
 
-        if (!_existed && !Directory.EnumerateFileSystemEntries(Path).Any())
+        // The marker goes last: until then no other run can take the folder.
+        if (Directory.EnumerateFileSystemEntries(Path).All(e => e == marker))
         {
-            Directory.Delete(Path);
+            File.Delete(marker);
             removed = true;
+            if (_created)
+            {
+                try
+                {
+                    Directory.Delete(Path);
+                }
+                catch (IOException)
+                {
+                    // Another run claimed the now empty folder in the meantime: it is theirs.
+                }
+            }
         }
 
         return removed;
+    }
+
+    /// <summary>Claims <paramref name="candidate"/> if it is free (absent, or an empty folder); null when it is taken.</summary>
+    internal static RunFolderClaim? TryClaim(string candidate)
+    {
+        for (var attempt = 0; attempt < Attempts; attempt++)
+        {
+            if (File.Exists(candidate))
+            {
+                return null;
+            }
+
+            var existed = Directory.Exists(candidate);
+            if (existed && Directory.EnumerateFileSystemEntries(candidate).Any())
+            {
+                return null;
+            }
+
+            Directory.CreateDirectory(candidate); // not exclusive: the marker below is what decides
+            var marker = System.IO.Path.Combine(candidate, OutputFolder.ClaimMarkerFileName);
+            try
+            {
+                using (new FileStream(marker, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+                {
+                }
+
+                return new RunFolderClaim(candidate, created: !existed);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                // A failed run that had claimed it just removed it: look again.
+            }
+            catch (IOException) when (File.Exists(marker))
+            {
+                return null; // another run created the marker first
+            }
+            catch when (!existed)
+            {
+                TryDelete(candidate); // no empty folder left behind by a claim that failed
+                throw;
+            }
+        }
+
+        return null;
+    }
+
+    private static void TryDelete(string emptyFolder)
+    {
+        try
+        {
+            Directory.Delete(emptyFolder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: the original error is what the user needs to see.
+        }
     }
 
     private bool HasResults()
@@ -116,7 +192,7 @@ public sealed class RunFolderClaim
         }
 
         var equity = System.IO.Path.Combine(Path, "equity.csv");
-        if (!File.Exists(equity) || _before.Contains(equity))
+        if (!File.Exists(equity))
         {
             return false;
         }

@@ -28,7 +28,8 @@ namespace StrategyLab.Data.Store;
 /// prices, and the actions of a raw run). See <see cref="Lean.LeanFactorFile"/>.</para>
 /// <para><b>Writing</b> a month that exists merges the new bars into it and rewrites the file (via a temporary file and a
 /// rename). Bars with the same start are resolved deterministically: the one written last wins (new over stored; later
-/// over earlier in the same input). One writer at a time per store.</para>
+/// over earlier in the same input). One writer at a time per store: a write holds the store's lock
+/// (<c>strategylab-store.lock</c>) throughout, and a second writer fails with <see cref="StoreLockedException"/>.</para>
 /// </remarks>
 public sealed class ParquetBarStore
 {
@@ -81,6 +82,7 @@ public sealed class ParquetBarStore
     /// <param name="source">Where they came from, kept in the file metadata (e.g. <c>csv:bars.csv</c>, <c>lean</c>).</param>
     /// <param name="cancellationToken">Cancels between partitions.</param>
     /// <exception cref="DataFormatException">A value needs more than 18 digits at the file's scale, or a stored file is not a store partition.</exception>
+    /// <exception cref="StoreLockedException">Another writer (import, download) is writing to the store.</exception>
     public async Task<StoreWriteResult> WriteAsync(
         IEnumerable<Bar> bars, Timeframe timeframe, string source, CancellationToken cancellationToken = default)
     {
@@ -92,6 +94,7 @@ public sealed class ParquetBarStore
         }
 
         Directory.CreateDirectory(Root);
+        using var writerLock = StoreLock.Acquire(Root);
         var marker = Path.Combine(Root, MarkerFileName);
         if (!File.Exists(marker))
         {

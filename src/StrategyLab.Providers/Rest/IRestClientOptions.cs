@@ -6,6 +6,9 @@ namespace StrategyLab.Providers.Rest;
 /// </summary>
 internal interface IRestClientOptions
 {
+    /// <summary>The REST base URL: the key is only ever sent to its origin (scheme, host and port).</summary>
+    Uri RestUrl { get; }
+
     /// <summary>The API key, sent in a header by the provider's client and redacted from every text.</summary>
     string ApiKey { get; }
 

@@ -19,9 +19,18 @@ namespace StrategyLab.Providers.Rest;
 /// statuses are retried and how a retry is logged (<see cref="OnRetry"/>), a wait before each send (<see cref="BeforeSendAsync"/>,
 /// e.g. pacing), which fields of an error body hold its text (<see cref="ErrorFields"/>), and how an endpoint is named in
 /// texts (the <c>endpoint</c> argument of <see cref="SendAsync"/>).
+/// <para>
+/// Redirects are followed here, not by the transport (which would carry a custom key header such as
+/// <c>X-Finnhub-Token</c> to wherever a server points): the key goes only to the origin (scheme, host, port) of
+/// <see cref="IRestClientOptions.RestUrl"/>; a redirect to any other origin is followed without it, a downgrade from
+/// https to http is not followed, and at most <see cref="MaxRedirects"/> are followed.
+/// </para>
 /// </remarks>
 internal abstract class ProviderRestClient : IDisposable
 {
+    /// <summary>The most redirects one call follows (as browsers and the default handler do, give or take).</summary>
+    public const int MaxRedirects = 5;
+
     private static readonly ResiliencePropertyKey<string> EndpointKey = new("rest.endpoint");
     private readonly HttpClient _http;
     private readonly IRestClientOptions _options;
@@ -31,14 +40,17 @@ internal abstract class ProviderRestClient : IDisposable
     /// <param name="options">Retries, back-off and timeout (read at each use).</param>
     /// <param name="redactor">Removes the key from every text.</param>
     /// <param name="time">The clock of the back-off, <c>Retry-After</c> dates and the per-call timeout.</param>
-    /// <param name="handler">The transport (a new <see cref="SocketsHttpHandler"/> when null); not disposed by the client.</param>
+    /// <param name="handler">
+    /// The transport (a new <see cref="SocketsHttpHandler"/> that does not follow redirects when null); not disposed by the
+    /// client. A handler given here must not follow redirects itself, or the key could follow them.
+    /// </param>
     protected ProviderRestClient(IRestClientOptions options, SecretRedactor redactor, TimeProvider time, HttpMessageHandler? handler)
     {
         _options = options;
         Redactor = redactor;
         Time = time;
         _http = handler is null
-            ? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }, disposeHandler: true)
+            ? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AllowAutoRedirect = false }, disposeHandler: true)
             : new HttpClient(handler, disposeHandler: false);
         _http.Timeout = Timeout.InfiniteTimeSpan; // the per-call timeout runs on the TimeProvider
         _http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
@@ -188,17 +200,54 @@ internal abstract class ProviderRestClient : IDisposable
         await BeforeSendAsync(cancellationToken).ConfigureAwait(false);
         using var timeout = new CancellationTokenSource(_options.RequestTimeout, Time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        Authorize(request);
         try
         {
-            return await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, linked.Token).ConfigureAwait(false);
+            var target = url;
+            for (var hops = 0; ; hops++)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, target);
+                if (IsConfiguredOrigin(target))
+                {
+                    Authorize(request);
+                }
+
+                var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, linked.Token).ConfigureAwait(false);
+                if (hops == MaxRedirects || RedirectTarget(target, response) is not { } next)
+                {
+                    return response; // a redirect not followed is answered as the HTTP error it is
+                }
+
+                response.Dispose();
+                target = next;
+            }
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             throw new TimeoutException(
                 $"no answer within {_options.RequestTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s");
         }
+    }
+
+    /// <summary>Where a redirect answer points, if it is one that is followed (http(s), no https → http downgrade); else null.</summary>
+    private static Uri? RedirectTarget(Uri from, HttpResponseMessage response)
+    {
+        if ((int)response.StatusCode is not (301 or 302 or 303 or 307 or 308) || response.Headers.Location is not { } location)
+        {
+            return null;
+        }
+
+        var next = location.IsAbsoluteUri ? location : new Uri(from, location);
+        var allowed = next.Scheme == Uri.UriSchemeHttps || (next.Scheme == Uri.UriSchemeHttp && from.Scheme == Uri.UriSchemeHttp);
+        return allowed ? next : null;
+    }
+
+    /// <summary>True when <paramref name="url"/> has the scheme, host and port of the configured REST base: only there does the key go.</summary>
+    private bool IsConfiguredOrigin(Uri url)
+    {
+        var origin = _options.RestUrl;
+        return string.Equals(url.Scheme, origin.Scheme, StringComparison.OrdinalIgnoreCase)
+            && string.Equals(url.IdnHost, origin.IdnHost, StringComparison.OrdinalIgnoreCase)
+            && url.Port == origin.Port;
     }
 
     private ResiliencePipeline<HttpResponseMessage> BuildPipeline()

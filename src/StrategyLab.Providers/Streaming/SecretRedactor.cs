@@ -5,7 +5,10 @@ namespace StrategyLab.Providers.Streaming;
 
 /// <summary>
 /// Replaces known secrets (API keys) by <see cref="Mask"/> in any text: log messages, exception texts, URLs and
-/// text received from a server. The raw secret and its URL-encoded forms are replaced, ignoring case.
+/// text received from a server. The raw secret and its URL-encoded forms are replaced, ignoring case, where they
+/// stand as a whole token: as a value (<c>"api_key": "KEY"</c>), a header (<c>X-Finnhub-Token: KEY</c>) or a query
+/// parameter (<c>?token=KEY&amp;…</c>), not inside a longer word, so that a short key (<c>x</c>) does not blank out
+/// every <c>x</c> of a log.
 /// </summary>
 /// <remarks>Every text a provider logs or puts in an exception or event goes through <see cref="Redact(string?)"/> first.</remarks>
 public sealed class SecretRedactor
@@ -51,11 +54,41 @@ public sealed class SecretRedactor
         {
             if (text.Contains(secret, StringComparison.OrdinalIgnoreCase))
             {
-                text = text.Replace(secret, Mask, StringComparison.OrdinalIgnoreCase);
+                text = ReplaceWholeTokens(text, secret);
             }
         }
 
         return text;
+    }
+
+    /// <summary>
+    /// True for a character that continues a token (letters, digits, <c>_</c>, <c>-</c>): a secret next to one is part
+    /// of a longer word, not the secret. Anything else (space, quotes, <c>=</c>, <c>&amp;</c>, <c>:</c>, <c>/</c>,
+    /// <c>.</c>, the text's ends) delimits it.
+    /// </summary>
+    public static bool IsTokenChar(char c) => char.IsLetterOrDigit(c) || c is '_' or '-';
+
+    private static string ReplaceWholeTokens(string text, string secret)
+    {
+        StringBuilder? sb = null;
+        var copied = 0;
+        for (var at = text.IndexOf(secret, StringComparison.OrdinalIgnoreCase); at >= 0; at = text.IndexOf(secret, at, StringComparison.OrdinalIgnoreCase))
+        {
+            var end = at + secret.Length;
+            var whole = (at == 0 || !IsTokenChar(text[at - 1])) && (end == text.Length || !IsTokenChar(text[end]));
+            if (!whole)
+            {
+                at++;
+                continue;
+            }
+
+            sb ??= new StringBuilder(text.Length);
+            sb.Append(text, copied, at - copied).Append(Mask);
+            copied = end;
+            at = end;
+        }
+
+        return sb is null ? text : sb.Append(text, copied, text.Length - copied).ToString();
     }
 
     /// <summary>The URL as text with every known secret replaced (e.g. a <c>token</c> query parameter).</summary>

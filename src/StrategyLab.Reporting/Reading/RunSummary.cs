@@ -53,6 +53,9 @@ public sealed class RunSummary
     /// <summary><c>data.source</c>, or null.</summary>
     public string? DataSource => Str(At("data", "source"));
 
+    /// <summary><c>session.stop_reason</c> (<c>end_of_data</c>, <c>cancelled</c>, <c>auto_stop</c>…), or null.</summary>
+    public string? StopReason => Str(At("session", "stop_reason"));
+
     /// <summary><c>engine.version</c>, or null.</summary>
     public string? EngineVersion => Str(At("engine", "version"));
 

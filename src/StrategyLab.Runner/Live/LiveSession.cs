@@ -72,7 +72,7 @@ public static class LiveSession
         if (run.Mode == RunMode.Replay)
         {
             var replay = new ReplayRunner(run, replayData!.Bars, assembly, time, runLoggers, status);
-            stopReason = (await replay.RunAsync(stopToken).ConfigureAwait(false))?.ToString();
+            stopReason = (await replay.RunAsync(stopToken).ConfigureAwait(false))?.ToText();
             if (stopReason is null && assembly.Engine.Counters.Bars == 0)
             {
                 // The data ran out without a bar to act on: say so instead of writing a 0-trade summary.
@@ -81,7 +81,7 @@ public static class LiveSession
 
             session = new JsonObject
             {
-                ["stop_reason"] = stopReason ?? "end_of_data",
+                ["stop_reason"] = stopReason ?? LiveStopReasonText.EndOfData,
                 ["speedup"] = run.Config.Speedup,
                 ["slices"] = replay.Cycles,
             };
@@ -93,11 +93,11 @@ public static class LiveSession
             var live = new LiveRunner(run, feed, assembly, time, runLoggers, status);
             try
             {
-                stopReason = (await live.RunAsync(stopToken).ConfigureAwait(false)).ToString();
+                stopReason = (await live.RunAsync(stopToken).ConfigureAwait(false)).ToText();
             }
             catch (FeedAuthenticationException)
             {
-                writer.Complete(RunSnapshot.Of(assembly.Engine, statistics.Compute()) with { Session = new JsonObject { ["stop_reason"] = "authentication_failed" } });
+                writer.Complete(RunSnapshot.Of(assembly.Engine, statistics.Compute()) with { Session = new JsonObject { ["stop_reason"] = LiveStopReasonText.AuthenticationFailed } });
                 throw;
             }
 

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using StrategyLab.Providers.Streaming;
 
 namespace StrategyLab.Runner.Logging;
 
@@ -17,7 +18,7 @@ public sealed class JsonLinesLoggerProvider : ILoggerProvider
     private readonly TextWriter _writer;
     private readonly bool _ownsWriter;
     private readonly TimeProvider _time;
-    private readonly string[] _secrets;
+    private readonly SecretRedactor _secrets;
     private readonly LogLevel _minimum;
     private readonly Lock _gate = new();
 
@@ -28,7 +29,7 @@ public sealed class JsonLinesLoggerProvider : ILoggerProvider
         _time = time;
         _ownsWriter = ownsWriter;
         _minimum = minimum;
-        _secrets = [.. (secrets ?? []).Where(s => !string.IsNullOrEmpty(s)).Select(s => s!).Distinct(StringComparer.Ordinal)];
+        _secrets = new SecretRedactor(secrets ?? []);
     }
 
     /// <summary>Appends to the file at <paramref name="path"/> (created if missing).</summary>
@@ -54,16 +55,8 @@ public sealed class JsonLinesLoggerProvider : ILoggerProvider
         }
     }
 
-    /// <summary>Replaces every known secret in <paramref name="text"/> by <c>***</c>.</summary>
-    public string Redact(string text)
-    {
-        foreach (var s in _secrets)
-        {
-            text = text.Replace(s, "***", StringComparison.Ordinal);
-        }
-
-        return text;
-    }
+    /// <summary>Replaces every known secret in <paramref name="text"/> by <c>***</c>, where it stands as a whole token (<see cref="SecretRedactor"/>).</summary>
+    public string Redact(string text) => _secrets.Redact(text);
 
     private void Write<TState>(string category, LogLevel level, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {

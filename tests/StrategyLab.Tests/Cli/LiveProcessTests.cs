@@ -112,10 +112,10 @@ public sealed class LiveSignalTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private (System.Diagnostics.Process Process, string Output) Start(FakeFinnhubServer server)
+    private (System.Diagnostics.Process Process, string Output) Start(FakeFinnhubServer server, string? output = null)
     {
-        var output = Path.Combine(_dir, "run-" + Guid.NewGuid().ToString("N")[..6]);
-        var config = Path.Combine(_dir, Path.GetFileName(output) + ".json");
+        output ??= Path.Combine(_dir, "run-" + Guid.NewGuid().ToString("N")[..6]);
+        var config = Path.Combine(_dir, Path.GetFileName(output) + "-" + Guid.NewGuid().ToString("N")[..6] + ".json");
         File.WriteAllText(config, $$"""
             { "mode": "live", "data": { "provider": "finnhub", "symbols": ["BINANCE:BTCUSDT"], "timeframe": "1s" },
               "live_min_bars": 0, "market_hours": { "bar_sync_buffer_seconds": 0.2 },
@@ -173,8 +173,39 @@ public sealed class LiveSignalTests : IDisposable
         }
 
         var summary = File.ReadAllText(Path.Combine(output, "summary.json"));
-        Assert.Contains("\"stop_reason\": \"Cancelled\"", summary, StringComparison.Ordinal);
+        Assert.Contains("\"stop_reason\": \"cancelled\"", summary, StringComparison.Ordinal);
         Assert.Contains("liveMode.disconnected", File.ReadAllText(Path.Combine(output, "log.jsonl")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AfterKillMinusNine_TheSameOutputDir_GoesToANewFolder_AndTheKilledRunsFilesStay()
+    {
+        await using var server = await FakeFinnhubServer.StartAsync(new FakeFinnhubOptions { ApiKeys = [Key] }, TestContext.Current.CancellationToken);
+        await using var walk = server.StartRandomWalk(new FakeRandomWalk("BINANCE:BTCUSDT", 42_000m, PrintsPerSecond: 10));
+        var (first, output) = Start(server);
+        using (first)
+        {
+            await WaitForCycles(output);
+            Signal(first, "KILL");
+            await first.WaitForExitAsync(TestContext.Current.CancellationToken);
+        }
+
+        var killed = Directory.EnumerateFiles(output).ToDictionary(f => f, File.ReadAllBytes, StringComparer.Ordinal);
+        Assert.False(File.Exists(Path.Combine(output, "summary.json")));
+
+        var (second, _) = Start(server, output);
+        using (second)
+        {
+            await WaitForCycles(output + "-2");
+            Signal(second, "TERM");
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await second.WaitForExitAsync(timeout.Token);
+            Assert.Equal(0, second.ExitCode);
+        }
+
+        Assert.True(File.Exists(Path.Combine(output + "-2", "summary.json")));
+        Assert.Equal(killed.Keys.Order(StringComparer.Ordinal), Directory.EnumerateFiles(output).Order(StringComparer.Ordinal));
+        Assert.All(killed, f => Assert.True(f.Value.AsSpan().SequenceEqual(File.ReadAllBytes(f.Key)), $"{f.Key} was changed by the second run"));
     }
 
     [Fact]

@@ -101,6 +101,7 @@ public sealed class LoadChecksTests : IDisposable
         Assert.Contains("lies outside the trading sessions (30 left out", r.StdErr, StringComparison.Ordinal);
         Assert.Contains("2020-01-20 (30)", r.StdErr, StringComparison.Ordinal);
         Assert.Equal(["notes.txt"], Directory.GetFileSystemEntries(outDir).Select(Path.GetFileName));
+        Assert.False(Directory.Exists(outDir + "-2")); // the run went to a folder of its own, and took it back
         Assert.Equal("keep me", File.ReadAllText(Path.Combine(outDir, "notes.txt")));
     }
 

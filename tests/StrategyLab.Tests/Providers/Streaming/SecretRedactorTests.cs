@@ -41,10 +41,35 @@ public sealed class SecretRedactorTests
     public void Excerpt_IsShort_Printable_AndRedacted()
     {
         var r = new SecretRedactor(Key);
-        var text = "line1\nline2 " + Key + new string('x', 500);
+        var text = "line1\nline2 " + Key + " " + new string('x', 500);
 
         var excerpt = r.Excerpt(Encoding.UTF8.GetBytes(text), 30);
 
-        Assert.Equal("line1?line2 ***xxxxxxxxxxxxxxx...", excerpt);
+        Assert.Equal("line1?line2 *** xxxxxxxxxxxxxx...", excerpt);
+    }
+
+    [Fact]
+    public void AShortKey_IsRedactedAsAWholeToken_NotInsideWords()
+    {
+        var r = new SecretRedactor("x");
+
+        // Every "x" inside a word stays: the header name, "exchange", "max", "0x10".
+        Assert.Equal("max exchange X-Finnhub-Token 0x10 xx x_y", r.Redact("max exchange X-Finnhub-Token 0x10 xx x_y"));
+
+        // The key as a value, a header value and a query parameter is replaced.
+        Assert.Equal("X-Finnhub-Token: ***", r.Redact("X-Finnhub-Token: x"));
+        Assert.Equal("https://finnhub.io/api/v1/quote?symbol=AAPL&token=***", r.Redact("https://finnhub.io/api/v1/quote?symbol=AAPL&token=x"));
+        Assert.Equal("https://api.polygon.io/v2/aggs?apiKey=***&limit=5", r.Redact("https://api.polygon.io/v2/aggs?apiKey=x&limit=5"));
+        Assert.Equal("{\"api_key\": \"***\"}", r.Redact("{\"api_key\": \"x\"}"));
+        Assert.Equal("***", r.Redact("X"));
+        Assert.Equal("invalid key ***.", r.Redact("invalid key x."));
+    }
+
+    [Fact]
+    public void ALongKey_InsideALongerWord_IsThatWord_NotTheKey()
+    {
+        var r = new SecretRedactor("abc123");
+
+        Assert.Equal("token=***&token2=*** abc1234 zabc123", r.Redact("token=abc123&token2=ABC123 abc1234 zabc123"));
     }
 }

@@ -1,0 +1,29 @@
+namespace StrategyLab.Runner.Live;
+
+/// <summary>
+/// How a stop reason is spelled wherever it is shown (<c>summary.json</c> <c>session.stop_reason</c>, <c>--json</c>,
+/// the console summary, the report): snake_case, lower case, the same as the backtest's <c>cancelled</c> and
+/// <c>end_of_data</c>.
+/// </summary>
+public static class LiveStopReasonText
+{
+    /// <summary>A run that was not stopped early: it used up its data.</summary>
+    public const string EndOfData = "end_of_data";
+
+    /// <summary>Stopped by the user (Ctrl+C, SIGTERM).</summary>
+    public const string Cancelled = "cancelled";
+
+    /// <summary>The provider refused the key.</summary>
+    public const string AuthenticationFailed = "authentication_failed";
+
+    /// <summary>The reason as written in the artifacts: <c>auto_stop</c>, <c>cancelled</c>, <c>market_closed</c>, <c>feed_failed</c>, <c>no_more_sessions</c>.</summary>
+    public static string ToText(this LiveStopReason reason) => reason switch
+    {
+        LiveStopReason.AutoStop => "auto_stop",
+        LiveStopReason.Cancelled => Cancelled,
+        LiveStopReason.MarketClosed => "market_closed",
+        LiveStopReason.FeedFailed => "feed_failed",
+        LiveStopReason.NoMoreSessions => "no_more_sessions",
+        _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
+    };
+}
