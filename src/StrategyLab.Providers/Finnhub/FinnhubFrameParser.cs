@@ -75,7 +75,13 @@ internal sealed class FinnhubFrameParser(ProviderSymbolTable symbols)
         catch (JsonException e)
         {
             trades.Clear();
-            return new FinnhubFrame(FinnhubFrameType.Malformed, null, "not valid JSON: " + e.Message, 0);
+            return new FinnhubFrame(FinnhubFrameType.Malformed, null, "not valid JSON: " + PrintableText.Escape(e.Message), 0);
+        }
+        catch (InvalidOperationException e)
+        {
+            // A string the reader cannot decode (a lone surrogate escape, invalid UTF-8): the frame is unreadable.
+            trades.Clear();
+            return new FinnhubFrame(FinnhubFrameType.Malformed, null, "unreadable string: " + e.Message, 0);
         }
     }
 
@@ -122,13 +128,13 @@ internal sealed class FinnhubFrameParser(ProviderSymbolTable symbols)
                 else
                 {
                     type = FinnhubFrameType.Other;
-                    otherType = reader.GetString();
+                    otherType = PrintableText.Escape(reader.GetString());
                 }
             }
             else if (reader.ValueTextEquals("msg"u8))
             {
                 reader.Read();
-                message = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                message = reader.TokenType == JsonTokenType.String ? PrintableText.Escape(reader.GetString()) : null;
                 reader.Skip();
             }
             else

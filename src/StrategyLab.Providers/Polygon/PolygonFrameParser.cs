@@ -95,7 +95,13 @@ internal sealed class PolygonFrameParser(ProviderSymbolTable symbols)
         catch (JsonException e)
         {
             events.Clear();
-            return new PolygonFrame(true, 0, "not valid JSON: " + e.Message);
+            return new PolygonFrame(true, 0, "not valid JSON: " + PrintableText.Escape(e.Message));
+        }
+        catch (InvalidOperationException e)
+        {
+            // A string the reader cannot decode (a lone surrogate escape, invalid UTF-8): the frame is unreadable.
+            events.Clear();
+            return new PolygonFrame(true, 0, "unreadable string: " + e.Message);
         }
     }
 
@@ -222,14 +228,14 @@ internal sealed class PolygonFrameParser(ProviderSymbolTable symbols)
                     return false;
                 }
 
-                result = new PolygonEvent(PolygonEventKind.Status, default, default, status, message ?? string.Empty);
+                result = new PolygonEvent(PolygonEventKind.Status, default, default, PrintableText.Escape(status), PrintableText.Escape(message) ?? string.Empty);
                 return true;
             case "AM" or "A":
                 return BuildAggregate(ev == "AM", symbol, open, high, low, close, volume, vwap, s, end, ref why, out result);
             case "T":
                 return BuildTrade(symbol, price, s, time, tradeId, exchange, conditions, ref why, out result);
             default:
-                result = new PolygonEvent(PolygonEventKind.Other, default, default, ev, null);
+                result = new PolygonEvent(PolygonEventKind.Other, default, default, PrintableText.Escape(ev), null);
                 return true;
         }
     }

@@ -17,6 +17,9 @@ internal static class FuzzHarness
     /// <summary>The environment variable that switches on the long mode and sets the cases per family.</summary>
     public const string CasesVariable = "STRATEGYLAB_FUZZ_CASES";
 
+    /// <summary>A file each family appends its case count and findings to in the long mode (optional).</summary>
+    public const string LogVariable = "STRATEGYLAB_FUZZ_LOG";
+
     /// <summary>A value that stands for an API key in every generated config; it must never appear in any output.</summary>
     public const string Secret = "fzSECRETkey0123456789abcdef";
 
@@ -184,7 +187,12 @@ internal sealed class FuzzFindings(string family)
     {
         if (FuzzHarness.LongMode)
         {
-            TestContext.Current.SendDiagnosticMessage($"fuzz {family}: {CasesRun} cases, {_shortest.Count} failure kind(s)");
+            var line = $"fuzz {family}: {CasesRun} cases, {_shortest.Count} failure kind(s): {string.Join(" | ", _shortest.Keys.Order(StringComparer.Ordinal))}";
+            TestContext.Current.SendDiagnosticMessage(line);
+            if (Environment.GetEnvironmentVariable(FuzzHarness.LogVariable) is { Length: > 0 } log)
+            {
+                File.AppendAllText(log, $"{DateTime.UtcNow:O} {line}\n");
+            }
         }
 
         if (_shortest.IsEmpty)

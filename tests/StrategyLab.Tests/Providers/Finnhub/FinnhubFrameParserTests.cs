@@ -117,4 +117,31 @@ public sealed class FinnhubFrameParserTests
         Assert.NotEqual(FinnhubFeed.TradeId(a), FinnhubFeed.TradeId(a with { Conditions = ["1"] }));
         Assert.Equal("AAPL|1672348887666|129.58|0|", FinnhubFeed.TradeId(a with { Volume = 0.000m, Conditions = null }));
     }
+
+    // Found by the fuzz harness (issue 10 #25): a lone surrogate escape threw InvalidOperationException out of Parse.
+    [Theory]
+    [InlineData("{\"type\":\"trade\",\"data\":[{\"s\":\"\\ud800\",\"p\":1,\"t\":1704205800000,\"v\":1}]}")]
+    [InlineData("{\"type\":\"\\udc00\"}")]
+    public void UndecodableStrings_AreMalformed_NotThrown(string json)
+    {
+        var (frame, trades) = Parse(json);
+
+        Assert.Equal(FinnhubFrameType.Malformed, frame.Type);
+        Assert.Contains("unreadable string", frame.Problem, StringComparison.Ordinal);
+        Assert.Empty(trades);
+    }
+
+    // Found by the fuzz harness: control characters of a garbled frame were quoted raw in the problem (then logged);
+    // an error frame's msg is escaped too.
+    [Fact]
+    public void ControlCharacters_AreEscaped_InProblemsAndMessages()
+    {
+        var (garbled, _) = Parse("t\u001b]0;x\u0007");
+        Assert.Equal(FinnhubFrameType.Malformed, garbled.Type);
+        Assert.DoesNotContain('\u001b', garbled.Problem!);
+        Assert.DoesNotContain('\u0007', garbled.Problem!);
+
+        var (error, _) = Parse("{\"type\":\"error\",\"msg\":\"no \\u0007 bell\"}");
+        Assert.Equal((FinnhubFrameType.Error, "no \\u0007 bell"), (error.Type, error.Text));
+    }
 }

@@ -72,4 +72,32 @@ public sealed class PolygonFrameParserTests
         Assert.Contains(problem, frame.Problem, StringComparison.Ordinal);
         Assert.Equal(PolygonEventKind.Status, Assert.Single(events).Kind);
     }
+
+    // Found by the fuzz harness (issue 10 #25): a lone surrogate escape threw InvalidOperationException out of Parse.
+    [Theory]
+    [InlineData("[{\"i\":\"\\ud800\"}]")]
+    [InlineData("[{\"ev\":\"status\",\"status\":\"x\",\"message\":\"\\udc00\"}]")]
+    public void UndecodableStrings_AreMalformed_NotThrown(string json)
+    {
+        var (frame, events) = Parse(json);
+
+        Assert.True(frame.Malformed);
+        Assert.Contains("unreadable string", frame.Problem, StringComparison.Ordinal);
+        Assert.Empty(events);
+    }
+
+    // Found by the fuzz harness: control characters of a garbled frame were quoted raw in the problem (then logged),
+    // and a status message's ESC reached the auth-failure error on stderr.
+    [Fact]
+    public void ControlCharacters_AreEscaped_InProblemsAndMessages()
+    {
+        var (garbled, _) = Parse("f\u001b[31m\u0007x");
+        Assert.True(garbled.Malformed);
+        Assert.DoesNotContain('\u001b', garbled.Problem!);
+        Assert.DoesNotContain('\u0007', garbled.Problem!);
+
+        var (frame, events) = Parse("[{\"ev\":\"status\",\"status\":\"auth_failed\",\"message\":\"bad \\u001b[2J key\"}]");
+        Assert.False(frame.Malformed);
+        Assert.Equal("bad \\u001B[2J key", Assert.Single(events).Message);
+    }
 }
