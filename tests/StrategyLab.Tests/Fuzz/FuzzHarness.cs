@@ -166,7 +166,17 @@ internal sealed class FuzzFindings(string family)
     public long CasesRun => Interlocked.Read(ref _cases);
 
     /// <summary>Counts a case.</summary>
-    public void CountCase() => Interlocked.Increment(ref _cases);
+    public void CountCase()
+    {
+        var n = Interlocked.Increment(ref _cases);
+        if (n % 1000 == 0 && FuzzHarness.LongMode && Environment.GetEnvironmentVariable(FuzzHarness.LogVariable) is { Length: > 0 } log)
+        {
+            lock (_shortest)
+            {
+                File.AppendAllText(log, $"{DateTime.UtcNow:O} fuzz {family}: {n} cases so far, {_shortest.Count} failure kind(s)\n");
+            }
+        }
+    }
 
     /// <summary>Records a failure (kept when its input is the shortest seen for that signature).</summary>
     public void Add(string signature, string input, string detail)
@@ -179,8 +189,8 @@ internal sealed class FuzzFindings(string family)
     }
 
     /// <summary>
-    /// Fails with every finding (signature, shortest input, the output that showed it). Findings whose signature
-    /// contains one of <paramref name="knownFailures"/>' keys are bugs owned elsewhere: when they are the only ones, the
+    /// Fails with every finding (signature, shortest input, the output that showed it). Findings whose signature, or
+    /// whose first project stack frame, contains one of <paramref name="knownFailures"/>' keys are bugs owned elsewhere: when they are the only ones, the
     /// test is skipped with their reasons (so it is re-enabled by deleting the entry once the fix is merged).
     /// </summary>
     public void AssertNone(IReadOnlyDictionary<string, string>? knownFailures = null)
@@ -206,7 +216,9 @@ internal sealed class FuzzFindings(string family)
         var reasons = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var (signature, (input, detail)) in _shortest.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            var known = knownFailures?.FirstOrDefault(k => signature.Contains(k.Key, StringComparison.Ordinal));
+            // A known failure is named by its signature or by the project frame that threw (the first "at StrategyLab.").
+            var thrower = detail.Split('\n').FirstOrDefault(l => l.TrimStart().StartsWith("at StrategyLab.", StringComparison.Ordinal)) ?? string.Empty;
+            var known = knownFailures?.FirstOrDefault(k => (signature + "\n" + thrower).Contains(k.Key, StringComparison.Ordinal));
             if (known is { Key: not null } k)
             {
                 reasons.Add(k.Value);
