@@ -75,6 +75,12 @@ public static class ConfigLoader
             {
                 throw Translate(ex, path, flag: null);
             }
+            catch (ArgumentException ex) when (ex.Message.Contains("same key", StringComparison.Ordinal))
+            {
+                // A repeated key inside a free-form object (strategy.params) escapes the serializer's own duplicate check
+                // as a dictionary error: find it again with the document reader, which names it and its line.
+                throw DuplicateKey(text, path, ex);
+            }
         }
 
         foreach (var o in overrides ?? [])
@@ -94,8 +100,47 @@ public static class ConfigLoader
             throw Translate(ex, path, flag);
         }
 
+        RequireFinite(config);
         var effective = JsonSerializer.SerializeToNode(config, SerializerOptions)!.AsObject();
         return (config, effective);
+    }
+
+    private static ConfigException DuplicateKey(string text, string path, ArgumentException ex)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(text, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, AllowDuplicateProperties = false });
+        }
+        catch (JsonException duplicate)
+        {
+            return Translate(duplicate, path, flag: null);
+        }
+
+        return new ConfigException(string.Empty, $"a key appears twice ({FirstSentence(ex.Message)}).", path);
+    }
+
+    /// <summary>
+    /// The <c>double</c> keys must be finite: a literal beyond the double range (<c>1e309</c>) reads as infinity, which
+    /// no check below compares sensibly and the run's summary cannot write.
+    /// </summary>
+    private static void RequireFinite(RunConfig config)
+    {
+        (string Key, double Value)[] values =
+        [
+            ("speedup", config.Speedup),
+            ("market_hours.bar_sync_buffer_seconds", config.MarketHours.BarSyncBufferSeconds),
+            ("providers.finnhub.silence_timeout_seconds", config.Providers.Finnhub.SilenceTimeoutSeconds),
+            ("providers.finnhub.late_grace_seconds", config.Providers.Finnhub.LateGraceSeconds),
+            ("providers.polygon.silence_timeout_seconds", config.Providers.Polygon.SilenceTimeoutSeconds),
+            ("providers.polygon.late_grace_seconds", config.Providers.Polygon.LateGraceSeconds),
+        ];
+        foreach (var (key, value) in values)
+        {
+            if (!double.IsFinite(value))
+            {
+                throw new ConfigException(key, "must be a finite number (this one is beyond the range of a double).");
+            }
+        }
     }
 
     /// <summary>Parses a command-line number for <paramref name="flag"/>.</summary>
