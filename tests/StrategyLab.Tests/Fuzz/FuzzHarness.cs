@@ -48,7 +48,15 @@ internal static class FuzzHarness
         timeout.CancelAfter(limit ?? TimeSpan.FromSeconds(60));
         try
         {
-            var code = await CliApp.RunAsync(args, output, error, timeout.Token);
+            // On a thread of its own, and waited for with a limit: a run that ignores cancellation (a reader spinning on
+            // a corrupt file) is a finding, and must not hang the test run. The limit is twice the cancellation time.
+            var run = Task.Run(() => CliApp.RunAsync(args, output, error, timeout.Token));
+            if (await Task.WhenAny(run, Task.Delay((limit ?? TimeSpan.FromSeconds(60)) * 2)) != run)
+            {
+                return (-1, string.Empty, string.Empty, "hang: did not stop after cancellation");
+            }
+
+            var code = await run;
             return (code, output.ToString(), error.ToString(), timeout.IsCancellationRequested ? "did not finish in time" : null);
         }
 #pragma warning disable CA1031 // the point of a fuzz harness: any exception is a finding
