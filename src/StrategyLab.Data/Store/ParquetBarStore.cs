@@ -220,7 +220,7 @@ public sealed class ParquetBarStore
                     continue;
                 }
 
-                using var reader = new PartitionReader(path, symbol, timeframe);
+                using var reader = new PartitionReader(path, symbol, timeframe, MonthTicks(clock, month));
                 while (reader.NextGroup())
                 {
                     var n = reader.Count;
@@ -305,17 +305,36 @@ public sealed class ParquetBarStore
         foreach (var partition in GetPartitions(symbol, timeframe))
         {
             using var file = ParquetFile.Open(partition.Path);
+            var (monthFrom, monthTo) = MonthTicks(clock, partition.Month);
             for (var g = 0; g < file.Reader.RowGroupCount; g++)
             {
-                using var group = file.Reader.OpenRowGroupReader(g);
-                var n = checked((int)group.RowCount);
-                var starts = ArrayPool<long>.Shared.Rent(n);
+                var starts = ArrayPool<long>.Shared.Rent(1);
                 try
                 {
-                    Sync(group.ReadAsync<long>(file.Raw.Start, starts.AsMemory(0, n)));
+                    int n;
+                    try
+                    {
+                        using var group = file.Reader.OpenRowGroupReader(g);
+                        n = checked((int)group.RowCount);
+                        ArrayPool<long>.Shared.Return(starts);
+                        starts = ArrayPool<long>.Shared.Rent(n);
+                        Sync(group.ReadAsync<long>(file.Raw.Start, starts.AsMemory(0, n)));
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+                    {
+                        throw ParquetFile.Corrupt(partition.Path, e);
+                    }
+
                     for (var i = 0; i < n; i++)
                     {
-                        var date = clock.LocalDate(FromNanos(starts[i]));
+                        var ticks = FromNanosTicks(starts[i]);
+                        if (ticks < monthFrom || ticks >= monthTo)
+                        {
+                            throw new DataFormatException(partition.Path, null, null, string.Create(
+                                CultureInfo.InvariantCulture, $"row {i} of row group {g}: bar start is outside the partition's month"));
+                        }
+
+                        var date = clock.LocalDate(new DateTime(ticks, DateTimeKind.Utc));
                         if (dates.Count == 0 || dates[^1] != date)
                         {
                             dates.Add(date);
@@ -396,6 +415,10 @@ public sealed class ParquetBarStore
     private IEnumerable<Bar> ReadRange(Symbol symbol, Timeframe timeframe, long fromTicks, long toTicks) =>
         new SegmentedBars(ReadSegments(symbol, timeframe, fromTicks, toTicks));
 
+    /// <summary>The UTC span [From, To) of the exchange-local month starting at <paramref name="month"/>, in ticks.</summary>
+    private static (long From, long To) MonthTicks(ExchangeClock clock, DateOnly month) =>
+        (clock.ToUtc(month.ToDateTime(TimeOnly.MinValue)).Ticks, clock.ToUtc(month.AddMonths(1).ToDateTime(TimeOnly.MinValue)).Ticks);
+
     private static DateOnly MonthOf(ExchangeClock clock, long utcTicks)
     {
         // Instants at the edges of DateTime's range have no local time; clamp them to the calendar's years.
@@ -456,10 +479,17 @@ public sealed class ParquetBarStore
             }
 
             long rows = 0;
-            for (var g = 0; g < file.Reader.RowGroupCount; g++)
+            try
             {
-                using var group = file.Reader.OpenRowGroupReader(g);
-                rows += group.RowCount;
+                for (var g = 0; g < file.Reader.RowGroupCount; g++)
+                {
+                    using var group = file.Reader.OpenRowGroupReader(g);
+                    rows += group.RowCount;
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+            {
+                throw ParquetFile.Corrupt(path, e);
             }
 
             result.Add(new StorePartition(symbol, timeframe, month, path, rows, file.Metadata.GetValueOrDefault(SourceKey) ?? ""));
@@ -472,10 +502,11 @@ public sealed class ParquetBarStore
         Symbol symbol, Timeframe timeframe, DateOnly month, List<Bar> incoming, string source, CancellationToken cancellationToken)
     {
         var path = PartitionPath(symbol, timeframe, month);
+        var monthTicks = MonthTicks(new ExchangeClock(_calendarFor(symbol)), month);
         var combined = new List<(Bar Bar, int Order)>(incoming.Count);
         if (File.Exists(path))
         {
-            using var reader = new PartitionReader(path, symbol, timeframe);
+            using var reader = new PartitionReader(path, symbol, timeframe, monthTicks);
             while (reader.NextGroup())
             {
                 for (var i = 0; i < reader.Count; i++)
@@ -505,16 +536,35 @@ public sealed class ParquetBarStore
             merged.Add(combined[i].Bar);
         }
 
+        var rows = new PartitionRows(path, timeframe, monthTicks.From, monthTicks.To);
+        var previous = long.MinValue;
+        foreach (var bar in merged)
+        {
+            if (rows.Check(bar, previous) is { } problem)
+            {
+                throw new DataFormatException(path, null, null, problem);
+            }
+
+            previous = bar.Start.Ticks;
+        }
+
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temp = path + ".tmp";
+        var tempSum = path + Checksum.Extension + ".tmp";
         try
         {
             await PartitionWriter.WriteAsync(temp, path, symbol, timeframe, month, source, merged, cancellationToken).ConfigureAwait(false);
+            await Checksum.WriteAsync(temp, tempSum, Path.GetFileName(path), cancellationToken).ConfigureAwait(false);
+
+            // The partition first, then its checksum: a crash between the two leaves a checksum that does not match,
+            // an error on read, never a partition read unverified.
             File.Move(temp, path, overwrite: true);
+            File.Move(tempSum, path + Checksum.Extension, overwrite: true);
         }
         finally
         {
             File.Delete(temp); // gone after the move; a leftover of a failed write otherwise
+            File.Delete(tempSum);
         }
         if (_logger is not null)
         {
