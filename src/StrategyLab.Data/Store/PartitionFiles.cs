@@ -70,15 +70,20 @@ internal sealed class ParquetFile : IDisposable
     /// Opens a partition. With <paramref name="footerOnly"/> only the metadata is read (listing); otherwise the file's
     /// bytes are read at once into a pooled buffer (one month), so column reads never wait on disk and complete synchronously.
     /// </summary>
-    public static ParquetFile Open(string path, bool footerOnly = false)
+    public static ParquetFile Open(string path, bool footerOnly = false, bool streaming = false)
     {
         byte[]? rented = null;
         Stream? stream = null;
         try
         {
-            if (footerOnly)
+            if (footerOnly || streaming)
             {
-                stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096);
+                stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, footerOnly ? 4096 : 1 << 16);
+                if (streaming)
+                {
+                    Checksum.Verify(path, stream);
+                    stream.Position = 0;
+                }
             }
             else
             {
@@ -180,10 +185,12 @@ internal sealed class PartitionReader : IDisposable
     private long _previousStart = long.MinValue;
 
     /// <summary>Opens <paramref name="path"/>, the partition of <paramref name="expected"/> for the month whose UTC span is <paramref name="monthTicks"/>.</summary>
-    public PartitionReader(string path, Symbol expected, Timeframe timeframe, (long From, long To) monthTicks)
+    /// <remarks>With <paramref name="streaming"/> the file is read from disk group by group (a merge into a large month),
+    /// otherwise it is read into memory at once (fastest for reading bars).</remarks>
+    public PartitionReader(string path, Symbol expected, Timeframe timeframe, (long From, long To) monthTicks, bool streaming = false)
     {
         _rows = new PartitionRows(path, timeframe, monthTicks.From, monthTicks.To);
-        _file = ParquetFile.Open(path);
+        _file = ParquetFile.Open(path, streaming: streaming);
         if (_file.Symbol != expected)
         {
             _file.Dispose();
@@ -206,6 +213,9 @@ internal sealed class PartitionReader : IDisposable
 
     /// <summary>Rows in the current group.</summary>
     public int Count { get; private set; }
+
+    /// <summary>The open file (its scales and optional columns).</summary>
+    public ParquetFile File => _file;
 
     /// <summary>Moves to the next row group and reads its columns; false after the last.</summary>
     public bool NextGroup()
@@ -426,130 +436,6 @@ internal sealed class PartitionReader : IDisposable
     }
 }
 
-/// <summary>Writes one partition file from bars sorted by start.</summary>
-internal static class PartitionWriter
-{
-    /// <summary>Writes <paramref name="bars"/> to <paramref name="file"/>; errors name <paramref name="path"/>, the partition it becomes.</summary>
-    public static async Task WriteAsync(
-        string file, string path, Symbol symbol, Timeframe timeframe, DateOnly month, string source, List<Bar> bars, CancellationToken cancellationToken)
-    {
-        var priceScale = 0;
-        var volumeScale = 0;
-        var hasTrades = false;
-        var hasVwap = false;
-        foreach (var b in bars)
-        {
-            priceScale = Math.Max(priceScale, Math.Max(
-                Math.Max(ScaledDecimal.MinScale(b.Open), ScaledDecimal.MinScale(b.High)),
-                Math.Max(ScaledDecimal.MinScale(b.Low), ScaledDecimal.MinScale(b.Close))));
-            if (b.Vwap is { } v)
-            {
-                hasVwap = true;
-                priceScale = Math.Max(priceScale, ScaledDecimal.MinScale(v));
-            }
-
-            volumeScale = Math.Max(volumeScale, ScaledDecimal.MinScale(b.Volume));
-            hasTrades |= b.TradeCount.HasValue;
-        }
-
-        if (priceScale > ScaledDecimal.MaxScale || volumeScale > ScaledDecimal.MaxScale)
-        {
-            throw new DataFormatException(path, null, priceScale > ScaledDecimal.MaxScale ? "price" : "volume",
-                string.Create(CultureInfo.InvariantCulture, $"a value has more than {ScaledDecimal.MaxScale} decimal places; the store keeps at most {ScaledDecimal.MaxScale}"));
-        }
-
-        // Check every value fits DECIMAL(18, scale) exactly before writing anything.
-        foreach (var b in bars)
-        {
-            Check(b.Open, "open");
-            Check(b.High, "high");
-            Check(b.Low, "low");
-            Check(b.Close, "close");
-            Check(b.Volume, "volume", volumeScale);
-            if (b.Vwap is { } v)
-            {
-                Check(v, "vwap");
-            }
-
-            void Check(decimal value, string field, int? scale = null)
-            {
-                if (!ScaledDecimal.TryToUnscaled(value, scale ?? priceScale, out _))
-                {
-                    throw new DataFormatException(path, null, field, string.Create(CultureInfo.InvariantCulture,
-                        $"{symbol} bar at {b.Start:yyyy-MM-ddTHH:mm:ssZ}: {value} needs more than 18 digits at scale {scale ?? priceScale}"));
-                }
-            }
-        }
-
-        var start = new DateTimeDataField("start", DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Nanos);
-        var end = new DateTimeDataField("end", DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Nanos);
-        var open = new DecimalDataField("open", 18, priceScale);
-        var high = new DecimalDataField("high", 18, priceScale);
-        var low = new DecimalDataField("low", 18, priceScale);
-        var close = new DecimalDataField("close", 18, priceScale);
-        var volume = new DecimalDataField("volume", 18, volumeScale);
-        var trades = new DataField<int?>("trades");
-        var vwap = new DecimalDataField("vwap", 18, priceScale, isNullable: true);
-        var fields = new List<Field> { start, end, open, high, low, close, volume };
-        if (hasTrades)
-        {
-            fields.Add(trades);
-        }
-
-        if (hasVwap)
-        {
-            fields.Add(vwap);
-        }
-
-        var schema = new ParquetSchema(fields);
-        var options = new ParquetOptions { CompressionMethod = CompressionMethod.None };
-        foreach (var f in new DataField[] { start, end })
-        {
-            options.ColumnEncodingHints[f.Path.ToString()] = EncodingHint.DeltaBinaryPacked;
-        }
-
-        await using var stream = new FileStream(file, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: false);
-        await using var writer = await ParquetWriter.CreateAsync(schema, stream, options, cancellationToken: cancellationToken).ConfigureAwait(false);
-        writer.CustomMetadata = new Dictionary<string, string>
-        {
-            [ParquetBarStore.FormatKey] = ParquetBarStore.FormatValue,
-            [ParquetBarStore.SymbolKey] = symbol.Ticker,
-            [ParquetBarStore.AssetClassKey] = symbol.AssetClass.ToString(),
-            [ParquetBarStore.TimeframeKey] = timeframe.ToString(),
-            [ParquetBarStore.MonthKey] = month.ToString("yyyy-MM", CultureInfo.InvariantCulture),
-            [ParquetBarStore.SourceKey] = source,
-        };
-
-        for (var offset = 0; offset < bars.Count || (offset == 0 && bars.Count == 0); offset += ParquetBarStore.RowGroupSize)
-        {
-            var n = Math.Min(ParquetBarStore.RowGroupSize, bars.Count - offset);
-            var slice = bars.GetRange(offset, n);
-            using var group = writer.CreateRowGroup();
-            await group.WriteAsync<DateTime>(start, slice.Select(b => b.Start).ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
-            await group.WriteAsync<DateTime>(end, slice.Select(b => b.End).ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
-            await group.WriteAsync<decimal>(open, slice.Select(b => b.Open).ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
-            await group.WriteAsync<decimal>(high, slice.Select(b => b.High).ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
-            await group.WriteAsync<decimal>(low, slice.Select(b => b.Low).ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
-            await group.WriteAsync<decimal>(close, slice.Select(b => b.Close).ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
-            await group.WriteAsync<decimal>(volume, slice.Select(b => b.Volume).ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (hasTrades)
-            {
-                await group.WriteAsync<int>(trades, slice.Select(b => b.TradeCount).ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
-            }
-
-            if (hasVwap)
-            {
-                await group.WriteAsync<decimal>(vwap, slice.Select(b => b.Vwap).ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
-            }
-
-            if (bars.Count == 0)
-            {
-                break;
-            }
-        }
-    }
-}
-
 /// <summary>
 /// The invariants every stored row keeps (as a CSV row is checked): a start on the timeframe's grid inside the
 /// partition's month, after the previous row's; an end after the start, no later than one timeframe after it for
@@ -647,10 +533,33 @@ internal static class Checksum
     /// <exception cref="DataFormatException">The checksum differs, or the checksum file is malformed.</exception>
     public static void Verify(string path, ReadOnlySpan<byte> bytes)
     {
+        if (Expected(path) is not { } expected)
+        {
+            return;
+        }
+
+        Span<byte> actual = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(bytes, actual);
+        Compare(path, expected, actual);
+    }
+
+    /// <summary>Checks the whole of <paramref name="stream"/> (the file <paramref name="path"/>, read from its start) against its checksum file, if any.</summary>
+    public static void Verify(string path, Stream stream)
+    {
+        if (Expected(path) is not { } expected)
+        {
+            return;
+        }
+
+        Compare(path, expected, SHA256.HashData(stream));
+    }
+
+    private static byte[]? Expected(string path)
+    {
         var sidecar = path + Extension;
         if (!File.Exists(sidecar))
         {
-            return;
+            return null;
         }
 
         var text = File.ReadAllText(sidecar);
@@ -660,9 +569,13 @@ internal static class Checksum
             throw new DataFormatException(sidecar, 1, null, "not a SHA-256 checksum line (<64 hex digits>  <file name>); delete the partition and its .sha256 and import the month again");
         }
 
-        Span<byte> actual = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(bytes, actual);
-        if (!Convert.FromHexString(hex).AsSpan().SequenceEqual(actual))
+        return Convert.FromHexString(hex);
+    }
+
+    private static void Compare(string path, byte[] expected, ReadOnlySpan<byte> actual)
+    {
+        var sidecar = path + Extension;
+        if (!expected.AsSpan().SequenceEqual(actual))
         {
             throw new DataFormatException(path, null, null, $"corrupt partition: its SHA-256 differs from the one in {System.IO.Path.GetFileName(sidecar)} (the file changed after it was written); delete it (and its .sha256) and import the month again");
         }

@@ -176,3 +176,84 @@ public sealed class StoreIntegrityTests : IDisposable
         return "the end";
     }
 }
+
+/// <summary>
+/// <c>data import</c> in bounded memory (issue 10 #16): incoming bars are held a run at a time (out-of-order runs spilled
+/// sorted to disk) and merged with the stored month row group by row group; the result is what an in-memory merge gives.
+/// </summary>
+public sealed class StoreStreamingWriteTests : IDisposable
+{
+    private static readonly Symbol Btc = Symbol.Crypto("BTC-USD");
+    private static readonly DateTime T0 = new(2024, 1, 10, 0, 0, 0, DateTimeKind.Utc);
+
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static Bar B(int minute, decimal close, int? trades = null) =>
+        new(Btc, T0.AddMinutes(minute), T0.AddMinutes(minute + 1), close, close, close, close, 1m, trades, null);
+
+    [Fact]
+    public async Task ShuffledInputWithDuplicates_AcrossSpilledRuns_MergesIntoAStoredMonth_AsAnInMemoryMergeWould()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var store = new ParquetBarStore(_dir.Path) { SpillRunSize = 7, RowGroupRows = 10 };
+        var model = new SortedDictionary<DateTime, Bar>();
+
+        // Stored: every even minute of 0..99, scale 1.
+        var stored = Enumerable.Range(0, 50).Select(i => B(2 * i, 100.5m)).ToList();
+        var first = await store.WriteAsync(stored, Timeframe.OneMinute, "stored", ct);
+        Assert.Equal(0, first.ReplacedBars);
+        foreach (var b in stored)
+        {
+            model[b.Start] = b;
+        }
+
+        // Incoming: minutes 50..149 shuffled, a third of them twice (the later copy differs and must win), scale 3.
+        var random = new Random(7);
+        var incoming = new List<Bar>();
+        foreach (var m in Enumerable.Range(50, 100).OrderBy(_ => random.Next()))
+        {
+            incoming.Add(B(m, 200m + m));
+            if (m % 3 == 0)
+            {
+                incoming.Insert(random.Next(incoming.Count), B(m, 1m)); // an earlier copy, placed before the later one
+            }
+        }
+
+        // The earlier copy must come before the later one in the input for "last wins" to be well defined.
+        incoming = incoming.Where(b => b.Close == 1m).Concat(incoming.Where(b => b.Close != 1m)).ToList();
+        foreach (var b in incoming)
+        {
+            model[b.Start] = b;
+        }
+
+        var second = await store.WriteAsync(incoming, Timeframe.OneMinute, "incoming", ct);
+        var expectedReplaced = 25 + incoming.Count(b => b.Close == 1m); // stored even minutes 50..98, and each earlier copy
+        Assert.Equal(expectedReplaced, second.ReplacedBars);
+        Assert.Equal(model.Values, store.ReadBars(Btc, Timeframe.OneMinute).ToList());
+        Assert.Equal(model.Count, second.Partitions.Single().Bars);
+
+        // Row groups of the fixed size, the last one the rest; nothing left behind.
+        var partition = second.Partitions.Single().Path;
+        await using var stream = File.OpenRead(partition);
+        await using var reader = await Parquet.ParquetReader.CreateAsync(stream, cancellationToken: ct);
+        var sizes = Enumerable.Range(0, reader.RowGroupCount).Select(g => { using var group = reader.OpenRowGroupReader(g); return group.RowCount; }).ToList();
+        Assert.Equal(Enumerable.Repeat(10L, model.Count / 10).Append(model.Count % 10).Where(n => n > 0), sizes);
+        Assert.Empty(Directory.EnumerateFiles(_dir.Path, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task SortedInput_IsNeverSpilled_AndAFreshMonthIsWrittenInRowGroups()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var store = new ParquetBarStore(_dir.Path) { SpillRunSize = 4, RowGroupRows = 3 };
+        var bars = Enumerable.Range(0, 11).Select(i => B(i, 10m + i, i)).ToList();
+        var result = await store.WriteAsync(bars, Timeframe.OneMinute, "fresh", ct);
+        Assert.Equal(0, result.ReplacedBars);
+        Assert.Equal(bars, store.ReadBars(Btc, Timeframe.OneMinute).ToList());
+        await using var stream = File.OpenRead(result.Partitions.Single().Path);
+        await using var reader = await Parquet.ParquetReader.CreateAsync(stream, cancellationToken: ct);
+        Assert.Equal(4, reader.RowGroupCount);
+    }
+}
