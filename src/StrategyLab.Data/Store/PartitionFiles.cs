@@ -438,16 +438,17 @@ internal sealed class PartitionReader : IDisposable
 
 /// <summary>
 /// The invariants every stored row keeps (as a CSV row is checked): a start on the timeframe's grid inside the
-/// partition's month, after the previous row's; an end after the start, no later than one timeframe after it for
-/// intraday bars; low ≤ open, close ≤ high; prices above zero; volume not negative. Checked on the scaled integers, so
-/// a damaged partition without a checksum (written before checksums existed) still cannot pass off wrong bars.
+/// partition's month, after the previous row's; an end after the start, no more than one timeframe (and an hour, for a
+/// DST change) after it for timeframes shorter than a week; low ≤ open, close ≤ high; prices above zero; volume not negative. Checked on the scaled integers, so
+/// a damaged partition without a checksum (written before checksums existed) cannot pass off bars that break them.
 /// </summary>
 internal sealed class PartitionRows(string path, Timeframe timeframe, long monthFromTicks, long monthToTicks)
 {
     // Exchange offsets from UTC are whole quarter hours, so a start on the session-aligned grid of any timeframe is
     // a multiple of gcd(timeframe, 15 min) in UTC as well.
     private readonly long _gridTicks = GridTicks(timeframe);
-    private readonly long _maxSpanTicks = timeframe < Timeframe.OneWeek ? timeframe.Ticks : long.MaxValue;
+    // A bar built on the exchange-local grid spans up to an hour more than its timeframe across a DST change.
+    private readonly long _maxSpanTicks = timeframe < Timeframe.OneWeek ? timeframe.Ticks + TimeSpan.TicksPerHour : long.MaxValue;
 
     public string Path { get; } = path;
 
@@ -471,7 +472,7 @@ internal sealed class PartitionRows(string path, Timeframe timeframe, long month
 
         if (end <= start || end - start > _maxSpanTicks)
         {
-            return string.Create(CultureInfo.InvariantCulture, $"bar end {Show(end)} is not within one {timeframe} after its start {Show(start)}");
+            return string.Create(CultureInfo.InvariantCulture, $"bar end {Show(end)} is not within one {timeframe} (and an hour for a DST change) after its start {Show(start)}");
         }
 
         if (low <= 0 || (vwap is { } v && v <= 0))

@@ -106,6 +106,31 @@ public sealed class StoreIntegrityTests : IDisposable
         Assert.Equal(bars, new ParquetBarStore(store).ReadBars(Btc, Timeframe.OneMinute).ToList());
     }
 
+    [Theory]
+    [InlineData(30, "not on the 1m grid")] // 00:00:30 in a 1m partition
+    [InlineData(60 * 60 * 24 * 40, "outside the partition's month")] // 40 days later: February, in the January file
+    public async Task APartitionWithoutAChecksum_WhoseRowsBreakTheInvariants_IsAnErrorNamingIt(int offsetSeconds, string expected)
+    {
+        // A legacy partition (no .sha256) holding a bad row, written below the store's own checks.
+        var root = Path.Combine(_dir.Path, "store");
+        var ct = TestContext.Current.CancellationToken;
+        await new ParquetBarStore(root).WriteAsync(Bars(1), Timeframe.OneMinute, "test", ct);
+        var path = Path.Combine(root, "1m", "BTC-USD", "2024-01.parquet");
+        File.Delete(path + ".sha256");
+        var start = T0.AddSeconds(offsetSeconds);
+        var anything = new PartitionRows(path, Timeframe.OneSecond, DateTime.MinValue.Ticks, DateTime.MaxValue.Ticks);
+        await using (var writer = await PartitionWriter.CreateAsync(
+            path, path, Btc, Timeframe.OneMinute, new DateOnly(2024, 1, 1), "test", anything, (2, 1, false, false), 10, ct))
+        {
+            await writer.AddAsync(new Bar(Btc, start, start.AddMinutes(1), 1m, 1m, 1m, 1m, 1m), ct);
+            await writer.CompleteAsync(ct);
+        }
+
+        var e = Assert.Throws<DataFormatException>(() => new ParquetBarStore(root).ReadBars(Btc, Timeframe.OneMinute).ToList());
+        Assert.Equal(path, e.FilePath);
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task BarsOffTheTimeframeGrid_OrWithNonPositivePrices_AreRejectedWhenWritten()
     {
