@@ -106,7 +106,7 @@ public readonly struct Timeframe : IEquatable<Timeframe>, IComparable<Timeframe>
 
         throw new FormatException(
             $"Unknown timeframe '{text}'. Supported: {string.Join(' ', Supported.Select(s => s.ToString()))} " +
-            "(units s/sec, m/min, h/hour, d/day, w/week, mo/month; '1M' is ambiguous: write 1m for a minute, 1mo for a month).");
+            "(units s/sec, m/min, h/hour, d/day, w/week, mo/month; '1M' is ambiguous: write 1m for a minute, 1mo for a month; a one-letter unit is written without a space, as 1m, not 1 m).");
     }
 
     /// <summary>Tries to read a timeframe; see <see cref="Parse"/>.</summary>
@@ -134,6 +134,13 @@ public readonly struct Timeframe : IEquatable<Timeframe>, IComparable<Timeframe>
         if (text.Trim().EndsWith('M'))
         {
             return false; // ambiguous: minute (1m) or month (1mo)
+        }
+
+        if (unit.Length == 1 && t.Length > i && t[i] != unit[0])
+        {
+            // "1 m", "1 h": a lone letter set apart reads like a typo or a cut-off word ("1 mo"?); spelled-out units
+            // ("5 minutes") are plain enough to keep.
+            return false;
         }
 
         if (n == 1 && unit is "w" or "wk" or "week" or "weeks")

@@ -161,10 +161,9 @@ public sealed partial class LeanDataFolder
                 continue;
             }
 
-            missing.Flush();
             report.FilesRead++;
             var midnight = date.ToDateTime(TimeOnly.MinValue);
-            using var entry = ZipEntryReader.Open(path);
+            using var entry = ZipEntryReader.Open(path, ExpectedEntryName(path, resolution));
             var reader = entry.Reader;
             var previous = long.MinValue;
             while (reader.MoveNext())
@@ -173,6 +172,8 @@ public sealed partial class LeanDataFolder
                 {
                     continue;
                 }
+
+                missing.Flush(); // the day has data: it ends a run of missing days
 
                 if (ms < 0 || ms >= TimeSpan.MillisecondsPerDay)
                 {
@@ -187,6 +188,11 @@ public sealed partial class LeanDataFolder
                 previous = ms;
                 var start = clock.ToUtc(midnight.AddTicks(ms * TimeSpan.TicksPerMillisecond));
                 yield return MakeBar(symbol, start, new DateTime(start.Ticks + period, DateTimeKind.Utc), o, h, l, c, v, entry.Name, line);
+            }
+
+            if (previous == long.MinValue && calendar.GetSession(date) is not null)
+            {
+                missing.Add(date); // an empty CSV in the zip is a missing day, not a quiet one
             }
         }
 
@@ -279,7 +285,7 @@ public sealed partial class LeanDataFolder
 
     private static IEnumerable<(DateOnly Date, HourRow Row, string Name)> ReadSymbolFileRows(string path, Symbol symbol, LeanResolution resolution)
     {
-        using var entry = ZipEntryReader.Open(path);
+        using var entry = ZipEntryReader.Open(path, ExpectedEntryName(path, resolution));
         var reader = entry.Reader;
         var previous = DateTime.MinValue;
         while (reader.MoveNext())
@@ -322,16 +328,22 @@ public sealed partial class LeanDataFolder
                 continue;
             }
 
-            missing.Flush();
             report.FilesRead++;
             var midnight = date.ToDateTime(TimeOnly.MinValue);
-            using var entry = ZipEntryReader.Open(path);
+            using var entry = ZipEntryReader.Open(path, ExpectedEntryName(path, LeanResolution.Tick));
             var reader = entry.Reader;
+            var any = false;
             while (reader.MoveNext())
             {
                 if (!TryParseTickRow(reader, entry.Name, lookup, out var ticks, out var price, out var size, out var conditions, out var suspicious, out var line))
                 {
                     continue;
+                }
+
+                if (!any)
+                {
+                    missing.Flush(); // the day has data: it ends a run of missing days
+                    any = true;
                 }
 
                 if (suspicious && !includeSuspicious)
@@ -342,6 +354,11 @@ public sealed partial class LeanDataFolder
 
                 var time = clock.ToUtc(midnight.AddTicks(ticks));
                 yield return new TradePrint(symbol, time, price, size, null, conditions);
+            }
+
+            if (!any && calendar.GetSession(date) is not null)
+            {
+                missing.Add(date); // an empty CSV in the zip is a missing day, not a quiet one
             }
         }
 
@@ -481,14 +498,43 @@ public sealed partial class LeanDataFolder
     private static Bar MakeBar(
         Symbol symbol, DateTime start, DateTime end, decimal open, decimal high, decimal low, decimal close, decimal volume, string name, long line)
     {
+        Bar bar;
         try
         {
-            return new Bar(symbol, start, end, open, high, low, close, volume);
+            bar = new Bar(symbol, start, end, open, high, low, close, volume);
         }
         catch (ArgumentException e)
         {
             throw new DataFormatException(name, line, e.ParamName, e.Message.Split(" (Parameter")[0]);
         }
+
+        if (low <= 0m)
+        {
+            // Checked after the Bar constructor so high < low is reported as such; LEAN prices are scaled, so this is
+            // the price as read, after scaling.
+            throw new DataFormatException(name, line, "low", Invariant($"low {low} is not a positive price"));
+        }
+
+        return bar;
+    }
+
+    /// <summary>
+    /// The CSV a LEAN zip holds by convention: <c>20131007_spy_minute_trade.csv</c> in <c>spy/20131007_trade.zip</c>
+    /// (minute, second), <c>20131007_spy_Trade_Tick.csv</c> (tick), <c>spy.csv</c> in <c>spy.zip</c> (hour, daily).
+    /// </summary>
+    private static string ExpectedEntryName(string zipPath, LeanResolution resolution)
+    {
+        var zipName = System.IO.Path.GetFileNameWithoutExtension(zipPath);
+        if (resolution is LeanResolution.Hour or LeanResolution.Daily)
+        {
+            return zipName + ".csv";
+        }
+
+        var date = zipName.Split('_')[0];
+        var ticker = System.IO.Path.GetFileName(System.IO.Path.GetDirectoryName(zipPath)) ?? "";
+        return resolution == LeanResolution.Tick
+            ? $"{date}_{ticker}_Trade_Tick.csv"
+            : $"{date}_{ticker}_{resolution.FolderName()}_trade.csv";
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
@@ -551,15 +597,18 @@ public sealed partial class LeanDataFolder
         /// <summary><c>path/to/file.zip!entry.csv</c>, for error messages.</summary>
         public string Name { get; }
 
-        public static ZipEntryReader Open(string path)
+        /// <summary>Opens the entry named <paramref name="expectedEntry"/> (case-insensitive), whatever its position.</summary>
+        public static ZipEntryReader Open(string path, string expectedEntry)
         {
             var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
             ZipArchive? archive = null;
             try
             {
                 archive = new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true);
-                var entry = archive.Entries.FirstOrDefault(e => e.Name.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
-                    ?? throw new DataFormatException(path, null, null, "the zip has no .csv entry");
+                var entry = archive.Entries.FirstOrDefault(e => e.Name.Equals(expectedEntry, StringComparison.OrdinalIgnoreCase))
+                    ?? throw new DataFormatException(path, null, null, archive.Entries.Count == 0
+                        ? $"the zip is empty; expected an entry {expectedEntry}"
+                        : $"the zip has no entry {expectedEntry}; it has {string.Join(", ", archive.Entries.Take(10).Select(e => e.FullName))}{(archive.Entries.Count > 10 ? ", …" : "")}");
                 var stream = entry.Open();
                 var reader = Sep.Reader(o => o with { Sep = new Sep(','), HasHeader = false, DisableColCountCheck = true })
                     .From(stream);
