@@ -98,6 +98,7 @@ internal static class DataCommand
                     TimeIs = ParseTimeIs(parse.GetValue(timeIs)),
                     SkipBadRows = parse.GetValue(skipBad),
                     IgnoreUnknownColumns = parse.GetValue(ignoreUnknown),
+                    MaxSignificantDigits = 18, // the store's DECIMAL(18, scale): say which CSV line does not fit
                     Logger = logger,
                 });
                 // Progress: bars read against an estimate of the file's bars from the length of its first lines.

@@ -94,7 +94,8 @@ public readonly struct Timeframe : IEquatable<Timeframe>, IComparable<Timeframe>
 
     /// <summary>
     /// Reads a timeframe such as <c>5m</c>, <c>5min</c>, <c>15 minutes</c>, <c>1h</c>, <c>4hour</c>, <c>1d</c>, <c>30s</c>,
-    /// <c>1w</c>, <c>1mo</c>. <c>1M</c> is refused: it reads as a month to many people and as a minute to others.
+    /// <c>1w</c>, <c>1mo</c>. <c>1M</c> is refused: it reads as a month to many people and as a minute to others. A
+    /// one-letter unit after a space (<c>1 m</c>, <c>1 h</c>) is refused too; spelled-out units may follow a space.
     /// </summary>
     /// <exception cref="FormatException">The text is not a supported timeframe; the message names the text and lists the supported ones.</exception>
     public static Timeframe Parse(string text)

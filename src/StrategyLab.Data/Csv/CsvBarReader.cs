@@ -200,7 +200,6 @@ public sealed class CsvBarReader
 internal sealed class CsvRowParser
 {
     private const int MaxQuoted = 40;
-    private const int MaxStoredDigits = 18;
 
     private readonly string _path;
     private readonly CsvBarReaderOptions _options;
@@ -514,10 +513,10 @@ internal sealed class CsvRowParser
         // Fields are not trimmed up front (that costs every row); spaces around a number are forgiven on the slow path.
         if (DecimalText.TryParse(text, out value) || DecimalText.TryParse(text = text.Trim(' '), out value))
         {
-            // Only long text can need more digits than the store keeps (DECIMAL(18, scale)); catching it here names this
-            // line, where the store could only name its .parquet file.
-            return text.Length <= MaxStoredDigits || DigitsNeeded(value) <= MaxStoredDigits
-                || Fail(line, _names[column], Invariant($"'{Quote(text)}' needs {DigitsNeeded(value)} significant digits; at most {MaxStoredDigits} are kept"));
+            // Only text longer than the limit can need more digits than it (the store keeps DECIMAL(18, scale)); catching
+            // it here names this line, where the store could only name its .parquet file.
+            return _options.MaxSignificantDigits is not { } max || text.Length <= max || DigitsNeeded(value) <= max
+                || Fail(line, _names[column], Invariant($"'{Quote(text)}' needs {DigitsNeeded(value)} significant digits; at most {max} can be stored"));
         }
 
         return Fail(line, _names[column], text.IsEmpty ? "the value is empty" : $"'{Quote(text)}' is not a number");

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.IO.Compression;
 using Microsoft.Extensions.Logging;
 using nietras.SeparatedValues;
 using StrategyLab.Core.Calendar;
@@ -26,9 +25,12 @@ namespace StrategyLab.Data.Lean;
 /// from that name's files when they exist (see <see cref="LeanMapFile"/>); the bars carry the requested symbol.</para>
 /// <para>Prices are raw as in the files; the overload taking a <see cref="Core.CorporateActions.PriceAdjustment"/> applies the factor file
 /// (see <see cref="LeanFactorFile"/>).</para>
-/// <para>A trading day (per the calendar) with no file, or with no bar in an hour/daily file, is reported with the
-/// <c>data.day.missing</c> log event and in <see cref="LeanReadReport.MissingDays"/>; days the market was closed are
-/// skipped silently.</para>
+/// <para>A trading day (per the calendar) with no file, an empty CSV in its zip, or no bar in an hour/daily file, is
+/// reported with the <c>data.day.missing</c> log event and in <see cref="LeanReadReport.MissingDays"/>; days the market
+/// was closed are skipped silently.</para>
+/// <para>Each zip is read from its conventionally named entry (<c>20131007_spy_minute_trade.csv</c>,
+/// <c>20131007_spy_Trade_Tick.csv</c>, <c>spy.csv</c>), wherever it sits in the zip; a zip without it is an error naming
+/// the entries it does have. A price at or below zero is an error naming the entry, line and field.</para>
 /// </remarks>
 public sealed partial class LeanDataFolder
 {
@@ -518,25 +520,6 @@ public sealed partial class LeanDataFolder
         return bar;
     }
 
-    /// <summary>
-    /// The CSV a LEAN zip holds by convention: <c>20131007_spy_minute_trade.csv</c> in <c>spy/20131007_trade.zip</c>
-    /// (minute, second), <c>20131007_spy_Trade_Tick.csv</c> (tick), <c>spy.csv</c> in <c>spy.zip</c> (hour, daily).
-    /// </summary>
-    private static string ExpectedEntryName(string zipPath, LeanResolution resolution)
-    {
-        var zipName = System.IO.Path.GetFileNameWithoutExtension(zipPath);
-        if (resolution is LeanResolution.Hour or LeanResolution.Daily)
-        {
-            return zipName + ".csv";
-        }
-
-        var date = zipName.Split('_')[0];
-        var ticker = System.IO.Path.GetFileName(System.IO.Path.GetDirectoryName(zipPath)) ?? "";
-        return resolution == LeanResolution.Tick
-            ? $"{date}_{ticker}_Trade_Tick.csv"
-            : $"{date}_{ticker}_{resolution.FolderName()}_trade.csv";
-    }
-
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     private readonly record struct HourRow(long Line, long TimeOfDayTicks, decimal Open, decimal High, decimal Low, decimal Close, decimal Volume);
@@ -573,67 +556,6 @@ public sealed partial class LeanDataFolder
             }
 
             _count = 0;
-        }
-    }
-
-    /// <summary>The single CSV entry of a LEAN zip, streamed through Sep.</summary>
-    private sealed class ZipEntryReader : IDisposable
-    {
-        private readonly FileStream _file;
-        private readonly ZipArchive _archive;
-        private readonly Stream _entry;
-
-        private ZipEntryReader(FileStream file, ZipArchive archive, Stream entry, SepReader reader, string name)
-        {
-            _file = file;
-            _archive = archive;
-            _entry = entry;
-            Reader = reader;
-            Name = name;
-        }
-
-        public SepReader Reader { get; }
-
-        /// <summary><c>path/to/file.zip!entry.csv</c>, for error messages.</summary>
-        public string Name { get; }
-
-        /// <summary>Opens the entry named <paramref name="expectedEntry"/> (case-insensitive), whatever its position.</summary>
-        public static ZipEntryReader Open(string path, string expectedEntry)
-        {
-            var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-            ZipArchive? archive = null;
-            try
-            {
-                archive = new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true);
-                var entry = archive.Entries.FirstOrDefault(e => e.Name.Equals(expectedEntry, StringComparison.OrdinalIgnoreCase))
-                    ?? throw new DataFormatException(path, null, null, archive.Entries.Count == 0
-                        ? $"the zip is empty; expected an entry {expectedEntry}"
-                        : $"the zip has no entry {expectedEntry}; it has {string.Join(", ", archive.Entries.Take(10).Select(e => e.FullName))}{(archive.Entries.Count > 10 ? ", …" : "")}");
-                var stream = entry.Open();
-                var reader = Sep.Reader(o => o with { Sep = new Sep(','), HasHeader = false, DisableColCountCheck = true })
-                    .From(stream);
-                return new ZipEntryReader(file, archive, stream, reader, path + "!" + entry.FullName);
-            }
-            catch (InvalidDataException e)
-            {
-                archive?.Dispose();
-                file.Dispose();
-                throw new DataFormatException(path, null, null, "not a readable zip: " + e.Message);
-            }
-            catch
-            {
-                archive?.Dispose();
-                file.Dispose();
-                throw;
-            }
-        }
-
-        public void Dispose()
-        {
-            Reader.Dispose();
-            _entry.Dispose();
-            _archive.Dispose();
-            _file.Dispose();
         }
     }
 }

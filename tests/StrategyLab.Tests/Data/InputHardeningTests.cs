@@ -92,12 +92,21 @@ public class InputHardeningTests
     }
 
     [Fact]
-    public void ANumberTooLongToStore_NamesTheCsvLine()
+    public void ANumberTooLongToStore_NamesTheCsvLine_WhenALimitIsSet()
     {
-        var e = Error(Header + "2024-01-02T14:30:00Z,1,12345678901234567890123.5,1,1,1\n", Timeframe.OneMinute);
+        static List<Bar> ReadLimited(string csv) => new CsvBarReader("bars.csv", () => new StringReader(csv), new CsvBarReaderOptions
+        {
+            Timeframe = Timeframe.OneMinute,
+            Symbol = Spy,
+            MaxSignificantDigits = 18,
+        }).ReadBars().ToList();
+
+        var tooLong = Header + "2024-01-02T14:30:00Z,1,12345678901234567890123.5,1,1,1\n";
+        var e = Assert.Throws<DataFormatException>(() => ReadLimited(tooLong));
         Assert.Equal(("bars.csv", 2L, "high"), (e.FilePath, e.Line, e.Field));
         Assert.Contains("needs 24 significant digits", e.Message, StringComparison.Ordinal);
-        Assert.Single(Read(Header + "2024-01-02T14:30:00Z,1.000000000000000000,1,1,1,000000000000000000001\n", Timeframe.OneMinute));
+        Assert.Single(ReadLimited(Header + "2024-01-02T14:30:00Z,1.000000000000000000,1,1,1,000000000000000000001\n"));
+        Assert.Single(Read(tooLong, Timeframe.OneMinute)); // no limit: a backtest takes any exact decimal
     }
 
     [Fact]
