@@ -85,6 +85,21 @@ public sealed class InputHardeningCliTests : IDisposable
             "--to: 2024-01-02 is before --from 2024-01-05");
     }
 
+    [Fact]
+    public async Task ControlCharactersFromAConfigOrCsv_AreEscapedInTheError()
+    {
+        var config = _dir.File("esc.json", "{ \"data\": { \"provider\": \"x\\u001b[31mred\\u0007\" } }");
+        var r = await CliRunner.RunInProcessAsync("backtest", "--config", config, "--out", Path.Combine(_dir.Path, "run"));
+        AssertCleanError(r, "x\\u001B[31mred\\u0007");
+        Assert.DoesNotContain('\u001b', r.StdErr);
+
+        var csv = _dir.File("esc.csv", Header + "2024-01-02T14:30:00Z,1,1\u001b]0;title\u0007,1,1,1\n");
+        var info = await CliRunner.RunInProcessAsync("data", "info", csv, "--symbol", "SPY", "--timeframe", "1m");
+        AssertCleanError(info, csv + ":2: field 'high'");
+        Assert.DoesNotContain('\u001b', info.StdErr);
+        Assert.DoesNotContain('\u0007', info.StdErr);
+    }
+
     [Theory]
     [InlineData("1 m")]
     [InlineData("1 h")]
