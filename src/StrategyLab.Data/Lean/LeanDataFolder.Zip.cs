@@ -46,6 +46,31 @@ public sealed partial class LeanDataFolder
         /// <summary><c>path/to/file.zip!entry.csv</c>, for error messages.</summary>
         public string Name { get; }
 
+        private long NextLine { get; set; } = 1;
+
+        /// <summary>Advances to the next row; a row past Sep's buffer (a stray quote) is an error naming the line.</summary>
+        public bool MoveNext()
+        {
+            bool more;
+            try
+            {
+                more = Reader.MoveNext();
+            }
+            catch (NotSupportedException)
+            {
+                throw new DataFormatException(Name, NextLine, null,
+                    "the row does not end within the parser's limit of 16,777,216 characters; a quote (\") that is never closed "
+                    + "makes the rest of the file one field, so check this line for a stray quote");
+            }
+
+            if (more)
+            {
+                NextLine = Reader.Current.LineNumberToExcl;
+            }
+
+            return more;
+        }
+
         /// <summary>Opens the entry named <paramref name="expectedEntry"/> (case-insensitive), whatever its position.</summary>
         public static ZipEntryReader Open(string path, string expectedEntry)
         {

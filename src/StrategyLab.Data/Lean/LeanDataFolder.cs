@@ -168,7 +168,7 @@ public sealed partial class LeanDataFolder
             using var entry = ZipEntryReader.Open(path, ExpectedEntryName(path, resolution));
             var reader = entry.Reader;
             var previous = long.MinValue;
-            while (reader.MoveNext())
+            while (entry.MoveNext())
             {
                 if (!TryParseBarRow(reader, entry.Name, out var ms, out var o, out var h, out var l, out var c, out var v, out var line))
                 {
@@ -290,7 +290,7 @@ public sealed partial class LeanDataFolder
         using var entry = ZipEntryReader.Open(path, ExpectedEntryName(path, resolution));
         var reader = entry.Reader;
         var previous = DateTime.MinValue;
-        while (reader.MoveNext())
+        while (entry.MoveNext())
         {
             if (!TryParseHourRow(reader, entry.Name, out var date, out var row))
             {
@@ -335,7 +335,7 @@ public sealed partial class LeanDataFolder
             using var entry = ZipEntryReader.Open(path, ExpectedEntryName(path, LeanResolution.Tick));
             var reader = entry.Reader;
             var any = false;
-            while (reader.MoveNext())
+            while (entry.MoveNext())
             {
                 if (!TryParseTickRow(reader, entry.Name, lookup, out var ticks, out var price, out var size, out var conditions, out var suspicious, out var line))
                 {

@@ -185,6 +185,19 @@ public class InputHardeningTests
     }
 
     [Fact]
+    public void LeanZip_WithARowPastTheParsersBuffer_NamesTheEntryAndLine()
+    {
+        using var dir = new TempDir();
+        var content = new System.Text.StringBuilder("34200000,1674100,1674100,1672500,1672700,3197\n\"34260000,1,1,1,1,1\n");
+        content.Append('9', 17 << 20);
+        var zip = MinuteZip(dir.Path, "20131007", ("20131007_spy_minute_trade.csv", content.ToString()));
+        var day = new DateOnly(2013, 10, 7);
+        var e = Assert.Throws<DataFormatException>(() => new LeanDataFolder(dir.Path).ReadBars(Spy, LeanResolution.Minute, day, day).ToList());
+        Assert.Equal(($"{zip}!20131007_spy_minute_trade.csv", 2L), (e.FilePath, e.Line));
+        Assert.Contains("stray quote", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void LeanBar_WithANonPositivePrice_IsRefused_NamingEntryLineAndField()
     {
         using var dir = new TempDir();
