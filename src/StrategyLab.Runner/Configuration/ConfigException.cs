@@ -1,3 +1,5 @@
+using StrategyLab.Data.Text;
+
 namespace StrategyLab.Runner.Configuration;
 
 /// <summary>The configuration is wrong; the message names the key (and the file and line when known).</summary>
@@ -18,14 +20,14 @@ public sealed class ConfigException : Exception
 
     /// <summary>Creates the exception.</summary>
     public ConfigException(string message)
-        : base(message)
+        : base(TextEscape.ForMessage(message))
     {
         Key = string.Empty;
     }
 
     /// <summary>Creates the exception.</summary>
     public ConfigException(string message, Exception innerException)
-        : base(message, innerException)
+        : base(TextEscape.ForMessage(message), innerException)
     {
         Key = string.Empty;
     }
@@ -33,9 +35,11 @@ public sealed class ConfigException : Exception
     /// <summary>The key at fault, e.g. <c>risk.stop_loss_pct</c> (empty when the file as a whole is wrong).</summary>
     public string Key { get; }
 
+    // Values quoted from the config file are echoed: control characters in them are escaped (a JSON "\u001b" must not
+    // recolour the terminal or split the line).
     private static string Format(string key, string problem, string? file, long? line)
     {
         var where = file is null ? string.Empty : line is null ? $"{file}: " : $"{file}:{line}: ";
-        return key.Length == 0 ? $"{where}{problem}" : $"{where}{key}: {problem}";
+        return TextEscape.ForMessage(key.Length == 0 ? $"{where}{problem}" : $"{where}{key}: {problem}");
     }
 }
