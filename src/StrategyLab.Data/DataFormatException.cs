@@ -1,4 +1,5 @@
 using System.Globalization;
+using StrategyLab.Data.Text;
 
 namespace StrategyLab.Data;
 
@@ -35,8 +36,10 @@ public sealed class DataFormatException : FormatException
     public string Reason { get; }
 
     /// <summary>Formats a location and reason the way this exception's message does.</summary>
+    /// <remarks>Control characters (from the file's own text, quoted in the reason or the field) are escaped.</remarks>
     public static string Format(string filePath, long? line, string? field, string reason)
     {
+        (filePath, field, reason) = (TextEscape.ForMessage(filePath), field is null ? null : TextEscape.ForMessage(field), TextEscape.ForMessage(reason));
         var location = line is { } l ? string.Create(CultureInfo.InvariantCulture, $"{filePath}:{l}") : filePath;
         return field is null ? $"{location}: {reason}" : $"{location}: field '{field}': {reason}";
     }

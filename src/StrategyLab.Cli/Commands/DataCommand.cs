@@ -54,6 +54,7 @@ internal static class DataCommand
             var sym = ParseSymbol(parse.GetValue(symbol), parse.GetValue(assetClass));
             var first = ParseDate(parse.GetValue(from), "--from");
             var last = ParseDate(parse.GetValue(to), "--to");
+            CheckDateOrder(first, last);
             var store = new ParquetBarStore(parse.GetValue(output)!, logger: logger);
             StoreWriteResult result;
             string? skippedLine = null;
@@ -97,6 +98,7 @@ internal static class DataCommand
                     TimeIs = ParseTimeIs(parse.GetValue(timeIs)),
                     SkipBadRows = parse.GetValue(skipBad),
                     IgnoreUnknownColumns = parse.GetValue(ignoreUnknown),
+                    MaxSignificantDigits = 18, // the store's DECIMAL(18, scale): say which CSV line does not fit
                     Logger = logger,
                 });
                 // Progress: bars read against an estimate of the file's bars from the length of its first lines.
@@ -222,6 +224,7 @@ internal static class DataCommand
             Timeframe? tf = tfText is null ? null : Timeframe.Parse(tfText);
             var first = ParseDate(parse.GetValue(from), "--from");
             var last = ParseDate(parse.GetValue(to), "--to");
+            CheckDateOrder(first, last);
             var limit = Math.Max(0, parse.GetValue(maxList));
             var reports = new List<(CoverageReport Report, string Source)>();
             if (ParquetBarStore.IsStore(p))
@@ -439,6 +442,15 @@ internal static class DataCommand
         "end" => TimeIs.End,
         _ => throw new UsageException($"--time-is: '{text}' is not start or end."),
     };
+
+    /// <summary>A range whose end is before its start reads nothing; say so rather than "no bars between the dates".</summary>
+    private static void CheckDateOrder(DateOnly? first, DateOnly? last)
+    {
+        if (first is { } f && last is { } l && l < f)
+        {
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--to: {l:yyyy-MM-dd} is before --from {f:yyyy-MM-dd}."));
+        }
+    }
 
     private static DateOnly? ParseDate(string? text, string option)
     {

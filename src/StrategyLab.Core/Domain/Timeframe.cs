@@ -94,7 +94,8 @@ public readonly struct Timeframe : IEquatable<Timeframe>, IComparable<Timeframe>
 
     /// <summary>
     /// Reads a timeframe such as <c>5m</c>, <c>5min</c>, <c>15 minutes</c>, <c>1h</c>, <c>4hour</c>, <c>1d</c>, <c>30s</c>,
-    /// <c>1w</c>, <c>1mo</c>. <c>1M</c> is refused: it reads as a month to many people and as a minute to others.
+    /// <c>1w</c>, <c>1mo</c>. <c>1M</c> is refused: it reads as a month to many people and as a minute to others. A
+    /// one-letter unit after a space (<c>1 m</c>, <c>1 h</c>) is refused too; spelled-out units may follow a space.
     /// </summary>
     /// <exception cref="FormatException">The text is not a supported timeframe; the message names the text and lists the supported ones.</exception>
     public static Timeframe Parse(string text)
@@ -106,7 +107,7 @@ public readonly struct Timeframe : IEquatable<Timeframe>, IComparable<Timeframe>
 
         throw new FormatException(
             $"Unknown timeframe '{text}'. Supported: {string.Join(' ', Supported.Select(s => s.ToString()))} " +
-            "(units s/sec, m/min, h/hour, d/day, w/week, mo/month; '1M' is ambiguous: write 1m for a minute, 1mo for a month).");
+            "(units s/sec, m/min, h/hour, d/day, w/week, mo/month; '1M' is ambiguous: write 1m for a minute, 1mo for a month; a one-letter unit is written without a space, as 1m, not 1 m).");
     }
 
     /// <summary>Tries to read a timeframe; see <see cref="Parse"/>.</summary>
@@ -134,6 +135,13 @@ public readonly struct Timeframe : IEquatable<Timeframe>, IComparable<Timeframe>
         if (text.Trim().EndsWith('M'))
         {
             return false; // ambiguous: minute (1m) or month (1mo)
+        }
+
+        if (unit.Length == 1 && t.Length > i && t[i] != unit[0])
+        {
+            // "1 m", "1 h": a lone letter set apart reads like a typo or a cut-off word ("1 mo"?); spelled-out units
+            // ("5 minutes") are plain enough to keep.
+            return false;
         }
 
         if (n == 1 && unit is "w" or "wk" or "week" or "weeks")

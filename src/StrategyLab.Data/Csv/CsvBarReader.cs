@@ -23,7 +23,7 @@ namespace StrategyLab.Data.Csv;
 /// on (instants after 1973-03-03). The stamp is the bar start unless <see cref="CsvBarReaderOptions.TimeIs"/> says end;
 /// see <see cref="Time.BarSpanResolver"/> for how the other edge and daily sessions are found.</para>
 /// <para><b>Checks</b>, each a <see cref="DataFormatException"/> naming file, line and field: unparsable number or time,
-/// high &lt; low, open or close outside [low, high], negative volume or trade count, a time not after the previous bar
+/// high &lt; low, open or close outside [low, high], a price not above zero, a vwap outside [low, high], negative volume or trade count, a time not after the previous bar
 /// of the same symbol (backwards or duplicate), a missing required column, a row with the wrong number of fields.</para>
 /// <para>Numbers are parsed exactly (digits to <see cref="decimal"/>, never through <see cref="double"/>).</para>
 /// </remarks>
@@ -69,12 +69,33 @@ public sealed class CsvBarReader
         Statistics.Reset();
         using var reader = Open();
         var parser = new CsvRowParser(_path, _options, Statistics, reader.Header.IsEmpty ? [] : reader.Header.ColNames);
-        while (reader.MoveNext())
+        while (MoveNext(reader, _path, parser.NextLine))
         {
             if (parser.TryParse(reader, out var bar))
             {
                 yield return bar;
             }
+        }
+
+        parser.CheckWantedSymbolSeen();
+    }
+
+    /// <summary>
+    /// Advances the Sep reader, turning its "row too long" <see cref="NotSupportedException"/> (a row past Sep's 16 Mi
+    /// character buffer, in practice a stray quote that swallows the rest of the file) into a located error.
+    /// </summary>
+    internal static bool MoveNext(SepReader reader, string path, long line)
+    {
+        try
+        {
+            return reader.MoveNext();
+        }
+        catch (NotSupportedException e)
+        {
+            throw new DataFormatException(
+                path, line, null,
+                "the row does not end within the parser's limit of 16,777,216 characters; a quote (\") that is never closed "
+                + "makes the rest of the file one field, so check this line for a stray quote (" + e.GetType().Name + ")");
         }
     }
 
@@ -106,9 +127,11 @@ public sealed class CsvBarReader
         var step = long.MaxValue;
         var allDates = true;
         var rows = 0;
-        while (rows < maxRows && reader.MoveNext())
+        var nextLine = 2L;
+        while (rows < maxRows && MoveNext(reader, path, nextLine))
         {
             var row = reader.Current;
+            nextLine = row.LineNumberToExcl;
             if (row.ColCount <= Math.Max(time, symbol) || !TimeText.TryParse(row[time].Span.Trim(' '), out var t, out _))
             {
                 continue;
@@ -260,12 +283,35 @@ internal sealed class CsvRowParser
         }
     }
 
+    /// <summary>The line the next row starts on (for errors raised before the row is split).</summary>
+    public long NextLine { get; private set; } = 2;
+
+    /// <summary>
+    /// Throws when a symbol was asked for, the file has a symbol column, and no row of it names that symbol: the run
+    /// would otherwise see no bars and exit 0. The message lists the symbols the column does have.
+    /// </summary>
+    public void CheckWantedSymbolSeen()
+    {
+        if (_options.Symbol is not { } wanted || _symbol < 0 || _states.Values.Any(s => !s.Excluded))
+        {
+            return;
+        }
+
+        var present = _states.Values.Select(s => s.Symbol.Ticker).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var listed = present.Count == 0
+            ? "it has no data rows"
+            : (present.Count <= 10 ? "it has " : Invariant($"it has {present.Count} symbols, first ")) + string.Join(", ", present.Take(10));
+        throw new DataFormatException(
+            _path, null, _names[_symbol], $"the symbol column has no rows for {wanted.Ticker}; {listed}");
+    }
+
     /// <summary>Parses the reader's current row; false for blank, skipped and other-symbol rows.</summary>
     public bool TryParse(SepReader reader, out Bar bar)
     {
         bar = default;
         var row = reader.Current;
         var line = (long)row.LineNumberFrom;
+        NextLine = row.LineNumberToExcl;
         if (row.ColCount == 1 && row[0].Span.IsEmpty)
         {
             return false; // blank line
@@ -363,6 +409,11 @@ internal sealed class CsvRowParser
                 $"bar start {start:yyyy-MM-ddTHH:mm:ss.FFFFFFFZ} {what} the previous {state.Symbol} bar's start {state.LastStart:yyyy-MM-ddTHH:mm:ss.FFFFFFFZ} (line {state.LastLine})"));
         }
 
+        if (state.HasLast && start < state.LastEnd)
+        {
+            return Fail(line, _names[_time], Overlap(state, start));
+        }
+
         try
         {
             // The Bar constructor is the one place that checks high >= low, open/close within [low, high] and
@@ -374,11 +425,39 @@ internal sealed class CsvRowParser
             return Fail(line, ColumnOf(e.ParamName), e.Message.Split(" (Parameter")[0].TrimEnd('.'));
         }
 
+        if (low <= 0m)
+        {
+            // A zero or negative price fills stops at -5 and charges negative commission: no market here quotes one.
+            return Fail(line, _names[_low], Invariant($"low {low} is not a positive price"));
+        }
+
+        if (vwap is { } average && (average < low || average > high))
+        {
+            return Fail(line, _names[_vwap], Invariant($"vwap {average} is outside [low {low}, high {high}]"));
+        }
+
         state.LastStart = start;
+        state.LastEnd = end;
         state.LastLine = line;
         state.HasLast = true;
         _stats.Bars++;
         return true;
+    }
+
+    /// <summary>
+    /// Why a bar that starts before the previous one ends is refused: the rows are closer together than the declared
+    /// timeframe (a 1-minute file read as 5m), which would store overlapping bars that no backtest can use.
+    /// </summary>
+    private string Overlap(SymbolState state, DateTime start)
+    {
+        var gap = start - state.LastStart;
+        var apart = gap.Ticks % TimeSpan.TicksPerMinute == 0
+            ? Invariant($"{gap.Ticks / TimeSpan.TicksPerMinute} minute{(gap.Ticks == TimeSpan.TicksPerMinute ? "" : "s")}")
+            : Invariant($"{gap.TotalSeconds:0.#######} second{(gap.Ticks == TimeSpan.TicksPerSecond ? "" : "s")}");
+        var guess = Timeframe.All.FirstOrDefault(tf => tf.Ticks == gap.Ticks);
+        var probably = guess.IsDefault ? "" : Invariant($", so the timeframe is probably {guess}");
+        return Invariant(
+            $"this {state.Symbol} bar starts at {start:yyyy-MM-ddTHH:mm:ss.FFFFFFFZ}, before the previous one (line {state.LastLine}) ends at {state.LastEnd:yyyy-MM-ddTHH:mm:ss.FFFFFFFZ}: the rows are {apart} apart but the timeframe is {_options.Timeframe}{probably}");
     }
 
     private string ColumnOf(string? parameter) => parameter switch
@@ -434,10 +513,26 @@ internal sealed class CsvRowParser
         // Fields are not trimmed up front (that costs every row); spaces around a number are forgiven on the slow path.
         if (DecimalText.TryParse(text, out value) || DecimalText.TryParse(text = text.Trim(' '), out value))
         {
-            return true;
+            // Only text longer than the limit can need more digits than it (the store keeps DECIMAL(18, scale)); catching
+            // it here names this line, where the store could only name its .parquet file.
+            return _options.MaxSignificantDigits is not { } max || text.Length <= max || DigitsNeeded(value) <= max
+                || Fail(line, _names[column], Invariant($"'{Quote(text)}' needs {DigitsNeeded(value)} significant digits; at most {max} can be stored"));
         }
 
         return Fail(line, _names[column], text.IsEmpty ? "the value is empty" : $"'{Quote(text)}' is not a number");
+    }
+
+    /// <summary>Integer digits plus decimal places, trailing zeros dropped: 1234.500 needs 5.</summary>
+    private static int DigitsNeeded(decimal value)
+    {
+        value = Math.Abs(value) / 1.000000000000000000000000000000000m; // drops trailing zeros from the scale
+        var digits = (int)value.Scale;
+        for (var whole = decimal.Truncate(value); whole >= 1m; whole = decimal.Truncate(whole / 10m))
+        {
+            digits++;
+        }
+
+        return digits;
     }
 
     private bool Fail(long line, string field, string reason)
@@ -474,6 +569,8 @@ internal sealed class CsvRowParser
         public bool HasLast { get; set; }
 
         public DateTime LastStart { get; set; }
+
+        public DateTime LastEnd { get; set; }
 
         public long LastLine { get; set; }
     }

@@ -25,6 +25,13 @@ public sealed record CsvBarReaderOptions
     /// <summary>Skip bad rows (logging each as <c>data.row.skipped</c> and counting them) instead of throwing.</summary>
     public bool SkipBadRows { get; init; }
 
+    /// <summary>
+    /// When set, a number needing more significant digits than this (integer digits plus decimal places, trailing zeros
+    /// dropped) is an error naming its line; <c>data import</c> sets 18, what the Parquet store keeps, so the error names
+    /// the CSV line rather than the <c>.parquet</c> file. Null (the default): any value <see cref="decimal"/> holds exactly.
+    /// </summary>
+    public int? MaxSignificantDigits { get; init; }
+
     /// <summary>Ignore columns the reader does not know; by default they are an error that names them.</summary>
     public bool IgnoreUnknownColumns { get; init; }
 

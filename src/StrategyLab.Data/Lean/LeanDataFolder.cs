@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.IO.Compression;
 using Microsoft.Extensions.Logging;
 using nietras.SeparatedValues;
 using StrategyLab.Core.Calendar;
@@ -26,9 +25,12 @@ namespace StrategyLab.Data.Lean;
 /// from that name's files when they exist (see <see cref="LeanMapFile"/>); the bars carry the requested symbol.</para>
 /// <para>Prices are raw as in the files; the overload taking a <see cref="Core.CorporateActions.PriceAdjustment"/> applies the factor file
 /// (see <see cref="LeanFactorFile"/>).</para>
-/// <para>A trading day (per the calendar) with no file, or with no bar in an hour/daily file, is reported with the
-/// <c>data.day.missing</c> log event and in <see cref="LeanReadReport.MissingDays"/>; days the market was closed are
-/// skipped silently.</para>
+/// <para>A trading day (per the calendar) with no file, an empty CSV in its zip, or no bar in an hour/daily file, is
+/// reported with the <c>data.day.missing</c> log event and in <see cref="LeanReadReport.MissingDays"/>; days the market
+/// was closed are skipped silently.</para>
+/// <para>Each zip is read from its conventionally named entry (<c>20131007_spy_minute_trade.csv</c>,
+/// <c>20131007_spy_Trade_Tick.csv</c>, <c>spy.csv</c>), wherever it sits in the zip; a zip without it is an error naming
+/// the entries it does have. A price at or below zero is an error naming the entry, line and field.</para>
 /// </remarks>
 public sealed partial class LeanDataFolder
 {
@@ -161,18 +163,19 @@ public sealed partial class LeanDataFolder
                 continue;
             }
 
-            missing.Flush();
             report.FilesRead++;
             var midnight = date.ToDateTime(TimeOnly.MinValue);
-            using var entry = ZipEntryReader.Open(path);
+            using var entry = ZipEntryReader.Open(path, ExpectedEntryName(path, resolution));
             var reader = entry.Reader;
             var previous = long.MinValue;
-            while (reader.MoveNext())
+            while (entry.MoveNext())
             {
                 if (!TryParseBarRow(reader, entry.Name, out var ms, out var o, out var h, out var l, out var c, out var v, out var line))
                 {
                     continue;
                 }
+
+                missing.Flush(); // the day has data: it ends a run of missing days
 
                 if (ms < 0 || ms >= TimeSpan.MillisecondsPerDay)
                 {
@@ -187,6 +190,11 @@ public sealed partial class LeanDataFolder
                 previous = ms;
                 var start = clock.ToUtc(midnight.AddTicks(ms * TimeSpan.TicksPerMillisecond));
                 yield return MakeBar(symbol, start, new DateTime(start.Ticks + period, DateTimeKind.Utc), o, h, l, c, v, entry.Name, line);
+            }
+
+            if (previous == long.MinValue && calendar.GetSession(date) is not null)
+            {
+                missing.Add(date); // an empty CSV in the zip is a missing day, not a quiet one
             }
         }
 
@@ -279,10 +287,10 @@ public sealed partial class LeanDataFolder
 
     private static IEnumerable<(DateOnly Date, HourRow Row, string Name)> ReadSymbolFileRows(string path, Symbol symbol, LeanResolution resolution)
     {
-        using var entry = ZipEntryReader.Open(path);
+        using var entry = ZipEntryReader.Open(path, ExpectedEntryName(path, resolution));
         var reader = entry.Reader;
         var previous = DateTime.MinValue;
-        while (reader.MoveNext())
+        while (entry.MoveNext())
         {
             if (!TryParseHourRow(reader, entry.Name, out var date, out var row))
             {
@@ -322,16 +330,22 @@ public sealed partial class LeanDataFolder
                 continue;
             }
 
-            missing.Flush();
             report.FilesRead++;
             var midnight = date.ToDateTime(TimeOnly.MinValue);
-            using var entry = ZipEntryReader.Open(path);
+            using var entry = ZipEntryReader.Open(path, ExpectedEntryName(path, LeanResolution.Tick));
             var reader = entry.Reader;
-            while (reader.MoveNext())
+            var any = false;
+            while (entry.MoveNext())
             {
                 if (!TryParseTickRow(reader, entry.Name, lookup, out var ticks, out var price, out var size, out var conditions, out var suspicious, out var line))
                 {
                     continue;
+                }
+
+                if (!any)
+                {
+                    missing.Flush(); // the day has data: it ends a run of missing days
+                    any = true;
                 }
 
                 if (suspicious && !includeSuspicious)
@@ -342,6 +356,11 @@ public sealed partial class LeanDataFolder
 
                 var time = clock.ToUtc(midnight.AddTicks(ticks));
                 yield return new TradePrint(symbol, time, price, size, null, conditions);
+            }
+
+            if (!any && calendar.GetSession(date) is not null)
+            {
+                missing.Add(date); // an empty CSV in the zip is a missing day, not a quiet one
             }
         }
 
@@ -481,14 +500,24 @@ public sealed partial class LeanDataFolder
     private static Bar MakeBar(
         Symbol symbol, DateTime start, DateTime end, decimal open, decimal high, decimal low, decimal close, decimal volume, string name, long line)
     {
+        Bar bar;
         try
         {
-            return new Bar(symbol, start, end, open, high, low, close, volume);
+            bar = new Bar(symbol, start, end, open, high, low, close, volume);
         }
         catch (ArgumentException e)
         {
             throw new DataFormatException(name, line, e.ParamName, e.Message.Split(" (Parameter")[0]);
         }
+
+        if (low <= 0m)
+        {
+            // Checked after the Bar constructor so high < low is reported as such; LEAN prices are scaled, so this is
+            // the price as read, after scaling.
+            throw new DataFormatException(name, line, "low", Invariant($"low {low} is not a positive price"));
+        }
+
+        return bar;
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
@@ -527,64 +556,6 @@ public sealed partial class LeanDataFolder
             }
 
             _count = 0;
-        }
-    }
-
-    /// <summary>The single CSV entry of a LEAN zip, streamed through Sep.</summary>
-    private sealed class ZipEntryReader : IDisposable
-    {
-        private readonly FileStream _file;
-        private readonly ZipArchive _archive;
-        private readonly Stream _entry;
-
-        private ZipEntryReader(FileStream file, ZipArchive archive, Stream entry, SepReader reader, string name)
-        {
-            _file = file;
-            _archive = archive;
-            _entry = entry;
-            Reader = reader;
-            Name = name;
-        }
-
-        public SepReader Reader { get; }
-
-        /// <summary><c>path/to/file.zip!entry.csv</c>, for error messages.</summary>
-        public string Name { get; }
-
-        public static ZipEntryReader Open(string path)
-        {
-            var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-            ZipArchive? archive = null;
-            try
-            {
-                archive = new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true);
-                var entry = archive.Entries.FirstOrDefault(e => e.Name.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
-                    ?? throw new DataFormatException(path, null, null, "the zip has no .csv entry");
-                var stream = entry.Open();
-                var reader = Sep.Reader(o => o with { Sep = new Sep(','), HasHeader = false, DisableColCountCheck = true })
-                    .From(stream);
-                return new ZipEntryReader(file, archive, stream, reader, path + "!" + entry.FullName);
-            }
-            catch (InvalidDataException e)
-            {
-                archive?.Dispose();
-                file.Dispose();
-                throw new DataFormatException(path, null, null, "not a readable zip: " + e.Message);
-            }
-            catch
-            {
-                archive?.Dispose();
-                file.Dispose();
-                throw;
-            }
-        }
-
-        public void Dispose()
-        {
-            Reader.Dispose();
-            _entry.Dispose();
-            _archive.Dispose();
-            _file.Dispose();
         }
     }
 }

@@ -27,14 +27,24 @@ namespace StrategyLab.Data.Store;
 /// symbol imported from a LEAN folder (bars are stored raw, so the store can serve raw, split-adjusted and adjusted
 /// prices, and the actions of a raw run). See <see cref="Lean.LeanFactorFile"/>.</para>
 /// <para><b>Writing</b> a month that exists merges the new bars into it and rewrites the file (via a temporary file and a
-/// rename). Bars with the same start are resolved deterministically: the one written last wins (new over stored; later
+/// rename), streaming: the stored file is read a row group at a time and merged in start order with the new bars, which
+/// are held a run of <see cref="RowGroupSize"/> at a time (a run out of order is sorted and spilled to a temporary file
+/// beside the partition), so memory does not grow with the month. Each partition is written with its SHA-256 beside it
+/// (<c>&lt;yyyy-MM&gt;.parquet.sha256</c>), verified whenever it is read; every row is checked on write and read (see
+/// <see cref="PartitionRows"/>). Bars with the same start are resolved deterministically: the one written last wins (new over stored; later
 /// over earlier in the same input). One writer at a time per store: a write holds the store's lock
 /// (<c>strategylab-store.lock</c>) throughout, and a second writer fails with <see cref="StoreLockedException"/>.</para>
 /// </remarks>
-public sealed class ParquetBarStore
+public sealed partial class ParquetBarStore
 {
     /// <summary>Rows per Parquet row group.</summary>
     public const int RowGroupSize = 131_072;
+
+    /// <summary>Incoming bars held per symbol before a sorted run of them is spilled to disk (tests make it small).</summary>
+    internal int SpillRunSize { get; init; } = RowGroupSize;
+
+    /// <summary>Rows per row group written (<see cref="RowGroupSize"/>; tests make it small).</summary>
+    internal int RowGroupRows { get; init; } = RowGroupSize;
 
     /// <summary>The marker file at the store root.</summary>
     public const string MarkerFileName = "strategylab-store.json";
@@ -75,7 +85,7 @@ public sealed class ParquetBarStore
 
     /// <summary>
     /// Writes bars (any symbols, any order; sorted input is fastest) as <paramref name="timeframe"/> bars, merging into
-    /// existing months. Memory holds one month per symbol.
+    /// existing months. Memory holds a run of bars per symbol (see the remarks), not a month.
     /// </summary>
     /// <param name="bars">The bars.</param>
     /// <param name="timeframe">Their timeframe (the store keeps one series per symbol and timeframe).</param>
@@ -107,43 +117,53 @@ public sealed class ParquetBarStore
         var pending = new Dictionary<Symbol, PendingMonth>();
         var written = new List<StorePartition>();
         long received = 0, replaced = 0;
-        foreach (var bar in bars)
+        try
         {
-            if (bar.IsDefault)
+            foreach (var bar in bars)
             {
-                throw new ArgumentException("A default (empty) bar cannot be stored.", nameof(bars));
+                if (bar.IsDefault)
+                {
+                    throw new ArgumentException("A default (empty) bar cannot be stored.", nameof(bars));
+                }
+
+                received++;
+                if (!pending.TryGetValue(bar.Symbol, out var p))
+                {
+                    p = new PendingMonth(bar.Symbol, new ExchangeClock(_calendarFor(bar.Symbol)), SpillRunSize);
+                    pending[bar.Symbol] = p;
+                }
+
+                var local = p.Clock.ToLocal(bar.Start);
+                var month = new DateOnly(local.Year, local.Month, 1);
+                if (p.Received > 0 && month != p.Month)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var (partition, r) = await FlushAsync(bar.Symbol, timeframe, p, source, cancellationToken).ConfigureAwait(false);
+                    written.Add(partition);
+                    replaced += r;
+                    p.Reset();
+                }
+
+                p.Month = month;
+                p.Add(bar, PartitionPath(bar.Symbol, timeframe, month) + ".spill.tmp");
             }
 
-            received++;
-            if (!pending.TryGetValue(bar.Symbol, out var p))
+            foreach (var (symbol, p) in pending)
             {
-                p = new PendingMonth(new ExchangeClock(_calendarFor(bar.Symbol)));
-                pending[bar.Symbol] = p;
+                if (p.Received > 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var (partition, r) = await FlushAsync(symbol, timeframe, p, source, cancellationToken).ConfigureAwait(false);
+                    written.Add(partition);
+                    replaced += r;
+                }
             }
-
-            var local = p.Clock.ToLocal(bar.Start);
-            var month = new DateOnly(local.Year, local.Month, 1);
-            if (p.Bars.Count > 0 && month != p.Month)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var (partition, r) = await FlushAsync(bar.Symbol, timeframe, p.Month, p.Bars, source, cancellationToken).ConfigureAwait(false);
-                written.Add(partition);
-                replaced += r;
-                p.Bars.Clear();
-            }
-
-            p.Month = month;
-            p.Bars.Add(bar);
         }
-
-        foreach (var (symbol, p) in pending)
+        finally
         {
-            if (p.Bars.Count > 0)
+            foreach (var p in pending.Values)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var (partition, r) = await FlushAsync(symbol, timeframe, p.Month, p.Bars, source, cancellationToken).ConfigureAwait(false);
-                written.Add(partition);
-                replaced += r;
+                p.Dispose();
             }
         }
 
@@ -220,7 +240,7 @@ public sealed class ParquetBarStore
                     continue;
                 }
 
-                using var reader = new PartitionReader(path, symbol, timeframe);
+                using var reader = new PartitionReader(path, symbol, timeframe, MonthTicks(clock, month));
                 while (reader.NextGroup())
                 {
                     var n = reader.Count;
@@ -305,17 +325,36 @@ public sealed class ParquetBarStore
         foreach (var partition in GetPartitions(symbol, timeframe))
         {
             using var file = ParquetFile.Open(partition.Path);
+            var (monthFrom, monthTo) = MonthTicks(clock, partition.Month);
             for (var g = 0; g < file.Reader.RowGroupCount; g++)
             {
-                using var group = file.Reader.OpenRowGroupReader(g);
-                var n = checked((int)group.RowCount);
-                var starts = ArrayPool<long>.Shared.Rent(n);
+                var starts = ArrayPool<long>.Shared.Rent(1);
                 try
                 {
-                    Sync(group.ReadAsync<long>(file.Raw.Start, starts.AsMemory(0, n)));
+                    int n;
+                    try
+                    {
+                        using var group = file.Reader.OpenRowGroupReader(g);
+                        n = checked((int)group.RowCount);
+                        ArrayPool<long>.Shared.Return(starts);
+                        starts = ArrayPool<long>.Shared.Rent(n);
+                        Sync(group.ReadAsync<long>(file.Raw.Start, starts.AsMemory(0, n)));
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+                    {
+                        throw ParquetFile.Corrupt(partition.Path, e);
+                    }
+
                     for (var i = 0; i < n; i++)
                     {
-                        var date = clock.LocalDate(FromNanos(starts[i]));
+                        var ticks = FromNanosTicks(starts[i]);
+                        if (ticks < monthFrom || ticks >= monthTo)
+                        {
+                            throw new DataFormatException(partition.Path, null, null, string.Create(
+                                CultureInfo.InvariantCulture, $"row {i} of row group {g}: bar start is outside the partition's month"));
+                        }
+
+                        var date = clock.LocalDate(new DateTime(ticks, DateTimeKind.Utc));
                         if (dates.Count == 0 || dates[^1] != date)
                         {
                             dates.Add(date);
@@ -396,6 +435,10 @@ public sealed class ParquetBarStore
     private IEnumerable<Bar> ReadRange(Symbol symbol, Timeframe timeframe, long fromTicks, long toTicks) =>
         new SegmentedBars(ReadSegments(symbol, timeframe, fromTicks, toTicks));
 
+    /// <summary>The UTC span [From, To) of the exchange-local month starting at <paramref name="month"/>, in ticks.</summary>
+    private static (long From, long To) MonthTicks(ExchangeClock clock, DateOnly month) =>
+        (clock.ToUtc(month.ToDateTime(TimeOnly.MinValue)).Ticks, clock.ToUtc(month.AddMonths(1).ToDateTime(TimeOnly.MinValue)).Ticks);
+
     private static DateOnly MonthOf(ExchangeClock clock, long utcTicks)
     {
         // Instants at the edges of DateTime's range have no local time; clamp them to the calendar's years.
@@ -456,72 +499,23 @@ public sealed class ParquetBarStore
             }
 
             long rows = 0;
-            for (var g = 0; g < file.Reader.RowGroupCount; g++)
+            try
             {
-                using var group = file.Reader.OpenRowGroupReader(g);
-                rows += group.RowCount;
+                for (var g = 0; g < file.Reader.RowGroupCount; g++)
+                {
+                    using var group = file.Reader.OpenRowGroupReader(g);
+                    rows += group.RowCount;
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+            {
+                throw ParquetFile.Corrupt(path, e);
             }
 
             result.Add(new StorePartition(symbol, timeframe, month, path, rows, file.Metadata.GetValueOrDefault(SourceKey) ?? ""));
         }
 
         return result;
-    }
-
-    private async Task<(StorePartition Partition, long Replaced)> FlushAsync(
-        Symbol symbol, Timeframe timeframe, DateOnly month, List<Bar> incoming, string source, CancellationToken cancellationToken)
-    {
-        var path = PartitionPath(symbol, timeframe, month);
-        var combined = new List<(Bar Bar, int Order)>(incoming.Count);
-        if (File.Exists(path))
-        {
-            using var reader = new PartitionReader(path, symbol, timeframe);
-            while (reader.NextGroup())
-            {
-                for (var i = 0; i < reader.Count; i++)
-                {
-                    combined.Add((reader.BarAt(i), -1));
-                }
-            }
-        }
-
-        for (var i = 0; i < incoming.Count; i++)
-        {
-            combined.Add((incoming[i], i));
-        }
-
-        // Sort by start, then by write order; keep the last bar of each start.
-        combined.Sort((a, b) => a.Bar.Start != b.Bar.Start ? a.Bar.Start.CompareTo(b.Bar.Start) : a.Order.CompareTo(b.Order));
-        var merged = new List<Bar>(combined.Count);
-        long replaced = 0;
-        for (var i = 0; i < combined.Count; i++)
-        {
-            if (i + 1 < combined.Count && combined[i + 1].Bar.Start == combined[i].Bar.Start)
-            {
-                replaced++;
-                continue;
-            }
-
-            merged.Add(combined[i].Bar);
-        }
-
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temp = path + ".tmp";
-        try
-        {
-            await PartitionWriter.WriteAsync(temp, path, symbol, timeframe, month, source, merged, cancellationToken).ConfigureAwait(false);
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temp); // gone after the move; a leftover of a failed write otherwise
-        }
-        if (_logger is not null)
-        {
-            DataLogEvents.LogStoreWritten(_logger, path, $"{symbol} {timeframe}", merged.Count, null);
-        }
-
-        return (new StorePartition(symbol, timeframe, month, path, merged.Count, source), replaced);
     }
 
     internal static DateTime FromNanos(long nanos) => new(FromNanosTicks(nanos), DateTimeKind.Utc);
@@ -540,13 +534,4 @@ public sealed class ParquetBarStore
     internal static void Sync(Task task) => task.GetAwaiter().GetResult();
 
     internal static T Sync<T>(Task<T> task) => task.GetAwaiter().GetResult();
-
-    private sealed class PendingMonth(ExchangeClock clock)
-    {
-        public ExchangeClock Clock { get; } = clock;
-
-        public DateOnly Month { get; set; }
-
-        public List<Bar> Bars { get; } = [];
-    }
 }

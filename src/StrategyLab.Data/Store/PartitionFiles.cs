@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Security.Cryptography;
 using Parquet;
 using Parquet.Schema;
 using StrategyLab.Core.Domain;
@@ -30,6 +31,15 @@ internal sealed class ParquetFile : IDisposable
         }
 
         Symbol = Symbol.Create(ticker, assetClass);
+
+        // A partition renamed to another month would otherwise be read (or skipped) as that month: its metadata says
+        // which month it was written for.
+        var named = System.IO.Path.GetFileNameWithoutExtension(path);
+        if (Metadata.GetValueOrDefault(ParquetBarStore.MonthKey) is { } written && written != named)
+        {
+            throw new DataFormatException(path, null, ParquetBarStore.MonthKey, $"the partition holds the bars of {written}, but its name says {named} (renamed?)");
+        }
+
         var fields = reader.Schema.DataFields;
         PriceScale = ScaleOf(fields, "open");
         VolumeScale = ScaleOf(fields, "volume");
@@ -60,39 +70,51 @@ internal sealed class ParquetFile : IDisposable
     /// Opens a partition. With <paramref name="footerOnly"/> only the metadata is read (listing); otherwise the file's
     /// bytes are read at once into a pooled buffer (one month), so column reads never wait on disk and complete synchronously.
     /// </summary>
-    public static ParquetFile Open(string path, bool footerOnly = false)
+    public static ParquetFile Open(string path, bool footerOnly = false, bool streaming = false)
     {
         byte[]? rented = null;
-        Stream stream;
-        if (footerOnly)
-        {
-            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096);
-        }
-        else
-        {
-            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-            var length = checked((int)file.Length);
-            rented = ArrayPool<byte>.Shared.Rent(length);
-            file.ReadExactly(rented, 0, length);
-            stream = new MemoryStream(rented, 0, length, writable: false);
-        }
-
+        Stream? stream = null;
         try
         {
+            if (footerOnly || streaming)
+            {
+                stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, footerOnly ? 4096 : 1 << 16);
+                if (streaming)
+                {
+                    Checksum.Verify(path, stream);
+                    stream.Position = 0;
+                }
+            }
+            else
+            {
+                using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+                var length = checked((int)file.Length);
+                rented = ArrayPool<byte>.Shared.Rent(length);
+                file.ReadExactly(rented, 0, length);
+                Checksum.Verify(path, rented.AsSpan(0, length));
+                stream = new MemoryStream(rented, 0, length, writable: false);
+            }
+
             var reader = ParquetBarStore.Sync(ParquetReader.CreateAsync(stream));
             return new ParquetFile(path, stream, reader) { _rented = rented };
         }
-        catch (Exception e) when (e is DataFormatException or IOException or InvalidDataException or InvalidOperationException or NotSupportedException or ArgumentException)
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException and not FileNotFoundException and not UnauthorizedAccessException)
         {
-            stream.Dispose();
+            stream?.Dispose();
             if (rented is not null)
             {
                 ArrayPool<byte>.Shared.Return(rented);
             }
 
-            throw e as DataFormatException ?? new DataFormatException(path, null, null, "not a readable Parquet file: " + e.Message);
+            // Parquet.Net fails on damaged bytes with whatever it meets (NullReferenceException, Thrift errors, index
+            // errors): any failure while opening a partition is a damaged file, named.
+            throw e as DataFormatException ?? Corrupt(path, e);
         }
     }
+
+    /// <summary>A failure of Parquet.Net on the partition's bytes, as bad input naming the file.</summary>
+    public static DataFormatException Corrupt(string path, Exception e) =>
+        new(path, null, null, $"corrupt partition ({e.GetType().Name}: {e.Message}); delete it (and its .sha256) and import the month again");
 
     public void Dispose()
     {
@@ -159,10 +181,16 @@ internal sealed class PartitionReader : IDisposable
     private long[] _starts = [], _ends = [], _open = [], _high = [], _low = [], _close = [], _volume = [];
     private int?[]? _trades;
     private decimal?[]? _vwap;
+    private readonly PartitionRows _rows;
+    private long _previousStart = long.MinValue;
 
-    public PartitionReader(string path, Symbol expected, Timeframe timeframe)
+    /// <summary>Opens <paramref name="path"/>, the partition of <paramref name="expected"/> for the month whose UTC span is <paramref name="monthTicks"/>.</summary>
+    /// <remarks>With <paramref name="streaming"/> the file is read from disk group by group (a merge into a large month),
+    /// otherwise it is read into memory at once (fastest for reading bars).</remarks>
+    public PartitionReader(string path, Symbol expected, Timeframe timeframe, (long From, long To) monthTicks, bool streaming = false)
     {
-        _file = ParquetFile.Open(path);
+        _rows = new PartitionRows(path, timeframe, monthTicks.From, monthTicks.To);
+        _file = ParquetFile.Open(path, streaming: streaming);
         if (_file.Symbol != expected)
         {
             _file.Dispose();
@@ -186,6 +214,9 @@ internal sealed class PartitionReader : IDisposable
     /// <summary>Rows in the current group.</summary>
     public int Count { get; private set; }
 
+    /// <summary>The open file (its scales and optional columns).</summary>
+    public ParquetFile File => _file;
+
     /// <summary>Moves to the next row group and reads its columns; false after the last.</summary>
     public bool NextGroup()
     {
@@ -195,37 +226,45 @@ internal sealed class PartitionReader : IDisposable
             return false;
         }
 
-        using var group = _file.Reader.OpenRowGroupReader(_group);
-        var n = checked((int)group.RowCount);
-        Ensure(n);
-        var raw = _file.Raw;
-        ParquetBarStore.Sync(group.ReadAsync<long>(raw.Start, _starts.AsMemory(0, n)));
-        ParquetBarStore.Sync(group.ReadAsync<long>(raw.End, _ends.AsMemory(0, n)));
-        ParquetBarStore.Sync(group.ReadAsync<long>(raw.Open, _open.AsMemory(0, n)));
-        ParquetBarStore.Sync(group.ReadAsync<long>(raw.High, _high.AsMemory(0, n)));
-        ParquetBarStore.Sync(group.ReadAsync<long>(raw.Low, _low.AsMemory(0, n)));
-        ParquetBarStore.Sync(group.ReadAsync<long>(raw.Close, _close.AsMemory(0, n)));
-        ParquetBarStore.Sync(group.ReadAsync<long>(raw.Volume, _volume.AsMemory(0, n)));
-        if (_file.Trades is { } trades)
+        int n;
+        try
         {
-            _trades ??= new int?[_capacity];
-            if (_trades.Length < n)
+            using var group = _file.Reader.OpenRowGroupReader(_group);
+            n = checked((int)group.RowCount);
+            Ensure(n);
+            var raw = _file.Raw;
+            ParquetBarStore.Sync(group.ReadAsync<long>(raw.Start, _starts.AsMemory(0, n)));
+            ParquetBarStore.Sync(group.ReadAsync<long>(raw.End, _ends.AsMemory(0, n)));
+            ParquetBarStore.Sync(group.ReadAsync<long>(raw.Open, _open.AsMemory(0, n)));
+            ParquetBarStore.Sync(group.ReadAsync<long>(raw.High, _high.AsMemory(0, n)));
+            ParquetBarStore.Sync(group.ReadAsync<long>(raw.Low, _low.AsMemory(0, n)));
+            ParquetBarStore.Sync(group.ReadAsync<long>(raw.Close, _close.AsMemory(0, n)));
+            ParquetBarStore.Sync(group.ReadAsync<long>(raw.Volume, _volume.AsMemory(0, n)));
+            if (_file.Trades is { } trades)
             {
-                _trades = new int?[_capacity];
+                _trades ??= new int?[_capacity];
+                if (_trades.Length < n)
+                {
+                    _trades = new int?[_capacity];
+                }
+
+                ParquetBarStore.Sync(group.ReadAsync<int>(trades, _trades.AsMemory(0, n)));
             }
 
-            ParquetBarStore.Sync(group.ReadAsync<int>(trades, _trades.AsMemory(0, n)));
+            if (_file.Vwap is { } vwap)
+            {
+                _vwap ??= new decimal?[_capacity];
+                if (_vwap.Length < n)
+                {
+                    _vwap = new decimal?[_capacity];
+                }
+
+                ParquetBarStore.Sync(group.ReadAsync<decimal>(vwap, _vwap.AsMemory(0, n)));
+            }
         }
-
-        if (_file.Vwap is { } vwap)
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
         {
-            _vwap ??= new decimal?[_capacity];
-            if (_vwap.Length < n)
-            {
-                _vwap = new decimal?[_capacity];
-            }
-
-            ParquetBarStore.Sync(group.ReadAsync<decimal>(vwap, _vwap.AsMemory(0, n)));
+            throw ParquetFile.Corrupt(_file.Path, e);
         }
 
         // Nanoseconds since the Unix epoch → DateTime ticks, once per row group.
@@ -233,6 +272,17 @@ internal sealed class PartitionReader : IDisposable
         {
             _starts[i] = ParquetBarStore.FromNanosTicks(_starts[i]);
             _ends[i] = ParquetBarStore.FromNanosTicks(_ends[i]);
+        }
+
+        for (var i = 0; i < n; i++)
+        {
+            var problem = _rows.Check(_previousStart, _starts[i], _ends[i], _open[i], _high[i], _low[i], _close[i], _volume[i], _vwap?[i]);
+            if (problem is not null)
+            {
+                throw new DataFormatException(_file.Path, null, null, string.Create(CultureInfo.InvariantCulture, $"row {i} of row group {_group}: {problem}"));
+            }
+
+            _previousStart = _starts[i];
         }
 
         Count = n;
@@ -386,126 +436,149 @@ internal sealed class PartitionReader : IDisposable
     }
 }
 
-/// <summary>Writes one partition file from bars sorted by start.</summary>
-internal static class PartitionWriter
+/// <summary>
+/// The invariants every stored row keeps (as a CSV row is checked): a start on the timeframe's grid inside the
+/// partition's month, after the previous row's; an end after the start, no more than one timeframe (and an hour, for a
+/// DST change) after it for timeframes shorter than a week; low ≤ open, close ≤ high; prices above zero; volume not negative. Checked on the scaled integers, so
+/// a damaged partition without a checksum (written before checksums existed) cannot pass off bars that break them.
+/// </summary>
+internal sealed class PartitionRows(string path, Timeframe timeframe, long monthFromTicks, long monthToTicks)
 {
-    /// <summary>Writes <paramref name="bars"/> to <paramref name="file"/>; errors name <paramref name="path"/>, the partition it becomes.</summary>
-    public static async Task WriteAsync(
-        string file, string path, Symbol symbol, Timeframe timeframe, DateOnly month, string source, List<Bar> bars, CancellationToken cancellationToken)
+    // Exchange offsets from UTC are whole quarter hours, so a start on the session-aligned grid of any timeframe is
+    // a multiple of gcd(timeframe, 15 min) in UTC as well.
+    private readonly long _gridTicks = GridTicks(timeframe);
+    // A bar built on the exchange-local grid spans up to an hour more than its timeframe across a DST change.
+    private readonly long _maxSpanTicks = timeframe < Timeframe.OneWeek ? timeframe.Ticks + TimeSpan.TicksPerHour : long.MaxValue;
+
+    public string Path { get; } = path;
+
+    /// <summary>What is wrong with a row (UTC ticks, unscaled prices), or null when it keeps every invariant.</summary>
+    public string? Check(long previousStart, long start, long end, long open, long high, long low, long close, long volume, decimal? vwap)
     {
-        var priceScale = 0;
-        var volumeScale = 0;
-        var hasTrades = false;
-        var hasVwap = false;
-        foreach (var b in bars)
+        if (start < monthFromTicks || start >= monthToTicks)
         {
-            priceScale = Math.Max(priceScale, Math.Max(
-                Math.Max(ScaledDecimal.MinScale(b.Open), ScaledDecimal.MinScale(b.High)),
-                Math.Max(ScaledDecimal.MinScale(b.Low), ScaledDecimal.MinScale(b.Close))));
-            if (b.Vwap is { } v)
-            {
-                hasVwap = true;
-                priceScale = Math.Max(priceScale, ScaledDecimal.MinScale(v));
-            }
-
-            volumeScale = Math.Max(volumeScale, ScaledDecimal.MinScale(b.Volume));
-            hasTrades |= b.TradeCount.HasValue;
+            return string.Create(CultureInfo.InvariantCulture, $"bar start {Show(start)} is outside the partition's month ({Show(monthFromTicks)}..{Show(monthToTicks)})");
         }
 
-        if (priceScale > ScaledDecimal.MaxScale || volumeScale > ScaledDecimal.MaxScale)
+        if (start % _gridTicks != 0)
         {
-            throw new DataFormatException(path, null, priceScale > ScaledDecimal.MaxScale ? "price" : "volume",
-                string.Create(CultureInfo.InvariantCulture, $"a value has more than {ScaledDecimal.MaxScale} decimal places; the store keeps at most {ScaledDecimal.MaxScale}"));
+            return string.Create(CultureInfo.InvariantCulture, $"bar start {Show(start)} is not on the {timeframe} grid");
         }
 
-        // Check every value fits DECIMAL(18, scale) exactly before writing anything.
-        foreach (var b in bars)
+        if (start <= previousStart)
         {
-            Check(b.Open, "open");
-            Check(b.High, "high");
-            Check(b.Low, "low");
-            Check(b.Close, "close");
-            Check(b.Volume, "volume", volumeScale);
-            if (b.Vwap is { } v)
-            {
-                Check(v, "vwap");
-            }
-
-            void Check(decimal value, string field, int? scale = null)
-            {
-                if (!ScaledDecimal.TryToUnscaled(value, scale ?? priceScale, out _))
-                {
-                    throw new DataFormatException(path, null, field, string.Create(CultureInfo.InvariantCulture,
-                        $"{symbol} bar at {b.Start:yyyy-MM-ddTHH:mm:ssZ}: {value} needs more than 18 digits at scale {scale ?? priceScale}"));
-                }
-            }
+            return string.Create(CultureInfo.InvariantCulture, $"bar start {Show(start)} does not follow the previous bar's {Show(previousStart)}");
         }
 
-        var start = new DateTimeDataField("start", DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Nanos);
-        var end = new DateTimeDataField("end", DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Nanos);
-        var open = new DecimalDataField("open", 18, priceScale);
-        var high = new DecimalDataField("high", 18, priceScale);
-        var low = new DecimalDataField("low", 18, priceScale);
-        var close = new DecimalDataField("close", 18, priceScale);
-        var volume = new DecimalDataField("volume", 18, volumeScale);
-        var trades = new DataField<int?>("trades");
-        var vwap = new DecimalDataField("vwap", 18, priceScale, isNullable: true);
-        var fields = new List<Field> { start, end, open, high, low, close, volume };
-        if (hasTrades)
+        if (end <= start || end - start > _maxSpanTicks)
         {
-            fields.Add(trades);
+            return string.Create(CultureInfo.InvariantCulture, $"bar end {Show(end)} is not within one {timeframe} (and an hour for a DST change) after its start {Show(start)}");
         }
 
-        if (hasVwap)
+        if (low <= 0 || (vwap is { } v && v <= 0))
         {
-            fields.Add(vwap);
+            return "a price is not positive";
         }
 
-        var schema = new ParquetSchema(fields);
-        var options = new ParquetOptions { CompressionMethod = CompressionMethod.None };
-        foreach (var f in new DataField[] { start, end })
+        if (!(low <= open && open <= high && low <= close && close <= high))
         {
-            options.ColumnEncodingHints[f.Path.ToString()] = EncodingHint.DeltaBinaryPacked;
+            return "open or close is outside [low, high]";
         }
 
-        await using var stream = new FileStream(file, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: false);
-        await using var writer = await ParquetWriter.CreateAsync(schema, stream, options, cancellationToken: cancellationToken).ConfigureAwait(false);
-        writer.CustomMetadata = new Dictionary<string, string>
+        return volume < 0 ? "volume is negative" : null;
+    }
+
+    /// <summary>The same checks on a bar about to be written.</summary>
+    public string? Check(Bar bar, long previousStart) =>
+        bar.Low <= 0 || bar.Vwap <= 0
+            ? $"{bar.Symbol} bar at {bar.Start:yyyy-MM-ddTHH:mm:ssZ}: a price is not positive"
+            : Check(previousStart, bar.Start.Ticks, bar.End.Ticks, 1, 1, 1, 1, 0, null) is { } problem ? $"{bar.Symbol}: {problem}" : null;
+
+    private static long GridTicks(Timeframe timeframe)
+    {
+        long a = timeframe.Ticks, b = TimeSpan.TicksPerMinute * 15;
+        while (b != 0)
         {
-            [ParquetBarStore.FormatKey] = ParquetBarStore.FormatValue,
-            [ParquetBarStore.SymbolKey] = symbol.Ticker,
-            [ParquetBarStore.AssetClassKey] = symbol.AssetClass.ToString(),
-            [ParquetBarStore.TimeframeKey] = timeframe.ToString(),
-            [ParquetBarStore.MonthKey] = month.ToString("yyyy-MM", CultureInfo.InvariantCulture),
-            [ParquetBarStore.SourceKey] = source,
-        };
+            (a, b) = (b, a % b);
+        }
 
-        for (var offset = 0; offset < bars.Count || (offset == 0 && bars.Count == 0); offset += ParquetBarStore.RowGroupSize)
+        return a;
+    }
+
+    private static string Show(long ticks) =>
+        ticks is <= 0 or >= 3155378975999999999 ? ticks.ToString(CultureInfo.InvariantCulture) : new DateTime(ticks, DateTimeKind.Utc).ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// The SHA-256 of a partition, kept beside it as <c>&lt;partition&gt;.sha256</c> in <c>sha256sum</c> format
+/// (<c>&lt;hex&gt;  &lt;file name&gt;</c>), written with the partition and verified whenever the whole file is read. A
+/// partition without one (written before checksums existed) is read with its rows checked only.
+/// </summary>
+internal static class Checksum
+{
+    public const string Extension = ".sha256";
+
+    /// <summary>Writes the checksum of <paramref name="file"/> to <paramref name="sidecar"/>, naming <paramref name="partitionName"/>.</summary>
+    public static async Task WriteAsync(string file, string sidecar, string partitionName, CancellationToken cancellationToken)
+    {
+        byte[] hash;
+        await using (var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
         {
-            var n = Math.Min(ParquetBarStore.RowGroupSize, bars.Count - offset);
-            var slice = bars.GetRange(offset, n);
-            using var group = writer.CreateRowGroup();
-            await group.WriteAsync<DateTime>(start, slice.Select(b => b.Start).ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
-            await group.WriteAsync<DateTime>(end, slice.Select(b => b.End).ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
-            await group.WriteAsync<decimal>(open, slice.Select(b => b.Open).ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
-            await group.WriteAsync<decimal>(high, slice.Select(b => b.High).ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
-            await group.WriteAsync<decimal>(low, slice.Select(b => b.Low).ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
-            await group.WriteAsync<decimal>(close, slice.Select(b => b.Close).ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
-            await group.WriteAsync<decimal>(volume, slice.Select(b => b.Volume).ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (hasTrades)
-            {
-                await group.WriteAsync<int>(trades, slice.Select(b => b.TradeCount).ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
-            }
+            hash = await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false);
+        }
 
-            if (hasVwap)
-            {
-                await group.WriteAsync<decimal>(vwap, slice.Select(b => b.Vwap).ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
-            }
+        await File.WriteAllTextAsync(sidecar, Convert.ToHexStringLower(hash) + "  " + partitionName + "\n", cancellationToken).ConfigureAwait(false);
+    }
 
-            if (bars.Count == 0)
-            {
-                break;
-            }
+    /// <summary>Checks <paramref name="bytes"/> (the whole of <paramref name="path"/>) against its checksum file, if any.</summary>
+    /// <exception cref="DataFormatException">The checksum differs, or the checksum file is malformed.</exception>
+    public static void Verify(string path, ReadOnlySpan<byte> bytes)
+    {
+        if (Expected(path) is not { } expected)
+        {
+            return;
+        }
+
+        Span<byte> actual = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(bytes, actual);
+        Compare(path, expected, actual);
+    }
+
+    /// <summary>Checks the whole of <paramref name="stream"/> (the file <paramref name="path"/>, read from its start) against its checksum file, if any.</summary>
+    public static void Verify(string path, Stream stream)
+    {
+        if (Expected(path) is not { } expected)
+        {
+            return;
+        }
+
+        Compare(path, expected, SHA256.HashData(stream));
+    }
+
+    private static byte[]? Expected(string path)
+    {
+        var sidecar = path + Extension;
+        if (!File.Exists(sidecar))
+        {
+            return null;
+        }
+
+        var text = File.ReadAllText(sidecar);
+        var hex = text.Split(' ', 2)[0].Trim();
+        if (hex.Length != 64 || !hex.All(char.IsAsciiHexDigit))
+        {
+            throw new DataFormatException(sidecar, 1, null, "not a SHA-256 checksum line (<64 hex digits>  <file name>); delete the partition and its .sha256 and import the month again");
+        }
+
+        return Convert.FromHexString(hex);
+    }
+
+    private static void Compare(string path, byte[] expected, ReadOnlySpan<byte> actual)
+    {
+        var sidecar = path + Extension;
+        if (!expected.AsSpan().SequenceEqual(actual))
+        {
+            throw new DataFormatException(path, null, null, $"corrupt partition: its SHA-256 differs from the one in {System.IO.Path.GetFileName(sidecar)} (the file changed after it was written); delete it (and its .sha256) and import the month again");
         }
     }
 }

@@ -1,3 +1,5 @@
+using StrategyLab.Data.Text;
+
 namespace StrategyLab.Runner.Configuration;
 
 /// <summary>The configuration is wrong; the message names the key (and the file and line when known).</summary>
@@ -18,14 +20,14 @@ public sealed class ConfigException : Exception
 
     /// <summary>Creates the exception.</summary>
     public ConfigException(string message)
-        : base(Printable(message))
+        : base(TextEscape.ForMessage(message))
     {
         Key = string.Empty;
     }
 
     /// <summary>Creates the exception.</summary>
     public ConfigException(string message, Exception innerException)
-        : base(Printable(message), innerException)
+        : base(TextEscape.ForMessage(message), innerException)
     {
         Key = string.Empty;
     }
@@ -33,29 +35,11 @@ public sealed class ConfigException : Exception
     /// <summary>The key at fault, e.g. <c>risk.stop_loss_pct</c> (empty when the file as a whole is wrong).</summary>
     public string Key { get; }
 
+    // Values quoted from the config file are echoed: control characters in them are escaped (a JSON "\u001b" must not
+    // recolour the terminal or split the line).
     private static string Format(string key, string problem, string? file, long? line)
     {
         var where = file is null ? string.Empty : line is null ? $"{file}: " : $"{file}:{line}: ";
-        return Printable(key.Length == 0 ? $"{where}{problem}" : $"{where}{key}: {problem}");
-    }
-
-    /// <summary>
-    /// Control characters of a quoted value (an ESC sequence, a BEL, a NUL in a config string) written as <c>\uXXXX</c>, so
-    /// echoing the value cannot drive the user's terminal.
-    /// </summary>
-    private static string Printable(string message)
-    {
-        if (!message.Any(char.IsControl))
-        {
-            return message;
-        }
-
-        var sb = new System.Text.StringBuilder(message.Length + 16);
-        foreach (var c in message)
-        {
-            _ = char.IsControl(c) && c != '\n' ? sb.Append(System.Globalization.CultureInfo.InvariantCulture, $"\\u{(int)c:X4}") : sb.Append(c);
-        }
-
-        return sb.ToString();
+        return TextEscape.ForMessage(key.Length == 0 ? $"{where}{problem}" : $"{where}{key}: {problem}");
     }
 }

@@ -144,7 +144,7 @@ public sealed class LoadChecksTests : IDisposable
         var csv = MinuteCsv("spy.csv", 30, "2020-01-17", "2020-01-20", "2020-01-21");
         var outDir = Path.Combine(_dir, "replay");
         var config = Config("r.json", $$"""
-            { "data": { "provider": "csv", "path": "{{Slash(csv)}}", "symbols": ["SPY"], "timeframe": "5m" }, "speedup": 0,
+            { "data": { "provider": "csv", "path": "{{Slash(csv)}}", "symbols": ["SPY"], "timeframe": "5m", "source_timeframe": "1m" }, "speedup": 0,
               "strategy": { "name": "sma_crossover", "params": { "fast": 2, "slow": 3 } }, "output": { "dir": "{{Slash(outDir)}}" } }
             """);
         var r = await CliRunner.RunInProcessAsync("replay", "--config", config, "--quiet");

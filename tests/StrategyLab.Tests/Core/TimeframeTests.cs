@@ -18,6 +18,8 @@ public class TimeframeTests
     [InlineData("1 week", 604800)]
     [InlineData("1mo", 2678400)]
     [InlineData("1month", 2678400)]
+    [InlineData("5 min", 300)]
+    [InlineData("1 hour", 3600)]
     public void Parse_AcceptsCommonSpellings(string text, int seconds)
     {
         Assert.Equal(seconds, Timeframe.Parse(text).Seconds);
@@ -35,6 +37,11 @@ public class TimeframeTests
     [InlineData(" 15M ")]
     [InlineData("2w")]
     [InlineData("3mo")]
+    [InlineData("1 m")]
+    [InlineData("5 s")]
+    [InlineData("1 h")]
+    [InlineData("1 d")]
+    [InlineData("1 w")]
     public void Parse_RejectsUnknown_NamingTheText(string text)
     {
         var ex = Assert.Throws<FormatException>(() => Timeframe.Parse(text));
