@@ -20,10 +20,6 @@ public sealed class StoreByteFlipFuzzTests : IDisposable
     /// </summary>
     private static readonly Dictionary<string, string> KnownFailures = new(StringComparer.Ordinal)
     {
-        ["at StrategyLab.Data.Store."] = "issue 10 #4/#10: flipped partition bytes make Parquet.Net throw from the store reader " +
-                                         "(ThriftProtocolException, ParquetException 'Unexpected TimeUnit' / 'does not exist in this file', " +
-                                         "NullReferenceException, ArgumentException 'Values buffer is too small' / 'can't find schema element'), " +
-                                         "a stack trace in data info and backtest; minimal: one byte of the footer flipped",
         ["hang"] = "a partition with bytes 13836 (0x0A→0x72), 23316 (0x65→0x6D) and 23334 (0x00→0xE6) of 23343 flipped makes " +
                    "data info spin forever, ignoring cancellation (store reader / Parquet.Net)",
     };
