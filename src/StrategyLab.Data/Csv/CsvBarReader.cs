@@ -108,8 +108,7 @@ public sealed class CsvBarReader
     /// <param name="maxRows">How many data rows to look at.</param>
     public static Timeframe? InferTimeframe(string path, int maxRows = 1000)
     {
-        using var reader = Sep.Reader(o => o with { Sep = new Sep(','), HasHeader = true, DisableColCountCheck = true, Unescape = true })
-            .FromFile(path);
+        using var reader = OpenSep(path, openText: null);
         if (reader.Header.IsEmpty)
         {
             return null;
@@ -162,7 +161,13 @@ public sealed class CsvBarReader
         return Timeframe.All.Cast<Timeframe?>().FirstOrDefault(tf => tf!.Value.Ticks == step);
     }
 
-    private SepReader Open()
+    private SepReader Open() => OpenSep(_path, _openText);
+
+    /// <summary>
+    /// Opens a CSV file with its header row: a missing file, or a header the parser refuses (a column name given twice),
+    /// is a located error, never a library exception.
+    /// </summary>
+    private static SepReader OpenSep(string path, Func<TextReader>? openText)
     {
         var spec = Sep.Reader(o => o with
         {
@@ -173,15 +178,21 @@ public sealed class CsvBarReader
         });
         try
         {
-            return _openText is null ? spec.FromFile(_path) : spec.From(_openText());
+            return openText is null ? spec.FromFile(path) : spec.From(openText());
         }
         catch (FileNotFoundException)
         {
-            throw new DataFormatException(_path, null, null, "the file does not exist");
+            throw new DataFormatException(path, null, null, "the file does not exist");
         }
         catch (DirectoryNotFoundException)
         {
-            throw new DataFormatException(_path, null, null, "the file's folder does not exist");
+            throw new DataFormatException(path, null, null, "the file's folder does not exist");
+        }
+        catch (ArgumentException e)
+        {
+            // Sep refuses a header that names a column twice ("Col name 'volume' found 2 times").
+            throw new DataFormatException(
+                path, 1, null, "the header row cannot be read: " + TextEscape.ForMessage(e.Message) + " (each column may appear once)");
         }
     }
 

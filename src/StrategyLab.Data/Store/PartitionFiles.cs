@@ -67,8 +67,9 @@ internal sealed class ParquetFile : IDisposable
     public RawColumns Raw { get; }
 
     /// <summary>
-    /// Opens a partition. With <paramref name="footerOnly"/> only the metadata is read (listing); otherwise the file's
-    /// bytes are read at once into a pooled buffer (one month), so column reads never wait on disk and complete synchronously.
+    /// Opens a partition, verifying its checksum first. With <paramref name="footerOnly"/> only the metadata is parsed
+    /// (listing); otherwise the file's bytes are read at once into a pooled buffer (one month), so column reads never
+    /// wait on disk and complete synchronously.
     /// </summary>
     public static ParquetFile Open(string path, bool footerOnly = false, bool streaming = false)
     {
@@ -78,12 +79,12 @@ internal sealed class ParquetFile : IDisposable
         {
             if (footerOnly || streaming)
             {
-                stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, footerOnly ? 4096 : 1 << 16);
-                if (streaming)
-                {
-                    Checksum.Verify(path, stream);
-                    stream.Position = 0;
-                }
+                stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+
+                // The footer is verified too: Parquet.Net can loop forever on some damaged footers, so damaged bytes
+                // must never reach it when the partition has a checksum (all written by this version do).
+                Checksum.Verify(path, stream);
+                stream.Position = 0;
             }
             else
             {

@@ -56,4 +56,28 @@ public sealed class FuzzFindingTests : IDisposable
         Assert.DoesNotContain('\u0007', r.StdErr);
         Assert.Contains("\\u001B[31mred\\u0007", r.StdErr, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("backtest")]
+    [InlineData("info")]
+    public async Task ACsvHeaderNamingAColumnTwice_IsLine1OfTheFile_NotAParserCrash(string command)
+    {
+        var csv = Path.Combine(_dir, "SPY.csv");
+        await File.WriteAllTextAsync(csv, "time,open,high,low,close,volume,volume,\u001b\u001b,\u001b\u001b\n2024-01-02T09:30:00-05:00,1,1,1,1,1,1\n", TestContext.Current.CancellationToken);
+        var r = command == "info"
+            ? await CliRunner.RunInProcessAsync("data", "info", csv, "--json")
+            : await CliRunner.RunInProcessAsync("backtest", "--json", "--quiet", "--out", Path.Combine(_dir, "csvrun"), "--config", await ConfigFor(csv));
+        AssertCleanError(r, "SPY.csv:1");
+        Assert.DoesNotContain('\u001b', r.StdErr + r.StdOut);
+    }
+
+    private async Task<string> ConfigFor(string csv)
+    {
+        var config = Path.Combine(_dir, "csv.json");
+        await File.WriteAllTextAsync(
+            config,
+            "{ \"data\": { \"provider\": \"csv\", \"path\": \"" + csv.Replace("\\", "/", StringComparison.Ordinal) + "\", \"symbols\": [\"SPY\"], \"timeframe\": \"1m\" } }",
+            TestContext.Current.CancellationToken);
+        return config;
+    }
 }
