@@ -59,22 +59,8 @@ public sealed class LeanFactorFile
     {
         ArgumentNullException.ThrowIfNull(lines);
         var rows = new List<LeanFactorRow>();
-        long line = 0;
-        foreach (var text in lines)
+        foreach (var (line, parts) in LeanText.Rows(path, lines, Fields, minimumFields: 3))
         {
-            line++;
-            if (string.IsNullOrWhiteSpace(text))
-            {
-                continue;
-            }
-
-            var parts = text.Split(',');
-            if (parts.Length is < 3 or > 4)
-            {
-                throw new DataFormatException(path, line, parts.Length < 3 ? Fields[parts.Length] : "(column 5)",
-                    string.Create(CultureInfo.InvariantCulture, $"the row has {parts.Length} fields; expected 4 ({string.Join(',', Fields)})"));
-            }
-
             var date = LeanText.Date(parts[0], path, line, "date");
             var price = Positive(parts[1], path, line, "price_factor");
             var split = Positive(parts[2], path, line, "split_factor");
@@ -254,6 +240,39 @@ public sealed class LeanFactorFile
 /// <summary>The field parsers of LEAN's auxiliary CSV files (factor and map files).</summary>
 internal static class LeanText
 {
+    /// <summary>
+    /// The non-blank rows of a small LEAN CSV file split into fields, with their 1-based line numbers. A row with fewer
+    /// than <paramref name="minimumFields"/> or more than <paramref name="fields"/>.Length fields is an error naming the
+    /// first missing field (or the extra column).
+    /// </summary>
+    public static IEnumerable<(long Line, string[] Parts)> Rows(string path, IEnumerable<string> lines, string[] fields, int minimumFields)
+    {
+        long line = 0;
+        foreach (var text in lines)
+        {
+            line++;
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                continue;
+            }
+
+            var parts = text.Split(',');
+            if (parts.Length < minimumFields || parts.Length > fields.Length)
+            {
+                var expected = minimumFields == fields.Length
+                    ? fields.Length.ToString(CultureInfo.InvariantCulture)
+                    : string.Create(CultureInfo.InvariantCulture, $"{minimumFields} to {fields.Length}");
+                throw new DataFormatException(
+                    path,
+                    line,
+                    parts.Length < minimumFields ? fields[parts.Length] : string.Create(CultureInfo.InvariantCulture, $"(column {fields.Length + 1})"),
+                    string.Create(CultureInfo.InvariantCulture, $"the row has {parts.Length} fields; expected {expected} ({string.Join(',', fields)})"));
+            }
+
+            yield return (line, parts);
+        }
+    }
+
     public static DateOnly Date(string text, string path, long line, string field) =>
         DateOnly.TryParseExact(text.Trim(), "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
             ? d

@@ -1,4 +1,3 @@
-using System.Globalization;
 
 namespace StrategyLab.Data.Lean;
 
@@ -51,22 +50,8 @@ public sealed class LeanMapFile
     {
         ArgumentNullException.ThrowIfNull(lines);
         var rows = new List<LeanMapRow>();
-        long line = 0;
-        foreach (var text in lines)
+        foreach (var (line, parts) in LeanText.Rows(path, lines, Fields, minimumFields: 2))
         {
-            line++;
-            if (string.IsNullOrWhiteSpace(text))
-            {
-                continue;
-            }
-
-            var parts = text.Split(',');
-            if (parts.Length is < 2 or > 3)
-            {
-                throw new DataFormatException(path, line, parts.Length < 2 ? Fields[parts.Length] : "(column 4)",
-                    string.Create(CultureInfo.InvariantCulture, $"the row has {parts.Length} fields; expected 2 or 3 ({string.Join(',', Fields)})"));
-            }
-
             var date = LeanText.Date(parts[0], path, line, "date");
             var ticker = parts[1].Trim().ToLowerInvariant();
             if (ticker.Length == 0 || ticker.IndexOfAny(['/', '\\']) >= 0 || ticker.Contains("..", StringComparison.Ordinal))
