@@ -1,4 +1,3 @@
-using System.Globalization;
 using StrategyLab.Core.Domain;
 using StrategyLab.FakeServers.Polygon;
 using StrategyLab.Providers.Polygon;
@@ -26,8 +25,7 @@ public sealed class LiveAutoStopTests : IDisposable
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static DateTime Utc(string text) =>
-        DateTime.SpecifyKind(DateTime.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal), DateTimeKind.Utc);
+    private static DateTime Utc(string text) => LiveTapes.Utc(text);
 
     private string Config(FakePolygonServer server, int minBars) => $$"""
         { "mode": "live", "data": { "provider": "polygon", "symbols": ["AAPL"], "timeframe": "1m" },

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Time.Testing;
 using StrategyLab.FakeServers.Finnhub;
 using StrategyLab.FakeServers.Polygon;
@@ -30,22 +29,10 @@ public sealed class LiveOutageTests : IDisposable
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static DateTime Utc(string text) =>
-        DateTime.SpecifyKind(DateTime.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal), DateTimeKind.Utc);
+    private static DateTime Utc(string text) => LiveTapes.Utc(text);
 
-    private static List<FakePolygonTrade> PolygonTrades(DateTime from, DateTime to, int seed)
-    {
-        var rng = new Random(seed);
-        var list = new List<FakePolygonTrade>();
-        var price = 180.00m;
-        for (var t = from.AddMilliseconds(rng.Next(100, 500)); t < to; t = t.AddMilliseconds(rng.Next(500, 3000)))
-        {
-            price = Math.Round(price + ((decimal)(rng.NextDouble() - 0.5) * 0.2m), 2);
-            list.Add(new FakePolygonTrade("AAPL", t, price, rng.Next(1, 500)));
-        }
-
-        return list;
-    }
+    private static List<FakePolygonTrade> PolygonTrades(DateTime from, DateTime to, int seed) =>
+        LiveTapes.PolygonWalk(from, to, seed, firstGapMs: (100, 500), gapMs: (500, 3000));
 
     private static List<FakeTrade> FinnhubPrints(DateTime from, DateTime to, int seed)
     {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Time.Testing;
 using StrategyLab.FakeServers.Polygon;
 using StrategyLab.Runner.Configuration;
@@ -26,22 +25,10 @@ public sealed class LivePolygonSecondsTests : IDisposable
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static DateTime Utc(string text) =>
-        DateTime.SpecifyKind(DateTime.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal), DateTimeKind.Utc);
+    private static DateTime Utc(string text) => LiveTapes.Utc(text);
 
-    private static List<FakePolygonTrade> Trades(DateTime from, DateTime to, int seed)
-    {
-        var rng = new Random(seed);
-        var list = new List<FakePolygonTrade>();
-        var price = 180.00m;
-        for (var t = from.AddMilliseconds(rng.Next(50, 300)); t < to; t = t.AddMilliseconds(rng.Next(200, 900)))
-        {
-            price = Math.Round(price + ((decimal)(rng.NextDouble() - 0.5) * 0.2m), 2);
-            list.Add(new FakePolygonTrade("AAPL", t, price, rng.Next(1, 500)));
-        }
-
-        return list;
-    }
+    private static List<FakePolygonTrade> Trades(DateTime from, DateTime to, int seed) =>
+        LiveTapes.PolygonWalk(from, to, seed, firstGapMs: (50, 300), gapMs: (200, 900));
 
     /// <summary>Five-second bars from trades, the plain way.</summary>
     private static List<(DateTime, decimal, decimal, decimal, decimal, decimal)> FiveSeconds(IEnumerable<FakePolygonTrade> trades) =>
