@@ -172,17 +172,23 @@ public class StatisticsRecorderTests
     [Fact]
     public void OnEquity_DoesNotAllocate()
     {
-        var r = new StatisticsRecorder(100m, NewYork);
         var t = Ny("2024-01-08 09:31");
-        r.OnEquity(new EquityPoint(t, 100m, 0m, 100m, 0)); // first date: the list entry exists
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 1; i <= 300; i++)
+        long Run(StatisticsRecorder r)
         {
-            var e = 100m + (i % 7) - 3m;
-            r.OnEquity(new EquityPoint(t.AddMinutes(i), e, e, e, i % 2));
+            r.OnEquity(new EquityPoint(t, 100m, 0m, 100m, 0)); // first date: the list entry exists
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 1; i <= 300; i++)
+            {
+                var e = 100m + (i % 7) - 3m;
+                r.OnEquity(new EquityPoint(t.AddMinutes(i), e, e, e, i % 2));
+            }
+
+            return GC.GetAllocatedBytesForCurrentThread() - before;
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        // A first pass on another recorder takes the one-time costs (JIT tiering, lazily built caches): steady state is measured.
+        Run(new StatisticsRecorder(100m, NewYork));
+        Assert.Equal(0, Run(new StatisticsRecorder(100m, NewYork)));
     }
 
     [Fact]
