@@ -17,6 +17,22 @@ namespace StrategyLab.Core.Strategies;
 /// </remarks>
 public interface IStrategy
 {
+    /// <summary>
+    /// Bars of history each indicator needs before the strategy's signals mean anything (the largest indicator
+    /// period, say). The engine honours it: it ignores a symbol's intents until that symbol has seen this many bars,
+    /// and a live run warms up with at least this many bars of history. 0 (the default) for none.
+    /// </summary>
+    int WarmUpBars => 0;
+
+    /// <summary>
+    /// Checks the bound parameters against each other and against the run (e.g. fast &lt; slow, an opening range that
+    /// is a whole number of bars). Called once after the parameters are set, before any data loads; throw
+    /// <see cref="StrategyConfigurationException"/> naming the parameter's key (<c>strategy.params.&lt;name&gt;</c>).
+    /// </summary>
+    void ValidateParameters(StrategySetup setup)
+    {
+    }
+
     /// <summary>Called once before the first bar, with the symbols of the run.</summary>
     void Initialize(IStrategyContext context)
     {
