@@ -23,9 +23,10 @@ namespace StrategyLab.Core.Risk;
 //   the buying power left after the open orders, less a 0.25 % buffer for commission and slippage.
 // - A flip (long to short or back) is two legs: the closing one (a reduction) and the opening one (an increase).
 // - A cash account cannot go short: a negative target counts as 0 (logged as a blocked entry).
-// - An increase capped by buying power while reductions are working (the sells of a rotation, which free the cash only
-//   when they fill) is sent for what fits and deferred: once those reductions are done, the target quantity is
-//   applied once more (capped again, never deferred twice). A new target, exit or liquidation of the symbol drops it.
+// - An increase the buying power does not cover while reductions are working (the sells of a rotation, which free the
+//   cash only when they fill) is deferred whole: once those reductions are done, the target quantity is applied at the
+//   next orders step (capped then, never deferred twice). A new target, exit or liquidation of the symbol drops it.
+//   Without working reductions the increase is cut to what the buying power covers.
 // - Targets attach no protective exits: a position held by targets is the strategy's to manage.
 public sealed partial class TradeManager
 {
@@ -210,11 +211,6 @@ public sealed partial class TradeManager
         if (quantity > cap)
         {
             var defer = !plan.Retry && CollectWorkingReductions();
-            if (defer)
-            {
-                _deferred.Add(plan with { Retry = true });
-            }
-
             _logger.LogInformation(
                 EngineEvents.TargetCapped,
                 "{Symbol} target {Target} at {Time:O}: buying power covers {Cap} of {Quantity}{Deferred}",
@@ -223,7 +219,15 @@ public sealed partial class TradeManager
                 nowUtc,
                 cap,
                 quantity,
-                defer ? "; the rest waits for the working reductions to fill" : string.Empty);
+                defer ? "; it waits for the working reductions to fill" : string.Empty);
+            if (defer)
+            {
+                // Nothing now: a part sized on the last of the cash would fail the fill's cash check on any gap up,
+                // and the whole increase is sent once the reductions have freed the cash.
+                _deferred.Add(plan with { Retry = true });
+                return;
+            }
+
             quantity = cap;
         }
 

@@ -149,7 +149,7 @@ public class TargetPositionTests
     }
 
     [Fact]
-    public void Rotation_OnACashAccount_TheCappedBuyWaitsForTheSaleAndCompletesOneBarLater()
+    public void Rotation_OnACashAccount_TheBuyTheCashDoesNotCoverWaitsForTheSale_OneBarLater()
     {
         var strategy = new ScriptedStrategy()
             .At("2024-01-08 16:00", c => c.SetTarget(Aaa, 95m))
@@ -164,11 +164,11 @@ public class TargetPositionTests
         h.Engine.Run(bars);
 
         // AAA: 95 000 / 100.5 → 945 shares at 102; cash left 3 610. At the 01-09 close equity is 3 610 + 945 × 102.5
-        // = 100 472.5, so BBB's target is 95 % of it / 50.5 = 1890 shares; the cash covers 71 now, the rest once the
-        // sale of AAA has filled (at the 01-10 open): 1819 more, decided at the 01-10 close, filled at the 01-11 open.
+        // = 100 472.5, so BBB's target is 95 % of it / 50.5 = 1890 shares. The cash covers 71: the buy waits for the
+        // sale of AAA (filled at the 01-10 open), is decided at the 01-10 close and fills at the 01-11 open.
         Assert.Equal("rotate", Assert.Single(h.Recorder.Trips).ExitReason);
         Assert.Equal(
-            [(Ny("2024-01-10 09:30"), 71m), (Ny("2024-01-11 09:30"), 1819m)],
+            [(Ny("2024-01-11 09:30"), 1890m)],
             h.Recorder.Fills.Where(f => f.Symbol == Bbb).Select(f => (f.TimeUtc, f.Quantity)));
         Assert.Equal(1890m, h.Portfolio.QuantityOf(Bbb));
         Assert.False(h.TradeManager.HasDeferredTargets);
