@@ -79,5 +79,8 @@ public sealed class MomentumRotationTests : IDisposable
         Assert.True(rejected.Count == 0, string.Join(Environment.NewLine, rejected.Take(10)));
         Assert.All(recorder.Fills, f => Assert.Equal(f.TimeUtc, recorder.Bars.First(b => b.Symbol == f.Symbol && b.Start == f.TimeUtc).Start));
         Assert.True(assembly.Portfolio.Equity > 0);
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"{strategy.Rebalances} rebalances, {recorder.Fills.Count} fills, {recorder.Trips.Count} trades, " +
+            $"equity {assembly.Portfolio.Equity:F2} from {assembly.Portfolio.InitialCash:F2}, blocked {assembly.TradeManager.BlockedEntries}");
     }
 }
