@@ -174,6 +174,15 @@ public class StrategyBenchmarks
 
         public bool CancelOrder(long orderId) => throw new NotSupportedException();
 
+        // --- targets ---
+        public void SetTarget(Symbol s, decimal percentOfEquity, string reason = "target") => Set(Math.Sign(percentOfEquity));
+
+        public void SetTargetQuantity(Symbol s, decimal quantity, string reason = "target") => Set(quantity);
+
+        public void Liquidate(string reason = "liquidate") => Set(0m);
+
+        public void Liquidate(Symbol s, string reason = "liquidate") => Set(0m);
+
         private void Set(decimal position)
         {
             Intents++;

@@ -54,6 +54,9 @@ public static class EngineEvents
     /// <summary>The daily loss limit was reached.</summary>
     public static readonly EventId DailyLossLimit = new(3001, "risk.daily_loss_limit");
 
+    /// <summary>A target position's increase was cut to what the buying power covers (the rest possibly deferred).</summary>
+    public static readonly EventId TargetCapped = new(3002, "risk.target_capped");
+
     /// <summary>A split was applied to the account and open orders (raw prices).</summary>
     public static readonly EventId CorporateSplit = new(6000, "corporate.split");
 

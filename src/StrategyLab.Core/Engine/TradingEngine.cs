@@ -313,7 +313,7 @@ public sealed partial class TradingEngine : IOrderEventListener
 
         // 3. orders
         _tradeManager.CheckDailyLoss(now);
-        if (_intents.Count > 0)
+        if (_intents.Count > 0 || _tradeManager.HasDeferredTargets)
         {
             if (Counters.Cycles < _options.MinCyclesBeforeTrading)
             {

@@ -17,20 +17,31 @@ public enum IntentKind
 
     /// <summary>Close the position and cancel the symbol's orders.</summary>
     Exit,
+
+    /// <summary>Hold <see cref="Intent.Value"/> percent of the equity (signed) in the symbol.</summary>
+    TargetPercent,
+
+    /// <summary>Hold <see cref="Intent.Value"/> units (signed) of the symbol.</summary>
+    TargetQuantity,
+
+    /// <summary>Close the position and cancel every open order of the symbol, the strategy's own included.</summary>
+    Liquidate,
 }
 
 /// <summary>A strategy's intent, collected during a time slice.</summary>
 /// <param name="Symbol">The instrument.</param>
 /// <param name="Kind">What the strategy wants.</param>
 /// <param name="Reason">Why (becomes the order tag / exit reason).</param>
-public readonly record struct Intent(Symbol Symbol, IntentKind Kind, string Reason);
+/// <param name="Value">The target of <see cref="IntentKind.TargetPercent"/> (percent) or <see cref="IntentKind.TargetQuantity"/> (units); 0 otherwise.</param>
+public readonly record struct Intent(Symbol Symbol, IntentKind Kind, string Reason, decimal Value = 0m);
 
 /// <summary>
 /// Turns intents into orders: sizes entries, enforces the position limit, the daily loss limit and the no-entry
 /// window before the close, and attaches the protective exits (stop-loss, take-profit, trailing stop) as real orders
 /// in one OCO group once an entry fills. Exits cancel the symbol's open orders and flatten with a market order.
+/// Target positions are in TradeManager.Targets.cs.
 /// </summary>
-public sealed class TradeManager
+public sealed partial class TradeManager
 {
     private readonly TradeManagerSettings _settings;
     private readonly RiskSettings _risk;
@@ -119,17 +130,33 @@ public sealed class TradeManager
             intents[j + 1] = current;
         }
 
+        var targets = _deferred.Count > 0;
         foreach (var intent in intents)
         {
-            if (intent.Kind == IntentKind.Exit)
+            switch (intent.Kind)
             {
-                Exit(intent.Symbol, intent.Reason, nowUtc);
+                case IntentKind.Exit:
+                    DropDeferred(intent.Symbol);
+                    Exit(intent.Symbol, intent.Reason, nowUtc);
+                    break;
+                case IntentKind.Liquidate:
+                    DropDeferred(intent.Symbol);
+                    Liquidate(intent.Symbol, intent.Reason, nowUtc);
+                    break;
+                case IntentKind.TargetPercent or IntentKind.TargetQuantity:
+                    targets = true;
+                    break;
             }
+        }
+
+        if (targets)
+        {
+            ProcessTargets(intents, nowUtc, priceOf, sessionOf);
         }
 
         foreach (var intent in intents)
         {
-            if (intent.Kind != IntentKind.Exit)
+            if (intent.Kind is IntentKind.EnterLong or IntentKind.EnterShort)
             {
                 Enter(intent, nowUtc, priceOf(intent.Symbol), sessionOf(intent.Symbol));
             }
@@ -187,9 +214,9 @@ public sealed class TradeManager
         var symbol = intent.Symbol;
         var held = _portfolio.QuantityOf(symbol);
         var wantLong = intent.Kind == IntentKind.EnterLong;
-        if ((wantLong && held > 0) || (!wantLong && held < 0) || HasPendingEntry(symbol))
+        if ((wantLong && held > 0) || (!wantLong && held < 0) || HasPendingEntry(symbol) || HasWorkingTarget(symbol))
         {
-            return; // already positioned that way, or on the way there
+            return; // already positioned that way, or on the way there (a working target owns the symbol's position)
         }
 
         if (Block(intent, nowUtc, price, session) is { } why)
@@ -234,20 +261,9 @@ public sealed class TradeManager
 
     private string? Block(Intent intent, DateTime nowUtc, decimal? price, TradingSession? session)
     {
-        if (price is not > 0)
+        if (CommonBlock(nowUtc, price, session) is { } why)
         {
-            return "no price yet";
-        }
-
-        if (_dailyLimitHit)
-        {
-            return "daily loss limit reached";
-        }
-
-        if (session is not null && _risk.StopEntriesMinutesBeforeClose > 0
-            && nowUtc >= session.RegularClose.AddMinutes(-_risk.StopEntriesMinutesBeforeClose))
-        {
-            return FormattableString.Invariant($"within {_risk.StopEntriesMinutesBeforeClose} minutes of the close");
+            return why;
         }
 
         var open = _portfolio.OpenPositionCount;
@@ -262,6 +278,28 @@ public sealed class TradeManager
         if (_portfolio.QuantityOf(intent.Symbol) == 0 && open >= _settings.MaxPositions)
         {
             return FormattableString.Invariant($"max positions ({_settings.MaxPositions}) reached");
+        }
+
+        return null;
+    }
+
+    /// <summary>The limits an entry and a target's increase share: a price, the daily loss limit, the closing window.</summary>
+    private string? CommonBlock(DateTime nowUtc, decimal? price, TradingSession? session)
+    {
+        if (price is not > 0)
+        {
+            return "no price yet";
+        }
+
+        if (_dailyLimitHit)
+        {
+            return "daily loss limit reached";
+        }
+
+        if (session is not null && _risk.StopEntriesMinutesBeforeClose > 0
+            && nowUtc >= session.RegularClose.AddMinutes(-_risk.StopEntriesMinutesBeforeClose))
+        {
+            return FormattableString.Invariant($"within {_risk.StopEntriesMinutesBeforeClose} minutes of the close");
         }
 
         return null;
@@ -358,6 +396,7 @@ public sealed class TradeManager
 
         state.Protective.Clear();
         state.Entry = null;
+        state.Targets?.Clear();
     }
 
     private SymbolOrders State(Symbol symbol)
@@ -378,5 +417,8 @@ public sealed class TradeManager
         public Order? Exit { get; set; }
 
         public List<Order> Protective { get; } = [];
+
+        /// <summary>The working orders of the symbol's last target (a flip has two legs); null until a target is set.</summary>
+        public List<Order>? Targets { get; set; }
     }
 }

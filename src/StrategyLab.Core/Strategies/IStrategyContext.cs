@@ -62,4 +62,27 @@ public interface IStrategyContext
 
     /// <summary>A logger for the strategy's own events.</summary>
     ILogger Log { get; }
+
+    // --- targets ---
+
+    /// <summary>
+    /// Asks to hold <paramref name="percentOfEquity"/> percent of the equity in <paramref name="symbol"/> (25 = a
+    /// quarter of the equity, negative = short, 0 = flat). The trade manager turns it into one order at the orders step:
+    /// quantity = percent × equity ÷ last close, rounded toward zero to the instrument's quantity step, minus what is
+    /// held. Increases respect buying power and the entry limits; reductions are never blocked. A later target for the
+    /// symbol replaces this one. <paramref name="reason"/> becomes the order tag and the trade's exit reason.
+    /// </summary>
+    void SetTarget(Symbol symbol, decimal percentOfEquity, string reason = "target");
+
+    /// <summary>
+    /// Asks to hold <paramref name="quantity"/> of <paramref name="symbol"/> (signed: negative = short), rounded toward
+    /// zero to the instrument's quantity step; otherwise as <see cref="SetTarget"/>.
+    /// </summary>
+    void SetTargetQuantity(Symbol symbol, decimal quantity, string reason = "target");
+
+    /// <summary>Asks to close every position and cancel every open order of the run's symbols.</summary>
+    void Liquidate(string reason = "liquidate");
+
+    /// <summary>Asks to close the position in <paramref name="symbol"/> and cancel all its open orders.</summary>
+    void Liquidate(Symbol symbol, string reason = "liquidate");
 }

@@ -90,9 +90,10 @@ internal sealed class EngineHarness
         ExchangeSettings? exchange = null,
         EngineOptions? options = null,
         decimal cash = 100_000m,
-        StrategyLab.Core.Calendar.IMarketCalendar? calendar = null)
+        StrategyLab.Core.Calendar.IMarketCalendar? calendar = null,
+        AccountType account = AccountType.Cash)
     {
-        Portfolio = new Portfolio(cash);
+        Portfolio = new Portfolio(cash, account);
         calendar ??= WeekdayTestCalendar.Instance;
         var exchangeSettings = (exchange ?? new ExchangeSettings { Commission = ZeroCommission.Instance }) with { KeepOrderHistory = true };
         Exchange = new SimulatedExchange(exchangeSettings, Portfolio, _ => calendar, symbols);

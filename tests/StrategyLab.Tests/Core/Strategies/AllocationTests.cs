@@ -171,6 +171,21 @@ public class AllocationTests
 
         public bool CancelOrder(long orderId) => throw new NotSupportedException();
 
+        // --- targets ---
+        public void SetTarget(Symbol symbol, decimal percentOfEquity, string reason = "target") => Set(symbol, Math.Sign(percentOfEquity));
+
+        public void SetTargetQuantity(Symbol symbol, decimal quantity, string reason = "target") => Set(symbol, quantity);
+
+        public void Liquidate(string reason = "liquidate")
+        {
+            foreach (var symbol in Symbols)
+            {
+                Set(symbol, 0m);
+            }
+        }
+
+        public void Liquidate(Symbol symbol, string reason = "liquidate") => Set(symbol, 0m);
+
         private void Set(Symbol symbol, decimal position)
         {
             IntentCount++;

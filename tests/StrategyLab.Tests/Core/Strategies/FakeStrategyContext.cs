@@ -14,12 +14,17 @@ public enum IntentKind
     EnterLong,
     EnterShort,
     Exit,
+    TargetPercent,
+    TargetQuantity,
+    Liquidate,
 }
 
 /// <summary>One recorded intent: kind, symbol, reason and the decision time.</summary>
-public sealed record Intent(IntentKind Kind, Symbol Symbol, string Reason, DateTime TimeUtc)
+public sealed record Intent(IntentKind Kind, Symbol Symbol, string Reason, DateTime TimeUtc, decimal Value = 0m)
 {
-    public override string ToString() => $"{Kind} {Symbol} {Reason} @ {TimeUtc:yyyy-MM-ddTHH:mm}Z";
+    public override string ToString() => Kind is IntentKind.TargetPercent or IntentKind.TargetQuantity
+        ? $"{Kind} {Symbol} {Value} {Reason} @ {TimeUtc:yyyy-MM-ddTHH:mm}Z"
+        : $"{Kind} {Symbol} {Reason} @ {TimeUtc:yyyy-MM-ddTHH:mm}Z";
 }
 
 /// <summary>
@@ -104,9 +109,26 @@ internal sealed class FakeStrategyContext : IStrategyContext
     public bool CancelOrder(long orderId) =>
         throw new NotSupportedException("The built-in strategies never cancel orders directly.");
 
-    private void Add(IntentKind kind, Symbol symbol, string reason, decimal positionAfter)
+    // --- targets --- (a percent target cannot be priced here: it is recorded and leaves the position as it is)
+    public void SetTarget(Symbol symbol, decimal percentOfEquity, string reason = "target") =>
+        Intents.Add(new Intent(IntentKind.TargetPercent, symbol, reason, TimeUtc, percentOfEquity));
+
+    public void SetTargetQuantity(Symbol symbol, decimal quantity, string reason = "target") =>
+        Add(IntentKind.TargetQuantity, symbol, reason, quantity, quantity);
+
+    public void Liquidate(string reason = "liquidate")
     {
-        Intents.Add(new Intent(kind, symbol, reason, TimeUtc));
+        foreach (var symbol in Symbols)
+        {
+            Liquidate(symbol, reason);
+        }
+    }
+
+    public void Liquidate(Symbol symbol, string reason = "liquidate") => Add(IntentKind.Liquidate, symbol, reason, 0m);
+
+    private void Add(IntentKind kind, Symbol symbol, string reason, decimal positionAfter, decimal value = 0m)
+    {
+        Intents.Add(new Intent(kind, symbol, reason, TimeUtc, value));
         if (FillImmediately && !IsWarmingUp)
         {
             _positions[symbol] = positionAfter;
