@@ -521,6 +521,7 @@ public sealed record ResolvedRun
                 resolved[name] = value switch
                 {
                     int i => JsonValue.Create(i),
+                    long l => JsonValue.Create(l),
                     decimal d => JsonValue.Create(d),
                     bool b => JsonValue.Create(b),
                     _ => JsonValue.Create(Convert.ToString(value, CultureInfo.InvariantCulture)),
