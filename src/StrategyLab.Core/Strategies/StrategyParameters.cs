@@ -262,6 +262,10 @@ public interface IStrategyFactory
     /// <summary>The parameters it takes.</summary>
     IReadOnlyList<ParameterSpec> Parameters { get; }
 
-    /// <summary>Creates the strategy; throws <see cref="StrategyConfigurationException"/> for invalid combinations (e.g. fast ≥ slow).</summary>
+    /// <summary>
+    /// Creates the strategy from parameters bound against <see cref="Parameters"/>. Checks between parameters (e.g.
+    /// fast &lt; slow) are the strategy's <see cref="IStrategy.ValidateParameters"/>, which the runner calls on a probe
+    /// instance (<see cref="StrategyFactoryExtensions.BindAndValidate"/>).
+    /// </summary>
     IStrategy Create(StrategyParameters parameters);
 }
