@@ -131,4 +131,57 @@ public class BuiltInStrategiesTests
             Assert.Equal(factory.Parameters.Count, factory.Parameters.Select(p => p.Name).Distinct().Count());
         }
     }
+
+    [Fact]
+    public void TheBuiltIns_GoThroughDeclaredStrategyFactory()
+    {
+        Assert.Equal(
+            [typeof(OrbStrategy), typeof(SmaCrossoverStrategy), typeof(RsiReversionStrategy)],
+            BuiltInStrategies.All.Select(f => Assert.IsType<DeclaredStrategyFactory>(f).StrategyType));
+    }
+
+    [Fact]
+    public void TheSpecs_AreTheDocumentedOnes()
+    {
+        // Names, kinds, defaults and ranges of docs/configuration.md; a change here changes every run's summary.json.
+        Assert.Equal(
+            [
+                "orb.opening_range_minutes Integer 15 [1, 1440]",
+                "orb.flatten_minutes_before_close Integer 5 [0, 1440]",
+                "orb.allow_short Boolean False [, ] short",
+                "sma_crossover.fast Integer 10 [1, 100000]",
+                "sma_crossover.slow Integer 30 [2, 100000]",
+                "sma_crossover.allow_short Boolean False [, ] short",
+                "rsi_reversion.period Integer 14 [1, 100000]",
+                "rsi_reversion.oversold Number 30 [0, 100]",
+                "rsi_reversion.overbought Number 70 [0, 100]",
+                "rsi_reversion.exit_level Number 50 [0, 100]",
+                "rsi_reversion.allow_short Boolean False [, ] short",
+            ],
+            BuiltInStrategies.All.SelectMany(f => f.Parameters.Select(p =>
+                $"{f.Name}.{p.Name} {p.Kind} {p.Default} [{p.Minimum}, {p.Maximum}]{(p.EnablesShortSelling ? " short" : string.Empty)}")));
+        Assert.IsType<decimal>(BuiltInStrategies.Get("rsi_reversion").Parameters[1].Default);
+    }
+
+    [Fact]
+    public void WarmUpBars_IsTheBarsBeforeTheFirstPossibleSignal()
+    {
+        Assert.Equal(0, ((IStrategy)new OrbStrategy()).WarmUpBars);
+        Assert.Equal(20, ((IStrategy)new SmaCrossoverStrategy { Fast = 5, Slow = 20 }).WarmUpBars);
+        Assert.Equal(8, ((IStrategy)new RsiReversionStrategy { Period = 7 }).WarmUpBars);
+    }
+
+    [Fact]
+    public void TheBuiltInsAssembly_UsesCoresPublicApiOnly()
+    {
+        var strategies = typeof(BuiltInStrategies).Assembly;
+        var core = typeof(IStrategy).Assembly;
+        Assert.DoesNotContain(
+            core.GetCustomAttributes(typeof(System.Runtime.CompilerServices.InternalsVisibleToAttribute), inherit: false)
+                .Cast<System.Runtime.CompilerServices.InternalsVisibleToAttribute>(),
+            a => a.AssemblyName.StartsWith(strategies.GetName().Name!, StringComparison.Ordinal));
+        Assert.Equal(
+            ["StrategyLab.Core"],
+            strategies.GetReferencedAssemblies().Select(a => a.Name!).Where(n => n.StartsWith("StrategyLab", StringComparison.Ordinal)));
+    }
 }

@@ -123,4 +123,14 @@ public class SmaCrossoverStrategyTests
         Assert.Equal("strategy.params.fast", ex.Key);
         Assert.Contains("30", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Initialize_ChecksAStrategyCreatedWithoutARunner()
+    {
+        var context = new FakeStrategyContext(Timeframe.OneMinute, Nyse, Spy);
+
+        var ex = Assert.Throws<StrategyConfigurationException>(() => new SmaCrossoverStrategy { Fast = 30, Slow = 20 }.Initialize(context));
+
+        Assert.Equal("strategy.params.fast: the fast period (30) must be shorter than the slow period (20).", ex.Message);
+    }
 }
