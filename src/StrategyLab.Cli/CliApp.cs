@@ -28,6 +28,7 @@ public static class CliApp
         root.Subcommands.Add(LiveCommands.CreateLive());
         root.Subcommands.Add(ReportCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
+        root.Subcommands.Add(StrategiesCommand.Create());
         root.Subcommands.Add(NewCommand.Create());
         return root;
     }

@@ -10,6 +10,7 @@ using StrategyLab.Core.Execution;
 using StrategyLab.Core.Risk;
 using StrategyLab.Core.Strategies;
 using StrategyLab.Reporting;
+using StrategyLab.Strategies;
 
 namespace StrategyLab.Runner.Configuration;
 
@@ -173,17 +174,16 @@ public sealed record ResolvedRun
 
         var calendarOf = ResolveCalendar(config.MarketHours.Calendar);
 
-        if (!StrategyCatalog.TryGet(config.Strategy.Name, out var factory))
+        if (!BuiltInStrategies.TryGet(config.Strategy.Name, out var factory))
         {
-            throw new ConfigException("strategy.name", $"unknown strategy '{config.Strategy.Name}'. Known: {string.Join(", ", StrategyCatalog.Names)}.");
+            throw new ConfigException("strategy.name", $"unknown strategy '{config.Strategy.Name}'. Known: {string.Join(", ", BuiltInStrategies.Names)}.");
         }
 
         StrategyParameters parameters;
         try
         {
-            parameters = StrategyParameters.Bind(factory.Name, factory.Parameters, ToParameterValues(config.Strategy.Params));
-            var probe = factory.Create(parameters); // cross-parameter checks (fast < slow…)
-            (probe as ITimeframeAware)?.CheckTimeframe(timeframe);
+            // Bind, then the strategy's own checks on a probe instance (fast < slow, a range that fits the bars…).
+            parameters = factory.BindAndValidate(ToParameterValues(config.Strategy.Params), new StrategySetup(timeframe, symbols));
         }
         catch (StrategyConfigurationException e)
         {
@@ -521,6 +521,7 @@ public sealed record ResolvedRun
                 resolved[name] = value switch
                 {
                     int i => JsonValue.Create(i),
+                    long l => JsonValue.Create(l),
                     decimal d => JsonValue.Create(d),
                     bool b => JsonValue.Create(b),
                     _ => JsonValue.Create(Convert.ToString(value, CultureInfo.InvariantCulture)),
