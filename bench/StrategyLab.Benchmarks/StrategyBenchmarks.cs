@@ -174,6 +174,9 @@ public class StrategyBenchmarks
 
         public bool CancelOrder(long orderId) => throw new NotSupportedException();
 
+        // --- schedules ---
+        public IStrategySchedule Schedule => throw new NotSupportedException();
+
         private void Set(decimal position)
         {
             Intents++;

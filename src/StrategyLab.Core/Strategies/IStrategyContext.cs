@@ -62,4 +62,9 @@ public interface IStrategyContext
 
     /// <summary>A logger for the strategy's own events.</summary>
     ILogger Log { get; }
+
+    // --- schedules ---
+
+    /// <summary>Registers scheduled callbacks (at a time of day, after the open, before the close, every N bars); use it in <see cref="IStrategy.Initialize"/>.</summary>
+    IStrategySchedule Schedule { get; }
 }

@@ -171,6 +171,9 @@ public class AllocationTests
 
         public bool CancelOrder(long orderId) => throw new NotSupportedException();
 
+        // --- schedules ---
+        public IStrategySchedule Schedule => throw new NotSupportedException();
+
         private void Set(Symbol symbol, decimal position)
         {
             IntentCount++;

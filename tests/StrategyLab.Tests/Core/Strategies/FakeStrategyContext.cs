@@ -104,6 +104,10 @@ internal sealed class FakeStrategyContext : IStrategyContext
     public bool CancelOrder(long orderId) =>
         throw new NotSupportedException("The built-in strategies never cancel orders directly.");
 
+    // --- schedules ---
+    public IStrategySchedule Schedule =>
+        throw new NotSupportedException("Scheduled callbacks need the engine: test them through TradingEngine.");
+
     private void Add(IntentKind kind, Symbol symbol, string reason, decimal positionAfter)
     {
         Intents.Add(new Intent(kind, symbol, reason, TimeUtc));
