@@ -82,6 +82,7 @@ public static class BacktestRunner
             throw RunChecks.NoBars(run, data.Description, assembly.Engine.OutsideSession);
         }
 
+        StrategyStateFile.Save(assembly.Engine.Strategy, writer.DirectoryPath, assembly.Engine.LastSliceTimeUtc);
         var stats = statistics.Compute();
         var stopReason = cancellationToken.IsCancellationRequested ? LiveStopReasonText.Cancelled : null;
         var session = new JsonObject { ["stop_reason"] = stopReason ?? LiveStopReasonText.EndOfData };
