@@ -15,7 +15,7 @@ namespace StrategyLab.Runner;
 public static class StrategyStateFile
 {
     /// <summary>The file's name in a run folder.</summary>
-    public const string FileName = "strategy_state.json";
+    public const string FileName = Reporting.RunFolderWriter.StrategyStateFileName;
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 

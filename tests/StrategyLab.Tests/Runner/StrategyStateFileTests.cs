@@ -48,9 +48,11 @@ public sealed class StrategyStateFileTests : IDisposable
     }
 
     [Fact]
-    public void AStrategyWithoutState_LeavesNoFile_AndLoadSaysSo()
+    public void AStrategyWithoutState_LeavesNoFile_RemovesAStaleOne_AndLoadSaysSo()
     {
         var folder = Path.Combine(_dir, "plain");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, StrategyStateFile.FileName), "{}"); // a previous run's: it would describe another run
         BacktestRunner.Run(DefaultRun(), folder, NullLoggerFactory.Instance, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.False(File.Exists(Path.Combine(folder, StrategyStateFile.FileName)));
