@@ -63,6 +63,7 @@ public sealed class VwapReversionExampleTests : IDisposable
         }
 
         Assert.Contains(recorder.Trips, t => t.ExitReason == "back_at_vwap");
+        Assert.Contains(recorder.Trips, t => t.ExitReason == "flat_before_close"); // the scheduled flat closed some
         Assert.Equal(outcome.Counters.Fills, recorder.Fills.Count);
     }
 
