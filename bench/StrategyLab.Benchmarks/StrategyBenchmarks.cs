@@ -184,6 +184,8 @@ public class StrategyBenchmarks
         public void Liquidate(string reason = "liquidate") => Set(0m);
 
         public void Liquidate(Symbol s, string reason = "liquidate") => Set(0m);
+        // --- schedules ---
+        public IStrategySchedule Schedule => throw new NotSupportedException();
 
         private void Set(decimal position)
         {

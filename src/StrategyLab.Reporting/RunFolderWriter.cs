@@ -49,6 +49,9 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
     /// <summary>Most rows a symbol has in <c>chart_bars.csv</c>.</summary>
     public const int ChartBarsPerSymbol = 10_000;
 
+    /// <summary>The state of a stateful strategy (written by the runner at the end of a run; a stale one is removed here).</summary>
+    public const string StrategyStateFileName = "strategy_state.json";
+
     /// <summary>File name of the summary.</summary>
     public const string SummaryFileName = "summary.json";
 
@@ -108,6 +111,7 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
                  {
                      SummaryFileName, BarsFileName, ChartBarsFileName, Html.HtmlReport.FileName, SummaryFileName + TempSuffix,
                      OrdersFileName + TempSuffix, ChartBarsFileName + TempSuffix, Html.HtmlReport.FileName + TempSuffix,
+                     StrategyStateFileName, StrategyStateFileName + TempSuffix,
                  })
         {
             File.Delete(Path.Combine(DirectoryPath, stale));

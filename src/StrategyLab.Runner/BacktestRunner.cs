@@ -42,11 +42,13 @@ public static class BacktestRunner
     /// <param name="loggers">Logging.</param>
     /// <param name="observer">Sees every bar, order and mark as well (progress display); may be null.</param>
     /// <param name="cancellationToken">Stops the run between time slices; the artifacts of what ran are still written.</param>
+    /// <param name="strategy">A strategy object to run instead of the configured one (embedding a custom strategy, tests).</param>
     /// <exception cref="ConfigException">
     /// The source has no bar in the range, or only bars outside the sessions (<see cref="RunChecks.NoBars"/>): there is
     /// nothing to trade. No folder is created when the source has no bar at all.
     /// </exception>
-    public static RunOutcome Run(ResolvedRun run, string folder, ILoggerFactory loggers, IRunRecorder? observer = null, CancellationToken cancellationToken = default)
+    public static RunOutcome Run(
+        ResolvedRun run, string folder, ILoggerFactory loggers, IRunRecorder? observer = null, CancellationToken cancellationToken = default, Core.Strategies.IStrategy? strategy = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(loggers);
@@ -70,7 +72,7 @@ public static class BacktestRunner
             Data = new DataDescription(data.Description, data.IsSynthetic, data.IsSynthetic ? "SYNTHETIC" : null, data.Adjustment),
         });
         IRunRecorder recorder = observer is null ? new CompositeRecorder(statistics, writer) : new CompositeRecorder(statistics, writer, observer);
-        var assembly = EngineAssembly.Build(run with { Engine = run.Engine with { CorporateActions = data.Actions } }, recorder, loggers, outsideSession: data.OutsideSession);
+        var assembly = EngineAssembly.Build(run with { Engine = run.Engine with { CorporateActions = data.Actions } }, recorder, loggers, strategy, data.OutsideSession);
         if (any)
         {
             assembly.Engine.Run(FromCurrent(bars));
@@ -82,6 +84,7 @@ public static class BacktestRunner
             throw RunChecks.NoBars(run, data.Description, assembly.Engine.OutsideSession);
         }
 
+        StrategyStateFile.Save(assembly.Engine.Strategy, writer.DirectoryPath, assembly.Engine.LastSliceTimeUtc);
         var stats = statistics.Compute();
         var stopReason = cancellationToken.IsCancellationRequested ? LiveStopReasonText.Cancelled : null;
         var session = new JsonObject { ["stop_reason"] = stopReason ?? LiveStopReasonText.EndOfData };

@@ -30,6 +30,9 @@ public static class EngineEvents
     /// </summary>
     public static readonly EventId BarsOutsideSession = new(1005, "data.bars.outside_session");
 
+    /// <summary>A scheduled callback did not fire in a session the run saw (no slice between its time and the close).</summary>
+    public static readonly EventId ScheduleMissed = new(1020, "schedule.missed");
+
     /// <summary>An order was accepted.</summary>
     public static readonly EventId OrderAccepted = new(2000, "order.accepted");
 

@@ -49,5 +49,8 @@ public sealed partial class TradingEngine
         public Order SubmitOrder(OrderRequest request) => engine._venue.Submit(request, engine._now);
 
         public bool CancelOrder(long orderId) => engine._venue.Cancel(orderId, engine._now);
+
+        // --- schedules ---
+        public IStrategySchedule Schedule => engine.Schedule;
     }
 }

@@ -47,6 +47,12 @@ public sealed partial class TradingEngine
 
         public int HistoryCount => _count;
 
+        /// <summary>Bars of this symbol seen in the run so far, warm-up bars included (for <see cref="Strategies.IStrategy.WarmUpBars"/>).</summary>
+        public long BarsSeen { get; private set; }
+
+        /// <summary>True once the suppression of this symbol's intents during its warm-up was logged.</summary>
+        public bool WarmUpLogged { get; set; }
+
         public void SetActions(CorporateAction[] actions)
         {
             _actions = actions;
@@ -74,6 +80,7 @@ public sealed partial class TradingEngine
                 _count = keep;
             }
 
+            BarsSeen++;
             _buffer[_start + _count] = bar;
             if (_count == _capacity)
             {

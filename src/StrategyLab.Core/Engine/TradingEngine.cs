@@ -41,6 +41,7 @@ public sealed partial class TradingEngine : IOrderEventListener
     private DateTime _dayEndUtc = DateTime.MinValue;
     private bool _initialized;
     private bool _warmingUp;
+    private int _warmUpBars;
 
     /// <summary>Wires an engine. The venue's events must reach <see cref="OnOrderEvent"/> (set it as the venue's listener).</summary>
     /// <param name="strategy">The strategy.</param>
@@ -112,6 +113,9 @@ public sealed partial class TradingEngine : IOrderEventListener
 
     /// <summary>The bars left out because they lie outside the sessions, by kind (reported once, by <see cref="Finish"/>).</summary>
     public OutsideSessionBars OutsideSession { get; }
+
+    /// <summary>The strategy being run.</summary>
+    public IStrategy Strategy => _strategy;
 
     /// <summary>The symbols, in slice order.</summary>
     public IReadOnlyList<Symbol> Symbols => _symbols;
@@ -302,6 +306,11 @@ public sealed partial class TradingEngine : IOrderEventListener
             return;
         }
 
+        if (_scheduled is { } scheduled)
+        {
+            RunScheduled(scheduled, now);
+        }
+
         // 2. signals
         for (var i = 0; i < n; i++)
         {
@@ -329,7 +338,7 @@ public sealed partial class TradingEngine : IOrderEventListener
                         _options.MinCyclesBeforeTrading);
                 }
             }
-            else
+            else if (_warmUpBars == 0 || DropWarmingUpIntents())
             {
                 _tradeManager.Process(_intents, now, PriceOf, SessionOf);
             }
@@ -353,6 +362,7 @@ public sealed partial class TradingEngine : IOrderEventListener
     public void Finish(DateTime endUtc)
     {
         OutsideSession.Log(_logger);
+        FinishScheduled(endUtc);
         _barVenue?.AdvanceTime(endUtc);
         if (_options.ClosePositionsAtEnd)
         {
@@ -495,7 +505,17 @@ public sealed partial class TradingEngine : IOrderEventListener
                 _portfolio.Equity);
         }
 
-        _strategy.Initialize(_context);
+        _initializing = true;
+        try
+        {
+            _strategy.Initialize(_context);
+        }
+        finally
+        {
+            SealSchedule();
+        }
+
+        _warmUpBars = Math.Max(0, _strategy.WarmUpBars);
     }
 
     /// <summary>

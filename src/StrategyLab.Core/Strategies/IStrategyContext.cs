@@ -85,4 +85,8 @@ public interface IStrategyContext
 
     /// <summary>Asks to close the position in <paramref name="symbol"/> and cancel all its open orders.</summary>
     void Liquidate(Symbol symbol, string reason = "liquidate");
+    // --- schedules ---
+
+    /// <summary>Registers scheduled callbacks (at a time of day, after the open, before the close, every N bars); use it in <see cref="IStrategy.Initialize"/>.</summary>
+    IStrategySchedule Schedule { get; }
 }

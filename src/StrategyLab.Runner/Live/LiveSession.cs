@@ -67,6 +67,11 @@ public static class LiveSession
             recorder,
             runLoggers,
             outsideSession: replayData?.OutsideSession);
+        if (report is not null && StrategyStateFile.StateTypeOf(assembly.Engine.Strategy) is not null)
+        {
+            // The state file follows the report, so a crash leaves a recent one.
+            report.Refreshing = () => StrategyStateFile.Save(assembly.Engine.Strategy, folder, assembly.Engine.LastSliceTimeUtc);
+        }
         string? stopReason;
         JsonObject session;
         if (run.Mode == RunMode.Replay)
@@ -123,6 +128,7 @@ public static class LiveSession
             };
         }
 
+        StrategyStateFile.Save(assembly.Engine.Strategy, folder, assembly.Engine.LastSliceTimeUtc);
         var stats = statistics.Compute();
         writer.Complete(RunSnapshot.Of(assembly.Engine, stats) with { Session = session });
         report?.Refresh();

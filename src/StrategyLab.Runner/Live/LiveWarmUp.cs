@@ -9,7 +9,7 @@ using StrategyLab.Runner.Configuration;
 namespace StrategyLab.Runner.Live;
 
 /// <summary>
-/// The live warm-up: the last <c>live_min_bars</c> bars before the current one, from the provider's history (at the
+/// The live warm-up: the last <c>live_min_bars</c> bars (or the strategy's <c>WarmUpBars</c>, when more) before the current one, from the provider's history (at the
 /// finest resolution it serves for the stream, combined into the run's timeframe), else from the local Parquet store
 /// named by <c>data.path</c>, else none (the strategy warms up from live cycles); handed to the engine before the first cycle.
 /// </summary>
@@ -38,7 +38,8 @@ internal sealed class LiveWarmUp
     /// <exception cref="OperationCanceledException">The run was stopped (Ctrl+C or <c>auto_stop_at</c>) while history was fetched.</exception>
     public async Task LoadAsync(DateTime now, CancellationToken stop)
     {
-        var needed = _run.Config.LiveMinBars;
+        // At least what the strategy declares it needs (IStrategy.WarmUpBars), so its intents count from the open.
+        var needed = Math.Max(_run.Config.LiveMinBars, _assembly.Engine.Strategy.WarmUpBars);
         if (needed <= 0)
         {
             return;

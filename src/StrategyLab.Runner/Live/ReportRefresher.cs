@@ -27,11 +27,18 @@ internal sealed class ReportRefresher(string folder, TimeProvider time, ILogger 
         }
     }
 
+    /// <summary>
+    /// Runs before each rebuild (writes <c>strategy_state.json</c> of a stateful strategy). Its I/O errors are logged like
+    /// the report's; a <see cref="Core.Strategies.StrategyException"/> stops the run.
+    /// </summary>
+    public Action? Refreshing { get; set; }
+
     /// <summary>Rebuilds the report now.</summary>
     public void Refresh()
     {
         try
         {
+            Refreshing?.Invoke();
             HtmlReport.Write(folder);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or FormatException or InvalidOperationException)

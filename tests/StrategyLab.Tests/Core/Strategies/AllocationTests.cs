@@ -186,6 +186,8 @@ public class AllocationTests
         }
 
         public void Liquidate(Symbol symbol, string reason = "liquidate") => Set(symbol, 0m);
+        // --- schedules ---
+        public IStrategySchedule Schedule => throw new NotSupportedException();
 
         private void Set(Symbol symbol, decimal position)
         {

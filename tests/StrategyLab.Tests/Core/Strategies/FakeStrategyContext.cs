@@ -109,6 +109,10 @@ internal sealed class FakeStrategyContext : IStrategyContext
     public bool CancelOrder(long orderId) =>
         throw new NotSupportedException("The built-in strategies never cancel orders directly.");
 
+    // --- schedules ---
+    public IStrategySchedule Schedule =>
+        throw new NotSupportedException("Scheduled callbacks need the engine: test them through TradingEngine.");
+
     // --- targets --- (a percent target cannot be priced here: it is recorded and leaves the position as it is)
     public void SetTarget(Symbol symbol, decimal percentOfEquity, string reason = "target") =>
         Intents.Add(new Intent(IntentKind.TargetPercent, symbol, reason, TimeUtc, percentOfEquity));

@@ -296,6 +296,34 @@ public sealed class LiveRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task WarmUp_AsksForTheStrategysWarmUpBars_WhenMoreThanLiveMinBars()
+    {
+        var run = Config("""
+            { "mode": "live", "data": { "provider": "finnhub", "symbols": ["BINANCE:BTCUSDT"], "timeframe": "1m" },
+              "live_min_bars": 5, "live_warmup_cycles": 0, "auto_stop_at": "2024-01-06T10:03:30Z",
+              "trade_manager": { "sizing": "fixed_qty", "quantity": 0.01 } }
+            """);
+        var start = Utc("2024-01-06T10:00:10Z");
+        var clock = new SteppingClock(start);
+        var history = Expected(Tape(Btc, Utc("2024-01-06T09:00:00Z"), Utc("2024-01-06T10:00:00Z"), seed: 6, start: 42_000m), TimeSpan.FromMinutes(1));
+        var tape = Tape(Btc, start, Utc("2024-01-06T10:03:00Z"), seed: 7, start: 42_000m);
+        var feed = new ScriptedFeed(
+            clock,
+            tape.Select(p => (p.Time, (MarketEvent)new TradeEvent(p.Time, p))),
+            (s, tf, from, to) => new HistoryResult(HistoryStatus.Ok, [.. history.Where(b => b.Start >= from && b.Start < to).Select(b => new Bar(s, b.Start, b.Start.AddMinutes(1), b.O, b.H, b.L, b.C, b.V, b.N))], "test"));
+        var strategy = new FlipAfterWarmUp();
+        var (runner, recorder, assembly) = Build(run, feed, clock, strategy);
+        var task = runner.RunAsync(CancellationToken.None);
+        await clock.RunAsync(task, Utc("2024-01-06T11:00:00Z"));
+
+        await task;
+        Assert.Equal(30, runner.Counters.WarmupBars);
+        Assert.Equal(Utc("2024-01-06T09:30:00Z"), feed.HistoryRequests[0].From);
+        Assert.Equal(recorder.Bars[0].End, recorder.Events.Min(e => e.Order.CreatedUtc)); // warmed up: the first live bar trades
+        Assert.Equal(30, assembly.Engine.Counters.IntentsSuppressed); // one per history bar, none live
+    }
+
+    [Fact]
     public async Task WarmUp_FallsBackToTheLocalStore_WhenTheProviderHasNoHistory()
     {
         var storeDir = Path.Combine(_dir, "store");
@@ -319,6 +347,24 @@ public sealed class LiveRunnerTests : IDisposable
 
         Assert.Equal(6, runner.Counters.WarmupBars); // the last six 5-minute bars, combined from the store's minutes
         Assert.Contains(_logs.Named("liveMode.warmup.loaded"), l => l.Message.Contains("local store", StringComparison.Ordinal));
+    }
+
+    /// <summary>Flips on every bar, and declares 30 bars of warm-up.</summary>
+    private sealed class FlipAfterWarmUp : IStrategy
+    {
+        public int WarmUpBars => 30;
+
+        public void OnBar(in Bar bar, IStrategyContext context)
+        {
+            if (context.PositionOf(bar.Symbol) == 0)
+            {
+                context.EnterLong(bar.Symbol, "flip");
+            }
+            else
+            {
+                context.Exit(bar.Symbol, "flop");
+            }
+        }
     }
 
     /// <summary>Enters on every bar it can and exits on the others: maximum pressure on the market-hours rules.</summary>
