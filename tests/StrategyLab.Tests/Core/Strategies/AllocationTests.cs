@@ -171,6 +171,22 @@ public class AllocationTests
 
         public bool CancelOrder(long orderId) => throw new NotSupportedException();
 
+        // --- timeframes ---
+        public void Subscribe(Timeframe timeframe, BarHandler handler) => throw new NotSupportedException();
+
+        public void Subscribe(Symbol symbol, Timeframe timeframe, BarHandler handler) => throw new NotSupportedException();
+
+        public ReadOnlySpan<Bar> History(Symbol symbol, Timeframe timeframe, int count) => [];
+
+        // --- plots ---
+        public void Plot(string series, double value)
+        {
+        }
+
+        public void Plot(Symbol symbol, string series, double value)
+        {
+        }
+
         private void Set(Symbol symbol, decimal position)
         {
             IntentCount++;
