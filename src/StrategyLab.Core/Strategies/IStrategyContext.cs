@@ -69,9 +69,10 @@ public interface IStrategyContext
     /// Subscribes to bars of a higher <paramref name="timeframe"/> built from the run's bars, for every symbol. Call it
     /// from <see cref="IStrategy.Initialize"/>. Higher bars follow the same session-aligned windows as the rest of the
     /// engine (a 15m bar covers 09:30–09:45, a 1d bar the whole session, early closes cut the last window short).
-    /// A higher bar is delivered in the slice whose base bars complete it, after <see cref="IStrategy.OnBar"/> has
-    /// seen those base bars; when the last base bar of a window is missing, at the first later slice (never twice,
-    /// never partial). Live warm-up bars feed it too.
+    /// A higher bar is delivered in the slice ending at its window's end, after <see cref="IStrategy.OnBar"/> has seen
+    /// that slice's base bars (symbols in slice order, shorter timeframes first); when no slice ends exactly there
+    /// (the window's last base bar is missing), in the first later slice. Each window is delivered once, whole; a
+    /// window still open when the data ends is never delivered. Live warm-up bars feed it too.
     /// </summary>
     /// <exception cref="StrategyConfigurationException">
     /// The timeframe cannot be built from the run's bars (finer, or not a whole multiple); the key is
