@@ -186,6 +186,21 @@ public class StrategyBenchmarks
         public void Liquidate(Symbol s, string reason = "liquidate") => Set(0m);
         // --- schedules ---
         public IStrategySchedule Schedule => throw new NotSupportedException();
+        // --- timeframes ---
+        public void Subscribe(Timeframe timeframe, BarHandler handler) => throw new NotSupportedException();
+
+        public void Subscribe(Symbol symbol, Timeframe timeframe, BarHandler handler) => throw new NotSupportedException();
+
+        public ReadOnlySpan<Bar> History(Symbol symbol, Timeframe timeframe, int count) => [];
+
+        // --- plots ---
+        public void Plot(string series, double value)
+        {
+        }
+
+        public void Plot(Symbol symbol, string series, double value)
+        {
+        }
 
         private void Set(decimal position)
         {

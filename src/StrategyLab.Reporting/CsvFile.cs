@@ -78,6 +78,16 @@ internal sealed class CsvFile : IDisposable
 
     public CsvFile Number(decimal? value) => value is { } v ? Number(v) : Empty();
 
+    /// <summary>A floating-point value in its shortest round-trip form (invariant culture; finite values only).</summary>
+    public CsvFile Real(double value)
+    {
+        Separator();
+        Ensure(32);
+        value.TryFormat(_line.AsSpan(_length), out var written, "R", System.Globalization.CultureInfo.InvariantCulture);
+        _length += written;
+        return this;
+    }
+
     public CsvFile Integer(long value)
     {
         Separator();

@@ -9,7 +9,8 @@ namespace StrategyLab.Reporting;
 
 /// <summary>
 /// Writes a run's artifacts into a folder as the run goes: <c>trades.csv</c>, <c>orders.csv</c>, <c>fills.csv</c>,
-/// <c>equity.csv</c>, optionally <c>bars.csv</c> or <c>chart_bars.csv</c>, and <c>summary.json</c> (formats in
+/// <c>equity.csv</c>, optionally <c>bars.csv</c> or <c>chart_bars.csv</c>, <c>plots.csv</c> when the strategy plotted,
+/// and <c>summary.json</c> (formats in
 /// docs/run-artifacts.md).
 /// </summary>
 /// <remarks>
@@ -51,6 +52,8 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
 
     /// <summary>The state of a stateful strategy (written by the runner at the end of a run; a stale one is removed here).</summary>
     public const string StrategyStateFileName = "strategy_state.json";
+    /// <summary>File name of the strategy's custom chart series (written only when it plotted something).</summary>
+    public const string PlotsFileName = "plots.csv";
 
     /// <summary>File name of the summary.</summary>
     public const string SummaryFileName = "summary.json";
@@ -71,6 +74,9 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
     /// <summary>Header of <c>bars.csv</c>.</summary>
     public const string BarsHeader = "symbol,start,end,open,high,low,close,volume,trades";
 
+    /// <summary>Header of <c>plots.csv</c>.</summary>
+    public const string PlotsHeader = "time,symbol,series,value";
+
     private const string TempSuffix = ".tmp";
 
     // A buffered file hands its lines to the OS once this many bytes are pending.
@@ -82,6 +88,7 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
     private readonly CsvFile _fills;
     private readonly CsvFile _equity;
     private readonly CsvFile? _bars;
+    private CsvFile? _plots;
     private readonly ExchangeOffsetCache _equityClock;
     private readonly Dictionary<Symbol, ExchangeOffsetCache> _clocks = [];
     private readonly Dictionary<Symbol, CandleLadder>? _chartBars;
@@ -109,7 +116,7 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
         // A stale summary, bars file or report would describe another run.
         foreach (var stale in new[]
                  {
-                     SummaryFileName, BarsFileName, ChartBarsFileName, Html.HtmlReport.FileName, SummaryFileName + TempSuffix,
+                     SummaryFileName, BarsFileName, ChartBarsFileName, PlotsFileName, Html.HtmlReport.FileName, SummaryFileName + TempSuffix,
                      OrdersFileName + TempSuffix, ChartBarsFileName + TempSuffix, Html.HtmlReport.FileName + TempSuffix,
                      StrategyStateFileName, StrategyStateFileName + TempSuffix,
                  })
@@ -243,6 +250,21 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
     }
 
     /// <inheritdoc />
+    /// <remarks><c>plots.csv</c> is created at the first point, so a run that plots nothing has none.</remarks>
+    public void OnPlot(in PlotPoint point)
+    {
+        ThrowIfClosed();
+        _plots ??= new CsvFile(Path.Combine(DirectoryPath, PlotsFileName), PlotsHeader);
+        var clock = point.Symbol is { } symbol ? ClockOf(symbol) : _equityClock;
+        _plots.Time(clock.ToOffset(point.TimeUtc))
+            .Text(point.Symbol?.Ticker)
+            .Text(point.Series)
+            .Real(point.Value)
+            .EndRow();
+        CommitIfBuffered(_plots);
+    }
+
+    /// <inheritdoc />
     /// <remarks>The equity mark ends a cycle: in incremental mode every file is brought up to date here.</remarks>
     public void OnEquity(in EquityPoint point)
     {
@@ -331,6 +353,7 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
         _fills.Dispose();
         _equity.Dispose();
         _bars?.Dispose();
+        _plots?.Dispose();
     }
 
     private ExchangeOffsetCache ClockOf(Symbol symbol)
@@ -391,6 +414,7 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
         _trades.Commit();
         _fills.Commit();
         _bars?.Commit();
+        _plots?.Commit();
         _equity.Commit();
     }
 

@@ -43,6 +43,11 @@ public interface IRunRecorder
     void OnCorporateAction(AppliedCorporateAction applied)
     {
     }
+
+    /// <summary>A point of a custom chart series the strategy plotted (<see cref="Strategies.IStrategyContext.Plot(string, double)"/>).</summary>
+    void OnPlot(in PlotPoint point)
+    {
+    }
 }
 
 /// <summary>Forwards to several recorders, in order.</summary>
@@ -95,6 +100,15 @@ public sealed class CompositeRecorder : IRunRecorder
         foreach (var r in _recorders)
         {
             r.OnCorporateAction(applied);
+        }
+    }
+
+    /// <inheritdoc />
+    public void OnPlot(in PlotPoint point)
+    {
+        foreach (var r in _recorders)
+        {
+            r.OnPlot(point);
         }
     }
 }

@@ -208,11 +208,25 @@ public sealed partial class TradingEngine : IOrderEventListener
                     continue;
                 }
 
+                if (_feeds is not null && bar.End != _now && _now != default)
+                {
+                    AdvanceTimeframes(_now); // every bar ending at _now was fed: close the windows ending then
+                }
+
                 _now = bar.End;
                 NoteSession(state, bar);
                 state.Append(bar);
                 Counters.WarmupBars++;
                 _strategy.OnBar(bar, _context);
+                if (_feeds is not null)
+                {
+                    FeedTimeframe(bar);
+                }
+            }
+
+            if (_feeds is not null && _now != default)
+            {
+                AdvanceTimeframes(_now);
             }
 
             Counters.IntentsSuppressed += _intents.Count;
@@ -318,6 +332,11 @@ public sealed partial class TradingEngine : IOrderEventListener
             {
                 _strategy.OnBar(slice[i], _context);
             }
+        }
+
+        if (_feeds is not null)
+        {
+            FeedTimeframes(slice, now); // higher bars these base bars complete, after the strategy saw the base bars
         }
 
         // 3. orders

@@ -89,4 +89,50 @@ public interface IStrategyContext
 
     /// <summary>Registers scheduled callbacks (at a time of day, after the open, before the close, every N bars); use it in <see cref="IStrategy.Initialize"/>.</summary>
     IStrategySchedule Schedule { get; }
+    // --- timeframes ---
+
+    /// <summary>
+    /// Subscribes to bars of a higher <paramref name="timeframe"/> built from the run's bars, for every symbol. Call it
+    /// from <see cref="IStrategy.Initialize"/>. Higher bars follow the same session-aligned windows as the rest of the
+    /// engine (a 15m bar covers 09:30–09:45, a 1d bar the whole session, early closes cut the last window short).
+    /// A higher bar is delivered in the slice ending at its window's end, after <see cref="IStrategy.OnBar"/> has seen
+    /// that slice's base bars (symbols in slice order, shorter timeframes first); when no slice ends exactly there
+    /// (the window's last base bar is missing), in the first later slice. Each window is delivered once, whole; a
+    /// window still open when the data ends is never delivered. Live warm-up bars feed it too.
+    /// </summary>
+    /// <exception cref="StrategyConfigurationException">
+    /// The timeframe cannot be built from the run's bars (finer, or not a whole multiple); the key is
+    /// <c>data.timeframe</c>.
+    /// </exception>
+    /// <exception cref="InvalidOperationException">Called after <see cref="IStrategy.Initialize"/>.</exception>
+    void Subscribe(Timeframe timeframe, BarHandler handler);
+
+    /// <summary>As <see cref="Subscribe(Timeframe, BarHandler)"/>, delivering only the bars of <paramref name="symbol"/>.</summary>
+    /// <exception cref="ArgumentException">The symbol is not part of the run.</exception>
+    void Subscribe(Symbol symbol, Timeframe timeframe, BarHandler handler);
+
+    /// <summary>
+    /// The last <paramref name="count"/> completed bars of <paramref name="timeframe"/> for a symbol, oldest first
+    /// (fewer at the start; at most <c>EngineOptions.HistoryCapacity</c>). In a handler the newest is the bar being
+    /// delivered. The run's own timeframe gives <see cref="History(Symbol, int)"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Nothing subscribed to <paramref name="timeframe"/>.</exception>
+    ReadOnlySpan<Bar> History(Symbol symbol, Timeframe timeframe, int count);
+
+    // --- plots ---
+
+    /// <summary>
+    /// Records a point of the custom chart series <paramref name="series"/> at the current time (written to
+    /// <c>plots.csv</c>, drawn as a line under the price chart of <c>report.html</c>). Points plotted during warm-up
+    /// are not recorded. Plotting a series twice at one time keeps both points.
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// The name is empty, longer than 64 characters, or has a control character; or the value is
+    /// NaN or infinite.
+    /// </exception>
+    void Plot(string series, double value);
+
+    /// <summary>As <see cref="Plot(string, double)"/>, for a series that belongs to <paramref name="symbol"/>.</summary>
+    /// <exception cref="ArgumentException">As <see cref="Plot(string, double)"/>, or the symbol is not part of the run.</exception>
+    void Plot(Symbol symbol, string series, double value);
 }

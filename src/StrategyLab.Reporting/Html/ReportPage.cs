@@ -9,7 +9,7 @@ using static StrategyLab.Reporting.Html.HtmlText;
 namespace StrategyLab.Reporting.Html;
 
 /// <summary>Renders one run folder as the report page (see <see cref="HtmlReport"/>).</summary>
-internal sealed class ReportPage
+internal sealed partial class ReportPage
 {
     /// <summary>Candles of all symbols together the page shows at most; each symbol gets a share, within [1 000, 10 000].</summary>
     public const int CandleBudget = 60_000;
@@ -43,6 +43,7 @@ internal sealed class ReportPage
         StatisticsSection(summary);
         ReturnsSection();
         CandleSection(symbols);
+        PlotsSection();
         TradesSection();
         ConfigurationSection(summary);
         Footer(summary);
@@ -455,6 +456,7 @@ internal sealed class ReportPage
             }
 
             w.WriteEndArray();
+            WritePlots(w);
             WriteTrades(w);
             w.WriteEndObject();
         }

@@ -106,6 +106,9 @@ internal sealed class RunFolderData
     /// <summary>Most points of the equity and drawdown curves.</summary>
     public const int EquityPoints = 10_000;
 
+    /// <summary>Most points a custom chart series keeps (<c>plots.csv</c>).</summary>
+    public const int PlotPointsPerSeries = 10_000;
+
     private RunFolderData(string folder, RunSummary? summary, EquitySeries equity)
     {
         Folder = folder;
@@ -130,6 +133,12 @@ internal sealed class RunFolderData
 
     /// <summary>The file the candles came from (<c>bars.csv</c> or <c>chart_bars.csv</c>), or null when there is neither.</summary>
     public string? BarsFile { get; private set; }
+
+    /// <summary>
+    /// The strategy's custom chart series from <c>plots.csv</c>, by label (<c>series</c>, or <c>series (SYMBOL)</c> for a
+    /// symbol's series), each downsampled like the equity (the last value of each bucket is its close); empty without the file.
+    /// </summary>
+    public SortedDictionary<string, CandleLadder> Plots { get; } = new(StringComparer.Ordinal);
 
     /// <summary>
     /// True when <paramref name="folder"/> is a run folder: it holds <c>summary.json</c>, or (a live run before its first
@@ -166,6 +175,7 @@ internal sealed class RunFolderData
             data.ReadTrades();
             data.ReadOrders();
             data.ReadBars();
+            data.ReadPlots();
         }
 
         return data;
@@ -307,6 +317,43 @@ internal sealed class RunFolderData
             }
 
             return;
+        }
+    }
+
+    private void ReadPlots()
+    {
+        var path = FileOf(RunFolderWriter.PlotsFileName);
+        if (!File.Exists(path))
+        {
+            return;
+        }
+
+        using var csv = new CsvTable(path);
+        int time = csv.Column("time"), symbol = csv.Column("symbol"), series = csv.Column("series"), value = csv.Column("value");
+        while (csv.Next())
+        {
+            var text = csv.Span(value);
+            if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v))
+            {
+                throw csv.Bad("value", $"'{text}' is not a finite number.");
+            }
+
+            if (Math.Abs(v) >= 7.9e28)
+            {
+                continue; // beyond what the chart's decimal ladder holds: left out of the chart (plots.csv keeps it)
+            }
+
+            var ticker = csv.Span(symbol);
+            var label = ticker.IsEmpty ? csv.Pooled(series) : csv.Pooled(series) + " (" + csv.Pooled(symbol) + ")";
+            if (!Plots.TryGetValue(label, out var ladder))
+            {
+                ladder = new CandleLadder(PlotPointsPerSeries);
+                Plots.Add(label, ladder);
+            }
+
+            var at = csv.Time(time, "time");
+            var d = (decimal)v;
+            ladder.Add(at, at, d, d, d, d, 0, -1);
         }
     }
 }

@@ -130,6 +130,24 @@ public sealed class ReportBrowserTests : IDisposable
     }
 
     [Fact]
+    public async Task Report_WithPlots_DrawsThePlotsPaneUnderThePriceChart()
+    {
+        RequireChromium();
+        var aaa = StrategyLab.Core.Domain.Symbol.Equity("AAA");
+        var bars = Enumerable.Range(0, 3).SelectMany(d => Minutes(aaa, $"2024-01-{8 + d:00}", "09:30", 390, 100m)).ToList();
+        var run = new ArtifactRun(Path.Combine(_dir.Path, "plots"), new PlotEveryBar(), [aaa]).Run(bars);
+        var report = StrategyLab.Reporting.Html.HtmlReport.Write(run.Folder);
+
+        await using var session = await BrowserSession.Open(_dir.Path);
+        await session.Page.GotoAsync(new Uri(report).AbsoluteUri);
+        await session.Page.WaitForSelectorAsync("body[data-report-ready='1']");
+        await session.Page.WaitForSelectorAsync("#plots-chart[data-ready='1']");
+
+        Assert.True(await NonBlankPixels(session.Page, "#plots-chart") > 500, "the plots chart is blank");
+        Assert.Empty(session.Errors);
+    }
+
+    [Fact]
     public async Task ComparePage_DrawsTheCurves_AndSwitchesToAbsolute()
     {
         RequireChromium();
@@ -189,6 +207,12 @@ public sealed class ReportBrowserTests : IDisposable
         await session.Page.WaitForSelectorAsync("#equity-chart[data-ready='1']");
         await session.Page.WaitForTimeoutAsync(300); // let the charts' resize settle after the viewport change
         await session.Page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = false });
+    }
+
+    private sealed class PlotEveryBar : StrategyLab.Core.Strategies.IStrategy
+    {
+        public void OnBar(in StrategyLab.Core.Domain.Bar bar, StrategyLab.Core.Strategies.IStrategyContext context) =>
+            context.Plot("close", (double)bar.Close);
     }
 
     /// <summary>A headless Chromium with a fresh profile; records every request and every console error of the page.</summary>

@@ -83,6 +83,34 @@
     el.dataset.ready = '1';
   }
 
+  // The strategy's custom series (plots.csv), one line each, in a chart under the price charts.
+  var PLOT_COLORS = ['#4f7dff', '#f7a600', '#26a69a', '#ef5350', '#b388ff', '#4dd0e1', '#ff8a65', '#aed581'];
+
+  function plotsChart() {
+    var el = document.getElementById('plots-chart');
+    if (!el || !data.plots) {
+      return;
+    }
+
+    el.style.height = '280px';
+    var chart = LW.createChart(el, chartOptions(data.plots.intraday));
+    data.plots.series.forEach(function (s, i) {
+      var color = PLOT_COLORS[i % PLOT_COLORS.length];
+      var line = chart.addSeries(LW.LineSeries, {
+        color: color, lineWidth: 2, priceLineVisible: false, lastValueVisible: true, title: s.name
+      });
+      line.setData(s.points.map(function (p) { return { time: p[0], value: p[1] }; }));
+      var key = document.querySelector('#plots-legend .plot-key[data-index="' + i + '"]');
+      if (key) {
+        key.style.borderLeft = '12px solid ' + color;
+        key.style.paddingLeft = '4px';
+        key.style.marginRight = '8px';
+      }
+    });
+    chart.timeScale().fitContent();
+    el.dataset.ready = '1';
+  }
+
   function candleChart(el) {
     if (el.dataset.ready) {
       return;
@@ -322,6 +350,7 @@
   try {
     equityChart();
     candleCharts();
+    plotsChart();
     tradesTable();
     document.body.dataset.reportReady = '1';
   } catch (e) {

@@ -188,6 +188,21 @@ public class AllocationTests
         public void Liquidate(Symbol symbol, string reason = "liquidate") => Set(symbol, 0m);
         // --- schedules ---
         public IStrategySchedule Schedule => throw new NotSupportedException();
+        // --- timeframes ---
+        public void Subscribe(Timeframe timeframe, BarHandler handler) => throw new NotSupportedException();
+
+        public void Subscribe(Symbol symbol, Timeframe timeframe, BarHandler handler) => throw new NotSupportedException();
+
+        public ReadOnlySpan<Bar> History(Symbol symbol, Timeframe timeframe, int count) => [];
+
+        // --- plots ---
+        public void Plot(string series, double value)
+        {
+        }
+
+        public void Plot(Symbol symbol, string series, double value)
+        {
+        }
 
         private void Set(Symbol symbol, decimal position)
         {

@@ -109,6 +109,23 @@ internal sealed class FakeStrategyContext : IStrategyContext
     public bool CancelOrder(long orderId) =>
         throw new NotSupportedException("The built-in strategies never cancel orders directly.");
 
+    // --- timeframes ---
+    public List<(Symbol? Symbol, Timeframe Timeframe, BarHandler Handler)> Subscriptions { get; } = [];
+
+    public List<(Symbol? Symbol, string Series, double Value)> Plots { get; } = [];
+
+    public void Subscribe(Timeframe timeframe, BarHandler handler) => Subscriptions.Add((null, timeframe, handler));
+
+    public void Subscribe(Symbol symbol, Timeframe timeframe, BarHandler handler) => Subscriptions.Add((symbol, timeframe, handler));
+
+    public ReadOnlySpan<Bar> History(Symbol symbol, Timeframe timeframe, int count) => [];
+
+    // --- plots ---
+    public void Plot(string series, double value) => Plots.Add((null, series, value));
+
+    public void Plot(Symbol symbol, string series, double value) => Plots.Add((symbol, series, value));
+
+
     // --- schedules ---
     public IStrategySchedule Schedule =>
         throw new NotSupportedException("Scheduled callbacks need the engine: test them through TradingEngine.");
