@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Reflection;
 using StrategyLab.Core.Strategies;
 
@@ -75,29 +73,6 @@ public sealed class UserStrategyAssembly
             0 => throw new StrategyConfigurationException(key, $"no strategy '{wanted}' in {Description}. Found: {found}."),
             _ => throw new StrategyConfigurationException(key, $"'{wanted}' is ambiguous in {Description}: {string.Join(", ", matches.Select(Describe))}; give the full class name."),
         };
-    }
-
-    /// <summary>
-    /// Where user code threw: <c>file(line,col)</c> of the deepest stack frame of <paramref name="exception"/> (or of its
-    /// inner exceptions) in this assembly's code with file information (its portable PDB); null when there is none.
-    /// </summary>
-    public string? Locate(Exception exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            foreach (var frame in new StackTrace(e, fNeedFileInfo: true).GetFrames())
-            {
-                if (frame.GetFileName() is not { Length: > 0 } file || frame.GetMethod()?.Module.Assembly != Assembly)
-                {
-                    continue;
-                }
-
-                var shown = Sources?.DisplayPathOf(file) ?? file;
-                return string.Create(CultureInfo.InvariantCulture, $"{shown}({frame.GetFileLineNumber()},{frame.GetFileColumnNumber()})");
-            }
-        }
-
-        return null;
     }
 
     private static string Describe(Type t)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
@@ -14,6 +15,7 @@ namespace StrategyLab.Scripting;
 public static class UserStrategyLoader
 {
     private static readonly ConcurrentDictionary<string, Assembly> Loaded = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<Assembly, UserStrategyAssembly> Users = new();
 
     /// <summary>
     /// The assembly of <paramref name="sources"/>: from the cache in <paramref name="cacheDirectory"/> when the sources
@@ -32,7 +34,7 @@ public static class UserStrategyLoader
         if (Loaded.TryGetValue(hash, out var known) || TryLoadCached(hash, path, out known))
         {
             logger.LogInformation(ScriptingEvents.CacheHit, "{Source} unchanged: compiled assembly {Hash} from the cache in {Ms} ms", description, hash[..16], Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            return new UserStrategyAssembly(known, description, sources, hash, null);
+            return Remember(new UserStrategyAssembly(known, description, sources, hash, null));
         }
 
         var image = Compile(hash, inputs, sources, logger);
@@ -47,7 +49,7 @@ public static class UserStrategyLoader
 
         var assembly = Loaded.GetOrAdd(hash, _ => new StrategyLoadContext("strategy " + hash[..16], null).LoadFromStream(new MemoryStream(image)));
         logger.LogInformation(ScriptingEvents.Compiled, "{Source} compiled in {Ms} ms (assembly {Hash})", description, Stopwatch.GetElapsedTime(started).TotalMilliseconds, hash[..16]);
-        return new UserStrategyAssembly(assembly, description, sources, hash, null);
+        return Remember(new UserStrategyAssembly(assembly, description, sources, hash, null));
     }
 
     /// <summary>Loads the class library <paramref name="given"/> (relative to <paramref name="baseDirectory"/>).</summary>
@@ -74,7 +76,37 @@ public static class UserStrategyLoader
         }
 
         logger.LogInformation(ScriptingEvents.AssemblyLoaded, "strategy assembly {Path} loaded ({Name})", full, assembly.GetName().Name);
-        return new UserStrategyAssembly(assembly, given, null, null, full);
+        return Remember(new UserStrategyAssembly(assembly, given, null, null, full));
+    }
+
+    /// <summary>
+    /// Where user code threw: <c>file(line,col)</c> of the deepest stack frame of <paramref name="exception"/> (or of its
+    /// inner exceptions) in a loaded user assembly's code with debug information (a compiled source's embedded portable
+    /// PDB, or a class library's PDB), the file as the user gave it; null when there is none.
+    /// </summary>
+    public static string? Locate(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            foreach (var frame in new StackTrace(e, fNeedFileInfo: true).GetFrames())
+            {
+                if (frame.GetFileName() is { Length: > 0 } file
+                    && frame.GetMethod()?.Module.Assembly is { } assembly
+                    && Users.TryGetValue(assembly, out var user))
+                {
+                    var shown = user.Sources?.DisplayPathOf(file) ?? file;
+                    return string.Create(CultureInfo.InvariantCulture, $"{shown}({frame.GetFileLineNumber()},{frame.GetFileColumnNumber()})");
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static UserStrategyAssembly Remember(UserStrategyAssembly user)
+    {
+        Users[user.Assembly] = user;
+        return user;
     }
 
     private static bool TryLoadCached(string hash, string path, out Assembly assembly)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
 using StrategyLab.Core.Accounting;
 using StrategyLab.Core.Calendar;
 using StrategyLab.Core.CorporateActions;
@@ -67,6 +68,9 @@ public sealed record ResolvedRun
     /// <summary>The strategy factory.</summary>
     public required IStrategyFactory StrategyFactory { get; init; }
 
+    /// <summary>Where the strategy comes from (built in, a source file, a class library).</summary>
+    public StrategyOrigin StrategyOrigin { get; init; } = StrategyOrigin.BuiltIn;
+
     /// <summary>The strategy's validated parameters.</summary>
     public required StrategyParameters StrategyParameters { get; init; }
 
@@ -92,8 +96,12 @@ public sealed record ResolvedRun
     public AutoStop? AutoStop { get; init; }
 
     /// <summary>Validates <paramref name="config"/> and builds the typed settings.</summary>
+    /// <param name="config">The bound configuration.</param>
+    /// <param name="effective">The effective configuration, echoed in the summary.</param>
+    /// <param name="loggers">Where loading a user strategy logs (compiled, cache hit); none when null.</param>
     /// <exception cref="ConfigException">A value is impossible; the message names the key.</exception>
-    public static ResolvedRun Resolve(RunConfig config, JsonObject effective)
+    /// <exception cref="Scripting.StrategyCompilationException">The strategy's source does not compile.</exception>
+    public static ResolvedRun Resolve(RunConfig config, JsonObject effective, ILoggerFactory? loggers = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(effective);
@@ -173,10 +181,7 @@ public sealed record ResolvedRun
 
         var calendarOf = ResolveCalendar(config.MarketHours.Calendar);
 
-        if (!StrategyCatalog.TryGet(config.Strategy.Name, out var factory))
-        {
-            throw new ConfigException("strategy.name", $"unknown strategy '{config.Strategy.Name}'. Known: {string.Join(", ", StrategyCatalog.Names)}.");
-        }
+        var (factory, origin) = StrategyResolution.Resolve(config.Strategy, loggers);
 
         StrategyParameters parameters;
         try
@@ -291,7 +296,7 @@ public sealed record ResolvedRun
         return new ResolvedRun
         {
             Config = config,
-            Echo = BuildEcho(effective, parameters),
+            Echo = BuildEcho(effective, parameters, factory.Name, origin),
             Mode = mode,
             Warnings = warnings,
             Symbols = symbols,
@@ -302,6 +307,7 @@ public sealed record ResolvedRun
             Adjustment = adjustment,
             CalendarOf = calendarOf,
             StrategyFactory = factory,
+            StrategyOrigin = origin,
             StrategyParameters = parameters,
             Risk = new RiskSettings
             {
@@ -336,6 +342,7 @@ public sealed record ResolvedRun
                 HistoryCapacity = config.Engine.HistoryBars,
                 ClosePositionsAtEnd = config.Engine.ClosePositionsAtEnd,
                 MinCyclesBeforeTrading = mode == RunMode.Live ? config.LiveWarmupCycles : 0,
+                StrategyName = factory.Name,
             },
             AutoStop = autoStop,
         };
@@ -508,7 +515,7 @@ public sealed record ResolvedRun
         return values;
     }
 
-    private static JsonObject BuildEcho(JsonObject effective, StrategyParameters parameters)
+    private static JsonObject BuildEcho(JsonObject effective, StrategyParameters parameters, string strategyName, StrategyOrigin origin)
     {
         var copy = effective.DeepClone().AsObject();
 
@@ -528,6 +535,11 @@ public sealed record ResolvedRun
             }
 
             strategy["params"] = resolved;
+            strategy["name"] = strategyName;
+            if (origin.User is not null)
+            {
+                strategy["origin"] = origin.ToJson();
+            }
         }
 
         if (copy["providers"] is JsonObject providers)
