@@ -7,6 +7,7 @@ using StrategyLab.Core.Domain;
 using StrategyLab.Core.Execution;
 using StrategyLab.Core.Indicators;
 using StrategyLab.Core.Strategies;
+using StrategyLab.Strategies;
 
 namespace StrategyLab.Benchmarks;
 
@@ -63,9 +64,10 @@ public class StrategyBenchmarks
         _sessionOpenAt = [.. opens];
         _context = new BenchContext(symbol);
         var shorts = new Dictionary<string, object?> { ["allow_short"] = true };
-        _orb = StrategyCatalog.Create("orb", shorts);
-        _sma = StrategyCatalog.Create("sma_crossover", shorts);
-        _rsi = StrategyCatalog.Create("rsi_reversion", shorts);
+        var setup = new StrategySetup(_context.Timeframe, _context.Symbols);
+        _orb = BuiltInStrategies.Create("orb", shorts, setup);
+        _sma = BuiltInStrategies.Create("sma_crossover", shorts, setup);
+        _rsi = BuiltInStrategies.Create("rsi_reversion", shorts, setup);
         _orb.Initialize(_context);
         _sma.Initialize(_context);
         _rsi.Initialize(_context);

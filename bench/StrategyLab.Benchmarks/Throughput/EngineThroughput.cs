@@ -10,6 +10,7 @@ using StrategyLab.Core.Risk;
 using StrategyLab.Core.Statistics;
 using StrategyLab.Core.Strategies;
 using StrategyLab.Data.Store;
+using StrategyLab.Strategies;
 
 namespace StrategyLab.Benchmarks.Throughput;
 
@@ -157,7 +158,7 @@ internal static class EngineThroughput
         var tradeManager = new TradeManager(new TradeManagerSettings { PositionSizePct = 5m, MaxPositions = 10 }, new RiskSettings(), exchange, portfolio, NullLogger.Instance);
         var statistics = new StatisticsRecorder(portfolio.InitialCash, NyseCalendar.Instance);
         engine = new TradingEngine(
-            strategy ?? new SmaCrossoverStrategy(10, 30),
+            strategy ?? new SmaCrossoverStrategy { Fast = 10, Slow = 30 },
             exchange,
             portfolio,
             tradeManager,

@@ -142,6 +142,13 @@ internal static class RunCommand
             await stderr.WriteLineAsync($"error: strategy.source: {e.Errors.Count} compile error(s); the run did not start.").ConfigureAwait(false);
             return CliApp.ExitBadInput;
         }
+        catch (StrategyDefinitionException e)
+        {
+            // The strategy class's constructor threw while the configuration was checked.
+            var at = e.InnerException is { } inner && UserStrategyLoader.Locate(inner) is { } location ? $" (at {location})" : string.Empty;
+            await stderr.WriteLineAsync("error: " + TextEscape.ForMessage(e.Message + at)).ConfigureAwait(false);
+            return CliApp.ExitBadInput;
+        }
         catch (StrategyException e)
         {
             await stderr.WriteLineAsync("error: " + TextEscape.ForMessage(StrategyRunException.Describe(e))).ConfigureAwait(false);
@@ -186,7 +193,7 @@ internal static class RunCommand
             await stderr.WriteLineAsync("error: the provider refused the API key: " + e.Message).ConfigureAwait(false);
             return CliApp.ExitAuthenticationFailed;
         }
-        catch (Exception e) when (e is ConfigException or DataFormatException or StrategyConfigurationException)
+        catch (Exception e) when (e is ConfigException or DataFormatException or StrategyConfigurationException or StrategyDefinitionException)
         {
             await stderr.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
             return CliApp.ExitBadInput;

@@ -51,13 +51,3 @@ public interface IStrategy
     {
     }
 }
-
-/// <summary>
-/// A strategy whose parameters depend on the bar timeframe (e.g. an opening range that must be a whole number of
-/// bars). The runner checks it right after creating the strategy, so a bad configuration fails before data loads.
-/// </summary>
-public interface ITimeframeAware
-{
-    /// <summary>Throws <see cref="StrategyConfigurationException"/> naming the parameter when it does not fit <paramref name="timeframe"/>.</summary>
-    void CheckTimeframe(Timeframe timeframe);
-}

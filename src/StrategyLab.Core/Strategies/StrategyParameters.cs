@@ -21,7 +21,11 @@ public enum ParameterKind
 /// <summary>Describes one strategy parameter: its name in configuration, type, default and valid range.</summary>
 /// <param name="Name">The key under <c>strategy.params</c> (snake_case).</param>
 /// <param name="Kind">The value type.</param>
-/// <param name="Default">The default value (an <see cref="int"/>, <see cref="decimal"/>, <see cref="bool"/> or <see cref="string"/>).</param>
+/// <param name="Default">
+/// The default value: an <see cref="int"/> or <see cref="long"/> (<see cref="ParameterKind.Integer"/>; a <see cref="long"/>
+/// default makes the parameter take 64-bit values, bound as <see cref="long"/>), a <see cref="decimal"/>, a
+/// <see cref="bool"/> or a <see cref="string"/>.
+/// </param>
 /// <param name="Description">What it does, for the README and <c>--help</c>.</param>
 /// <param name="Minimum">Smallest allowed value for numbers (inclusive).</param>
 /// <param name="Maximum">Largest allowed value for numbers (inclusive).</param>
@@ -29,6 +33,7 @@ public enum ParameterKind
 /// For a boolean: true makes the strategy open short positions. A configuration then needs a margin account, and one
 /// with a cash account fails at load naming this parameter instead of every short being rejected during the run.
 /// </param>
+/// <param name="AllowedValues">For text: the only values accepted (exact spelling), e.g. an enum's member names; null for any text.</param>
 public sealed record ParameterSpec(
     string Name,
     ParameterKind Kind,
@@ -36,7 +41,8 @@ public sealed record ParameterSpec(
     string Description,
     decimal? Minimum = null,
     decimal? Maximum = null,
-    bool EnablesShortSelling = false);
+    bool EnablesShortSelling = false,
+    IReadOnlyList<string>? AllowedValues = null);
 
 /// <summary>
 /// Validated parameter values of one strategy: every declared parameter has a value (given or default).
@@ -77,7 +83,7 @@ public sealed class StrategyParameters
             }
 
             var value = Convert(spec, raw, path);
-            if (value is int or decimal)
+            if (value is int or long or decimal)
             {
                 var n = System.Convert.ToDecimal(value, CultureInfo.InvariantCulture);
                 if ((spec.Minimum is { } min && n < min) || (spec.Maximum is { } max && n > max))
@@ -97,8 +103,16 @@ public sealed class StrategyParameters
     /// <summary>A whole-number parameter.</summary>
     public int GetInt(string name) => (int)_values[name];
 
+    /// <summary>A whole-number parameter, as 64 bits (an <see cref="int"/> or a <see cref="long"/> one).</summary>
+    public long GetLong(string name) => _values[name] is int i ? i : (long)_values[name];
+
     /// <summary>A decimal parameter.</summary>
-    public decimal GetDecimal(string name) => _values[name] is int i ? i : (decimal)_values[name];
+    public decimal GetDecimal(string name) => _values[name] switch
+    {
+        int i => i,
+        long l => l,
+        var other => (decimal)other,
+    };
 
     /// <summary>A boolean parameter.</summary>
     public bool GetBool(string name) => (bool)_values[name];
@@ -114,6 +128,21 @@ public sealed class StrategyParameters
         var text = raw as string;
         switch (spec.Kind)
         {
+            case ParameterKind.Integer when spec.Default is long:
+                switch (raw)
+                {
+                    case int n: return (long)n;
+                    case long n: return n;
+                    case decimal n when decimal.Truncate(n) == n && n is >= long.MinValue and <= long.MaxValue: return (long)n;
+                    case double n when Math.Truncate(n) == n && n >= long.MinValue && n < long.MaxValue: return (long)n;
+                }
+
+                if (text is not null && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsedLong))
+                {
+                    return parsedLong;
+                }
+
+                break;
             case ParameterKind.Integer:
                 if (raw is int i)
                 {
@@ -147,7 +176,7 @@ public sealed class StrategyParameters
                     case decimal dec: return dec;
                     case int n: return (decimal)n;
                     case long n: return (decimal)n;
-                    case double n: return (decimal)n;
+                    case double n when double.IsFinite(n) && Math.Abs(n) < (double)decimal.MaxValue: return (decimal)n;
                 }
 
                 if (text is not null && decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var number))
@@ -169,6 +198,11 @@ public sealed class StrategyParameters
 
                 break;
             case ParameterKind.Text:
+                if (text is not null && spec.AllowedValues is { } allowed && !allowed.Contains(text, StringComparer.Ordinal))
+                {
+                    throw new StrategyConfigurationException(path, $"expected one of {string.Join(", ", allowed)}, got '{text}'.");
+                }
+
                 if (text is not null)
                 {
                     return text;
@@ -182,6 +216,7 @@ public sealed class StrategyParameters
             ParameterKind.Integer => "a whole number",
             ParameterKind.Number => "a number",
             ParameterKind.Boolean => "true or false",
+            _ when spec.AllowedValues is { } allowed => $"one of {string.Join(", ", allowed)}",
             _ => "a string",
         };
         throw new StrategyConfigurationException(path, $"expected {expected}, got '{System.Convert.ToString(raw, CultureInfo.InvariantCulture)}'.");
@@ -227,6 +262,10 @@ public interface IStrategyFactory
     /// <summary>The parameters it takes.</summary>
     IReadOnlyList<ParameterSpec> Parameters { get; }
 
-    /// <summary>Creates the strategy; throws <see cref="StrategyConfigurationException"/> for invalid combinations (e.g. fast ≥ slow).</summary>
+    /// <summary>
+    /// Creates the strategy from parameters bound against <see cref="Parameters"/>. Checks between parameters (e.g.
+    /// fast &lt; slow) are the strategy's <see cref="IStrategy.ValidateParameters"/>, which the runner calls on a probe
+    /// instance (<see cref="StrategyFactoryExtensions.BindAndValidate"/>).
+    /// </summary>
     IStrategy Create(StrategyParameters parameters);
 }

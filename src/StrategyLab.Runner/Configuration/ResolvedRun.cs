@@ -186,13 +186,16 @@ public sealed record ResolvedRun
         StrategyParameters parameters;
         try
         {
-            parameters = StrategyParameters.Bind(factory.Name, factory.Parameters, ToParameterValues(config.Strategy.Params));
-            var probe = factory.Create(parameters); // cross-parameter checks (fast < slow…)
-            (probe as ITimeframeAware)?.CheckTimeframe(timeframe);
+            // Bind, then the strategy's own checks on a probe instance (fast < slow, a range that fits the bars…).
+            parameters = factory.BindAndValidate(ToParameterValues(config.Strategy.Params), new StrategySetup(timeframe, symbols));
         }
         catch (StrategyConfigurationException e)
         {
             throw new ConfigException(e.Key, e.Message[(e.Key.Length + 2)..]);
+        }
+        catch (Exception e) when (origin.User is not null && e is not (StrategyDefinitionException or ConfigException))
+        {
+            throw new StrategyException(factory.Name, nameof(IStrategy.ValidateParameters), e); // a bug in user code: exit 1 with its line
         }
 
         var risk = config.Risk;
@@ -528,6 +531,7 @@ public sealed record ResolvedRun
                 resolved[name] = value switch
                 {
                     int i => JsonValue.Create(i),
+                    long l => JsonValue.Create(l),
                     decimal d => JsonValue.Create(d),
                     bool b => JsonValue.Create(b),
                     _ => JsonValue.Create(Convert.ToString(value, CultureInfo.InvariantCulture)),

@@ -1,9 +1,9 @@
-using System.Reflection;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StrategyLab.Core.Strategies;
 using StrategyLab.Scripting;
+using StrategyLab.Strategies;
 
 namespace StrategyLab.Runner.Configuration;
 
@@ -40,14 +40,15 @@ internal static class StrategyResolution
     /// <summary>The factory and origin of <paramref name="strategy"/>.</summary>
     /// <exception cref="ConfigException">Unknown name, missing file, no or several strategy classes (names the key).</exception>
     /// <exception cref="StrategyCompilationException">The source does not compile.</exception>
+    /// <exception cref="StrategyDefinitionException">The strategy class's constructor threw (the inner exception).</exception>
     public static (IStrategyFactory Factory, StrategyOrigin Origin) Resolve(StrategyConfig strategy, ILoggerFactory? loggers)
     {
         if (strategy.Source is null && strategy.Assembly is null)
         {
             var name = strategy.Name ?? StrategyConfig.DefaultName;
-            if (!StrategyCatalog.TryGet(name, out var builtIn))
+            if (!BuiltInStrategies.TryGet(name, out var builtIn))
             {
-                throw new ConfigException("strategy.name", $"unknown strategy '{name}'. Known: {string.Join(", ", StrategyCatalog.Names)}; or give strategy.source (a C# file) or strategy.assembly (a class library).");
+                throw new ConfigException("strategy.name", $"unknown strategy '{name}'. Known: {string.Join(", ", BuiltInStrategies.Names)}; or give strategy.source (a C# file) or strategy.assembly (a class library).");
             }
 
             return (builtIn, StrategyOrigin.BuiltIn);
@@ -76,55 +77,17 @@ internal static class StrategyResolution
                 ? UserStrategyLoader.FromSource(StrategySources.Resolve(source, baseDirectory), CompiledStrategyCache.DefaultDirectory(), logger)
                 : UserStrategyLoader.FromAssembly(strategy.Assembly!, baseDirectory, logger);
             var type = user.Select(strategy.Name);
-            return (UserStrategyFactory.For(type), new StrategyOrigin(user.Sources is null ? "assembly" : "source", user));
+            return (DeclaredStrategyFactory.For(type), new StrategyOrigin(user.Sources is null ? "assembly" : "source", user));
         }
         catch (StrategyConfigurationException e)
         {
             throw new ConfigException(e.Key, e.Message[(e.Key.Length + 2)..]);
         }
-    }
-}
-
-/// <summary>
-/// Creates a user strategy class (until declared parameters bind to it: it takes none yet). A constructor that throws
-/// is user code failing: a <see cref="StrategyException"/> for the callback <c>constructor</c>.
-/// </summary>
-internal sealed class UserStrategyFactory : IStrategyFactory
-{
-    private readonly Type _type;
-
-    private UserStrategyFactory(Type type)
-    {
-        _type = type;
-        Name = UserStrategyAssembly.NameOf(type);
-        Description = type.GetCustomAttribute<StrategyAttribute>()?.Description ?? string.Empty;
-    }
-
-    public string Name { get; }
-
-    public string Description { get; }
-
-    public IReadOnlyList<ParameterSpec> Parameters { get; } = [];
-
-    public static UserStrategyFactory For(Type type)
-    {
-        if (type.GetConstructor(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance, Type.EmptyTypes) is null)
+        catch (StrategyDefinitionException e) when (e.InnerException is null)
         {
-            throw new ConfigException("strategy.name", $"the strategy class {type.FullName} needs a constructor without parameters (its parameters are properties).");
-        }
-
-        return new UserStrategyFactory(type);
-    }
-
-    public IStrategy Create(StrategyParameters parameters)
-    {
-        try
-        {
-            return (IStrategy)Activator.CreateInstance(_type, nonPublic: true)!;
-        }
-        catch (TargetInvocationException e) when (e.InnerException is { } inner)
-        {
-            throw new StrategyException(Name, "constructor", inner);
+            // The class cannot be a strategy (no public parameterless constructor, a [Parameter] the engine cannot bind).
+            throw new ConfigException(strategy.Source is null ? "strategy.assembly" : "strategy.source", e.Message);
         }
     }
 }
+

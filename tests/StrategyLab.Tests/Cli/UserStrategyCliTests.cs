@@ -82,6 +82,83 @@ public sealed class UserStrategyCliTests(UserStrategyCacheFixture cache) : IDisp
     }
 
     [Fact]
+    public async Task DeclaredParameters_BindWithTheBuiltInsStrictness_AndAreEchoed()
+    {
+        var file = Write("Periodic.cs", """
+            using StrategyLab.Core.Domain;
+            using StrategyLab.Core.Strategies;
+
+            [Strategy("periodic", Description = "Enters every Period bars, exits half-way.")]
+            public sealed class Periodic : IStrategy
+            {
+                private int _bars;
+
+                [Parameter("Bars between entries.", Minimum = 2, Maximum = 1000)]
+                public int Period { get; set; } = 30;
+
+                public void OnBar(in Bar bar, IStrategyContext context)
+                {
+                    _bars++;
+                    if (_bars % Period == 0) context.EnterLong(bar.Symbol);
+                    else if (_bars % Period == Period / 2) context.Exit(bar.Symbol);
+                }
+            }
+            """);
+        var outDir = Path.Combine(_dir, "p");
+        var r = await CliRunner.RunInProcessAsync("backtest", "--strategy-source", file, "--param", "period=40", "--out", outDir, "--quiet");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        using (var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "summary.json"))))
+        {
+            Assert.Equal(40, FindStrategyEcho(summary.RootElement).GetProperty("params").GetProperty("period").GetInt32());
+        }
+
+        r = await CliRunner.RunInProcessAsync("backtest", "--strategy-source", file, "--param", "period=1", "--out", Path.Combine(_dir, "p1"), "--quiet");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("strategy.params.period", r.StdErr, StringComparison.Ordinal);
+        r = await CliRunner.RunInProcessAsync("backtest", "--strategy-source", file, "--param", "perio=5", "--out", Path.Combine(_dir, "p2"), "--quiet");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("strategy.params.perio", r.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AThrowingConstructorOrValidation_IsReportedWithTheUsersLine()
+    {
+        var ctor = Write("Ctor.cs", """
+            using StrategyLab.Core.Domain;
+            using StrategyLab.Core.Strategies;
+
+            public sealed class Ctor : IStrategy
+            {
+                private readonly int[] _table = new int[int.Parse("x")];
+
+                public void OnBar(in Bar bar, IStrategyContext context) { }
+            }
+            """);
+        var r = await CliRunner.RunInProcessAsync("backtest", "--strategy-source", ctor, "--out", Path.Combine(_dir, "ctor"), "--quiet");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("FormatException", r.StdErr, StringComparison.Ordinal);
+        Assert.Contains($"{ctor}(6,", r.StdErr, StringComparison.Ordinal);
+
+        var validate = Write("Validate.cs", """
+            using StrategyLab.Core.Domain;
+            using StrategyLab.Core.Strategies;
+
+            public sealed class Validate : IStrategy
+            {
+                public void ValidateParameters(StrategySetup setup)
+                {
+                    _ = int.Parse(setup.Symbols[0].Ticker, System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                public void OnBar(in Bar bar, IStrategyContext context) { }
+            }
+            """);
+        r = await CliRunner.RunInProcessAsync("backtest", "--strategy-source", validate, "--out", Path.Combine(_dir, "validate"), "--quiet");
+        Assert.Equal(1, r.ExitCode);
+        Assert.True(r.StdErr.Contains($"strategy 'Validate' failed in ValidateParameters at {validate}(8,9): FormatException", StringComparison.Ordinal), r.StdErr);
+    }
+
+    [Fact]
     public async Task ConfigRelativeSource_AFolderOfTwoFiles_CompilesTogether()
     {
         Write("proj/strategies/A_Helper.cs", """

@@ -3,6 +3,7 @@ using StrategyLab.Core.Calendar;
 using StrategyLab.Core.Domain;
 using StrategyLab.Core.Strategies;
 using StrategyLab.Data.Synthetic;
+using StrategyLab.Strategies;
 using StrategyLab.Tests.Core.Engine;
 using StrategyLab.Tests.Support;
 

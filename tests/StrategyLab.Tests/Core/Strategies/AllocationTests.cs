@@ -6,6 +6,7 @@ using StrategyLab.Core.Domain;
 using StrategyLab.Core.Execution;
 using StrategyLab.Core.Indicators;
 using StrategyLab.Core.Strategies;
+using StrategyLab.Strategies;
 
 namespace StrategyLab.Tests.Core.Strategies;
 
@@ -86,7 +87,7 @@ public class AllocationTests
             parameters["slow"] = 20;
         }
 
-        var strategy = StrategyCatalog.Create(name, parameters);
+        var strategy = BuiltInStrategies.Create(name, parameters, new StrategySetup(Timeframe.OneMinute, [Qqq, Spy]));
         var context = new CountingContext(Timeframe.OneMinute, NyseCalendar.Instance, Qqq, Spy);
         strategy.Initialize(context);
         Run(strategy, context, days, 0, 2); // first sight of each symbol creates its state; JIT warms up

@@ -1,6 +1,7 @@
 using StrategyLab.Core.Calendar;
 using StrategyLab.Core.Domain;
 using StrategyLab.Core.Strategies;
+using StrategyLab.Strategies;
 using static StrategyLab.Tests.Core.Strategies.TestBars;
 
 namespace StrategyLab.Tests.Core.Strategies;
@@ -150,7 +151,7 @@ public class OrbStrategyTests
     [InlineData(true)]
     public void Short_OnACloseBelowTheRangeLow_OnlyWhenAllowed(bool allowShort)
     {
-        var driver = Driver(new OrbStrategy(allowShort: allowShort));
+        var driver = Driver(new OrbStrategy { AllowShort = allowShort });
         driver.Feed(OpeningRange1m(Monday));
         driver.Feed(At(Nyse, Spy, Monday, "09:45", 1, 99.5m, 99.5m, 98.9m, 99m));  // closes AT the low: no
         driver.Feed(At(Nyse, Spy, Monday, "09:46", 1, 99m, 99m, 98.5m, 98.6m));    // closes below: short at 09:47
@@ -271,7 +272,7 @@ public class OrbStrategyTests
     [InlineData(60, "1d", false)]
     public void Initialize_RequiresTheRangeToBeAMultipleOfTheTimeframe(int minutes, string timeframe, bool valid)
     {
-        var strategy = new OrbStrategy(openingRangeMinutes: minutes);
+        var strategy = new OrbStrategy { OpeningRangeMinutes = minutes };
         var context = new FakeStrategyContext(Timeframe.Parse(timeframe), Nyse, Spy);
         if (valid)
         {

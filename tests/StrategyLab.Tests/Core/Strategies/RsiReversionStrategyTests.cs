@@ -1,6 +1,7 @@
 using StrategyLab.Core.Calendar;
 using StrategyLab.Core.Domain;
 using StrategyLab.Core.Strategies;
+using StrategyLab.Strategies;
 using static StrategyLab.Tests.Core.Strategies.TestBars;
 
 namespace StrategyLab.Tests.Core.Strategies;
@@ -33,7 +34,7 @@ public class RsiReversionStrategyTests
     [Fact]
     public void LongOnly()
     {
-        var driver = Driver(new RsiReversionStrategy(period: 2));
+        var driver = Driver(new RsiReversionStrategy { Period = 2 });
         driver.Feed(Closes(Series));
 
         Assert.Equal(
@@ -48,7 +49,7 @@ public class RsiReversionStrategyTests
     [Fact]
     public void WithShorts()
     {
-        var driver = Driver(new RsiReversionStrategy(period: 2, allowShort: true));
+        var driver = Driver(new RsiReversionStrategy { Period = 2, AllowShort = true });
         driver.Feed(Closes(Series));
 
         Assert.Equal(
@@ -66,7 +67,7 @@ public class RsiReversionStrategyTests
     public void StayingOversold_AfterAStopLoss_IsNotANewEntry()
     {
         // Bars 4 and 5 as above (25, then 16.67); bar 6 close 7: g = 0.125, l = (1.25 + 1)/2 = 1.125, RSI = 10.
-        var driver = Driver(new RsiReversionStrategy(period: 2));
+        var driver = Driver(new RsiReversionStrategy { Period = 2 });
         driver.Feed(Closes(10, 11, 12, 9));
         driver.Context.SetPosition(Spy, 0m); // the trade manager's stop-loss closed the long
         driver.Feed(Closes(10, 11, 12, 9, 8, 7).Skip(4));
@@ -78,7 +79,7 @@ public class RsiReversionStrategyTests
     public void FirstReadyValueBelowOversold_IsNotACross()
     {
         // Falling closes: RSI(2) is 0 from its first value on, never crossing 30 from above.
-        var driver = Driver(new RsiReversionStrategy(period: 2));
+        var driver = Driver(new RsiReversionStrategy { Period = 2 });
         driver.Feed(Closes(12, 11, 10, 9, 8));
 
         Assert.Empty(driver.Context.Intents);
@@ -91,10 +92,10 @@ public class RsiReversionStrategyTests
     [InlineData(30, 40, 50, "strategy.params.exit_level")]
     [InlineData(-1, 70, 50, "strategy.params.oversold")]
     [InlineData(30, 101, 50, "strategy.params.overbought")]
-    public void Constructor_RequiresOversoldBelowExitBelowOverbought(double oversold, double overbought, double exit, string key)
+    public void ValidateParameters_RequiresOversoldBelowExitBelowOverbought(double oversold, double overbought, double exit, string key)
     {
         var ex = Assert.Throws<StrategyConfigurationException>(
-            () => new RsiReversionStrategy(oversold: oversold, overbought: overbought, exitLevel: exit));
+            () => new RsiReversionStrategy { Oversold = oversold, Overbought = overbought, ExitLevel = exit }.ValidateParameters(new StrategySetup(Timeframe.OneDay, [Spy])));
         Assert.Equal(key, ex.Key);
     }
 }

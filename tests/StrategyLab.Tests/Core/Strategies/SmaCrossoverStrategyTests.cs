@@ -1,6 +1,7 @@
 using StrategyLab.Core.Calendar;
 using StrategyLab.Core.Domain;
 using StrategyLab.Core.Strategies;
+using StrategyLab.Strategies;
 using static StrategyLab.Tests.Core.Strategies.TestBars;
 
 namespace StrategyLab.Tests.Core.Strategies;
@@ -34,7 +35,7 @@ public class SmaCrossoverStrategyTests
     [Fact]
     public void LongOnly_EntersOnCrossUp_ExitsOnCrossDown()
     {
-        var driver = Driver(new SmaCrossoverStrategy(fast: 2, slow: 3));
+        var driver = Driver(new SmaCrossoverStrategy { Fast = 2, Slow = 3 });
         driver.Feed(Closes(Series));
 
         Assert.Equal(
@@ -49,7 +50,7 @@ public class SmaCrossoverStrategyTests
     [Fact]
     public void AllowShort_ReversesOnEachCross()
     {
-        var driver = Driver(new SmaCrossoverStrategy(fast: 2, slow: 3, allowShort: true));
+        var driver = Driver(new SmaCrossoverStrategy { Fast = 2, Slow = 3, AllowShort = true });
         driver.Feed(Closes(Series));
 
         Assert.Equal(
@@ -68,7 +69,7 @@ public class SmaCrossoverStrategyTests
     {
         // fast = 2, slow = 3. Bar 2: fast = 2 but slow not ready. Bar 3: fast (1+6)/2 = 3.5 > slow (3+1+6)/3 = 3.333:
         // fast is above at the first ready bar, which is a starting side, not a cross. Rising closes keep it above.
-        var driver = Driver(new SmaCrossoverStrategy(fast: 2, slow: 3));
+        var driver = Driver(new SmaCrossoverStrategy { Fast = 2, Slow = 3 });
         driver.Feed(Closes(3, 1, 6, 7, 8, 9));
 
         Assert.Empty(driver.Context.Intents);
@@ -79,7 +80,7 @@ public class SmaCrossoverStrategyTests
     {
         // fast = 2, slow = 3. Bar 4 (close 9): below. Bar 5 (close 11): fast (9+11)/2 = 10 = slow (10+9+11)/3 = 10.
         // Bar 6 (close 12): fast 11.5 > slow (9+11+12)/3 = 10.667: the cross up is on bar 6.
-        var driver = Driver(new SmaCrossoverStrategy(fast: 2, slow: 3));
+        var driver = Driver(new SmaCrossoverStrategy { Fast = 2, Slow = 3 });
         driver.Feed(Closes(10, 10, 10, 9, 11, 12));
 
         Assert.Equal([new Intent(IntentKind.EnterLong, Spy, "sma_cross_up", DecisionOfBar(6))], driver.Context.Intents);
@@ -92,7 +93,7 @@ public class SmaCrossoverStrategyTests
         // Bar 4 (14.10): fast (14.08+14.10)/2 = 14.09 = slow (14.09+14.08+14.10)/3 = 14.09, exactly. In doubles the two
         // come out 14.09 and 14.089999999999998, which is a cross up; the tie rule says the side stays "below".
         // Bar 5 (14.08): fast 14.09 > slow (14.08+14.10+14.08)/3 = 14.0867: the real cross up is here.
-        var driver = Driver(new SmaCrossoverStrategy(fast: 2, slow: 3));
+        var driver = Driver(new SmaCrossoverStrategy { Fast = 2, Slow = 3 });
         driver.Feed(Closes(14.10m, 14.09m, 14.08m, 14.10m, 14.08m));
 
         Assert.Equal([new Intent(IntentKind.EnterLong, Spy, "sma_cross_up", DecisionOfBar(5))], driver.Context.Intents);
@@ -101,7 +102,7 @@ public class SmaCrossoverStrategyTests
     [Fact]
     public void CrossDown_CancelsAPendingEntry()
     {
-        var driver = Driver(new SmaCrossoverStrategy(fast: 2, slow: 3));
+        var driver = Driver(new SmaCrossoverStrategy { Fast = 2, Slow = 3 });
         driver.Context.FillImmediately = false;
         driver.Feed(Closes(10, 10, 10, 9, 12)); // entry asked on bar 5, not filled
         driver.Context.SetPendingEntry(Spy, true);
@@ -116,9 +117,9 @@ public class SmaCrossoverStrategyTests
     }
 
     [Fact]
-    public void Constructor_RejectsFastNotBelowSlow_NamingFast()
+    public void ValidateParameters_RejectsFastNotBelowSlow_NamingFast()
     {
-        var ex = Assert.Throws<StrategyConfigurationException>(() => new SmaCrossoverStrategy(fast: 30, slow: 30));
+        var ex = Assert.Throws<StrategyConfigurationException>(() => new SmaCrossoverStrategy { Fast = 30, Slow = 30 }.ValidateParameters(new StrategySetup(Timeframe.OneMinute, [Spy])));
         Assert.Equal("strategy.params.fast", ex.Key);
         Assert.Contains("30", ex.Message, StringComparison.Ordinal);
     }

@@ -6,6 +6,7 @@ using StrategyLab.Core.Engine;
 using StrategyLab.Core.Execution;
 using StrategyLab.Core.Risk;
 using StrategyLab.Core.Strategies;
+using StrategyLab.Strategies;
 
 namespace StrategyLab.Tests.Core.Strategies;
 
@@ -110,7 +111,7 @@ public class StrategyEngineTests
         }));
 
         var (engine, portfolio, recorder) = Wire(
-            StrategyCatalog.Create("orb", new Dictionary<string, object?> { ["allow_short"] = true }), stopLossPct: 2m);
+            BuiltInStrategies.Create("orb", new Dictionary<string, object?> { ["allow_short"] = true }, new StrategySetup(Timeframe.OneMinute, [Spy])), stopLossPct: 2m);
 
         engine.Run(bars);
         engine.Finish(bars[^1].End);
@@ -142,7 +143,7 @@ public class StrategyEngineTests
             return new Bar(Spy, start, start.AddMinutes(1), c, c, c, c, 1000m);
         }).ToList();
         var (engine, portfolio, recorder) = Wire(
-            StrategyCatalog.Create("sma_crossover", new Dictionary<string, object?> { ["fast"] = 2, ["slow"] = 3, ["allow_short"] = true }),
+            BuiltInStrategies.Create("sma_crossover", new Dictionary<string, object?> { ["fast"] = 2, ["slow"] = 3, ["allow_short"] = true }, new StrategySetup(Timeframe.OneMinute, [Spy])),
             stopLossPct: null);
 
         engine.Run(bars);

@@ -1,8 +1,9 @@
 using System.Globalization;
 using StrategyLab.Core.Calendar;
 using StrategyLab.Core.Domain;
+using StrategyLab.Core.Strategies;
 
-namespace StrategyLab.Core.Strategies;
+namespace StrategyLab.Strategies;
 
 /// <summary>
 /// Opening Range Breakout. The opening range is the high and low of the bars inside the first
@@ -22,7 +23,8 @@ namespace StrategyLab.Core.Strategies;
 /// starts (no bar arrived after the flatten time) is exited on the new session's first bar.</para>
 /// <para>Per-bar work is O(1) and allocation-free; per-symbol state is created on the symbol's first bar.</para>
 /// </remarks>
-public sealed class OrbStrategy : IStrategy, ITimeframeAware
+[Strategy(StrategyName, Description = "Opening Range Breakout: enter when a bar closes outside the first N minutes' range; flatten before the close.")]
+public sealed class OrbStrategy : IStrategy
 {
     /// <summary>Configuration name.</summary>
     public const string StrategyName = "orb";
@@ -34,68 +36,59 @@ public sealed class OrbStrategy : IStrategy, ITimeframeAware
     public const string FlattenReason = "flatten";
 
     private readonly Dictionary<Symbol, SymbolState> _states = [];
-    private readonly long _rangeTicks;
-    private readonly long _flattenTicks;
-
-    /// <summary>Creates the strategy.</summary>
-    /// <exception cref="StrategyConfigurationException">A value is out of range; the key names the parameter.</exception>
-    public OrbStrategy(int openingRangeMinutes = 15, int flattenMinutesBeforeClose = 5, bool allowShort = false)
-    {
-        if (openingRangeMinutes < 1)
-        {
-            throw new StrategyConfigurationException(
-                OrbStrategyFactory.KeyPrefix + OrbStrategyFactory.OpeningRangeMinutes,
-                string.Create(CultureInfo.InvariantCulture, $"must be a positive number of minutes, got {openingRangeMinutes}."));
-        }
-
-        if (flattenMinutesBeforeClose < 0)
-        {
-            throw new StrategyConfigurationException(
-                OrbStrategyFactory.KeyPrefix + OrbStrategyFactory.FlattenMinutesBeforeClose,
-                string.Create(CultureInfo.InvariantCulture, $"must be 0 or more minutes, got {flattenMinutesBeforeClose}."));
-        }
-
-        OpeningRangeMinutes = openingRangeMinutes;
-        FlattenMinutesBeforeClose = flattenMinutesBeforeClose;
-        AllowShort = allowShort;
-        _rangeTicks = TimeSpan.TicksPerMinute * openingRangeMinutes;
-        _flattenTicks = TimeSpan.TicksPerMinute * flattenMinutesBeforeClose;
-    }
 
     /// <summary>Length N of the opening range, in minutes.</summary>
-    public int OpeningRangeMinutes { get; }
+    [Parameter("Length of the opening range in minutes from the regular open; a positive multiple of the bar timeframe.", Minimum = 1, Maximum = 1440)]
+    public int OpeningRangeMinutes { get; init; } = 15;
 
     /// <summary>How many minutes before the session's close positions are flattened (M).</summary>
-    public int FlattenMinutesBeforeClose { get; }
+    [Parameter("Exit any position and stop entering this many minutes before the session's actual close (early closes respected).", Minimum = 0, Maximum = 1440)]
+    public int FlattenMinutesBeforeClose { get; init; } = 5;
 
     /// <summary>True when a breakout below the range low enters short.</summary>
-    public bool AllowShort { get; }
+    [Parameter("Enter short when a bar closes below the opening range low.", EnablesShortSelling = true)]
+    public bool AllowShort { get; init; }
 
     /// <inheritdoc />
-    /// <exception cref="StrategyConfigurationException">N is not a positive multiple of the bar timeframe.</exception>
-    public void Initialize(IStrategyContext context)
+    /// <exception cref="StrategyConfigurationException">
+    /// A length is out of range, or N is not a positive multiple of the bar timeframe (intraday bars only); the key is
+    /// <c>strategy.params.opening_range_minutes</c> or <c>strategy.params.flatten_minutes_before_close</c>.
+    /// </exception>
+    public void ValidateParameters(StrategySetup setup)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        CheckTimeframe(context.Timeframe);
-        _states.Clear();
-    }
-
-    /// <summary>
-    /// Checks that the opening range is a whole number of <paramref name="timeframe"/> bars (and that the bars are
-    /// intraday). <see cref="Initialize"/> calls it; a runner can call it right after creating the strategy to
-    /// report the problem before loading any data.
-    /// </summary>
-    /// <exception cref="StrategyConfigurationException">It is not; the key is <c>strategy.params.opening_range_minutes</c>.</exception>
-    public void CheckTimeframe(Timeframe timeframe)
-    {
-        if (timeframe.IsDefault || timeframe.IsSessionBased || _rangeTicks % timeframe.Ticks != 0)
+        ArgumentNullException.ThrowIfNull(setup);
+        if (OpeningRangeMinutes < 1)
         {
             throw new StrategyConfigurationException(
-                OrbStrategyFactory.KeyPrefix + OrbStrategyFactory.OpeningRangeMinutes,
+                OpeningRangeKey,
+                string.Create(CultureInfo.InvariantCulture, $"must be a positive number of minutes, got {OpeningRangeMinutes}."));
+        }
+
+        if (FlattenMinutesBeforeClose < 0)
+        {
+            throw new StrategyConfigurationException(
+                "strategy.params.flatten_minutes_before_close",
+                string.Create(CultureInfo.InvariantCulture, $"must be 0 or more minutes, got {FlattenMinutesBeforeClose}."));
+        }
+
+        var timeframe = setup.Timeframe;
+        if (timeframe.IsDefault || timeframe.IsSessionBased || (TimeSpan.TicksPerMinute * OpeningRangeMinutes) % timeframe.Ticks != 0)
+        {
+            throw new StrategyConfigurationException(
+                OpeningRangeKey,
                 string.Create(
                     CultureInfo.InvariantCulture,
                     $"{OpeningRangeMinutes} minutes is not a whole number of {timeframe} bars; the opening range must be a positive multiple of the bar timeframe."));
         }
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="StrategyConfigurationException">The parameters do not fit the run (see <see cref="ValidateParameters"/>).</exception>
+    public void Initialize(IStrategyContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ValidateParameters(new StrategySetup(context.Timeframe, context.Symbols)); // a strategy created without a runner is checked too
+        _states.Clear();
     }
 
     /// <inheritdoc />
@@ -108,7 +101,7 @@ public sealed class OrbStrategy : IStrategy, ITimeframeAware
             return; // already begun (announced twice, or found from the bar first)
         }
 
-        state.Begin(session, _rangeTicks, _flattenTicks);
+        state.Begin(session, TimeSpan.TicksPerMinute * OpeningRangeMinutes, TimeSpan.TicksPerMinute * FlattenMinutesBeforeClose);
     }
 
     /// <inheritdoc />
@@ -127,7 +120,7 @@ public sealed class OrbStrategy : IStrategy, ITimeframeAware
                 return;
             }
 
-            state.Begin(session, _rangeTicks, _flattenTicks);
+            state.Begin(session, TimeSpan.TicksPerMinute * OpeningRangeMinutes, TimeSpan.TicksPerMinute * FlattenMinutesBeforeClose);
         }
 
         var position = context.PositionOf(symbol);
@@ -179,6 +172,8 @@ public sealed class OrbStrategy : IStrategy, ITimeframeAware
             context.EnterShort(symbol, EntryReason);
         }
     }
+
+    private const string OpeningRangeKey = "strategy.params.opening_range_minutes";
 
     private SymbolState StateOf(Symbol symbol)
     {
@@ -239,48 +234,5 @@ public sealed class OrbStrategy : IStrategy, ITimeframeAware
                 RangeLow = low;
             }
         }
-    }
-}
-
-/// <summary>Creates <see cref="OrbStrategy"/> from <c>strategy.params</c>.</summary>
-public sealed class OrbStrategyFactory : IStrategyFactory
-{
-    /// <summary>Parameter: length of the opening range in minutes.</summary>
-    public const string OpeningRangeMinutes = "opening_range_minutes";
-
-    /// <summary>Parameter: minutes before the close at which positions are flattened.</summary>
-    public const string FlattenMinutesBeforeClose = "flatten_minutes_before_close";
-
-    /// <summary>Parameter: whether downside breakouts enter short.</summary>
-    public const string AllowShort = "allow_short";
-
-    internal const string KeyPrefix = "strategy.params.";
-
-    private static readonly ParameterSpec[] Specs =
-    [
-        new(OpeningRangeMinutes, ParameterKind.Integer, 15,
-            "Length of the opening range in minutes from the regular open; a positive multiple of the bar timeframe.", Minimum: 1, Maximum: 1440),
-        new(FlattenMinutesBeforeClose, ParameterKind.Integer, 5,
-            "Exit any position and stop entering this many minutes before the session's actual close (early closes respected).", Minimum: 0, Maximum: 1440),
-        new(AllowShort, ParameterKind.Boolean, false, "Enter short when a bar closes below the opening range low.", EnablesShortSelling: true),
-    ];
-
-    /// <inheritdoc />
-    public string Name => OrbStrategy.StrategyName;
-
-    /// <inheritdoc />
-    public string Description => "Opening Range Breakout: enter when a bar closes outside the first N minutes' range; flatten before the close.";
-
-    /// <inheritdoc />
-    public IReadOnlyList<ParameterSpec> Parameters => Specs;
-
-    /// <inheritdoc />
-    public IStrategy Create(StrategyParameters parameters)
-    {
-        ArgumentNullException.ThrowIfNull(parameters);
-        return new OrbStrategy(
-            parameters.GetInt(OpeningRangeMinutes),
-            parameters.GetInt(FlattenMinutesBeforeClose),
-            parameters.GetBool(AllowShort));
     }
 }

@@ -1,8 +1,9 @@
 using System.Globalization;
 using StrategyLab.Core.Domain;
 using StrategyLab.Core.Indicators;
+using StrategyLab.Core.Strategies;
 
-namespace StrategyLab.Core.Strategies;
+namespace StrategyLab.Strategies;
 
 /// <summary>
 /// RSI mean reversion on closes (Wilder's RSI): when the RSI falls below <see cref="Oversold"/> it asks to go long
@@ -18,6 +19,7 @@ namespace StrategyLab.Core.Strategies;
 /// <para>Exits are level tests (a long is exited on any bar whose RSI is above the exit level). Requires
 /// oversold &lt; exit level &lt; overbought. Per-bar work is O(1) and allocation-free.</para>
 /// </remarks>
+[Strategy(StrategyName, Description = "RSI mean reversion: long when the RSI falls below oversold, exit above the exit level; short side mirrored.")]
 public sealed class RsiReversionStrategy : IStrategy
 {
     /// <summary>Configuration name.</summary>
@@ -34,56 +36,64 @@ public sealed class RsiReversionStrategy : IStrategy
 
     private readonly Dictionary<Symbol, SymbolState> _states = [];
 
-    /// <summary>Creates the strategy.</summary>
-    /// <exception cref="StrategyConfigurationException">A value is out of range, or the levels are not ordered; the key names the parameter.</exception>
-    public RsiReversionStrategy(int period = 14, double oversold = 30, double overbought = 70, double exitLevel = 50, bool allowShort = false)
-    {
-        if (period < 1)
-        {
-            throw Invalid(RsiReversionStrategyFactory.Period, string.Create(CultureInfo.InvariantCulture, $"must be at least 1, got {period}."));
-        }
-
-        CheckLevel(RsiReversionStrategyFactory.Oversold, oversold);
-        CheckLevel(RsiReversionStrategyFactory.Overbought, overbought);
-        CheckLevel(RsiReversionStrategyFactory.ExitLevel, exitLevel);
-        if (oversold >= exitLevel)
-        {
-            throw Invalid(
-                RsiReversionStrategyFactory.Oversold,
-                string.Create(CultureInfo.InvariantCulture, $"oversold ({oversold}) must be below exit_level ({exitLevel}); the levels must satisfy oversold < exit_level < overbought."));
-        }
-
-        if (exitLevel >= overbought)
-        {
-            throw Invalid(
-                RsiReversionStrategyFactory.ExitLevel,
-                string.Create(CultureInfo.InvariantCulture, $"exit_level ({exitLevel}) must be below overbought ({overbought}); the levels must satisfy oversold < exit_level < overbought."));
-        }
-
-        Period = period;
-        Oversold = oversold;
-        Overbought = overbought;
-        ExitLevel = exitLevel;
-        AllowShort = allowShort;
-    }
-
     /// <summary>RSI period.</summary>
-    public int Period { get; }
+    [Parameter("RSI period (Wilder smoothing), in bars.", Minimum = 1, Maximum = 100_000)]
+    public int Period { get; init; } = 14;
 
     /// <summary>Long entry level.</summary>
-    public double Oversold { get; }
+    [Parameter("Go long when the RSI falls below this level.", Minimum = 0, Maximum = 100)]
+    public double Oversold { get; init; } = 30;
 
     /// <summary>Short entry level.</summary>
-    public double Overbought { get; }
+    [Parameter("Go short (when allowed) when the RSI rises above this level.", Minimum = 0, Maximum = 100)]
+    public double Overbought { get; init; } = 70;
 
     /// <summary>Exit level for both sides.</summary>
-    public double ExitLevel { get; }
+    [Parameter("Exit a long when the RSI rises above it, a short when it falls below it.", Minimum = 0, Maximum = 100)]
+    public double ExitLevel { get; init; } = 50;
 
     /// <summary>True when the short side trades.</summary>
-    public bool AllowShort { get; }
+    [Parameter("Trade the overbought side short.", EnablesShortSelling = true)]
+    public bool AllowShort { get; init; }
+
+    /// <summary>Period + 1 bars: the RSI is ready once it has seen <see cref="Period"/> changes (and a signal needs one more bar).</summary>
+    public int WarmUpBars => Period + 1;
 
     /// <inheritdoc />
-    public void Initialize(IStrategyContext context) => _states.Clear();
+    /// <exception cref="StrategyConfigurationException">A value is out of range, or the levels are not ordered; the key names the parameter.</exception>
+    public void ValidateParameters(StrategySetup setup)
+    {
+        if (Period < 1)
+        {
+            throw Invalid("period", string.Create(CultureInfo.InvariantCulture, $"must be at least 1, got {Period}."));
+        }
+
+        CheckLevel("oversold", Oversold);
+        CheckLevel("overbought", Overbought);
+        CheckLevel("exit_level", ExitLevel);
+        if (Oversold >= ExitLevel)
+        {
+            throw Invalid(
+                "oversold",
+                string.Create(CultureInfo.InvariantCulture, $"oversold ({Oversold}) must be below exit_level ({ExitLevel}); the levels must satisfy oversold < exit_level < overbought."));
+        }
+
+        if (ExitLevel >= Overbought)
+        {
+            throw Invalid(
+                "exit_level",
+                string.Create(CultureInfo.InvariantCulture, $"exit_level ({ExitLevel}) must be below overbought ({Overbought}); the levels must satisfy oversold < exit_level < overbought."));
+        }
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="StrategyConfigurationException">The parameters are invalid (see <see cref="ValidateParameters"/>).</exception>
+    public void Initialize(IStrategyContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ValidateParameters(new StrategySetup(context.Timeframe, context.Symbols)); // a strategy created without a runner is checked too
+        _states.Clear();
+    }
 
     /// <inheritdoc />
     public void OnBar(in Bar bar, IStrategyContext context)
@@ -144,7 +154,7 @@ public sealed class RsiReversionStrategy : IStrategy
     }
 
     private static StrategyConfigurationException Invalid(string name, string problem) =>
-        new(RsiReversionStrategyFactory.KeyPrefix + name, problem);
+        new("strategy.params." + name, problem);
 
     private sealed class SymbolState(int period)
     {
@@ -155,56 +165,5 @@ public sealed class RsiReversionStrategy : IStrategy
 
         /// <summary>Direction of the last entry sent (+1 long, −1 short), to know which way a pending entry points.</summary>
         public int LastEntrySide { get; set; }
-    }
-}
-
-/// <summary>Creates <see cref="RsiReversionStrategy"/> from <c>strategy.params</c>.</summary>
-public sealed class RsiReversionStrategyFactory : IStrategyFactory
-{
-    /// <summary>Parameter: RSI period.</summary>
-    public const string Period = "period";
-
-    /// <summary>Parameter: long entry level.</summary>
-    public const string Oversold = "oversold";
-
-    /// <summary>Parameter: short entry level.</summary>
-    public const string Overbought = "overbought";
-
-    /// <summary>Parameter: exit level.</summary>
-    public const string ExitLevel = "exit_level";
-
-    /// <summary>Parameter: whether the short side trades.</summary>
-    public const string AllowShort = "allow_short";
-
-    internal const string KeyPrefix = "strategy.params.";
-
-    private static readonly ParameterSpec[] Specs =
-    [
-        new(Period, ParameterKind.Integer, 14, "RSI period (Wilder smoothing), in bars.", Minimum: 1, Maximum: 100_000),
-        new(Oversold, ParameterKind.Number, 30m, "Go long when the RSI falls below this level.", Minimum: 0, Maximum: 100),
-        new(Overbought, ParameterKind.Number, 70m, "Go short (when allowed) when the RSI rises above this level.", Minimum: 0, Maximum: 100),
-        new(ExitLevel, ParameterKind.Number, 50m, "Exit a long when the RSI rises above it, a short when it falls below it.", Minimum: 0, Maximum: 100),
-        new(AllowShort, ParameterKind.Boolean, false, "Trade the overbought side short.", EnablesShortSelling: true),
-    ];
-
-    /// <inheritdoc />
-    public string Name => RsiReversionStrategy.StrategyName;
-
-    /// <inheritdoc />
-    public string Description => "RSI mean reversion: long when the RSI falls below oversold, exit above the exit level; short side mirrored.";
-
-    /// <inheritdoc />
-    public IReadOnlyList<ParameterSpec> Parameters => Specs;
-
-    /// <inheritdoc />
-    public IStrategy Create(StrategyParameters parameters)
-    {
-        ArgumentNullException.ThrowIfNull(parameters);
-        return new RsiReversionStrategy(
-            parameters.GetInt(Period),
-            (double)parameters.GetDecimal(Oversold),
-            (double)parameters.GetDecimal(Overbought),
-            (double)parameters.GetDecimal(ExitLevel),
-            parameters.GetBool(AllowShort));
     }
 }

@@ -1,8 +1,9 @@
 using System.Globalization;
 using StrategyLab.Core.Domain;
 using StrategyLab.Core.Indicators;
+using StrategyLab.Core.Strategies;
 
-namespace StrategyLab.Core.Strategies;
+namespace StrategyLab.Strategies;
 
 /// <summary>
 /// Moving-average crossover on closes: when the fast SMA crosses above the slow SMA it asks to go long
@@ -20,6 +21,7 @@ namespace StrategyLab.Core.Strategies;
 /// <para>A reversal is sent as <c>Exit</c> then <c>Enter</c> on the same bar, so the closed round trip carries the
 /// cross as its exit reason. Per-bar work is O(1) and allocation-free.</para>
 /// </remarks>
+[Strategy(StrategyName, Description = "SMA crossover: long when the fast SMA of closes crosses above the slow one, exit (or short) when it crosses below.")]
 public sealed class SmaCrossoverStrategy : IStrategy
 {
     /// <summary>Configuration name.</summary>
@@ -31,42 +33,50 @@ public sealed class SmaCrossoverStrategy : IStrategy
     /// <summary>Reason of the intents sent on a cross down.</summary>
     public const string CrossDownReason = "sma_cross_down";
 
+    private const string FastKey = "strategy.params.fast";
+
     private readonly Dictionary<Symbol, SymbolState> _states = [];
 
-    /// <summary>Creates the strategy.</summary>
-    /// <exception cref="StrategyConfigurationException">A period is below 1, or fast ≥ slow; the key names the parameter.</exception>
-    public SmaCrossoverStrategy(int fast = 10, int slow = 30, bool allowShort = false)
-    {
-        if (fast < 1)
-        {
-            throw new StrategyConfigurationException(
-                SmaCrossoverStrategyFactory.KeyPrefix + SmaCrossoverStrategyFactory.Fast,
-                string.Create(CultureInfo.InvariantCulture, $"must be at least 1, got {fast}."));
-        }
-
-        if (fast >= slow)
-        {
-            throw new StrategyConfigurationException(
-                SmaCrossoverStrategyFactory.KeyPrefix + SmaCrossoverStrategyFactory.Fast,
-                string.Create(CultureInfo.InvariantCulture, $"the fast period ({fast}) must be shorter than the slow period ({slow})."));
-        }
-
-        Fast = fast;
-        Slow = slow;
-        AllowShort = allowShort;
-    }
-
     /// <summary>Period of the fast SMA.</summary>
-    public int Fast { get; }
+    [Parameter("Period of the fast SMA of closes (bars); must be below slow.", Minimum = 1, Maximum = 100_000)]
+    public int Fast { get; init; } = 10;
 
     /// <summary>Period of the slow SMA.</summary>
-    public int Slow { get; }
+    [Parameter("Period of the slow SMA of closes (bars).", Minimum = 2, Maximum = 100_000)]
+    public int Slow { get; init; } = 30;
 
     /// <summary>True when a cross down goes short.</summary>
-    public bool AllowShort { get; }
+    [Parameter("Reverse to short on a cross down instead of only exiting.", EnablesShortSelling = true)]
+    public bool AllowShort { get; init; }
+
+    /// <summary>The slow period: no cross can be seen before the slow SMA is ready (it needs one more bar still).</summary>
+    public int WarmUpBars => Slow;
 
     /// <inheritdoc />
-    public void Initialize(IStrategyContext context) => _states.Clear();
+    /// <exception cref="StrategyConfigurationException">A period is below 1, or fast ≥ slow; the key is <c>strategy.params.fast</c>.</exception>
+    public void ValidateParameters(StrategySetup setup)
+    {
+        if (Fast < 1)
+        {
+            throw new StrategyConfigurationException(FastKey, string.Create(CultureInfo.InvariantCulture, $"must be at least 1, got {Fast}."));
+        }
+
+        if (Fast >= Slow)
+        {
+            throw new StrategyConfigurationException(
+                FastKey,
+                string.Create(CultureInfo.InvariantCulture, $"the fast period ({Fast}) must be shorter than the slow period ({Slow})."));
+        }
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="StrategyConfigurationException">The parameters are invalid (see <see cref="ValidateParameters"/>).</exception>
+    public void Initialize(IStrategyContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ValidateParameters(new StrategySetup(context.Timeframe, context.Symbols)); // a strategy created without a runner is checked too
+        _states.Clear();
+    }
 
     /// <inheritdoc />
     public void OnBar(in Bar bar, IStrategyContext context)
@@ -134,43 +144,5 @@ public sealed class SmaCrossoverStrategy : IStrategy
 
         /// <summary>Sign of fast − slow at the last ready bar where they differed; 0 before that.</summary>
         public int Side { get; set; }
-    }
-}
-
-/// <summary>Creates <see cref="SmaCrossoverStrategy"/> from <c>strategy.params</c>.</summary>
-public sealed class SmaCrossoverStrategyFactory : IStrategyFactory
-{
-    /// <summary>Parameter: fast SMA period.</summary>
-    public const string Fast = "fast";
-
-    /// <summary>Parameter: slow SMA period.</summary>
-    public const string Slow = "slow";
-
-    /// <summary>Parameter: whether a cross down goes short.</summary>
-    public const string AllowShort = "allow_short";
-
-    internal const string KeyPrefix = "strategy.params.";
-
-    private static readonly ParameterSpec[] Specs =
-    [
-        new(Fast, ParameterKind.Integer, 10, "Period of the fast SMA of closes (bars); must be below slow.", Minimum: 1, Maximum: 100_000),
-        new(Slow, ParameterKind.Integer, 30, "Period of the slow SMA of closes (bars).", Minimum: 2, Maximum: 100_000),
-        new(AllowShort, ParameterKind.Boolean, false, "Reverse to short on a cross down instead of only exiting.", EnablesShortSelling: true),
-    ];
-
-    /// <inheritdoc />
-    public string Name => SmaCrossoverStrategy.StrategyName;
-
-    /// <inheritdoc />
-    public string Description => "SMA crossover: long when the fast SMA of closes crosses above the slow one, exit (or short) when it crosses below.";
-
-    /// <inheritdoc />
-    public IReadOnlyList<ParameterSpec> Parameters => Specs;
-
-    /// <inheritdoc />
-    public IStrategy Create(StrategyParameters parameters)
-    {
-        ArgumentNullException.ThrowIfNull(parameters);
-        return new SmaCrossoverStrategy(parameters.GetInt(Fast), parameters.GetInt(Slow), parameters.GetBool(AllowShort));
     }
 }

@@ -1,17 +1,23 @@
-namespace StrategyLab.Core.Strategies;
+using StrategyLab.Core.Strategies;
+
+namespace StrategyLab.Strategies;
 
 /// <summary>The built-in strategies, by configuration name (<c>strategy.name</c>).</summary>
-/// <remarks>To add a strategy, write its <see cref="IStrategy"/> and <see cref="IStrategyFactory"/> and list the factory here.</remarks>
-public static class StrategyCatalog
+/// <remarks>
+/// Each is an ordinary strategy class read by <see cref="DeclaredStrategyFactory"/>, the same mechanism a user strategy
+/// goes through. To add one, write the class with <see cref="StrategyAttribute"/> and <see cref="ParameterAttribute"/>
+/// and list its type here.
+/// </remarks>
+public static class BuiltInStrategies
 {
     private static readonly IStrategyFactory[] Factories =
     [
-        new OrbStrategyFactory(),
-        new SmaCrossoverStrategyFactory(),
-        new RsiReversionStrategyFactory(),
+        DeclaredStrategyFactory.For<OrbStrategy>(),
+        DeclaredStrategyFactory.For<SmaCrossoverStrategy>(),
+        DeclaredStrategyFactory.For<RsiReversionStrategy>(),
     ];
 
-    /// <summary>Every built-in strategy factory.</summary>
+    /// <summary>Every built-in strategy factory, in catalog order.</summary>
     public static IReadOnlyList<IStrategyFactory> All => Factories;
 
     /// <summary>The names of every built-in strategy, in catalog order.</summary>
@@ -49,14 +55,10 @@ public static class StrategyCatalog
     }
 
     /// <summary>
-    /// Looks up <paramref name="name"/>, binds <paramref name="parameters"/> against its specs (defaults filled in) and
-    /// creates the strategy.
+    /// Looks up <paramref name="name"/>, binds <paramref name="parameters"/> against its specs (defaults filled in),
+    /// creates the strategy and checks it against <paramref name="setup"/> (<see cref="IStrategy.ValidateParameters"/>).
     /// </summary>
     /// <exception cref="StrategyConfigurationException">Unknown name, unknown or invalid parameter; the key names the culprit.</exception>
-    public static IStrategy Create(string name, IReadOnlyDictionary<string, object?> parameters)
-    {
-        var factory = Get(name);
-        var bound = StrategyParameters.Bind(factory.Name, factory.Parameters, parameters);
-        return factory.Create(bound);
-    }
+    public static IStrategy Create(string name, IReadOnlyDictionary<string, object?> parameters, StrategySetup setup) =>
+        Get(name).CreateValidated(parameters, setup);
 }
