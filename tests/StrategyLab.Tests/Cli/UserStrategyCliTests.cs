@@ -346,6 +346,100 @@ public sealed class UserStrategyCliTests(UserStrategyCacheFixture cache) : IDisp
         Assert.Contains("strategy.compiled", third.StdErr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ClassLibrary_BuiltWithDotnetBuild_RunsAsAnAssemblyStrategy_WithItsPdbLines()
+    {
+        // The library references the engine's StrategyLab.Core.dll as built (the NuGet package route is separate).
+        var core = Path.Combine(AppContext.BaseDirectory, "StrategyLab.Core.dll");
+        Write("lib/MyStrategies.csproj", $$"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup><TargetFramework>net10.0</TargetFramework><Nullable>enable</Nullable><ImplicitUsings>enable</ImplicitUsings></PropertyGroup>
+              <ItemGroup><Reference Include="StrategyLab.Core"><HintPath>{{core}}</HintPath><Private>false</Private></Reference></ItemGroup>
+            </Project>
+            """);
+        Write("lib/Toggle.cs", Toggle.Replace("[Strategy(\"toggle\"", "[Strategy(\"lib_toggle\"", StringComparison.Ordinal));
+        Write("lib/Failing.cs", """
+            using StrategyLab.Core.Domain;
+            using StrategyLab.Core.Strategies;
+
+            namespace MyStrategies;
+
+            public sealed class Failing : IStrategy
+            {
+                public void Initialize(IStrategyContext context) => throw new NotSupportedException("not today");
+
+                public void OnBar(in Bar bar, IStrategyContext context) { }
+            }
+            """);
+        var build = await RunDotnetAsync(Path.Combine(_dir, "lib"), "build", "-c", "Release", "-o", "out");
+        Assert.True(build.ExitCode == 0, build.ToString());
+        var dll = Path.Combine(_dir, "lib", "out", "MyStrategies.dll");
+
+        var outDir = Path.Combine(_dir, "lib-run");
+        var r = await CliRunner.RunInProcessAsync("backtest", "--strategy-assembly", dll, "--strategy", "lib_toggle", "--out", outDir, "--quiet");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.True(File.ReadAllLines(Path.Combine(outDir, "trades.csv")).Length > 2, "no trades");
+        using (var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "summary.json"))))
+        {
+            var origin = FindStrategyEcho(summary.RootElement).GetProperty("origin");
+            Assert.Equal("assembly", origin.GetProperty("kind").GetString());
+            Assert.Equal(dll, origin.GetProperty("path").GetString());
+        }
+
+        r = await CliRunner.RunInProcessAsync("backtest", "--strategy-assembly", dll, "--out", Path.Combine(_dir, "lib-two"), "--quiet");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("strategy.name", r.StdErr, StringComparison.Ordinal);
+        Assert.Contains("lib_toggle (MyStrategies.Toggle)", r.StdErr, StringComparison.Ordinal);
+
+        r = await CliRunner.RunInProcessAsync("backtest", "--strategy-assembly", dll, "--strategy", "Failing", "--out", Path.Combine(_dir, "lib-fail"), "--quiet");
+        Assert.True(r.ExitCode == 1, r.ToString());
+        Assert.Contains($"strategy 'Failing' failed in Initialize at {Path.Combine(_dir, "lib", "Failing.cs")}(8,", r.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LiveCryptoOnTheFakeFinnhub_RunsTheSameFile()
+    {
+        const string key = "fake-finnhub-key";
+        await using var server = await StrategyLab.FakeServers.Finnhub.FakeFinnhubServer.StartAsync(
+            new StrategyLab.FakeServers.Finnhub.FakeFinnhubOptions { ApiKeys = [key], PingInterval = TimeSpan.FromSeconds(5) },
+            TestContext.Current.CancellationToken);
+        await using var walk = server.StartRandomWalk(new StrategyLab.FakeServers.Finnhub.FakeRandomWalk("BINANCE:BTCUSDT", 42_000m, PrintsPerSecond: 20, Seed: 5));
+        var file = Write("live/Toggle.cs", Toggle.Replace("% 30 == 0", "% 2 == 0", StringComparison.Ordinal).Replace("% 30 == 15", "% 2 == 1", StringComparison.Ordinal));
+        var output = Path.Combine(_dir, "live-run");
+        var stopAt = DateTimeOffset.UtcNow.AddSeconds(12).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+        var config = Write("live/run.json", $$"""
+            { "mode": "live",
+              "data": { "provider": "finnhub", "symbols": ["BINANCE:BTCUSDT"], "timeframe": "1s" },
+              "strategy": { "source": "Toggle.cs" },
+              "trade_manager": { "sizing": "fixed_qty", "quantity": 0.01 },
+              "live_min_bars": 0, "live_warmup_cycles": 0, "auto_stop_at": "{{stopAt}}",
+              "market_hours": { "bar_sync_buffer_seconds": 0.2 },
+              "providers": { "finnhub": { "ws_url": "{{server.WsUrl}}", "rest_url": "{{server.RestUrl}}", "late_grace_seconds": 0.1 } },
+              "output": { "dir": "{{Slash(output)}}" } }
+            """);
+        var env = new Dictionary<string, string> { ["FINNHUB_API_KEY"] = key, ["STRATEGYLAB_CACHE"] = cache.CacheDirectory };
+        var result = await CliRunner.RunProcessAsync(["live", "--config", config], _dir, env, TimeSpan.FromSeconds(90));
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("toggle_in", File.ReadAllText(Path.Combine(output, "orders.csv")), StringComparison.Ordinal);
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "summary.json")));
+        Assert.Equal("source", FindStrategyEcho(summary.RootElement).GetProperty("origin").GetProperty("kind").GetString());
+    }
+
+    private static async Task<CliResult> RunDotnetAsync(string workingDirectory, params string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory };
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var process = System.Diagnostics.Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        return new CliResult(process.ExitCode, await stdout, await stderr);
+    }
+
     private static JsonElement FindStrategyEcho(JsonElement summary)
     {
         foreach (var p in summary.EnumerateObject())
