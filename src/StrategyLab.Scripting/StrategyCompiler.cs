@@ -24,20 +24,6 @@ internal sealed record CompileResult(byte[]? Image, IReadOnlyList<string> Errors
 /// </summary>
 internal static class StrategyCompiler
 {
-    /// <summary>The usings every user file gets, as <c>dotnet new classlib</c>'s implicit usings plus the engine's API.</summary>
-    internal static readonly string[] GlobalUsings =
-    [
-        "System",
-        "System.Collections.Generic",
-        "System.IO",
-        "System.Linq",
-        "System.Threading",
-        "System.Threading.Tasks",
-    ];
-
-    /// <summary>The options, as text for the cache key: change it whenever a compile option below changes.</summary>
-    internal static readonly string OptionsText = "v1;csharp=latest;nullable=enable;optimize=release;deterministic;pdb=embedded;usings=" + string.Join(',', GlobalUsings);
-
     private static readonly Lazy<MetadataReference[]> References = new(LoadReferences);
 
     /// <summary>Compiles <paramref name="sources"/> into an assembly named <paramref name="assemblyName"/>.</summary>
@@ -54,7 +40,7 @@ internal static class StrategyCompiler
             trees.Add(CSharpSyntaxTree.ParseText(text, parse, path));
         }
 
-        var usings = string.Concat(GlobalUsings.Select(u => $"global using global::{u};\n"));
+        var usings = string.Concat(CompileOptions.GlobalUsings.Select(u => $"global using global::{u};\n"));
         trees.Add(CSharpSyntaxTree.ParseText(SourceText.From(usings, Encoding.UTF8), parse, "StrategyLab.GlobalUsings.g.cs"));
         var options = new CSharpCompilationOptions(
             OutputKind.DynamicallyLinkedLibrary,

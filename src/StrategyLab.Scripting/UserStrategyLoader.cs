@@ -28,7 +28,7 @@ public static class UserStrategyLoader
         ArgumentNullException.ThrowIfNull(logger);
         var started = Stopwatch.GetTimestamp();
         var inputs = sources.Files.Select(f => (f.FullPath, File.ReadAllBytes(f.FullPath))).ToArray();
-        var hash = CompiledStrategyCache.Key(inputs, StrategyCompiler.OptionsText);
+        var hash = CompiledStrategyCache.Key(inputs, CompileOptions.OptionsText);
         var path = CompiledStrategyCache.PathOf(cacheDirectory, hash);
         var description = sources.Files.Count == 1 ? sources.Files[0].DisplayPath : $"{sources.Given} ({sources.Files.Count} files)";
         if (Loaded.TryGetValue(hash, out var known) || TryLoadCached(hash, path, out known))
