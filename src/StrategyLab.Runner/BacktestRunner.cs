@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using StrategyLab.Core.Accounting;
 using StrategyLab.Core.Engine;
 using StrategyLab.Core.Statistics;
+using StrategyLab.Core.Strategies;
 using StrategyLab.Reporting;
 using StrategyLab.Reporting.Html;
 using StrategyLab.Runner.Configuration;
@@ -73,25 +74,38 @@ public static class BacktestRunner
         });
         IRunRecorder recorder = observer is null ? new CompositeRecorder(statistics, writer) : new CompositeRecorder(statistics, writer, observer);
         var assembly = EngineAssembly.Build(run with { Engine = run.Engine with { CorporateActions = data.Actions } }, recorder, loggers, strategy, data.OutsideSession);
+        StrategyException? failure = null;
         if (any)
         {
-            assembly.Engine.Run(FromCurrent(bars));
+            try
+            {
+                assembly.Engine.Run(FromCurrent(bars));
+            }
+            catch (StrategyException e)
+            {
+                failure = e; // the engine silenced the strategy: finish and write what ran, then report it
+            }
         }
 
         assembly.Engine.Finish(assembly.Engine.LastSliceTimeUtc);
-        if (assembly.Engine.Counters.Bars == 0 && !cancellationToken.IsCancellationRequested)
+        if (failure is null && assembly.Engine.Counters.Bars == 0 && !cancellationToken.IsCancellationRequested)
         {
             throw RunChecks.NoBars(run, data.Description, assembly.Engine.OutsideSession);
         }
 
         StrategyStateFile.Save(assembly.Engine.Strategy, writer.DirectoryPath, assembly.Engine.LastSliceTimeUtc);
         var stats = statistics.Compute();
-        var stopReason = cancellationToken.IsCancellationRequested ? LiveStopReasonText.Cancelled : null;
+        var stopReason = failure is not null ? LiveStopReasonText.StrategyError : cancellationToken.IsCancellationRequested ? LiveStopReasonText.Cancelled : null;
         var session = new JsonObject { ["stop_reason"] = stopReason ?? LiveStopReasonText.EndOfData };
         writer.Complete(RunSnapshot.Of(assembly.Engine, stats) with { Session = session });
         if (run.Config.Output.Report)
         {
             HtmlReport.Write(writer.DirectoryPath);
+        }
+
+        if (failure is not null)
+        {
+            throw new StrategyRunException(folder, failure);
         }
 
         return new RunOutcome(folder, RunMode.Backtest, stats, assembly.Engine.Counters, assembly.Portfolio, data.Description, data.IsSynthetic, stopReason);

@@ -4,9 +4,11 @@ using Spectre.Console;
 using StrategyLab.Core.Data;
 using StrategyLab.Core.Strategies;
 using StrategyLab.Data;
+using StrategyLab.Data.Text;
 using StrategyLab.Runner;
 using StrategyLab.Runner.Configuration;
 using StrategyLab.Runner.Data;
+using StrategyLab.Scripting;
 
 namespace StrategyLab.Cli.Commands;
 
@@ -101,6 +103,11 @@ internal static class RunCommand
         var json = parse.GetValue(options.Json);
         var quiet = parse.GetValue(options.Quiet);
         var verbose = parse.GetValue(options.Verbose);
+
+        // A terminal display (progress bar, live status) replaces the informational log lines on the console;
+        // they still reach log.jsonl in live and replay runs.
+        var showProgress = !quiet && !json && RunConsole.IsTerminal(stdout);
+        var minimum = verbose ? LogLevel.Information : mode == "backtest" || showProgress ? LogLevel.Warning : LogLevel.Information;
         ResolvedRun run;
         try
         {
@@ -112,7 +119,8 @@ internal static class RunCommand
                 effective["mode"] = mode;
             }
 
-            run = ResolvedRun.Resolve(config, effective);
+            using var strategyLoggers = CliLogging.Create(stderr, minimum); // compiling a strategy: no secret is known yet, none is logged
+            run = ResolvedRun.Resolve(config, effective, strategyLoggers);
             if (mode == "backtest" && run.Mode != Reporting.RunMode.Backtest)
             {
                 throw new ConfigException("mode", $"the configuration asks for a {run.Mode.ToString().ToLowerInvariant()} run; use 'strategylab {run.Mode.ToString().ToLowerInvariant()}'.");
@@ -123,11 +131,29 @@ internal static class RunCommand
             await stderr.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
             return CliApp.ExitBadInput;
         }
+        catch (StrategyCompilationException e)
+        {
+            // One line per error, as dotnet build prints them (editors and CI annotate these), then what it means.
+            foreach (var error in e.Errors)
+            {
+                await stderr.WriteLineAsync(TextEscape.ForMessage(error)).ConfigureAwait(false);
+            }
 
-        // A terminal display (progress bar, live status) replaces the informational log lines on the console;
-        // they still reach log.jsonl in live and replay runs.
-        var showProgress = !quiet && !json && RunConsole.IsTerminal(stdout);
-        var minimum = verbose ? LogLevel.Information : mode == "backtest" || showProgress ? LogLevel.Warning : LogLevel.Information;
+            await stderr.WriteLineAsync($"error: strategy.source: {e.Errors.Count} compile error(s); the run did not start.").ConfigureAwait(false);
+            return CliApp.ExitBadInput;
+        }
+        catch (StrategyDefinitionException e)
+        {
+            // The strategy class's constructor threw while the configuration was checked.
+            var at = e.InnerException is { } inner && UserStrategyLoader.Locate(inner) is { } location ? $" (at {location})" : string.Empty;
+            await stderr.WriteLineAsync("error: " + TextEscape.ForMessage(e.Message + at)).ConfigureAwait(false);
+            return CliApp.ExitBadInput;
+        }
+        catch (StrategyException e)
+        {
+            await stderr.WriteLineAsync("error: " + TextEscape.ForMessage(StrategyRunException.Describe(e))).ConfigureAwait(false);
+            return CliApp.ExitFailure;
+        }
         using var loggers = CliLogging.Create(stderr, minimum, secrets?.Invoke(run));
         var startup = loggers.CreateLogger("StrategyLab.Cli");
         foreach (var warning in run.Warnings)
@@ -151,12 +177,23 @@ internal static class RunCommand
 
             return 0;
         }
+        catch (StrategyRunException e)
+        {
+            await stderr.WriteLineAsync("error: " + TextEscape.ForMessage(e.Message)).ConfigureAwait(false);
+            await stderr.WriteLineAsync($"the run stopped (stop_reason: strategy_error); what ran is in {e.Folder}").ConfigureAwait(false);
+            return CliApp.ExitFailure;
+        }
+        catch (StrategyException e)
+        {
+            await stderr.WriteLineAsync("error: " + TextEscape.ForMessage(StrategyRunException.Describe(e))).ConfigureAwait(false);
+            return CliApp.ExitFailure;
+        }
         catch (FeedAuthenticationException e)
         {
             await stderr.WriteLineAsync("error: the provider refused the API key: " + e.Message).ConfigureAwait(false);
             return CliApp.ExitAuthenticationFailed;
         }
-        catch (Exception e) when (e is ConfigException or DataFormatException or StrategyConfigurationException)
+        catch (Exception e) when (e is ConfigException or DataFormatException or StrategyConfigurationException or StrategyDefinitionException)
         {
             await stderr.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
             return CliApp.ExitBadInput;

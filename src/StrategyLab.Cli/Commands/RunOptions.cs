@@ -12,7 +12,11 @@ internal sealed class RunOptions
 {
     public Option<string?> Config { get; } = new("--config", "-c") { Description = "Run configuration (JSON). Without it the built-in default runs: ORB on a synthetic market." };
 
-    public Option<string?> Strategy { get; } = new("--strategy") { Description = "Overrides strategy.name (orb, sma_crossover, rsi_reversion)." };
+    public Option<string?> Strategy { get; } = new("--strategy") { Description = "Overrides strategy.name (orb, sma_crossover, rsi_reversion; or the class of --strategy-source / --strategy-assembly)." };
+
+    public Option<string?> StrategySource { get; } = new("--strategy-source") { Description = "Overrides strategy.source: a C# strategy file, or a folder of them, compiled at run start (relative to the current folder)." };
+
+    public Option<string?> StrategyAssembly { get; } = new("--strategy-assembly") { Description = "Overrides strategy.assembly: a class library (.dll) defining the strategy (relative to the current folder)." };
 
     public Option<string?> Symbols { get; } = new("--symbols") { Description = "Overrides data.symbols, comma-separated (SPY,QQQ or BINANCE:BTCUSDT)." };
 
@@ -44,7 +48,7 @@ internal sealed class RunOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Config, Strategy, Symbols, From, To, Timeframe, SourceTimeframe, Param, Cash, Out, Quiet, Json, Verbose })
+        foreach (var option in new Option[] { Config, Strategy, StrategySource, StrategyAssembly, Symbols, From, To, Timeframe, SourceTimeframe, Param, Cash, Out, Quiet, Json, Verbose })
         {
             command.Options.Add(option);
         }
@@ -64,6 +68,8 @@ internal sealed class RunOptions
         }
 
         Add(Strategy, "strategy.name");
+        Add(StrategySource, "strategy.source");
+        Add(StrategyAssembly, "strategy.assembly");
         Add(Symbols, "data.symbols", v => new JsonArray([.. v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => (JsonNode?)JsonValue.Create(s))]));
         Add(From, "data.from");
         Add(To, "data.to");

@@ -29,6 +29,12 @@ public sealed record EngineOptions
     /// applied before the first bar of its symbol whose session date is on or after the ex-date (default none).
     /// </summary>
     public IReadOnlyList<CorporateAction> CorporateActions { get; init; } = [];
+
+    /// <summary>
+    /// The strategy's configuration name, for <see cref="Strategies.StrategyException"/> messages (default: the strategy
+    /// class's name).
+    /// </summary>
+    public string? StrategyName { get; init; }
 }
 
 /// <summary>Counts of what the engine did.</summary>

@@ -26,10 +26,6 @@ public sealed partial class TradingEngine
         EveryBars,
     }
 
-    /// <summary>The name used for the strategy in <see cref="StrategyException"/>: its <c>[Strategy]</c> name, else its class name.</summary>
-    private string StrategyNameForErrors =>
-        _strategy.GetType().GetCustomAttribute<StrategyAttribute>()?.Name ?? _strategy.GetType().Name;
-
     private IStrategySchedule Schedule => _schedule ??= new ScheduleRegistry(this);
 
     /// <summary>Freezes the events registered during Initialize into the array the slices walk.</summary>
@@ -155,7 +151,7 @@ public sealed partial class TradingEngine
         }
         catch (Exception e) when (e is not StrategyException)
         {
-            throw new StrategyException(StrategyNameForErrors, ev.Name, e);
+            throw StrategyFailed(ev.Name, e);
         }
     }
 

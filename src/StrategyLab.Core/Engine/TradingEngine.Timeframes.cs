@@ -77,7 +77,7 @@ public sealed partial class TradingEngine
                 }
                 catch (Exception e) when (e is not StrategyException)
                 {
-                    throw new StrategyException(StrategyNameForErrors(), feed.CallbackName, e);
+                    throw StrategyFailed(feed.CallbackName, e);
                 }
             }
         }
@@ -163,10 +163,6 @@ public sealed partial class TradingEngine
         throw new InvalidOperationException(
             $"No {timeframe} bars: subscribe to {timeframe} in Initialize (context.Subscribe) before asking for its history.");
     }
-
-    /// <summary>The strategy's name in error messages: its [Strategy] name, else its class name.</summary>
-    private string StrategyNameForErrors() =>
-        _strategy.GetType().GetCustomAttribute<StrategyAttribute>()?.Name ?? _strategy.GetType().Name;
 
     private sealed partial class Context
     {

@@ -19,7 +19,7 @@ namespace StrategyLab.Core.Engine;
 /// </summary>
 public sealed partial class TradingEngine : IOrderEventListener
 {
-    private readonly IStrategy _strategy;
+    private IStrategy _strategy; // replaced by a silent one once it has thrown (see StrategyFailed)
     private readonly IExecutionVenue _venue;
     private readonly IBarDrivenVenue? _barVenue;
     private readonly Portfolio _portfolio;
@@ -217,7 +217,7 @@ public sealed partial class TradingEngine : IOrderEventListener
                 NoteSession(state, bar);
                 state.Append(bar);
                 Counters.WarmupBars++;
-                _strategy.OnBar(bar, _context);
+                WarmUpBar(bar);
                 if (_feeds is not null)
                 {
                     FeedTimeframe(bar);
@@ -294,7 +294,7 @@ public sealed partial class TradingEngine : IOrderEventListener
                     ApplyCorporateActions(state, bar);
                 }
 
-                _strategy.OnSessionOpen(bar.Symbol, state.Session!, _context);
+                SessionOpen(bar.Symbol, state.Session!);
             }
 
             _barVenue?.OnBar(bar);
@@ -325,13 +325,20 @@ public sealed partial class TradingEngine : IOrderEventListener
             RunScheduled(scheduled, now);
         }
 
-        // 2. signals
-        for (var i = 0; i < n; i++)
+        // 2. signals (one protected region around the loop: nothing per bar on the normal path)
+        try
         {
-            if (_accepted[i])
+            for (var i = 0; i < n; i++)
             {
-                _strategy.OnBar(slice[i], _context);
+                if (_accepted[i])
+                {
+                    _strategy.OnBar(slice[i], _context);
+                }
             }
+        }
+        catch (Exception e) when (e is not StrategyException)
+        {
+            throw StrategyFailed(nameof(IStrategy.OnBar), e);
         }
 
         if (_feeds is not null)
@@ -430,7 +437,7 @@ public sealed partial class TradingEngine : IOrderEventListener
 
         _tradeManager.OnOrderEvent(orderEvent);
         _recorder.OnOrderEvent(orderEvent);
-        _strategy.OnOrderEvent(orderEvent, _context);
+        StrategyOrderEvent(orderEvent);
     }
 
     private void Log(in OrderEvent e)
@@ -527,7 +534,7 @@ public sealed partial class TradingEngine : IOrderEventListener
         _initializing = true;
         try
         {
-            _strategy.Initialize(_context);
+            StrategyInitialize();
         }
         finally
         {

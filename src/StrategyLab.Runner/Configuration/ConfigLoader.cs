@@ -101,6 +101,12 @@ public static class ConfigLoader
         }
 
         RequireFinite(config);
+        if (path is not null && !(overrides ?? []).Any(o => o.Key is "strategy.source" or "strategy.assembly"))
+        {
+            // A strategy file named in a configuration lives with it: its relative path starts at the file's folder.
+            config = config with { Strategy = config.Strategy with { BaseDirectory = Path.GetDirectoryName(Path.GetFullPath(path)) } };
+        }
+
         var effective = JsonSerializer.SerializeToNode(config, SerializerOptions)!.AsObject();
         return (config, effective);
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
 using StrategyLab.Core.Accounting;
 using StrategyLab.Core.Calendar;
 using StrategyLab.Core.CorporateActions;
@@ -10,7 +11,6 @@ using StrategyLab.Core.Execution;
 using StrategyLab.Core.Risk;
 using StrategyLab.Core.Strategies;
 using StrategyLab.Reporting;
-using StrategyLab.Strategies;
 
 namespace StrategyLab.Runner.Configuration;
 
@@ -68,6 +68,9 @@ public sealed record ResolvedRun
     /// <summary>The strategy factory.</summary>
     public required IStrategyFactory StrategyFactory { get; init; }
 
+    /// <summary>Where the strategy comes from (built in, a source file, a class library).</summary>
+    public StrategyOrigin StrategyOrigin { get; init; } = StrategyOrigin.BuiltIn;
+
     /// <summary>The strategy's validated parameters.</summary>
     public required StrategyParameters StrategyParameters { get; init; }
 
@@ -93,8 +96,12 @@ public sealed record ResolvedRun
     public AutoStop? AutoStop { get; init; }
 
     /// <summary>Validates <paramref name="config"/> and builds the typed settings.</summary>
+    /// <param name="config">The bound configuration.</param>
+    /// <param name="effective">The effective configuration, echoed in the summary.</param>
+    /// <param name="loggers">Where loading a user strategy logs (compiled, cache hit); none when null.</param>
     /// <exception cref="ConfigException">A value is impossible; the message names the key.</exception>
-    public static ResolvedRun Resolve(RunConfig config, JsonObject effective)
+    /// <exception cref="Scripting.StrategyCompilationException">The strategy's source does not compile.</exception>
+    public static ResolvedRun Resolve(RunConfig config, JsonObject effective, ILoggerFactory? loggers = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(effective);
@@ -174,10 +181,7 @@ public sealed record ResolvedRun
 
         var calendarOf = ResolveCalendar(config.MarketHours.Calendar);
 
-        if (!BuiltInStrategies.TryGet(config.Strategy.Name, out var factory))
-        {
-            throw new ConfigException("strategy.name", $"unknown strategy '{config.Strategy.Name}'. Known: {string.Join(", ", BuiltInStrategies.Names)}.");
-        }
+        var (factory, origin) = StrategyResolution.Resolve(config.Strategy, loggers);
 
         StrategyParameters parameters;
         try
@@ -188,6 +192,10 @@ public sealed record ResolvedRun
         catch (StrategyConfigurationException e)
         {
             throw new ConfigException(e.Key, e.Message[(e.Key.Length + 2)..]);
+        }
+        catch (Exception e) when (origin.User is not null && e is not (StrategyDefinitionException or ConfigException))
+        {
+            throw new StrategyException(factory.Name, nameof(IStrategy.ValidateParameters), e); // a bug in user code: exit 1 with its line
         }
 
         var risk = config.Risk;
@@ -291,7 +299,7 @@ public sealed record ResolvedRun
         return new ResolvedRun
         {
             Config = config,
-            Echo = BuildEcho(effective, parameters),
+            Echo = BuildEcho(effective, parameters, factory.Name, origin),
             Mode = mode,
             Warnings = warnings,
             Symbols = symbols,
@@ -302,6 +310,7 @@ public sealed record ResolvedRun
             Adjustment = adjustment,
             CalendarOf = calendarOf,
             StrategyFactory = factory,
+            StrategyOrigin = origin,
             StrategyParameters = parameters,
             Risk = new RiskSettings
             {
@@ -336,6 +345,7 @@ public sealed record ResolvedRun
                 HistoryCapacity = config.Engine.HistoryBars,
                 ClosePositionsAtEnd = config.Engine.ClosePositionsAtEnd,
                 MinCyclesBeforeTrading = mode == RunMode.Live ? config.LiveWarmupCycles : 0,
+                StrategyName = factory.Name,
             },
             AutoStop = autoStop,
         };
@@ -508,7 +518,7 @@ public sealed record ResolvedRun
         return values;
     }
 
-    private static JsonObject BuildEcho(JsonObject effective, StrategyParameters parameters)
+    private static JsonObject BuildEcho(JsonObject effective, StrategyParameters parameters, string strategyName, StrategyOrigin origin)
     {
         var copy = effective.DeepClone().AsObject();
 
@@ -529,6 +539,11 @@ public sealed record ResolvedRun
             }
 
             strategy["params"] = resolved;
+            strategy["name"] = strategyName;
+            if (origin.User is not null)
+            {
+                strategy["origin"] = origin.ToJson();
+            }
         }
 
         if (copy["providers"] is JsonObject providers)

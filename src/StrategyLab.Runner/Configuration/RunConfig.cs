@@ -120,8 +120,28 @@ public sealed record DataConfig
 /// <summary>The <c>strategy</c> section.</summary>
 public sealed record StrategyConfig
 {
-    /// <summary>Strategy name: <c>orb</c> (default), <c>sma_crossover</c>, <c>rsi_reversion</c>.</summary>
-    public string Name { get; init; } = "orb";
+    /// <summary>The built-in strategy run when the section names none.</summary>
+    public const string DefaultName = "orb";
+
+    /// <summary>
+    /// Strategy name: a built-in one (<c>orb</c>, the default; <c>sma_crossover</c>, <c>rsi_reversion</c>), or with
+    /// <see cref="Source"/> / <see cref="Assembly"/> the class to run (its <c>[Strategy]</c> name or class name; optional
+    /// when the file defines one strategy).
+    /// </summary>
+    public string? Name { get; init; }
+
+    /// <summary>A C# file, or a folder of them, compiled at run start (relative to the configuration file's folder).</summary>
+    public string? Source { get; init; }
+
+    /// <summary>A class library (.dll) defining the strategy (relative to the configuration file's folder).</summary>
+    public string? Assembly { get; init; }
+
+    /// <summary>
+    /// The folder a relative <see cref="Source"/> or <see cref="Assembly"/> starts from: the configuration file's when the
+    /// file gave the path, the current one when a flag did (set by <see cref="ConfigLoader"/>; not a key).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? BaseDirectory { get; init; }
 
     /// <summary>Strategy parameters; each strategy documents its own.</summary>
     public JsonObject Params { get; init; } = [];

@@ -64,4 +64,7 @@ public static class LiveEvents
 
     /// <summary>Auto stop time reached.</summary>
     public static readonly EventId AutoStop = new(5014, "liveMode.autoStop");
+
+    /// <summary>User code in the strategy threw: the run stops (<c>stop_reason: "strategy_error"</c>).</summary>
+    public static readonly EventId StrategyError = new(5016, "strategy.error");
 }

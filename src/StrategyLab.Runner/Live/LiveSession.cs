@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using StrategyLab.Core.Data;
 using StrategyLab.Core.Engine;
 using StrategyLab.Core.Statistics;
+using StrategyLab.Core.Strategies;
 using StrategyLab.Reporting;
 using StrategyLab.Runner.Configuration;
 using StrategyLab.Runner.Data;
@@ -74,58 +75,71 @@ public static class LiveSession
         }
         string? stopReason;
         JsonObject session;
-        if (run.Mode == RunMode.Replay)
+        try
         {
-            var replay = new ReplayRunner(run, replayData!.Bars, assembly, time, runLoggers, status);
-            stopReason = (await replay.RunAsync(stopToken).ConfigureAwait(false))?.ToText();
-            if (stopReason is null && assembly.Engine.Counters.Bars == 0)
+            if (run.Mode == RunMode.Replay)
             {
-                // The data ran out without a bar to act on: say so instead of writing a 0-trade summary.
-                throw RunChecks.NoBars(run, description, assembly.Engine.OutsideSession);
-            }
+                var replay = new ReplayRunner(run, replayData!.Bars, assembly, time, runLoggers, status);
+                stopReason = (await replay.RunAsync(stopToken).ConfigureAwait(false))?.ToText();
+                if (stopReason is null && assembly.Engine.Counters.Bars == 0)
+                {
+                    // The data ran out without a bar to act on: say so instead of writing a 0-trade summary.
+                    throw RunChecks.NoBars(run, description, assembly.Engine.OutsideSession);
+                }
 
-            session = new JsonObject
+                session = new JsonObject
+                {
+                    ["stop_reason"] = stopReason ?? LiveStopReasonText.EndOfData,
+                    ["speedup"] = run.Config.Speedup,
+                    ["slices"] = replay.Cycles,
+                };
+            }
+            else
             {
-                ["stop_reason"] = stopReason ?? LiveStopReasonText.EndOfData,
-                ["speedup"] = run.Config.Speedup,
-                ["slices"] = replay.Cycles,
-            };
+                await using var feed = (feedFactory ?? LiveFeeds.Create)(run, runLoggers, time);
+                await LiveFeeds.CheckSymbolsAsync(feed, run.Symbols, logger, stopToken).ConfigureAwait(false);
+                var live = new LiveRunner(run, feed, assembly, time, runLoggers, status);
+                try
+                {
+                    stopReason = (await live.RunAsync(stopToken).ConfigureAwait(false)).ToText();
+                }
+                catch (FeedAuthenticationException)
+                {
+                    writer.Complete(RunSnapshot.Of(assembly.Engine, statistics.Compute()) with { Session = new JsonObject { ["stop_reason"] = LiveStopReasonText.AuthenticationFailed } });
+                    throw;
+                }
+
+                var c = live.Counters;
+                var t = live.TradeCounters;
+                session = new JsonObject
+                {
+                    ["stop_reason"] = stopReason,
+                    ["provider"] = feed.Name,
+                    ["live_cycles"] = c.Cycles,
+                    ["trades_received"] = c.Trades,
+                    ["trades_accepted"] = t.Accepted,
+                    ["duplicates"] = t.Duplicates,
+                    ["late"] = t.Late,
+                    ["outside_hours"] = t.OutsideHours,
+                    ["provider_bars"] = c.ProviderBars,
+                    ["late_provider_bars"] = c.LateProviderBars,
+                    ["disconnects"] = c.Disconnects,
+                    ["bars_backfilled"] = c.BarsBackfilled,
+                    ["gaps_unfilled"] = c.GapsUnfilled,
+                    ["warmup_bars"] = c.WarmupBars,
+                    ["intents_suppressed"] = assembly.Engine.Counters.IntentsSuppressed,
+                };
+            }
         }
-        else
+        catch (StrategyException e)
         {
-            await using var feed = (feedFactory ?? LiveFeeds.Create)(run, runLoggers, time);
-            await LiveFeeds.CheckSymbolsAsync(feed, run.Symbols, logger, stopToken).ConfigureAwait(false);
-            var live = new LiveRunner(run, feed, assembly, time, runLoggers, status);
-            try
-            {
-                stopReason = (await live.RunAsync(stopToken).ConfigureAwait(false)).ToText();
-            }
-            catch (FeedAuthenticationException)
-            {
-                writer.Complete(RunSnapshot.Of(assembly.Engine, statistics.Compute()) with { Session = new JsonObject { ["stop_reason"] = LiveStopReasonText.AuthenticationFailed } });
-                throw;
-            }
-
-            var c = live.Counters;
-            var t = live.TradeCounters;
-            session = new JsonObject
-            {
-                ["stop_reason"] = stopReason,
-                ["provider"] = feed.Name,
-                ["live_cycles"] = c.Cycles,
-                ["trades_received"] = c.Trades,
-                ["trades_accepted"] = t.Accepted,
-                ["duplicates"] = t.Duplicates,
-                ["late"] = t.Late,
-                ["outside_hours"] = t.OutsideHours,
-                ["provider_bars"] = c.ProviderBars,
-                ["late_provider_bars"] = c.LateProviderBars,
-                ["disconnects"] = c.Disconnects,
-                ["bars_backfilled"] = c.BarsBackfilled,
-                ["gaps_unfilled"] = c.GapsUnfilled,
-                ["warmup_bars"] = c.WarmupBars,
-                ["intents_suppressed"] = assembly.Engine.Counters.IntentsSuppressed,
-            };
+            // The engine silenced the strategy and the runner handled open orders (engine.cancel_orders_on_stop):
+            // write what ran, then report the failure.
+            var failure = new StrategyRunException(folder, e);
+            logger.LogError(LiveEvents.StrategyError, "{Failure}", failure.Message);
+            writer.Complete(RunSnapshot.Of(assembly.Engine, statistics.Compute()) with { Session = new JsonObject { ["stop_reason"] = LiveStopReasonText.StrategyError } });
+            report?.Refresh();
+            throw failure;
         }
 
         StrategyStateFile.Save(assembly.Engine.Strategy, folder, assembly.Engine.LastSliceTimeUtc);

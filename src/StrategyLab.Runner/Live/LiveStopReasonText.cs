@@ -16,6 +16,9 @@ public static class LiveStopReasonText
     /// <summary>The provider refused the key.</summary>
     public const string AuthenticationFailed = "authentication_failed";
 
+    /// <summary>User code in the strategy threw (<see cref="StrategyRunException"/>).</summary>
+    public const string StrategyError = "strategy_error";
+
     /// <summary>The reason as written in the artifacts: <c>auto_stop</c>, <c>cancelled</c>, <c>market_closed</c>, <c>feed_failed</c>, <c>no_more_sessions</c>.</summary>
     public static string ToText(this LiveStopReason reason) => reason switch
     {

@@ -1,6 +1,8 @@
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using StrategyLab.Core.Calendar;
 using StrategyLab.Core.Domain;
+using StrategyLab.Core.Strategies;
 using StrategyLab.Runner.Configuration;
 
 namespace StrategyLab.Runner.Live;
@@ -41,6 +43,7 @@ public sealed class ReplayRunner
     public long Cycles { get; private set; }
 
     /// <summary>Replays until the data ends, <c>auto_stop_at</c> (in market time) or cancellation; null when the data ended.</summary>
+    /// <exception cref="StrategyException">The strategy threw; open orders were handled per <c>engine.cancel_orders_on_stop</c> first.</exception>
     public async Task<LiveStopReason?> RunAsync(CancellationToken stopToken)
     {
         var speedup = _run.Config.Speedup;
@@ -56,6 +59,7 @@ public sealed class ReplayRunner
         TradingSession? session = null;
         var slice = new List<Bar>();
         LiveStopReason? reason = null;
+        StrategyException? failure = null;
         try
         {
             foreach (var bar in _bars)
@@ -82,9 +86,13 @@ public sealed class ReplayRunner
         {
             reason = LiveStopReason.Cancelled;
         }
+        catch (StrategyException e)
+        {
+            failure = e; // the engine silenced the strategy: stop as for any other stop, then report it
+        }
 
         var end = _assembly.Engine.LastSliceTimeUtc;
-        if (_run.Config.Engine.CancelOrdersOnStop && reason is not null)
+        if (_run.Config.Engine.CancelOrdersOnStop && (reason is not null || failure is not null))
         {
             _assembly.CancelOpenOrders(end);
         }
@@ -93,12 +101,17 @@ public sealed class ReplayRunner
         _logger.LogInformation(
             LiveEvents.Stopped,
             "replay {Reason}: {Cycles} cycles, {Orders} orders, {Fills} fills, equity {Equity}, {Positions} open position(s)",
-            reason?.ToString() ?? "finished",
+            failure is not null ? LiveStopReasonText.StrategyError : reason?.ToString() ?? "finished",
             Cycles,
             _assembly.Engine.Counters.OrdersSubmitted,
             _assembly.Engine.Counters.Fills,
             _assembly.Portfolio.Equity,
             _assembly.Portfolio.OpenPositionCount);
+        if (failure is not null)
+        {
+            ExceptionDispatchInfo.Throw(failure);
+        }
+
         return reason;
     }
 
