@@ -89,7 +89,7 @@ internal static class NewCommand
     internal static IReadOnlyList<(string File, string Text)> Write(string className, string template)
     {
         var snake = SnakeCase(className);
-        var source = ReadTemplate(template + ".cs.txt")
+        var source = ReadTemplate(template + ".source.txt")
             .Replace("__ClassName__", className, StringComparison.Ordinal)
             .Replace("__strategy_name__", snake, StringComparison.Ordinal);
         var config = ReadTemplate(template + ".run.json.txt")

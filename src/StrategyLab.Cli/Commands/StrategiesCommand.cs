@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using StrategyLab.Core.Strategies;
+using StrategyLab.Scripting;
 using StrategyLab.Strategies;
 
 namespace StrategyLab.Cli.Commands;
@@ -26,13 +27,44 @@ internal static class StrategiesCommand
         {
             Description = "Print one JSON document on stdout: {\"strategies\": [{name, source, description, parameters: [{name, type, default, minimum, maximum, allowed_values, enables_short_selling, description}]}]}.",
         };
+        var source = new Option<string>("--strategy-source") { Description = "Also list the strategies of this C# file (or folder of .cs files), compiled as a run would." };
+        var assembly = new Option<string>("--strategy-assembly") { Description = "Also list the strategies of this class library (.dll)." };
         var command = new Command("strategies", "List the strategies a run can use (strategy.name) with their parameters (strategy.params): type, default, range, description.")
         {
-            json,
+            json, source, assembly,
         };
         command.SetAction((parse, _) =>
         {
-            var factories = BuiltInStrategies.All;
+            IReadOnlyList<IStrategyFactory> factories = BuiltInStrategies.All;
+            var givenSource = parse.GetValue(source);
+            var givenAssembly = parse.GetValue(assembly);
+            if (givenSource is not null || givenAssembly is not null)
+            {
+                try
+                {
+                    var logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+                    var user = givenSource is not null
+                        ? UserStrategyLoader.FromSource(StrategySources.Resolve(givenSource, Environment.CurrentDirectory, "--strategy-source"), CompiledStrategyCache.DefaultDirectory(), logger)
+                        : UserStrategyLoader.FromAssembly(givenAssembly!, Environment.CurrentDirectory, logger);
+                    factories = [.. factories, .. user.StrategyTypes.Select(t => (IStrategyFactory)DeclaredStrategyFactory.For(t))];
+                }
+                catch (StrategyCompilationException e)
+                {
+                    foreach (var line in e.Errors)
+                    {
+                        parse.InvocationConfiguration.Error.WriteLine(line);
+                    }
+
+                    parse.InvocationConfiguration.Error.WriteLine("error: " + e.Message);
+                    return Task.FromResult(CliApp.ExitBadInput);
+                }
+                catch (Exception e) when (e is StrategyConfigurationException or StrategyDefinitionException or ArgumentException or IOException or BadImageFormatException)
+                {
+                    parse.InvocationConfiguration.Error.WriteLine("error: " + e.Message);
+                    return Task.FromResult(CliApp.ExitBadInput);
+                }
+            }
+
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
             {

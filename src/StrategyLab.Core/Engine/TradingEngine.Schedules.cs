@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Reflection;
 using Microsoft.Extensions.Logging;
 using StrategyLab.Core.Calendar;
 using StrategyLab.Core.Domain;

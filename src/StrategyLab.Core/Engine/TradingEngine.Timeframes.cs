@@ -1,4 +1,3 @@
-using System.Reflection;
 using StrategyLab.Core.Aggregation;
 using StrategyLab.Core.Domain;
 using StrategyLab.Core.Strategies;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
+using StrategyLab.Strategies;
 using StrategyLab.Core.Domain;
 using StrategyLab.Core.Strategies;
 using StrategyLab.Runner;
