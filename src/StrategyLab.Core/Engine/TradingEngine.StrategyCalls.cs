@@ -34,8 +34,10 @@ public sealed partial class TradingEngine
         {
             _strategy.Initialize(_context);
         }
-        catch (Exception e) when (e is not StrategyException)
+        catch (Exception e) when (e is not StrategyException and not StrategyConfigurationException)
         {
+            // A configuration error found at Initialize (a timeframe subscription the run's bars cannot build) stays
+            // a configuration error (exit 2, naming its key), not a failure of the strategy's code.
             throw StrategyFailed(nameof(IStrategy.Initialize), e);
         }
     }

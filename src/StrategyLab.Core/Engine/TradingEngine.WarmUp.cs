@@ -10,8 +10,7 @@ public sealed partial class TradingEngine
     /// Removes (and counts in <see cref="EngineCounters.IntentsSuppressed"/>) the intents of symbols that have seen fewer
     /// than <see cref="Strategies.IStrategy.WarmUpBars"/> bars, logging the first one of each symbol. Order is kept.
     /// </summary>
-    /// <returns>True when intents remain.</returns>
-    private bool DropWarmingUpIntents()
+    private void DropWarmingUpIntents()
     {
         var kept = 0;
         for (var i = 0; i < _intents.Count; i++)
@@ -33,7 +32,6 @@ public sealed partial class TradingEngine
         }
 
         _intents.RemoveRange(kept, _intents.Count - kept);
-        return kept > 0;
     }
 
     private void LogWarmingUp(Intent intent, long seen)

@@ -364,9 +364,18 @@ public sealed partial class TradingEngine : IOrderEventListener
                         _options.MinCyclesBeforeTrading);
                 }
             }
-            else if (_warmUpBars == 0 || DropWarmingUpIntents())
+            else
             {
-                _tradeManager.Process(_intents, now, PriceOf, SessionOf);
+                if (_warmUpBars > 0)
+                {
+                    DropWarmingUpIntents();
+                }
+
+                // Deferred targets (buys waiting for a rotation's sales) are processed even on a slice with no intent.
+                if (_intents.Count > 0 || _tradeManager.HasDeferredTargets)
+                {
+                    _tradeManager.Process(_intents, now, PriceOf, SessionOf);
+                }
             }
 
             _intents.Clear();

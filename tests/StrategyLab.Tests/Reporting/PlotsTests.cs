@@ -95,7 +95,8 @@ public sealed class PlotsTests : IDisposable
         var strategy = new ScriptedStrategy().At("2024-01-08 09:31", c => c.Plot(series, value));
         var h = new EngineHarness(strategy, [Aaa]);
 
-        var e = Assert.Throws<ArgumentException>(() => h.Engine.Run(Minutes(Aaa, "2024-01-08", "09:30", 3, 100m)));
+        // User code's misuse stops the run as a strategy error naming the callback, with the ArgumentException inside.
+        var e = Assert.IsType<ArgumentException>(Assert.Throws<StrategyException>(() => h.Engine.Run(Minutes(Aaa, "2024-01-08", "09:30", 3, 100m))).InnerException);
 
         Assert.Contains(double.IsFinite(value) ? "series" : "finite", e.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => PlotPoint.Validate(new string('x', PlotPoint.MaxSeriesNameLength + 1), 1));
@@ -107,7 +108,8 @@ public sealed class PlotsTests : IDisposable
         var strategy = new ScriptedStrategy().At("2024-01-08 09:31", c => c.Plot(Bbb, "x", 1));
         var h = new EngineHarness(strategy, [Aaa]);
 
-        var e = Assert.Throws<ArgumentException>(() => h.Engine.Run(Minutes(Aaa, "2024-01-08", "09:30", 3, 100m)));
+        // User code's misuse stops the run as a strategy error naming the callback, with the ArgumentException inside.
+        var e = Assert.IsType<ArgumentException>(Assert.Throws<StrategyException>(() => h.Engine.Run(Minutes(Aaa, "2024-01-08", "09:30", 3, 100m))).InnerException);
 
         Assert.Contains("BBB", e.Message, StringComparison.Ordinal);
     }

@@ -239,17 +239,17 @@ public sealed class ScheduleTests
         var probe = new Probe(_ => { }) { OnFirstBar = c => c.Schedule.AtSessionOpen(_ => { }) };
         var (engine, _, _) = Build(probe);
 
-        var e = Assert.Throws<InvalidOperationException>(() => engine.Run(Session("2024-11-27")));
+        var e = Assert.IsType<InvalidOperationException>(Assert.Throws<StrategyException>(() => engine.Run(Session("2024-11-27"))).InnerException);
         Assert.Contains("Initialize", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void BadArguments_AreRefusedAtRegistration()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => Build(new Probe(s => s.AfterOpen(0, _ => { }))).Engine.Run(Session("2024-11-27")));
-        Assert.Throws<ArgumentOutOfRangeException>(() => Build(new Probe(s => s.BeforeClose(-1, _ => { }))).Engine.Run(Session("2024-11-27")));
-        Assert.Throws<ArgumentOutOfRangeException>(() => Build(new Probe(s => s.EveryBars(0, _ => { }))).Engine.Run(Session("2024-11-27")));
-        Assert.Throws<ArgumentException>(() => Build(new Probe(s => s.AtSessionOpen(_ => { }, symbol: Qqq))).Engine.Run(Session("2024-11-27")));
+        Assert.IsType<ArgumentOutOfRangeException>(Assert.Throws<StrategyException>(() => Build(new Probe(s => s.AfterOpen(0, _ => { }))).Engine.Run(Session("2024-11-27"))).InnerException);
+        Assert.IsType<ArgumentOutOfRangeException>(Assert.Throws<StrategyException>(() => Build(new Probe(s => s.BeforeClose(-1, _ => { }))).Engine.Run(Session("2024-11-27"))).InnerException);
+        Assert.IsType<ArgumentOutOfRangeException>(Assert.Throws<StrategyException>(() => Build(new Probe(s => s.EveryBars(0, _ => { }))).Engine.Run(Session("2024-11-27"))).InnerException);
+        Assert.IsType<ArgumentException>(Assert.Throws<StrategyException>(() => Build(new Probe(s => s.AtSessionOpen(_ => { }, symbol: Qqq))).Engine.Run(Session("2024-11-27"))).InnerException);
     }
 
     [Fact]

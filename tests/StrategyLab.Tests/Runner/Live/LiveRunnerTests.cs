@@ -151,9 +151,11 @@ public sealed class LiveRunnerTests : IDisposable
 
         await task;
         AssertBars(full, recorder.Bars);
-        Assert.Single(feed.HistoryRequests);
-        Assert.Equal(Utc("2024-01-06T10:02:00Z"), feed.HistoryRequests[0].From); // the bar the drop started in
-        Assert.Equal(Utc("2024-01-06T10:05:00Z"), feed.HistoryRequests[0].To);   // the bar the connection came back in
+        // Two history requests: the warm-up (SMA's WarmUpBars = slow = 3 bars before the start), then the backfill.
+        Assert.Equal(2, feed.HistoryRequests.Count);
+        Assert.Equal(start, feed.HistoryRequests[0].To);
+        Assert.Equal(Utc("2024-01-06T10:02:00Z"), feed.HistoryRequests[1].From); // the bar the drop started in
+        Assert.Equal(Utc("2024-01-06T10:05:00Z"), feed.HistoryRequests[1].To);   // the bar the connection came back in
         Assert.Equal(3, runner.Counters.BarsBackfilled);
         Assert.Single(_logs.Named("liveMode.gap.backfilled"));
     }
