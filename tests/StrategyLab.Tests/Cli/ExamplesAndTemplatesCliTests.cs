@@ -78,6 +78,38 @@ public sealed class ExamplesAndTemplatesCliTests : IDisposable
         Assert.Contains("not a C# class name", bad.StdErr, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The built-ins' own source files, compiled as a user's file: the public API is enough for them, and a user file
+    /// trades exactly as the same logic built in (every artifact but the summary's origin is byte-identical).
+    /// </summary>
+    [Theory]
+    [InlineData("sma_crossover", "SmaCrossoverStrategy.cs", "--param", "fast=5")]
+    [InlineData("orb", "OrbStrategy.cs", "--param", "opening_range_minutes=30")]
+    [InlineData("rsi_reversion", "RsiReversionStrategy.cs", "--param", "period=10")]
+    public async Task BuiltInSource_CompiledAsAUserFile_TradesByteForByteAsTheBuiltIn(string name, string file, string option, string value)
+    {
+        var source = Path.Combine(TestPaths.RepoRoot, "src", "StrategyLab.Strategies", file);
+        var builtIn = Path.Combine(_temp.FullName, "built-in");
+        var user = Path.Combine(_temp.FullName, "user");
+        string[] common = ["--from", "2024-01-02", "--to", "2024-02-29", option, value, "--quiet"];
+
+        var a = await CliRunner.RunInProcessAsync(["backtest", "--strategy", name, "--out", builtIn, .. common]);
+        var b = await CliRunner.RunInProcessAsync(["backtest", "--strategy-source", source, "--strategy", name, "--out", user, .. common]);
+
+        Assert.True(a.ExitCode == 0, a.StdErr);
+        Assert.True(b.ExitCode == 0, b.StdErr);
+        Assert.True(File.ReadAllLines(Path.Combine(builtIn, "trades.csv")).Length > 1);
+        foreach (var artifact in new[] { "trades.csv", "orders.csv", "fills.csv", "equity.csv" })
+        {
+            Assert.True(
+                File.ReadAllBytes(Path.Combine(builtIn, artifact)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(user, artifact))),
+                $"{artifact} differs between the built-in {name} and its source compiled as a user file");
+        }
+
+        var origin = JsonNode.Parse(File.ReadAllText(Path.Combine(user, "summary.json")))!.ToJsonString();
+        Assert.Contains("\"kind\":\"source\"", origin, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("MyBreakout", "my_breakout")]
     [InlineData("RSI2Reversion", "rsi2_reversion")]
