@@ -425,41 +425,6 @@ public sealed class UserStrategyCliTests(UserStrategyCacheFixture cache) : IDisp
         Assert.Equal("source", FindStrategyEcho(summary.RootElement).GetProperty("origin").GetProperty("kind").GetString());
     }
 
-    [Fact]
-    public async Task ClassLibrary_ReferencingTheStrategyLabCorePackage_RunsAsAnAssemblyStrategy()
-    {
-        // The package as a user gets it: dotnet pack, then a class library with a PackageReference. Its own packages
-        // folder keeps an older cached StrategyLab.Core 0.1.0 out; the machine's cache serves the other packages.
-        var feed = Path.Combine(_dir, "feed");
-        var pack = await RunDotnetAsync(TestPaths.RepoRoot, "pack", Path.Combine("src", "StrategyLab.Core"), "-c", "Release", "-o", feed, "-p:NuGetAudit=false");
-        Assert.True(pack.ExitCode == 0, pack.ToString());
-        Assert.True(File.Exists(Path.Combine(feed, "StrategyLab.Core.0.1.0.nupkg")), pack.ToString());
-
-        var globalPackages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
-            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        Write("pkg/MyStrategies.csproj", $$"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <TargetFramework>net10.0</TargetFramework><Nullable>enable</Nullable><ImplicitUsings>enable</ImplicitUsings>
-                <RestorePackagesPath>{{Path.Combine(_dir, "packages")}}</RestorePackagesPath>
-                <RestoreAdditionalProjectSources>{{feed}}</RestoreAdditionalProjectSources>
-                <RestoreAdditionalProjectFallbackFolders>{{globalPackages}}</RestoreAdditionalProjectFallbackFolders>
-                <NuGetAudit>false</NuGetAudit>
-              </PropertyGroup>
-              <ItemGroup><PackageReference Include="StrategyLab.Core" Version="0.1.0" /></ItemGroup>
-            </Project>
-            """);
-        Write("pkg/Toggle.cs", Toggle.Replace("[Strategy(\"toggle\"", "[Strategy(\"pkg_toggle\"", StringComparison.Ordinal));
-        var build = await RunDotnetAsync(Path.Combine(_dir, "pkg"), "build", "-c", "Release", "-o", "out");
-        Assert.True(build.ExitCode == 0, build.ToString());
-
-        var outDir = Path.Combine(_dir, "pkg-run");
-        var r = await CliRunner.RunInProcessAsync("backtest", "--strategy-assembly", Path.Combine(_dir, "pkg", "out", "MyStrategies.dll"), "--out", outDir, "--quiet");
-
-        Assert.True(r.ExitCode == 0, r.ToString());
-        Assert.True(File.ReadAllLines(Path.Combine(outDir, "trades.csv")).Length > 1);
-    }
-
     private static async Task<CliResult> RunDotnetAsync(string workingDirectory, params string[] args)
     {
         var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory };
