@@ -425,7 +425,7 @@ public sealed class UserStrategyCliTests(UserStrategyCacheFixture cache) : IDisp
         Assert.Equal("source", FindStrategyEcho(summary.RootElement).GetProperty("origin").GetProperty("kind").GetString());
     }
 
-    private static async Task<CliResult> RunDotnetAsync(string workingDirectory, params string[] args)
+    internal static async Task<CliResult> RunDotnetAsync(string workingDirectory, params string[] args)
     {
         var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory };
         foreach (var a in args)
