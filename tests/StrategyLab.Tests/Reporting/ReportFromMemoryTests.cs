@@ -8,6 +8,7 @@ using StrategyLab.Core.Execution;
 using StrategyLab.Core.Risk;
 using StrategyLab.Core.Strategies;
 using StrategyLab.Reporting;
+using StrategyLab.Reporting.Charts;
 using StrategyLab.Reporting.Html;
 using StrategyLab.Reporting.Reading;
 using StrategyLab.Runner;
@@ -153,6 +154,41 @@ public sealed class ReportFromMemoryTests : IDisposable
             var parsed = decimal.Parse(ArtifactFormat.ToText(value), NumberStyles.Float, CultureInfo.InvariantCulture);
             Assert.Equal(decimal.GetBits(parsed), decimal.GetBits(ArtifactValue.Of(value)));
         }
+    }
+
+    [Theory]
+    [InlineData(500, 1)]
+    [InlineData(30_000, 2)]
+    [InlineData(120_000, 3)]
+    public void EquitySeries_MergingMarksPerBucket_GivesWhatAddingEachMarkToTheLaddersGave(int marks, int seed)
+    {
+        // The reference: every mark into both ladders, the drawdown divided per mark (the series before it merged).
+        var random = new Random(seed);
+        var series = new EquitySeries(100_000m, ReportData.EquityPoints);
+        var equityLadder = new CandleLadder(ReportData.EquityPoints);
+        var drawdownLadder = new CandleLadder(ReportData.EquityPoints);
+        decimal peak = 100_000m, maxDrawdown = 0m, equity = 100_000m;
+        var time = new DateTimeOffset(2024, 3, 8, 0, 0, 0, TimeSpan.FromHours(-5));
+        for (var i = 0; i < marks; i++)
+        {
+            equity = Math.Max(1m, equity + Math.Round((decimal)(random.NextDouble() - 0.49) * 300m, 2));
+            time = time.AddMinutes(random.Next(1, 4));
+            series.Add(time, equity);
+            if (equity >= peak)
+            {
+                peak = equity;
+            }
+
+            var drawdown = (equity - peak) / peak;
+            maxDrawdown = Math.Max(maxDrawdown, -drawdown);
+            equityLadder.Add(time, time, equity, equity, equity, equity, 0, -1);
+            drawdownLadder.Add(time, time, drawdown, drawdown, drawdown, drawdown, 0, -1);
+        }
+
+        Assert.Equal(equityLadder.Level, series.Equity.Level);
+        Assert.Equal(equityLadder.Candles.Select(c => (c.Key, c.Open, c.High, c.Low, c.Close)), series.Equity.Candles.Select(c => (c.Key, c.Open, c.High, c.Low, c.Close)));
+        Assert.Equal(drawdownLadder.Candles.Select(c => (c.Key, c.Low)), series.Drawdown.Candles.Select(c => (c.Key, c.Low)));
+        Assert.Equal(maxDrawdown, series.MaxDrawdown);
     }
 
     /// <summary>Runs <paramref name="json"/> (null: the built-in default) as the CLI does and compares its report.html with the one built from its files.</summary>
