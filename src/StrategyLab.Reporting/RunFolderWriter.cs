@@ -148,6 +148,9 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
     /// <summary>The splits and dividends applied so far (raw prices), in order; <c>summary.json</c> lists them.</summary>
     public IReadOnlyList<AppliedCorporateAction> CorporateActions => _corporateActions;
 
+    /// <summary>The candles of <c>chart_bars.csv</c> as they build up, by symbol (null when it is not written): the report built from memory draws these.</summary>
+    internal IReadOnlyDictionary<Symbol, CandleLadder>? ChartBars => _chartBars;
+
     /// <summary>Start of the first bar acted on, if any.</summary>
     public DateTime? FirstBarStartUtc => _firstBarStart;
 

@@ -72,7 +72,10 @@ public static class BacktestRunner
             Configuration = run.Echo,
             Data = new DataDescription(data.Description, data.IsSynthetic, data.IsSynthetic ? "SYNTHETIC" : null, data.Adjustment),
         });
-        IRunRecorder recorder = observer is null ? new CompositeRecorder(statistics, writer) : new CompositeRecorder(statistics, writer, observer);
+        // The report is built from what the run holds (a recorder), not from the files read back.
+        var report = run.Config.Output.Report ? new ReportRecorder(writer, run.Config.Exchange.InitialCash) : null;
+        IRunRecorder[] recorders = [statistics, writer, .. report is null ? Array.Empty<IRunRecorder>() : [report], .. observer is null ? Array.Empty<IRunRecorder>() : [observer]];
+        IRunRecorder recorder = new CompositeRecorder(recorders);
         var assembly = EngineAssembly.Build(run with { Engine = run.Engine with { CorporateActions = data.Actions } }, recorder, loggers, strategy, data.OutsideSession);
         StrategyException? failure = null;
         if (any)
@@ -98,9 +101,9 @@ public static class BacktestRunner
         var stopReason = failure is not null ? LiveStopReasonText.StrategyError : cancellationToken.IsCancellationRequested ? LiveStopReasonText.Cancelled : null;
         var session = new JsonObject { ["stop_reason"] = stopReason ?? LiveStopReasonText.EndOfData };
         writer.Complete(RunSnapshot.Of(assembly.Engine, stats) with { Session = session });
-        if (run.Config.Output.Report)
+        if (report is not null)
         {
-            HtmlReport.Write(writer.DirectoryPath);
+            HtmlReport.Write(report);
         }
 
         if (failure is not null)

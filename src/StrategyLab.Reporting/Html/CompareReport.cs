@@ -32,7 +32,7 @@ public static class CompareReport
             throw new ArgumentException("Give at least one run folder.", nameof(runFolders));
         }
 
-        var runs = new List<RunFolderData>();
+        var runs = new List<ReportData>();
         foreach (var folder in runFolders)
         {
             var full = Path.GetFullPath(folder);
@@ -69,7 +69,7 @@ public static class CompareReport
         return path;
     }
 
-    private static string Build(List<RunFolderData> runs)
+    private static string Build(List<ReportData> runs)
     {
         var summaries = runs.Select(r => r.Summary!).ToList();
         var names = RunSummary.DisplayNames(summaries);
@@ -143,9 +143,9 @@ public static class CompareReport
         html.Append("</tbody>\n</table></div>\n</section>\n");
     }
 
-    private static void Data(StringBuilder html, List<RunFolderData> runs, IReadOnlyList<string> names)
+    private static void Data(StringBuilder html, List<ReportData> runs, IReadOnlyList<string> names)
     {
-        var perRun = Math.Clamp(PointBudget / runs.Count, 2_000, RunFolderData.EquityPoints);
+        var perRun = Math.Clamp(PointBudget / runs.Count, 2_000, ReportData.EquityPoints);
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, ScriptJson))
         {

@@ -4,9 +4,12 @@ using StrategyLab.Reporting.Reading;
 namespace StrategyLab.Reporting.Html;
 
 /// <summary>
-/// The tear sheet of a run: <c>report.html</c>, one self-contained page built from the run folder's files (statistics,
-/// equity and drawdown, monthly and daily returns, a candlestick chart per symbol with the fills and the stop levels,
-/// the sortable trade list, the configuration). It inlines its chart library and loads nothing: it opens offline.
+/// The tear sheet of a run: <c>report.html</c>, one self-contained page (statistics, equity and drawdown, monthly and
+/// daily returns, a candlestick chart per symbol with the fills and the stop levels, the sortable trade list, the
+/// configuration). It inlines its chart library and loads nothing: it opens offline. It is built either from the run
+/// folder's files (<see cref="Write(string)"/>: <c>strategylab report</c>, replay and live) or, at the end of a
+/// backtest, from what a <see cref="ReportRecorder"/> collected during the run (<see cref="Write(ReportRecorder)"/>):
+/// the same run gives the same bytes either way.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -18,7 +21,14 @@ namespace StrategyLab.Reporting.Html;
 /// Candles come from <c>bars.csv</c> when the folder has it, else from <c>chart_bars.csv</c>. A chart shows at most
 /// 10 000 candles a symbol (fewer when there are more than six symbols, 60 000 in all): longer series are merged into
 /// longer candles (5m, 15m, … 1w), and the equity curve into at most 10 000 points, so the page stays fast with
-/// millions of bars. Every fill keeps its marker.
+/// millions of bars.
+/// </para>
+/// <para>
+/// Size and build time are bounded for any run length: the trade table holds the first 5 000 round trips (the page
+/// says so when there were more; all are in trades.csv and the statistics cover all); a symbol's chart marks its first
+/// 10 000 fills and draws the levels of its first 5 000 resting orders (fewer each with more than two symbols: 20 000
+/// markers and 10 000 orders in all, at least 1 000 and 500 a symbol), and says so beside the chart when it shows fewer.
+/// Runs within these bounds show every trade, fill and order.
 /// </para>
 /// </remarks>
 public static class HtmlReport
@@ -41,6 +51,31 @@ public static class HtmlReport
     /// <summary>The report page of <paramref name="runFolder"/>, as text.</summary>
     /// <exception cref="RunFolderException">Not a run folder, or a file in it with bad content (the message names file, line and field).</exception>
     public static string Render(string runFolder) => new ReportPage(RunFolderData.Load(runFolder)).Render();
+
+    /// <summary>
+    /// The report page of the run <paramref name="recorder"/> recorded, as text, built from memory: of the folder only
+    /// <c>summary.json</c> is read. Call it after the writer completed the folder.
+    /// </summary>
+    /// <exception cref="RunFolderException">The folder's summary.json has bad content.</exception>
+    public static string Render(ReportRecorder recorder)
+    {
+        ArgumentNullException.ThrowIfNull(recorder);
+
+        // Null only when the recorder was given another start equity than the summary's: the files are then the truth.
+        var data = recorder.Build();
+        return data is null ? Render(recorder.Folder) : new ReportPage(data).Render();
+    }
+
+    /// <summary>Writes <c>report.html</c> built from memory (<see cref="Render(ReportRecorder)"/>) into the run's folder, atomically, and returns its path.</summary>
+    /// <exception cref="RunFolderException">The folder's summary.json has bad content.</exception>
+    /// <exception cref="IOException">The file cannot be written.</exception>
+    public static string Write(ReportRecorder recorder)
+    {
+        var html = Render(recorder);
+        var path = Path.Combine(recorder.Folder, FileName);
+        WriteAtomically(path, html);
+        return path;
+    }
 
     /// <summary>Writes <c>report.html</c> into <paramref name="runFolder"/> (atomically: a temporary file renamed over it) and returns its path.</summary>
     /// <exception cref="RunFolderException">Not a run folder, or a file in it with bad content.</exception>

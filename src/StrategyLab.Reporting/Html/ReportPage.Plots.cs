@@ -51,7 +51,7 @@ internal sealed partial class ReportPage
         }
 
         var drawn = plots.Take(MaxPlottedSeries).ToList();
-        var perSeries = Math.Clamp(PlotPointBudget / drawn.Count, 500, RunFolderData.PlotPointsPerSeries);
+        var perSeries = Math.Clamp(PlotPointBudget / drawn.Count, 500, ReportData.PlotPointsPerSeries);
         w.WriteStartObject("plots");
         w.WriteBoolean("intraday", drawn.Any(p => p.Value.Step < TimeSpan.FromDays(1) && HasIntradaySpacing(p.Value.Candles)));
         w.WriteStartArray("series");

@@ -8,7 +8,7 @@ using static StrategyLab.Reporting.Html.HtmlText;
 
 namespace StrategyLab.Reporting.Html;
 
-/// <summary>Renders one run folder as the report page (see <see cref="HtmlReport"/>).</summary>
+/// <summary>Renders one run as the report page (see <see cref="HtmlReport"/>), from its files or from memory alike.</summary>
 internal sealed partial class ReportPage
 {
     /// <summary>Candles of all symbols together the page shows at most; each symbol gets a share, within [1 000, 10 000].</summary>
@@ -17,16 +17,22 @@ internal sealed partial class ReportPage
     /// <summary>Fills per symbol up to which each marker carries its reason as a label (beyond, the tooltip only).</summary>
     public const int LabelledMarkersPerSymbol = 150;
 
+    /// <summary>Fill markers of all symbols together the page shows at most; each symbol gets a share, within [1 000, <see cref="ReportData.MaxFillsPerSymbol"/>].</summary>
+    public const int FillMarkerBudget = 20_000;
+
+    /// <summary>Resting orders of all symbols together whose levels the page draws at most; each symbol gets a share, within [500, <see cref="ReportData.MaxLevelOrdersPerSymbol"/>].</summary>
+    public const int LevelOrderBudget = 10_000;
+
     /// <summary>Trading days up to which the daily returns are shown as well as the monthly ones.</summary>
     public const int DailyReturnsUpToDays = 66;
 
     private static readonly string[] MonthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     private static readonly string[] KpiKeys = ["net_profit", "total_return", "cagr", "sharpe", "max_drawdown", "win_rate", "profit_factor", "trade_count"];
 
-    private readonly RunFolderData _run;
+    private readonly ReportData _run;
     private readonly StringBuilder _html = new(1 << 16);
 
-    public ReportPage(RunFolderData run) => _run = run;
+    public ReportPage(ReportData run) => _run = run;
 
     public string Render()
     {
@@ -90,9 +96,9 @@ internal sealed partial class ReportPage
     private List<string> SymbolsOfRun()
     {
         var set = new SortedSet<string>(_run.Bars.Keys, StringComparer.Ordinal);
-        foreach (var f in _run.Fills)
+        foreach (var ticker in _run.FillSymbols)
         {
-            set.Add(f.Symbol);
+            set.Add(ticker);
         }
 
         foreach (var s in _run.Summary?.Symbols ?? [])
@@ -388,6 +394,7 @@ internal sealed partial class ReportPage
             .Append("<span class=\"key sl\"></span>stop loss<span class=\"key tp\"></span>take profit<span class=\"key other\"></span>other resting order")
             .Append(" · a line spans an order's life at its final price (a trailing stop's last level) · hover a marker for the fill</div>\n");
         var index = 0;
+        var charted = ChartedCount(symbols);
         foreach (var symbol in symbols)
         {
             if (!_run.Bars.ContainsKey(symbol))
@@ -397,7 +404,9 @@ internal sealed partial class ReportPage
 
             _html.Append("<div class=\"symbol-block\">\n<div class=\"symbol-head\"><h3>").Append(Encode(symbol)).Append("</h3>")
                 .Append("<span class=\"ohlc\" id=\"ohlc-").Append(index.ToString(CultureInfo.InvariantCulture)).Append("\"></span>")
-                .Append("<span class=\"muted\" id=\"candle-note-").Append(index.ToString(CultureInfo.InvariantCulture)).Append("\"></span></div>\n")
+                .Append("<span class=\"muted\" id=\"candle-note-").Append(index.ToString(CultureInfo.InvariantCulture)).Append("\"></span>");
+            BoundNote(symbol, charted);
+            _html.Append("</div>\n")
                 .Append("<div class=\"chart candle-chart\" data-index=\"").Append(index.ToString(CultureInfo.InvariantCulture))
                 .Append("\" data-symbol=\"").Append(Encode(symbol)).Append("\"></div>\n</div>\n");
             index++;
@@ -409,7 +418,9 @@ internal sealed partial class ReportPage
     private void TradesSection()
     {
         _html.Append("<section class=\"panel\" id=\"trades\">\n<div class=\"panel-head\"><h2>Trades</h2><span class=\"muted\">")
-            .Append(Encode(Invariant($"{_run.Trades.Count:N0} round trips · click a header to sort · P&L net of the trip's commissions")))
+            .Append(Encode(Invariant($"{_run.TradeCount:N0} round trips")
+                + (_run.TradeCount > _run.Trades.Count ? Invariant($" · the table holds the first {_run.Trades.Count:N0} (all are in {RunFolderWriter.TradesFileName}; the statistics cover all)") : string.Empty)
+                + " · click a header to sort · P&L net of the trip's commissions"))
             .Append("</span></div>\n");
         if (_run.Trades.Count == 0)
         {
@@ -449,10 +460,10 @@ internal sealed partial class ReportPage
             WriteEquity(w);
             w.WriteStartArray("symbols");
             var charted = symbols.Where(_run.Bars.ContainsKey).ToList();
-            var perSymbol = charted.Count == 0 ? 0 : Math.Clamp(CandleBudget / charted.Count, 1_000, RunFolderData.CandlesPerSymbol);
+            var perSymbol = charted.Count == 0 ? 0 : Math.Clamp(CandleBudget / charted.Count, 1_000, ReportData.CandlesPerSymbol);
             foreach (var symbol in charted)
             {
-                WriteSymbol(w, symbol, _run.Bars[symbol].Coarsened(perSymbol));
+                WriteSymbol(w, symbol, _run.Bars[symbol].Coarsened(perSymbol), charted.Count);
             }
 
             w.WriteEndArray();
@@ -497,7 +508,7 @@ internal sealed partial class ReportPage
         return false;
     }
 
-    private void WriteSymbol(Utf8JsonWriter w, string symbol, CandleLadder ladder)
+    private void WriteSymbol(Utf8JsonWriter w, string symbol, CandleLadder ladder, int charted)
     {
         var candles = ladder.Candles;
         w.WriteStartObject();
@@ -523,8 +534,8 @@ internal sealed partial class ReportPage
 
         w.WriteEndArray();
 
-        var fills = _run.Fills.Where(f => f.Symbol == symbol).ToList();
-        var labelled = fills.Count <= LabelledMarkersPerSymbol;
+        var fills = _run.FillsOf(symbol).Take(FillShare(charted));
+        var labelled = _run.FillCountOf(symbol) <= LabelledMarkersPerSymbol;
         w.WriteBoolean("labels", labelled);
         w.WriteStartArray("fills");
         foreach (var (f, index) in fills.Select(f => (Fill: f, Index: CandleAt(ladder, f.Time))).OrderBy(x => x.Index))
@@ -543,7 +554,7 @@ internal sealed partial class ReportPage
         }
 
         w.WriteEndArray();
-        WriteLevels(w, symbol, ladder);
+        WriteLevels(w, symbol, ladder, charted);
         w.WriteEndObject();
     }
 
@@ -556,13 +567,13 @@ internal sealed partial class ReportPage
     /// two of them is drawn transparent: a point's colour paints the line to the next point, so each segment is a point
     /// in the order's colour and a transparent one.
     /// </summary>
-    private void WriteLevels(Utf8JsonWriter w, string symbol, CandleLadder ladder)
+    private void WriteLevels(Utf8JsonWriter w, string symbol, CandleLadder ladder, int charted)
     {
         var candles = ladder.Candles;
         var last = candles.Count - 1;
         var lanes = new List<(int LastUsed, List<(int From, int To, decimal Price, string Kind)> Segments)>();
-        var segments = _run.Orders
-            .Where(o => o.Symbol == symbol && o.Type != "market" && o.Status != "rejected" && (o.StopPrice ?? o.LimitPrice) is not null)
+        var segments = _run.LevelOrdersOf(symbol).Take(LevelShare(charted))
+            .Where(o => o.Status != "rejected" && (o.StopPrice ?? o.LimitPrice) is not null)
             .Select(o =>
             {
                 var from = CandleAt(ladder, o.Created);
@@ -635,6 +646,38 @@ internal sealed partial class ReportPage
         }
 
         w.WriteEndArray();
+    }
+
+    /// <summary>Fill markers a symbol's chart shows at most when <paramref name="charted"/> symbols are charted.</summary>
+    private static int FillShare(int charted) => Math.Clamp(FillMarkerBudget / Math.Max(1, charted), 1_000, ReportData.MaxFillsPerSymbol);
+
+    /// <summary>Resting orders whose levels a symbol's chart draws at most when <paramref name="charted"/> symbols are charted.</summary>
+    private static int LevelShare(int charted) => Math.Clamp(LevelOrderBudget / Math.Max(1, charted), 500, ReportData.MaxLevelOrdersPerSymbol);
+
+    private int ChartedCount(List<string> symbols) => symbols.Count(_run.Bars.ContainsKey);
+
+    /// <summary>Says so beside a symbol's chart when it marks fewer fills, or draws fewer order levels, than the run had; nothing otherwise.</summary>
+    private void BoundNote(string symbol, int charted)
+    {
+        var parts = new List<string>();
+        var fills = _run.FillCountOf(symbol);
+        var markers = Math.Min(_run.FillsOf(symbol).Count, FillShare(charted));
+        if (fills > markers)
+        {
+            parts.Add(Invariant($"markers for the first {markers:N0} of {fills:N0} fills"));
+        }
+
+        var kept = _run.LevelOrdersOf(symbol).Count;
+        var levels = Math.Min(kept, LevelShare(charted));
+        if (kept > levels || _run.HasMoreLevelOrders(symbol))
+        {
+            parts.Add(Invariant($"level lines for the first {levels:N0} resting orders"));
+        }
+
+        if (parts.Count > 0)
+        {
+            _html.Append("<span class=\"muted bound\">").Append(Encode(" · " + string.Join(" · ", parts) + " (all in " + RunFolderWriter.FillsFileName + " and " + RunFolderWriter.OrdersFileName + ")")).Append("</span>");
+        }
     }
 
     private static int PricePrecision(IReadOnlyList<Candle> candles)

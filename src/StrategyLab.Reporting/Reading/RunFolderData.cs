@@ -2,143 +2,12 @@ using StrategyLab.Reporting.Charts;
 
 namespace StrategyLab.Reporting.Reading;
 
-/// <summary>One row of <c>fills.csv</c>.</summary>
-internal sealed record FillRow(DateTimeOffset Time, long OrderId, string Symbol, string Side, decimal Quantity, decimal Price, decimal Commission, string Tag);
-
-/// <summary>One row of <c>trades.csv</c>.</summary>
-internal sealed record TradeRow(
-    string Symbol,
-    string Side,
-    decimal Quantity,
-    DateTimeOffset EntryTime,
-    decimal EntryPrice,
-    DateTimeOffset ExitTime,
-    decimal ExitPrice,
-    decimal Pnl,
-    decimal Commission,
-    string ExitReason);
-
-/// <summary>One row of <c>orders.csv</c> (the columns the report uses).</summary>
-internal sealed record OrderRow(
-    long Id,
-    DateTimeOffset Created,
-    string Symbol,
-    string Side,
-    string Type,
-    decimal Quantity,
-    decimal? LimitPrice,
-    decimal? StopPrice,
-    string Tag,
-    string Status,
-    DateTimeOffset Updated);
-
-/// <summary>
-/// The equity marks of a run, streamed once: downsampled for the chart (the equity at the end of each bucket, the
-/// deepest drawdown in it), and the last mark of every exchange-local date for the daily and monthly returns.
-/// </summary>
-internal sealed class EquitySeries
-{
-    private readonly List<(DateOnly Date, decimal Equity)> _daily = [];
-    private decimal _peak;
-
-    public EquitySeries(decimal? startEquity, int limit)
-    {
-        StartEquity = startEquity;
-        _peak = startEquity ?? 0m;
-        Equity = new CandleLadder(limit);
-        Drawdown = new CandleLadder(limit);
-    }
-
-    /// <summary><c>E_0</c>: the summary's start equity, or the first mark's equity when there is no summary.</summary>
-    public decimal? StartEquity { get; private set; }
-
-    /// <summary>Equity: a candle per bucket (the chart uses its close).</summary>
-    public CandleLadder Equity { get; }
-
-    /// <summary>Drawdown from the running peak, a fraction ≤ 0: a candle per bucket (the chart uses its low).</summary>
-    public CandleLadder Drawdown { get; }
-
-    /// <summary>The equity at the last mark of each exchange-local date, oldest first.</summary>
-    public IReadOnlyList<(DateOnly Date, decimal Equity)> DailyCloses => _daily;
-
-    /// <summary>Marks read.</summary>
-    public long Marks { get; private set; }
-
-    /// <summary>The deepest drawdown over all marks (a fraction ≥ 0).</summary>
-    public decimal MaxDrawdown { get; private set; }
-
-    public void Add(DateTimeOffset time, decimal equity)
-    {
-        if (StartEquity is null)
-        {
-            StartEquity = equity;
-            _peak = equity;
-        }
-
-        Marks++;
-        if (equity >= _peak)
-        {
-            _peak = equity;
-        }
-
-        var drawdown = _peak > 0 ? (equity - _peak) / _peak : 0m;
-        MaxDrawdown = Math.Max(MaxDrawdown, -drawdown);
-        Equity.Add(time, time, equity, equity, equity, equity, 0, -1);
-        Drawdown.Add(time, time, drawdown, drawdown, drawdown, drawdown, 0, -1);
-        var date = DateOnly.FromDateTime(time.DateTime);
-        if (_daily.Count > 0 && _daily[^1].Date == date)
-        {
-            _daily[^1] = (date, equity);
-        }
-        else
-        {
-            _daily.Add((date, equity));
-        }
-    }
-}
-
-/// <summary>Everything the report needs from a run folder, read once.</summary>
+/// <summary>Reads a run folder's files into a <see cref="ReportData"/>, once, in bounded memory.</summary>
 internal sealed class RunFolderData
 {
-    /// <summary>Most candles a symbol keeps while reading bars (the page coarsens further when there are many symbols).</summary>
-    public const int CandlesPerSymbol = RunFolderWriter.ChartBarsPerSymbol;
+    private readonly ReportData _data;
 
-    /// <summary>Most points of the equity and drawdown curves.</summary>
-    public const int EquityPoints = 10_000;
-
-    /// <summary>Most points a custom chart series keeps (<c>plots.csv</c>).</summary>
-    public const int PlotPointsPerSeries = 10_000;
-
-    private RunFolderData(string folder, RunSummary? summary, EquitySeries equity)
-    {
-        Folder = folder;
-        Summary = summary;
-        Equity = equity;
-    }
-
-    public string Folder { get; }
-
-    public RunSummary? Summary { get; }
-
-    public EquitySeries Equity { get; }
-
-    public List<FillRow> Fills { get; } = [];
-
-    public List<TradeRow> Trades { get; } = [];
-
-    public List<OrderRow> Orders { get; } = [];
-
-    /// <summary>Candles by ticker, ordinal order.</summary>
-    public SortedDictionary<string, CandleLadder> Bars { get; } = new(StringComparer.Ordinal);
-
-    /// <summary>The file the candles came from (<c>bars.csv</c> or <c>chart_bars.csv</c>), or null when there is neither.</summary>
-    public string? BarsFile { get; private set; }
-
-    /// <summary>
-    /// The strategy's custom chart series from <c>plots.csv</c>, by label (<c>series</c>, or <c>series (SYMBOL)</c> for a
-    /// symbol's series), each downsampled like the equity (the last value of each bucket is its close); empty without the file.
-    /// </summary>
-    public SortedDictionary<string, CandleLadder> Plots { get; } = new(StringComparer.Ordinal);
+    private RunFolderData(ReportData data) => _data = data;
 
     /// <summary>
     /// True when <paramref name="folder"/> is a run folder: it holds <c>summary.json</c>, or (a live run before its first
@@ -154,7 +23,7 @@ internal sealed class RunFolderData
     /// <param name="folder">The run folder.</param>
     /// <param name="withDetails">False reads only the summary and the equity (what the compare page needs).</param>
     /// <exception cref="RunFolderException">Not a run folder, or a file with bad content.</exception>
-    public static RunFolderData Load(string folder, bool withDetails = true)
+    public static ReportData Load(string folder, bool withDetails = true)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         var full = Path.GetFullPath(folder);
@@ -166,22 +35,22 @@ internal sealed class RunFolderData
         }
 
         var summary = RunSummary.Exists(full) ? RunSummary.Read(full) : null;
-        var equity = new EquitySeries(summary?.Decimal("start_equity"), EquityPoints);
-        var data = new RunFolderData(full, summary, equity);
-        data.ReadEquity();
+        var data = new ReportData(full, summary?.Decimal("start_equity")) { Summary = summary };
+        var reader = new RunFolderData(data);
+        reader.ReadEquity();
         if (withDetails)
         {
-            data.ReadFills();
-            data.ReadTrades();
-            data.ReadOrders();
-            data.ReadBars();
-            data.ReadPlots();
+            reader.ReadFills();
+            reader.ReadTrades();
+            reader.ReadOrders();
+            reader.ReadBars();
+            reader.ReadPlots();
         }
 
         return data;
     }
 
-    private string FileOf(string name) => Path.Combine(Folder, name);
+    private string FileOf(string name) => Path.Combine(_data.Folder, name);
 
     private void ReadEquity()
     {
@@ -195,7 +64,7 @@ internal sealed class RunFolderData
         int time = csv.Column("time"), eq = csv.Column("equity");
         while (csv.Next())
         {
-            Equity.Add(csv.Time(time, "time"), csv.Decimal(eq, "equity"));
+            _data.Equity.Add(csv.Time(time, "time"), csv.Decimal(eq, "equity"));
         }
     }
 
@@ -212,7 +81,7 @@ internal sealed class RunFolderData
             qty = csv.Column("qty"), price = csv.Column("price"), commission = csv.Column("commission"), tag = csv.OptionalColumn("tag");
         while (csv.Next())
         {
-            Fills.Add(new FillRow(
+            _data.AddFill(new FillRow(
                 csv.Time(time, "time"),
                 csv.Integer(order, "order_id"),
                 csv.Pooled(symbol),
@@ -238,7 +107,7 @@ internal sealed class RunFolderData
             pnl = csv.Column("pnl"), commission = csv.Column("commission"), reason = csv.OptionalColumn("exit_reason");
         while (csv.Next())
         {
-            Trades.Add(new TradeRow(
+            _data.AddTrade(new TradeRow(
                 csv.Pooled(symbol),
                 csv.Pooled(side),
                 csv.Decimal(qty, "qty"),
@@ -266,7 +135,7 @@ internal sealed class RunFolderData
             tag = csv.OptionalColumn("tag"), status = csv.Column("status"), updated = csv.Column("updated_time");
         while (csv.Next())
         {
-            Orders.Add(new OrderRow(
+            _data.AddOrder(new OrderRow(
                 csv.Integer(id, "id"),
                 csv.Time(created, "created_time"),
                 csv.Pooled(symbol),
@@ -291,7 +160,7 @@ internal sealed class RunFolderData
                 continue;
             }
 
-            BarsFile = name;
+            _data.BarsFile = name;
             using var csv = new CsvTable(path);
             int symbol = csv.Column("symbol"), start = csv.Column("start"), end = csv.Column("end"), open = csv.Column("open"),
                 high = csv.Column("high"), low = csv.Column("low"), close = csv.Column("close"), volume = csv.Column("volume"),
@@ -299,10 +168,10 @@ internal sealed class RunFolderData
             while (csv.Next())
             {
                 var ticker = csv.Pooled(symbol);
-                if (!Bars.TryGetValue(ticker, out var ladder))
+                if (!_data.Bars.TryGetValue(ticker, out var ladder))
                 {
-                    ladder = new CandleLadder(CandlesPerSymbol);
-                    Bars.Add(ticker, ladder);
+                    ladder = new CandleLadder(ReportData.CandlesPerSymbol);
+                    _data.Bars.Add(ticker, ladder);
                 }
 
                 ladder.Add(
@@ -345,10 +214,10 @@ internal sealed class RunFolderData
 
             var ticker = csv.Span(symbol);
             var label = ticker.IsEmpty ? csv.Pooled(series) : csv.Pooled(series) + " (" + csv.Pooled(symbol) + ")";
-            if (!Plots.TryGetValue(label, out var ladder))
+            if (!_data.Plots.TryGetValue(label, out var ladder))
             {
-                ladder = new CandleLadder(PlotPointsPerSeries);
-                Plots.Add(label, ladder);
+                ladder = new CandleLadder(ReportData.PlotPointsPerSeries);
+                _data.Plots.Add(label, ladder);
             }
 
             var at = csv.Time(time, "time");

@@ -1,0 +1,184 @@
+using StrategyLab.Reporting.Charts;
+
+namespace StrategyLab.Reporting.Reading;
+
+/// <summary>
+/// Everything the report page draws, in bounded memory whatever the run's length: filled either from a run folder's
+/// files (<see cref="RunFolderData.Load"/>) or during the run from the engine's events (<see cref="ReportRecorder"/>).
+/// The same rows in the same order give the same page, byte for byte.
+/// </summary>
+/// <remarks>
+/// The bounds (what the page states when it shows less than the run did): the equity and each custom series are
+/// downsampled to <see cref="EquityPoints"/> points as they arrive, the candles to <see cref="CandlesPerSymbol"/> a
+/// symbol; the first <see cref="MaxTrades"/> round trips are kept (the count covers all); per symbol the first
+/// <see cref="MaxFillsPerSymbol"/> fills (all counted) and the <see cref="MaxLevelOrdersPerSymbol"/> resting orders
+/// with the lowest ids. Statistics come from <c>summary.json</c> and cover the whole run.
+/// </remarks>
+internal sealed class ReportData
+{
+    /// <summary>Most candles a symbol keeps while reading bars (the page coarsens further when there are many symbols).</summary>
+    public const int CandlesPerSymbol = RunFolderWriter.ChartBarsPerSymbol;
+
+    /// <summary>Most points of the equity and drawdown curves.</summary>
+    public const int EquityPoints = 10_000;
+
+    /// <summary>Most points a custom chart series keeps (<c>plots.csv</c>).</summary>
+    public const int PlotPointsPerSeries = 10_000;
+
+    /// <summary>Most round trips the trade table embeds: the first ones, in the order they closed.</summary>
+    public const int MaxTrades = 5_000;
+
+    /// <summary>Most fills of a symbol kept for its chart markers: the first ones (two per round trip of <see cref="MaxTrades"/>).</summary>
+    public const int MaxFillsPerSymbol = 2 * MaxTrades;
+
+    /// <summary>Most resting (non-market) orders of a symbol kept for its price-level lines: those with the lowest ids.</summary>
+    public const int MaxLevelOrdersPerSymbol = MaxTrades;
+
+    private readonly Dictionary<string, SymbolFills> _fills = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SymbolOrders> _orders = new(StringComparer.Ordinal);
+
+    /// <summary>Creates an empty model.</summary>
+    /// <param name="folder">The run folder (full path).</param>
+    /// <param name="startEquity"><c>E_0</c> for the drawdown's first peak; null takes the first mark's equity.</param>
+    public ReportData(string folder, decimal? startEquity)
+    {
+        Folder = folder;
+        Equity = new EquitySeries(startEquity, EquityPoints);
+    }
+
+    /// <summary>The run folder (full path).</summary>
+    public string Folder { get; }
+
+    /// <summary><c>summary.json</c>, or null (a live run before its first summary).</summary>
+    public RunSummary? Summary { get; set; }
+
+    /// <summary>The equity marks, downsampled.</summary>
+    public EquitySeries Equity { get; }
+
+    /// <summary>The kept round trips (the first <see cref="MaxTrades"/>), in the order they closed.</summary>
+    public List<TradeRow> Trades { get; } = [];
+
+    /// <summary>Every round trip of the run, kept or not.</summary>
+    public long TradeCount { get; private set; }
+
+    /// <summary>Candles by ticker, ordinal order.</summary>
+    public SortedDictionary<string, CandleLadder> Bars { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The file the candles come from (<c>bars.csv</c> or <c>chart_bars.csv</c>), or null when there is neither.</summary>
+    public string? BarsFile { get; set; }
+
+    /// <summary>
+    /// The strategy's custom chart series, by label (<c>series</c>, or <c>series (SYMBOL)</c> for a symbol's series),
+    /// each downsampled like the equity (the last value of each bucket is its close).
+    /// </summary>
+    public SortedDictionary<string, CandleLadder> Plots { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The tickers that have fills.</summary>
+    public IEnumerable<string> FillSymbols => _fills.Keys;
+
+    /// <summary>Adds a round trip (kept while fewer than <see cref="MaxTrades"/> are).</summary>
+    public void AddTrade(TradeRow trade)
+    {
+        TradeCount++;
+        if (Trades.Count < MaxTrades)
+        {
+            Trades.Add(trade);
+        }
+    }
+
+    /// <summary>False once <see cref="MaxTrades"/> round trips are kept: a recorder need not build the next row.</summary>
+    public bool KeepsTrade => Trades.Count < MaxTrades;
+
+    /// <summary>Counts a round trip without keeping it (see <see cref="KeepsTrade"/>).</summary>
+    public void SkipTrade() => TradeCount++;
+
+    /// <summary>Adds a fill (kept while its symbol has fewer than <see cref="MaxFillsPerSymbol"/>).</summary>
+    public void AddFill(FillRow fill)
+    {
+        var fills = FillsState(fill.Symbol);
+        fills.Count++;
+        if (fills.Rows.Count < MaxFillsPerSymbol)
+        {
+            fills.Rows.Add(fill);
+        }
+    }
+
+    /// <summary>False once <see cref="MaxFillsPerSymbol"/> fills of <paramref name="ticker"/> are kept: a recorder need not build the next row.</summary>
+    public bool KeepsFillOf(string ticker) => !_fills.TryGetValue(ticker, out var f) || f.Rows.Count < MaxFillsPerSymbol;
+
+    /// <summary>Counts a fill of <paramref name="ticker"/> without keeping it (see <see cref="KeepsFillOf"/>).</summary>
+    public void SkipFill(string ticker) => FillsState(ticker).Count++;
+
+    /// <summary>
+    /// Adds an order, in increasing id order (as <c>orders.csv</c> lists them): a resting order is kept while its symbol
+    /// has fewer than <see cref="MaxLevelOrdersPerSymbol"/>; market orders draw no level and are not kept.
+    /// </summary>
+    public void AddOrder(OrderRow order)
+    {
+        if (order.Type == "market")
+        {
+            return;
+        }
+
+        if (!_orders.TryGetValue(order.Symbol, out var orders))
+        {
+            orders = new SymbolOrders();
+            _orders.Add(order.Symbol, orders);
+        }
+
+        if (orders.Rows.Count < MaxLevelOrdersPerSymbol)
+        {
+            orders.Rows.Add(order);
+        }
+        else
+        {
+            orders.More = true;
+        }
+    }
+
+    /// <summary>Notes that <paramref name="ticker"/> had resting orders beyond those added (a recorder that dropped them itself).</summary>
+    public void MoreLevelOrders(string ticker)
+    {
+        if (_orders.TryGetValue(ticker, out var orders))
+        {
+            orders.More = true;
+        }
+    }
+
+    /// <summary>The kept fills of <paramref name="ticker"/>, in the order they happened.</summary>
+    public IReadOnlyList<FillRow> FillsOf(string ticker) => _fills.TryGetValue(ticker, out var f) ? f.Rows : [];
+
+    /// <summary>Every fill of <paramref name="ticker"/>, kept or not.</summary>
+    public long FillCountOf(string ticker) => _fills.TryGetValue(ticker, out var f) ? f.Count : 0;
+
+    /// <summary>The kept resting orders of <paramref name="ticker"/>, by id.</summary>
+    public IReadOnlyList<OrderRow> LevelOrdersOf(string ticker) => _orders.TryGetValue(ticker, out var o) ? o.Rows : [];
+
+    /// <summary>True when <paramref name="ticker"/> had more resting orders than <see cref="LevelOrdersOf"/> holds.</summary>
+    public bool HasMoreLevelOrders(string ticker) => _orders.TryGetValue(ticker, out var o) && o.More;
+
+    private SymbolFills FillsState(string ticker)
+    {
+        if (!_fills.TryGetValue(ticker, out var fills))
+        {
+            fills = new SymbolFills();
+            _fills.Add(ticker, fills);
+        }
+
+        return fills;
+    }
+
+    private sealed class SymbolFills
+    {
+        public List<FillRow> Rows { get; } = [];
+
+        public long Count { get; set; }
+    }
+
+    private sealed class SymbolOrders
+    {
+        public List<OrderRow> Rows { get; } = [];
+
+        public bool More { get; set; }
+    }
+}

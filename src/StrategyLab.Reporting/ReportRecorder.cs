@@ -1,0 +1,300 @@
+using StrategyLab.Core.Accounting;
+using StrategyLab.Core.Domain;
+using StrategyLab.Core.Engine;
+using StrategyLab.Core.Execution;
+using StrategyLab.Reporting.Charts;
+using StrategyLab.Reporting.Reading;
+
+namespace StrategyLab.Reporting;
+
+/// <summary>
+/// Collects, as the run goes and in bounded memory, what <c>report.html</c> draws, so that
+/// <see cref="Html.HtmlReport.Write(ReportRecorder)"/> builds the page without reading the run folder's CSV files back:
+/// the equity downsampled as it arrives, the first round trips, fills and resting orders (the bounds of
+/// <see cref="Html.HtmlReport"/>), the strategy's plots, and the candles (those of <c>chart_bars.csv</c>, shared with
+/// the <see cref="RunFolderWriter"/>, or every bar when it writes <c>bars.csv</c>).
+/// </summary>
+/// <remarks>
+/// Every value goes through the artifact format's rounding (<see cref="ArtifactValue"/>) and every time through the
+/// same exchange offsets as the writer, so the page equals, byte for byte, the one <see cref="Html.HtmlReport.Write(string)"/>
+/// builds from the folder's files. Put it in the same <see cref="CompositeRecorder"/> as the writer; not
+/// thread-safe: call it from the engine's thread.
+/// </remarks>
+public sealed class ReportRecorder : IRunRecorder
+{
+    private readonly RunFolderWriter _writer;
+    private readonly decimal _startEquity;
+    private readonly ReportData _data;
+    private readonly ExchangeOffsetCache _equityClock;
+    private readonly Dictionary<Symbol, ExchangeOffsetCache> _clocks = [];
+    private readonly Dictionary<Symbol, RestingOrders> _restingOrders = [];
+    private readonly Dictionary<(string Series, Symbol? Symbol), CandleLadder> _plots = [];
+    private readonly bool _barsFromEvents;
+    private ReportData? _built;
+    private bool _mismatch;
+
+    /// <summary>Creates a recorder for the run <paramref name="writer"/> writes.</summary>
+    /// <param name="writer">The run's folder writer: its folder, calendars and chart candles.</param>
+    /// <param name="startEquity">The account's equity before the first bar (the summary's <c>start_equity</c>): the drawdown's first peak.</param>
+    public ReportRecorder(RunFolderWriter writer, decimal startEquity)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        _writer = writer;
+        _startEquity = ArtifactValue.Of(startEquity);
+        _data = new ReportData(writer.DirectoryPath, _startEquity);
+        _equityClock = new ExchangeOffsetCache(writer.Options.EquityCalendar);
+        _barsFromEvents = writer.Options.IsWritingBars;
+    }
+
+    /// <summary>The run folder (full path).</summary>
+    public string Folder => _writer.DirectoryPath;
+
+    /// <inheritdoc />
+    public void OnBar(in Bar bar)
+    {
+        if (!_barsFromEvents)
+        {
+            return; // the writer's chart_bars candles are used
+        }
+
+        var ticker = bar.Symbol.Ticker;
+        if (!_data.Bars.TryGetValue(ticker, out var ladder))
+        {
+            ladder = new CandleLadder(ReportData.CandlesPerSymbol);
+            _data.Bars.Add(ticker, ladder);
+        }
+
+        var clock = ClockOf(bar.Symbol);
+        ladder.Add(
+            clock.ToOffset(bar.Start),
+            clock.ToOffset(bar.End),
+            ArtifactValue.Of(bar.Open),
+            ArtifactValue.Of(bar.High),
+            ArtifactValue.Of(bar.Low),
+            ArtifactValue.Of(bar.Close),
+            ArtifactValue.Of(bar.Volume),
+            bar.TradeCount ?? -1);
+    }
+
+    /// <inheritdoc />
+    public void OnOrderEvent(in OrderEvent orderEvent)
+    {
+        var order = orderEvent.Order;
+        if (order.Type != OrderType.Market)
+        {
+            Track(order);
+        }
+
+        if (orderEvent.Fill is not { } fill)
+        {
+            return;
+        }
+
+        var ticker = fill.Symbol.Ticker;
+        if (!_data.KeepsFillOf(ticker))
+        {
+            _data.SkipFill(ticker);
+            return;
+        }
+
+        _data.AddFill(new FillRow(
+            ClockOf(fill.Symbol).ToOffset(fill.TimeUtc),
+            fill.OrderId,
+            ticker,
+            ArtifactFormat.Name(fill.Side),
+            ArtifactValue.Of(fill.Quantity),
+            ArtifactValue.Of(fill.Price),
+            ArtifactValue.Of(fill.Commission),
+            fill.Tag ?? string.Empty));
+    }
+
+    /// <inheritdoc />
+    public void OnRoundTrip(RoundTrip trip)
+    {
+        ArgumentNullException.ThrowIfNull(trip);
+        if (!_data.KeepsTrade)
+        {
+            _data.SkipTrade();
+            return;
+        }
+
+        var clock = ClockOf(trip.Symbol);
+        _data.AddTrade(new TradeRow(
+            trip.Symbol.Ticker,
+            ArtifactFormat.Name(trip.Direction),
+            ArtifactValue.Of(trip.Quantity),
+            clock.ToOffset(trip.EntryTimeUtc),
+            ArtifactValue.Of(trip.EntryPrice),
+            clock.ToOffset(trip.ExitTimeUtc),
+            ArtifactValue.Of(trip.ExitPrice),
+            ArtifactValue.Of(trip.Pnl),
+            ArtifactValue.Of(trip.Commission),
+            trip.ExitReason ?? string.Empty));
+    }
+
+    /// <inheritdoc />
+    public void OnEquity(in EquityPoint point) => _data.Equity.Add(_equityClock.ToOffset(point.TimeUtc), ArtifactValue.Of(point.Equity));
+
+    /// <inheritdoc />
+    public void OnPlot(in PlotPoint point)
+    {
+        var v = point.Value;
+        if (Math.Abs(v) >= 7.9e28)
+        {
+            return; // beyond what the chart's decimal ladder holds: left out of the chart, as when read from plots.csv
+        }
+
+        if (!_plots.TryGetValue((point.Series, point.Symbol), out var ladder))
+        {
+            var label = point.Symbol is { } s ? point.Series + " (" + s.Ticker + ")" : point.Series;
+            if (!_data.Plots.TryGetValue(label, out ladder))
+            {
+                ladder = new CandleLadder(ReportData.PlotPointsPerSeries);
+                _data.Plots.Add(label, ladder);
+            }
+
+            _plots.Add((point.Series, point.Symbol), ladder);
+        }
+
+        var at = (point.Symbol is { } symbol ? ClockOf(symbol) : _equityClock).ToOffset(point.TimeUtc);
+        var d = (decimal)v;
+        ladder.Add(at, at, d, d, d, d, 0, -1);
+    }
+
+    /// <summary>
+    /// The page's input, once the writer has completed the folder (its <c>summary.json</c> is read, nothing else); null
+    /// when the summary's start equity is not the one given here (the page is then built from the files).
+    /// </summary>
+    internal ReportData? Build()
+    {
+        if (_built is not null || _mismatch)
+        {
+            return _built;
+        }
+
+        var folder = _writer.DirectoryPath;
+        var summary = RunSummary.Exists(folder) ? RunSummary.Read(folder) : null;
+        if (summary?.Decimal("start_equity") != _startEquity)
+        {
+            _mismatch = true;
+            return null;
+        }
+
+        _data.Summary = summary;
+        foreach (var (symbol, resting) in _restingOrders)
+        {
+            var clock = ClockOf(symbol);
+            foreach (var o in resting.Kept.UnorderedItems.Select(x => x.Element).OrderBy(o => o.Id))
+            {
+                _data.AddOrder(new OrderRow(
+                    o.Id,
+                    clock.ToOffset(o.CreatedUtc),
+                    o.Symbol.Ticker,
+                    ArtifactFormat.Name(o.Side),
+                    ArtifactFormat.Name(o.Type),
+                    ArtifactValue.Of(o.Quantity),
+                    ArtifactValue.Of(o.LimitPrice),
+                    ArtifactValue.Of(o.StopPrice),
+                    o.Tag ?? string.Empty,
+                    ArtifactFormat.Name(o.Status),
+                    clock.ToOffset(o.UpdatedUtc)));
+            }
+
+            if (resting.More)
+            {
+                _data.MoreLevelOrders(symbol.Ticker);
+            }
+        }
+
+        if (_barsFromEvents)
+        {
+            _data.BarsFile = RunFolderWriter.BarsFileName;
+        }
+        else if (_writer.ChartBars is { } chartBars)
+        {
+            _data.BarsFile = RunFolderWriter.ChartBarsFileName;
+            foreach (var (symbol, candles) in chartBars.OrderBy(kv => kv.Key))
+            {
+                // As the page reads chart_bars.csv: the writer's candles, rounded as written, merged again into a ladder.
+                if (!_data.Bars.TryGetValue(symbol.Ticker, out var ladder))
+                {
+                    ladder = new CandleLadder(ReportData.CandlesPerSymbol);
+                    _data.Bars.Add(symbol.Ticker, ladder);
+                }
+
+                foreach (var c in candles.Candles)
+                {
+                    ladder.Add(
+                        c.Start,
+                        c.End,
+                        ArtifactValue.Of(c.Open),
+                        ArtifactValue.Of(c.High),
+                        ArtifactValue.Of(c.Low),
+                        ArtifactValue.Of(c.Close),
+                        ArtifactValue.Of(c.Volume),
+                        c.Trades);
+                }
+            }
+        }
+
+        _built = _data;
+        return _built;
+    }
+
+    /// <summary>
+    /// Keeps the resting orders of a symbol with the lowest ids (as reading <c>orders.csv</c>, in id order, keeps the
+    /// first ones): a bounded max-heap by id, and the ids in it so that an order's later events add nothing.
+    /// </summary>
+    private void Track(Order order)
+    {
+        if (!_restingOrders.TryGetValue(order.Symbol, out var resting))
+        {
+            resting = new RestingOrders();
+            _restingOrders.Add(order.Symbol, resting);
+        }
+
+        if (resting.Ids.Contains(order.Id))
+        {
+            return;
+        }
+
+        if (resting.Kept.Count < ReportData.MaxLevelOrdersPerSymbol)
+        {
+            resting.Kept.Enqueue(order, -order.Id);
+            resting.Ids.Add(order.Id);
+            return;
+        }
+
+        resting.More = true;
+        var highest = resting.Kept.Peek();
+        if (order.Id < highest.Id)
+        {
+            resting.Kept.Dequeue();
+            resting.Ids.Remove(highest.Id);
+            resting.Kept.Enqueue(order, -order.Id);
+            resting.Ids.Add(order.Id);
+        }
+    }
+
+    private ExchangeOffsetCache ClockOf(Symbol symbol)
+    {
+        if (!_clocks.TryGetValue(symbol, out var clock))
+        {
+            clock = new ExchangeOffsetCache(_writer.Options.Calendars(symbol));
+            _clocks.Add(symbol, clock);
+        }
+
+        return clock;
+    }
+
+    private sealed class RestingOrders
+    {
+        /// <summary>The kept orders, the highest id first out.</summary>
+        public PriorityQueue<Order, long> Kept { get; } = new();
+
+        public HashSet<long> Ids { get; } = [];
+
+        /// <summary>True once an order was left out.</summary>
+        public bool More { get; set; }
+    }
+}
