@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using StrategyLab.Core.Accounting;
 using StrategyLab.Core.Execution;
 
@@ -17,18 +18,21 @@ internal static class ArtifactFormat
     /// <summary>The time format: <c>2013-10-07T09:46:00-04:00</c>, <c>…:00.5-04:00</c> with a fraction.</summary>
     public const string Time = "yyyy-MM-ddTHH:mm:ss.FFFFFFFzzz";
 
-    /// <summary>Longest formatted number or time, in chars (a decimal has at most 29 digits, sign and point).</summary>
+    /// <summary>Longest formatted number or time, in bytes (a decimal has at most 29 digits, sign and point).</summary>
     public const int MaxLength = 48;
 
-    public static int Format(decimal value, Span<char> destination)
-    {
-        if (!value.TryFormat(destination, out var written, Number, CultureInfo.InvariantCulture))
-        {
-            throw new InvalidOperationException("A decimal did not fit its formatting buffer.");
-        }
+    /// <summary>
+    /// Writes <paramref name="value"/> in the <see cref="Number"/> format as ASCII (the same text as
+    /// <c>value.ToString(Number, InvariantCulture)</c> with <c>-0</c> as <c>0</c>) straight from the decimal's digits;
+    /// returns the bytes written. <paramref name="destination"/> needs <see cref="MaxLength"/> bytes.
+    /// </summary>
+    public static int Format(decimal value, Span<byte> destination) => DecimalText.Format(value, destination);
 
-        return NormalizeNegativeZero(destination, written);
-    }
+    /// <summary>
+    /// Writes <paramref name="value"/> in the <see cref="Time"/> format as ASCII; returns the bytes written.
+    /// <paramref name="destination"/> needs <see cref="MaxLength"/> bytes.
+    /// </summary>
+    public static int Format(DateTimeOffset value, Span<byte> destination) => TimeText.Format(value, destination);
 
     public static int Format(double value, Span<char> destination)
     {
@@ -45,15 +49,10 @@ internal static class ArtifactFormat
         return NormalizeNegativeZero(destination, written);
     }
 
-    public static int Format(DateTimeOffset value, Span<char> destination) =>
-        value.TryFormat(destination, out var written, Time, CultureInfo.InvariantCulture)
-            ? written
-            : throw new InvalidOperationException("A time did not fit its formatting buffer.");
-
     public static string ToText(decimal value)
     {
-        Span<char> buffer = stackalloc char[MaxLength];
-        return new string(buffer[..Format(value, buffer)]);
+        Span<byte> buffer = stackalloc byte[MaxLength];
+        return Encoding.ASCII.GetString(buffer[..Format(value, buffer)]);
     }
 
     public static string ToText(double value)
@@ -65,8 +64,8 @@ internal static class ArtifactFormat
 
     public static string ToText(DateTimeOffset value)
     {
-        Span<char> buffer = stackalloc char[MaxLength];
-        return new string(buffer[..Format(value, buffer)]);
+        Span<byte> buffer = stackalloc byte[MaxLength];
+        return Encoding.ASCII.GetString(buffer[..Format(value, buffer)]);
     }
 
     public static string Name(OrderSide side) => side switch

@@ -1,13 +1,17 @@
 using System.Buffers;
+using System.Buffers.Text;
+using System.Globalization;
 using System.Text;
 
 namespace StrategyLab.Reporting;
 
 /// <summary>
-/// A CSV file written a whole line at a time. A row is built in memory; <see cref="EndRow"/> moves it, as UTF-8, to a
-/// pending buffer; <see cref="Commit"/> hands the pending lines to the operating system in one unbuffered write. The
-/// file therefore only ever holds whole lines, whenever the process stops. Fields are quoted (RFC 4180) only when they
-/// contain a comma, a quote or a line break. Lines end with <c>\n</c>. Formatting a row does not allocate.
+/// A CSV file written a whole line at a time. Fields are formatted straight into a UTF-8 byte buffer (numbers and
+/// times by <see cref="ArtifactFormat"/>'s byte writers, no intermediate strings); <see cref="EndRow"/> makes the row a
+/// pending whole line; <see cref="Commit"/> hands the pending lines to the operating system in one unbuffered write
+/// (a row being built stays behind). The file therefore only ever holds whole lines, whenever the process stops.
+/// Fields are quoted (RFC 4180) only when they contain a comma, a quote or a line break. Lines end with <c>\n</c>.
+/// Formatting a row does not allocate; the buffer grows only while lines are pending, so callers bound it by committing.
 /// </summary>
 internal sealed class CsvFile : IDisposable
 {
@@ -15,20 +19,26 @@ internal sealed class CsvFile : IDisposable
     private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
 
     private readonly FileStream _stream;
-    private readonly ArrayBufferWriter<byte> _pending = new(64 * 1024);
-    private char[] _line = new char[512];
+    private byte[] _buffer;
+
+    // _buffer[0.._lines) holds whole pending lines; _buffer[_lines.._length) the row being built.
+    private int _lines;
     private int _length;
     private bool _inRow;
     private bool _disposed;
 
     /// <summary>Creates (or truncates) the file and writes the header line to it.</summary>
-    public CsvFile(string path, string header)
+    /// <param name="path">The file.</param>
+    /// <param name="header">The header line (without its line break).</param>
+    /// <param name="capacity">Initial buffer size in bytes: a little more than the caller's commit threshold avoids growing.</param>
+    public CsvFile(string path, string header, int capacity = 64 * 1024)
     {
         Path = path;
+        _buffer = new byte[Math.Max(capacity, 256)];
 
         // bufferSize 0: no FileStream buffer, so nothing but whole pending lines ever reaches the file.
         _stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read | FileShare.Delete, bufferSize: 0);
-        Append(header);
+        AppendText(header);
         EndRow();
         Commit();
     }
@@ -36,7 +46,7 @@ internal sealed class CsvFile : IDisposable
     public string Path { get; }
 
     /// <summary>Bytes of whole lines not yet handed to the operating system.</summary>
-    public int PendingBytes => _pending.WrittenCount;
+    public int PendingBytes => _lines;
 
     public CsvFile Text(string? value)
     {
@@ -48,23 +58,30 @@ internal sealed class CsvFile : IDisposable
 
         if (value.AsSpan().IndexOfAny(NeedsQuoting) < 0)
         {
-            Append(value);
+            AppendText(value);
             return this;
         }
 
-        Ensure((value.Length * 2) + 2);
-        _line[_length++] = '"';
-        foreach (var c in value)
+        Ensure(2);
+        _buffer[_length++] = (byte)'"';
+        var rest = value.AsSpan();
+        while (rest.Length > 0)
         {
-            if (c == '"')
+            var quote = rest.IndexOf('"');
+            var part = quote < 0 ? rest : rest[..(quote + 1)];
+            AppendText(part);
+            if (quote < 0)
             {
-                _line[_length++] = '"';
+                break;
             }
 
-            _line[_length++] = c;
+            Ensure(1);
+            _buffer[_length++] = (byte)'"'; // a quote is doubled
+            rest = rest[(quote + 1)..];
         }
 
-        _line[_length++] = '"';
+        Ensure(1);
+        _buffer[_length++] = (byte)'"';
         return this;
     }
 
@@ -72,7 +89,7 @@ internal sealed class CsvFile : IDisposable
     {
         Separator();
         Ensure(ArtifactFormat.MaxLength);
-        _length += ArtifactFormat.Format(value, _line.AsSpan(_length));
+        _length += ArtifactFormat.Format(value, _buffer.AsSpan(_length));
         return this;
     }
 
@@ -83,7 +100,7 @@ internal sealed class CsvFile : IDisposable
     {
         Separator();
         Ensure(32);
-        value.TryFormat(_line.AsSpan(_length), out var written, "R", System.Globalization.CultureInfo.InvariantCulture);
+        value.TryFormat(_buffer.AsSpan(_length), out var written, "R", CultureInfo.InvariantCulture);
         _length += written;
         return this;
     }
@@ -92,7 +109,7 @@ internal sealed class CsvFile : IDisposable
     {
         Separator();
         Ensure(24);
-        value.TryFormat(_line.AsSpan(_length), out var written, provider: System.Globalization.CultureInfo.InvariantCulture);
+        Utf8Formatter.TryFormat(value, _buffer.AsSpan(_length), out var written);
         _length += written;
         return this;
     }
@@ -101,7 +118,7 @@ internal sealed class CsvFile : IDisposable
     {
         Separator();
         Ensure(ArtifactFormat.MaxLength);
-        _length += ArtifactFormat.Format(value, _line.AsSpan(_length));
+        _length += ArtifactFormat.Format(value, _buffer.AsSpan(_length));
         return this;
     }
 
@@ -116,11 +133,8 @@ internal sealed class CsvFile : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         Ensure(1);
-        _line[_length++] = '\n';
-        var chars = _line.AsSpan(0, _length);
-        var bytes = _pending.GetSpan(Utf8.GetMaxByteCount(chars.Length));
-        _pending.Advance(Utf8.GetBytes(chars, bytes));
-        _length = 0;
+        _buffer[_length++] = (byte)'\n';
+        _lines = _length;
         _inRow = false;
     }
 
@@ -128,13 +142,20 @@ internal sealed class CsvFile : IDisposable
     public void Commit()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_pending.WrittenCount == 0)
+        if (_lines == 0)
         {
             return;
         }
 
-        _stream.Write(_pending.WrittenSpan);
-        _pending.ResetWrittenCount();
+        _stream.Write(_buffer, 0, _lines);
+        var partial = _length - _lines;
+        if (partial > 0)
+        {
+            _buffer.AsSpan(_lines, partial).CopyTo(_buffer);
+        }
+
+        _length = partial;
+        _lines = 0;
     }
 
     /// <summary>Commits the pending lines (a half-built row is dropped) and closes the file.</summary>
@@ -161,24 +182,23 @@ internal sealed class CsvFile : IDisposable
         if (_inRow)
         {
             Ensure(1);
-            _line[_length++] = ',';
+            _buffer[_length++] = (byte)',';
         }
 
         _inRow = true;
     }
 
-    private void Append(string text)
+    private void AppendText(ReadOnlySpan<char> text)
     {
-        Ensure(text.Length);
-        text.CopyTo(_line.AsSpan(_length));
-        _length += text.Length;
+        Ensure(Utf8.GetMaxByteCount(text.Length));
+        _length += Utf8.GetBytes(text, _buffer.AsSpan(_length));
     }
 
     private void Ensure(int extra)
     {
-        if (_length + extra > _line.Length)
+        if (_length + extra > _buffer.Length)
         {
-            Array.Resize(ref _line, Math.Max(_line.Length * 2, _length + extra));
+            Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _length + extra));
         }
     }
 }

@@ -36,6 +36,12 @@ public sealed record RunFolderOptions
     /// </summary>
     public bool? WriteChartBars { get; init; }
 
+    /// <summary>
+    /// Which equity marks <c>equity.csv</c> holds. Null (default): <see cref="EquityResolution.Session"/> for backtest,
+    /// <see cref="EquityResolution.Cycle"/> for replay and live. Statistics are computed from every mark either way.
+    /// </summary>
+    public EquityResolution? Equity { get; init; }
+
     /// <summary>The run's configuration, echoed verbatim in the summary (leave secrets out of it).</summary>
     public JsonNode? Configuration { get; init; }
 
@@ -47,6 +53,9 @@ public sealed record RunFolderOptions
 
     /// <summary>Whether bars.csv is written after defaults.</summary>
     public bool IsWritingBars => WriteBars ?? Mode != RunMode.Backtest;
+
+    /// <summary>The resolution of equity.csv after defaults.</summary>
+    public EquityResolution EquityResolution => Equity ?? (Mode == RunMode.Backtest ? EquityResolution.Session : EquityResolution.Cycle);
 
     /// <summary>Whether chart_bars.csv is written after defaults.</summary>
     public bool IsWritingChartBars => WriteChartBars ?? !IsWritingBars;

@@ -15,8 +15,10 @@ namespace StrategyLab.Reporting;
 /// </summary>
 /// <remarks>
 /// <para>
-/// <b>Backtest</b> (buffered): lines collect in memory and reach the files in large blocks; the files are complete after
-/// <see cref="Complete"/>. <b>Incremental</b> (replay, live): fills and trades reach their files as they happen, bars
+/// <b>Backtest</b> (buffered): lines are formatted straight into UTF-8 buffers and reach the files in blocks of about
+/// 1 MB, so memory does not grow with the run; the files are complete after <see cref="Complete"/>. <c>orders.csv</c>
+/// is written once, in id order: an order's row when it is final (filled, canceled, expired, rejected) and every
+/// earlier order's row is written; the rows of orders still open at the end come last. <b>Incremental</b> (replay, live): fills and trades reach their files as they happen, bars
 /// and the equity row at the end of each cycle (the equity mark), and <c>orders.csv</c> is rewritten atomically
 /// (temporary file + rename) when an order changed since the last cycle. In both modes a file only ever holds whole
 /// lines, so a crash leaves valid CSVs. <c>summary.json</c> is written, atomically, by <see cref="WriteSummary"/> and
@@ -94,6 +96,9 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
     private readonly Dictionary<Symbol, CandleLadder>? _chartBars;
     private readonly Dictionary<long, Order> _orders = [];
     private readonly List<Order> _orderList = [];
+    private readonly OrderStream? _orderStream;
+    private readonly EquityResolution _equityResolution;
+    private EquitySessionCut _session;
     private readonly List<AppliedCorporateAction> _corporateActions = [];
     private bool _ordersChanged;
     private DateTime? _firstBarStart;
@@ -125,12 +130,25 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
         }
 
         _equityClock = new ExchangeOffsetCache(options.EquityCalendar);
-        _trades = new CsvFile(Path.Combine(DirectoryPath, TradesFileName), TradesHeader);
-        _fills = new CsvFile(Path.Combine(DirectoryPath, FillsFileName), FillsHeader);
-        _equity = new CsvFile(Path.Combine(DirectoryPath, EquityFileName), EquityHeader);
-        _bars = options.IsWritingBars ? new CsvFile(Path.Combine(DirectoryPath, BarsFileName), BarsHeader) : null;
+        _equityResolution = options.EquityResolution;
+        _session = new EquitySessionCut(options.EquityCalendar);
+
+        // A buffered file commits past BufferedCommitBytes: room for that and a row keeps its buffer from growing.
+        var capacity = _incremental ? 16 * 1024 : BufferedCommitBytes + (64 * 1024);
+        _trades = new CsvFile(Path.Combine(DirectoryPath, TradesFileName), TradesHeader, capacity);
+        _fills = new CsvFile(Path.Combine(DirectoryPath, FillsFileName), FillsHeader, capacity);
+        _equity = new CsvFile(Path.Combine(DirectoryPath, EquityFileName), EquityHeader, capacity);
+        _bars = options.IsWritingBars ? new CsvFile(Path.Combine(DirectoryPath, BarsFileName), BarsHeader, capacity) : null;
         _chartBars = options.IsWritingChartBars ? [] : null;
-        WriteOrders();
+        if (_incremental)
+        {
+            WriteOrders();
+        }
+        else
+        {
+            var orders = new CsvFile(Path.Combine(DirectoryPath, OrdersFileName), OrdersHeader, capacity);
+            _orderStream = new OrderStream(orders, (file, order) => WriteOrderRow(file, order));
+        }
     }
 
     /// <summary>The folder written to (full path).</summary>
@@ -200,12 +218,21 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
     {
         ThrowIfClosed();
         var order = orderEvent.Order;
-        if (_orders.TryAdd(order.Id, order))
+        if (_orderStream is not null)
         {
-            _orderList.Add(order);
+            _orderStream.OnEvent(order);
+            CommitIfBuffered(_orderStream.File);
+        }
+        else
+        {
+            if (_orders.TryAdd(order.Id, order))
+            {
+                _orderList.Add(order);
+            }
+
+            _ordersChanged = true;
         }
 
-        _ordersChanged = true;
         if (orderEvent.Fill is not { } fill)
         {
             return;
@@ -273,11 +300,25 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
     {
         ThrowIfClosed();
         _equityMarks++;
-        _equity.Time(_equityClock.ToOffset(point.TimeUtc))
-            .Number(point.Cash)
-            .Number(point.PositionsValue)
-            .Number(point.Equity)
-            .EndRow();
+        if (_equityResolution == EquityResolution.Cycle)
+        {
+            WriteEquityRow(point);
+        }
+        else if (_session.Add(point, out var sessionEnd))
+        {
+            // The first mark of the run, or a new date: the previous date's last mark is final.
+            if (sessionEnd is { } last)
+            {
+                WriteEquityRow(last);
+            }
+
+            if (_equityMarks == 1)
+            {
+                WriteEquityRow(point);
+                _session.MarkWritten();
+            }
+        }
+
         if (_incremental)
         {
             CommitAll();
@@ -320,6 +361,8 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
     /// </summary>
     public void Complete(RunSnapshot snapshot)
     {
+        ThrowIfClosed();
+        WriteFinalRows();
         WriteSummary(snapshot);
         Close();
     }
@@ -337,6 +380,7 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
 
         try
         {
+            WriteFinalRows();
             CommitAll();
             if (_ordersChanged)
             {
@@ -349,9 +393,28 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
         }
     }
 
+    private void WriteEquityRow(in EquityPoint point) =>
+        _equity.Time(_equityClock.ToOffset(point.TimeUtc))
+            .Number(point.Cash)
+            .Number(point.PositionsValue)
+            .Number(point.Equity)
+            .EndRow();
+
+    /// <summary>The end of the run: the last date's last mark (session resolution) and the orders still open.</summary>
+    private void WriteFinalRows()
+    {
+        if (_session.TakeUnwritten() is { } last)
+        {
+            WriteEquityRow(last);
+        }
+
+        _orderStream?.WriteRemaining();
+    }
+
     private void Close()
     {
         _closed = true;
+        _orderStream?.File.Dispose();
         _trades.Dispose();
         _fills.Dispose();
         _equity.Dispose();
@@ -419,6 +482,7 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
         _bars?.Commit();
         _plots?.Commit();
         _equity.Commit();
+        _orderStream?.File.Commit();
     }
 
     private void CommitNowOrIfBuffered(CsvFile file)
@@ -449,26 +513,7 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
         {
             foreach (var o in _orderList.OrderBy(o => o.Id))
             {
-                var clock = ClockOf(o.Symbol);
-                csv.Integer(o.Id)
-                    .Text(o.ClientOrderId)
-                    .Time(clock.ToOffset(o.CreatedUtc))
-                    .Text(o.Symbol.Ticker)
-                    .Text(ArtifactFormat.Name(o.Side))
-                    .Text(ArtifactFormat.Name(o.Type))
-                    .Number(o.Quantity)
-                    .Number(o.LimitPrice)
-                    .Number(o.StopPrice)
-                    .Text(ArtifactFormat.Name(o.TimeInForce))
-                    .Text(o.Tag)
-                    .Text(o.OcoGroup)
-                    .Text(ArtifactFormat.Name(o.Status))
-                    .Number(o.FilledQuantity)
-                    .Number(o.FilledQuantity == 0 ? null : o.AverageFillPrice)
-                    .Number(o.Commission)
-                    .Text(ArtifactFormat.Name(o.RejectReason))
-                    .Time(clock.ToOffset(o.UpdatedUtc))
-                    .EndRow();
+                WriteOrderRow(csv, o);
                 if (csv.PendingBytes >= BufferedCommitBytes)
                 {
                     csv.Commit();
@@ -478,6 +523,30 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
 
         File.Move(temp, path, overwrite: true);
         _ordersChanged = false;
+    }
+
+    private void WriteOrderRow(CsvFile csv, Order o)
+    {
+        var clock = ClockOf(o.Symbol);
+        csv.Integer(o.Id)
+            .Text(o.ClientOrderId)
+            .Time(clock.ToOffset(o.CreatedUtc))
+            .Text(o.Symbol.Ticker)
+            .Text(ArtifactFormat.Name(o.Side))
+            .Text(ArtifactFormat.Name(o.Type))
+            .Number(o.Quantity)
+            .Number(o.LimitPrice)
+            .Number(o.StopPrice)
+            .Text(ArtifactFormat.Name(o.TimeInForce))
+            .Text(o.Tag)
+            .Text(o.OcoGroup)
+            .Text(ArtifactFormat.Name(o.Status))
+            .Number(o.FilledQuantity)
+            .Number(o.FilledQuantity == 0 ? null : o.AverageFillPrice)
+            .Number(o.Commission)
+            .Text(ArtifactFormat.Name(o.RejectReason))
+            .Time(clock.ToOffset(o.UpdatedUtc))
+            .EndRow();
     }
 
     private void WriteAtomically(string fileName, Action<Stream> write)

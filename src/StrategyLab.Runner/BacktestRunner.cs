@@ -68,6 +68,7 @@ public static class BacktestRunner
             Mode = RunMode.Backtest,
             Calendars = run.CalendarOf,
             EquityCalendar = primary,
+            Equity = run.Equity,
             WriteBars = run.Config.Output.BarsCsv ?? false,
             Configuration = run.Echo,
             Data = new DataDescription(data.Description, data.IsSynthetic, data.IsSynthetic ? "SYNTHETIC" : null, data.Adjustment),

@@ -95,6 +95,9 @@ public sealed record ResolvedRun
     /// <summary>The parsed <c>auto_stop_at</c>, if any.</summary>
     public AutoStop? AutoStop { get; init; }
 
+    /// <summary>The rows of <c>equity.csv</c> (<c>output.equity</c>); null: the mode's default (session in backtest, cycle otherwise).</summary>
+    public EquityResolution? Equity { get; init; }
+
     /// <summary>Validates <paramref name="config"/> and builds the typed settings.</summary>
     /// <param name="config">The bound configuration.</param>
     /// <param name="effective">The effective configuration, echoed in the summary.</param>
@@ -289,6 +292,13 @@ public sealed record ResolvedRun
         ValidateProvider("providers.finnhub", config.Providers.Finnhub);
         ValidateProvider("providers.polygon", config.Providers.Polygon);
         Require(config.Output.Dir.Length > 0, "output.dir", "must not be empty.");
+        EquityResolution? equity = config.Output.Equity switch
+        {
+            null => null,
+            "cycle" => EquityResolution.Cycle,
+            "session" => EquityResolution.Session,
+            var other => throw new ConfigException("output.equity", $"expected 'cycle' or 'session', got '{other}'."),
+        };
 
         AutoStop? autoStop = null;
         if (config.AutoStopAt is { } stopText)
@@ -309,6 +319,7 @@ public sealed record ResolvedRun
             To = to,
             Adjustment = adjustment,
             CalendarOf = calendarOf,
+            Equity = equity,
             StrategyFactory = factory,
             StrategyOrigin = origin,
             StrategyParameters = parameters,

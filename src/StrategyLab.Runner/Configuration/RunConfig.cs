@@ -240,6 +240,12 @@ public sealed record OutputConfig
 
     /// <summary>Write <c>report.html</c> (default true).</summary>
     public bool Report { get; init; } = true;
+
+    /// <summary>
+    /// Rows of <c>equity.csv</c>: <c>cycle</c> (every mark) or <c>session</c> (the last mark of each exchange-local date
+    /// and the run's first mark). Default: <c>session</c> in backtest, <c>cycle</c> in replay and live.
+    /// </summary>
+    public string? Equity { get; init; }
 }
 
 /// <summary>The <c>engine</c> section.</summary>

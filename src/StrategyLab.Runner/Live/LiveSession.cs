@@ -57,6 +57,7 @@ public static class LiveSession
             Calendars = run.CalendarOf,
             EquityCalendar = primary,
             Incremental = true,
+            Equity = run.Equity,
             WriteBars = run.Config.Output.BarsCsv ?? true,
             Configuration = run.Echo,
             Data = new DataDescription(description, synthetic, synthetic ? "SYNTHETIC" : null, replayData?.Adjustment),

@@ -28,7 +28,7 @@ public sealed class CorporateActionsCliTests : IDisposable
               "strategy": {{strategy}},
               "trade_manager": { "sizing": "fixed_qty", "quantity": 100 },
               "exchange": { "commission": { "model": "zero" } },
-              "output": { "dir": "{{output}}", "report": false } }
+              "output": { "dir": "{{output}}", "report": false, "equity": "cycle" } }
             """);
     }
 

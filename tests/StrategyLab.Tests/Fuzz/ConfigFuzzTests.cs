@@ -36,7 +36,7 @@ public sealed class ConfigFuzzTests : IDisposable
         ("market_hours", "stop_entries_minutes_before_close"), ("market_hours", "bar_sync_buffer_seconds"),
         ("instruments", "SYNA.price_increment"), ("instruments", "SYNA.quantity_step"), ("instruments", "SPY"),
         ("engine", "close_positions_at_end"), ("engine", "history_bars"), ("engine", "cancel_orders_on_stop"),
-        ("output", "bars_csv"), ("output", "report"), ("output", "dir"),
+        ("output", "bars_csv"), ("output", "report"), ("output", "dir"), ("output", "equity"),
         ("providers", "finnhub.silence_timeout_seconds"), ("providers", "polygon.late_grace_seconds"),
     ];
 
@@ -44,7 +44,7 @@ public sealed class ConfigFuzzTests : IDisposable
     private static readonly string[] Words =
     [
         "backtest", "replay", "live", "synthetic", "csv", "lean", "store", "finnhub", "polygon", "orb", "sma_crossover",
-        "rsi_reversion", "percent_equity", "fixed_qty", "fixed_notional", "per_share", "percent", "zero", "cash", "margin",
+        "rsi_reversion", "cycle", "session", "percent_equity", "fixed_qty", "fixed_notional", "per_share", "percent", "zero", "cash", "margin",
         "next_open", "expire", "auto", "NYSE", "24/7", "wait", "exit", "raw", "split_adjusted", "adjusted", "start", "end",
         "equity", "crypto", "1s", "5s", "1m", "2m", "5m", "1h", "4h", "1d", "1w", "1mo", "1M", "1 m", "0m", "-1m", "15:55",
         "25:99", "2024-01-02T15:55:00-05:00", "2024-01-02", "2024-01-03", "2024-01-06", "2023-12-25", "2024-02-30", "SPY",

@@ -23,7 +23,8 @@ internal sealed class ArtifactRun
     public const decimal InitialCash = 100_000m;
 
     public ArtifactRun(string folder, IStrategy strategy, Symbol[] symbols, RiskSettings? risk = null, RunMode mode = RunMode.Backtest,
-        bool? writeBars = null, bool closeAtEnd = false, IRunRecorder? probe = null, AccountType account = AccountType.Cash)
+        bool? writeBars = null, bool closeAtEnd = false, IRunRecorder? probe = null, AccountType account = AccountType.Cash,
+        EquityResolution? equity = EquityResolution.Cycle)
     {
         var calendar = WeekdayTestCalendar.Instance;
         Portfolio = new Portfolio(InitialCash, account);
@@ -41,6 +42,7 @@ internal sealed class ArtifactRun
             Calendars = _ => calendar,
             EquityCalendar = calendar,
             WriteBars = writeBars,
+            Equity = equity,
             Configuration = System.Text.Json.Nodes.JsonNode.Parse("""{"strategy":"scripted","symbols":["AAA"],"cash":100000}"""),
             Data = new DataDescription("test-bars", Synthetic: true, Label: "hand-made minute bars"),
         });

@@ -381,7 +381,7 @@ public sealed class RunFolderWriterTests : IDisposable
     [Fact]
     public void BacktestEquityRows_DoNotAllocate()
     {
-        var options = new RunFolderOptions { Mode = RunMode.Backtest, Calendars = _ => StrategyLab.Tests.Support.WeekdayTestCalendar.Instance, EquityCalendar = StrategyLab.Tests.Support.WeekdayTestCalendar.Instance };
+        var options = new RunFolderOptions { Mode = RunMode.Backtest, Calendars = _ => StrategyLab.Tests.Support.WeekdayTestCalendar.Instance, EquityCalendar = StrategyLab.Tests.Support.WeekdayTestCalendar.Instance, Equity = EquityResolution.Cycle };
         using var writer = new RunFolderWriter(Folder("alloc"), options);
         var t = StrategyLab.Tests.Support.Bars.Ny("2024-01-08 09:31");
         writer.OnEquity(new EquityPoint(t, 100_000m, 0m, 100_000m, 0));

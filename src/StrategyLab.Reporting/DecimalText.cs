@@ -1,0 +1,83 @@
+using System.Buffers.Text;
+
+namespace StrategyLab.Reporting;
+
+/// <summary>
+/// The artifact number format (<see cref="ArtifactFormat.Number"/>, <c>0.##########</c>) written as ASCII straight from
+/// a decimal's 96-bit digits: no culture lookup, no custom-format parser, no string. The text is the one .NET writes
+/// for that format: at most 10 decimals rounded half away from zero (.NET rounds a decimal's exact digits that way),
+/// trailing zeros trimmed, at least one integer digit, no exponent or separators; a value that rounds to zero is
+/// <c>0</c>, never <c>-0</c>.
+/// </summary>
+internal static class DecimalText
+{
+    private const int MaxDecimals = 10;
+
+    /// <summary>Writes <paramref name="value"/>; returns the bytes written (at most 31: sign, 29 digits, point, leading zero).</summary>
+    public static int Format(decimal value, Span<byte> destination)
+    {
+        if (value.Scale > MaxDecimals)
+        {
+            value = decimal.Round(value, MaxDecimals, MidpointRounding.AwayFromZero);
+        }
+
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(value, bits);
+        uint lo = (uint)bits[0], mid = (uint)bits[1], hi = (uint)bits[2];
+        var scale = (bits[3] >> 16) & 0xFF;
+        if ((lo | mid | hi) == 0)
+        {
+            destination[0] = (byte)'0';
+            return 1;
+        }
+
+        // The digits go to the end of a scratch area, then move into place around the point.
+        Span<byte> digits = stackalloc byte[32];
+        int count;
+        var low64 = ((ulong)mid << 32) | lo;
+        if (hi == 0)
+        {
+            Utf8Formatter.TryFormat(low64, digits, out count);
+        }
+        else
+        {
+            new UInt128(hi, low64).TryFormat(digits, out count, default, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        while (scale > 0 && digits[count - 1] == (byte)'0')
+        {
+            count--;
+            scale--;
+        }
+
+        var pos = 0;
+        if (bits[3] < 0)
+        {
+            destination[pos++] = (byte)'-';
+        }
+
+        if (scale == 0)
+        {
+            digits[..count].CopyTo(destination[pos..]);
+            return pos + count;
+        }
+
+        if (count > scale)
+        {
+            var integer = count - scale;
+            digits[..integer].CopyTo(destination[pos..]);
+            pos += integer;
+            destination[pos++] = (byte)'.';
+            digits[integer..count].CopyTo(destination[pos..]);
+            return pos + scale;
+        }
+
+        destination[pos++] = (byte)'0';
+        destination[pos++] = (byte)'.';
+        var zeros = scale - count;
+        destination.Slice(pos, zeros).Fill((byte)'0');
+        pos += zeros;
+        digits[..count].CopyTo(destination[pos..]);
+        return pos + count;
+    }
+}
