@@ -10,7 +10,10 @@ namespace StrategyLab.Tests.Golden;
 /// <summary>
 /// Run folders stay byte-identical across performance work: each case's files are hashed and compared with
 /// <c>run-folders.golden.json</c>, recorded from the build before issue 12 (faster writers, report from memory,
-/// prefetched bars, the trading path). The machine-specific parts are normalised first: the run folder's path (the
+/// prefetched bars, the trading path). They were re-recorded once, when <c>output.equity</c> arrived: the only
+/// differences from the first recording were that key's line in the configuration echo (summary.json, report.html),
+/// checked file by file; the cases write <c>"equity": "cycle"</c> so equity.csv keeps one row per mark, and one case
+/// keeps the backtest default (one row per session). The machine-specific parts are normalised first: the run folder's path (the
 /// configuration echoes <c>output.dir</c>) and the build version (<c>0.1.0+commit</c>).
 /// </summary>
 /// <remarks>
@@ -33,30 +36,33 @@ public sealed partial class RunFolderGoldenTests : IDisposable
     private static readonly Dictionary<string, (bool NeedsLean, string Config)> CaseConfigs = new()
     {
         ["synthetic_orb"] = (false, """
+            { "data": { "from": "2024-01-02", "to": "2024-01-12" }, "output": { "equity": "cycle" } }
+            """),
+        ["synthetic_orb_equity_per_session"] = (false, """
             { "data": { "from": "2024-01-02", "to": "2024-01-12" } }
             """),
         ["synthetic_sma_fixed_qty"] = (false, """
             { "data": { "symbols": ["SYNA", "SYNB"], "from": "2024-01-02", "to": "2024-01-19" },
               "strategy": { "name": "sma_crossover", "params": { "fast": 5, "slow": 20 } },
-              "trade_manager": { "sizing": "fixed_qty", "quantity": 10 }, "exchange": { "commission": { "model": "zero" } } }
+              "trade_manager": { "sizing": "fixed_qty", "quantity": 10 }, "exchange": { "commission": { "model": "zero" } }, "output": { "equity": "cycle" } }
             """),
         ["lean_sma_4_symbols_stop_take_profit"] = (true, """
             { "data": { "provider": "lean", "path": "<lean>", "symbols": ["SPY","AIG","BAC","IBM"], "timeframe": "1m", "from": "2013-10-07", "to": "2013-10-11" },
               "strategy": { "name": "sma_crossover", "params": { "fast": 5, "slow": 20 } },
-              "risk": { "stop_loss_pct": 0.5, "take_profit_pct": 1.0 }, "trade_manager": { "max_positions": 3 } }
+              "risk": { "stop_loss_pct": 0.5, "take_profit_pct": 1.0 }, "trade_manager": { "max_positions": 3 }, "output": { "equity": "cycle" } }
             """),
         ["lean_rsi_short_5m"] = (true, """
             { "data": { "provider": "lean", "path": "<lean>", "symbols": ["SPY","AAPL"], "timeframe": "5m", "from": "2013-10-07", "to": "2013-10-11" },
-              "strategy": { "name": "rsi_reversion", "params": { "allow_short": true } }, "exchange": { "account": "margin" } }
+              "strategy": { "name": "rsi_reversion", "params": { "allow_short": true } }, "exchange": { "account": "margin" }, "output": { "equity": "cycle" } }
             """),
         ["lean_daily_raw_21_years"] = (true, """
             { "data": { "provider": "lean", "path": "<lean>", "symbols": ["SPY","AAPL","IBM"], "timeframe": "1d", "from": "2000-01-01", "to": "2020-12-31", "adjustment": "raw" },
               "strategy": { "name": "sma_crossover", "params": { "fast": 10, "slow": 50 } },
-              "trade_manager": { "sizing": "percent_equity", "position_size_pct": 30, "max_positions": 3 }, "exchange": { "initial_cash": 100000 } }
+              "trade_manager": { "sizing": "percent_equity", "position_size_pct": 30, "max_positions": 3 }, "exchange": { "initial_cash": 100000 }, "output": { "equity": "cycle" } }
             """),
         ["lean_orb_minute_bars_csv"] = (true, """
             { "data": { "provider": "lean", "path": "<lean>", "symbols": ["SPY","GOOG"], "timeframe": "1m" },
-              "strategy": { "name": "orb" }, "output": { "bars_csv": true } }
+              "strategy": { "name": "orb" }, "output": { "bars_csv": true, "equity": "cycle" } }
             """),
     };
 
