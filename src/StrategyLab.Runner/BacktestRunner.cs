@@ -4,6 +4,7 @@ using StrategyLab.Core.Accounting;
 using StrategyLab.Core.Engine;
 using StrategyLab.Core.Statistics;
 using StrategyLab.Core.Strategies;
+using StrategyLab.Data;
 using StrategyLab.Reporting;
 using StrategyLab.Reporting.Html;
 using StrategyLab.Runner.Configuration;
@@ -49,11 +50,20 @@ public static class BacktestRunner
     /// nothing to trade. No folder is created when the source has no bar at all.
     /// </exception>
     public static RunOutcome Run(
-        ResolvedRun run, string folder, ILoggerFactory loggers, IRunRecorder? observer = null, CancellationToken cancellationToken = default, Core.Strategies.IStrategy? strategy = null)
+        ResolvedRun run, string folder, ILoggerFactory loggers, IRunRecorder? observer = null, CancellationToken cancellationToken = default, Core.Strategies.IStrategy? strategy = null) =>
+        Run(run, folder, loggers, BarPrefetchOptions.Default, observer, cancellationToken, strategy);
+
+    /// <summary>
+    /// <see cref="Run(ResolvedRun, string, ILoggerFactory, IRunRecorder?, CancellationToken, Core.Strategies.IStrategy?)"/>
+    /// with the file sources read ahead on another thread as <paramref name="prefetch"/> says, or on this one when null
+    /// (the same bars either way: tests compare the two).
+    /// </summary>
+    internal static RunOutcome Run(
+        ResolvedRun run, string folder, ILoggerFactory loggers, BarPrefetchOptions? prefetch, IRunRecorder? observer = null, CancellationToken cancellationToken = default, Core.Strategies.IStrategy? strategy = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(loggers);
-        var data = HistoricalDataFactory.Open(run, loggers);
+        var data = HistoricalDataFactory.Open(run, loggers, prefetch); // parsing overlaps the engine (the synthetic market is cheap: not read ahead)
         using var bars = (cancellationToken.CanBeCanceled ? Cancellable(data.Bars, cancellationToken) : data.Bars).GetEnumerator();
         var any = bars.MoveNext();
         if (!any && !cancellationToken.IsCancellationRequested)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using nietras.SeparatedValues;
 using StrategyLab.Core.Calendar;
 using StrategyLab.Core.Domain;
@@ -317,6 +318,7 @@ internal sealed class CsvRowParser
     }
 
     /// <summary>Parses the reader's current row; false for blank, skipped and other-symbol rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per row: fully optimized from the first call, since a one-shot CLI process reads its file once (tier-0 code would parse much of it)
     public bool TryParse(SepReader reader, out Bar bar)
     {
         bar = default;
@@ -519,6 +521,7 @@ internal sealed class CsvRowParser
         return state;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per row: fully optimized from the first call, since a one-shot CLI process reads its file once (tier-0 code would parse much of it)
     private bool TryNumber(ReadOnlySpan<char> text, long line, int column, out decimal value)
     {
         // Fields are not trimmed up front (that costs every row); spaces around a number are forgiven on the slow path.

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace StrategyLab.Data.Text;
 
 /// <summary>How a time field was written, which decides how it becomes an instant.</summary>
@@ -38,6 +40,7 @@ internal static class TimeText
     private static readonly long UnixEpochTicks = DateTime.UnixEpoch.Ticks;
 
     /// <summary>Parses a time field; on failure <paramref name="error"/> says why.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per row: fully optimized from the first call, since a one-shot CLI process reads its file once (tier-0 code would parse much of it)
     public static bool TryParse(ReadOnlySpan<char> s, out ParsedTime time, out string? error)
     {
         time = default;

@@ -44,9 +44,18 @@ public static class HistoricalDataFactory
     /// <summary>The date range of the synthetic market when the configuration gives none.</summary>
     public static (DateOnly From, DateOnly To) DefaultSyntheticRange { get; } = (new DateOnly(2024, 1, 2), new DateOnly(2024, 1, 31));
 
-    /// <summary>Opens the source of <paramref name="run"/>, resampled to its timeframe.</summary>
+    /// <summary>Opens the source of <paramref name="run"/>, resampled to its timeframe, read on the calling thread.</summary>
     /// <exception cref="Configuration.ConfigException">The source cannot serve the configuration (missing symbol, timeframe…).</exception>
-    public static HistoricalData Open(ResolvedRun run, ILoggerFactory loggers)
+    public static HistoricalData Open(ResolvedRun run, ILoggerFactory loggers) => Open(run, loggers, prefetch: null);
+
+    /// <summary>
+    /// Opens the source of <paramref name="run"/>, resampled to its timeframe; with <paramref name="prefetch"/>, each
+    /// file source (CSV, LEAN, store) is parsed ahead on its own thread (<see cref="PrefetchedBars"/>) while the run
+    /// consumes the bars already read. Resampling, merging and the outside-session tally stay on the consuming thread,
+    /// so the bars and everything derived from them are the same as without.
+    /// </summary>
+    /// <exception cref="Configuration.ConfigException">The source cannot serve the configuration (missing symbol, timeframe…).</exception>
+    public static HistoricalData Open(ResolvedRun run, ILoggerFactory loggers, BarPrefetchOptions? prefetch)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(loggers);
@@ -56,6 +65,7 @@ public static class HistoricalDataFactory
         var outside = new OutsideSessionBars(run.Config.MarketHours.ExtendedHours);
         var actions = new List<CorporateAction>();
         var adjustment = HistoricalData.AsGiven;
+        var ahead = PrefetchFor(prefetch, run.Symbols.Count);
         string description;
         switch (data.Provider)
         {
@@ -94,7 +104,7 @@ public static class HistoricalDataFactory
                         CalendarFor = run.CalendarOf,
                         Logger = logger,
                     });
-                    streams.Add(Resample(BarStreams.BetweenDates(reader.ReadBars(), run.From, run.To, run.CalendarOf), source, run, outside));
+                    streams.Add(Resample(Ahead(BarStreams.BetweenDates(reader.ReadBars(), run.From, run.To, run.CalendarOf), ahead), source, run, outside));
                 }
 
                 description = $"CSV {source} bars from {data.Path}";
@@ -119,7 +129,7 @@ public static class HistoricalDataFactory
                     var from = run.From ?? dates[0];
                     var to = run.To ?? dates[^1];
                     var factors = ReadFactors(() => folder.ReadFactorFile(s));
-                    streams.Add(Resample(Present(folder.ReadBars(s, resolution, from, to), factors, mode, s, from, to, run, actions), source, run, outside));
+                    streams.Add(Resample(Present(Ahead(folder.ReadBars(s, resolution, from, to), ahead), factors, mode, s, from, to, run, actions), source, run, outside));
                 }
 
                 adjustment = mode.Name();
@@ -151,6 +161,7 @@ public static class HistoricalDataFactory
                     var bars = run.From is { } f
                         ? store.ReadBars(s, source, f, run.To ?? DateOnly.MaxValue)
                         : BarStreams.BetweenDates(store.ReadBars(s, source), null, run.To, run.CalendarOf);
+                    bars = Ahead(bars, ahead);
                     if (mode is { } m)
                     {
                         var dates = store.GetDates(s, source);
@@ -174,6 +185,21 @@ public static class HistoricalDataFactory
 
         return new HistoricalData(BarMerger.Merge(streams), description, IsSynthetic: false, adjustment, actions) { OutsideSession = outside };
     }
+
+    /// <summary>Most bars read ahead for all sources together: about 1 MB of bars per queued chunk set, however many symbols.</summary>
+    private const int PrefetchBarsPerChunkSet = 8192;
+
+    /// <summary>
+    /// The read-ahead of each of <paramref name="sources"/> file sources: their chunks share one budget (a run of ten
+    /// symbols reads ten smaller chunks ahead, not ten times the memory), and none past 64 sources (a thread each).
+    /// </summary>
+    private static BarPrefetchOptions? PrefetchFor(BarPrefetchOptions? prefetch, int sources) =>
+        prefetch is null || sources > 64
+            ? null
+            : prefetch with { ChunkBars = Math.Max(Math.Min(prefetch.FirstChunkBars, prefetch.ChunkBars), Math.Min(prefetch.ChunkBars, PrefetchBarsPerChunkSet / sources)) };
+
+    private static IEnumerable<Bar> Ahead(IEnumerable<Bar> bars, BarPrefetchOptions? options) =>
+        options is null ? bars : new PrefetchedBars(bars, options);
 
     /// <summary>
     /// The bars of one symbol as <paramref name="mode"/> presents them: adjusted with its factors, or raw with its

@@ -1,0 +1,203 @@
+using System.Collections;
+using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
+using StrategyLab.Core.Domain;
+
+namespace StrategyLab.Data;
+
+/// <summary>
+/// A bar stream read ahead on its own thread: while the consumer (the engine) works through one chunk of bars, a
+/// background thread enumerates the source (parsing, decompressing) into the next, so a run uses the second core.
+/// </summary>
+/// <remarks>
+/// <para>The consumer sees exactly the source's bars in the source's order, then its end or its exception: an
+/// exception thrown by the source (a <see cref="DataFormatException"/> naming a line) is rethrown, the same object with
+/// its original stack, when the consumer reaches the point of the stream where it happened, after every bar before it.</para>
+/// <para>Memory is bounded: at most <see cref="BarPrefetchOptions.Depth"/> filled chunks wait in the queue, one is
+/// filled and one is read; their arrays are recycled. The first chunks are small and grow to
+/// <see cref="BarPrefetchOptions.ChunkBars"/>, so the first bar arrives soon and a tiny source costs a tiny buffer.</para>
+/// <para>The source is enumerated (and its file opened) on the first <c>MoveNext</c>, as without prefetch. Disposing
+/// the enumerator early stops the thread and waits for it, so the source's file is closed when <c>Dispose</c>
+/// returns. Anything the source touches while it runs (its own counters, a logger) is touched from that thread and
+/// ahead of the consumer; shared state must not be mutated by the source.</para>
+/// </remarks>
+public sealed class PrefetchedBars : IEnumerable<Bar>
+{
+    private readonly IEnumerable<Bar> _source;
+    private readonly BarPrefetchOptions _options;
+
+    /// <summary>Reads <paramref name="source"/> ahead as <paramref name="options"/> say (defaults when null).</summary>
+    public PrefetchedBars(IEnumerable<Bar> source, BarPrefetchOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        _source = source;
+        _options = (options ?? BarPrefetchOptions.Default).Validated();
+    }
+
+    /// <summary>Starts reading ahead at the first <c>MoveNext</c>; each enumeration has its own thread.</summary>
+    public IEnumerator<Bar> GetEnumerator() => new Enumerator(_source, _options);
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>One handoff from the producer: bars, or the source's exception (then no bars), never both.</summary>
+    private readonly record struct Chunk(Bar[]? Bars, int Count, ExceptionDispatchInfo? Error);
+
+    private sealed class Enumerator(IEnumerable<Bar> source, BarPrefetchOptions options) : IEnumerator<Bar>
+    {
+        private readonly BlockingCollection<Chunk> _filled = new(new ConcurrentQueue<Chunk>(), options.Depth);
+        private readonly ConcurrentQueue<Bar[]> _free = new();
+        private readonly CancellationTokenSource _stop = new();
+        private Thread? _thread;
+        private Bar[] _bars = [];
+        private int _count;
+        private int _index = -1;
+        private bool _done;
+        private bool _disposed;
+
+        public Bar Current => _bars[_index];
+
+        object IEnumerator.Current => Current;
+
+        public bool MoveNext()
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return ++_index < _count || NextChunk();
+        }
+
+        public void Reset() => throw new NotSupportedException("A prefetched bar stream cannot be rewound; enumerate it again.");
+
+        public void Dispose()
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _stop.Cancel(); // unblocks a producer waiting for room; it then disposes the source (closes its file)
+            _thread?.Join();
+            _filled.Dispose();
+            _stop.Dispose();
+        }
+
+        private bool NextChunk()
+        {
+            if (_done)
+            {
+                _index = _count; // stays past the end
+                return false;
+            }
+
+            if (_thread is null)
+            {
+                _thread = new Thread(Produce) { IsBackground = true, Name = "StrategyLab bar prefetch" };
+                _thread.Start();
+            }
+            else if (_bars.Length > 0)
+            {
+                _free.Enqueue(_bars); // read to the end: the producer may refill it
+            }
+
+            _bars = [];
+            _count = 0;
+            _index = -1;
+            if (!_filled.TryTake(out var chunk, Timeout.Infinite))
+            {
+                _done = true; // the producer completed the queue: the source's end
+                return false;
+            }
+
+            if (chunk.Error is { } error)
+            {
+                _done = true;
+                error.Throw(); // the source's own exception, after every bar it gave before it
+            }
+
+            (_bars, _count, _index) = (chunk.Bars!, chunk.Count, 0);
+            return true;
+        }
+
+        private void Produce()
+        {
+            try
+            {
+                var size = Math.Min(options.FirstChunkBars, options.ChunkBars);
+                var bars = Rent(size);
+                var count = 0;
+                try
+                {
+                    using var e = source.GetEnumerator();
+                    while (e.MoveNext())
+                    {
+                        bars[count++] = e.Current;
+                        if (count == bars.Length)
+                        {
+                            _filled.Add(new Chunk(bars, count, null), _stop.Token);
+                            size = Math.Min(size * 2, options.ChunkBars);
+                            bars = Rent(size);
+                            count = 0;
+                        }
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !_stop.IsCancellationRequested)
+                {
+                    if (count > 0)
+                    {
+                        _filled.Add(new Chunk(bars, count, null), _stop.Token);
+                    }
+
+                    _filled.Add(new Chunk(null, 0, ExceptionDispatchInfo.Capture(e)), _stop.Token);
+                    return;
+                }
+
+                if (count > 0)
+                {
+                    _filled.Add(new Chunk(bars, count, null), _stop.Token);
+                }
+
+                _filled.CompleteAdding();
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                // The consumer stopped early; the source is disposed already (the using above).
+            }
+        }
+
+        private Bar[] Rent(int size)
+        {
+            while (_free.TryDequeue(out var bars))
+            {
+                if (bars.Length >= size)
+                {
+                    return bars;
+                }
+            }
+
+            return new Bar[size];
+        }
+    }
+}
+
+/// <summary>How <see cref="PrefetchedBars"/> reads ahead.</summary>
+public sealed record BarPrefetchOptions
+{
+    /// <summary>8,192-bar chunks (about 1 MB), three queued.</summary>
+    public static BarPrefetchOptions Default { get; } = new();
+
+    /// <summary>Bars per chunk once it has grown: the unit handed to the consumer (one queue operation per chunk).</summary>
+    public int ChunkBars { get; init; } = 8192;
+
+    /// <summary>Bars in the first chunk (doubling up to <see cref="ChunkBars"/>): the consumer waits for it to fill.</summary>
+    public int FirstChunkBars { get; init; } = 256;
+
+    /// <summary>Filled chunks that may wait for the consumer; the producer blocks when they are all full.</summary>
+    public int Depth { get; init; } = 3;
+
+    internal BarPrefetchOptions Validated()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(ChunkBars, 1, nameof(ChunkBars));
+        ArgumentOutOfRangeException.ThrowIfLessThan(FirstChunkBars, 1, nameof(FirstChunkBars));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Depth, 1, nameof(Depth));
+        return this;
+    }
+}
