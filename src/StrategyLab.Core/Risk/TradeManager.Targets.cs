@@ -189,7 +189,7 @@ public sealed partial class TradeManager
         if (closing > 0)
         {
             var side = held > 0 ? OrderSide.Sell : OrderSide.Buy;
-            var order = _venue.Submit(OrderRequest.Market(symbol, side, closing, plan.Reason) with { TimeInForce = TimeInForce.Gtc }, nowUtc);
+            var order = SubmitMarket(symbol, side, closing, TimeInForce.Gtc, plan.Reason, nowUtc);
             state.Targets.Add(order);
         }
 
@@ -237,7 +237,7 @@ public sealed partial class TradeManager
         }
 
         var side = plan.Target > 0 ? OrderSide.Buy : OrderSide.Sell;
-        var order = _venue.Submit(OrderRequest.Market(symbol, side, quantity, plan.Reason), nowUtc);
+        var order = SubmitMarket(symbol, side, quantity, TimeInForce.Day, plan.Reason, nowUtc);
         (State(symbol).Targets ??= []).Add(order);
     }
 

@@ -46,6 +46,9 @@ public sealed partial class TradeManager
     private readonly TradeManagerSettings _settings;
     private readonly RiskSettings _risk;
     private readonly IExecutionVenue _venue;
+
+    // The simulated exchange takes orders by their fields: no OrderRequest (nor OCO group name) per order.
+    private readonly SimulatedExchange? _exchange;
     private readonly Portfolio _portfolio;
     private readonly ILogger _logger;
     private readonly Dictionary<Symbol, SymbolOrders> _orders = [];
@@ -59,6 +62,7 @@ public sealed partial class TradeManager
         _settings = settings;
         _risk = risk;
         _venue = venue;
+        _exchange = venue as SimulatedExchange;
         _portfolio = portfolio;
         _logger = logger;
     }
@@ -176,7 +180,7 @@ public sealed partial class TradeManager
         // Exits are GTC: one decided on the session's last bar fills at the next open rather than expiring, so a
         // position is never kept against the strategy's will. Entries stay DAY: a stale entry is not taken tomorrow.
         var side = held > 0 ? OrderSide.Sell : OrderSide.Buy;
-        var order = _venue.Submit(OrderRequest.Market(symbol, side, Math.Abs(held), reason) with { TimeInForce = TimeInForce.Gtc }, nowUtc);
+        var order = SubmitMarket(symbol, side, Math.Abs(held), TimeInForce.Gtc, reason, nowUtc);
         State(symbol).Exit = order;
     }
 
@@ -252,7 +256,7 @@ public sealed partial class TradeManager
         }
 
         var side = wantLong ? OrderSide.Buy : OrderSide.Sell;
-        var order = _venue.Submit(OrderRequest.Market(symbol, side, quantity, intent.Reason), nowUtc);
+        var order = SubmitMarket(symbol, side, quantity, TimeInForce.Day, intent.Reason, nowUtc);
         if (order.Status != OrderStatus.Rejected)
         {
             State(symbol).Entry = order;
@@ -344,30 +348,48 @@ public sealed partial class TradeManager
         var isLong = position.Quantity > 0;
         var exitSide = isLong ? OrderSide.Sell : OrderSide.Buy;
         var entry = position.AveragePrice;
-        var group = "oco-" + state.Entry!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var group = state.Entry!.Id; // the exits' OCO group is "oco-{entry id}"
         if (_risk.StopLossPct is { } sl)
         {
             var stop = AwayFromMarket(symbol, isLong ? entry * (1 - (sl / 100m)) : entry * (1 + (sl / 100m)), isLong, isStop: true);
-            state.Protective.Add(_venue.Submit(
-                new OrderRequest(symbol, exitSide, quantity, OrderType.Stop, StopPrice: stop, TimeInForce: TimeInForce.Gtc, Tag: "stop_loss", OcoGroup: group),
-                timeUtc));
+            state.Protective.Add(Submit(symbol, exitSide, quantity, OrderType.Stop, null, stop, TimeInForce.Gtc, "stop_loss", group, timeUtc));
         }
 
         if (_risk.TrailingStopPct is { } trail)
         {
             state.Protective.Add(_venue.Submit(
-                new OrderRequest(symbol, exitSide, quantity, OrderType.TrailingStop, TrailPercent: trail, TimeInForce: TimeInForce.Gtc, Tag: "trailing_stop", OcoGroup: group),
+                new OrderRequest(symbol, exitSide, quantity, OrderType.TrailingStop, TrailPercent: trail, TimeInForce: TimeInForce.Gtc, Tag: "trailing_stop", OcoGroup: Order.OcoGroupName(group)),
                 timeUtc));
         }
 
         if (_risk.TakeProfitPct is { } tp)
         {
             var limit = AwayFromMarket(symbol, isLong ? entry * (1 + (tp / 100m)) : entry * (1 - (tp / 100m)), isLong, isStop: false);
-            state.Protective.Add(_venue.Submit(
-                new OrderRequest(symbol, exitSide, quantity, OrderType.Limit, LimitPrice: limit, TimeInForce: TimeInForce.Gtc, Tag: "take_profit", OcoGroup: group),
-                timeUtc));
+            state.Protective.Add(Submit(symbol, exitSide, quantity, OrderType.Limit, limit, null, TimeInForce.Gtc, "take_profit", group, timeUtc));
         }
     }
+
+    private Order SubmitMarket(Symbol symbol, OrderSide side, decimal quantity, TimeInForce timeInForce, string reason, DateTime nowUtc) =>
+        Submit(symbol, side, quantity, OrderType.Market, null, null, timeInForce, reason, 0, nowUtc);
+
+    /// <summary>Sends an order: by its fields to the simulated exchange, as a request to any other venue.</summary>
+    /// <remarks>The parameters are those of <see cref="OrderRequest"/>, except <paramref name="ocoEntryId"/>: the entry whose exits form the OCO group, 0 for none.</remarks>
+    private Order Submit(
+        Symbol symbol,
+        OrderSide side,
+        decimal quantity,
+        OrderType type,
+        decimal? limitPrice,
+        decimal? stopPrice,
+        TimeInForce timeInForce,
+        string tag,
+        long ocoEntryId,
+        DateTime nowUtc) =>
+        _exchange is { } exchange
+            ? exchange.Submit(symbol, side, quantity, type, limitPrice, stopPrice, timeInForce, tag, ocoEntryId, nowUtc)
+            : _venue.Submit(
+                new OrderRequest(symbol, side, quantity, type, limitPrice, stopPrice, null, timeInForce, tag, ocoEntryId == 0 ? null : Order.OcoGroupName(ocoEntryId)),
+                nowUtc);
 
     /// <summary>
     /// Rounds a protective level to the instrument's increment away from the market: a long's stop down and its target
