@@ -143,7 +143,7 @@ public sealed class Portfolio
         if (oldQty == 0 || Math.Sign(oldQty) == Math.Sign(q))
         {
             // Opening or adding: the average moves toward the fill price.
-            p.AveragePrice = ((p.AveragePrice * Math.Abs(oldQty)) + (fill.Price * Math.Abs(q))) / Math.Abs(newQty);
+            p.AveragePrice = ExactDivision.Divide((p.AveragePrice * Math.Abs(oldQty)) + (fill.Price * Math.Abs(q)), Math.Abs(newQty), fill.Price);
         }
         else
         {
@@ -266,7 +266,7 @@ public sealed class Portfolio
         }
 
         var closing = Math.Min(Math.Abs(q), Math.Abs(oldQty));
-        var commissionShare = fill.Commission * closing / Math.Abs(q);
+        var commissionShare = ExactDivision.Divide(fill.Commission * closing, Math.Abs(q), fill.Commission);
         trip.AddExit(fill.Price, closing, commissionShare, realized);
         if (newQty == 0 || Math.Sign(newQty) != Math.Sign(oldQty))
         {
@@ -295,6 +295,10 @@ public sealed class Portfolio
         private decimal _entryValue;
         private decimal _exitValue;
 
+        // The first entry and exit prices: the average prices of a trip of one entry and one exit, known without dividing.
+        private decimal _firstEntryPrice;
+        private decimal _firstExitPrice;
+
         public TradeDirection Direction { get; private set; }
 
         public DateTime EntryTimeUtc { get; private set; }
@@ -313,6 +317,7 @@ public sealed class Portfolio
             EntryTimeUtc = fill.TimeUtc;
             _entryValue = 0m;
             _exitValue = 0m;
+            _firstEntryPrice = fill.Price;
             EntryQuantity = 0m;
             ExitQuantity = 0m;
             Pnl = 0m;
@@ -329,6 +334,11 @@ public sealed class Portfolio
 
         public void AddExit(decimal price, decimal quantity, decimal commission, decimal realized)
         {
+            if (ExitQuantity == 0)
+            {
+                _firstExitPrice = price;
+            }
+
             _exitValue += price * quantity;
             ExitQuantity += quantity;
             Commission += commission;
@@ -347,9 +357,9 @@ public sealed class Portfolio
             Direction,
             EntryQuantity,
             EntryTimeUtc,
-            _entryValue / EntryQuantity,
+            ExactDivision.Divide(_entryValue, EntryQuantity, _firstEntryPrice),
             exitTimeUtc,
-            ExitQuantity == 0 ? 0 : _exitValue / ExitQuantity,
+            ExitQuantity == 0 ? 0 : ExactDivision.Divide(_exitValue, ExitQuantity, _firstExitPrice),
             Pnl,
             Commission,
             reason);

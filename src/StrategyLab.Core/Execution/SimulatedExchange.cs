@@ -326,19 +326,28 @@ public sealed partial class SimulatedExchange : IBarDrivenVenue
         // Fast path, the common case: protective stops and limits far from the price. Nothing fills, so only
         // trailing stops move. Only when something could fill does the ordered matching below run.
         var anyFill = false;
-        foreach (var o in book.Working)
+        var anyTrailing = false;
+        var working = book.Working;
+        for (var i = 0; i < working.Count; i++)
         {
-            if (o.ActiveFromUtc <= bar.Start && FillPrices.CouldFill(o, bar))
+            var o = working[i];
+            if (o.ActiveFromUtc <= bar.Start)
             {
-                anyFill = true;
-                break;
+                if (FillPrices.CouldFill(o, bar))
+                {
+                    anyFill = true;
+                    break;
+                }
+
+                anyTrailing |= o.Type == OrderType.TrailingStop;
             }
         }
 
         if (!anyFill)
         {
-            foreach (var o in book.Working)
+            for (var i = 0; anyTrailing && i < working.Count; i++)
             {
+                var o = working[i];
                 if (o.Type == OrderType.TrailingStop && o.ActiveFromUtc <= bar.Start)
                 {
                     UpdateTrail(o, bar);
@@ -423,27 +432,26 @@ public sealed partial class SimulatedExchange : IBarDrivenVenue
         var time = atOpen ? bar.Start : bar.End;
 
         // Cash accounts cannot go short or spend cash they do not have, even if things changed since submission.
-        var held = _portfolio.QuantityOf(order.Symbol);
+        var commission = _settings.Commission.Compute(quantity, price);
         if (_portfolio.AccountType == AccountType.Cash)
         {
+            var held = _portfolio.QuantityOf(order.Symbol);
             if (order.Side == OrderSide.Sell && held - quantity < 0)
             {
                 Reject(order, RejectReason.ShortSellingNotAllowed, time);
                 return;
             }
 
-            if (order.Side == OrderSide.Buy && held >= 0
-                && (quantity * price) + _settings.Commission.Compute(quantity, price) > _portfolio.Cash)
+            if (order.Side == OrderSide.Buy && held >= 0 && (quantity * price) + commission > _portfolio.Cash)
             {
                 Reject(order, RejectReason.InsufficientBuyingPower, time);
                 return;
             }
         }
 
-        var commission = _settings.Commission.Compute(quantity, price);
         var previousFilled = order.FilledQuantity;
         order.FilledQuantity += quantity;
-        order.AverageFillPrice = ((order.AverageFillPrice * previousFilled) + (price * quantity)) / order.FilledQuantity;
+        order.AverageFillPrice = ExactDivision.Divide((order.AverageFillPrice * previousFilled) + (price * quantity), order.FilledQuantity, price);
         order.Commission += commission;
         order.UpdatedUtc = time;
         book.VolumeUsed += quantity;

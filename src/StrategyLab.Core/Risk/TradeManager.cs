@@ -51,7 +51,13 @@ public sealed partial class TradeManager
     private readonly SimulatedExchange? _exchange;
     private readonly Portfolio _portfolio;
     private readonly ILogger _logger;
-    private readonly Dictionary<Symbol, SymbolOrders> _orders = [];
+    // Each symbol's orders: looked up by the symbol's dense id on every order event, walked in first-use order.
+    private readonly SymbolTable<SymbolOrders> _orders = new();
+    private readonly List<SymbolOrders> _orderStates = [];
+
+    // The reasons an entry is refused, spelt once (they depend on the settings only).
+    private string? _maxPositionsReason;
+    private string? _closingWindowReason;
     private DateOnly _day;
     private decimal _dayStartEquity;
     private bool _dailyLimitHit;
@@ -71,7 +77,7 @@ public sealed partial class TradeManager
     public int BlockedEntries { get; private set; }
 
     /// <summary>True when an entry order for <paramref name="symbol"/> is working.</summary>
-    public bool HasPendingEntry(Symbol symbol) => _orders.TryGetValue(symbol, out var s) && s.Entry is { IsOpen: true };
+    public bool HasPendingEntry(Symbol symbol) => _orders.Get(symbol) is { Entry.IsOpen: true };
 
     /// <summary>
     /// Starts a new trading day for the loss limit (call at the first slice of each session date of the run's calendar).
@@ -188,7 +194,7 @@ public sealed partial class TradeManager
     public void OnOrderEvent(in OrderEvent e)
     {
         var symbol = e.Order.Symbol;
-        if (!_orders.TryGetValue(symbol, out var state))
+        if (_orders.Get(symbol) is not { } state)
         {
             return;
         }
@@ -226,6 +232,11 @@ public sealed partial class TradeManager
         if (Block(intent, nowUtc, price, session) is { } why)
         {
             BlockedEntries++;
+            if (!_logger.IsEnabled(LogLevel.Information))
+            {
+                return;
+            }
+
             _logger.LogInformation(
                 EngineEvents.EntryBlocked,
                 "{Symbol} {Kind} at {Time:O}: {Why}",
@@ -245,6 +256,11 @@ public sealed partial class TradeManager
         if (quantity <= 0)
         {
             BlockedEntries++;
+            if (!_logger.IsEnabled(LogLevel.Information))
+            {
+                return;
+            }
+
             _logger.LogInformation(
                 EngineEvents.EntryBlocked,
                 "{Symbol} {Kind} at {Time:O}: size rounds to zero at price {Price}",
@@ -271,9 +287,9 @@ public sealed partial class TradeManager
         }
 
         var open = _portfolio.OpenPositionCount;
-        foreach (var (s, st) in _orders)
+        foreach (var st in _orderStates)
         {
-            if (st.Entry is { IsOpen: true } && _portfolio.QuantityOf(s) == 0)
+            if (st.Entry is { IsOpen: true } && _portfolio.QuantityOf(st.Symbol) == 0)
             {
                 open++;
             }
@@ -281,7 +297,7 @@ public sealed partial class TradeManager
 
         if (_portfolio.QuantityOf(intent.Symbol) == 0 && open >= _settings.MaxPositions)
         {
-            return FormattableString.Invariant($"max positions ({_settings.MaxPositions}) reached");
+            return MaxPositionsReason;
         }
 
         return null;
@@ -303,11 +319,13 @@ public sealed partial class TradeManager
         if (session is not null && _risk.StopEntriesMinutesBeforeClose > 0
             && nowUtc >= session.RegularClose.AddMinutes(-_risk.StopEntriesMinutesBeforeClose))
         {
-            return FormattableString.Invariant($"within {_risk.StopEntriesMinutesBeforeClose} minutes of the close");
+            return _closingWindowReason ??= FormattableString.Invariant($"within {_risk.StopEntriesMinutesBeforeClose} minutes of the close");
         }
 
         return null;
     }
+
+    private string MaxPositionsReason => _maxPositionsReason ??= FormattableString.Invariant($"max positions ({_settings.MaxPositions}) reached");
 
     private decimal Size(Symbol symbol, decimal price)
     {
@@ -401,7 +419,7 @@ public sealed partial class TradeManager
 
     private void CancelAll(Symbol symbol, DateTime nowUtc)
     {
-        if (!_orders.TryGetValue(symbol, out var state))
+        if (_orders.Get(symbol) is not { } state)
         {
             return;
         }
@@ -423,17 +441,20 @@ public sealed partial class TradeManager
 
     private SymbolOrders State(Symbol symbol)
     {
-        if (!_orders.TryGetValue(symbol, out var s))
+        if (_orders.Get(symbol) is not { } s)
         {
-            s = new SymbolOrders();
-            _orders.Add(symbol, s);
+            s = new SymbolOrders(symbol);
+            _orders.Set(symbol, s);
+            _orderStates.Add(s);
         }
 
         return s;
     }
 
-    private sealed class SymbolOrders
+    private sealed class SymbolOrders(Symbol symbol)
     {
+        public Symbol Symbol { get; } = symbol;
+
         public Order? Entry { get; set; }
 
         public Order? Exit { get; set; }
