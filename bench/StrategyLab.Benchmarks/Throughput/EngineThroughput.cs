@@ -18,7 +18,9 @@ namespace StrategyLab.Benchmarks.Throughput;
 /// <c>throughput engine [bars]</c>: SMA crossover over synthetic 1-minute bars (10 symbols, regular NYSE sessions)
 /// through the full orchestrator — exchange, portfolio, trade manager with a 2% stop-loss, statistics on every
 /// equity mark — from memory and from the Parquet store, beside a bare loop that only computes the two SMAs.
-/// Prints bars/s, the ratio to the bare loop, and bytes allocated per bar in steady state.
+/// Prints bars/s, the ratio to the bare loop, bytes allocated per bar in steady state, and the trading path's cost per
+/// round trip: what the trading run spends beyond the never-trading one (time and bytes), over its round trips — the
+/// strategy's own per-bar work included.
 /// </summary>
 internal static class EngineThroughput
 {
@@ -60,6 +62,12 @@ internal static class EngineThroughput
         var elapsed = RunEngine(bars, out var allocated, out var engine);
         Report(output, "engine from memory", bars.Length, elapsed, bare, allocated);
         output.WriteLine($"    trades {engine.Portfolio.FillCount / 2:N0}, fills {engine.Portfolio.FillCount:N0}, final equity {engine.Portfolio.Equity:N2}, open orders at the end {OpenOrdersAtEnd:N0}");
+        if (LastRoundTrips > 0)
+        {
+            var trips = (double)LastRoundTrips;
+            output.WriteLine(
+                $"    per round trip (beyond the never-trading run, strategy included): {(elapsed - quiet).TotalMicroseconds / trips:F2} µs, {(allocated - quietAllocated) / trips:F0} B; {LastRoundTrips:N0} round trips, {engine.Counters.OrdersSubmitted:N0} orders");
+        }
 
         if (args.Contains("--memory-only"))
         {
@@ -150,6 +158,8 @@ internal static class EngineThroughput
 
     private static int OpenOrdersAtEnd { get; set; }
 
+    private static int LastRoundTrips { get; set; }
+
     internal static TimeSpan RunEngine(IEnumerable<Bar> bars, out long allocated, out TradingEngine engine, IStrategy? strategy = null, bool settleHeap = true)
     {
         var symbols = Enumerable.Range(0, SymbolCount).Select(i => Symbol.Equity($"SYN{i}")).ToArray();
@@ -186,6 +196,7 @@ internal static class EngineThroughput
         LastGcPause = GC.GetTotalPauseDuration() - pauseBefore;
         _ = statistics.Compute();
         OpenOrdersAtEnd = exchange.OpenOrders.Count;
+        LastRoundTrips = statistics.RoundTrips.Count;
 
         return elapsed;
     }

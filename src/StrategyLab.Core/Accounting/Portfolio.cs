@@ -10,8 +10,11 @@ namespace StrategyLab.Core.Accounting;
 /// </summary>
 public sealed class Portfolio
 {
-    private readonly Dictionary<Symbol, Position> _positions = [];
-    private readonly Dictionary<Symbol, OpenTrip> _openTrips = [];
+    // By the symbol's dense id: a fill and every buying-power check look positions up.
+    private readonly SymbolTable<Position> _positions = new();
+
+    // One open-trip record per symbol, reused from one round trip to the next (only the closed RoundTrip is new).
+    private readonly SymbolTable<OpenTrip> _openTrips = new();
     private readonly List<Position> _positionList = [];
     private int _openPositionCount;
 
@@ -90,15 +93,15 @@ public sealed class Portfolio
         : (Equity * MarginLeverage) - GrossExposure - reserved;
 
     /// <summary>The position in <paramref name="symbol"/>, or null if it was never held.</summary>
-    public Position? GetPosition(Symbol symbol) => _positions.GetValueOrDefault(symbol);
+    public Position? GetPosition(Symbol symbol) => _positions.Get(symbol);
 
     /// <summary>Signed quantity held in <paramref name="symbol"/> (0 when none).</summary>
-    public decimal QuantityOf(Symbol symbol) => _positions.TryGetValue(symbol, out var p) ? p.Quantity : 0m;
+    public decimal QuantityOf(Symbol symbol) => _positions.Get(symbol) is { } p ? p.Quantity : 0m;
 
     /// <summary>Marks the position in <paramref name="symbol"/> (if any) at <paramref name="price"/>.</summary>
     public void Mark(Symbol symbol, decimal price, DateTime timeUtc)
     {
-        if (_positions.TryGetValue(symbol, out var p))
+        if (_positions.Get(symbol) is { } p)
         {
             Mark(p, price, timeUtc);
         }
@@ -119,15 +122,15 @@ public sealed class Portfolio
     /// <summary>Applies an execution: cash, position, average price, realized PnL, fees, round trips.</summary>
     public void ApplyFill(in Fill fill)
     {
-        if (!_positions.TryGetValue(fill.Symbol, out var p))
+        if (_positions.Get(fill.Symbol) is not { } p)
         {
             p = new Position(fill.Symbol) { LastPrice = fill.Price, LastPriceTimeUtc = fill.TimeUtc };
-            _positions.Add(fill.Symbol, p);
+            _positions.Set(fill.Symbol, p);
             _positionList.Add(p);
         }
 
         // A fill is the newest trade price known: mark the holding there before changing it.
-        Mark(fill.Symbol, fill.Price, fill.TimeUtc);
+        Mark(p, fill.Price, fill.TimeUtc);
         var q = fill.SignedQuantity;
         var oldQty = p.Quantity;
         Cash -= (q * fill.Price) + fill.Commission;
@@ -140,7 +143,7 @@ public sealed class Portfolio
         if (oldQty == 0 || Math.Sign(oldQty) == Math.Sign(q))
         {
             // Opening or adding: the average moves toward the fill price.
-            p.AveragePrice = ((p.AveragePrice * Math.Abs(oldQty)) + (fill.Price * Math.Abs(q))) / Math.Abs(newQty);
+            p.AveragePrice = ExactDivision.Divide((p.AveragePrice * Math.Abs(oldQty)) + (fill.Price * Math.Abs(q)), Math.Abs(newQty), fill.Price);
         }
         else
         {
@@ -183,7 +186,7 @@ public sealed class Portfolio
     public (decimal Before, decimal After, decimal CashInLieu) ApplySplit(Symbol symbol, decimal ratio, DateTime timeUtc)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ratio);
-        if (!_positions.TryGetValue(symbol, out var p))
+        if (_positions.Get(symbol) is not { } p)
         {
             return (0m, 0m, 0m);
         }
@@ -204,7 +207,7 @@ public sealed class Portfolio
             return (0m, 0m, 0m);
         }
 
-        var trip = _openTrips[symbol];
+        var trip = _openTrips.Get(symbol)!;
         trip.Scale(ratio);
         var cash = fraction * lastPrice;
         if (fraction != 0)
@@ -217,7 +220,6 @@ public sealed class Portfolio
             if (after == 0)
             {
                 _openPositionCount--;
-                _openTrips.Remove(symbol);
                 RoundTripClosed?.Invoke(trip.Close(symbol, timeUtc, "split_cash_in_lieu"));
             }
         }
@@ -234,7 +236,7 @@ public sealed class Portfolio
     public decimal ApplyDividend(Symbol symbol, decimal perShare)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(perShare);
-        if (!_positions.TryGetValue(symbol, out var p) || p.Quantity == 0)
+        if (_positions.Get(symbol) is not { } p || p.Quantity == 0)
         {
             return 0m;
         }
@@ -252,11 +254,11 @@ public sealed class Portfolio
         var q = fill.SignedQuantity;
         if (oldQty == 0)
         {
-            _openTrips[symbol] = OpenTrip.Start(fill, Math.Abs(q), fill.Commission);
+            StartTrip(fill, Math.Abs(q), fill.Commission);
             return;
         }
 
-        var trip = _openTrips[symbol];
+        var trip = _openTrips.Get(symbol)!;
         if (Math.Sign(oldQty) == Math.Sign(q))
         {
             trip.AddEntry(fill.Price, Math.Abs(q), fill.Commission);
@@ -264,27 +266,42 @@ public sealed class Portfolio
         }
 
         var closing = Math.Min(Math.Abs(q), Math.Abs(oldQty));
-        var commissionShare = fill.Commission * closing / Math.Abs(q);
+        var commissionShare = ExactDivision.Divide(fill.Commission * closing, Math.Abs(q), fill.Commission);
         trip.AddExit(fill.Price, closing, commissionShare, realized);
         if (newQty == 0 || Math.Sign(newQty) != Math.Sign(oldQty))
         {
-            _openTrips.Remove(symbol);
             RoundTripClosed?.Invoke(trip.Close(symbol, fill.TimeUtc, fill.Tag ?? "exit"));
             if (newQty != 0)
             {
-                _openTrips[symbol] = OpenTrip.Start(fill, Math.Abs(newQty), fill.Commission - commissionShare);
+                StartTrip(fill, Math.Abs(newQty), fill.Commission - commissionShare);
             }
         }
     }
 
+    private void StartTrip(in Fill fill, decimal quantity, decimal commission)
+    {
+        if (_openTrips.Get(fill.Symbol) is not { } trip)
+        {
+            trip = new OpenTrip();
+            _openTrips.Set(fill.Symbol, trip);
+        }
+
+        trip.Start(fill, quantity, commission);
+    }
+
+    /// <summary>The round trip under way in one symbol; restarted in place when the next one opens.</summary>
     private sealed class OpenTrip
     {
         private decimal _entryValue;
         private decimal _exitValue;
 
-        public TradeDirection Direction { get; private init; }
+        // The first entry and exit prices: the average prices of a trip of one entry and one exit, known without dividing.
+        private decimal _firstEntryPrice;
+        private decimal _firstExitPrice;
 
-        public DateTime EntryTimeUtc { get; private init; }
+        public TradeDirection Direction { get; private set; }
+
+        public DateTime EntryTimeUtc { get; private set; }
 
         public decimal EntryQuantity { get; private set; }
 
@@ -294,15 +311,18 @@ public sealed class Portfolio
 
         public decimal Commission { get; private set; }
 
-        public static OpenTrip Start(in Fill fill, decimal quantity, decimal commission)
+        public void Start(in Fill fill, decimal quantity, decimal commission)
         {
-            var trip = new OpenTrip
-            {
-                Direction = fill.Side == OrderSide.Buy ? TradeDirection.Long : TradeDirection.Short,
-                EntryTimeUtc = fill.TimeUtc,
-            };
-            trip.AddEntry(fill.Price, quantity, commission);
-            return trip;
+            Direction = fill.Side == OrderSide.Buy ? TradeDirection.Long : TradeDirection.Short;
+            EntryTimeUtc = fill.TimeUtc;
+            _entryValue = 0m;
+            _exitValue = 0m;
+            _firstEntryPrice = fill.Price;
+            EntryQuantity = 0m;
+            ExitQuantity = 0m;
+            Pnl = 0m;
+            Commission = 0m;
+            AddEntry(fill.Price, quantity, commission);
         }
 
         public void AddEntry(decimal price, decimal quantity, decimal commission)
@@ -314,6 +334,11 @@ public sealed class Portfolio
 
         public void AddExit(decimal price, decimal quantity, decimal commission, decimal realized)
         {
+            if (ExitQuantity == 0)
+            {
+                _firstExitPrice = price;
+            }
+
             _exitValue += price * quantity;
             ExitQuantity += quantity;
             Commission += commission;
@@ -332,9 +357,9 @@ public sealed class Portfolio
             Direction,
             EntryQuantity,
             EntryTimeUtc,
-            _entryValue / EntryQuantity,
+            ExactDivision.Divide(_entryValue, EntryQuantity, _firstEntryPrice),
             exitTimeUtc,
-            ExitQuantity == 0 ? 0 : _exitValue / ExitQuantity,
+            ExitQuantity == 0 ? 0 : ExactDivision.Divide(_exitValue, ExitQuantity, _firstExitPrice),
             Pnl,
             Commission,
             reason);

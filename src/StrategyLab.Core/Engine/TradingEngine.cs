@@ -32,6 +32,10 @@ public sealed partial class TradingEngine : IOrderEventListener
     private readonly IMarketCalendar _primaryCalendar;
     private readonly List<Intent> _intents = [];
     private readonly Context _context;
+
+    // The trade manager's price and session lookups, made once (a method group converted per call allocates).
+    private readonly Func<Symbol, decimal?> _priceOf;
+    private readonly Func<Symbol, TradingSession?> _sessionOf;
     private Bar[] _slice = new Bar[8];
     private SymbolState[] _sliceStates = new SymbolState[8];
     private bool[] _accepted = new bool[8];
@@ -102,6 +106,8 @@ public sealed partial class TradingEngine : IOrderEventListener
 
         _primaryCalendar = calendars(_symbols[0]);
         _context = new Context(this);
+        _priceOf = PriceOf;
+        _sessionOf = SessionOf;
         _portfolio.RoundTripClosed += OnRoundTripClosed;
     }
 
@@ -374,7 +380,7 @@ public sealed partial class TradingEngine : IOrderEventListener
                 // Deferred targets (buys waiting for a rotation's sales) are processed even on a slice with no intent.
                 if (_intents.Count > 0 || _tradeManager.HasDeferredTargets)
                 {
-                    _tradeManager.Process(_intents, now, PriceOf, SessionOf);
+                    _tradeManager.Process(_intents, now, _priceOf, _sessionOf);
                 }
             }
 

@@ -5,18 +5,100 @@ namespace StrategyLab.Core.Execution;
 /// <summary>
 /// An order as the venue knows it. Only the venue changes it; everyone else reads it.
 /// </summary>
+/// <remarks>
+/// Orders are made on every entry, exit and protective level, and a run folder keeps every one until the end, so the
+/// object is kept small: the request's fields live here (the trade manager's orders never build an
+/// <see cref="OrderRequest"/>; <see cref="Request"/> makes one on first read, from the values as submitted), optional
+/// prices and times are stored with presence flags rather than as nullables, enums as bytes, and a generated OCO group
+/// is kept as the entry's id and spelt only when read.
+/// </remarks>
 public sealed class Order
 {
+    private const byte HasLimit = 1;
+    private const byte HasStop = 2;
+    private const byte HasTrailAnchor = 4;
+    private const byte HasAccepted = 8;
+    private const byte HasExpires = 16;
+    private const byte Triggered = 32;
+
+    // Null until read for an order submitted by fields: every change of the quantity or a price builds it first, so
+    // it always holds the values as submitted.
+    private OrderRequest? _request;
     private string? _clientOrderId;
+    private string? _ocoGroup;
+
+    // The entry order id of an OCO group the trade manager made ("oco-{id}", spelt on first read); 0 when none.
+    private readonly long _ocoEntryId;
+    private decimal _quantity;
+    private decimal _limitPrice;
+    private decimal _stopPrice;
+    private decimal _trailAnchorPrice;
+    private DateTime _acceptedUtc;
+    private DateTime _expiresUtc;
+    private readonly byte _side;
+    private readonly byte _type;
+    private readonly byte _timeInForce;
+    private byte _status;
+    private byte _rejectReason;
+    private byte _flags;
 
     internal Order(long id, string? clientOrderId, OrderRequest request, DateTime createdUtc)
+        : this(id, request.Symbol, request.Side, request.Quantity, request.Type, request.LimitPrice, request.StopPrice, request.TimeInForce, request.Tag, createdUtc)
+    {
+        _clientOrderId = clientOrderId;
+        _request = request;
+        _ocoGroup = request.OcoGroup;
+    }
+
+    /// <summary>An order submitted by fields (no <see cref="OrderRequest"/> yet; <see cref="Request"/> builds it when read).</summary>
+    internal Order(
+        long id,
+        Symbol symbol,
+        OrderSide side,
+        decimal quantity,
+        OrderType type,
+        decimal? limitPrice,
+        decimal? stopPrice,
+        TimeInForce timeInForce,
+        string? tag,
+        long ocoEntryId,
+        DateTime createdUtc)
+        : this(id, symbol, side, quantity, type, limitPrice, stopPrice, timeInForce, tag, createdUtc)
+    {
+        _ocoEntryId = ocoEntryId;
+    }
+
+    private Order(
+        long id,
+        Symbol symbol,
+        OrderSide side,
+        decimal quantity,
+        OrderType type,
+        decimal? limitPrice,
+        decimal? stopPrice,
+        TimeInForce timeInForce,
+        string? tag,
+        DateTime createdUtc)
     {
         Id = id;
-        _clientOrderId = clientOrderId;
-        Request = request;
-        Quantity = request.Quantity;
-        LimitPrice = request.LimitPrice;
-        StopPrice = request.StopPrice;
+        Symbol = symbol;
+        _side = (byte)side;
+        _type = (byte)type;
+        _timeInForce = (byte)timeInForce;
+        Tag = tag;
+        _quantity = quantity;
+        if (limitPrice is { } limit)
+        {
+            _limitPrice = limit;
+            _flags |= HasLimit;
+        }
+
+        if (stopPrice is { } stop)
+        {
+            _stopPrice = stop;
+            _flags |= HasStop;
+        }
+
         CreatedUtc = createdUtc;
         UpdatedUtc = createdUtc;
         ActiveFromUtc = createdUtc;
@@ -29,40 +111,79 @@ public sealed class Order
     public string ClientOrderId => _clientOrderId ??= "SL-" + Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The request as submitted (in post-split terms after a split rescaled the order).</summary>
-    public OrderRequest Request { get; internal set; }
+    public OrderRequest Request
+    {
+        get => _request ??= new OrderRequest(
+            Symbol,
+            Side,
+            _quantity,
+            Type,
+            LimitPrice,
+            StopPrice,
+            TrailPercent: null, // a trailing stop is always submitted with its request
+            TimeInForce,
+            Tag,
+            OcoGroup,
+            ClientOrderId: null);
+        internal set => _request = value;
+    }
 
     /// <summary>The instrument.</summary>
-    public Symbol Symbol => Request.Symbol;
+    public Symbol Symbol { get; }
 
     /// <summary>Buy or sell.</summary>
-    public OrderSide Side => Request.Side;
+    public OrderSide Side => (OrderSide)_side;
 
     /// <summary>The order type.</summary>
-    public OrderType Type => Request.Type;
+    public OrderType Type => (OrderType)_type;
 
     /// <summary>Time in force.</summary>
-    public TimeInForce TimeInForce => Request.TimeInForce;
+    public TimeInForce TimeInForce => (TimeInForce)_timeInForce;
 
     /// <summary>The reason the order exists (see <see cref="OrderRequest.Tag"/>).</summary>
-    public string? Tag => Request.Tag;
+    public string? Tag { get; }
 
     /// <summary>The OCO group, if any.</summary>
-    public string? OcoGroup => Request.OcoGroup;
+    public string? OcoGroup => _ocoGroup ??= _ocoEntryId == 0 ? null : OcoGroupName(_ocoEntryId);
 
     /// <summary>Total quantity (changed by a replace or by an OCO sibling's fill).</summary>
-    public decimal Quantity { get; internal set; }
+    public decimal Quantity
+    {
+        get => _quantity;
+        internal set
+        {
+            KeepRequest();
+            _quantity = value;
+        }
+    }
 
     /// <summary>The current limit price.</summary>
-    public decimal? LimitPrice { get; internal set; }
+    public decimal? LimitPrice
+    {
+        get => (_flags & HasLimit) != 0 ? _limitPrice : null;
+        internal set
+        {
+            KeepRequest();
+            Set(ref _limitPrice, HasLimit, value);
+        }
+    }
 
     /// <summary>The current stop price (for a trailing stop, the current trail level).</summary>
-    public decimal? StopPrice { get; internal set; }
+    public decimal? StopPrice
+    {
+        get => (_flags & HasStop) != 0 ? _stopPrice : null;
+        internal set
+        {
+            KeepRequest();
+            Set(ref _stopPrice, HasStop, value);
+        }
+    }
 
     /// <summary>Quantity filled so far.</summary>
     public decimal FilledQuantity { get; internal set; }
 
     /// <summary>Quantity still to fill.</summary>
-    public decimal RemainingQuantity => Quantity - FilledQuantity;
+    public decimal RemainingQuantity => _quantity - FilledQuantity;
 
     /// <summary>Volume-weighted average fill price, 0 before the first fill.</summary>
     public decimal AverageFillPrice { get; internal set; }
@@ -71,16 +192,28 @@ public sealed class Order
     public decimal Commission { get; internal set; }
 
     /// <summary>Current status.</summary>
-    public OrderStatus Status { get; internal set; }
+    public OrderStatus Status
+    {
+        get => (OrderStatus)_status;
+        internal set => _status = (byte)value;
+    }
 
     /// <summary>Why it was rejected, when it was.</summary>
-    public RejectReason RejectReason { get; internal set; }
+    public RejectReason RejectReason
+    {
+        get => (RejectReason)_rejectReason;
+        internal set => _rejectReason = (byte)value;
+    }
 
     /// <summary>When it was submitted (the decision time, UTC).</summary>
     public DateTime CreatedUtc { get; }
 
     /// <summary>When the venue accepted it; null when it was refused at submission.</summary>
-    public DateTime? AcceptedUtc { get; internal set; }
+    public DateTime? AcceptedUtc
+    {
+        get => (_flags & HasAccepted) != 0 ? _acceptedUtc : null;
+        internal set => Set(ref _acceptedUtc, HasAccepted, value);
+    }
 
     /// <summary>When it last changed.</summary>
     public DateTime UpdatedUtc { get; internal set; }
@@ -89,18 +222,85 @@ public sealed class Order
     public DateTime ActiveFromUtc { get; internal set; }
 
     /// <summary>For a DAY order, the session close at which it expires.</summary>
-    public DateTime? ExpiresUtc { get; internal set; }
+    public DateTime? ExpiresUtc
+    {
+        get => (_flags & HasExpires) != 0 ? _expiresUtc : null;
+        internal set => Set(ref _expiresUtc, HasExpires, value);
+    }
 
     /// <summary>True once a stop-limit's stop has been reached.</summary>
-    public bool IsTriggered { get; internal set; }
+    public bool IsTriggered
+    {
+        get => (_flags & Triggered) != 0;
+        internal set => _flags = value ? (byte)(_flags | Triggered) : (byte)(_flags & ~Triggered);
+    }
 
     /// <summary>For a trailing stop: the best price seen since submission.</summary>
-    public decimal? TrailAnchorPrice { get; internal set; }
+    public decimal? TrailAnchorPrice
+    {
+        get => (_flags & HasTrailAnchor) != 0 ? _trailAnchorPrice : null;
+        internal set => Set(ref _trailAnchorPrice, HasTrailAnchor, value);
+    }
 
     /// <summary>True while the order can still fill.</summary>
     public bool IsOpen => Status is OrderStatus.Working or OrderStatus.PartiallyFilled;
 
+    /// <summary>The trail distance of a trailing stop, in percent (from its request).</summary>
+    internal decimal? TrailPercent => _request?.TrailPercent;
+
+    /// <summary>The limit price as submitted (what the buying-power estimate uses), without building the request.</summary>
+    internal decimal? RequestedLimitPrice => _request is { } r ? r.LimitPrice : LimitPrice;
+
+    /// <summary>The stop price as submitted, without building the request.</summary>
+    internal decimal? RequestedStopPrice => _request is { } r ? r.StopPrice : StopPrice;
+
+    /// <summary>The quantity as submitted, without building the request.</summary>
+    internal decimal RequestedQuantity => _request is { } r ? r.Quantity : _quantity;
+
+    /// <summary>The OCO group the trade manager gives the exits of entry <paramref name="entryId"/>.</summary>
+    internal static string OcoGroupName(long entryId) => "oco-" + entryId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>True when both orders are in one OCO group (compared without spelling generated names when possible).</summary>
+    internal bool SharesOcoGroupWith(Order other)
+    {
+        if (_ocoEntryId != 0 && other._ocoEntryId != 0)
+        {
+            return _ocoEntryId == other._ocoEntryId;
+        }
+
+        if (_ocoEntryId == 0 && _ocoGroup is null && other._ocoEntryId == 0 && other._ocoGroup is null)
+        {
+            return false;
+        }
+
+        return string.Equals(OcoGroup, other.OcoGroup, StringComparison.Ordinal);
+    }
+
+    /// <summary>True when the order belongs to an OCO group.</summary>
+    internal bool HasOcoGroup => _ocoEntryId != 0 || _ocoGroup is not null;
+
     /// <inheritdoc />
     public override string ToString() =>
         FormattableString.Invariant($"#{Id} {Side} {Quantity} {Symbol} {Type} {Status}");
+
+    /// <summary>Before the quantity or a price changes, fixes the request at the values as submitted.</summary>
+    private void KeepRequest()
+    {
+        if (_request is null)
+        {
+            _ = Request;
+        }
+    }
+
+    private void Set(ref decimal field, byte flag, decimal? value)
+    {
+        field = value.GetValueOrDefault();
+        _flags = value.HasValue ? (byte)(_flags | flag) : (byte)(_flags & ~flag);
+    }
+
+    private void Set(ref DateTime field, byte flag, DateTime? value)
+    {
+        field = value.GetValueOrDefault();
+        _flags = value.HasValue ? (byte)(_flags | flag) : (byte)(_flags & ~flag);
+    }
 }

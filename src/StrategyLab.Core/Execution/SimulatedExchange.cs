@@ -40,6 +40,7 @@ public sealed partial class SimulatedExchange : IBarDrivenVenue
     private readonly HashSet<string> _clientIds = new(StringComparer.Ordinal);
     private readonly List<Order> _scratch = [];
     private readonly List<Order> _batch = [];
+    private readonly List<Order> _siblings = [];
     private long _nextId = 1;
 
     // The earliest expiry among open DAY orders (MaxValue when none): AdvanceTime is a comparison until then.
@@ -104,10 +105,46 @@ public sealed partial class SimulatedExchange : IBarDrivenVenue
     public Order Submit(OrderRequest request, DateTime decisionTimeUtc)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var order = new Order(_nextId++, request.ClientOrderId, request, decisionTimeUtc);
+        return Accept(new Order(_nextId++, request.ClientOrderId, request, decisionTimeUtc), request.ClientOrderId, decisionTimeUtc);
+    }
+
+    /// <summary>
+    /// Submits an order given by its fields, as <see cref="Submit(OrderRequest, DateTime)"/> does a request: the trade
+    /// manager's path, which makes no <see cref="OrderRequest"/> (nor OCO group name) unless someone reads it.
+    /// </summary>
+    /// <remarks>
+    /// The parameters are those of <see cref="OrderRequest"/> (no trail: a trailing stop goes as a request), except the
+    /// OCO group: <paramref name="ocoEntryId"/> is the entry whose exits form the group <c>oco-{id}</c>, 0 for none.
+    /// </remarks>
+    internal Order Submit(
+        Symbol symbol,
+        OrderSide side,
+        decimal quantity,
+        OrderType type,
+        decimal? limitPrice,
+        decimal? stopPrice,
+        TimeInForce timeInForce,
+        string? tag,
+        long ocoEntryId,
+        DateTime decisionTimeUtc)
+    {
+        ArgumentNullException.ThrowIfNull(symbol);
+        if (type == OrderType.TrailingStop)
+        {
+            throw new ArgumentException("A trailing stop is submitted with its request (it carries the trail).", nameof(type));
+        }
+
+        return Accept(
+            new Order(_nextId++, symbol, side, quantity, type, limitPrice, stopPrice, timeInForce, tag, ocoEntryId, decisionTimeUtc),
+            clientOrderId: null,
+            decisionTimeUtc);
+    }
+
+    private Order Accept(Order order, string? clientOrderId, DateTime decisionTimeUtc)
+    {
         _history?.Add(order);
 
-        var reason = Validate(order, decisionTimeUtc, out var session);
+        var reason = Validate(order, clientOrderId, decisionTimeUtc, out var session);
         if (reason != RejectReason.None)
         {
             order.Status = OrderStatus.Rejected;
@@ -116,12 +153,12 @@ public sealed partial class SimulatedExchange : IBarDrivenVenue
             return order;
         }
 
-        if (request.ClientOrderId is { } clientId)
+        if (clientOrderId is { } clientId)
         {
             _clientIds.Add(clientId); // generated ids are unique by construction
         }
 
-        if (request.TimeInForce == TimeInForce.Day)
+        if (order.TimeInForce == TimeInForce.Day)
         {
             order.ExpiresUtc = session!.Close(_settings.ExtendedHours);
             if (order.ExpiresUtc < _nextExpiryUtc)
@@ -130,8 +167,8 @@ public sealed partial class SimulatedExchange : IBarDrivenVenue
             }
         }
 
-        var book = _books.Get(request.Symbol)!;
-        if (request.Type == OrderType.TrailingStop)
+        var book = _books.Get(order.Symbol)!;
+        if (order.Type == OrderType.TrailingStop)
         {
             order.TrailAnchorPrice = book.LastPrice;
             order.StopPrice = TrailLevel(order, book.LastPrice);
@@ -238,7 +275,7 @@ public sealed partial class SimulatedExchange : IBarDrivenVenue
 
             var side = held > 0 ? OrderSide.Sell : OrderSide.Buy;
             var quantity = Math.Abs(held);
-            var order = new Order(_nextId++, null, OrderRequest.Market(book.Symbol, side, quantity, tag), nowUtc)
+            var order = new Order(_nextId++, book.Symbol, side, quantity, OrderType.Market, null, null, TimeInForce.Day, tag, 0, nowUtc)
             {
                 Status = OrderStatus.Working,
                 AcceptedUtc = nowUtc,
@@ -289,19 +326,28 @@ public sealed partial class SimulatedExchange : IBarDrivenVenue
         // Fast path, the common case: protective stops and limits far from the price. Nothing fills, so only
         // trailing stops move. Only when something could fill does the ordered matching below run.
         var anyFill = false;
-        foreach (var o in book.Working)
+        var anyTrailing = false;
+        var working = book.Working;
+        for (var i = 0; i < working.Count; i++)
         {
-            if (o.ActiveFromUtc <= bar.Start && FillPrices.CouldFill(o, bar))
+            var o = working[i];
+            if (o.ActiveFromUtc <= bar.Start)
             {
-                anyFill = true;
-                break;
+                if (FillPrices.CouldFill(o, bar))
+                {
+                    anyFill = true;
+                    break;
+                }
+
+                anyTrailing |= o.Type == OrderType.TrailingStop;
             }
         }
 
         if (!anyFill)
         {
-            foreach (var o in book.Working)
+            for (var i = 0; anyTrailing && i < working.Count; i++)
             {
+                var o = working[i];
                 if (o.Type == OrderType.TrailingStop && o.ActiveFromUtc <= bar.Start)
                 {
                     UpdateTrail(o, bar);
@@ -386,27 +432,26 @@ public sealed partial class SimulatedExchange : IBarDrivenVenue
         var time = atOpen ? bar.Start : bar.End;
 
         // Cash accounts cannot go short or spend cash they do not have, even if things changed since submission.
-        var held = _portfolio.QuantityOf(order.Symbol);
+        var commission = _settings.Commission.Compute(quantity, price);
         if (_portfolio.AccountType == AccountType.Cash)
         {
+            var held = _portfolio.QuantityOf(order.Symbol);
             if (order.Side == OrderSide.Sell && held - quantity < 0)
             {
                 Reject(order, RejectReason.ShortSellingNotAllowed, time);
                 return;
             }
 
-            if (order.Side == OrderSide.Buy && held >= 0
-                && (quantity * price) + _settings.Commission.Compute(quantity, price) > _portfolio.Cash)
+            if (order.Side == OrderSide.Buy && held >= 0 && (quantity * price) + commission > _portfolio.Cash)
             {
                 Reject(order, RejectReason.InsufficientBuyingPower, time);
                 return;
             }
         }
 
-        var commission = _settings.Commission.Compute(quantity, price);
         var previousFilled = order.FilledQuantity;
         order.FilledQuantity += quantity;
-        order.AverageFillPrice = ((order.AverageFillPrice * previousFilled) + (price * quantity)) / order.FilledQuantity;
+        order.AverageFillPrice = ExactDivision.Divide((order.AverageFillPrice * previousFilled) + (price * quantity), order.FilledQuantity, price);
         order.Commission += commission;
         order.UpdatedUtc = time;
         book.VolumeUsed += quantity;
@@ -425,20 +470,33 @@ public sealed partial class SimulatedExchange : IBarDrivenVenue
 
     private void ReduceOcoSiblings(Order filled, decimal quantity, DateTime time)
     {
-        if (filled.OcoGroup is null)
+        if (!filled.HasOcoGroup)
         {
             return;
         }
 
-        var siblings = new List<Order>();
+        // The shared list is taken only when free: the listener's reactions to a cancel could come back here.
+        var siblings = _siblings.Count == 0 ? _siblings : [];
         foreach (var o in _open)
         {
-            if (o.Id != filled.Id && string.Equals(o.OcoGroup, filled.OcoGroup, StringComparison.Ordinal))
+            if (o.Id != filled.Id && o.SharesOcoGroupWith(filled))
             {
                 siblings.Add(o);
             }
         }
 
+        try
+        {
+            ReduceSiblings(siblings, filled, quantity, time);
+        }
+        finally
+        {
+            siblings.Clear();
+        }
+    }
+
+    private void ReduceSiblings(List<Order> siblings, Order filled, decimal quantity, DateTime time)
+    {
         foreach (var s in siblings)
         {
             var remaining = s.RemainingQuantity - quantity;
@@ -482,37 +540,37 @@ public sealed partial class SimulatedExchange : IBarDrivenVenue
     private decimal TrailLevel(Order order, decimal anchor)
     {
         // Rounded to the instrument's increment away from the market, as the trade manager rounds fixed stops.
-        var pct = order.Request.TrailPercent!.Value / 100m;
+        var pct = order.TrailPercent!.Value / 100m;
         return order.Side == OrderSide.Sell
             ? _settings.Instruments.RoundPrice(order.Symbol, anchor * (1 - pct), PriceRounding.Down)
             : _settings.Instruments.RoundPrice(order.Symbol, anchor * (1 + pct), PriceRounding.Up);
     }
 
-    private RejectReason Validate(Order order, DateTime decisionTimeUtc, out TradingSession? session)
+    private RejectReason Validate(Order order, string? clientOrderId, DateTime decisionTimeUtc, out TradingSession? session)
     {
+        // The order holds the request's values until it is accepted: read them there (no request is built).
         session = null;
-        var r = order.Request;
-        if (_books.Get(r.Symbol) is not { } book)
+        if (_books.Get(order.Symbol) is not { } book)
         {
             return RejectReason.UnknownSymbol;
         }
 
-        if (r.ClientOrderId is { } id && _clientIds.Contains(id))
+        if (clientOrderId is { } id && _clientIds.Contains(id))
         {
             return RejectReason.DuplicateClientOrderId;
         }
 
-        if (!IsValidQuantity(r.Symbol, r.Quantity))
+        if (!IsValidQuantity(order.Symbol, order.Quantity))
         {
             return RejectReason.BadQuantity;
         }
 
-        var pricesOk = r.Type switch
+        var pricesOk = order.Type switch
         {
-            OrderType.Limit => r.LimitPrice > 0,
-            OrderType.Stop => r.StopPrice > 0,
-            OrderType.StopLimit => r.LimitPrice > 0 && r.StopPrice > 0,
-            OrderType.TrailingStop => r.TrailPercent is > 0 and < 100,
+            OrderType.Limit => order.LimitPrice > 0,
+            OrderType.Stop => order.StopPrice > 0,
+            OrderType.StopLimit => order.LimitPrice > 0 && order.StopPrice > 0,
+            OrderType.TrailingStop => order.TrailPercent is > 0 and < 100,
             _ => true,
         };
         if (!pricesOk)
@@ -537,8 +595,8 @@ public sealed partial class SimulatedExchange : IBarDrivenVenue
             return RejectReason.NoMarketData;
         }
 
-        if (r.Type is OrderType.Stop or OrderType.StopLimit
-            && (r.Side == OrderSide.Buy ? book.LastPrice >= r.StopPrice!.Value : book.LastPrice <= r.StopPrice!.Value))
+        if (order.Type is OrderType.Stop or OrderType.StopLimit
+            && (order.Side == OrderSide.Buy ? book.LastPrice >= order.StopPrice!.Value : book.LastPrice <= order.StopPrice!.Value))
         {
             return RejectReason.StopAlreadyTriggered;
         }
@@ -548,9 +606,8 @@ public sealed partial class SimulatedExchange : IBarDrivenVenue
 
     private RejectReason CheckBuyingPower(Order order, Book book)
     {
-        var r = order.Request;
-        var held = _portfolio.QuantityOf(r.Symbol);
-        var signed = r.Side == OrderSide.Buy ? r.Quantity : -r.Quantity;
+        var held = _portfolio.QuantityOf(order.Symbol);
+        var signed = order.Side == OrderSide.Buy ? order.Quantity : -order.Quantity;
         var reducesOnly = held != 0 && Math.Sign(signed) != Math.Sign(held) && Math.Abs(signed) <= Math.Abs(held);
         if (reducesOnly)
         {
@@ -562,17 +619,18 @@ public sealed partial class SimulatedExchange : IBarDrivenVenue
             return RejectReason.ShortSellingNotAllowed;
         }
 
-        var cost = EstimatedCost(order.Request, order.Request.Quantity, book.LastPrice);
+        var cost = EstimatedCost(order, order.RequestedQuantity, book.LastPrice);
         return cost > _portfolio.BuyingPower(ReservedByOpenOrders()) ? RejectReason.InsufficientBuyingPower : RejectReason.None;
     }
 
-    private decimal EstimatedCost(OrderRequest r, decimal quantity, decimal lastPrice)
+    /// <summary>What <paramref name="quantity"/> of the order costs at its submitted prices (buying-power checks).</summary>
+    private decimal EstimatedCost(Order o, decimal quantity, decimal lastPrice)
     {
-        var price = r.Type switch
+        var price = o.Type switch
         {
-            OrderType.Limit => r.LimitPrice!.Value,
-            OrderType.StopLimit => r.LimitPrice!.Value,
-            OrderType.Stop => Math.Max(r.StopPrice!.Value, lastPrice),
+            OrderType.Limit => o.RequestedLimitPrice!.Value,
+            OrderType.StopLimit => o.RequestedLimitPrice!.Value,
+            OrderType.Stop => Math.Max(o.RequestedStopPrice!.Value, lastPrice),
             _ => lastPrice,
         };
         if (_settings.SlippageBps != 0)
@@ -593,7 +651,7 @@ public sealed partial class SimulatedExchange : IBarDrivenVenue
             if (adds)
             {
                 var book = _books.Get(o.Symbol)!;
-                reserved += EstimatedCost(o.Request, o.RemainingQuantity, book.LastPrice);
+                reserved += EstimatedCost(o, o.RemainingQuantity, book.LastPrice);
             }
         }
 

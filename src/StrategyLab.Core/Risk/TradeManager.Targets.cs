@@ -42,7 +42,7 @@ public sealed partial class TradeManager
 
     /// <summary>True when an order of a target for <paramref name="symbol"/> is working.</summary>
     public bool HasWorkingTarget(Symbol symbol) =>
-        _orders.TryGetValue(symbol, out var s) && s.Targets is { } targets && targets.Exists(static o => o.IsOpen);
+        _orders.Get(symbol) is { Targets: { } targets } && targets.Exists(static o => o.IsOpen);
 
     /// <summary>Closes the position in <paramref name="symbol"/> and cancels every open order of it, the strategy's own included.</summary>
     public void Liquidate(Symbol symbol, string reason, DateTime nowUtc)
@@ -189,7 +189,7 @@ public sealed partial class TradeManager
         if (closing > 0)
         {
             var side = held > 0 ? OrderSide.Sell : OrderSide.Buy;
-            var order = _venue.Submit(OrderRequest.Market(symbol, side, closing, plan.Reason) with { TimeInForce = TimeInForce.Gtc }, nowUtc);
+            var order = SubmitMarket(symbol, side, closing, TimeInForce.Gtc, plan.Reason, nowUtc);
             state.Targets.Add(order);
         }
 
@@ -237,7 +237,7 @@ public sealed partial class TradeManager
         }
 
         var side = plan.Target > 0 ? OrderSide.Buy : OrderSide.Sell;
-        var order = _venue.Submit(OrderRequest.Market(symbol, side, quantity, plan.Reason), nowUtc);
+        var order = SubmitMarket(symbol, side, quantity, TimeInForce.Day, plan.Reason, nowUtc);
         (State(symbol).Targets ??= []).Add(order);
     }
 
@@ -253,8 +253,9 @@ public sealed partial class TradeManager
             }
         }
 
-        foreach (var (s, st) in _orders)
+        foreach (var st in _orderStates)
         {
+            var s = st.Symbol;
             if (s != symbol && _portfolio.QuantityOf(s) == 0
                 && (st.Entry is { IsOpen: true } || (st.Targets is { } t && t.Exists(static o => o.IsOpen))))
             {
@@ -262,12 +263,12 @@ public sealed partial class TradeManager
             }
         }
 
-        return open >= _settings.MaxPositions ? FormattableString.Invariant($"max positions ({_settings.MaxPositions}) reached") : null;
+        return open >= _settings.MaxPositions ? MaxPositionsReason : null;
     }
 
     private bool IsBeingClosed(Symbol symbol, decimal held)
     {
-        if (!_orders.TryGetValue(symbol, out var st))
+        if (_orders.Get(symbol) is not { } st)
         {
             return false;
         }
@@ -304,7 +305,7 @@ public sealed partial class TradeManager
     private bool CollectWorkingReductions()
     {
         var any = false;
-        foreach (var (_, st) in _orders)
+        foreach (var st in _orderStates)
         {
             if (st.Exit is { IsOpen: true } exit && !_awaited.Contains(exit))
             {
@@ -335,6 +336,11 @@ public sealed partial class TradeManager
     private void LogBlocked(Symbol symbol, decimal target, DateTime nowUtc, string why)
     {
         BlockedEntries++;
+        if (!_logger.IsEnabled(LogLevel.Information))
+        {
+            return;
+        }
+
         _logger.LogInformation(EngineEvents.EntryBlocked, "{Symbol} target {Target} at {Time:O}: {Why}", symbol, target, nowUtc, why);
     }
 

@@ -46,9 +46,18 @@ public sealed partial class TradeManager
     private readonly TradeManagerSettings _settings;
     private readonly RiskSettings _risk;
     private readonly IExecutionVenue _venue;
+
+    // The simulated exchange takes orders by their fields: no OrderRequest (nor OCO group name) per order.
+    private readonly SimulatedExchange? _exchange;
     private readonly Portfolio _portfolio;
     private readonly ILogger _logger;
-    private readonly Dictionary<Symbol, SymbolOrders> _orders = [];
+    // Each symbol's orders: looked up by the symbol's dense id on every order event, walked in first-use order.
+    private readonly SymbolTable<SymbolOrders> _orders = new();
+    private readonly List<SymbolOrders> _orderStates = [];
+
+    // The reasons an entry is refused, spelt once (they depend on the settings only).
+    private string? _maxPositionsReason;
+    private string? _closingWindowReason;
     private DateOnly _day;
     private decimal _dayStartEquity;
     private bool _dailyLimitHit;
@@ -59,6 +68,7 @@ public sealed partial class TradeManager
         _settings = settings;
         _risk = risk;
         _venue = venue;
+        _exchange = venue as SimulatedExchange;
         _portfolio = portfolio;
         _logger = logger;
     }
@@ -67,7 +77,7 @@ public sealed partial class TradeManager
     public int BlockedEntries { get; private set; }
 
     /// <summary>True when an entry order for <paramref name="symbol"/> is working.</summary>
-    public bool HasPendingEntry(Symbol symbol) => _orders.TryGetValue(symbol, out var s) && s.Entry is { IsOpen: true };
+    public bool HasPendingEntry(Symbol symbol) => _orders.Get(symbol) is { Entry.IsOpen: true };
 
     /// <summary>
     /// Starts a new trading day for the loss limit (call at the first slice of each session date of the run's calendar).
@@ -176,7 +186,7 @@ public sealed partial class TradeManager
         // Exits are GTC: one decided on the session's last bar fills at the next open rather than expiring, so a
         // position is never kept against the strategy's will. Entries stay DAY: a stale entry is not taken tomorrow.
         var side = held > 0 ? OrderSide.Sell : OrderSide.Buy;
-        var order = _venue.Submit(OrderRequest.Market(symbol, side, Math.Abs(held), reason) with { TimeInForce = TimeInForce.Gtc }, nowUtc);
+        var order = SubmitMarket(symbol, side, Math.Abs(held), TimeInForce.Gtc, reason, nowUtc);
         State(symbol).Exit = order;
     }
 
@@ -184,7 +194,7 @@ public sealed partial class TradeManager
     public void OnOrderEvent(in OrderEvent e)
     {
         var symbol = e.Order.Symbol;
-        if (!_orders.TryGetValue(symbol, out var state))
+        if (_orders.Get(symbol) is not { } state)
         {
             return;
         }
@@ -222,6 +232,11 @@ public sealed partial class TradeManager
         if (Block(intent, nowUtc, price, session) is { } why)
         {
             BlockedEntries++;
+            if (!_logger.IsEnabled(LogLevel.Information))
+            {
+                return;
+            }
+
             _logger.LogInformation(
                 EngineEvents.EntryBlocked,
                 "{Symbol} {Kind} at {Time:O}: {Why}",
@@ -241,6 +256,11 @@ public sealed partial class TradeManager
         if (quantity <= 0)
         {
             BlockedEntries++;
+            if (!_logger.IsEnabled(LogLevel.Information))
+            {
+                return;
+            }
+
             _logger.LogInformation(
                 EngineEvents.EntryBlocked,
                 "{Symbol} {Kind} at {Time:O}: size rounds to zero at price {Price}",
@@ -252,7 +272,7 @@ public sealed partial class TradeManager
         }
 
         var side = wantLong ? OrderSide.Buy : OrderSide.Sell;
-        var order = _venue.Submit(OrderRequest.Market(symbol, side, quantity, intent.Reason), nowUtc);
+        var order = SubmitMarket(symbol, side, quantity, TimeInForce.Day, intent.Reason, nowUtc);
         if (order.Status != OrderStatus.Rejected)
         {
             State(symbol).Entry = order;
@@ -267,9 +287,9 @@ public sealed partial class TradeManager
         }
 
         var open = _portfolio.OpenPositionCount;
-        foreach (var (s, st) in _orders)
+        foreach (var st in _orderStates)
         {
-            if (st.Entry is { IsOpen: true } && _portfolio.QuantityOf(s) == 0)
+            if (st.Entry is { IsOpen: true } && _portfolio.QuantityOf(st.Symbol) == 0)
             {
                 open++;
             }
@@ -277,7 +297,7 @@ public sealed partial class TradeManager
 
         if (_portfolio.QuantityOf(intent.Symbol) == 0 && open >= _settings.MaxPositions)
         {
-            return FormattableString.Invariant($"max positions ({_settings.MaxPositions}) reached");
+            return MaxPositionsReason;
         }
 
         return null;
@@ -299,11 +319,13 @@ public sealed partial class TradeManager
         if (session is not null && _risk.StopEntriesMinutesBeforeClose > 0
             && nowUtc >= session.RegularClose.AddMinutes(-_risk.StopEntriesMinutesBeforeClose))
         {
-            return FormattableString.Invariant($"within {_risk.StopEntriesMinutesBeforeClose} minutes of the close");
+            return _closingWindowReason ??= FormattableString.Invariant($"within {_risk.StopEntriesMinutesBeforeClose} minutes of the close");
         }
 
         return null;
     }
+
+    private string MaxPositionsReason => _maxPositionsReason ??= FormattableString.Invariant($"max positions ({_settings.MaxPositions}) reached");
 
     private decimal Size(Symbol symbol, decimal price)
     {
@@ -344,30 +366,48 @@ public sealed partial class TradeManager
         var isLong = position.Quantity > 0;
         var exitSide = isLong ? OrderSide.Sell : OrderSide.Buy;
         var entry = position.AveragePrice;
-        var group = "oco-" + state.Entry!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var group = state.Entry!.Id; // the exits' OCO group is "oco-{entry id}"
         if (_risk.StopLossPct is { } sl)
         {
             var stop = AwayFromMarket(symbol, isLong ? entry * (1 - (sl / 100m)) : entry * (1 + (sl / 100m)), isLong, isStop: true);
-            state.Protective.Add(_venue.Submit(
-                new OrderRequest(symbol, exitSide, quantity, OrderType.Stop, StopPrice: stop, TimeInForce: TimeInForce.Gtc, Tag: "stop_loss", OcoGroup: group),
-                timeUtc));
+            state.Protective.Add(Submit(symbol, exitSide, quantity, OrderType.Stop, null, stop, TimeInForce.Gtc, "stop_loss", group, timeUtc));
         }
 
         if (_risk.TrailingStopPct is { } trail)
         {
             state.Protective.Add(_venue.Submit(
-                new OrderRequest(symbol, exitSide, quantity, OrderType.TrailingStop, TrailPercent: trail, TimeInForce: TimeInForce.Gtc, Tag: "trailing_stop", OcoGroup: group),
+                new OrderRequest(symbol, exitSide, quantity, OrderType.TrailingStop, TrailPercent: trail, TimeInForce: TimeInForce.Gtc, Tag: "trailing_stop", OcoGroup: Order.OcoGroupName(group)),
                 timeUtc));
         }
 
         if (_risk.TakeProfitPct is { } tp)
         {
             var limit = AwayFromMarket(symbol, isLong ? entry * (1 + (tp / 100m)) : entry * (1 - (tp / 100m)), isLong, isStop: false);
-            state.Protective.Add(_venue.Submit(
-                new OrderRequest(symbol, exitSide, quantity, OrderType.Limit, LimitPrice: limit, TimeInForce: TimeInForce.Gtc, Tag: "take_profit", OcoGroup: group),
-                timeUtc));
+            state.Protective.Add(Submit(symbol, exitSide, quantity, OrderType.Limit, limit, null, TimeInForce.Gtc, "take_profit", group, timeUtc));
         }
     }
+
+    private Order SubmitMarket(Symbol symbol, OrderSide side, decimal quantity, TimeInForce timeInForce, string reason, DateTime nowUtc) =>
+        Submit(symbol, side, quantity, OrderType.Market, null, null, timeInForce, reason, 0, nowUtc);
+
+    /// <summary>Sends an order: by its fields to the simulated exchange, as a request to any other venue.</summary>
+    /// <remarks>The parameters are those of <see cref="OrderRequest"/>, except <paramref name="ocoEntryId"/>: the entry whose exits form the OCO group, 0 for none.</remarks>
+    private Order Submit(
+        Symbol symbol,
+        OrderSide side,
+        decimal quantity,
+        OrderType type,
+        decimal? limitPrice,
+        decimal? stopPrice,
+        TimeInForce timeInForce,
+        string tag,
+        long ocoEntryId,
+        DateTime nowUtc) =>
+        _exchange is { } exchange
+            ? exchange.Submit(symbol, side, quantity, type, limitPrice, stopPrice, timeInForce, tag, ocoEntryId, nowUtc)
+            : _venue.Submit(
+                new OrderRequest(symbol, side, quantity, type, limitPrice, stopPrice, null, timeInForce, tag, ocoEntryId == 0 ? null : Order.OcoGroupName(ocoEntryId)),
+                nowUtc);
 
     /// <summary>
     /// Rounds a protective level to the instrument's increment away from the market: a long's stop down and its target
@@ -379,7 +419,7 @@ public sealed partial class TradeManager
 
     private void CancelAll(Symbol symbol, DateTime nowUtc)
     {
-        if (!_orders.TryGetValue(symbol, out var state))
+        if (_orders.Get(symbol) is not { } state)
         {
             return;
         }
@@ -401,17 +441,20 @@ public sealed partial class TradeManager
 
     private SymbolOrders State(Symbol symbol)
     {
-        if (!_orders.TryGetValue(symbol, out var s))
+        if (_orders.Get(symbol) is not { } s)
         {
-            s = new SymbolOrders();
-            _orders.Add(symbol, s);
+            s = new SymbolOrders(symbol);
+            _orders.Set(symbol, s);
+            _orderStates.Add(s);
         }
 
         return s;
     }
 
-    private sealed class SymbolOrders
+    private sealed class SymbolOrders(Symbol symbol)
     {
+        public Symbol Symbol { get; } = symbol;
+
         public Order? Entry { get; set; }
 
         public Order? Exit { get; set; }
