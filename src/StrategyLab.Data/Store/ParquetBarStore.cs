@@ -309,6 +309,51 @@ public sealed partial class ParquetBarStore
         return result.OrderBy(s => s.Timeframe).ThenBy(s => s.Symbol).ToList();
     }
 
+    /// <summary>
+    /// The timeframes the store holds bars of <paramref name="symbol"/> in, shortest first: the series of
+    /// <see cref="ListSeries"/> for that symbol, found by opening one partition per series instead of every partition
+    /// of the store (each partition is still checked when its bars are read).
+    /// </summary>
+    /// <exception cref="DataFormatException">A series' first partition is unreadable or holds another timeframe.</exception>
+    public IReadOnlyList<Timeframe> TimeframesOf(Symbol symbol)
+    {
+        ArgumentNullException.ThrowIfNull(symbol);
+        var result = new List<Timeframe>();
+        if (!Directory.Exists(Root))
+        {
+            return result;
+        }
+
+        foreach (var tfDir in Directory.EnumerateDirectories(Root))
+        {
+            if (!Timeframe.TryParse(Path.GetFileName(tfDir), out var timeframe) || Path.GetFileName(tfDir) != timeframe.ToString())
+            {
+                continue;
+            }
+
+            var files = PartitionFiles(symbol, timeframe);
+            if (files.Count == 0)
+            {
+                continue;
+            }
+
+            using var file = ParquetFile.Open(files[0].Path, footerOnly: true);
+            var tf = file.Metadata.GetValueOrDefault(TimeframeKey);
+            if (tf != timeframe.ToString())
+            {
+                throw new DataFormatException(files[0].Path, null, TimeframeKey, $"the partition holds '{tf}' bars, not {timeframe}");
+            }
+
+            if (file.Symbol == symbol)
+            {
+                result.Add(timeframe);
+            }
+        }
+
+        result.Sort();
+        return result;
+    }
+
     /// <summary>The monthly partitions of one series, oldest first (empty when absent).</summary>
     public IReadOnlyList<StorePartition> GetPartitions(Symbol symbol, Timeframe timeframe)
     {

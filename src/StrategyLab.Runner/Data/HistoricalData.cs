@@ -56,6 +56,7 @@ public static class HistoricalDataFactory
         var outside = new OutsideSessionBars(run.Config.MarketHours.ExtendedHours);
         var actions = new List<CorporateAction>();
         var adjustment = HistoricalData.AsGiven;
+        Func<IReadOnlyList<IEnumerable<Bar>>, IEnumerable<Bar>> merge = BarMerger.Merge;
         string description;
         switch (data.Provider)
         {
@@ -163,6 +164,7 @@ public static class HistoricalDataFactory
                 }
 
                 adjustment = mode?.Name() ?? HistoricalData.AsGiven;
+                merge = SliceMerge.Merge; // the same order, merged a row group at a time
 
                 description = $"Parquet store {used} bars from {data.Path}";
                 break;
@@ -172,7 +174,7 @@ public static class HistoricalDataFactory
                 throw new ConfigException("data.provider", $"'{data.Provider}' is a live provider; a backtest needs synthetic, csv, lean or store.");
         }
 
-        return new HistoricalData(BarMerger.Merge(streams), description, IsSynthetic: false, adjustment, actions) { OutsideSession = outside };
+        return new HistoricalData(merge(streams), description, IsSynthetic: false, adjustment, actions) { OutsideSession = outside };
     }
 
     /// <summary>
@@ -251,7 +253,7 @@ public static class HistoricalDataFactory
 
     private static Timeframe StoreTimeframeFor(ParquetBarStore store, Symbol symbol, ResolvedRun run)
     {
-        var available = store.ListSeries().Where(x => x.Symbol == symbol).Select(x => x.Timeframe).ToList();
+        var available = store.TimeframesOf(symbol);
         if (run.SourceTimeframe is { } given)
         {
             return available.Contains(given)

@@ -1,0 +1,233 @@
+using System.Collections;
+using StrategyLab.Core.Domain;
+
+namespace StrategyLab.Data.Store;
+
+/// <summary>
+/// Merges per-symbol bar streams into slice order — by end time, then by symbol — exactly as
+/// <see cref="Core.Aggregation.BarMerger"/> does, but over batches: a stream read from the store hands over whole row
+/// groups (no interface call per bar), and the k streams are merged with a binary heap of cursors keyed on
+/// (end ticks, symbol rank), integers only. Any other stream is pulled a bar at a time, as the merger does.
+/// </summary>
+public static class SliceMerge
+{
+    /// <summary>Merges <paramref name="streams"/> (one per symbol, each in time order).</summary>
+    /// <exception cref="InvalidOperationException">A stream is not in time order (named in the message, as the merger does).</exception>
+    public static IEnumerable<Bar> Merge(IReadOnlyList<IEnumerable<Bar>> streams)
+    {
+        ArgumentNullException.ThrowIfNull(streams);
+        return new Merged(streams);
+    }
+
+    private sealed class Merged(IReadOnlyList<IEnumerable<Bar>> streams) : IEnumerable<Bar>
+    {
+        public IEnumerator<Bar> GetEnumerator() => new Enumerator(streams);
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    /// <summary>One stream's position: the current bar is <c>Array[Index]</c>.</summary>
+    private sealed class Cursor(IEnumerator<ArraySegment<Bar>>? segments, IEnumerator<Bar>? bars) : IDisposable
+    {
+        private readonly Bar[] _single = new Bar[1];
+        private int _end;
+        private long _lastEnd = long.MinValue;
+
+        public Bar[] Array { get; private set; } = [];
+
+        public int Index { get; private set; }
+
+        /// <summary>The current bar's end, in ticks (the first key).</summary>
+        public long EndTicks { get; private set; }
+
+        /// <summary>The symbol's place in symbol order (the second key; the stream's position breaks a tie of equal symbols).</summary>
+        public int Rank { get; set; }
+
+        /// <summary>Moves to the next bar; false at the end of the stream.</summary>
+        public bool Next()
+        {
+            if (++Index >= _end && !Refill())
+            {
+                return false;
+            }
+
+            var end = Array[Index].End.Ticks;
+            if (end < _lastEnd)
+            {
+                var bar = Array[Index];
+                throw new InvalidOperationException($"Bars of {bar.Symbol} are not in time order: {bar} follows a bar ending {new DateTime(_lastEnd, DateTimeKind.Utc):O}.");
+            }
+
+            _lastEnd = end;
+            EndTicks = end;
+            return true;
+        }
+
+        public void Dispose()
+        {
+            segments?.Dispose();
+            bars?.Dispose();
+        }
+
+        private bool Refill()
+        {
+            if (segments is not null)
+            {
+                while (segments.MoveNext())
+                {
+                    var s = segments.Current;
+                    if (s.Count > 0)
+                    {
+                        (Array, Index, _end) = (s.Array!, s.Offset, s.Offset + s.Count);
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+
+            if (!bars!.MoveNext())
+            {
+                return false;
+            }
+
+            _single[0] = bars.Current;
+            (Array, Index, _end) = (_single, 0, 1);
+            return true;
+        }
+    }
+
+    private sealed class Enumerator : IEnumerator<Bar>
+    {
+        private readonly Cursor[] _all;
+        private readonly Cursor[] _heap;
+        private int _count;
+        private Cursor? _current;
+        private bool _started;
+
+        public Enumerator(IReadOnlyList<IEnumerable<Bar>> streams)
+        {
+            _all = new Cursor[streams.Count];
+            _heap = new Cursor[streams.Count];
+            try
+            {
+                for (var i = 0; i < streams.Count; i++)
+                {
+                    _all[i] = streams[i] is SegmentedBars segmented
+                        ? new Cursor(segmented.Segments.GetEnumerator(), null)
+                        : new Cursor(null, streams[i].GetEnumerator());
+                }
+            }
+            catch
+            {
+                Dispose();
+                throw;
+            }
+        }
+
+        public Bar Current => _current!.Array[_current.Index];
+
+        object IEnumerator.Current => Current;
+
+        public bool MoveNext()
+        {
+            if (!_started)
+            {
+                _started = true;
+                Start();
+            }
+            else if (_current is not null)
+            {
+                // The stream of the bar just handed out moves on only now, as the merger's iterator does.
+                if (_current.Next())
+                {
+                    SiftDown(0);
+                }
+                else
+                {
+                    _heap[0] = _heap[--_count];
+                    _heap[_count] = null!;
+                    if (_count > 0)
+                    {
+                        SiftDown(0);
+                    }
+                }
+            }
+
+            _current = _count > 0 ? _heap[0] : null;
+            return _current is not null;
+        }
+
+        public void Reset() => throw new NotSupportedException("Read the bars again instead.");
+
+        public void Dispose()
+        {
+            foreach (var c in _all)
+            {
+                c?.Dispose();
+            }
+        }
+
+        /// <summary>Reads each stream's first bar (in stream order, as the merger does), then ranks the symbols.</summary>
+        private void Start()
+        {
+            var firsts = new List<(Cursor Cursor, Symbol Symbol, int Stream)>(_all.Length);
+            for (var i = 0; i < _all.Length; i++)
+            {
+                if (_all[i].Next())
+                {
+                    firsts.Add((_all[i], _all[i].Array[_all[i].Index].Symbol, i));
+                }
+            }
+
+            // Rank = the symbol's place in symbol order, so (end, rank) orders as (end, symbol) does. Every bar of a
+            // stream has the stream's symbol (one stream per symbol), so its first bar names it.
+            firsts.Sort((a, b) => a.Symbol.CompareTo(b.Symbol) is var c && c != 0 ? c : a.Stream.CompareTo(b.Stream));
+            for (var r = 0; r < firsts.Count; r++)
+            {
+                firsts[r].Cursor.Rank = r;
+            }
+
+            _count = 0;
+            foreach (var (cursor, _, _) in firsts)
+            {
+                _heap[_count++] = cursor;
+            }
+
+            for (var i = (_count / 2) - 1; i >= 0; i--)
+            {
+                SiftDown(i);
+            }
+        }
+
+        private void SiftDown(int i)
+        {
+            var item = _heap[i];
+            while (true)
+            {
+                var child = (2 * i) + 1;
+                if (child >= _count)
+                {
+                    break;
+                }
+
+                if (child + 1 < _count && Less(_heap[child + 1], _heap[child]))
+                {
+                    child++;
+                }
+
+                if (!Less(_heap[child], item))
+                {
+                    break;
+                }
+
+                _heap[i] = _heap[child];
+                i = child;
+            }
+
+            _heap[i] = item;
+        }
+
+        private static bool Less(Cursor a, Cursor b) => a.EndTicks != b.EndTicks ? a.EndTicks < b.EndTicks : a.Rank < b.Rank;
+    }
+}
