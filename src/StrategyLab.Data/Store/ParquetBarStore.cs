@@ -58,6 +58,11 @@ public sealed partial class ParquetBarStore
     internal const string AssetClassKey = "strategylab.asset_class";
     internal const string TimeframeKey = "strategylab.timeframe";
     internal const string MonthKey = "strategylab.month";
+    internal const string YearKey = "strategylab.year";
+    internal const string RowGroupsKey = "strategylab.row_groups";
+
+    /// <summary>Files up to this size are read into memory at once; larger ones a row group at a time (bounded memory).</summary>
+    private const long InMemoryFileBytes = 8 << 20;
     internal const string SourceKey = "strategylab.source";
 
     private static readonly long UnixEpochTicks = DateTime.UnixEpoch.Ticks;
@@ -110,7 +115,7 @@ public sealed partial class ParquetBarStore
         {
             await File.WriteAllTextAsync(
                 marker,
-                "{\"format\": \"strategylab-bars\", \"version\": 1, \"layout\": \"<timeframe>/<SYMBOL>/<yyyy-MM>.parquet\"}\n",
+                "{\"format\": \"strategylab-bars\", \"version\": 2, \"layout\": \"<timeframe>/<SYMBOL>/<yyyy>.parquet\"}\n",
                 cancellationToken).ConfigureAwait(false);
         }
 
@@ -135,17 +140,17 @@ public sealed partial class ParquetBarStore
 
                 var local = p.Clock.ToLocal(bar.Start);
                 var month = new DateOnly(local.Year, local.Month, 1);
-                if (p.Received > 0 && month != p.Month)
+                if (p.Received > 0 && month.Year != p.Year)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    var (partition, r) = await FlushAsync(bar.Symbol, timeframe, p, source, cancellationToken).ConfigureAwait(false);
-                    written.Add(partition);
+                    var (partitions, r) = await FlushAsync(bar.Symbol, timeframe, p, source, cancellationToken).ConfigureAwait(false);
+                    written.AddRange(partitions);
                     replaced += r;
                     p.Reset();
                 }
 
-                p.Month = month;
-                p.Add(bar, PartitionPath(bar.Symbol, timeframe, month) + ".spill.tmp");
+                p.Year = month.Year;
+                p.Add(bar, month, PartitionPath(bar.Symbol, timeframe, month) + ".spill.tmp");
             }
 
             foreach (var (symbol, p) in pending)
@@ -153,8 +158,8 @@ public sealed partial class ParquetBarStore
                 if (p.Received > 0)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    var (partition, r) = await FlushAsync(symbol, timeframe, p, source, cancellationToken).ConfigureAwait(false);
-                    written.Add(partition);
+                    var (partitions, r) = await FlushAsync(symbol, timeframe, p, source, cancellationToken).ConfigureAwait(false);
+                    written.AddRange(partitions);
                     replaced += r;
                 }
             }
@@ -233,15 +238,20 @@ public sealed partial class ParquetBarStore
         var buffer = Array.Empty<Bar>();
         try
         {
-            foreach (var (month, path) in PartitionFiles(symbol, timeframe))
+            foreach (var file in PartitionFiles(symbol, timeframe))
             {
-                if (month < firstMonth || month > lastMonth)
+                if (file.LastMonth < firstMonth || file.FirstMonth > lastMonth)
                 {
                     continue;
                 }
 
-                using var reader = new PartitionReader(path, symbol, timeframe, MonthTicks(clock, month));
-                while (reader.NextGroup())
+                using var reader = new PartitionReader(file.Path, symbol, timeframe, clock, streaming: new FileInfo(file.Path).Length > InMemoryFileBytes);
+                while (reader.NextGroupMonth < firstMonth)
+                {
+                    reader.SkipGroup(); // row groups are months: a range inside a year reads only its months
+                }
+
+                while (reader.NextGroupMonth <= lastMonth && reader.NextGroup())
                 {
                     var n = reader.Count;
                     var last = reader.StartTicksAt(n - 1) < toTicks ? n : reader.FirstAtOrAfter(toTicks);
@@ -365,14 +375,25 @@ public sealed partial class ParquetBarStore
     /// <summary>The exchange-local dates that have at least one bar, in order (reads only the start column).</summary>
     public IReadOnlyList<DateOnly> GetDates(Symbol symbol, Timeframe timeframe)
     {
+        ArgumentNullException.ThrowIfNull(symbol);
         var clock = new ExchangeClock(_calendarFor(symbol));
         var dates = new List<DateOnly>();
-        foreach (var partition in GetPartitions(symbol, timeframe))
+        foreach (var entry in PartitionFiles(symbol, timeframe))
         {
-            using var file = ParquetFile.Open(partition.Path);
-            var (monthFrom, monthTo) = MonthTicks(clock, partition.Month);
+            using var file = ParquetFile.Open(entry.Path, streaming: new FileInfo(entry.Path).Length > InMemoryFileBytes);
+            if (file.Symbol != symbol)
+            {
+                throw new DataFormatException(entry.Path, null, SymbolKey, $"the partition holds {file.Symbol} ({file.Symbol.AssetClass}), not {symbol} ({symbol.AssetClass})");
+            }
+
+            if (file.Metadata.GetValueOrDefault(TimeframeKey) is var tf && tf != timeframe.ToString())
+            {
+                throw new DataFormatException(entry.Path, null, TimeframeKey, $"the partition holds '{tf}' bars, not {timeframe}");
+            }
+
             for (var g = 0; g < file.Reader.RowGroupCount; g++)
             {
+                var (monthFrom, monthTo) = MonthTicks(clock, file.GroupMonths[g]);
                 var starts = ArrayPool<long>.Shared.Rent(1);
                 try
                 {
@@ -387,7 +408,7 @@ public sealed partial class ParquetBarStore
                     }
                     catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
                     {
-                        throw ParquetFile.Corrupt(partition.Path, e);
+                        throw ParquetFile.Corrupt(entry.Path, e);
                     }
 
                     for (var i = 0; i < n; i++)
@@ -395,7 +416,7 @@ public sealed partial class ParquetBarStore
                         var ticks = FromNanosTicks(starts[i]);
                         if (ticks < monthFrom || ticks >= monthTo)
                         {
-                            throw new DataFormatException(partition.Path, null, null, string.Create(
+                            throw new DataFormatException(entry.Path, null, null, string.Create(
                                 CultureInfo.InvariantCulture, $"row {i} of row group {g}: bar start is outside the partition's month"));
                         }
 
@@ -454,8 +475,12 @@ public sealed partial class ParquetBarStore
         return Path.Combine(Root, timeframe.ToString(), EncodeTicker(symbol.Ticker));
     }
 
-    /// <summary>The file of one monthly partition.</summary>
+    /// <summary>The file that holds the bars of <paramref name="month"/> (written): its year's file, <c>&lt;yyyy&gt;.parquet</c>.</summary>
     public string PartitionPath(Symbol symbol, Timeframe timeframe, DateOnly month) =>
+        Path.Combine(SeriesFolder(symbol, timeframe), month.ToString("yyyy", CultureInfo.InvariantCulture) + ".parquet");
+
+    /// <summary>The monthly file of the layout before yearly files, <c>&lt;yyyy-MM&gt;.parquet</c> (still read; see <see cref="MigrateAsync"/>).</summary>
+    public string MonthlyPartitionPath(Symbol symbol, Timeframe timeframe, DateOnly month) =>
         Path.Combine(SeriesFolder(symbol, timeframe), month.ToString("yyyy-MM", CultureInfo.InvariantCulture) + ".parquet");
 
     internal static string EncodeTicker(string ticker)
@@ -481,7 +506,7 @@ public sealed partial class ParquetBarStore
         new SegmentedBars(ReadSegments(symbol, timeframe, fromTicks, toTicks));
 
     /// <summary>The UTC span [From, To) of the exchange-local month starting at <paramref name="month"/>, in ticks.</summary>
-    private static (long From, long To) MonthTicks(ExchangeClock clock, DateOnly month) =>
+    internal static (long From, long To) MonthTicks(ExchangeClock clock, DateOnly month) =>
         (clock.ToUtc(month.ToDateTime(TimeOnly.MinValue)).Ticks, clock.ToUtc(month.AddMonths(1).ToDateTime(TimeOnly.MinValue)).Ticks);
 
     private static DateOnly MonthOf(ExchangeClock clock, long utcTicks)
@@ -503,33 +528,63 @@ public sealed partial class ParquetBarStore
         return new DateOnly(local.Year, local.Month, 1);
     }
 
-    /// <summary>The partition files of a series by name alone (month, path), oldest first; contents are checked when opened.</summary>
-    private List<(DateOnly Month, string Path)> PartitionFiles(Symbol symbol, Timeframe timeframe)
+    /// <summary>
+    /// The partition files of a series by name alone, oldest first; contents are checked when opened. Yearly files
+    /// (<c>yyyy.parquet</c>) and monthly files of the layout before (<c>yyyy-MM.parquet</c>) are both read; a monthly file
+    /// of a year that has a yearly file is a leftover of a migration stopped before it deleted it (the yearly file holds its
+    /// bars), so it is ignored: no bar is counted twice.
+    /// </summary>
+    private List<SeriesFile> PartitionFiles(Symbol symbol, Timeframe timeframe)
     {
         var dir = SeriesFolder(symbol, timeframe);
         return Directory.Exists(dir) ? PartitionFiles(dir) : [];
     }
 
-    private static List<(DateOnly Month, string Path)> PartitionFiles(string symbolDir)
+    private static List<SeriesFile> PartitionFiles(string symbolDir)
     {
-        var result = new List<(DateOnly, string)>();
-        foreach (var path in Directory.EnumerateFiles(symbolDir, "*.parquet").Order(StringComparer.Ordinal))
+        var years = new SortedDictionary<int, string>();
+        var months = new List<SeriesFile>();
+        foreach (var path in Directory.EnumerateFiles(symbolDir, "*.parquet"))
         {
             var name = Path.GetFileNameWithoutExtension(path);
-            if (DateOnly.TryParseExact(name + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var month))
+            if (name.Length == 4 && int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var year) && year >= 1)
             {
-                result.Add((month, path));
+                years[year] = path;
+            }
+            else if (DateOnly.TryParseExact(name + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var month))
+            {
+                months.Add(new SeriesFile(path, month, month, Yearly: false));
             }
         }
 
+        var result = new List<SeriesFile>(years.Count + months.Count);
+        result.AddRange(months.Where(m => !years.ContainsKey(m.FirstMonth.Year)));
+        result.AddRange(years.Select(y => new SeriesFile(y.Value, new DateOnly(y.Key, 1, 1), new DateOnly(y.Key, 12, 1), Yearly: true)));
+        result.Sort((a, b) => a.FirstMonth.CompareTo(b.FirstMonth));
         return result;
     }
+
+    /// <summary>The monthly files of a series (the layout before yearly files), oldest first, including leftovers beside a yearly file.</summary>
+    private static List<SeriesFile> MonthlyFiles(string symbolDir) =>
+        Directory.Exists(symbolDir)
+            ? Directory.EnumerateFiles(symbolDir, "*.parquet")
+                .Select(p => DateOnly.TryParseExact(Path.GetFileNameWithoutExtension(p) + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var m)
+                    ? new SeriesFile(p, m, m, Yearly: false)
+                    : null)
+                .OfType<SeriesFile>()
+                .OrderBy(f => f.FirstMonth)
+                .ToList()
+            : [];
+
+    /// <summary>A partition file: a year (months January..December) or, in the layout before, one month.</summary>
+    private sealed record SeriesFile(string Path, DateOnly FirstMonth, DateOnly LastMonth, bool Yearly);
 
     private List<StorePartition> ReadPartitions(string symbolDir, Timeframe timeframe, Symbol? expected)
     {
         var result = new List<StorePartition>();
-        foreach (var (month, path) in PartitionFiles(symbolDir))
+        foreach (var entry in PartitionFiles(symbolDir))
         {
+            var path = entry.Path;
             using var file = ParquetFile.Open(path, footerOnly: true);
             var symbol = file.Symbol;
             if (expected is not null && symbol != expected)
@@ -543,21 +598,29 @@ public sealed partial class ParquetBarStore
                 throw new DataFormatException(path, null, TimeframeKey, $"the partition holds '{tf}' bars, not {timeframe}");
             }
 
-            long rows = 0;
+            // One entry per month: a yearly file's months are its row groups (a month of many rows spans several).
+            var source = file.Metadata.GetValueOrDefault(SourceKey) ?? "";
             try
             {
+                var start = result.Count;
                 for (var g = 0; g < file.Reader.RowGroupCount; g++)
                 {
                     using var group = file.Reader.OpenRowGroupReader(g);
-                    rows += group.RowCount;
+                    var month = file.GroupMonths[g];
+                    if (result.Count > start && result[^1].Month == month)
+                    {
+                        result[^1] = result[^1] with { Bars = result[^1].Bars + group.RowCount };
+                    }
+                    else
+                    {
+                        result.Add(new StorePartition(symbol, timeframe, month, path, group.RowCount, source));
+                    }
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
             {
                 throw ParquetFile.Corrupt(path, e);
             }
-
-            result.Add(new StorePartition(symbol, timeframe, month, path, rows, file.Metadata.GetValueOrDefault(SourceKey) ?? ""));
         }
 
         return result;
