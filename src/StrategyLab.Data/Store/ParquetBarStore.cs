@@ -61,8 +61,11 @@ public sealed partial class ParquetBarStore
     internal const string YearKey = "strategylab.year";
     internal const string RowGroupsKey = "strategylab.row_groups";
 
-    /// <summary>Files up to this size are read into memory at once; larger ones a row group at a time (bounded memory).</summary>
-    private const long InMemoryFileBytes = 8 << 20;
+    /// <summary>
+    /// Files up to this size (a month of minutes) are read into memory at once; larger ones (a year) a row group at a
+    /// time, so a merge of many symbols holds a month per symbol, not a year.
+    /// </summary>
+    private const long InMemoryFileBytes = 1 << 20;
     internal const string SourceKey = "strategylab.source";
 
     private static readonly long UnixEpochTicks = DateTime.UnixEpoch.Ticks;
