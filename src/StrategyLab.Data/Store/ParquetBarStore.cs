@@ -9,12 +9,14 @@ using StrategyLab.Data.Time;
 namespace StrategyLab.Data.Store;
 
 /// <summary>
-/// The project's own bar store: Parquet files, one per symbol, timeframe and exchange-local month, with exact prices.
+/// The project's own bar store: Parquet files, one per symbol, timeframe and exchange-local year (a row group per month), with exact prices.
 /// </summary>
 /// <remarks>
 /// <para><b>Layout</b>: <c>&lt;root&gt;/strategylab-store.json</c> (marker) and
-/// <c>&lt;root&gt;/&lt;timeframe&gt;/&lt;SYMBOL&gt;/&lt;yyyy-MM&gt;.parquet</c>, e.g. <c>store/1m/SPY/2013-10.parquet</c>. The month is the
-/// exchange-local month of the bar start (per the symbol's calendar). Characters other than letters, digits, '.', '_'
+/// <c>&lt;root&gt;/&lt;timeframe&gt;/&lt;SYMBOL&gt;/&lt;yyyy&gt;.parquet</c>, e.g. <c>store/1m/SPY/2013.parquet</c>, a row group per
+/// exchange-local month of the bar start (per the symbol's calendar; months are named in <c>strategylab.row_groups</c>).
+/// Monthly files of the layout before (<c>&lt;yyyy-MM&gt;.parquet</c>) are still read; a write or <see cref="MigrateAsync"/>
+/// rewrites them as yearly files. Characters other than letters, digits, '.', '_'
 /// and '-' in a ticker are percent-encoded in its folder name (<c>BINANCE:BTCUSDT</c> → <c>BINANCE%3ABTCUSDT</c>).</para>
 /// <para><b>Columns</b>: <c>start</c>, <c>end</c> (TIMESTAMP(NANOS, UTC)); <c>open</c>, <c>high</c>, <c>low</c>,
 /// <c>close</c> and, when any bar has one, <c>vwap</c> (INT64 DECIMAL(18, p)); <c>volume</c> (INT64 DECIMAL(18, v));
@@ -22,15 +24,15 @@ namespace StrategyLab.Data.Store;
 /// file exactly, v the same for volumes, so values come back exactly as written (no floating point anywhere).
 /// Rows are sorted by start, in row groups of <see cref="RowGroupSize"/>.</para>
 /// <para><b>Metadata</b> (Parquet key-value): <c>strategylab.format</c> = <c>bars/1</c>, <c>strategylab.symbol</c>,
-/// <c>strategylab.asset_class</c>, <c>strategylab.timeframe</c>, <c>strategylab.month</c>, <c>strategylab.source</c>.</para>
+/// <c>strategylab.asset_class</c>, <c>strategylab.timeframe</c>, <c>strategylab.year</c>, <c>strategylab.row_groups</c>, <c>strategylab.source</c>.</para>
 /// <para><b>Corporate-action factors</b>: <c>&lt;root&gt;/factors/&lt;SYMBOL&gt;.csv</c>, a copy of the LEAN factor file of a
 /// symbol imported from a LEAN folder (bars are stored raw, so the store can serve raw, split-adjusted and adjusted
 /// prices, and the actions of a raw run). See <see cref="Lean.LeanFactorFile"/>.</para>
-/// <para><b>Writing</b> a month that exists merges the new bars into it and rewrites the file (via a temporary file and a
+/// <para><b>Writing</b> a year that exists merges the new bars into it and rewrites the file (via a temporary file and a
 /// rename), streaming: the stored file is read a row group at a time and merged in start order with the new bars, which
 /// are held a run of <see cref="RowGroupSize"/> at a time (a run out of order is sorted and spilled to a temporary file
 /// beside the partition), so memory does not grow with the month. Each partition is written with its SHA-256 beside it
-/// (<c>&lt;yyyy-MM&gt;.parquet.sha256</c>), verified whenever it is read; every row is checked on write and read (see
+/// (<c>&lt;yyyy&gt;.parquet.sha256</c>), verified whenever it is read; every row is checked on write and read (see
 /// <see cref="PartitionRows"/>). Bars with the same start are resolved deterministically: the one written last wins (new over stored; later
 /// over earlier in the same input). One writer at a time per store: a write holds the store's lock
 /// (<c>strategylab-store.lock</c>) throughout, and a second writer fails with <see cref="StoreLockedException"/>.</para>
@@ -65,7 +67,7 @@ public sealed partial class ParquetBarStore
     /// Files up to this size (a month of minutes) are read into memory at once; larger ones (a year) a row group at a
     /// time, so a merge of many symbols holds a month per symbol, not a year.
     /// </summary>
-    private const long InMemoryFileBytes = 1 << 20;
+    internal long InMemoryFileBytes { get; init; } = 1 << 20;
     internal const string SourceKey = "strategylab.source";
 
     private static readonly long UnixEpochTicks = DateTime.UnixEpoch.Ticks;

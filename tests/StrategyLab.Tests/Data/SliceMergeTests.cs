@@ -1,7 +1,9 @@
 using StrategyLab.Core.Aggregation;
+using StrategyLab.Core.Calendar;
 using StrategyLab.Core.Domain;
 using StrategyLab.Data;
 using StrategyLab.Data.Store;
+using StrategyLab.Data.Time;
 
 namespace StrategyLab.Tests.Data;
 
@@ -66,6 +68,11 @@ public class SliceMergeTests
         var expected = BarMerger.Merge(streams.Cast<IEnumerable<Bar>>().ToList()).ToList();
         var fromStore = SliceMerge.Merge(Symbols.Select(s => store.ReadBars(s, Timeframe.OneMinute)).ToList()).ToList();
         Assert.Equal(expected, fromStore);
+
+        // Read a row group at a time from disk (as large yearly files are) instead of whole files: the same bars.
+        var streamed = new ParquetBarStore(dir.Path) { InMemoryFileBytes = 0 };
+        Assert.Equal(expected, SliceMerge.Merge(Symbols.Select(s => streamed.ReadBars(s, Timeframe.OneMinute)).ToList()).ToList());
+        Assert.Equal(streams[0].Select(b => DateOnly.FromDateTime(new ExchangeClock(MarketCalendars.For(Symbols[0])).ToLocal(b.Start))).Distinct(), streamed.GetDates(Symbols[0], Timeframe.OneMinute));
 
         var (from, to) = (new DateTime(2024, 1, 31, 22, 0, 0, DateTimeKind.Utc), new DateTime(2024, 2, 3, 1, 7, 0, DateTimeKind.Utc));
         var range = SliceMerge.Merge(Symbols.Select(s => store.ReadBars(s, Timeframe.OneMinute, from, to)).ToList()).ToList();
