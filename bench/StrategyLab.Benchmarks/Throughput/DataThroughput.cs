@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using StrategyLab.Core.Aggregation;
 using StrategyLab.Core.Domain;
 using StrategyLab.Data;
 using StrategyLab.Data.Csv;
@@ -8,8 +9,10 @@ using StrategyLab.Data.Store;
 namespace StrategyLab.Benchmarks.Throughput;
 
 /// <summary>
-/// <c>throughput data [--bars N] [--dir PATH] [--keep] [--only csv|prefetched|store] [--chunk BARS]</c>: writes N one-minute bars as a CSV file and as a Parquet store
+/// <c>throughput data [--bars N] [--dir PATH] [--keep] [--only csv|prefetched|store|multi] [--chunk BARS]</c>: writes N one-minute bars as a CSV file and as a Parquet store
 /// in a temporary folder, then streams through each once and prints bars/s, bytes allocated and peak working set.
+/// <c>--only multi</c> writes (or, when <c>--dir</c> holds one, reuses) a store of 10 equity symbols' regular-session
+/// minutes (10 M bars ≈ 10 years each) and reads the 10 series merged in slice order, as a backtest does.
 /// </summary>
 public static class DataThroughput
 {
@@ -32,7 +35,7 @@ public static class DataThroughput
                 case "--only": only = args[++i]; break;
                 case "--chunk": prefetch = new BarPrefetchOptions { ChunkBars = int.Parse(args[++i], CultureInfo.InvariantCulture) }; break;
                 default:
-                    output.WriteLine($"unknown option {args[i]}; usage: throughput data [--bars N] [--dir PATH] [--keep] [--only csv|prefetched|store] [--chunk BARS]");
+                    output.WriteLine($"unknown option {args[i]}; usage: throughput data [--bars N] [--dir PATH] [--keep] [--only csv|prefetched|store|multi] [--chunk BARS]");
                     return 2;
             }
         }
@@ -43,6 +46,11 @@ public static class DataThroughput
         var storeDir = Path.Combine(dir, "store");
         try
         {
+            if (only == "multi")
+            {
+                return MultiSymbol(output, Path.Combine(dir, "store10"), bars);
+            }
+
             var store = new ParquetBarStore(storeDir);
             output.WriteLine($"generating {bars:N0} one-minute bars in {dir} …");
             var sw = Stopwatch.StartNew();
@@ -88,6 +96,35 @@ public static class DataThroughput
                 Directory.Delete(dir, recursive: true);
             }
         }
+    }
+
+    /// <summary>A 10-symbol store (written unless <paramref name="storeDir"/> holds one), read merged across symbols.</summary>
+    private static int MultiSymbol(TextWriter output, string storeDir, int bars)
+    {
+        var store = new ParquetBarStore(storeDir);
+        if (!ParquetBarStore.IsStore(storeDir))
+        {
+            output.WriteLine($"writing {bars:N0} bars of 10 symbols to {storeDir} …");
+            var sw = Stopwatch.StartNew();
+            foreach (var group in EngineThroughput.Generate(bars).GroupBy(b => b.Symbol))
+            {
+                store.WriteAsync(group, Timeframe.OneMinute, "throughput").GetAwaiter().GetResult();
+            }
+
+            output.WriteLine($"  store written in {sw.Elapsed.TotalSeconds:N1} s");
+        }
+
+        var listing = Stopwatch.StartNew();
+        var series = store.ListSeries();
+        output.WriteLine($"  listing the store (ListSeries) took {listing.Elapsed.TotalSeconds:N2} s");
+        var files = Directory.EnumerateFiles(storeDir, "*.parquet", SearchOption.AllDirectories).Count();
+        var total = (int)series.Sum(s => s.Bars);
+        output.WriteLine($"  {series.Count} series, {files:N0} partition files, {total:N0} bars");
+        var symbols = series.Select(s => s.Symbol).ToList();
+        Measure(output, "store read 10 series one after another", total, () => Sum(symbols.SelectMany(s => store.ReadBatches(s, Timeframe.OneMinute, DateTime.MinValue, DateTime.MaxValue))));
+        Measure(output, "store read merged (BarMerger)", total, () => Sum(BarMerger.Merge(symbols.Select(s => store.ReadBars(s, Timeframe.OneMinute)).ToList())));
+        Measure(output, "store read merged (SliceMerge)", total, () => Sum(SliceMerge.Merge(symbols.Select(s => store.ReadBars(s, Timeframe.OneMinute)).ToList())));
+        return 0;
     }
 
     private static (long Count, decimal Checksum) Sum(IEnumerable<Bar> bars)

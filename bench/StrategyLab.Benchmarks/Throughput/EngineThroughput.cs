@@ -85,7 +85,7 @@ internal static class EngineThroughput
             }
 
             var symbols = bars.Select(b => b.Symbol).Distinct().ToArray();
-            var fromStore = StrategyLab.Core.Aggregation.BarMerger.Merge(symbols.Select(s => store.ReadBars(s, Timeframe.OneMinute)).ToList());
+            var fromStore = SliceMerge.Merge(symbols.Select(s => store.ReadBars(s, Timeframe.OneMinute)).ToList());
             var storeElapsed = RunEngine(fromStore, out _, out var storeEngine);
             Report(output, "engine from the Parquet store", bars.Length, storeElapsed, bare, null);
             output.WriteLine($"    same result as from memory: {storeEngine.Portfolio.Equity == engine.Portfolio.Equity}");

@@ -14,8 +14,9 @@ using Symbol = StrategyLab.Core.Domain.Symbol;
 namespace StrategyLab.Cli.Commands;
 
 /// <summary>
-/// <c>strategylab data import</c> (CSV file or LEAN folder → Parquet bar store) and <c>strategylab data info</c>
-/// (bars, sessions and gaps of a CSV file, a store or a LEAN folder).
+/// <c>strategylab data import</c> (CSV file or LEAN folder → Parquet bar store), <c>strategylab data info</c>
+/// (bars, sessions and gaps of a CSV file, a store or a LEAN folder) and <c>strategylab data migrate</c> (a store's
+/// monthly files → yearly files).
 /// </summary>
 internal static class DataCommand
 {
@@ -26,7 +27,34 @@ internal static class DataCommand
         var command = new Command("data", "Historical data: import CSV files or LEAN folders into the bar store, inspect coverage.");
         command.Subcommands.Add(CreateImport());
         command.Subcommands.Add(CreateInfo());
+        command.Subcommands.Add(CreateMigrate());
         command.Subcommands.Add(DataDownloadCommand.Create());
+        return command;
+    }
+
+    private static Command CreateMigrate()
+    {
+        var path = new Argument<string>("store") { Description = "The store folder." };
+        var command = new Command(
+            "migrate",
+            "Rewrite a store's monthly partition files (the layout before yearly files) as one file per symbol and year. Optional: both layouts are read, and a write migrates the years it touches; a migrated store opens fewer files.")
+        {
+            path,
+        };
+        command.SetAction((parse, ct) => Run(parse, async (stdout, logger) =>
+        {
+            var p = parse.GetValue(path)!;
+            if (!ParquetBarStore.IsStore(p))
+            {
+                throw new UsageException($"{p}: not a bar store (no {ParquetBarStore.MarkerFileName}).");
+            }
+
+            var result = await new ParquetBarStore(p, logger: logger).MigrateAsync(ct).ConfigureAwait(false);
+            await stdout.WriteLineAsync(result.MonthlyFiles == 0
+                ? "nothing to migrate: every partition is a yearly file"
+                : Invariant($"migrated {result.MonthlyFiles} monthly file(s) into {result.YearlyFiles} yearly file(s), {result.Bars} bars")).ConfigureAwait(false);
+            return 0;
+        }));
         return command;
     }
 

@@ -9,12 +9,14 @@ using StrategyLab.Data.Time;
 namespace StrategyLab.Data.Store;
 
 /// <summary>
-/// The project's own bar store: Parquet files, one per symbol, timeframe and exchange-local month, with exact prices.
+/// The project's own bar store: Parquet files, one per symbol, timeframe and exchange-local year (a row group per month), with exact prices.
 /// </summary>
 /// <remarks>
 /// <para><b>Layout</b>: <c>&lt;root&gt;/strategylab-store.json</c> (marker) and
-/// <c>&lt;root&gt;/&lt;timeframe&gt;/&lt;SYMBOL&gt;/&lt;yyyy-MM&gt;.parquet</c>, e.g. <c>store/1m/SPY/2013-10.parquet</c>. The month is the
-/// exchange-local month of the bar start (per the symbol's calendar). Characters other than letters, digits, '.', '_'
+/// <c>&lt;root&gt;/&lt;timeframe&gt;/&lt;SYMBOL&gt;/&lt;yyyy&gt;.parquet</c>, e.g. <c>store/1m/SPY/2013.parquet</c>, a row group per
+/// exchange-local month of the bar start (per the symbol's calendar; months are named in <c>strategylab.row_groups</c>).
+/// Monthly files of the layout before (<c>&lt;yyyy-MM&gt;.parquet</c>) are still read; a write or <see cref="MigrateAsync"/>
+/// rewrites them as yearly files. Characters other than letters, digits, '.', '_'
 /// and '-' in a ticker are percent-encoded in its folder name (<c>BINANCE:BTCUSDT</c> → <c>BINANCE%3ABTCUSDT</c>).</para>
 /// <para><b>Columns</b>: <c>start</c>, <c>end</c> (TIMESTAMP(NANOS, UTC)); <c>open</c>, <c>high</c>, <c>low</c>,
 /// <c>close</c> and, when any bar has one, <c>vwap</c> (INT64 DECIMAL(18, p)); <c>volume</c> (INT64 DECIMAL(18, v));
@@ -22,15 +24,15 @@ namespace StrategyLab.Data.Store;
 /// file exactly, v the same for volumes, so values come back exactly as written (no floating point anywhere).
 /// Rows are sorted by start, in row groups of <see cref="RowGroupSize"/>.</para>
 /// <para><b>Metadata</b> (Parquet key-value): <c>strategylab.format</c> = <c>bars/1</c>, <c>strategylab.symbol</c>,
-/// <c>strategylab.asset_class</c>, <c>strategylab.timeframe</c>, <c>strategylab.month</c>, <c>strategylab.source</c>.</para>
+/// <c>strategylab.asset_class</c>, <c>strategylab.timeframe</c>, <c>strategylab.year</c>, <c>strategylab.row_groups</c>, <c>strategylab.source</c>.</para>
 /// <para><b>Corporate-action factors</b>: <c>&lt;root&gt;/factors/&lt;SYMBOL&gt;.csv</c>, a copy of the LEAN factor file of a
 /// symbol imported from a LEAN folder (bars are stored raw, so the store can serve raw, split-adjusted and adjusted
 /// prices, and the actions of a raw run). See <see cref="Lean.LeanFactorFile"/>.</para>
-/// <para><b>Writing</b> a month that exists merges the new bars into it and rewrites the file (via a temporary file and a
+/// <para><b>Writing</b> a year that exists merges the new bars into it and rewrites the file (via a temporary file and a
 /// rename), streaming: the stored file is read a row group at a time and merged in start order with the new bars, which
 /// are held a run of <see cref="RowGroupSize"/> at a time (a run out of order is sorted and spilled to a temporary file
 /// beside the partition), so memory does not grow with the month. Each partition is written with its SHA-256 beside it
-/// (<c>&lt;yyyy-MM&gt;.parquet.sha256</c>), verified whenever it is read; every row is checked on write and read (see
+/// (<c>&lt;yyyy&gt;.parquet.sha256</c>), verified whenever it is read; every row is checked on write and read (see
 /// <see cref="PartitionRows"/>). Bars with the same start are resolved deterministically: the one written last wins (new over stored; later
 /// over earlier in the same input). One writer at a time per store: a write holds the store's lock
 /// (<c>strategylab-store.lock</c>) throughout, and a second writer fails with <see cref="StoreLockedException"/>.</para>
@@ -58,6 +60,14 @@ public sealed partial class ParquetBarStore
     internal const string AssetClassKey = "strategylab.asset_class";
     internal const string TimeframeKey = "strategylab.timeframe";
     internal const string MonthKey = "strategylab.month";
+    internal const string YearKey = "strategylab.year";
+    internal const string RowGroupsKey = "strategylab.row_groups";
+
+    /// <summary>
+    /// Files up to this size (a month of minutes) are read into memory at once; larger ones (a year) a row group at a
+    /// time, so a merge of many symbols holds a month per symbol, not a year.
+    /// </summary>
+    internal long InMemoryFileBytes { get; init; } = 1 << 20;
     internal const string SourceKey = "strategylab.source";
 
     private static readonly long UnixEpochTicks = DateTime.UnixEpoch.Ticks;
@@ -110,7 +120,7 @@ public sealed partial class ParquetBarStore
         {
             await File.WriteAllTextAsync(
                 marker,
-                "{\"format\": \"strategylab-bars\", \"version\": 1, \"layout\": \"<timeframe>/<SYMBOL>/<yyyy-MM>.parquet\"}\n",
+                "{\"format\": \"strategylab-bars\", \"version\": 2, \"layout\": \"<timeframe>/<SYMBOL>/<yyyy>.parquet\"}\n",
                 cancellationToken).ConfigureAwait(false);
         }
 
@@ -135,17 +145,17 @@ public sealed partial class ParquetBarStore
 
                 var local = p.Clock.ToLocal(bar.Start);
                 var month = new DateOnly(local.Year, local.Month, 1);
-                if (p.Received > 0 && month != p.Month)
+                if (p.Received > 0 && month.Year != p.Year)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    var (partition, r) = await FlushAsync(bar.Symbol, timeframe, p, source, cancellationToken).ConfigureAwait(false);
-                    written.Add(partition);
+                    var (partitions, r) = await FlushAsync(bar.Symbol, timeframe, p, source, cancellationToken).ConfigureAwait(false);
+                    written.AddRange(partitions);
                     replaced += r;
                     p.Reset();
                 }
 
-                p.Month = month;
-                p.Add(bar, PartitionPath(bar.Symbol, timeframe, month) + ".spill.tmp");
+                p.Year = month.Year;
+                p.Add(bar, month, PartitionPath(bar.Symbol, timeframe, month) + ".spill.tmp");
             }
 
             foreach (var (symbol, p) in pending)
@@ -153,8 +163,8 @@ public sealed partial class ParquetBarStore
                 if (p.Received > 0)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    var (partition, r) = await FlushAsync(symbol, timeframe, p, source, cancellationToken).ConfigureAwait(false);
-                    written.Add(partition);
+                    var (partitions, r) = await FlushAsync(symbol, timeframe, p, source, cancellationToken).ConfigureAwait(false);
+                    written.AddRange(partitions);
                     replaced += r;
                 }
             }
@@ -233,15 +243,20 @@ public sealed partial class ParquetBarStore
         var buffer = Array.Empty<Bar>();
         try
         {
-            foreach (var (month, path) in PartitionFiles(symbol, timeframe))
+            foreach (var file in PartitionFiles(symbol, timeframe))
             {
-                if (month < firstMonth || month > lastMonth)
+                if (file.LastMonth < firstMonth || file.FirstMonth > lastMonth)
                 {
                     continue;
                 }
 
-                using var reader = new PartitionReader(path, symbol, timeframe, MonthTicks(clock, month));
-                while (reader.NextGroup())
+                using var reader = new PartitionReader(file.Path, symbol, timeframe, clock, streaming: new FileInfo(file.Path).Length > InMemoryFileBytes);
+                while (reader.NextGroupMonth < firstMonth)
+                {
+                    reader.SkipGroup(); // row groups are months: a range inside a year reads only its months
+                }
+
+                while (reader.NextGroupMonth <= lastMonth && reader.NextGroup())
                 {
                     var n = reader.Count;
                     var last = reader.StartTicksAt(n - 1) < toTicks ? n : reader.FirstAtOrAfter(toTicks);
@@ -309,6 +324,51 @@ public sealed partial class ParquetBarStore
         return result.OrderBy(s => s.Timeframe).ThenBy(s => s.Symbol).ToList();
     }
 
+    /// <summary>
+    /// The timeframes the store holds bars of <paramref name="symbol"/> in, shortest first: the series of
+    /// <see cref="ListSeries"/> for that symbol, found by opening one partition per series instead of every partition
+    /// of the store (each partition is still checked when its bars are read).
+    /// </summary>
+    /// <exception cref="DataFormatException">A series' first partition is unreadable or holds another timeframe.</exception>
+    public IReadOnlyList<Timeframe> TimeframesOf(Symbol symbol)
+    {
+        ArgumentNullException.ThrowIfNull(symbol);
+        var result = new List<Timeframe>();
+        if (!Directory.Exists(Root))
+        {
+            return result;
+        }
+
+        foreach (var tfDir in Directory.EnumerateDirectories(Root))
+        {
+            if (!Timeframe.TryParse(Path.GetFileName(tfDir), out var timeframe) || Path.GetFileName(tfDir) != timeframe.ToString())
+            {
+                continue;
+            }
+
+            var files = PartitionFiles(symbol, timeframe);
+            if (files.Count == 0)
+            {
+                continue;
+            }
+
+            using var file = ParquetFile.Open(files[0].Path, footerOnly: true);
+            var tf = file.Metadata.GetValueOrDefault(TimeframeKey);
+            if (tf != timeframe.ToString())
+            {
+                throw new DataFormatException(files[0].Path, null, TimeframeKey, $"the partition holds '{tf}' bars, not {timeframe}");
+            }
+
+            if (file.Symbol == symbol)
+            {
+                result.Add(timeframe);
+            }
+        }
+
+        result.Sort();
+        return result;
+    }
+
     /// <summary>The monthly partitions of one series, oldest first (empty when absent).</summary>
     public IReadOnlyList<StorePartition> GetPartitions(Symbol symbol, Timeframe timeframe)
     {
@@ -320,14 +380,25 @@ public sealed partial class ParquetBarStore
     /// <summary>The exchange-local dates that have at least one bar, in order (reads only the start column).</summary>
     public IReadOnlyList<DateOnly> GetDates(Symbol symbol, Timeframe timeframe)
     {
+        ArgumentNullException.ThrowIfNull(symbol);
         var clock = new ExchangeClock(_calendarFor(symbol));
         var dates = new List<DateOnly>();
-        foreach (var partition in GetPartitions(symbol, timeframe))
+        foreach (var entry in PartitionFiles(symbol, timeframe))
         {
-            using var file = ParquetFile.Open(partition.Path);
-            var (monthFrom, monthTo) = MonthTicks(clock, partition.Month);
+            using var file = ParquetFile.Open(entry.Path, streaming: new FileInfo(entry.Path).Length > InMemoryFileBytes);
+            if (file.Symbol != symbol)
+            {
+                throw new DataFormatException(entry.Path, null, SymbolKey, $"the partition holds {file.Symbol} ({file.Symbol.AssetClass}), not {symbol} ({symbol.AssetClass})");
+            }
+
+            if (file.Metadata.GetValueOrDefault(TimeframeKey) is var tf && tf != timeframe.ToString())
+            {
+                throw new DataFormatException(entry.Path, null, TimeframeKey, $"the partition holds '{tf}' bars, not {timeframe}");
+            }
+
             for (var g = 0; g < file.Reader.RowGroupCount; g++)
             {
+                var (monthFrom, monthTo) = MonthTicks(clock, file.GroupMonths[g]);
                 var starts = ArrayPool<long>.Shared.Rent(1);
                 try
                 {
@@ -342,7 +413,7 @@ public sealed partial class ParquetBarStore
                     }
                     catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
                     {
-                        throw ParquetFile.Corrupt(partition.Path, e);
+                        throw ParquetFile.Corrupt(entry.Path, e);
                     }
 
                     for (var i = 0; i < n; i++)
@@ -350,7 +421,7 @@ public sealed partial class ParquetBarStore
                         var ticks = FromNanosTicks(starts[i]);
                         if (ticks < monthFrom || ticks >= monthTo)
                         {
-                            throw new DataFormatException(partition.Path, null, null, string.Create(
+                            throw new DataFormatException(entry.Path, null, null, string.Create(
                                 CultureInfo.InvariantCulture, $"row {i} of row group {g}: bar start is outside the partition's month"));
                         }
 
@@ -409,8 +480,12 @@ public sealed partial class ParquetBarStore
         return Path.Combine(Root, timeframe.ToString(), EncodeTicker(symbol.Ticker));
     }
 
-    /// <summary>The file of one monthly partition.</summary>
+    /// <summary>The file that holds the bars of <paramref name="month"/> (written): its year's file, <c>&lt;yyyy&gt;.parquet</c>.</summary>
     public string PartitionPath(Symbol symbol, Timeframe timeframe, DateOnly month) =>
+        Path.Combine(SeriesFolder(symbol, timeframe), month.ToString("yyyy", CultureInfo.InvariantCulture) + ".parquet");
+
+    /// <summary>The monthly file of the layout before yearly files, <c>&lt;yyyy-MM&gt;.parquet</c> (still read; see <see cref="MigrateAsync"/>).</summary>
+    public string MonthlyPartitionPath(Symbol symbol, Timeframe timeframe, DateOnly month) =>
         Path.Combine(SeriesFolder(symbol, timeframe), month.ToString("yyyy-MM", CultureInfo.InvariantCulture) + ".parquet");
 
     internal static string EncodeTicker(string ticker)
@@ -436,7 +511,7 @@ public sealed partial class ParquetBarStore
         new SegmentedBars(ReadSegments(symbol, timeframe, fromTicks, toTicks));
 
     /// <summary>The UTC span [From, To) of the exchange-local month starting at <paramref name="month"/>, in ticks.</summary>
-    private static (long From, long To) MonthTicks(ExchangeClock clock, DateOnly month) =>
+    internal static (long From, long To) MonthTicks(ExchangeClock clock, DateOnly month) =>
         (clock.ToUtc(month.ToDateTime(TimeOnly.MinValue)).Ticks, clock.ToUtc(month.AddMonths(1).ToDateTime(TimeOnly.MinValue)).Ticks);
 
     private static DateOnly MonthOf(ExchangeClock clock, long utcTicks)
@@ -458,33 +533,63 @@ public sealed partial class ParquetBarStore
         return new DateOnly(local.Year, local.Month, 1);
     }
 
-    /// <summary>The partition files of a series by name alone (month, path), oldest first; contents are checked when opened.</summary>
-    private List<(DateOnly Month, string Path)> PartitionFiles(Symbol symbol, Timeframe timeframe)
+    /// <summary>
+    /// The partition files of a series by name alone, oldest first; contents are checked when opened. Yearly files
+    /// (<c>yyyy.parquet</c>) and monthly files of the layout before (<c>yyyy-MM.parquet</c>) are both read; a monthly file
+    /// of a year that has a yearly file is a leftover of a migration stopped before it deleted it (the yearly file holds its
+    /// bars), so it is ignored: no bar is counted twice.
+    /// </summary>
+    private List<SeriesFile> PartitionFiles(Symbol symbol, Timeframe timeframe)
     {
         var dir = SeriesFolder(symbol, timeframe);
         return Directory.Exists(dir) ? PartitionFiles(dir) : [];
     }
 
-    private static List<(DateOnly Month, string Path)> PartitionFiles(string symbolDir)
+    private static List<SeriesFile> PartitionFiles(string symbolDir)
     {
-        var result = new List<(DateOnly, string)>();
-        foreach (var path in Directory.EnumerateFiles(symbolDir, "*.parquet").Order(StringComparer.Ordinal))
+        var years = new SortedDictionary<int, string>();
+        var months = new List<SeriesFile>();
+        foreach (var path in Directory.EnumerateFiles(symbolDir, "*.parquet"))
         {
             var name = Path.GetFileNameWithoutExtension(path);
-            if (DateOnly.TryParseExact(name + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var month))
+            if (name.Length == 4 && int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var year) && year >= 1)
             {
-                result.Add((month, path));
+                years[year] = path;
+            }
+            else if (DateOnly.TryParseExact(name + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var month))
+            {
+                months.Add(new SeriesFile(path, month, month, Yearly: false));
             }
         }
 
+        var result = new List<SeriesFile>(years.Count + months.Count);
+        result.AddRange(months.Where(m => !years.ContainsKey(m.FirstMonth.Year)));
+        result.AddRange(years.Select(y => new SeriesFile(y.Value, new DateOnly(y.Key, 1, 1), new DateOnly(y.Key, 12, 1), Yearly: true)));
+        result.Sort((a, b) => a.FirstMonth.CompareTo(b.FirstMonth));
         return result;
     }
+
+    /// <summary>The monthly files of a series (the layout before yearly files), oldest first, including leftovers beside a yearly file.</summary>
+    private static List<SeriesFile> MonthlyFiles(string symbolDir) =>
+        Directory.Exists(symbolDir)
+            ? Directory.EnumerateFiles(symbolDir, "*.parquet")
+                .Select(p => DateOnly.TryParseExact(Path.GetFileNameWithoutExtension(p) + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var m)
+                    ? new SeriesFile(p, m, m, Yearly: false)
+                    : null)
+                .OfType<SeriesFile>()
+                .OrderBy(f => f.FirstMonth)
+                .ToList()
+            : [];
+
+    /// <summary>A partition file: a year (months January..December) or, in the layout before, one month.</summary>
+    private sealed record SeriesFile(string Path, DateOnly FirstMonth, DateOnly LastMonth, bool Yearly);
 
     private List<StorePartition> ReadPartitions(string symbolDir, Timeframe timeframe, Symbol? expected)
     {
         var result = new List<StorePartition>();
-        foreach (var (month, path) in PartitionFiles(symbolDir))
+        foreach (var entry in PartitionFiles(symbolDir))
         {
+            var path = entry.Path;
             using var file = ParquetFile.Open(path, footerOnly: true);
             var symbol = file.Symbol;
             if (expected is not null && symbol != expected)
@@ -498,21 +603,29 @@ public sealed partial class ParquetBarStore
                 throw new DataFormatException(path, null, TimeframeKey, $"the partition holds '{tf}' bars, not {timeframe}");
             }
 
-            long rows = 0;
+            // One entry per month: a yearly file's months are its row groups (a month of many rows spans several).
+            var source = file.Metadata.GetValueOrDefault(SourceKey) ?? "";
             try
             {
+                var start = result.Count;
                 for (var g = 0; g < file.Reader.RowGroupCount; g++)
                 {
                     using var group = file.Reader.OpenRowGroupReader(g);
-                    rows += group.RowCount;
+                    var month = file.GroupMonths[g];
+                    if (result.Count > start && result[^1].Month == month)
+                    {
+                        result[^1] = result[^1] with { Bars = result[^1].Bars + group.RowCount };
+                    }
+                    else
+                    {
+                        result.Add(new StorePartition(symbol, timeframe, month, path, group.RowCount, source));
+                    }
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
             {
                 throw ParquetFile.Corrupt(path, e);
             }
-
-            result.Add(new StorePartition(symbol, timeframe, month, path, rows, file.Metadata.GetValueOrDefault(SourceKey) ?? ""));
         }
 
         return result;

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using Parquet;
 using Parquet.Schema;
 using StrategyLab.Core.Domain;
+using StrategyLab.Data.Time;
 
 namespace StrategyLab.Data.Store;
 
@@ -32,12 +33,28 @@ internal sealed class ParquetFile : IDisposable
 
         Symbol = Symbol.Create(ticker, assetClass);
 
-        // A partition renamed to another month would otherwise be read (or skipped) as that month: its metadata says
-        // which month it was written for.
+        // A partition renamed to another month (or year) would otherwise be read (or skipped) as that month: its
+        // metadata says which month or year it was written for.
         var named = System.IO.Path.GetFileNameWithoutExtension(path);
-        if (Metadata.GetValueOrDefault(ParquetBarStore.MonthKey) is { } written && written != named)
+        if (Metadata.GetValueOrDefault(ParquetBarStore.YearKey) is { } year)
         {
-            throw new DataFormatException(path, null, ParquetBarStore.MonthKey, $"the partition holds the bars of {written}, but its name says {named} (renamed?)");
+            if (year != named)
+            {
+                throw new DataFormatException(path, null, ParquetBarStore.YearKey, $"the partition holds the bars of {year}, but its name says {named} (renamed?)");
+            }
+
+            GroupMonths = ParseGroupMonths(path, Metadata.GetValueOrDefault(ParquetBarStore.RowGroupsKey), reader.RowGroupCount, int.Parse(year, CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            if (Metadata.GetValueOrDefault(ParquetBarStore.MonthKey) is { } written && written != named)
+            {
+                throw new DataFormatException(path, null, ParquetBarStore.MonthKey, $"the partition holds the bars of {written}, but its name says {named} (renamed?)");
+            }
+
+            // A monthly file (the layout before yearly files): every row group is the month of its name.
+            var month = DateOnly.ParseExact(named + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture);
+            GroupMonths = Enumerable.Repeat(month, reader.RowGroupCount).ToArray();
         }
 
         var fields = reader.Schema.DataFields;
@@ -66,6 +83,32 @@ internal sealed class ParquetFile : IDisposable
 
     public RawColumns Raw { get; }
 
+    /// <summary>The exchange-local month (first day) of each row group: all the same in a monthly file, ascending in a yearly one.</summary>
+    public DateOnly[] GroupMonths { get; }
+
+    /// <summary>True for a yearly file (the current layout), false for a monthly one (the layout before).</summary>
+    public bool IsYearly => Metadata.ContainsKey(ParquetBarStore.YearKey);
+
+    /// <summary>The months of a yearly file's row groups, from its metadata (<c>yyyy-MM</c> per group, comma-separated).</summary>
+    private static DateOnly[] ParseGroupMonths(string path, string? text, int groups, int year)
+    {
+        var parts = string.IsNullOrEmpty(text) ? [] : text.Split(',');
+        var months = new DateOnly[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (!DateOnly.TryParseExact(parts[i] + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out months[i])
+                || months[i].Year != year || (i > 0 && months[i] < months[i - 1]))
+            {
+                months = [];
+                break;
+            }
+        }
+
+        return months.Length == groups && groups > 0
+            ? months
+            : throw new DataFormatException(path, null, ParquetBarStore.RowGroupsKey, "the yearly partition's row-group months do not match its row groups");
+    }
+
     /// <summary>
     /// Opens a partition, verifying its checksum first. With <paramref name="footerOnly"/> only the metadata is parsed
     /// (listing); otherwise the file's bytes are read at once into a pooled buffer (one month), so column reads never
@@ -79,7 +122,7 @@ internal sealed class ParquetFile : IDisposable
         {
             if (footerOnly || streaming)
             {
-                stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+                stream = new SynchronousReadStream(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16));
 
                 // The footer is verified too: Parquet.Net can loop forever on some damaged footers, so damaged bytes
                 // must never reach it when the partition has a checksum (all written by this version do).
@@ -170,6 +213,54 @@ internal sealed class ParquetFile : IDisposable
     }
 }
 
+/// <summary>
+/// A file read synchronously even through the async API: Parquet.Net reads column chunks with <c>ReadAsync</c>, which a
+/// synchronous <see cref="FileStream"/> hands to the thread pool call by call (several times slower from the page
+/// cache than a plain read); the store reads row groups of local files, where a synchronous read is the fast path.
+/// </summary>
+internal sealed class SynchronousReadStream(FileStream inner) : Stream
+{
+    public override bool CanRead => true;
+
+    public override bool CanSeek => true;
+
+    public override bool CanWrite => false;
+
+    public override long Length => inner.Length;
+
+    public override long Position { get => inner.Position; set => inner.Position = value; }
+
+    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+
+    public override int Read(Span<byte> buffer) => inner.Read(buffer);
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        Task.FromResult(inner.Read(buffer, offset, count));
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        new(inner.Read(buffer.Span));
+
+    public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
+
+    public override void Flush()
+    {
+    }
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}
+
 /// <summary>Reads a partition row group by row group into pooled buffers and builds bars from them.</summary>
 internal sealed class PartitionReader : IDisposable
 {
@@ -182,15 +273,19 @@ internal sealed class PartitionReader : IDisposable
     private long[] _starts = [], _ends = [], _open = [], _high = [], _low = [], _close = [], _volume = [];
     private int?[]? _trades;
     private decimal?[]? _vwap;
-    private readonly PartitionRows _rows;
+    private readonly ExchangeClock _clock;
+    private readonly Timeframe _timeframe;
+    private PartitionRows? _rows;
+    private DateOnly _rowsMonth;
     private long _previousStart = long.MinValue;
 
-    /// <summary>Opens <paramref name="path"/>, the partition of <paramref name="expected"/> for the month whose UTC span is <paramref name="monthTicks"/>.</summary>
-    /// <remarks>With <paramref name="streaming"/> the file is read from disk group by group (a merge into a large month),
+    /// <summary>Opens <paramref name="path"/>, a partition of <paramref name="expected"/> (monthly or yearly) whose months are those of <paramref name="clock"/>.</summary>
+    /// <remarks>With <paramref name="streaming"/> the file is read from disk group by group (a merge into a large file),
     /// otherwise it is read into memory at once (fastest for reading bars).</remarks>
-    public PartitionReader(string path, Symbol expected, Timeframe timeframe, (long From, long To) monthTicks, bool streaming = false)
+    public PartitionReader(string path, Symbol expected, Timeframe timeframe, ExchangeClock clock, bool streaming = false)
     {
-        _rows = new PartitionRows(path, timeframe, monthTicks.From, monthTicks.To);
+        _clock = clock;
+        _timeframe = timeframe;
         _file = ParquetFile.Open(path, streaming: streaming);
         if (_file.Symbol != expected)
         {
@@ -218,6 +313,12 @@ internal sealed class PartitionReader : IDisposable
     /// <summary>The open file (its scales and optional columns).</summary>
     public ParquetFile File => _file;
 
+    /// <summary>The month of the next row group, or null after the last.</summary>
+    public DateOnly? NextGroupMonth => _group + 1 < _file.Reader.RowGroupCount ? _file.GroupMonths[_group + 1] : null;
+
+    /// <summary>Passes over the next row group without reading it (outside a range).</summary>
+    public void SkipGroup() => _group++;
+
     /// <summary>Moves to the next row group and reads its columns; false after the last.</summary>
     public bool NextGroup()
     {
@@ -225,6 +326,13 @@ internal sealed class PartitionReader : IDisposable
         {
             Count = 0;
             return false;
+        }
+
+        var month = _file.GroupMonths[_group];
+        if (_rows is null || month != _rowsMonth)
+        {
+            var (from, to) = ParquetBarStore.MonthTicks(_clock, month);
+            (_rows, _rowsMonth) = (new PartitionRows(_file.Path, _timeframe, from, to), month);
         }
 
         int n;

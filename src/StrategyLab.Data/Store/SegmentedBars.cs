@@ -9,6 +9,9 @@ namespace StrategyLab.Data.Store;
 /// </summary>
 internal sealed class SegmentedBars(IEnumerable<ArraySegment<Bar>> segments) : IEnumerable<Bar>
 {
+    /// <summary>The row groups themselves (for <see cref="SliceMerge"/>, which merges batches).</summary>
+    public IEnumerable<ArraySegment<Bar>> Segments => segments;
+
     public IEnumerator<Bar> GetEnumerator() => new Enumerator(segments.GetEnumerator());
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();

@@ -7,7 +7,7 @@ using StrategyLab.Data.Time;
 namespace StrategyLab.Data.Store;
 
 /// <summary>
-/// The incoming bars of one symbol's current month, in bounded memory: up to one run of bars is held; a full run is
+/// The incoming bars of one symbol's current year, in bounded memory: up to one run of bars is held; a full run is
 /// sorted (the last bar of each start kept) and spilled to a temporary file beside the partition. Input that comes in
 /// time order (CSV, LEAN) is never sorted, only copied.
 /// </summary>
@@ -22,9 +22,13 @@ internal sealed class PendingMonth(Symbol symbol, ExchangeClock clock, int runSi
 
     public ExchangeClock Clock { get; } = clock;
 
-    public DateOnly Month { get; set; }
+    /// <summary>The exchange-local year of the bars held (the partition file they go to).</summary>
+    public int Year { get; set; }
 
-    /// <summary>Bars received for the month.</summary>
+    /// <summary>The months that received bars, in order.</summary>
+    public SortedSet<DateOnly> Months { get; } = [];
+
+    /// <summary>Bars received for the year.</summary>
     public long Received { get; private set; }
 
     /// <summary>Bars of the input replaced by a later one with the same start.</summary>
@@ -38,10 +42,11 @@ internal sealed class PendingMonth(Symbol symbol, ExchangeClock clock, int runSi
 
     public bool HasVwap { get; private set; }
 
-    /// <summary>Adds a bar; <paramref name="spillPath"/> is where a full run goes.</summary>
-    public void Add(Bar bar, string spillPath)
+    /// <summary>Adds a bar of <paramref name="month"/>; <paramref name="spillPath"/> is where a full run goes.</summary>
+    public void Add(Bar bar, DateOnly month, string spillPath)
     {
         Received++;
+        Months.Add(month);
         PriceScale = Math.Max(PriceScale, Math.Max(
             Math.Max(ScaledDecimal.MinScale(bar.Open), ScaledDecimal.MinScale(bar.High)),
             Math.Max(ScaledDecimal.MinScale(bar.Low), ScaledDecimal.MinScale(bar.Close))));
@@ -61,7 +66,7 @@ internal sealed class PendingMonth(Symbol symbol, ExchangeClock clock, int runSi
         }
     }
 
-    /// <summary>The month's bars as sorted runs with unique starts, oldest run first (a later run wins a tie).</summary>
+    /// <summary>The year's bars as sorted runs with unique starts, oldest run first (a later run wins a tie).</summary>
     public List<IEnumerator<Bar>> Runs()
     {
         var result = new List<IEnumerator<Bar>>(_runs.Count + 1);
@@ -78,11 +83,12 @@ internal sealed class PendingMonth(Symbol symbol, ExchangeClock clock, int runSi
         return result;
     }
 
-    /// <summary>Forgets the month (and deletes its spill file), ready for the next.</summary>
+    /// <summary>Forgets the year (and deletes its spill file), ready for the next.</summary>
     public void Reset()
     {
         Dispose();
         _buffer.Clear();
+        Months.Clear();
         _runs.Clear();
         _bufferSorted = true;
         (Received, Replaced, PriceScale, VolumeScale, HasTrades, HasVwap) = (0, 0, 0, 0, false, false);
@@ -203,22 +209,34 @@ internal sealed class PartitionWriter : IAsyncDisposable
     private readonly ParquetWriter _writer;
     private readonly Fields _fields;
     private readonly List<Bar> _group;
+    private readonly ExchangeClock _clock;
+    private readonly Dictionary<string, string> _metadata;
+    private readonly List<DateOnly> _groupMonths = [];
+    private DateOnly _month;
+    private (long From, long To) _monthTicks = (long.MaxValue, long.MinValue);
     private long _previousStart = long.MinValue;
     private bool _disposed;
 
-    private PartitionWriter(string path, Symbol symbol, PartitionRows rows, int priceScale, int volumeScale, int rowGroupSize, FileStream stream, ParquetWriter writer, Fields fields)
+    private PartitionWriter(
+        string path, Symbol symbol, PartitionRows rows, int priceScale, int volumeScale, int rowGroupSize, FileStream stream, ParquetWriter writer, Fields fields,
+        ExchangeClock clock, Dictionary<string, string> metadata)
     {
         (_path, _symbol, _rows, _priceScale, _volumeScale, _rowGroupSize) = (path, symbol, rows, priceScale, volumeScale, rowGroupSize);
-        (_stream, _writer, _fields) = (stream, writer, fields);
+        (_stream, _writer, _fields, _clock, _metadata) = (stream, writer, fields, clock, metadata);
         _group = new List<Bar>(Math.Min(rowGroupSize, 1 << 16));
     }
 
     /// <summary>Bars written.</summary>
     public long Count { get; private set; }
 
+    /// <summary>Bars written per exchange-local month.</summary>
+    public SortedDictionary<DateOnly, long> MonthCounts { get; } = [];
+
     /// <summary>Starts writing <paramref name="file"/>; errors name <paramref name="path"/>, the partition it becomes.</summary>
+    /// <remarks>Row groups are the file's months (a month of more than <paramref name="rowGroupSize"/> rows spans several), so
+    /// a date range reads only its months; their months are kept in the metadata (<c>strategylab.row_groups</c>).</remarks>
     public static async Task<PartitionWriter> CreateAsync(
-        string file, string path, Symbol symbol, Timeframe timeframe, DateOnly month, string source, PartitionRows rows,
+        string file, string path, Symbol symbol, Timeframe timeframe, int year, ExchangeClock clock, string source, PartitionRows rows,
         (int Price, int Volume, bool Trades, bool Vwap) columns, int rowGroupSize, CancellationToken cancellationToken)
     {
         if (columns.Price > ScaledDecimal.MaxScale || columns.Volume > ScaledDecimal.MaxScale)
@@ -238,16 +256,16 @@ internal sealed class PartitionWriter : IAsyncDisposable
         try
         {
             var writer = await ParquetWriter.CreateAsync(fields.Schema, stream, options, cancellationToken: cancellationToken).ConfigureAwait(false);
-            writer.CustomMetadata = new Dictionary<string, string>
+            var metadata = new Dictionary<string, string>
             {
                 [ParquetBarStore.FormatKey] = ParquetBarStore.FormatValue,
                 [ParquetBarStore.SymbolKey] = symbol.Ticker,
                 [ParquetBarStore.AssetClassKey] = symbol.AssetClass.ToString(),
                 [ParquetBarStore.TimeframeKey] = timeframe.ToString(),
-                [ParquetBarStore.MonthKey] = month.ToString("yyyy-MM", CultureInfo.InvariantCulture),
+                [ParquetBarStore.YearKey] = year.ToString("D4", CultureInfo.InvariantCulture),
                 [ParquetBarStore.SourceKey] = source,
             };
-            return new PartitionWriter(path, symbol, rows, columns.Price, columns.Volume, rowGroupSize, stream, writer, fields);
+            return new PartitionWriter(path, symbol, rows, columns.Price, columns.Volume, rowGroupSize, stream, writer, fields, clock, metadata);
         }
         catch
         {
@@ -274,9 +292,24 @@ internal sealed class PartitionWriter : IAsyncDisposable
             Check(v, "vwap", _priceScale);
         }
 
-        _previousStart = bar.Start.Ticks;
+        var ticks = bar.Start.Ticks;
+        if (ticks < _monthTicks.From || ticks >= _monthTicks.To)
+        {
+            // A new month starts a new row group.
+            if (_group.Count > 0)
+            {
+                await WriteGroupAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            var local = _clock.ToLocal(bar.Start);
+            _month = new DateOnly(local.Year, local.Month, 1);
+            _monthTicks = ParquetBarStore.MonthTicks(_clock, _month);
+        }
+
+        _previousStart = ticks;
         _group.Add(bar);
         Count++;
+        MonthCounts[_month] = MonthCounts.GetValueOrDefault(_month) + 1;
         if (_group.Count >= _rowGroupSize)
         {
             await WriteGroupAsync(cancellationToken).ConfigureAwait(false);
@@ -295,11 +328,13 @@ internal sealed class PartitionWriter : IAsyncDisposable
     /// <summary>Writes the last row group and the footer.</summary>
     public async Task CompleteAsync(CancellationToken cancellationToken)
     {
-        if (_group.Count > 0 || Count == 0)
+        if (_group.Count > 0)
         {
             await WriteGroupAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        _metadata[ParquetBarStore.RowGroupsKey] = string.Join(',', _groupMonths.Select(m => m.ToString("yyyy-MM", CultureInfo.InvariantCulture)));
+        _writer.CustomMetadata = _metadata;
         await DisposeAsync().ConfigureAwait(false);
     }
 
@@ -339,6 +374,7 @@ internal sealed class PartitionWriter : IAsyncDisposable
             }
         }
 
+        _groupMonths.Add(_month);
         _group.Clear();
     }
 

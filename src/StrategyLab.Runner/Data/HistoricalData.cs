@@ -66,6 +66,7 @@ public static class HistoricalDataFactory
         var actions = new List<CorporateAction>();
         var adjustment = HistoricalData.AsGiven;
         var ahead = PrefetchFor(prefetch, run.Symbols.Count);
+        Func<IReadOnlyList<IEnumerable<Bar>>, IEnumerable<Bar>> merge = BarMerger.Merge;
         string description;
         switch (data.Provider)
         {
@@ -161,7 +162,6 @@ public static class HistoricalDataFactory
                     var bars = run.From is { } f
                         ? store.ReadBars(s, source, f, run.To ?? DateOnly.MaxValue)
                         : BarStreams.BetweenDates(store.ReadBars(s, source), null, run.To, run.CalendarOf);
-                    bars = Ahead(bars, ahead);
                     if (mode is { } m)
                     {
                         var dates = store.GetDates(s, source);
@@ -174,6 +174,7 @@ public static class HistoricalDataFactory
                 }
 
                 adjustment = mode?.Name() ?? HistoricalData.AsGiven;
+                merge = SliceMerge.Merge; // the same order, merged a row group at a time
 
                 description = $"Parquet store {used} bars from {data.Path}";
                 break;
@@ -183,7 +184,7 @@ public static class HistoricalDataFactory
                 throw new ConfigException("data.provider", $"'{data.Provider}' is a live provider; a backtest needs synthetic, csv, lean or store.");
         }
 
-        return new HistoricalData(BarMerger.Merge(streams), description, IsSynthetic: false, adjustment, actions) { OutsideSession = outside };
+        return new HistoricalData(merge(streams), description, IsSynthetic: false, adjustment, actions) { OutsideSession = outside };
     }
 
     /// <summary>Most bars read ahead for all sources together: about 1 MB of bars per queued chunk set, however many symbols.</summary>
@@ -277,7 +278,7 @@ public static class HistoricalDataFactory
 
     private static Timeframe StoreTimeframeFor(ParquetBarStore store, Symbol symbol, ResolvedRun run)
     {
-        var available = store.ListSeries().Where(x => x.Symbol == symbol).Select(x => x.Timeframe).ToList();
+        var available = store.TimeframesOf(symbol);
         if (run.SourceTimeframe is { } given)
         {
             return available.Contains(given)

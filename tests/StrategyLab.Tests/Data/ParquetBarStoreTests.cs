@@ -53,24 +53,26 @@ public class ParquetBarStoreTests
         var store = new ParquetBarStore(dir.Path);
         await store.WriteAsync(ReadCsv(AwkwardCsv, Btc, Timeframe.OneMinute), Timeframe.OneMinute, "csv:test", TestContext.Current.CancellationToken);
         Assert.True(ParquetBarStore.IsStore(dir.Path));
-        var feb = Path.Combine(dir.Path, "1m", "BTC-USD", "2024-02.parquet");
-        Assert.True(File.Exists(feb));
+        var year = Path.Combine(dir.Path, "1m", "BTC-USD", "2024.parquet");
+        Assert.True(File.Exists(year));
 
         // Read with Parquet.Net's own decimal conversion, independently of the store's reader.
-        await using var stream = File.OpenRead(feb);
+        await using var stream = File.OpenRead(year);
         await using var reader = await ParquetReader.CreateAsync(stream, cancellationToken: TestContext.Current.CancellationToken);
         var fields = reader.Schema.DataFields.ToDictionary(f => f.Name);
-        Assert.Equal(["start", "end", "open", "high", "low", "close", "volume", "trades"], reader.Schema.DataFields.Select(f => f.Name));
+        // One file for the year (January's bars have a VWAP, so the file has the column).
+        Assert.Equal(["start", "end", "open", "high", "low", "close", "volume", "trades", "vwap"], reader.Schema.DataFields.Select(f => f.Name));
         var open = Assert.IsType<DecimalDataField>(fields["open"]);
         Assert.Equal((18, 8), (open.Precision, open.Scale)); // 41999.99999999 needs 8 places
-        Assert.Equal(1, Assert.IsType<DecimalDataField>(fields["volume"]).Scale); // 12.5
+        Assert.Equal(8, Assert.IsType<DecimalDataField>(fields["volume"]).Scale); // 1e-8
         Assert.Equal("bars/1", reader.CustomMetadata["strategylab.format"]);
         Assert.Equal("BTC-USD", reader.CustomMetadata["strategylab.symbol"]);
         Assert.Equal("Crypto", reader.CustomMetadata["strategylab.asset_class"]);
         Assert.Equal("1m", reader.CustomMetadata["strategylab.timeframe"]);
-        Assert.Equal("2024-02", reader.CustomMetadata["strategylab.month"]);
+        Assert.Equal("2024", reader.CustomMetadata["strategylab.year"]);
+        Assert.Equal("2024-01,2024-02", reader.CustomMetadata["strategylab.row_groups"]); // a row group per month
         Assert.Equal("csv:test", reader.CustomMetadata["strategylab.source"]);
-        using var group = reader.OpenRowGroupReader(0);
+        using var group = reader.OpenRowGroupReader(1);
         var lows = new decimal[1];
         await group.ReadAsync<decimal>(fields["low"], lows, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(41999.99999999m, lows[0]);
@@ -203,7 +205,7 @@ public class ParquetBarStoreTests
         Assert.Equal("BTC%2FUSD", ParquetBarStore.EncodeTicker("BTC/USD"));
         Assert.Equal("BRK.B", ParquetBarStore.EncodeTicker("BRK.B"));
         var store = new ParquetBarStore("/tmp/s");
-        Assert.EndsWith(Path.Combine("1h", "X%3ABTCUSD", "2024-03.parquet"), store.PartitionPath(Symbol.Parse("X:BTCUSD"), Timeframe.OneHour, new DateOnly(2024, 3, 1)), StringComparison.Ordinal);
+        Assert.EndsWith(Path.Combine("1h", "X%3ABTCUSD", "2024.parquet"), store.PartitionPath(Symbol.Parse("X:BTCUSD"), Timeframe.OneHour, new DateOnly(2024, 3, 1)), StringComparison.Ordinal);
     }
 
     private static Bar B(DateTime start, decimal close) =>

@@ -1,6 +1,8 @@
+using StrategyLab.Core.Calendar;
 using StrategyLab.Core.Domain;
 using StrategyLab.Data;
 using StrategyLab.Data.Store;
+using StrategyLab.Data.Time;
 using StrategyLab.Tests.Support;
 
 namespace StrategyLab.Tests.Data;
@@ -36,7 +38,7 @@ public sealed class StoreIntegrityTests : IDisposable
         var root = Path.Combine(_dir.Path, "store");
         var bars = Bars(300);
         await new ParquetBarStore(root).WriteAsync(bars, Timeframe.OneMinute, "test", TestContext.Current.CancellationToken);
-        return (root, Path.Combine(root, "1m", "BTC-USD", "2024-01.parquet"), bars);
+        return (root, Path.Combine(root, "1m", "BTC-USD", "2024.parquet"), bars);
     }
 
     [Fact]
@@ -108,19 +110,19 @@ public sealed class StoreIntegrityTests : IDisposable
 
     [Theory]
     [InlineData(30, "not on the 1m grid")] // 00:00:30 in a 1m partition
-    [InlineData(60 * 60 * 24 * 40, "outside the partition's month")] // 40 days later: February, in the January file
+    [InlineData(60 * 60 * 24 * 400, "row-group months")] // 400 days later: 2025, in the 2024 file
     public async Task APartitionWithoutAChecksum_WhoseRowsBreakTheInvariants_IsAnErrorNamingIt(int offsetSeconds, string expected)
     {
         // A legacy partition (no .sha256) holding a bad row, written below the store's own checks.
         var root = Path.Combine(_dir.Path, "store");
         var ct = TestContext.Current.CancellationToken;
         await new ParquetBarStore(root).WriteAsync(Bars(1), Timeframe.OneMinute, "test", ct);
-        var path = Path.Combine(root, "1m", "BTC-USD", "2024-01.parquet");
+        var path = Path.Combine(root, "1m", "BTC-USD", "2024.parquet");
         File.Delete(path + ".sha256");
         var start = T0.AddSeconds(offsetSeconds);
         var anything = new PartitionRows(path, Timeframe.OneSecond, DateTime.MinValue.Ticks, DateTime.MaxValue.Ticks);
         await using (var writer = await PartitionWriter.CreateAsync(
-            path, path, Btc, Timeframe.OneMinute, new DateOnly(2024, 1, 1), "test", anything, (2, 1, false, false), 10, ct))
+            path, path, Btc, Timeframe.OneMinute, 2024, new ExchangeClock(MarketCalendars.For(Btc)), "test", anything, (2, 1, false, false), 10, ct))
         {
             await writer.AddAsync(new Bar(Btc, start, start.AddMinutes(1), 1m, 1m, 1m, 1m, 1m), ct);
             await writer.CompleteAsync(ct);
@@ -145,22 +147,22 @@ public sealed class StoreIntegrityTests : IDisposable
     }
 
     [Fact]
-    public async Task APartitionRenamedToAnotherMonth_IsAnErrorNamingIt()
+    public async Task APartitionRenamedToAnotherYear_IsAnErrorNamingIt()
     {
         var (store, partition, _) = await SmallStoreAsync();
-        var renamed = Path.Combine(Path.GetDirectoryName(partition)!, "2024-03.parquet");
+        var renamed = Path.Combine(Path.GetDirectoryName(partition)!, "2025.parquet");
         File.Move(partition, renamed);
         File.Move(partition + ".sha256", renamed + ".sha256");
 
         var e = Assert.Throws<DataFormatException>(() => new ParquetBarStore(store).ReadBars(Btc, Timeframe.OneMinute).ToList());
         Assert.Equal(renamed, e.FilePath);
-        Assert.Contains("2024-01", e.Message, StringComparison.Ordinal);
+        Assert.Contains("holds the bars of 2024", e.Message, StringComparison.Ordinal);
 
         var info = await CliRunner.RunInProcessAsync("data", "info", store);
         Assert.True(info.ExitCode == 2, info.ToString());
         Assert.Contains(renamed, info.StdErr, StringComparison.Ordinal);
 
-        var backtest = await BacktestAsync(store, "2024-03-01", "2024-03-31");
+        var backtest = await BacktestAsync(store, "2025-03-01", "2025-03-31");
         Assert.True(backtest.ExitCode == 2, backtest.ToString());
         Assert.Contains(renamed, backtest.StdErr, StringComparison.Ordinal);
     }
