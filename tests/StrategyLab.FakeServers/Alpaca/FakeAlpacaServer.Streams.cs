@@ -168,7 +168,7 @@ public sealed partial class FakeAlpacaServer
         }
 
         var ws = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
-        var socket = new Socket(Interlocked.Increment(ref _socketIds), ws, context);
+        var socket = new Socket(Interlocked.Increment(ref _socketIds), ws, context) { Path = path };
         var sockets = trade ? _tradeSockets : _dataSockets;
         sockets[socket.Id] = socket;
         if (trade)
@@ -181,6 +181,7 @@ public sealed partial class FakeAlpacaServer
             socket.Send(Encoding.UTF8.GetBytes("[{\"T\":\"success\",\"msg\":\"connected\"}]"), binary: false);
             if (Authorized(context.Request.Headers["APCA-API-KEY-ID"], context.Request.Headers["APCA-API-SECRET-KEY"]))
             {
+                socket.KeyId = context.Request.Headers["APCA-API-KEY-ID"];
                 socket.Authenticated = true;
                 socket.Send(Encoding.UTF8.GetBytes("[{\"T\":\"success\",\"msg\":\"authenticated\"}]"), binary: false);
             }
@@ -278,6 +279,16 @@ public sealed partial class FakeAlpacaServer
             }
             else if (Authorized(Str(root, "key"), Str(root, "secret")))
             {
+                // One connection per endpoint per key: a second one is refused as its auth reply (406), as Alpaca does.
+                var key = Str(root, "key");
+                if (_dataSockets.Values.Any(s => s != socket && s.Authenticated && s.Path == socket.Path && s.KeyId == key))
+                {
+                    socket.Send(Encoding.UTF8.GetBytes("[{\"T\":\"error\",\"code\":406,\"msg\":\"connection limit exceeded\"}]"), binary: false);
+                    socket.Close(WebSocketCloseStatus.PolicyViolation, "connection limit exceeded");
+                    return;
+                }
+
+                socket.KeyId = key;
                 socket.Authenticated = true;
                 socket.Send(Encoding.UTF8.GetBytes("[{\"T\":\"success\",\"msg\":\"authenticated\"}]"), binary: false);
             }
@@ -341,6 +352,12 @@ public sealed partial class FakeAlpacaServer
         private volatile bool _listening;
 
         public int Id { get; } = id;
+
+        /// <summary>The endpoint path (<c>/stream</c>, <c>/v2/iex</c>…).</summary>
+        public string Path { get; init; } = string.Empty;
+
+        /// <summary>The key id it authenticated with.</summary>
+        public string? KeyId { get; set; }
 
         public bool Authenticated
         {

@@ -23,7 +23,7 @@ public sealed record FakeAlpacaRequest(string Method, string Path, string Query,
 /// A loopback fake of Alpaca (Kestrel on 127.0.0.1, random port, everything on one port) following
 /// <c>shared/docs/protocols.md</c> §3: the trading REST API (<c>/v2/account</c>, <c>/v2/orders</c> with submit, list,
 /// by id, <c>:by_client_order_id</c>, replace, cancel one/all; <c>/v2/positions</c> list/get/close one/all;
-/// <c>/v2/clock</c>), both APCA headers required (401 otherwise), Alpaca's error bodies (422 40010001 for a duplicate
+/// <c>/v2/clock</c>, <c>/v2/calendar</c>), both APCA headers required (401 otherwise), Alpaca's error bodies (422 40010001 for a duplicate
 /// <c>client_order_id</c>), the <c>trade_updates</c> stream on <c>/stream</c> (binary frames by default), the market
 /// data stream on <c>/v2/{feed}</c> and <c>/v1beta3/crypto/{loc}</c>, and historical bars. Orders fill from the price
 /// path the test pushes (<see cref="PushPrice"/>); <see cref="Faults"/> script the failures.
@@ -243,6 +243,7 @@ public sealed partial class FakeAlpacaServer : IAsyncDisposable
         {
             ("GET", "/v2/account") => Account(),
             ("GET", "/v2/clock") => Clock(),
+            ("GET", "/v2/calendar") => Calendar(q["start"], q["end"]),
             ("GET", "/v2/positions") => ListPositions(),
             ("DELETE", "/v2/positions") => CloseAllPositions(),
             ("GET", _) when path.StartsWith("/v2/positions/", StringComparison.Ordinal) => GetPosition(Unescape(path, "/v2/positions/")),
@@ -355,6 +356,43 @@ public sealed partial class FakeAlpacaServer : IAsyncDisposable
             w.WriteString("next_open", At(nextOpenDay, new TimeSpan(9, 30, 0)).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture));
             w.WriteString("next_close", At(nextCloseDay, new TimeSpan(16, 0, 0)).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture));
             w.WriteEndObject();
+        }));
+    }
+
+    /// <summary>Weekdays from <c>start</c> to <c>end</c> (default: the next 30 days), 09:30–16:00 New York, no holidays.</summary>
+    private (int, byte[]) Calendar(string? start, string? end)
+    {
+        var today = DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime);
+        var from = DateOnly.TryParseExact(start, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var s) ? s : today;
+        var to = DateOnly.TryParseExact(end, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var e) ? e : from.AddDays(30);
+        static bool Weekday(DateOnly d) => d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday);
+        return (200, AlpacaJson.Write(w =>
+        {
+            w.WriteStartArray();
+            for (var d = from; d <= to; d = d.AddDays(1))
+            {
+                if (!Weekday(d))
+                {
+                    continue;
+                }
+
+                var settle = d.AddDays(1);
+                while (!Weekday(settle))
+                {
+                    settle = settle.AddDays(1);
+                }
+
+                w.WriteStartObject();
+                w.WriteString("date", d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                w.WriteString("open", "09:30");
+                w.WriteString("close", "16:00");
+                w.WriteString("session_open", "0400");
+                w.WriteString("session_close", "2000");
+                w.WriteString("settlement_date", settle.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
         }));
     }
 

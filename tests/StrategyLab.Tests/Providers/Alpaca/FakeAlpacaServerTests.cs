@@ -149,6 +149,41 @@ public sealed class FakeAlpacaServerTests
     }
 
     [Fact]
+    public async Task DataStream_ASecondSocketForTheSameKeyAndFeed_IsRefusedWith406()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync(AlpacaHarness.ServerOptions(), Ct);
+        var auth = "{\"action\":\"auth\",\"key\":\"" + AlpacaHarness.KeyId + "\",\"secret\":\"" + AlpacaHarness.Secret.Replace("/", "\\/", StringComparison.Ordinal) + "\"}";
+        using var first = new ClientWebSocket();
+        using var second = new ClientWebSocket();
+        using var otherFeed = new ClientWebSocket();
+        async Task<string> AuthenticateAsync(ClientWebSocket ws, string path)
+        {
+            await ws.ConnectAsync(new Uri(server.DataStreamUrl, path), Ct);
+            await Receive(ws);
+            await Send(ws, auth);
+            return await Receive(ws);
+        }
+
+        // One after the other: the server sees the first authenticated before the second asks.
+        Assert.Equal("[{\"T\":\"success\",\"msg\":\"authenticated\"}]", await AuthenticateAsync(first, "/v2/iex"));
+        Assert.Equal("[{\"T\":\"error\",\"code\":406,\"msg\":\"connection limit exceeded\"}]", await AuthenticateAsync(second, "/v2/iex"));
+        Assert.Equal("[{\"T\":\"success\",\"msg\":\"authenticated\"}]", await AuthenticateAsync(otherFeed, "/v2/test"));
+    }
+
+    [Fact]
+    public async Task Calendar_ListsWeekdays_WithNewYorkSessionTimes()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync(AlpacaHarness.ServerOptions(), Ct);
+        using var http = Authorized();
+
+        using var doc = JsonDocument.Parse(await http.GetStringAsync(new Uri(server.TradingUrl, "/v2/calendar?start=2026-07-30&end=2026-08-04"), Ct));
+
+        var days = doc.RootElement.EnumerateArray().ToList();
+        Assert.Equal(["2026-07-30", "2026-07-31", "2026-08-03", "2026-08-04"], days.Select(d => d.GetProperty("date").GetString()));
+        Assert.Equal(("09:30", "16:00", "2026-08-03"), (days[1].GetProperty("open").GetString(), days[1].GetProperty("close").GetString(), days[1].GetProperty("settlement_date").GetString()));
+    }
+
+    [Fact]
     public async Task MarketDataClient_ReadsEveryPageOfBars_ForStocksAndCrypto()
     {
         await using var h = await AlpacaHarness.StartAsync();
