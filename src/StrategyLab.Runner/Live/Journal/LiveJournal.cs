@@ -22,7 +22,7 @@ namespace StrategyLab.Runner.Live.Journal;
 /// process on the same run folder fails at open instead of interleaving events. Readers (<see cref="JournalReader"/>, e.g.
 /// <c>strategylab status</c>) need no lock: WAL readers see the last committed state and never block the writer.
 /// </para>
-/// Not thread-safe for concurrent appends from several threads without the internal lock; <see cref="Append"/> takes it.
+/// <para>Appends from several threads are serialised by an internal lock: sequence numbers follow commit order.</para>
 /// </remarks>
 public sealed class LiveJournal : IDisposable
 {
