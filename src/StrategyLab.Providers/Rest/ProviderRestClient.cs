@@ -18,7 +18,7 @@ namespace StrategyLab.Providers.Rest;
 /// What differs between providers is given by the derived client: how the key travels (<see cref="Authorize"/>), which
 /// statuses are retried and how a retry is logged (<see cref="OnRetry"/>), a wait before each send (<see cref="BeforeSendAsync"/>,
 /// e.g. pacing), which fields of an error body hold its text (<see cref="ErrorFields"/>), and how an endpoint is named in
-/// texts (the <c>endpoint</c> argument of <see cref="SendAsync"/>).
+/// texts (the <c>endpoint</c> argument of <see cref="SendAsync(Uri, string, CancellationToken)"/>).
 /// <para>
 /// Redirects are followed here, not by the transport (which would carry a custom key header such as
 /// <c>X-Finnhub-Token</c> to wherever a server points): the key goes only to the origin (scheme, host, port) of
@@ -116,7 +116,22 @@ internal abstract class ProviderRestClient : IDisposable
     /// <param name="endpoint">How the call is named in texts and retry logs, e.g. <c>/stock/candle</c>; must not hold a secret.</param>
     /// <param name="cancellationToken">Cancels the call and any wait.</param>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
-    protected async Task<RestReply> SendAsync(Uri url, string endpoint, CancellationToken cancellationToken)
+    protected Task<RestReply> SendAsync(Uri url, string endpoint, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, url, null, endpoint, cancellationToken);
+
+    /// <summary>
+    /// Sends <paramref name="method"/> to <paramref name="url"/> with an optional JSON <paramref name="jsonBody"/> (retrying
+    /// as the pipeline says: a retried POST is sent again whole, so the provider must make it idempotent, e.g. with a client
+    /// order id) and classifies the outcome as <see cref="SendAsync(Uri, string, CancellationToken)"/> does. Redirects are
+    /// followed for GET only.
+    /// </summary>
+    /// <param name="method">The HTTP method.</param>
+    /// <param name="url">The absolute URL (it must not carry the key).</param>
+    /// <param name="jsonBody">The UTF-8 JSON body, or null for none.</param>
+    /// <param name="endpoint">How the call is named in texts and retry logs; must not hold a secret.</param>
+    /// <param name="cancellationToken">Cancels the call and any wait.</param>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    protected async Task<RestReply> SendAsync(HttpMethod method, Uri url, byte[]? jsonBody, string endpoint, CancellationToken cancellationToken)
     {
         HttpResponseMessage? response = null;
         try
@@ -126,9 +141,9 @@ internal abstract class ProviderRestClient : IDisposable
             try
             {
                 response = await _pipeline.ExecuteAsync(
-                    static async (ctx, state) => await state.self.SendOnceAsync(state.url, ctx.CancellationToken).ConfigureAwait(false),
+                    static async (ctx, state) => await state.self.SendOnceAsync(state.method, state.url, state.jsonBody, ctx.CancellationToken).ConfigureAwait(false),
                     context,
-                    (self: this, url))
+                    (self: this, method, url, jsonBody))
                     .ConfigureAwait(false);
             }
             finally
@@ -177,7 +192,7 @@ internal abstract class ProviderRestClient : IDisposable
     protected virtual bool IsRetried(HttpStatusCode status) => status == HttpStatusCode.TooManyRequests;
 
     /// <summary>Logs a retry that is about to wait.</summary>
-    /// <param name="endpoint">The endpoint as given to <see cref="SendAsync"/>.</param>
+    /// <param name="endpoint">The endpoint as given to <see cref="SendAsync(Uri, string, CancellationToken)"/>.</param>
     /// <param name="response">The answer that is retried (disposed after this call).</param>
     /// <param name="attempt">The retry's number, from 1.</param>
     /// <param name="delay">The wait before it.</param>
@@ -195,7 +210,7 @@ internal abstract class ProviderRestClient : IDisposable
         }
     }
 
-    private async Task<HttpResponseMessage> SendOnceAsync(Uri url, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendOnceAsync(HttpMethod method, Uri url, byte[]? jsonBody, CancellationToken cancellationToken)
     {
         await BeforeSendAsync(cancellationToken).ConfigureAwait(false);
         using var timeout = new CancellationTokenSource(_options.RequestTimeout, Time);
@@ -205,14 +220,20 @@ internal abstract class ProviderRestClient : IDisposable
             var target = url;
             for (var hops = 0; ; hops++)
             {
-                using var request = new HttpRequestMessage(HttpMethod.Get, target);
+                using var request = new HttpRequestMessage(method, target);
+                if (jsonBody is not null)
+                {
+                    request.Content = new ByteArrayContent(jsonBody);
+                    request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                }
+
                 if (IsConfiguredOrigin(target))
                 {
                     Authorize(request);
                 }
 
                 var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, linked.Token).ConfigureAwait(false);
-                if (hops == MaxRedirects || RedirectTarget(target, response) is not { } next)
+                if (hops == MaxRedirects || method != HttpMethod.Get || RedirectTarget(target, response) is not { } next)
                 {
                     return response; // a redirect not followed is answered as the HTTP error it is
                 }
