@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace StrategyLab.Runner.Configuration;
 
@@ -28,6 +29,9 @@ public static class ConfigLoader
         WriteIndented = true,
         NumberHandling = JsonNumberHandling.Strict,
         AllowDuplicateProperties = false,
+
+        // Source-generated metadata for RunConfig (no reflection at start-up); anything else by reflection.
+        TypeInfoResolver = JsonTypeInfoResolver.Combine(RunConfigJsonContext.Default, new DefaultJsonTypeInfoResolver()),
     };
 
     /// <summary>
