@@ -12,11 +12,13 @@ public static class MarketCalendars
     /// <summary>The alias of <see cref="CryptoCalendar.CalendarName"/>.</summary>
     public const string CryptoAlias = "crypto";
 
-    private static readonly (string Name, IMarketCalendar Calendar)[] Known =
+    // Calendars by name, each made on first use: building the NYSE calendar loads the time-zone database, which a
+    // command that only names the calendars (its help text) or runs crypto alone should not pay for at start-up.
+    private static readonly (string Name, Func<IMarketCalendar> Calendar)[] Known =
     [
-        (NyseCalendar.CalendarName, NyseCalendar.Instance),
-        (CryptoCalendar.CalendarName, CryptoCalendar.Instance),
-        (CryptoAlias, CryptoCalendar.Instance),
+        (NyseCalendar.CalendarName, static () => NyseCalendar.Instance),
+        (CryptoCalendar.CalendarName, static () => CryptoCalendar.Instance),
+        (CryptoAlias, static () => CryptoCalendar.Instance),
     ];
 
     /// <summary>The canonical calendar names, e.g. for a help text: <c>NYSE</c>, <c>24/7</c>.</summary>
@@ -44,7 +46,7 @@ public static class MarketCalendars
         {
             if (string.Equals(known, key, StringComparison.OrdinalIgnoreCase))
             {
-                calendar = c;
+                calendar = c();
                 return true;
             }
         }
