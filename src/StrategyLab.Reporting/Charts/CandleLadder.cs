@@ -140,6 +140,13 @@ internal sealed class CandleLadder
         }
         else
         {
+            if (_candles.Count == _candles.Capacity && _candles.Capacity <= Limit && _candles.Capacity * 2L > Limit + 1L)
+            {
+                // The list never holds more than Limit + 1 candles (one past the limit coarsens at once): stop there
+                // rather than doubling to the next power of two (10,001 candles are 1.3 MB; 16,384 would be 2.1 MB).
+                _candles.Capacity = Limit + 1;
+            }
+
             _candles.Add(New(key, start, end, open, high, low, close, volume, trades));
         }
 
