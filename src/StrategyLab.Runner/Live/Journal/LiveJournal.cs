@@ -53,6 +53,9 @@ public sealed class LiveJournal : IDisposable
         LastSequence = long.Parse(JournalSchema.Scalar(connection, "SELECT COALESCE(MAX(seq), 0) FROM events") ?? "0", CultureInfo.InvariantCulture);
     }
 
+    /// <summary>The journal's file name in a run folder.</summary>
+    public const string FileName = JournalSchema.FileName;
+
     /// <summary>The journal file.</summary>
     public string FilePath { get; }
 
