@@ -35,7 +35,7 @@ public sealed class KillResumeLoopTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task KilledAtRandomJournalPoints_ThenResumed_NeverLosesOrDoublesAnOrder_AndEndsAsAnUninterruptedRun()
     {
-        var runs = int.TryParse(Environment.GetEnvironmentVariable("STRATEGYLAB_KILL_RUNS"), CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 6;
+        var runs = int.TryParse(Environment.GetEnvironmentVariable("STRATEGYLAB_KILL_RUNS"), CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 8;
         var reference = Path.Combine(_dir, "ref", "run");
         var r = await CliRunner.RunProcessAsync(["replay", "--config", Config(reference), "--quiet"]);
         Assert.True(r.ExitCode == 0, r.ToString());
