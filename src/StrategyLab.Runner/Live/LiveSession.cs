@@ -52,7 +52,7 @@ public static class LiveSession
             logger.LogWarning(LiveEvents.ReplayWinsOverLive, "{Warning}", warning);
         }
 
-        using var journal = RunJournal.Open(folder, run.Echo, resume, time, logger);
+        using var journal = RunJournal.Open(folder, run.Echo, resume, time, logger, fsyncEachCommit: run.Mode == RunMode.Live);
         var primary = run.CalendarOf(run.Symbols[0]);
         var statistics = new StatisticsRecorder(run.Config.Exchange.InitialCash, primary);
         HistoricalData? replayData = run.Mode == RunMode.Replay ? HistoricalDataFactory.Open(run, runLoggers) : null;

@@ -46,13 +46,19 @@ public sealed class RunJournal : IDisposable
     /// Opens the journal of <paramref name="folder"/>. A fresh run writes <c>config.json</c> first; a resumed one
     /// (<paramref name="resume"/>) replays the journal it finds and logs <c>reconcile.started</c>.
     /// </summary>
+    /// <param name="folder">The run folder.</param>
+    /// <param name="configuration">The configuration echo.</param>
+    /// <param name="resume">Resume the run in the folder.</param>
+    /// <param name="time">The clock rows are stamped with.</param>
+    /// <param name="logger">Where resume events go.</param>
+    /// <param name="fsyncEachCommit">Fsync every commit (live runs); a replay only needs to survive a killed process.</param>
     /// <exception cref="IOException">Another process writes this journal.</exception>
-    public static RunJournal Open(string folder, JsonObject configuration, bool resume, TimeProvider time, ILogger logger)
+    public static RunJournal Open(string folder, JsonObject configuration, bool resume, TimeProvider time, ILogger logger, bool fsyncEachCommit = true)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(logger);
         Directory.CreateDirectory(folder);
-        var journal = LiveJournal.Open(folder, time); // the writer lock first: a live process on this folder stops a resume here
+        var journal = LiveJournal.Open(folder, time, fsyncEachCommit); // the writer lock first: a live process on this folder stops a resume here
         try
         {
             var state = JournalState.Empty;
