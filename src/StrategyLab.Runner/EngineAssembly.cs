@@ -5,6 +5,7 @@ using StrategyLab.Core.Execution;
 using StrategyLab.Core.Risk;
 using StrategyLab.Core.Strategies;
 using StrategyLab.Runner.Configuration;
+using StrategyLab.Runner.Live.Journal;
 
 namespace StrategyLab.Runner;
 
@@ -14,10 +15,11 @@ namespace StrategyLab.Runner;
 /// </summary>
 public sealed class EngineAssembly
 {
-    private EngineAssembly(Portfolio portfolio, SimulatedExchange exchange, TradeManager tradeManager, TradingEngine engine)
+    private EngineAssembly(Portfolio portfolio, SimulatedExchange exchange, IBarDrivenVenue venue, TradeManager tradeManager, TradingEngine engine)
     {
         Portfolio = portfolio;
         Exchange = exchange;
+        Venue = venue;
         TradeManager = tradeManager;
         Engine = engine;
     }
@@ -27,6 +29,9 @@ public sealed class EngineAssembly
 
     /// <summary>The simulated exchange.</summary>
     public SimulatedExchange Exchange { get; }
+
+    /// <summary>Where orders go: the exchange, or the journal in front of it (live and replay runs).</summary>
+    public IBarDrivenVenue Venue { get; }
 
     /// <summary>The trade manager.</summary>
     public TradeManager TradeManager { get; }
@@ -40,22 +45,25 @@ public sealed class EngineAssembly
     /// <param name="loggers">Logging.</param>
     /// <param name="strategy">A strategy object to run instead of the configured one (embedding a custom strategy).</param>
     /// <param name="outsideSession">The data source's tally of bars outside the sessions (<see cref="Data.HistoricalData.OutsideSession"/>), shared with the engine.</param>
-    public static EngineAssembly Build(ResolvedRun run, IRunRecorder recorder, ILoggerFactory loggers, IStrategy? strategy = null, OutsideSessionBars? outsideSession = null)
+    /// <param name="journal">The run's journal: orders and venue events go through it (live and replay runs).</param>
+    public static EngineAssembly Build(ResolvedRun run, IRunRecorder recorder, ILoggerFactory loggers, IStrategy? strategy = null, OutsideSessionBars? outsideSession = null, RunJournal? journal = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(loggers);
         var portfolio = new Portfolio(run.Config.Exchange.InitialCash, run.Account, run.Config.Exchange.MarginLeverage);
         var instruments = run.CreateInstruments(); // one per run, shared: the exchange teaches it what the trade manager asks
         var exchange = new SimulatedExchange(run.Exchange with { Instruments = instruments }, portfolio, run.CalendarOf, run.Symbols);
+        var journalled = journal?.Wrap(exchange, portfolio);
+        IBarDrivenVenue venue = journalled is null ? exchange : journalled;
         var tradeManager = new TradeManager(
             run.TradeManager with { Instruments = instruments },
             run.Risk,
-            exchange,
+            venue,
             portfolio,
             loggers.CreateLogger("StrategyLab.Risk"));
         var engine = new TradingEngine(
             strategy ?? run.CreateStrategy(),
-            exchange,
+            venue,
             portfolio,
             tradeManager,
             run.Symbols,
@@ -64,17 +72,25 @@ public sealed class EngineAssembly
             loggers.CreateLogger("StrategyLab.Engine"),
             run.Engine,
             outsideSession);
-        exchange.Listener = engine;
-        return new EngineAssembly(portfolio, exchange, tradeManager, engine);
+        if (journalled is null)
+        {
+            exchange.Listener = engine;
+        }
+        else
+        {
+            journalled.Downstream = engine;
+        }
+
+        return new EngineAssembly(portfolio, exchange, venue, tradeManager, engine);
     }
 
     /// <summary>Cancels every open order (a stopped live or replay run with <c>engine.cancel_orders_on_stop</c>).</summary>
     public int CancelOpenOrders(DateTime nowUtc)
     {
-        var open = Exchange.OpenOrders.ToArray();
+        var open = Venue.OpenOrders.ToArray();
         foreach (var o in open)
         {
-            Exchange.Cancel(o.Id, nowUtc);
+            Venue.Cancel(o.Id, nowUtc);
         }
 
         return open.Length;

@@ -55,6 +55,28 @@ public static class StrategyStateFile
             return null;
         }
 
+        var envelope = Envelope(strategy, type, timeUtc);
+        var path = Path.Combine(runFolder, FileName);
+        var temporary = path + ".tmp";
+        File.WriteAllText(temporary, envelope.ToJsonString(Indented) + "\n");
+        File.Move(temporary, path, overwrite: true);
+        return path;
+    }
+
+    /// <summary>
+    /// The strategy's state in the file's envelope (<c>strategy</c>, <c>state_type</c>, <c>time_utc</c>, <c>state</c>), as
+    /// the journal's <c>strategy_state</c> rows keep it; null when the strategy keeps no state.
+    /// </summary>
+    /// <exception cref="StrategyException">The strategy's <c>SaveState</c> threw.</exception>
+    /// <exception cref="InvalidOperationException">The state cannot be serialised.</exception>
+    public static JsonObject? ToEnvelope(IStrategy strategy, DateTime timeUtc)
+    {
+        ArgumentNullException.ThrowIfNull(strategy);
+        return StateTypeOf(strategy) is { } type ? Envelope(strategy, type, timeUtc) : null;
+    }
+
+    private static JsonObject Envelope(IStrategy strategy, Type type, DateTime timeUtc)
+    {
         var state = Invoke(strategy, type, nameof(IStatefulStrategy<object>.SaveState), []);
         JsonNode? node;
         try
@@ -74,11 +96,7 @@ public static class StrategyStateFile
             ["time_utc"] = timeUtc.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.FFFFFFFZ", CultureInfo.InvariantCulture),
             ["state"] = node,
         };
-        var path = Path.Combine(runFolder, FileName);
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, envelope.ToJsonString(Indented) + "\n");
-        File.Move(temporary, path, overwrite: true);
-        return path;
+        return envelope;
     }
 
     /// <summary>Reads a file written by <see cref="Save"/> and hands its state to <paramref name="strategy"/>.</summary>

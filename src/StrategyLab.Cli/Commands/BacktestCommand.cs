@@ -96,7 +96,8 @@ internal static class RunCommand
         string mode,
         CancellationToken token,
         Func<ResolvedRun, RunContext, Task<RunOutcome>> body,
-        Func<ResolvedRun, IEnumerable<string?>>? secrets = null)
+        Func<ResolvedRun, IEnumerable<string?>>? secrets = null,
+        string? configPath = null)
     {
         var stdout = parse.InvocationConfiguration.Output;
         var stderr = parse.InvocationConfiguration.Error;
@@ -111,7 +112,7 @@ internal static class RunCommand
         ResolvedRun run;
         try
         {
-            var (config, effective) = ConfigLoader.Load(parse.GetValue(options.Config), options.Overrides(parse));
+            var (config, effective) = ConfigLoader.Load(configPath ?? parse.GetValue(options.Config), options.Overrides(parse));
             if (mode != "backtest" && config.Mode == "backtest")
             {
                 // The command names the mode when the file does not.

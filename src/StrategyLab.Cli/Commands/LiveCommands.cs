@@ -3,6 +3,7 @@ using Spectre.Console;
 using StrategyLab.Runner;
 using StrategyLab.Runner.Configuration;
 using StrategyLab.Runner.Live;
+using StrategyLab.Runner.Live.Journal;
 
 namespace StrategyLab.Cli.Commands;
 
@@ -16,13 +17,16 @@ internal static class LiveCommands
             "live",
             "Run live: real-time data from Finnhub or Polygon (key in FINNHUB_API_KEY / POLYGON_API_KEY), orders to the simulated exchange. Stops at auto_stop_at, Ctrl+C or SIGTERM.");
         options.AddTo(command);
+        var resume = ResumeOption();
+        command.Options.Add(resume);
         command.SetAction((parse, token) => RunCommand.Execute(
             parse,
             options,
             "live",
             token,
-            (run, context) => RunAsync(run, context, token),
-            run => [LiveFeeds.ApiKeyOf(run)]));
+            (run, context) => RunAsync(run, context, token, parse.GetValue(resume)),
+            run => [LiveFeeds.ApiKeyOf(run)],
+            ResumeConfig(parse.GetValue(resume))));
         return command;
     }
 
@@ -36,17 +40,48 @@ internal static class LiveCommands
         options.AddTo(command);
         command.Options.Add(speedup);
         options.Extra.Add((speedup, "speedup", v => ConfigLoader.Number("--speedup", "speedup", v)));
-        command.SetAction((parse, token) => RunCommand.Execute(parse, options, "replay", token, (run, context) => RunAsync(run, context, token)));
+        var resume = ResumeOption();
+        command.Options.Add(resume);
+        command.SetAction((parse, token) => RunCommand.Execute(
+            parse,
+            options,
+            "replay",
+            token,
+            (run, context) => RunAsync(run, context, token, parse.GetValue(resume)),
+            configPath: ResumeConfig(parse.GetValue(resume))));
         return command;
     }
 
-    private static async Task<RunOutcome> RunAsync(ResolvedRun run, RunContext context, CancellationToken token)
+    private static Option<string?> ResumeOption() => new("--resume")
     {
+        Description = "Resume the run in this run folder after a crash or a stop: its config.json and journal.db are read, and the run carries on in the same folder.",
+    };
+
+    // A missing config.json fails in the loader, naming the file.
+    private static string? ResumeConfig(string? folder) => folder is null ? null : RunJournal.ConfigPathIn(folder);
+
+    private static async Task<RunOutcome> RunAsync(ResolvedRun run, RunContext context, CancellationToken token, string? resume = null)
+    {
+        if (resume is not null)
+        {
+            if (!File.Exists(Path.Combine(resume, LiveJournal.FileName)))
+            {
+                throw new ConfigException("--resume", $"{Path.GetFullPath(resume)} has no {LiveJournal.FileName}: not a run folder this build can resume.");
+            }
+
+            if (run.Mode != Reporting.RunMode.Replay)
+            {
+                throw new ConfigException("--resume", "resuming a live-mode run is not supported yet (its bars would have to be re-read); replay runs resume.");
+            }
+
+            return await RunInFolderAsync(run, Path.GetFullPath(resume), context, token, resume: true).ConfigureAwait(false);
+        }
+
         var claim = OutputFolder.Claim(run.Config.Output.Dir, run.StrategyFactory.Name, DateTime.UtcNow);
         return await RunCommand.InClaimedFolder(claim, () => RunInFolderAsync(run, claim.Path, context, token)).ConfigureAwait(false);
     }
 
-    private static async Task<RunOutcome> RunInFolderAsync(ResolvedRun run, string folder, RunContext context, CancellationToken token)
+    private static async Task<RunOutcome> RunInFolderAsync(ResolvedRun run, string folder, RunContext context, CancellationToken token, bool resume = false)
     {
         using var signals = ShutdownSignals.For(token, context.Error);
         if (context.ShowProgress)
@@ -56,12 +91,12 @@ internal static class LiveCommands
             await context.Console.Live(sink.Table).AutoClear(false).StartAsync(async ctx =>
             {
                 sink.Attach(ctx);
-                outcome = await LiveSession.RunAsync(run, folder, context.Loggers, TimeProvider.System, signals.Token, status: sink).ConfigureAwait(false);
+                outcome = await LiveSession.RunAsync(run, folder, context.Loggers, TimeProvider.System, signals.Token, status: sink, resume: resume).ConfigureAwait(false);
             }).ConfigureAwait(false);
             return outcome!;
         }
 
-        return await LiveSession.RunAsync(run, folder, context.Loggers, TimeProvider.System, signals.Token).ConfigureAwait(false);
+        return await LiveSession.RunAsync(run, folder, context.Loggers, TimeProvider.System, signals.Token, resume: resume).ConfigureAwait(false);
     }
 
 }

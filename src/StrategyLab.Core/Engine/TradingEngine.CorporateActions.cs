@@ -22,7 +22,7 @@ public sealed partial class TradingEngine
             if (action.Kind == CorporateActionKind.Split)
             {
                 var (before, after, cash) = _portfolio.ApplySplit(action.Symbol, action.SplitRatio, bar.Start);
-                var orders = _venue is SimulatedExchange exchange ? exchange.ApplySplit(action.Symbol, action.SplitRatio, bar.Start) : 0;
+                var orders = _venue is ISplitAwareVenue exchange ? exchange.ApplySplit(action.Symbol, action.SplitRatio, bar.Start) : 0;
                 applied = new AppliedCorporateAction(action, bar.Start, before, after, cash, orders);
                 if (_logger.IsEnabled(LogLevel.Information))
                 {

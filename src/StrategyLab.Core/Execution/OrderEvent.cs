@@ -54,3 +54,10 @@ public interface IBarDrivenVenue : IExecutionVenue
     /// </summary>
     void LiquidateAtLastPrice(DateTime nowUtc, string tag);
 }
+
+/// <summary>A venue that rescales its open orders on a stock split (the simulated exchange, and decorators of it).</summary>
+public interface ISplitAwareVenue
+{
+    /// <summary>Rescales the open orders of <paramref name="symbol"/> for a <paramref name="ratio"/>-for-1 split; returns how many.</summary>
+    int ApplySplit(Domain.Symbol symbol, decimal ratio, DateTime nowUtc);
+}

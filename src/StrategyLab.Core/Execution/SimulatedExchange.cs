@@ -25,7 +25,7 @@ namespace StrategyLab.Core.Execution;
 /// The exchange reads the portfolio for buying-power checks; the listener applies fills to it (before the exchange
 /// goes on), so the next check sees them.
 /// </summary>
-public sealed partial class SimulatedExchange : IBarDrivenVenue
+public sealed partial class SimulatedExchange : IBarDrivenVenue, ISplitAwareVenue
 {
     private readonly ExchangeSettings _settings;
     private readonly Portfolio _portfolio;

@@ -7,6 +7,7 @@ using StrategyLab.Core.Strategies;
 using StrategyLab.Reporting;
 using StrategyLab.Runner.Configuration;
 using StrategyLab.Runner.Data;
+using StrategyLab.Runner.Live.Journal;
 using StrategyLab.Runner.Logging;
 
 namespace StrategyLab.Runner.Live;
@@ -26,6 +27,10 @@ public static class LiveSession
     /// <param name="stopToken">Graceful stop (Ctrl+C, SIGTERM).</param>
     /// <param name="feedFactory">Creates the live feed (default: <see cref="LiveFeeds.Create"/>).</param>
     /// <param name="status">A status display, if any.</param>
+    /// <param name="resume">
+    /// Resume the run of <paramref name="folder"/> (<c>--resume</c>): its journal is replayed, the run re-derives its
+    /// events from the start (the engine is deterministic), writes only what the journal lacks, and carries on.
+    /// </param>
     public static async Task<RunOutcome> RunAsync(
         ResolvedRun run,
         string folder,
@@ -33,7 +38,8 @@ public static class LiveSession
         TimeProvider time,
         CancellationToken stopToken,
         Func<ResolvedRun, ILoggerFactory, TimeProvider, ILiveMarketDataFeed>? feedFactory = null,
-        ILiveStatusSink? status = null)
+        ILiveStatusSink? status = null,
+        bool resume = false)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(loggers);
@@ -46,6 +52,7 @@ public static class LiveSession
             logger.LogWarning(LiveEvents.ReplayWinsOverLive, "{Warning}", warning);
         }
 
+        using var journal = RunJournal.Open(folder, run.Echo, resume, time, logger, fsyncEachCommit: run.Mode == RunMode.Live);
         var primary = run.CalendarOf(run.Symbols[0]);
         var statistics = new StatisticsRecorder(run.Config.Exchange.InitialCash, primary);
         HistoricalData? replayData = run.Mode == RunMode.Replay ? HistoricalDataFactory.Open(run, runLoggers) : null;
@@ -63,12 +70,15 @@ public static class LiveSession
             Data = new DataDescription(description, synthetic, synthetic ? "SYNTHETIC" : null, replayData?.Adjustment),
         });
         var report = run.Config.Output.Report ? new ReportRefresher(folder, time, logger) : null;
-        IRunRecorder recorder = report is null ? new CompositeRecorder(statistics, writer) : new CompositeRecorder(statistics, writer, report);
+        var stateJournal = journal.StateRecorder();
+        IRunRecorder recorder = report is null ? new CompositeRecorder(statistics, writer, stateJournal) : new CompositeRecorder(statistics, writer, report, stateJournal);
         var assembly = EngineAssembly.Build(
             replayData is null ? run : run with { Engine = run.Engine with { CorporateActions = replayData.Actions } },
             recorder,
             runLoggers,
-            outsideSession: replayData?.OutsideSession);
+            outsideSession: replayData?.OutsideSession,
+            journal: journal);
+        stateJournal.Strategy = assembly.Engine.Strategy;
         if (report is not null && StrategyStateFile.StateTypeOf(assembly.Engine.Strategy) is not null)
         {
             // The state file follows the report, so a crash leaves a recent one.
@@ -80,7 +90,10 @@ public static class LiveSession
         {
             if (run.Mode == RunMode.Replay)
             {
-                var replay = new ReplayRunner(run, replayData!.Bars, assembly, time, runLoggers, status);
+                var replay = new ReplayRunner(run, replayData!.Bars, assembly, time, runLoggers, status)
+                {
+                    CatchUpUntilUtc = journal.Writer.Resumed.LastMarketTimeUtc,
+                };
                 stopReason = (await replay.RunAsync(stopToken).ConfigureAwait(false))?.ToText();
                 if (stopReason is null && assembly.Engine.Counters.Bars == 0)
                 {
@@ -144,6 +157,7 @@ public static class LiveSession
         }
 
         StrategyStateFile.Save(assembly.Engine.Strategy, folder, assembly.Engine.LastSliceTimeUtc);
+        journal.ReportResume();
         var stats = statistics.Compute();
         writer.Complete(RunSnapshot.Of(assembly.Engine, stats) with { Session = session });
         report?.Refresh();

@@ -39,6 +39,12 @@ public sealed class ReplayRunner
         _calendar = run.CalendarOf(run.Symbols[0]);
     }
 
+    /// <summary>
+    /// A resumed run re-derives what it journalled before it stopped: slices ending at or before this market time are
+    /// released without waiting for the scaled clock (null: none).
+    /// </summary>
+    public DateTime? CatchUpUntilUtc { get; init; }
+
     /// <summary>Time slices released so far.</summary>
     public long Cycles { get; private set; }
 
@@ -176,7 +182,13 @@ public sealed class ReplayRunner
             session = current;
         }
 
-        if (speedup > 0)
+        if (CatchUpUntilUtc is { } caughtUpAt && end <= caughtUpAt)
+        {
+            // Catching up: restart the scaled clock at each slice, so the first slice after the catch-up waits one bar.
+            wallAnchor = _time.GetUtcNow().UtcDateTime;
+            marketAnchor = end;
+        }
+        else if (speedup > 0)
         {
             var due = wallAnchor + TimeSpan.FromTicks((long)((end - marketAnchor).Ticks / speedup));
             var wait = due - _time.GetUtcNow().UtcDateTime;

@@ -1,0 +1,153 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using StrategyLab.Core.Accounting;
+using StrategyLab.Core.Engine;
+using StrategyLab.Core.Execution;
+using StrategyLab.Core.Strategies;
+
+namespace StrategyLab.Runner.Live.Journal;
+
+/// <summary>
+/// The journal of one live or replay run: <c>journal.db</c> opened for writing, the state a resumed run starts from,
+/// the venue decorator and the strategy-state recorder, and <c>config.json</c> (the configuration echo a resume reads).
+/// </summary>
+public sealed class RunJournal : IDisposable
+{
+    /// <summary>The configuration echo's file name in a run folder.</summary>
+    public const string ConfigFileName = "config.json";
+
+    private readonly LiveJournal _journal;
+    private readonly ILogger _logger;
+
+    private readonly bool _resuming;
+
+    private RunJournal(string folder, LiveJournal journal, JournalState resumed, bool resuming, ILogger logger)
+    {
+        _resuming = resuming;
+        _journal = journal;
+        _logger = logger;
+        RunId = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)));
+        Writer = new JournalWriter(journal, resumed, logger);
+    }
+
+    /// <summary>The run's id (its folder's name): the stem of its client order ids.</summary>
+    public string RunId { get; }
+
+    /// <summary>Appends (and, for a resumed run, skips what the journal already holds).</summary>
+    public JournalWriter Writer { get; }
+
+    /// <summary>The venue decorator, once <see cref="Wrap"/> made it.</summary>
+    public JournalingVenue? Venue { get; private set; }
+
+    /// <summary>The configuration echo of the run in <paramref name="folder"/>.</summary>
+    public static string ConfigPathIn(string folder) => Path.Combine(folder, ConfigFileName);
+
+    /// <summary>
+    /// Opens the journal of <paramref name="folder"/>. A fresh run writes <c>config.json</c> first; a resumed one
+    /// (<paramref name="resume"/>) replays the journal it finds and logs <c>reconcile.started</c>.
+    /// </summary>
+    /// <param name="folder">The run folder.</param>
+    /// <param name="configuration">The configuration echo.</param>
+    /// <param name="resume">Resume the run in the folder.</param>
+    /// <param name="time">The clock rows are stamped with.</param>
+    /// <param name="logger">Where resume events go.</param>
+    /// <param name="fsyncEachCommit">Fsync every commit (live runs); a replay only needs to survive a killed process.</param>
+    /// <exception cref="IOException">Another process writes this journal.</exception>
+    public static RunJournal Open(string folder, JsonObject configuration, bool resume, TimeProvider time, ILogger logger, bool fsyncEachCommit = true)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(logger);
+        Directory.CreateDirectory(folder);
+        var journal = LiveJournal.Open(folder, time, fsyncEachCommit); // the writer lock first: a live process on this folder stops a resume here
+        try
+        {
+            var state = JournalState.Empty;
+            if (resume)
+            {
+                state = JournalState.Load(folder);
+                logger.LogInformation(
+                    ReconcileEvents.Started,
+                    "resuming from {Events} journal event(s): {Orders} order(s), {Open} open, last market time {Last:O}",
+                    state.LastSequence,
+                    state.Orders.Count,
+                    state.Orders.Values.Count(o => o.IsOpen),
+                    state.LastMarketTimeUtc);
+            }
+            else
+            {
+                var path = ConfigPathIn(folder);
+                File.WriteAllText(path + ".tmp", configuration.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
+                File.Move(path + ".tmp", path, overwrite: true);
+            }
+
+            return new RunJournal(folder, journal, state, resume, logger);
+        }
+        catch
+        {
+            journal.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Puts <paramref name="exchange"/> behind the journal (its listener becomes the decorator).</summary>
+    public JournalingVenue Wrap(SimulatedExchange exchange, Portfolio portfolio)
+    {
+        ArgumentNullException.ThrowIfNull(exchange);
+        Venue = new JournalingVenue(exchange, Writer, portfolio, RunId, _logger);
+        exchange.Listener = Venue;
+        return Venue;
+    }
+
+    /// <summary>A recorder that journals the strategy's state at each equity mark when it changed.</summary>
+    public StrategyStateJournal StateRecorder() => new(Writer);
+
+    /// <summary>Logs <c>reconcile.completed</c> for a resumed run.</summary>
+    public void ReportResume()
+    {
+        if (!_resuming)
+        {
+            return;
+        }
+
+        _logger.LogInformation(
+            ReconcileEvents.Completed,
+            "{Skipped} re-derived event(s) were already journalled, {Recovered} order(s) recovered, {Mismatches} mismatch(es), {Written} new row(s)",
+            Writer.Skipped,
+            Writer.Recovered,
+            Venue?.Mismatches ?? 0,
+            Writer.Written);
+    }
+
+    /// <summary>Closes the journal.</summary>
+    public void Dispose() => _journal.Dispose();
+}
+
+/// <summary>Journals the strategy's saved state (<c>strategy_state</c>) at each equity mark, when it changed.</summary>
+public sealed class StrategyStateJournal : IRunRecorder
+{
+    private readonly JournalWriter _writer;
+    private string? _last;
+
+    internal StrategyStateJournal(JournalWriter writer) => _writer = writer;
+
+    /// <summary>The strategy (set once the engine is built).</summary>
+    public IStrategy? Strategy { get; set; }
+
+    /// <inheritdoc />
+    public void OnEquity(in EquityPoint point)
+    {
+        if (Strategy is null || StrategyStateFile.ToEnvelope(Strategy, point.TimeUtc) is not { } envelope)
+        {
+            return;
+        }
+
+        var state = envelope["state"]?.ToJsonString() ?? "null";
+        if (state == _last)
+        {
+            return;
+        }
+
+        _last = state;
+        _writer.Write(JournalEventKind.StrategyState, envelope);
+    }
+}

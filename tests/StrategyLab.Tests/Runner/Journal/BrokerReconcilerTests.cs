@@ -1,0 +1,145 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using StrategyLab.Runner.Live.Broker;
+using StrategyLab.Runner.Live.Journal;
+using StrategyLab.Tests.Support;
+
+namespace StrategyLab.Tests.Runner.Journal;
+
+/// <summary>Reconciliation of a replayed journal with a broker (an in-memory fake <see cref="IBrokerAccount"/>).</summary>
+public sealed class BrokerReconcilerTests : IDisposable
+{
+    private static readonly DateTime T0 = new(2026, 3, 2, 14, 30, 0, DateTimeKind.Utc);
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "sl-reconcile-" + Guid.NewGuid().ToString("N"));
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(T0));
+    private readonly CapturingLoggerProvider _logs = new();
+
+    public void Dispose()
+    {
+        _logs.Dispose();
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    [Fact]
+    public async Task AFillWhileDown_IsAdopted_AndJournalled_AndThePositionThenAgrees()
+    {
+        var broker = new FakeBroker();
+        broker.Orders.Add(new BrokerOrderSnapshot("sl-run-1", "b1", "AAPL", true, 10, 10, 101.5m, "filled", T0.AddMinutes(5)));
+        broker.Positions.Add(new BrokerPositionSnapshot("AAPL", 10, 101.5m));
+        using (var journal = LiveJournal.Open(_folder, _time))
+        {
+            Request(journal, "sl-run-1", "AAPL", "buy", 10);
+            journal.Append(JournalEventKind.BrokerAck, new { timeUtc = "2026-03-02T14:30:00Z" }, "AAPL", "sl-run-1", "b1", "new");
+            var report = await Reconcile(journal, broker);
+            Assert.Equal(new ReconcileReport(1, 0, 0, 0), report);
+        }
+
+        var after = JournalState.Load(_folder);
+        Assert.Equal("filled", after.Orders["sl-run-1"].Status);
+        Assert.Equal(10m, after.Orders["sl-run-1"].FilledQuantity);
+        Assert.Equal(10m, after.Positions["AAPL"]);
+        Assert.NotEmpty(_logs.Named("reconcile.order.adopted"));
+        using var reader = JournalReader.Open(_folder);
+        Assert.Contains(reader.ReadAfter(), e => e.Kind == JournalEventKind.Reconcile && e.PayloadJson.Contains("order.adopted", StringComparison.Ordinal));
+        Assert.Empty(broker.Cancelled);
+    }
+
+    [Fact]
+    public async Task AnOrderTheJournalDoesNotKnow_IsReported_AndNeverCancelled()
+    {
+        var broker = new FakeBroker();
+        broker.Orders.Add(new BrokerOrderSnapshot("manual-7", "b9", "MSFT", false, 5, 0, null, "new", T0));
+        using var journal = LiveJournal.Open(_folder, _time);
+        var report = await Reconcile(journal, broker);
+        Assert.Equal(new ReconcileReport(0, 1, 0, 0), report);
+        Assert.Empty(broker.Cancelled);
+        Assert.NotEmpty(_logs.Named("reconcile.order.unknown"));
+    }
+
+    [Fact]
+    public async Task AnOpenOrderTheBrokerLacks_IsMissing_AndAPositionDifference_TakesTheBrokers()
+    {
+        var broker = new FakeBroker();
+        broker.Positions.Add(new BrokerPositionSnapshot("SPY", 3, 500m));
+        using (var journal = LiveJournal.Open(_folder, _time))
+        {
+            Request(journal, "sl-run-1", "SPY", "sell", 2);
+            journal.Append(JournalEventKind.BrokerAck, new { }, "SPY", "sl-run-1", "b1", "new");
+            var report = await Reconcile(journal, broker);
+            Assert.Equal(new ReconcileReport(0, 0, 1, 1), report);
+        }
+
+        Assert.Equal(3m, JournalState.Load(_folder).Positions["SPY"]);
+        Assert.NotEmpty(_logs.Named("reconcile.order.missing"));
+        Assert.NotEmpty(_logs.Named("reconcile.position.mismatch"));
+    }
+
+    [Fact]
+    public async Task AnOrderSentButNotAcknowledgedInTheJournal_IsAdoptedAsAcknowledged_NotSentAgain()
+    {
+        var broker = new FakeBroker();
+        broker.Orders.Add(new BrokerOrderSnapshot("sl-run-2", "b2", "AAPL", true, 4, 0, null, "new", T0));
+        using (var journal = LiveJournal.Open(_folder, _time))
+        {
+            Request(journal, "sl-run-2", "AAPL", "buy", 4);
+            Assert.Equal(new ReconcileReport(1, 0, 0, 0), await Reconcile(journal, broker));
+        }
+
+        var order = JournalState.Load(_folder).Orders["sl-run-2"];
+        Assert.Equal(("new", "b2"), (order.Status, order.BrokerOrderId));
+    }
+
+    [Fact]
+    public async Task AJournalThatAgrees_IsClean()
+    {
+        var broker = new FakeBroker();
+        broker.Orders.Add(new BrokerOrderSnapshot("sl-run-1", "b1", "AAPL", true, 10, 0, null, "new", T0));
+        using var journal = LiveJournal.Open(_folder, _time);
+        Request(journal, "sl-run-1", "AAPL", "buy", 10);
+        journal.Append(JournalEventKind.BrokerAck, new { }, "AAPL", "sl-run-1", "b1", "new");
+        Assert.True((await Reconcile(journal, broker)).IsClean);
+    }
+
+    private async Task<ReconcileReport> Reconcile(LiveJournal journal, FakeBroker broker)
+    {
+        using var reader = JournalReader.Open(_folder);
+        var state = JournalState.Replay(reader.ReadAfter());
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(_logs));
+        return await new BrokerReconciler(broker, journal, loggers.CreateLogger("test")).ReconcileAsync(state, TestContext.Current.CancellationToken);
+    }
+
+    private static void Request(LiveJournal journal, string id, string symbol, string side, decimal qty) =>
+        journal.Append(JournalEventKind.OrderRequest, new { side, qty = qty.ToString(System.Globalization.CultureInfo.InvariantCulture), timeUtc = "2026-03-02T14:30:00Z" }, symbol, id, orderStatus: "pending_new");
+
+    private sealed class FakeBroker : IBrokerAccount
+    {
+        public List<BrokerOrderSnapshot> Orders { get; } = [];
+
+        public List<BrokerPositionSnapshot> Positions { get; } = [];
+
+        public List<string> Cancelled { get; } = [];
+
+        public string Name => "fake";
+
+        public Task<IReadOnlyList<BrokerOrderSnapshot>> OrdersChangedSinceAsync(DateTime sinceUtc, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<BrokerOrderSnapshot>>([.. Orders.Where(o => o.UpdatedAtUtc >= sinceUtc)]);
+
+        public Task<IReadOnlyList<BrokerOrderSnapshot>> OpenOrdersAsync(CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<BrokerOrderSnapshot>>([.. Orders.Where(o => !JournalReader.TerminalStatuses.Contains(o.Status))]);
+
+        public Task<IReadOnlyList<BrokerPositionSnapshot>> PositionsAsync(CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<BrokerPositionSnapshot>>([.. Positions]);
+
+        public Task<bool> CancelAsync(string clientOrderId, CancellationToken cancellationToken)
+        {
+            Cancelled.Add(clientOrderId);
+            return Task.FromResult(true);
+        }
+    }
+}
