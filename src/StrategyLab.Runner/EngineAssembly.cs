@@ -5,6 +5,7 @@ using StrategyLab.Core.Execution;
 using StrategyLab.Core.Risk;
 using StrategyLab.Core.Strategies;
 using StrategyLab.Runner.Configuration;
+using StrategyLab.Runner.Live.Broker;
 
 namespace StrategyLab.Runner;
 
@@ -14,10 +15,13 @@ namespace StrategyLab.Runner;
 /// </summary>
 public sealed class EngineAssembly
 {
-    private EngineAssembly(Portfolio portfolio, SimulatedExchange exchange, TradeManager tradeManager, TradingEngine engine)
+    private readonly SimulatedExchange? _exchange;
+
+    private EngineAssembly(Portfolio portfolio, IExecutionVenue venue, TradeManager tradeManager, TradingEngine engine)
     {
         Portfolio = portfolio;
-        Exchange = exchange;
+        Venue = venue;
+        _exchange = venue as SimulatedExchange;
         TradeManager = tradeManager;
         Engine = engine;
     }
@@ -26,7 +30,11 @@ public sealed class EngineAssembly
     public Portfolio Portfolio { get; }
 
     /// <summary>The simulated exchange.</summary>
-    public SimulatedExchange Exchange { get; }
+    /// <exception cref="InvalidOperationException">The run trades through a broker (see <see cref="Venue"/>).</exception>
+    public SimulatedExchange Exchange => _exchange ?? throw new InvalidOperationException("This run trades through a broker, not the simulated exchange: see Venue.");
+
+    /// <summary>Where orders go: the simulated exchange, or a broker adapter.</summary>
+    public IExecutionVenue Venue { get; }
 
     /// <summary>The trade manager.</summary>
     public TradeManager TradeManager { get; }
@@ -40,13 +48,15 @@ public sealed class EngineAssembly
     /// <param name="loggers">Logging.</param>
     /// <param name="strategy">A strategy object to run instead of the configured one (embedding a custom strategy).</param>
     /// <param name="outsideSession">The data source's tally of bars outside the sessions (<see cref="Data.HistoricalData.OutsideSession"/>), shared with the engine.</param>
-    public static EngineAssembly Build(ResolvedRun run, IRunRecorder recorder, ILoggerFactory loggers, IStrategy? strategy = null, OutsideSessionBars? outsideSession = null)
+    /// <param name="broker">A broker adapter to trade through instead of the simulated exchange (live runs).</param>
+    public static EngineAssembly Build(
+        ResolvedRun run, IRunRecorder recorder, ILoggerFactory loggers, IStrategy? strategy = null, OutsideSessionBars? outsideSession = null, ILiveVenue? broker = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(loggers);
         var portfolio = new Portfolio(run.Config.Exchange.InitialCash, run.Account, run.Config.Exchange.MarginLeverage);
         var instruments = run.CreateInstruments(); // one per run, shared: the exchange teaches it what the trade manager asks
-        var exchange = new SimulatedExchange(run.Exchange with { Instruments = instruments }, portfolio, run.CalendarOf, run.Symbols);
+        IExecutionVenue exchange = broker ?? (IExecutionVenue)new SimulatedExchange(run.Exchange with { Instruments = instruments }, portfolio, run.CalendarOf, run.Symbols);
         var tradeManager = new TradeManager(
             run.TradeManager with { Instruments = instruments },
             run.Risk,
@@ -64,17 +74,25 @@ public sealed class EngineAssembly
             loggers.CreateLogger("StrategyLab.Engine"),
             run.Engine,
             outsideSession);
-        exchange.Listener = engine;
+        if (exchange is SimulatedExchange simulated)
+        {
+            simulated.Listener = engine;
+        }
+        else
+        {
+            broker!.Listener = engine;
+        }
+
         return new EngineAssembly(portfolio, exchange, tradeManager, engine);
     }
 
     /// <summary>Cancels every open order (a stopped live or replay run with <c>engine.cancel_orders_on_stop</c>).</summary>
     public int CancelOpenOrders(DateTime nowUtc)
     {
-        var open = Exchange.OpenOrders.ToArray();
+        var open = Venue.OpenOrders.ToArray();
         foreach (var o in open)
         {
-            Exchange.Cancel(o.Id, nowUtc);
+            Venue.Cancel(o.Id, nowUtc);
         }
 
         return open.Length;

@@ -291,6 +291,7 @@ public sealed record ResolvedRun
         Require(mh.BarSyncBufferSeconds is >= 0 and <= 300, "market_hours.bar_sync_buffer_seconds", "must be in [0, 300].");
         ValidateProvider("providers.finnhub", config.Providers.Finnhub);
         ValidateProvider("providers.polygon", config.Providers.Polygon);
+        Live.Broker.BrokerSettings.Validate(config, mode);
         Require(config.Output.Dir.Length > 0, "output.dir", "must not be empty.");
         EquityResolution? equity = config.Output.Equity switch
         {

@@ -59,6 +59,9 @@ public sealed record RunConfig
     /// <summary>Live data providers.</summary>
     public ProvidersConfig Providers { get; init; } = new();
 
+    /// <summary>Where a live run's orders go (the simulated exchange unless <c>broker.type</c> says otherwise).</summary>
+    public BrokerConfig Broker { get; init; } = new();
+
     /// <summary>Per-symbol price increments and quantity steps overriding the built-in rules (key: the symbol).</summary>
     public Dictionary<string, InstrumentConfig> Instruments { get; init; } = [];
 }
@@ -295,6 +298,9 @@ public sealed record ProvidersConfig
 
     /// <summary>Polygon (Massive) settings.</summary>
     public PolygonConfig Polygon { get; init; } = new();
+
+    /// <summary>Alpaca settings (the broker's keys and endpoints).</summary>
+    public AlpacaConfig Alpaca { get; init; } = new();
 }
 
 /// <summary>The <c>providers.finnhub</c> section.</summary>

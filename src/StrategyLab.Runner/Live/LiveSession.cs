@@ -7,6 +7,7 @@ using StrategyLab.Core.Strategies;
 using StrategyLab.Reporting;
 using StrategyLab.Runner.Configuration;
 using StrategyLab.Runner.Data;
+using StrategyLab.Runner.Live.Broker;
 using StrategyLab.Runner.Logging;
 
 namespace StrategyLab.Runner.Live;
@@ -26,6 +27,7 @@ public static class LiveSession
     /// <param name="stopToken">Graceful stop (Ctrl+C, SIGTERM).</param>
     /// <param name="feedFactory">Creates the live feed (default: <see cref="LiveFeeds.Create"/>).</param>
     /// <param name="status">A status display, if any.</param>
+    /// <param name="liveTradingConfirmed">The command line confirmed real-money trading (needed with <c>broker.live: true</c>).</param>
     public static async Task<RunOutcome> RunAsync(
         ResolvedRun run,
         string folder,
@@ -33,12 +35,13 @@ public static class LiveSession
         TimeProvider time,
         CancellationToken stopToken,
         Func<ResolvedRun, ILoggerFactory, TimeProvider, ILiveMarketDataFeed>? feedFactory = null,
-        ILiveStatusSink? status = null)
+        ILiveStatusSink? status = null,
+        bool liveTradingConfirmed = false)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(loggers);
         Directory.CreateDirectory(folder);
-        using var jsonl = JsonLinesLoggerProvider.ToFile(Path.Combine(folder, "log.jsonl"), time, [LiveFeeds.ApiKeyOf(run)]);
+        using var jsonl = JsonLinesLoggerProvider.ToFile(Path.Combine(folder, "log.jsonl"), time, [LiveFeeds.ApiKeyOf(run), .. BrokerSettings.SecretsOf(run)]);
         using var runLoggers = new ForwardingLoggerFactory(loggers, jsonl);
         var logger = runLoggers.CreateLogger("StrategyLab.Live");
         foreach (var warning in run.Warnings)
@@ -64,11 +67,13 @@ public static class LiveSession
         });
         var report = run.Config.Output.Report ? new ReportRefresher(folder, time, logger) : null;
         IRunRecorder recorder = report is null ? new CompositeRecorder(statistics, writer) : new CompositeRecorder(statistics, writer, report);
+        await using var broker = BrokerSettings.CreateVenue(run, Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder))), runLoggers, liveTradingConfirmed);
         var assembly = EngineAssembly.Build(
             replayData is null ? run : run with { Engine = run.Engine with { CorporateActions = replayData.Actions } },
             recorder,
             runLoggers,
-            outsideSession: replayData?.OutsideSession);
+            outsideSession: replayData?.OutsideSession,
+            broker: broker);
         if (report is not null && StrategyStateFile.StateTypeOf(assembly.Engine.Strategy) is not null)
         {
             // The state file follows the report, so a crash leaves a recent one.
@@ -116,6 +121,7 @@ public static class LiveSession
                 {
                     ["stop_reason"] = stopReason,
                     ["provider"] = feed.Name,
+                    ["broker"] = broker?.Name ?? "simulated",
                     ["live_cycles"] = c.Cycles,
                     ["trades_received"] = c.Trades,
                     ["trades_accepted"] = t.Accepted,
