@@ -3,6 +3,7 @@ using Spectre.Console;
 using StrategyLab.Runner;
 using StrategyLab.Runner.Configuration;
 using StrategyLab.Runner.Live;
+using StrategyLab.Runner.Live.Broker;
 
 namespace StrategyLab.Cli.Commands;
 
@@ -12,17 +13,22 @@ internal static class LiveCommands
     public static Command CreateLive()
     {
         var options = new RunOptions();
+        var confirmLive = new Option<bool>(BrokerSettings.LiveConfirmationFlag)
+        {
+            Description = "Confirms real-money trading: needed, with broker.live: true, before any order goes to Alpaca's live endpoint.",
+        };
         var command = new Command(
             "live",
-            "Run live: real-time data from Finnhub or Polygon (key in FINNHUB_API_KEY / POLYGON_API_KEY), orders to the simulated exchange. Stops at auto_stop_at, Ctrl+C or SIGTERM.");
+            "Run live: real-time data from Finnhub or Polygon (key in FINNHUB_API_KEY / POLYGON_API_KEY), orders to the simulated exchange or, with broker.type: alpaca, to Alpaca (paper unless broker.live). Stops at auto_stop_at, Ctrl+C or SIGTERM.");
         options.AddTo(command);
+        command.Options.Add(confirmLive);
         command.SetAction((parse, token) => RunCommand.Execute(
             parse,
             options,
             "live",
             token,
-            (run, context) => RunAsync(run, context, token),
-            run => [LiveFeeds.ApiKeyOf(run)]));
+            (run, context) => RunAsync(run, context, token, parse.GetValue(confirmLive)),
+            run => [LiveFeeds.ApiKeyOf(run), .. BrokerSettings.SecretsOf(run)]));
         return command;
     }
 
@@ -36,17 +42,17 @@ internal static class LiveCommands
         options.AddTo(command);
         command.Options.Add(speedup);
         options.Extra.Add((speedup, "speedup", v => ConfigLoader.Number("--speedup", "speedup", v)));
-        command.SetAction((parse, token) => RunCommand.Execute(parse, options, "replay", token, (run, context) => RunAsync(run, context, token)));
+        command.SetAction((parse, token) => RunCommand.Execute(parse, options, "replay", token, (run, context) => RunAsync(run, context, token, liveTradingConfirmed: false)));
         return command;
     }
 
-    private static async Task<RunOutcome> RunAsync(ResolvedRun run, RunContext context, CancellationToken token)
+    private static async Task<RunOutcome> RunAsync(ResolvedRun run, RunContext context, CancellationToken token, bool liveTradingConfirmed)
     {
         var claim = OutputFolder.Claim(run.Config.Output.Dir, run.StrategyFactory.Name, DateTime.UtcNow);
-        return await RunCommand.InClaimedFolder(claim, () => RunInFolderAsync(run, claim.Path, context, token)).ConfigureAwait(false);
+        return await RunCommand.InClaimedFolder(claim, () => RunInFolderAsync(run, claim.Path, context, token, liveTradingConfirmed)).ConfigureAwait(false);
     }
 
-    private static async Task<RunOutcome> RunInFolderAsync(ResolvedRun run, string folder, RunContext context, CancellationToken token)
+    private static async Task<RunOutcome> RunInFolderAsync(ResolvedRun run, string folder, RunContext context, CancellationToken token, bool liveTradingConfirmed)
     {
         using var signals = ShutdownSignals.For(token, context.Error);
         if (context.ShowProgress)
@@ -56,12 +62,12 @@ internal static class LiveCommands
             await context.Console.Live(sink.Table).AutoClear(false).StartAsync(async ctx =>
             {
                 sink.Attach(ctx);
-                outcome = await LiveSession.RunAsync(run, folder, context.Loggers, TimeProvider.System, signals.Token, status: sink).ConfigureAwait(false);
+                outcome = await LiveSession.RunAsync(run, folder, context.Loggers, TimeProvider.System, signals.Token, status: sink, liveTradingConfirmed: liveTradingConfirmed).ConfigureAwait(false);
             }).ConfigureAwait(false);
             return outcome!;
         }
 
-        return await LiveSession.RunAsync(run, folder, context.Loggers, TimeProvider.System, signals.Token).ConfigureAwait(false);
+        return await LiveSession.RunAsync(run, folder, context.Loggers, TimeProvider.System, signals.Token, liveTradingConfirmed: liveTradingConfirmed).ConfigureAwait(false);
     }
 
 }
