@@ -562,11 +562,29 @@ public sealed record ResolvedRun
         {
             foreach (var (_, p) in providers)
             {
-                if (p is JsonObject po && po["api_key"] is not null)
+                if (p is JsonObject po)
                 {
-                    po["api_key"] = "***";
+                    foreach (var secret in (string[])["api_key", "api_key_id", "api_secret_key"])
+                    {
+                        if (po[secret] is not null)
+                        {
+                            po[secret] = "***";
+                        }
+                    }
                 }
             }
+
+            // The Alpaca section (a broker's keys and URLs) is echoed only when set: runs without it keep their summary as it was.
+            if (providers["alpaca"] is JsonObject alpaca && alpaca.All(kv => kv.Value is null))
+            {
+                providers.Remove("alpaca");
+            }
+        }
+
+        // Likewise the broker section at its defaults (the simulated exchange, paper).
+        if (copy["broker"] is JsonObject broker && broker["type"]?.GetValue<string>() == "simulated" && broker["live"]?.GetValue<bool>() != true)
+        {
+            copy.Remove("broker");
         }
 
         return copy;

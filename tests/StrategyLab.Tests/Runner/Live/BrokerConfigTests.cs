@@ -58,6 +58,9 @@ public sealed class BrokerConfigTests : IDisposable
         await using var confirmed = BrokerSettings.CreateVenue(live, "r", NullLoggerFactory.Instance, liveTradingConfirmed: true);
         Assert.Equal("alpaca-live", confirmed!.Name);
         Assert.Contains(Secret, BrokerSettings.SecretsOf(live));
+        Assert.DoesNotContain(Secret, live.Echo.ToJsonString(), StringComparison.Ordinal); // summary.json's configuration
+        Assert.DoesNotContain("PKCONFIGTEST", live.Echo.ToJsonString(), StringComparison.Ordinal);
+        Assert.Null(Resolve("live", "{}").Echo["broker"]); // defaults are not echoed: summaries of other runs stay as they were
     }
 
     [Fact]
