@@ -123,6 +123,7 @@ internal static class ArtifactFormat
         RejectReason.NoMarketData => "no_market_data",
         RejectReason.DuplicateClientOrderId => "duplicate_client_order_id",
         RejectReason.StopAlreadyTriggered => "stop_already_triggered",
+        RejectReason.BrokerRejected => "broker_rejected",
         _ => throw Unknown(reason),
     };
 

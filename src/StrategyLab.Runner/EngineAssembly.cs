@@ -5,6 +5,7 @@ using StrategyLab.Core.Execution;
 using StrategyLab.Core.Risk;
 using StrategyLab.Core.Strategies;
 using StrategyLab.Runner.Configuration;
+using StrategyLab.Runner.Live.Broker;
 using StrategyLab.Runner.Live.Journal;
 
 namespace StrategyLab.Runner;
@@ -15,11 +16,14 @@ namespace StrategyLab.Runner;
 /// </summary>
 public sealed class EngineAssembly
 {
-    private EngineAssembly(Portfolio portfolio, SimulatedExchange exchange, IBarDrivenVenue venue, TradeManager tradeManager, TradingEngine engine)
+    private readonly SimulatedExchange? _exchange;
+
+    private EngineAssembly(Portfolio portfolio, SimulatedExchange? exchange, IExecutionVenue venue, ILiveVenue? broker, TradeManager tradeManager, TradingEngine engine)
     {
         Portfolio = portfolio;
-        Exchange = exchange;
+        _exchange = exchange;
         Venue = venue;
+        Broker = broker;
         TradeManager = tradeManager;
         Engine = engine;
     }
@@ -28,10 +32,14 @@ public sealed class EngineAssembly
     public Portfolio Portfolio { get; }
 
     /// <summary>The simulated exchange.</summary>
-    public SimulatedExchange Exchange { get; }
+    /// <exception cref="InvalidOperationException">The run trades through a broker (see <see cref="Venue"/>).</exception>
+    public SimulatedExchange Exchange => _exchange ?? throw new InvalidOperationException("This run trades through a broker, not the simulated exchange: see Venue.");
 
-    /// <summary>Where orders go: the exchange, or the journal in front of it (live and replay runs).</summary>
-    public IBarDrivenVenue Venue { get; }
+    /// <summary>Where orders go: the simulated exchange or a broker adapter, or the journal in front of either (live and replay runs).</summary>
+    public IExecutionVenue Venue { get; }
+
+    /// <summary>The broker adapter a live run trades through; null when orders go to the simulated exchange.</summary>
+    public ILiveVenue? Broker { get; }
 
     /// <summary>The trade manager.</summary>
     public TradeManager TradeManager { get; }
@@ -46,15 +54,24 @@ public sealed class EngineAssembly
     /// <param name="strategy">A strategy object to run instead of the configured one (embedding a custom strategy).</param>
     /// <param name="outsideSession">The data source's tally of bars outside the sessions (<see cref="Data.HistoricalData.OutsideSession"/>), shared with the engine.</param>
     /// <param name="journal">The run's journal: orders and venue events go through it (live and replay runs).</param>
-    public static EngineAssembly Build(ResolvedRun run, IRunRecorder recorder, ILoggerFactory loggers, IStrategy? strategy = null, OutsideSessionBars? outsideSession = null, RunJournal? journal = null)
+    /// <param name="broker">A broker adapter to trade through instead of the simulated exchange (live runs).</param>
+    public static EngineAssembly Build(
+        ResolvedRun run,
+        IRunRecorder recorder,
+        ILoggerFactory loggers,
+        IStrategy? strategy = null,
+        OutsideSessionBars? outsideSession = null,
+        RunJournal? journal = null,
+        ILiveVenue? broker = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(loggers);
         var portfolio = new Portfolio(run.Config.Exchange.InitialCash, run.Account, run.Config.Exchange.MarginLeverage);
         var instruments = run.CreateInstruments(); // one per run, shared: the exchange teaches it what the trade manager asks
-        var exchange = new SimulatedExchange(run.Exchange with { Instruments = instruments }, portfolio, run.CalendarOf, run.Symbols);
-        var journalled = journal?.Wrap(exchange, portfolio);
-        IBarDrivenVenue venue = journalled is null ? exchange : journalled;
+        var exchange = broker is null ? new SimulatedExchange(run.Exchange with { Instruments = instruments }, portfolio, run.CalendarOf, run.Symbols) : null;
+        IExecutionVenue inner = (IExecutionVenue?)exchange ?? broker!;
+        var journalled = journal?.Wrap(inner, portfolio);
+        IExecutionVenue venue = (IExecutionVenue?)journalled ?? inner;
         var tradeManager = new TradeManager(
             run.TradeManager with { Instruments = instruments },
             run.Risk,
@@ -72,16 +89,23 @@ public sealed class EngineAssembly
             loggers.CreateLogger("StrategyLab.Engine"),
             run.Engine,
             outsideSession);
-        if (journalled is null)
-        {
-            exchange.Listener = engine;
-        }
-        else
+        // The venue's events go through the journal, when there is one, before they reach the engine.
+        IOrderEventListener listener = journalled is null ? engine : journalled;
+        if (journalled is not null)
         {
             journalled.Downstream = engine;
         }
 
-        return new EngineAssembly(portfolio, exchange, venue, tradeManager, engine);
+        if (exchange is not null)
+        {
+            exchange.Listener = listener;
+        }
+        else
+        {
+            broker!.Listener = listener;
+        }
+
+        return new EngineAssembly(portfolio, exchange, venue, broker, tradeManager, engine);
     }
 
     /// <summary>Cancels every open order (a stopped live or replay run with <c>engine.cancel_orders_on_stop</c>).</summary>

@@ -3,6 +3,7 @@ using Spectre.Console;
 using StrategyLab.Runner;
 using StrategyLab.Runner.Configuration;
 using StrategyLab.Runner.Live;
+using StrategyLab.Runner.Live.Broker;
 using StrategyLab.Runner.Live.Journal;
 
 namespace StrategyLab.Cli.Commands;
@@ -13,19 +14,24 @@ internal static class LiveCommands
     public static Command CreateLive()
     {
         var options = new RunOptions();
+        var confirmLive = new Option<bool>(BrokerSettings.LiveConfirmationFlag)
+        {
+            Description = "Confirms real-money trading: needed, with broker.live: true, before any order goes to Alpaca's live endpoint.",
+        };
         var command = new Command(
             "live",
-            "Run live: real-time data from Finnhub or Polygon (key in FINNHUB_API_KEY / POLYGON_API_KEY), orders to the simulated exchange. Stops at auto_stop_at, Ctrl+C or SIGTERM.");
+            "Run live: real-time data from Finnhub or Polygon (key in FINNHUB_API_KEY / POLYGON_API_KEY), orders to the simulated exchange or, with broker.type: alpaca, to Alpaca (paper unless broker.live). Stops at auto_stop_at, Ctrl+C or SIGTERM.");
         options.AddTo(command);
         var resume = ResumeOption();
         command.Options.Add(resume);
+        command.Options.Add(confirmLive);
         command.SetAction((parse, token) => RunCommand.Execute(
             parse,
             options,
             "live",
             token,
-            (run, context) => RunAsync(run, context, token, parse.GetValue(resume)),
-            run => [LiveFeeds.ApiKeyOf(run)],
+            (run, context) => RunAsync(run, context, token, parse.GetValue(resume), parse.GetValue(confirmLive)),
+            run => [LiveFeeds.ApiKeyOf(run), .. BrokerSettings.SecretsOf(run)],
             ResumeConfig(parse.GetValue(resume))));
         return command;
     }
@@ -47,7 +53,7 @@ internal static class LiveCommands
             options,
             "replay",
             token,
-            (run, context) => RunAsync(run, context, token, parse.GetValue(resume)),
+            (run, context) => RunAsync(run, context, token, parse.GetValue(resume), liveTradingConfirmed: false),
             configPath: ResumeConfig(parse.GetValue(resume))));
         return command;
     }
@@ -60,7 +66,7 @@ internal static class LiveCommands
     // A missing config.json fails in the loader, naming the file.
     private static string? ResumeConfig(string? folder) => folder is null ? null : RunJournal.ConfigPathIn(folder);
 
-    private static async Task<RunOutcome> RunAsync(ResolvedRun run, RunContext context, CancellationToken token, string? resume = null)
+    private static async Task<RunOutcome> RunAsync(ResolvedRun run, RunContext context, CancellationToken token, string? resume, bool liveTradingConfirmed)
     {
         if (resume is not null)
         {
@@ -74,14 +80,14 @@ internal static class LiveCommands
                 throw new ConfigException("--resume", "resuming a live-mode run is not supported yet (its bars would have to be re-read); replay runs resume.");
             }
 
-            return await RunInFolderAsync(run, Path.GetFullPath(resume), context, token, resume: true).ConfigureAwait(false);
+            return await RunInFolderAsync(run, Path.GetFullPath(resume), context, token, resume: true, liveTradingConfirmed).ConfigureAwait(false);
         }
 
         var claim = OutputFolder.Claim(run.Config.Output.Dir, run.StrategyFactory.Name, DateTime.UtcNow);
-        return await RunCommand.InClaimedFolder(claim, () => RunInFolderAsync(run, claim.Path, context, token)).ConfigureAwait(false);
+        return await RunCommand.InClaimedFolder(claim, () => RunInFolderAsync(run, claim.Path, context, token, resume: false, liveTradingConfirmed)).ConfigureAwait(false);
     }
 
-    private static async Task<RunOutcome> RunInFolderAsync(ResolvedRun run, string folder, RunContext context, CancellationToken token, bool resume = false)
+    private static async Task<RunOutcome> RunInFolderAsync(ResolvedRun run, string folder, RunContext context, CancellationToken token, bool resume, bool liveTradingConfirmed)
     {
         using var signals = ShutdownSignals.For(token, context.Error);
         if (context.ShowProgress)
@@ -91,12 +97,12 @@ internal static class LiveCommands
             await context.Console.Live(sink.Table).AutoClear(false).StartAsync(async ctx =>
             {
                 sink.Attach(ctx);
-                outcome = await LiveSession.RunAsync(run, folder, context.Loggers, TimeProvider.System, signals.Token, status: sink, resume: resume).ConfigureAwait(false);
+                outcome = await LiveSession.RunAsync(run, folder, context.Loggers, TimeProvider.System, signals.Token, status: sink, resume: resume, liveTradingConfirmed: liveTradingConfirmed).ConfigureAwait(false);
             }).ConfigureAwait(false);
             return outcome!;
         }
 
-        return await LiveSession.RunAsync(run, folder, context.Loggers, TimeProvider.System, signals.Token, resume: resume).ConfigureAwait(false);
+        return await LiveSession.RunAsync(run, folder, context.Loggers, TimeProvider.System, signals.Token, resume: resume, liveTradingConfirmed: liveTradingConfirmed).ConfigureAwait(false);
     }
 
 }

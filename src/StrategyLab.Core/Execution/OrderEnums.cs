@@ -96,6 +96,9 @@ public enum RejectReason
     /// or above the market, a buy stop at or below it. It is refused rather than filled at once.
     /// </summary>
     StopAlreadyTriggered,
+
+    /// <summary>A broker refused it (its message is in the log, <c>broker.order.rejected</c>).</summary>
+    BrokerRejected,
 }
 
 /// <summary>What happened to an order.</summary>

@@ -291,6 +291,7 @@ public sealed record ResolvedRun
         Require(mh.BarSyncBufferSeconds is >= 0 and <= 300, "market_hours.bar_sync_buffer_seconds", "must be in [0, 300].");
         ValidateProvider("providers.finnhub", config.Providers.Finnhub);
         ValidateProvider("providers.polygon", config.Providers.Polygon);
+        Live.Broker.BrokerSettings.Validate(config, mode);
         Require(config.Output.Dir.Length > 0, "output.dir", "must not be empty.");
         EquityResolution? equity = config.Output.Equity switch
         {
@@ -561,11 +562,29 @@ public sealed record ResolvedRun
         {
             foreach (var (_, p) in providers)
             {
-                if (p is JsonObject po && po["api_key"] is not null)
+                if (p is JsonObject po)
                 {
-                    po["api_key"] = "***";
+                    foreach (var secret in (string[])["api_key", "api_key_id", "api_secret_key"])
+                    {
+                        if (po[secret] is not null)
+                        {
+                            po[secret] = "***";
+                        }
+                    }
                 }
             }
+
+            // The Alpaca section (a broker's keys and URLs) is echoed only when set: runs without it keep their summary as it was.
+            if (providers["alpaca"] is JsonObject alpaca && alpaca.All(kv => kv.Value is null))
+            {
+                providers.Remove("alpaca");
+            }
+        }
+
+        // Likewise the broker section at its defaults (the simulated exchange, paper).
+        if (copy["broker"] is JsonObject broker && broker["type"]?.GetValue<string>() == "simulated" && broker["live"]?.GetValue<bool>() != true)
+        {
+            copy.Remove("broker");
         }
 
         return copy;

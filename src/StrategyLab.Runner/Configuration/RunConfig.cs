@@ -65,6 +65,9 @@ public sealed record RunConfig
     /// <summary>Live data providers.</summary>
     public ProvidersConfig Providers { get; set; } = new();
 
+    /// <summary>Where a live run's orders go (the simulated exchange unless <c>broker.type</c> says otherwise).</summary>
+    public BrokerConfig Broker { get; set; } = new();
+
     /// <summary>Per-symbol price increments and quantity steps overriding the built-in rules (key: the symbol).</summary>
     public Dictionary<string, InstrumentConfig> Instruments { get; set; } = [];
 }
@@ -301,6 +304,9 @@ public sealed record ProvidersConfig
 
     /// <summary>Polygon (Massive) settings.</summary>
     public PolygonConfig Polygon { get; set; } = new();
+
+    /// <summary>Alpaca settings (the broker's keys and endpoints).</summary>
+    public AlpacaConfig Alpaca { get; set; } = new();
 }
 
 /// <summary>The <c>providers.finnhub</c> section.</summary>

@@ -6,6 +6,7 @@ using StrategyLab.Core.Data;
 using StrategyLab.Core.Domain;
 using StrategyLab.Core.Engine;
 using StrategyLab.Runner.Configuration;
+using StrategyLab.Runner.Live.Broker;
 
 namespace StrategyLab.Runner.Live;
 
@@ -36,6 +37,7 @@ public sealed class LiveRunner
     private readonly GapBackfill _backfill;
     private readonly LiveWarmUp _warmUp;
     private readonly TimeSpan _grace;
+    private readonly ILiveVenue? _broker;
     private DateTime? _stopAt;
     private CancellationToken _bounded;
     private bool _connected;
@@ -75,6 +77,7 @@ public sealed class LiveRunner
         _gaps = new FeedGapTracker(_schedule.Windows, _grace);
         _backfill = new GapBackfill(run, feed, _logger, Counters);
         _warmUp = new LiveWarmUp(run, feed, assembly, _schedule.Windows, _logger, Counters);
+        _broker = assembly.Broker;
     }
 
     /// <summary>What the run did.</summary>
@@ -155,6 +158,7 @@ public sealed class LiveRunner
             {
                 await _feed.ConnectAsync(_run.Symbols, _bounded).ConfigureAwait(false);
                 _connected = true;
+                await (_broker?.ConnectAsync(_bounded) ?? Task.CompletedTask).ConfigureAwait(false);
             }
 
             if (!warmedUp)
@@ -350,7 +354,8 @@ public sealed class LiveRunner
             using var wake = CancellationTokenSource.CreateLinkedTokenSource(stop);
             var delay = Task.Delay(targetUtc - now, _time, wake.Token);
             var read = _feed.Events.WaitToReadAsync(wake.Token).AsTask();
-            var first = await Task.WhenAny(delay, read).ConfigureAwait(false);
+            var orders = _broker?.WaitForEventsAsync(wake.Token).AsTask() ?? delay; // a broker's order events wake the loop too
+            var first = await Task.WhenAny(delay, read, orders).ConfigureAwait(false);
             await wake.CancelAsync().ConfigureAwait(false);
             stop.ThrowIfCancellationRequested();
             if (first == read && read.IsCompletedSuccessfully && !read.Result)
@@ -364,6 +369,7 @@ public sealed class LiveRunner
 
     private void Drain()
     {
+        _broker?.DrainEvents(Now()); // order events reach the engine on this thread, between cycles
         while (_feed.Events.TryRead(out var e))
         {
             switch (e)

@@ -7,6 +7,7 @@ using StrategyLab.Core.Strategies;
 using StrategyLab.Reporting;
 using StrategyLab.Runner.Configuration;
 using StrategyLab.Runner.Data;
+using StrategyLab.Runner.Live.Broker;
 using StrategyLab.Runner.Live.Journal;
 using StrategyLab.Runner.Logging;
 
@@ -31,6 +32,7 @@ public static class LiveSession
     /// Resume the run of <paramref name="folder"/> (<c>--resume</c>): its journal is replayed, the run re-derives its
     /// events from the start (the engine is deterministic), writes only what the journal lacks, and carries on.
     /// </param>
+    /// <param name="liveTradingConfirmed">The command line confirmed real-money trading (needed with <c>broker.live: true</c>).</param>
     public static async Task<RunOutcome> RunAsync(
         ResolvedRun run,
         string folder,
@@ -39,12 +41,13 @@ public static class LiveSession
         CancellationToken stopToken,
         Func<ResolvedRun, ILoggerFactory, TimeProvider, ILiveMarketDataFeed>? feedFactory = null,
         ILiveStatusSink? status = null,
-        bool resume = false)
+        bool resume = false,
+        bool liveTradingConfirmed = false)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(loggers);
         Directory.CreateDirectory(folder);
-        using var jsonl = JsonLinesLoggerProvider.ToFile(Path.Combine(folder, "log.jsonl"), time, [LiveFeeds.ApiKeyOf(run)]);
+        using var jsonl = JsonLinesLoggerProvider.ToFile(Path.Combine(folder, "log.jsonl"), time, [LiveFeeds.ApiKeyOf(run), .. BrokerSettings.SecretsOf(run)]);
         using var runLoggers = new ForwardingLoggerFactory(loggers, jsonl);
         var logger = runLoggers.CreateLogger("StrategyLab.Live");
         foreach (var warning in run.Warnings)
@@ -72,12 +75,14 @@ public static class LiveSession
         var report = run.Config.Output.Report ? new ReportRefresher(folder, time, logger) : null;
         var stateJournal = journal.StateRecorder();
         IRunRecorder recorder = report is null ? new CompositeRecorder(statistics, writer, stateJournal) : new CompositeRecorder(statistics, writer, report, stateJournal);
+        await using var broker = BrokerSettings.CreateVenue(run, Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder))), runLoggers, liveTradingConfirmed);
         var assembly = EngineAssembly.Build(
             replayData is null ? run : run with { Engine = run.Engine with { CorporateActions = replayData.Actions } },
             recorder,
             runLoggers,
             outsideSession: replayData?.OutsideSession,
-            journal: journal);
+            journal: journal,
+            broker: broker);
         stateJournal.Strategy = assembly.Engine.Strategy;
         if (report is not null && StrategyStateFile.StateTypeOf(assembly.Engine.Strategy) is not null)
         {
@@ -129,6 +134,7 @@ public static class LiveSession
                 {
                     ["stop_reason"] = stopReason,
                     ["provider"] = feed.Name,
+                    ["broker"] = broker?.Name ?? "simulated",
                     ["live_cycles"] = c.Cycles,
                     ["trades_received"] = c.Trades,
                     ["trades_accepted"] = t.Accepted,

@@ -89,12 +89,14 @@ public sealed class RunJournal : IDisposable
         }
     }
 
-    /// <summary>Puts <paramref name="exchange"/> behind the journal (its listener becomes the decorator).</summary>
-    public JournalingVenue Wrap(SimulatedExchange exchange, Portfolio portfolio)
+    /// <summary>
+    /// Puts <paramref name="venue"/> (the simulated exchange or a broker) behind the journal; the caller makes the
+    /// returned decorator the venue's listener.
+    /// </summary>
+    public JournalingVenue Wrap(IExecutionVenue venue, Portfolio portfolio)
     {
-        ArgumentNullException.ThrowIfNull(exchange);
-        Venue = new JournalingVenue(exchange, Writer, portfolio, RunId, _logger);
-        exchange.Listener = Venue;
+        ArgumentNullException.ThrowIfNull(venue);
+        Venue = new JournalingVenue(venue, Writer, portfolio, RunId, _logger);
         return Venue;
     }
 
