@@ -22,7 +22,7 @@ internal static class LiveCommands
             "live",
             token,
             (run, context) => RunAsync(run, context, token),
-            run => [LiveFeeds.ApiKeyOf(run)]));
+            run => LiveFeeds.SecretsOf(run)));
         return command;
     }
 

@@ -295,6 +295,41 @@ public sealed record ProvidersConfig
 
     /// <summary>Polygon (Massive) settings.</summary>
     public PolygonConfig Polygon { get; init; } = new();
+
+    /// <summary>
+    /// Alpaca settings (market data; the broker's trading URL lives here too); null when the file has no such section (then
+    /// the defaults apply). Left out of the configuration echo while null, so run folders of other providers stay unchanged.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public AlpacaConfig? Alpaca { get; init; }
+}
+
+/// <summary>
+/// The <c>providers.alpaca</c> section: keys and market data endpoints (<c>data.provider: "alpaca"</c>). The keys are better
+/// given as <c>ALPACA_API_KEY_ID</c> / <c>ALPACA_API_SECRET_KEY</c>; they are never logged.
+/// </summary>
+public sealed record AlpacaConfig
+{
+    /// <summary>The key id; prefer <c>ALPACA_API_KEY_ID</c>. Never logged.</summary>
+    public string? KeyId { get; init; }
+
+    /// <summary>The secret key; prefer <c>ALPACA_API_SECRET_KEY</c>. Never logged.</summary>
+    public string? SecretKey { get; init; }
+
+    /// <summary>The market data REST base (historical bars), default <c>https://data.alpaca.markets</c>.</summary>
+    public string DataUrl { get; init; } = "https://data.alpaca.markets";
+
+    /// <summary>The market data stream base, without the feed path (default <c>wss://stream.data.alpaca.markets</c>).</summary>
+    public string StreamUrl { get; init; } = "wss://stream.data.alpaca.markets";
+
+    /// <summary>The stock feed: <c>iex</c> (free, default), <c>sip</c> (paid), <c>delayed_sip</c> or <c>test</c>.</summary>
+    public string Feed { get; init; } = "iex";
+
+    /// <summary>Seconds without any frame, while the market is open, before the stream is reconnected (default 90).</summary>
+    public double SilenceTimeoutSeconds { get; init; } = 90;
+
+    /// <summary>Seconds a late print may arrive after its bar's end and still count (default 2).</summary>
+    public double LateGraceSeconds { get; init; } = 2;
 }
 
 /// <summary>The <c>providers.finnhub</c> section.</summary>
