@@ -572,7 +572,7 @@ public sealed record ResolvedRun
         {
             foreach (var (_, p) in providers)
             {
-                foreach (var secret in (string[])["api_key", "key_id", "secret_key"])
+                foreach (var secret in (string[])["api_key", "api_key_id", "api_secret_key"])
                 {
                     if (p is JsonObject po && po[secret] is not null)
                     {

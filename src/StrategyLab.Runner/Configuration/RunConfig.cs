@@ -311,10 +311,10 @@ public sealed record ProvidersConfig
 public sealed record AlpacaConfig
 {
     /// <summary>The key id; prefer <c>ALPACA_API_KEY_ID</c>. Never logged.</summary>
-    public string? KeyId { get; init; }
+    public string? ApiKeyId { get; init; }
 
     /// <summary>The secret key; prefer <c>ALPACA_API_SECRET_KEY</c>. Never logged.</summary>
-    public string? SecretKey { get; init; }
+    public string? ApiSecretKey { get; init; }
 
     /// <summary>The market data REST base (historical bars), default <c>https://data.alpaca.markets</c>.</summary>
     public string DataUrl { get; init; } = "https://data.alpaca.markets";

@@ -38,15 +38,15 @@ public static class LiveFeeds
         run?.Config.Data.Provider == "alpaca" ? [AlpacaKeysOf(run).KeyId, AlpacaKeysOf(run).SecretKey] : [ApiKeyOf(run!)];
 
     /// <summary>
-    /// Alpaca's key id and secret: <c>ALPACA_API_KEY_ID</c> / <c>ALPACA_API_SECRET_KEY</c> win over <c>providers.alpaca.key_id</c> /
-    /// <c>secret_key</c>; empty strings when neither is set.
+    /// Alpaca's key id and secret: <c>ALPACA_API_KEY_ID</c> / <c>ALPACA_API_SECRET_KEY</c> win over <c>providers.alpaca.api_key_id</c> /
+    /// <c>api_secret_key</c>; empty strings when neither is set.
     /// </summary>
     public static (string KeyId, string SecretKey) AlpacaKeysOf(ResolvedRun run)
     {
         ArgumentNullException.ThrowIfNull(run);
         var p = run.Config.Providers.Alpaca ?? new AlpacaConfig();
-        var id = Environment.GetEnvironmentVariable(AlpacaOptions.KeyIdVariable) is { Length: > 0 } i ? i : p.KeyId;
-        var secret = Environment.GetEnvironmentVariable(AlpacaOptions.SecretKeyVariable) is { Length: > 0 } k ? k : p.SecretKey;
+        var id = Environment.GetEnvironmentVariable(AlpacaOptions.KeyIdVariable) is { Length: > 0 } i ? i : p.ApiKeyId;
+        var secret = Environment.GetEnvironmentVariable(AlpacaOptions.SecretKeyVariable) is { Length: > 0 } k ? k : p.ApiSecretKey;
         return (id ?? string.Empty, secret ?? string.Empty);
     }
 
@@ -170,8 +170,8 @@ public static class LiveFeeds
         if (string.IsNullOrWhiteSpace(id) || string.IsNullOrWhiteSpace(secret))
         {
             throw new ConfigException(
-                "providers.alpaca.key_id",
-                $"no Alpaca keys: set {AlpacaOptions.KeyIdVariable} and {AlpacaOptions.SecretKeyVariable} (preferred) or providers.alpaca.key_id and secret_key.");
+                "providers.alpaca.api_key_id",
+                $"no Alpaca keys: set {AlpacaOptions.KeyIdVariable} and {AlpacaOptions.SecretKeyVariable} (preferred) or providers.alpaca.api_key_id and api_secret_key.");
         }
 
         var p = run.Config.Providers.Alpaca ?? new AlpacaConfig();

@@ -56,13 +56,13 @@ public sealed class LiveAlpacaOrbTests : IDisposable
             { "data": { "provider": "alpaca", "symbols": ["SPY"], "timeframe": "1m", "from": "2013-10-10", "to": "2013-10-10" },
               "strategy": { "name": "orb" }, "trade_manager": { "position_size_pct": 50 },
               "live_min_bars": 0, "live_warmup_cycles": 0, "market_hours": { "when_closed": "exit" },
-              "providers": { "alpaca": { "key_id": "{{AlpacaHarness.KeyId}}", "secret_key": "{{AlpacaHarness.Secret}}",
+              "providers": { "alpaca": { "api_key_id": "{{AlpacaHarness.KeyId}}", "api_secret_key": "{{AlpacaHarness.Secret}}",
                                          "data_url": "{{server.DataUrl}}", "stream_url": "{{server.DataStreamUrl}}", "feed": "iex" } } }
             """);
         var (config, effective) = ConfigLoader.Load(path);
         var live = ResolvedRun.Resolve(config with { Mode = "live" }, effective);
-        Assert.Equal("***", live.Echo["providers"]!["alpaca"]!["secret_key"]!.GetValue<string>());
-        Assert.Equal("***", live.Echo["providers"]!["alpaca"]!["key_id"]!.GetValue<string>());
+        Assert.Equal("***", live.Echo["providers"]!["alpaca"]!["api_secret_key"]!.GetValue<string>());
+        Assert.Equal("***", live.Echo["providers"]!["alpaca"]!["api_key_id"]!.GetValue<string>());
 
         var leanConfig = config with { Data = config.Data with { Provider = "lean", Path = lean, Adjustment = "raw" } };
         var backtest = ResolvedRun.Resolve(leanConfig, effective);
