@@ -27,6 +27,8 @@ public static class CliApp
         root.Subcommands.Add(LiveCommands.CreateReplay());
         root.Subcommands.Add(LiveCommands.CreateLive());
         root.Subcommands.Add(ReportCommand.Create());
+        root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(FlattenCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(StrategiesCommand.Create());
         root.Subcommands.Add(NewCommand.Create());

@@ -31,7 +31,7 @@ internal static class LiveCommands
             "live",
             token,
             (run, context) => RunAsync(run, context, token, parse.GetValue(resume), parse.GetValue(confirmLive)),
-            run => [LiveFeeds.ApiKeyOf(run), .. BrokerSettings.SecretsOf(run)],
+            run => [.. LiveFeeds.SecretsOf(run), .. BrokerSettings.SecretsOf(run)],
             ResumeConfig(parse.GetValue(resume))));
         return command;
     }

@@ -12,19 +12,3 @@ public sealed record BrokerConfig
     /// </summary>
     public bool Live { get; set; }
 }
-
-/// <summary>The <c>providers.alpaca</c> section: keys and endpoints of Alpaca (trading).</summary>
-public sealed record AlpacaConfig
-{
-    /// <summary>The key id; prefer <c>ALPACA_API_KEY_ID</c>. Never logged.</summary>
-    public string? ApiKeyId { get; set; }
-
-    /// <summary>The secret key; prefer <c>ALPACA_API_SECRET_KEY</c>. Never logged.</summary>
-    public string? ApiSecretKey { get; set; }
-
-    /// <summary>The trading REST base; null: paper (<c>https://paper-api.alpaca.markets</c>) or live per <c>broker.live</c>.</summary>
-    public string? TradingUrl { get; set; }
-
-    /// <summary>The <c>trade_updates</c> stream; null: paper or live per <c>broker.live</c>.</summary>
-    public string? TradeStreamUrl { get; set; }
-}

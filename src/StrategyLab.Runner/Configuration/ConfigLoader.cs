@@ -143,6 +143,8 @@ public static class ConfigLoader
             ("providers.finnhub.late_grace_seconds", config.Providers.Finnhub.LateGraceSeconds),
             ("providers.polygon.silence_timeout_seconds", config.Providers.Polygon.SilenceTimeoutSeconds),
             ("providers.polygon.late_grace_seconds", config.Providers.Polygon.LateGraceSeconds),
+            ("providers.alpaca.silence_timeout_seconds", (config.Providers.Alpaca ?? new()).SilenceTimeoutSeconds),
+            ("providers.alpaca.late_grace_seconds", (config.Providers.Alpaca ?? new()).LateGraceSeconds),
         ];
         foreach (var (key, value) in values)
         {

@@ -112,7 +112,7 @@ public sealed record ResolvedRun
         var mode = ResolveMode(config, warnings);
 
         var data = config.Data;
-        string[] providers = ["synthetic", "csv", "lean", "store", "finnhub", "polygon"];
+        string[] providers = ["synthetic", "csv", "lean", "store", "finnhub", "polygon", "alpaca"];
         Require(providers.Contains(data.Provider), "data.provider", $"unknown provider '{data.Provider}'. Known: {string.Join(", ", providers)}.");
         if (data.Provider is "csv" or "lean" or "store")
         {
@@ -122,12 +122,12 @@ public sealed record ResolvedRun
 
         if (mode == RunMode.Live)
         {
-            Require(data.Provider is "finnhub" or "polygon", "data.provider", $"live mode needs a live provider (finnhub or polygon), not '{data.Provider}'.");
+            Require(data.Provider is "finnhub" or "polygon" or "alpaca", "data.provider", $"live mode needs a live provider (finnhub, polygon or alpaca), not '{data.Provider}'.");
         }
         else
         {
             Require(
-                data.Provider is not ("finnhub" or "polygon"),
+                data.Provider is not ("finnhub" or "polygon" or "alpaca"),
                 "data.provider",
                 $"a {mode.ToString().ToLowerInvariant()} reads history: use synthetic, csv, lean or store (download '{data.Provider}' history into a store with 'strategylab data download').");
         }
@@ -291,6 +291,7 @@ public sealed record ResolvedRun
         Require(mh.BarSyncBufferSeconds is >= 0 and <= 300, "market_hours.bar_sync_buffer_seconds", "must be in [0, 300].");
         ValidateProvider("providers.finnhub", config.Providers.Finnhub);
         ValidateProvider("providers.polygon", config.Providers.Polygon);
+        ValidateAlpaca(config.Providers.Alpaca ?? new());
         Live.Broker.BrokerSettings.Validate(config, mode);
         Require(config.Output.Dir.Length > 0, "output.dir", "must not be empty.");
         EquityResolution? equity = config.Output.Equity switch
@@ -475,6 +476,16 @@ public sealed record ResolvedRun
         Require(Uri.TryCreate(p.RestUrl, UriKind.Absolute, out var rest) && rest.Scheme is "http" or "https", $"{key}.rest_url", $"expected an http:// or https:// URL, got '{p.RestUrl}'.");
         Require(p.SilenceTimeoutSeconds > 0, $"{key}.silence_timeout_seconds", "must be positive.");
         Require(p.LateGraceSeconds >= 0, $"{key}.late_grace_seconds", "must not be negative.");
+    }
+
+    private static void ValidateAlpaca(AlpacaConfig p)
+    {
+        const string Key = "providers.alpaca";
+        Require(Uri.TryCreate(p.StreamUrl, UriKind.Absolute, out var ws) && ws.Scheme is "ws" or "wss", $"{Key}.stream_url", $"expected a ws:// or wss:// URL, got '{p.StreamUrl}'.");
+        Require(Uri.TryCreate(p.DataUrl, UriKind.Absolute, out var rest) && rest.Scheme is "http" or "https", $"{Key}.data_url", $"expected an http:// or https:// URL, got '{p.DataUrl}'.");
+        Require(p.Feed is "iex" or "sip" or "delayed_sip" or "test", $"{Key}.feed", $"expected iex, sip, delayed_sip or test, got '{p.Feed}'.");
+        Require(p.SilenceTimeoutSeconds > 0, $"{Key}.silence_timeout_seconds", "must be positive.");
+        Require(p.LateGraceSeconds >= 0, $"{Key}.late_grace_seconds", "must not be negative.");
     }
 
     private static Timeframe ParseTimeframe(string key, string text)

@@ -305,8 +305,46 @@ public sealed record ProvidersConfig
     /// <summary>Polygon (Massive) settings.</summary>
     public PolygonConfig Polygon { get; set; } = new();
 
-    /// <summary>Alpaca settings (the broker's keys and endpoints).</summary>
-    public AlpacaConfig Alpaca { get; set; } = new();
+    /// <summary>
+    /// Alpaca settings (keys, market data and the broker's trading endpoints); null when the file has no such section (then
+    /// the defaults apply). Left out of the configuration echo while null, so run folders of other providers stay unchanged.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public AlpacaConfig? Alpaca { get; set; }
+}
+
+/// <summary>
+/// The <c>providers.alpaca</c> section: keys and market data endpoints (<c>data.provider: "alpaca"</c>). The keys are better
+/// given as <c>ALPACA_API_KEY_ID</c> / <c>ALPACA_API_SECRET_KEY</c>; they are never logged.
+/// </summary>
+public sealed record AlpacaConfig
+{
+    /// <summary>The key id; prefer <c>ALPACA_API_KEY_ID</c>. Never logged.</summary>
+    public string? ApiKeyId { get; set; }
+
+    /// <summary>The secret key; prefer <c>ALPACA_API_SECRET_KEY</c>. Never logged.</summary>
+    public string? ApiSecretKey { get; set; }
+
+    /// <summary>The market data REST base (historical bars), default <c>https://data.alpaca.markets</c>.</summary>
+    public string DataUrl { get; set; } = "https://data.alpaca.markets";
+
+    /// <summary>The market data stream base, without the feed path (default <c>wss://stream.data.alpaca.markets</c>).</summary>
+    public string StreamUrl { get; set; } = "wss://stream.data.alpaca.markets";
+
+    /// <summary>The stock feed: <c>iex</c> (free, default), <c>sip</c> (paid), <c>delayed_sip</c> or <c>test</c>.</summary>
+    public string Feed { get; set; } = "iex";
+
+    /// <summary>Seconds without any frame, while the market is open, before the stream is reconnected (default 90).</summary>
+    public double SilenceTimeoutSeconds { get; set; } = 90;
+
+    /// <summary>Seconds a late print may arrive after its bar's end and still count (default 2).</summary>
+    public double LateGraceSeconds { get; set; } = 2;
+
+    /// <summary>The trading REST base (<c>broker.type: alpaca</c>); null: paper (<c>https://paper-api.alpaca.markets</c>) or live per <c>broker.live</c>.</summary>
+    public string? TradingUrl { get; set; }
+
+    /// <summary>The <c>trade_updates</c> stream; null: paper or live per <c>broker.live</c>.</summary>
+    public string? TradeStreamUrl { get; set; }
 }
 
 /// <summary>The <c>providers.finnhub</c> section.</summary>

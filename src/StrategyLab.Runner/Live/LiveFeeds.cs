@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using StrategyLab.Core.Data;
 using StrategyLab.Core.Domain;
+using StrategyLab.Providers.Alpaca;
 using StrategyLab.Providers.Finnhub;
 using StrategyLab.Providers.Polygon;
 using StrategyLab.Runner.Configuration;
@@ -27,7 +28,37 @@ public static class LiveFeeds
         {
             "finnhub" => Environment.GetEnvironmentVariable(FinnhubKeyVariable) is { Length: > 0 } f ? f : run.Config.Providers.Finnhub.ApiKey,
             "polygon" => Environment.GetEnvironmentVariable(PolygonKeyVariable) is { Length: > 0 } p ? p : run.Config.Providers.Polygon.ApiKey,
+            "alpaca" => AlpacaKeysOf(run).SecretKey,
             _ => null,
+        };
+    }
+
+    /// <summary>Every secret of the configured provider, for the log redactors (Alpaca has two keys).</summary>
+    public static IReadOnlyList<string?> SecretsOf(ResolvedRun run) =>
+        run?.Config.Data.Provider == "alpaca" ? [AlpacaKeysOf(run).KeyId, AlpacaKeysOf(run).SecretKey] : [ApiKeyOf(run!)];
+
+    /// <summary>
+    /// Alpaca's key id and secret: <c>ALPACA_API_KEY_ID</c> / <c>ALPACA_API_SECRET_KEY</c> win over <c>providers.alpaca.api_key_id</c> /
+    /// <c>api_secret_key</c>; empty strings when neither is set.
+    /// </summary>
+    public static (string KeyId, string SecretKey) AlpacaKeysOf(ResolvedRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var p = run.Config.Providers.Alpaca ?? new AlpacaConfig();
+        var id = Environment.GetEnvironmentVariable(AlpacaOptions.KeyIdVariable) is { Length: > 0 } i ? i : p.ApiKeyId;
+        var secret = Environment.GetEnvironmentVariable(AlpacaOptions.SecretKeyVariable) is { Length: > 0 } k ? k : p.ApiSecretKey;
+        return (id ?? string.Empty, secret ?? string.Empty);
+    }
+
+    /// <summary>The late grace of the configured provider (<c>providers.{provider}.late_grace_seconds</c>).</summary>
+    public static double LateGraceSecondsOf(ResolvedRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return run.Config.Data.Provider switch
+        {
+            "polygon" => run.Config.Providers.Polygon.LateGraceSeconds,
+            "alpaca" => (run.Config.Providers.Alpaca ?? new AlpacaConfig()).LateGraceSeconds,
+            _ => run.Config.Providers.Finnhub.LateGraceSeconds,
         };
     }
 
@@ -121,8 +152,39 @@ public static class LiveFeeds
                 return new PolygonFeed(options, loggers, time);
             }
 
+            case "alpaca":
+                return CreateAlpaca(run, loggers, time);
+
             default:
-                throw new ConfigException("data.provider", $"'{run.Config.Data.Provider}' is not a live provider (finnhub or polygon).");
+                throw new ConfigException("data.provider", $"'{run.Config.Data.Provider}' is not a live provider (finnhub, polygon or alpaca).");
         }
+    }
+
+    /// <summary>
+    /// The Alpaca market data feed: minute bars streamed for minute and longer timeframes, trades for sub-minute ones (Alpaca
+    /// has no second bars); silence counts only while the market is open (quiet symbols are normal, no heartbeat).
+    /// </summary>
+    private static AlpacaDataFeed CreateAlpaca(ResolvedRun run, ILoggerFactory loggers, TimeProvider time)
+    {
+        var (id, secret) = AlpacaKeysOf(run);
+        if (string.IsNullOrWhiteSpace(id) || string.IsNullOrWhiteSpace(secret))
+        {
+            throw new ConfigException(
+                "providers.alpaca.api_key_id",
+                $"no Alpaca keys: set {AlpacaOptions.KeyIdVariable} and {AlpacaOptions.SecretKeyVariable} (preferred) or providers.alpaca.api_key_id and api_secret_key.");
+        }
+
+        var p = run.Config.Providers.Alpaca ?? new AlpacaConfig();
+        var calendar = run.CalendarOf(run.Symbols[0]);
+        var extended = run.Config.MarketHours.ExtendedHours;
+        var options = new AlpacaDataFeedOptions
+        {
+            Alpaca = new AlpacaOptions { KeyId = id, SecretKey = secret, DataUrl = new Uri(p.DataUrl), DataStreamUrl = new Uri(p.StreamUrl), Feed = p.Feed },
+            Stream = run.Timeframe.IsSeconds ? AlpacaDataStream.Trades : AlpacaDataStream.MinuteBars,
+            SilenceMatters = utc => calendar.IsOpen(utc, extended),
+            ExtendedHours = extended,
+        };
+        options.Alpaca.Stream.SilenceTimeout = TimeSpan.FromSeconds(p.SilenceTimeoutSeconds);
+        return new AlpacaDataFeed(options, loggers, time);
     }
 }

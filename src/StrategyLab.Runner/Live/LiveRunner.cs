@@ -65,8 +65,7 @@ public sealed class LiveRunner
         var ext = run.Config.MarketHours.ExtendedHours;
         _gate = new MarketHoursGate(_calendar, ext);
         _schedule = new BarSyncSchedule(_calendar, run.Timeframe, TimeSpan.FromSeconds(run.Config.MarketHours.BarSyncBufferSeconds), ext);
-        var provider = run.Config.Data.Provider == "polygon" ? (ProviderConfig)run.Config.Providers.Polygon : run.Config.Providers.Finnhub;
-        _grace = TimeSpan.FromSeconds(Math.Min(provider.LateGraceSeconds, run.Config.MarketHours.BarSyncBufferSeconds));
+        _grace = TimeSpan.FromSeconds(Math.Min(LiveFeeds.LateGraceSecondsOf(run), run.Config.MarketHours.BarSyncBufferSeconds));
         _aggregator = new TradeBarAggregator(run.CalendarOf, new TradeBarAggregatorOptions
         {
             Timeframe = run.Timeframe,

@@ -47,7 +47,7 @@ public static class LiveSession
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(loggers);
         Directory.CreateDirectory(folder);
-        using var jsonl = JsonLinesLoggerProvider.ToFile(Path.Combine(folder, "log.jsonl"), time, [LiveFeeds.ApiKeyOf(run), .. BrokerSettings.SecretsOf(run)]);
+        using var jsonl = JsonLinesLoggerProvider.ToFile(Path.Combine(folder, "log.jsonl"), time, [.. LiveFeeds.SecretsOf(run), .. BrokerSettings.SecretsOf(run)]);
         using var runLoggers = new ForwardingLoggerFactory(loggers, jsonl);
         var logger = runLoggers.CreateLogger("StrategyLab.Live");
         foreach (var warning in run.Warnings)

@@ -31,19 +31,9 @@ public static class BrokerSettings
             throw new ConfigException("broker.live", "live trading needs broker.type 'alpaca'.");
         }
 
-        var a = config.Providers.Alpaca;
+        var a = config.Providers.Alpaca ?? new AlpacaConfig();
         CheckUrl("providers.alpaca.trading_url", a.TradingUrl, "http", "https");
         CheckUrl("providers.alpaca.trade_stream_url", a.TradeStreamUrl, "ws", "wss");
-    }
-
-    /// <summary>Alpaca's keys for <paramref name="run"/>: the environment wins over the file. Never logged.</summary>
-    public static (string? KeyId, string? Secret) AlpacaKeysOf(ResolvedRun run)
-    {
-        ArgumentNullException.ThrowIfNull(run);
-        var a = run.Config.Providers.Alpaca;
-        return (
-            Environment.GetEnvironmentVariable(AlpacaOptions.KeyIdVariable) is { Length: > 0 } id ? id : a.ApiKeyId,
-            Environment.GetEnvironmentVariable(AlpacaOptions.SecretKeyVariable) is { Length: > 0 } secret ? secret : a.ApiSecretKey);
     }
 
     /// <summary>The secrets a log of <paramref name="run"/> must never show.</summary>
@@ -55,7 +45,7 @@ public static class BrokerSettings
             return [];
         }
 
-        var (id, secret) = AlpacaKeysOf(run);
+        var (id, secret) = LiveFeeds.AlpacaKeysOf(run);
         return [id, secret];
     }
 
@@ -83,7 +73,7 @@ public static class BrokerSettings
                 $"true sends real-money orders to Alpaca: add {LiveConfirmationFlag} to the command line to confirm, or set broker.live to false for paper trading.");
         }
 
-        var (id, secret) = AlpacaKeysOf(run);
+        var (id, secret) = LiveFeeds.AlpacaKeysOf(run);
         if (string.IsNullOrWhiteSpace(id) || string.IsNullOrWhiteSpace(secret))
         {
             throw new ConfigException(
@@ -91,7 +81,7 @@ public static class BrokerSettings
                 $"no Alpaca keys: set {AlpacaOptions.KeyIdVariable} and {AlpacaOptions.SecretKeyVariable} (preferred) or providers.alpaca.api_key_id and api_secret_key.");
         }
 
-        var a = run.Config.Providers.Alpaca;
+        var a = run.Config.Providers.Alpaca ?? new AlpacaConfig();
         var options = new AlpacaOptions
         {
             KeyId = id,

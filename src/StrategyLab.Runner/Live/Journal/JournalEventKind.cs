@@ -26,6 +26,12 @@ public enum JournalEventKind
 
     /// <summary>A difference found (and resolved) when the journal was compared with the broker.</summary>
     Reconcile,
+
+    /// <summary>
+    /// An operator command acted on the run from outside its process (<c>strategylab flatten</c>): what was asked, then
+    /// what the broker did. Written by <see cref="OperatorJournal"/>, never by the run itself.
+    /// </summary>
+    Operator,
 }
 
 /// <summary>The stored text of each <see cref="JournalEventKind"/> (stable: it is on disk).</summary>
@@ -42,6 +48,7 @@ public static class JournalKinds
         JournalEventKind.Position => "position",
         JournalEventKind.StrategyState => "strategy_state",
         JournalEventKind.Reconcile => "reconcile",
+        JournalEventKind.Operator => "operator",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown journal event kind."),
     };
 
@@ -57,6 +64,7 @@ public static class JournalKinds
         "position" => JournalEventKind.Position,
         "strategy_state" => JournalEventKind.StrategyState,
         "reconcile" => JournalEventKind.Reconcile,
+        "operator" => JournalEventKind.Operator,
         _ => throw new FormatException($"Unknown journal event kind '{text}'."),
     };
 }
