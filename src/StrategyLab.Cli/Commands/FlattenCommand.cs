@@ -37,7 +37,7 @@ internal static class FlattenCommand
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
             var path = Path.GetFullPath(parse.GetValue(folder)!);
-            if (!File.Exists(Path.Combine(path, "journal.db")))
+            if (!File.Exists(Path.Combine(path, Runner.Live.Journal.LiveJournal.FileName)))
             {
                 await stderr.WriteLineAsync($"error: {path} has no journal (journal.db): flatten acts on the runs that journal (live runs).").ConfigureAwait(false);
                 return CliApp.ExitBadInput;

@@ -20,7 +20,7 @@ internal static class LiveCommands
         };
         var command = new Command(
             "live",
-            "Run live: real-time data from Finnhub or Polygon (key in FINNHUB_API_KEY / POLYGON_API_KEY), orders to the simulated exchange or, with broker.type: alpaca, to Alpaca (paper unless broker.live). Stops at auto_stop_at, Ctrl+C or SIGTERM.");
+            "Run live: real-time data from Finnhub, Polygon or Alpaca (keys in FINNHUB_API_KEY / POLYGON_API_KEY / ALPACA_API_KEY_ID + ALPACA_API_SECRET_KEY), orders to the simulated exchange or, with broker.type: alpaca, to Alpaca (paper unless broker.live). Stops at auto_stop_at, Ctrl+C or SIGTERM.");
         options.AddTo(command);
         var resume = ResumeOption();
         command.Options.Add(resume);

@@ -14,7 +14,7 @@ internal static class RunFolderEcho
     {
         try
         {
-            var config = Path.Combine(folder, "config.json");
+            var config = Runner.Live.Journal.RunJournal.ConfigPathIn(folder);
             if (File.Exists(config) && JsonNode.Parse(File.ReadAllText(config)) is JsonObject echoed)
             {
                 return echoed;

@@ -27,7 +27,7 @@ internal static class StatusCommand
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
             var path = Path.GetFullPath(parse.GetValue(folder)!);
-            if (!File.Exists(Path.Combine(path, "journal.db")))
+            if (!File.Exists(Path.Combine(path, Runner.Live.Journal.LiveJournal.FileName)))
             {
                 await stderr.WriteLineAsync(
                     $"error: {path} has no journal (journal.db): status reads the journal of a live run; backtests and runs of older builds have none.")
