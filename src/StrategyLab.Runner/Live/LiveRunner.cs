@@ -366,6 +366,33 @@ public sealed class LiveRunner
         }
     }
 
+    /// <summary>
+    /// A broker confirms cancels asynchronously: wait (real time, bounded) until it has, so the engine, the journal and
+    /// the run folder end with the orders' final states rather than "cancel sent".
+    /// </summary>
+    private async Task AwaitBrokerCancelsAsync()
+    {
+        if (_broker is null)
+        {
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            while (_assembly.Venue.OpenOrders.Count > 0 && await _broker.WaitForEventsAsync(timeout.Token).ConfigureAwait(false))
+            {
+                Drain();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            _logger.LogWarning(LiveEvents.Stopping, "{Count} cancel(s) not confirmed by the broker within 10 s", _assembly.Venue.OpenOrders.Count);
+        }
+
+        Drain();
+    }
+
     private void Drain()
     {
         _broker?.DrainEvents(Now()); // order events reach the engine on this thread, between cycles
@@ -478,6 +505,7 @@ public sealed class LiveRunner
                 if (cancelled > 0)
                 {
                     _logger.LogInformation(LiveEvents.Stopping, "cancelled {Count} open order(s)", cancelled);
+                    await AwaitBrokerCancelsAsync().ConfigureAwait(false);
                 }
             }
 

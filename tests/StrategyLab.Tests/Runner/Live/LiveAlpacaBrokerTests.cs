@@ -8,6 +8,7 @@ using StrategyLab.Runner;
 using StrategyLab.Runner.Configuration;
 using StrategyLab.Runner.Live;
 using StrategyLab.Runner.Live.Broker;
+using StrategyLab.Runner.Live.Journal;
 using StrategyLab.Tests.Core.Engine;
 using StrategyLab.Tests.Providers.Alpaca;
 using StrategyLab.Tests.Support;
@@ -47,8 +48,10 @@ public sealed class LiveAlpacaBrokerTests : IDisposable
         return list;
     }
 
-    [Fact]
-    public async Task SmaSession_TradingThroughAlpaca_MakesTheSimulatedExchangesTrades()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task SmaSession_TradingThroughAlpaca_MakesTheSimulatedExchangesTrades(bool journalled)
     {
         var day = new DateOnly(2024, 3, 4);
         var minutes = Minutes(day, 40);
@@ -85,8 +88,11 @@ public sealed class LiveAlpacaBrokerTests : IDisposable
 
         var clock = new FakeTimeProvider(new DateTimeOffset(NyseCalendar.Instance.ToUtc(day.ToDateTime(new TimeOnly(9, 30)))));
         var recorder = new RecordingRecorder();
+        var folder = Path.Combine(_dir, "e2e-run");
+        using var journal = journalled ? RunJournal.Open(folder, run.Echo, resume: false, clock, loggers.CreateLogger("test"), fsyncEachCommit: false) : null;
         await using var broker = BrokerSettings.CreateVenue(run, "e2e-run", loggers, liveTradingConfirmed: false)!;
-        var assembly = EngineAssembly.Build(run, recorder, loggers, broker: broker);
+        var assembly = EngineAssembly.Build(run, recorder, loggers, broker: broker, journal: journal);
+        Assert.Same(broker, assembly.Broker);
         await using var feed = LiveFeeds.Create(run, loggers, clock);
         var runner = new LiveRunner(run, feed, assembly, clock, loggers);
         var task = runner.RunAsync(ct);
@@ -121,6 +127,21 @@ public sealed class LiveAlpacaBrokerTests : IDisposable
         Assert.All(alpaca.Orders, o => Assert.StartsWith("sl-e2erun-", o.ClientOrderId, StringComparison.Ordinal));
         Assert.Contains(alpaca.Orders, o => o.Type == "stop" && o.Status == "canceled"); // the stop-loss, cancelled at each exit
         Assert.NotEmpty(_logs.Named("broker.connected"));
+        if (journalled)
+        {
+            // The journal in front of the broker: every order Alpaca got was journalled first, under the id Alpaca got,
+            // and the journal's fills and positions are Alpaca's.
+            journal!.Dispose();
+            var state = JournalState.Load(folder);
+            Assert.Equal(alpaca.Orders.Select(o => o.ClientOrderId).Order(), state.OrderRequests.Order());
+            Assert.Equal(
+                alpaca.Orders.Select(o => $"{o.ClientOrderId} {o.Type} {o.Status}").Order(),
+                alpaca.Orders.Select(o => $"{o.ClientOrderId} {o.Type} {state.Orders[o.ClientOrderId].Status}").Order());
+
+            Assert.Equal(recorder.Fills.Sum(f => f.Quantity), state.Orders.Values.Sum(o => o.FilledQuantity));
+            Assert.Equal(assembly.Portfolio.GetPosition(Symbol.Equity("SPY"))?.Quantity ?? 0m, state.Positions.GetValueOrDefault("SPY"));
+        }
+
         _logs.AssertNoneContains(AlpacaHarness.Secret);
         _logs.AssertNoneContains(PolygonKey);
     }
