@@ -339,6 +339,9 @@ public sealed class LiveRunner
         }
     }
 
+    /// <summary>More time passing between reading the clock and arming a timer than this means the clock jumped.</summary>
+    private static readonly TimeSpan ClockJumpTolerance = TimeSpan.FromMilliseconds(50);
+
     private async Task WaitUntilAsync(DateTime targetUtc, CancellationToken stop)
     {
         while (true)
@@ -354,7 +357,11 @@ public sealed class LiveRunner
             var delay = Task.Delay(targetUtc - now, _time, wake.Token);
             var read = _feed.Events.WaitToReadAsync(wake.Token).AsTask();
             var orders = _broker?.WaitForEventsAsync(wake.Token).AsTask() ?? delay; // a broker's order events wake the loop too
-            var first = await Task.WhenAny(delay, read, orders).ConfigureAwait(false);
+            // A timer's due time is relative to the clock when it is created: a clock that jumped between reading
+            // `now` and creating the timer (a test's FakeTimeProvider moved by another thread) would leave it due too
+            // late, and nothing else might wake the loop. Seen that, start over from the new time.
+            var moved = Now() - now > ClockJumpTolerance;
+            var first = moved ? delay : await Task.WhenAny(delay, read, orders).ConfigureAwait(false);
             await wake.CancelAsync().ConfigureAwait(false);
             stop.ThrowIfCancellationRequested();
             if (first == read && read.IsCompletedSuccessfully && !read.Result)
