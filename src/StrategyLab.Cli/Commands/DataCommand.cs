@@ -60,9 +60,9 @@ internal static class DataCommand
 
     private static Command CreateImport()
     {
-        var source = new Argument<string>("source") { Description = "A CSV file (header time,open,high,low,close,volume[,symbol,trades,vwap]) or a LEAN data folder." };
-        var symbol = new Option<string>("--symbol") { Description = "The symbol (required for LEAN; for a CSV with a symbol column, imports only this one)." };
-        var timeframe = new Option<string>("--timeframe") { Description = "Bar length: 1s 5s … 1m 5m … 1h 4h 1d (LEAN: 1s, 1m, 1h or 1d).", Required = true };
+        var source = new Argument<string>("source") { Description = "A CSV file (header time,open,high,low,close,volume[,symbol,trades,vwap]), a LEAN data folder, or a LEAN ticker folder or zip (…/equity/usa/minute/spy, …/equity/usa/daily/spy.zip)." };
+        var symbol = new Option<string>("--symbol") { Description = "The symbol (LEAN: taken from a ticker folder, else required; for a CSV with a symbol column, imports only this one)." };
+        var timeframe = new Option<string>("--timeframe") { Description = "Bar length: 1s 5s … 1m 5m … 1h 4h 1d (LEAN: 1s, 1m, 1h or 1d, taken from a resolution or ticker folder; CSV: guessed from the first rows when absent)." };
         var output = new Option<string>("--out") { Description = "The store folder to write into (created if absent).", Required = true };
         var from = new Option<string>("--from") { Description = "First exchange-local date to import (yyyy-MM-dd), inclusive." };
         var to = new Option<string>("--to") { Description = "Last exchange-local date to import (yyyy-MM-dd), inclusive." };
@@ -78,7 +78,8 @@ internal static class DataCommand
         command.SetAction((parse, ct) => Run(parse, async (stdout, logger) =>
         {
             var path = parse.GetValue(source)!;
-            var tf = Timeframe.Parse(parse.GetValue(timeframe)!);
+            var tfText = parse.GetValue(timeframe);
+            Timeframe? tf = tfText is null ? null : Timeframe.Parse(tfText);
             var sym = ParseSymbol(parse.GetValue(symbol), parse.GetValue(assetClass));
             var first = ParseDate(parse.GetValue(from), "--from");
             var last = ParseDate(parse.GetValue(to), "--to");
@@ -86,11 +87,12 @@ internal static class DataCommand
             var store = new ParquetBarStore(parse.GetValue(output)!, logger: logger);
             StoreWriteResult result;
             string? skippedLine = null;
-            if (Directory.Exists(path))
+            if (FindLean(path) is { } location)
             {
-                var lean = OpenLean(path, logger);
-                var resolution = LeanResolutionOf(tf);
-                var s = sym ?? throw new UsageException("--symbol is required for a LEAN folder.");
+                var lean = new LeanDataFolder(location.Root, logger: logger);
+                var resolution = LeanResolutionOf(path, location, tf);
+                tf = resolution.ToTimeframe();
+                var s = LeanSymbolOf(path, location, sym, parse.GetValue(assetClass));
                 var (f, l) = LeanRange(lean, s, resolution, first, last);
                 var report = new LeanReadReport();
                 var span = Math.Max(1, l.DayNumber - f.DayNumber + 1);
@@ -100,7 +102,7 @@ internal static class DataCommand
                     parse.GetValue(quiet),
                     lean.ReadBars(s, resolution, f, l, report),
                     bar => (DateOnly.FromDateTime(clock.ToExchangeTime(bar.Start)).DayNumber - f.DayNumber + 1) * 100.0 / span,
-                    bars => store.WriteAsync(bars, tf, "lean:" + lean.Root, ct)).ConfigureAwait(false);
+                    bars => store.WriteAsync(bars, tf.Value, "lean:" + lean.Root, ct)).ConfigureAwait(false);
                 skippedLine = report.MissingDays.Count > 0
                     ? Invariant($"missing trading days: {report.MissingDays.Count} (first {report.MissingDays[0]:yyyy-MM-dd})")
                     : "missing trading days: 0";
@@ -118,9 +120,16 @@ internal static class DataCommand
             }
             else
             {
+                if (!File.Exists(path))
+                {
+                    throw new UsageException($"{path}: no such file or folder.");
+                }
+
+                tf ??= CsvBarReader.InferTimeframe(path)
+                    ?? throw new UsageException($"{path}: cannot tell the timeframe from the first rows; give --timeframe.");
                 var reader = new CsvBarReader(path, new CsvBarReaderOptions
                 {
-                    Timeframe = tf,
+                    Timeframe = tf.Value,
                     Symbol = sym,
                     AssetClass = sym?.AssetClass ?? ParseAssetClass(parse.GetValue(assetClass)),
                     TimeIs = ParseTimeIs(parse.GetValue(timeIs)),
@@ -136,7 +145,7 @@ internal static class DataCommand
                     parse.GetValue(quiet),
                     BarStreams.BetweenDates(reader.ReadBars(), first, last),
                     null,
-                    bars => store.WriteAsync(bars, tf, "csv:" + Path.GetFullPath(path), ct),
+                    bars => store.WriteAsync(bars, tf.Value, "csv:" + Path.GetFullPath(path), ct),
                     estimate).ConfigureAwait(false);
                 skippedLine = Invariant($"skipped rows: {reader.Statistics.SkippedRows}");
                 if (reader.Statistics.OtherSymbolRows > 0)
@@ -273,12 +282,12 @@ internal static class DataCommand
                         Invariant($"store {s.Partitions.Count} month(s) {s.Partitions[0].Month:yyyy-MM}..{s.Partitions[^1].Month:yyyy-MM}")));
                 }
             }
-            else if (Directory.Exists(p))
+            else if (FindLean(p) is { } location)
             {
-                var lean = OpenLean(p, logger);
-                var s = sym ?? throw new UsageException("--symbol is required for a LEAN folder.");
-                var t = tf ?? throw new UsageException("--timeframe is required for a LEAN folder (1s, 1m, 1h or 1d).");
-                var resolution = LeanResolutionOf(t);
+                var lean = new LeanDataFolder(location.Root, logger: logger);
+                var s = LeanSymbolOf(p, location, sym, parse.GetValue(assetClass));
+                var resolution = LeanResolutionOf(p, location, tf);
+                var t = resolution.ToTimeframe();
                 var (f, l) = LeanRange(lean, s, resolution, first, last);
                 var report = new LeanReadReport();
                 reports.Add((Analyze(lean.ReadBars(s, resolution, f, l, report), s, t, f, l, limit), $"LEAN {resolution.FolderName()} {lean.Root}"));
@@ -408,20 +417,64 @@ internal static class DataCommand
     private static string Stamp(Core.Calendar.IMarketCalendar calendar, Bar bar) =>
         Invariant($"{bar.Start:yyyy-MM-ddTHH:mm:ssZ} ({calendar.ToExchangeTime(bar.Start):yyyy-MM-dd HH:mm:ss} exchange)");
 
-    private static LeanDataFolder OpenLean(string path, ILogger logger)
+    /// <summary>
+    /// The LEAN location of a folder (the data root or one below it), or of a ticker's zip; null for any other file
+    /// (a CSV). A folder that is neither is an error.
+    /// </summary>
+    private static LeanLocation? FindLean(string path)
     {
-        if (!LeanDataFolder.IsLeanFolder(path))
+        var isFolder = Directory.Exists(path);
+        if (!isFolder && !path.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
         {
-            throw new UsageException($"{path}: a folder that is neither a bar store ({ParquetBarStore.MarkerFileName}) nor a LEAN data folder (equity/usa).");
+            return null;
         }
 
-        return new LeanDataFolder(path, logger: logger);
+        return LeanLocation.Find(path) ?? (isFolder
+            ? throw new UsageException($"{path}: a folder that is neither a bar store ({ParquetBarStore.MarkerFileName}) nor a LEAN data folder (a root holding equity/usa, or a folder below it such as equity/usa/minute/spy).")
+            : throw new UsageException($"{path}: a zip that is not a LEAN ticker file (…/equity/usa/daily/<ticker>.zip or …/hour/<ticker>.zip)."));
     }
 
-    private static LeanResolution LeanResolutionOf(Timeframe timeframe) =>
-        LeanResolutions.TryFromTimeframe(timeframe, out var r)
+    /// <summary>The resolution to read: the one the path names, which a given --timeframe must agree with.</summary>
+    private static LeanResolution LeanResolutionOf(string path, LeanLocation location, Timeframe? timeframe)
+    {
+        if (location.Resolution is { } named)
+        {
+            if (named == LeanResolution.Tick)
+            {
+                throw new UsageException($"{path}: LEAN tick data holds trades, not bars; give a second, minute, hour or daily folder.");
+            }
+
+            if (timeframe is { } t && t != named.ToTimeframe())
+            {
+                throw new UsageException($"--timeframe {t} does not match {path}, which holds {named.FolderName()} bars ({named.ToTimeframe()}).");
+            }
+
+            return named;
+        }
+
+        var given = timeframe ?? throw new UsageException($"--timeframe is required for the LEAN folder {path} (1s, 1m, 1h or 1d), or give the resolution's folder (…/equity/usa/minute).");
+        return LeanResolutions.TryFromTimeframe(given, out var r)
             ? r
-            : throw new UsageException($"LEAN folders hold 1s, 1m, 1h and 1d bars, not {timeframe}; import one of those (aggregation makes the others).");
+            : throw new UsageException($"LEAN folders hold 1s, 1m, 1h and 1d bars, not {given}; import one of those (aggregation makes the others).");
+    }
+
+    /// <summary>The symbol to read: the ticker the path names, which a given --symbol must agree with.</summary>
+    private static Symbol LeanSymbolOf(string path, LeanLocation location, Symbol? symbol, string? assetClass)
+    {
+        if (location.Ticker is not { } ticker)
+        {
+            return symbol ?? throw new UsageException($"--symbol is required for the LEAN folder {path}, or give the ticker's folder (…/equity/usa/minute/spy).");
+        }
+
+        if (symbol is { } s)
+        {
+            return string.Equals(s.Ticker, ticker, StringComparison.OrdinalIgnoreCase)
+                ? s
+                : throw new UsageException($"--symbol {s.Ticker} does not match {path}, which holds {ticker.ToUpperInvariant()}.");
+        }
+
+        return ParseSymbol(ticker.ToUpperInvariant(), assetClass)!;
+    }
 
     private static (DateOnly From, DateOnly To) LeanRange(LeanDataFolder lean, Symbol symbol, LeanResolution resolution, DateOnly? from, DateOnly? to)
     {

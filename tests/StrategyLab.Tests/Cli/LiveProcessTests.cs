@@ -46,7 +46,7 @@ public sealed class LiveProcessTests : IDisposable
 
         var bars = File.ReadAllLines(Path.Combine(output, "bars.csv"));
         Assert.Equal("symbol,start,end,open,high,low,close,volume,trades", bars[0]);
-        Assert.InRange(bars.Length - 1, 2, 5); // 20 s of 5 s bars, the first partial one included
+        Assert.InRange(bars.Length - 1, 1, 5); // 20 s of 5 s bars, the first partial one included (fewer when a loaded machine starts the process slowly)
         Assert.All(bars.Skip(1), line => Assert.StartsWith("BINANCE:BTCUSDT,", line, StringComparison.Ordinal));
         Assert.Equal(
             "symbol,side,qty,entry_time,entry_price,exit_time,exit_price,pnl,commission,exit_reason",

@@ -406,20 +406,57 @@ public sealed class UserStrategyCliTests(UserStrategyCacheFixture cache) : IDisp
         await using var walk = server.StartRandomWalk(new StrategyLab.FakeServers.Finnhub.FakeRandomWalk("BINANCE:BTCUSDT", 42_000m, PrintsPerSecond: 20, Seed: 5));
         var file = Write("live/Toggle.cs", Toggle.Replace("% 30 == 0", "% 2 == 0", StringComparison.Ordinal).Replace("% 30 == 15", "% 2 == 1", StringComparison.Ordinal));
         var output = Path.Combine(_dir, "live-run");
-        var stopAt = DateTimeOffset.UtcNow.AddSeconds(12).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+        // No auto_stop_at: a fixed wall-clock stop is a race with the compile and the start on a loaded machine. The run
+        // goes on until its log shows a fill, then stops on SIGTERM as a user's would.
         var config = Write("live/run.json", $$"""
             { "mode": "live",
               "data": { "provider": "finnhub", "symbols": ["BINANCE:BTCUSDT"], "timeframe": "1s" },
               "strategy": { "source": "Toggle.cs" },
               "trade_manager": { "sizing": "fixed_qty", "quantity": 0.01 },
-              "live_min_bars": 0, "live_warmup_cycles": 0, "auto_stop_at": "{{stopAt}}",
+              "live_min_bars": 0, "live_warmup_cycles": 0,
               "market_hours": { "bar_sync_buffer_seconds": 0.2 },
               "providers": { "finnhub": { "ws_url": "{{server.WsUrl}}", "rest_url": "{{server.RestUrl}}", "late_grace_seconds": 0.1 } },
               "output": { "dir": "{{Slash(output)}}" } }
             """);
-        var env = new Dictionary<string, string> { ["FINNHUB_API_KEY"] = key, ["STRATEGYLAB_CACHE"] = cache.CacheDirectory };
-        var result = await CliRunner.RunProcessAsync(["live", "--config", config], _dir, env, TimeSpan.FromSeconds(90));
-        Assert.True(result.ExitCode == 0, result.ToString());
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _dir };
+        foreach (var a in new[] { CliRunner.CliDllPath, "live", "--config", config })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.Environment["FINNHUB_API_KEY"] = key;
+        psi.Environment["STRATEGYLAB_CACHE"] = cache.CacheDirectory;
+        using (var process = System.Diagnostics.Process.Start(psi)!)
+        {
+            var stderr = new System.Text.StringBuilder();
+            process.ErrorDataReceived += (_, e) => stderr.AppendLine(e.Data);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            try
+            {
+                var log = Path.Combine(output, "log.jsonl");
+                var deadline = DateTime.UtcNow.AddSeconds(120);
+                while (!(File.Exists(log) && File.ReadAllText(log).Contains("\"order.filled\"", StringComparison.Ordinal)))
+                {
+                    Assert.False(process.HasExited, "the live run exited before a fill: " + stderr);
+                    Assert.True(DateTime.UtcNow < deadline, "no fill within 120 s: " + stderr);
+                    await Task.Delay(200, TestContext.Current.CancellationToken);
+                }
+
+                System.Diagnostics.Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+                await process.WaitForExitAsync(timeout.Token);
+                Assert.True(process.ExitCode == 0, "exit " + process.ExitCode + ": " + stderr);
+            }
+            finally
+            {
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+            }
+        }
+
         Assert.Contains("toggle_in", File.ReadAllText(Path.Combine(output, "orders.csv")), StringComparison.Ordinal);
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "summary.json")));
         Assert.Equal("source", FindStrategyEcho(summary.RootElement).GetProperty("origin").GetProperty("kind").GetString());

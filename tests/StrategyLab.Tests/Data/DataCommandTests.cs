@@ -38,6 +38,56 @@ public class DataCommandTests
     }
 
     [Fact]
+    public async Task ImportLean_FromATickerFolder_TakesSymbolAndTimeframeFromThePath()
+    {
+        var lean = TestPaths.RequireLean();
+        using var dir = new TempDir();
+        var fromRoot = Path.Combine(dir.Path, "root");
+        var fromTicker = Path.Combine(dir.Path, "ticker");
+        var minuteSpy = Path.Combine(lean, "equity", "usa", "minute", "spy");
+        var a = await CliRunner.RunInProcessAsync("data", "import", lean, "--symbol", "SPY", "--timeframe", "1m", "--out", fromRoot, "--from", "2013-10-07", "--to", "2013-10-08");
+        var b = await CliRunner.RunInProcessAsync("data", "import", minuteSpy, "--out", fromTicker, "--from", "2013-10-07", "--to", "2013-10-08");
+        Assert.True(a.ExitCode == 0, a.ToString());
+        Assert.True(b.ExitCode == 0, b.ToString());
+        Assert.Contains("SPY 1m: 1 month(s)", b.StdOut, StringComparison.Ordinal);
+        var spy = StrategyLab.Core.Domain.Symbol.Equity("SPY");
+        Assert.Equal(new ParquetBarStore(fromRoot).ReadBars(spy, Timeframe.OneMinute).ToList(), new ParquetBarStore(fromTicker).ReadBars(spy, Timeframe.OneMinute).ToList());
+
+        // A daily zip names its ticker and resolution too.
+        var daily = await CliRunner.RunInProcessAsync("data", "import", Path.Combine(lean, "equity", "usa", "daily", "spy.zip"), "--out", fromTicker, "--from", "2013-10-01", "--to", "2013-10-31", "--quiet");
+        Assert.True(daily.ExitCode == 0, daily.ToString());
+        Assert.Contains("SPY 1d: 1 month(s) 2013-10..2013-10, 23 bars", daily.StdOut, StringComparison.Ordinal);
+
+        // And data info reads the ticker folder the same way.
+        var info = await CliRunner.RunInProcessAsync("data", "info", minuteSpy, "--from", "2013-10-07", "--to", "2013-10-08");
+        Assert.True(info.ExitCode == 0, info.ToString());
+        Assert.Contains("SPY (UsEquity) 1m", info.StdOut, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--symbol", "AIG", "--symbol AIG does not match")]
+    [InlineData("--timeframe", "1h", "--timeframe 1h does not match")]
+    public async Task ImportLean_FromATickerFolder_RefusesAnOptionThatContradictsThePath(string option, string value, string error)
+    {
+        var lean = TestPaths.RequireLean();
+        using var dir = new TempDir();
+        var r = await CliRunner.RunInProcessAsync("data", "import", Path.Combine(lean, "equity", "usa", "minute", "spy"), option, value, "--out", Path.Combine(dir.Path, "s"));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(error, r.StdErr, StringComparison.Ordinal);
+        Assert.Contains("which holds", r.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ImportLean_FromAResolutionFolder_StillNeedsTheSymbol()
+    {
+        var lean = TestPaths.RequireLean();
+        using var dir = new TempDir();
+        var r = await CliRunner.RunInProcessAsync("data", "import", Path.Combine(lean, "equity", "usa", "minute"), "--out", Path.Combine(dir.Path, "s"));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--symbol is required for the LEAN folder", r.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task InfoOnLean_ListsTheGap()
     {
         var lean = TestPaths.RequireLean();
