@@ -24,7 +24,7 @@ internal static class DataCommand
 
     public static Command Create()
     {
-        var command = new Command("data", "Historical data: import CSV files or LEAN folders into the bar store, inspect coverage.");
+        var command = new Command("data", "Historical data: import CSV files or LEAN folders into the bar store, download from Polygon into it, inspect coverage, migrate a store's layout.");
         command.Subcommands.Add(CreateImport());
         command.Subcommands.Add(CreateInfo());
         command.Subcommands.Add(CreateMigrate());

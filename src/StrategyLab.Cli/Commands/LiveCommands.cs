@@ -13,7 +13,8 @@ internal static class LiveCommands
 {
     public static Command CreateLive()
     {
-        var options = new RunOptions();
+        // Live has no built-in default: a synthetic market has no real-time feed, so the provider must be chosen.
+        var options = new RunOptions("Run configuration (JSON), needed: data.provider finnhub, polygon or alpaca and its key (see the README's Live and replay section). Without it, live stops with an error naming data.provider.");
         var confirmLive = new Option<bool>(BrokerSettings.LiveConfirmationFlag)
         {
             Description = "Confirms real-money trading: needed, with broker.live: true, before any order goes to Alpaca's live endpoint.",

@@ -10,7 +10,16 @@ namespace StrategyLab.Cli.Commands;
 /// </summary>
 internal sealed class RunOptions
 {
-    public Option<string?> Config { get; } = new("--config", "-c") { Description = "Run configuration (JSON). Without it the built-in default runs: ORB on a synthetic market." };
+    /// <summary>The options of a run command whose built-in default (no <c>--config</c>) runs ORB on a synthetic market.</summary>
+    public RunOptions()
+        : this("Run configuration (JSON). Without it the built-in default runs: ORB on a synthetic market.")
+    {
+    }
+
+    /// <summary>The options of a run command whose <c>--config</c> is described by <paramref name="configDescription"/>.</summary>
+    public RunOptions(string configDescription) => Config = new("--config", "-c") { Description = configDescription };
+
+    public Option<string?> Config { get; }
 
     public Option<string?> Strategy { get; } = new("--strategy") { Description = "Overrides strategy.name (orb, sma_crossover, rsi_reversion; or the class of --strategy-source / --strategy-assembly)." };
 
