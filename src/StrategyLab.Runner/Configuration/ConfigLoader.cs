@@ -87,6 +87,7 @@ public static class ConfigLoader
             }
         }
 
+        var dropped = DropParamsOfAnotherStrategy(root, overrides ?? []);
         foreach (var o in overrides ?? [])
         {
             Set(root, o.Key, o.Value?.DeepClone());
@@ -111,8 +112,49 @@ public static class ConfigLoader
             config = config with { Strategy = config.Strategy with { BaseDirectory = Path.GetDirectoryName(Path.GetFullPath(path)) } };
         }
 
+        if (dropped is not null)
+        {
+            config = config with { Strategy = config.Strategy with { DroppedParams = dropped } };
+        }
+
         var effective = JsonSerializer.SerializeToNode(config, SerializerOptions)!.AsObject();
         return (config, effective);
+    }
+
+    /// <summary>
+    /// A flag that chooses another strategy than the file's (<c>--strategy</c>, <c>--strategy-source</c>,
+    /// <c>--strategy-assembly</c>) starts from that strategy's defaults: the file's <c>strategy.params</c> belong to the
+    /// file's strategy, and are removed (their names returned). <c>--param</c> flags still apply.
+    /// </summary>
+    private static string? DropParamsOfAnotherStrategy(JsonObject root, IReadOnlyList<ConfigOverride> overrides)
+    {
+        if (root["strategy"] is not JsonObject strategy || strategy["params"] is not JsonObject parameters || parameters.Count == 0)
+        {
+            return null;
+        }
+
+        static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var text) ? text : null;
+        var fileStrategy = Text(strategy["name"]) ?? Text(strategy["source"]) ?? Text(strategy["assembly"]) ?? StrategyConfig.DefaultName;
+        foreach (var o in overrides)
+        {
+            var key = o.Key switch
+            {
+                "strategy.name" => "name",
+                "strategy.source" => "source",
+                "strategy.assembly" => "assembly",
+                _ => null,
+            };
+            var before = key is null ? null : Text(strategy[key]) ?? (key == "name" && strategy["source"] is null && strategy["assembly"] is null ? StrategyConfig.DefaultName : null);
+            var after = Text(o.Value);
+            if (key is not null && !string.Equals(before, after, StringComparison.Ordinal))
+            {
+                var names = string.Join(", ", parameters.Select(p => p.Key));
+                strategy.Remove("params");
+                return $"{o.Flag} {after} replaces the configuration's strategy '{fileStrategy}': its strategy.params ({names}) were left out, and the run starts from the defaults of '{after}' (--param still applies).";
+            }
+        }
+
+        return null;
     }
 
     private static ConfigException DuplicateKey(string text, string path, ArgumentException ex)

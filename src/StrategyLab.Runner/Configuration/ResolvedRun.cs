@@ -109,6 +109,11 @@ public sealed record ResolvedRun
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(effective);
         var warnings = new List<string>();
+        if (config.Strategy.DroppedParams is { } dropped)
+        {
+            warnings.Add(dropped);
+        }
+
         var mode = ResolveMode(config, warnings);
 
         var data = config.Data;

@@ -154,6 +154,13 @@ public sealed record StrategyConfig
 
     /// <summary>Strategy parameters; each strategy documents its own.</summary>
     public JsonObject Params { get; set; } = [];
+
+    /// <summary>
+    /// What was left out of the file's parameters because a flag chose another strategy (set by
+    /// <see cref="ConfigLoader"/>; not a key), for the run to say; null when nothing was.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? DroppedParams { get; set; }
 }
 
 /// <summary>The <c>risk</c> section.</summary>

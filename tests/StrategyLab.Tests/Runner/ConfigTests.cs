@@ -201,6 +201,33 @@ public sealed class ConfigTests : IDisposable
     }
 
     [Fact]
+    public void AStrategyFlag_ForAnotherStrategy_StartsFromItsDefaults_AndSaysWhichParamsItDropped()
+    {
+        var path = Write("""{ "strategy": { "name": "sma_crossover", "params": { "fast": 5, "slow": 20 } } }""");
+        var run = Resolve(path, new ConfigOverride("--strategy", "strategy.name", JsonValue.Create("orb")));
+        Assert.Equal("orb", run.StrategyFactory.Name);
+        Assert.Equal(15, run.StrategyParameters.GetInt("opening_range_minutes"));
+        var warning = Assert.Single(run.Warnings);
+        Assert.Contains("--strategy orb replaces the configuration's strategy 'sma_crossover'", warning, StringComparison.Ordinal);
+        Assert.Contains("(fast, slow)", warning, StringComparison.Ordinal);
+
+        // The file's strategy named again keeps its parameters; --param still applies on top of the new defaults.
+        var same = Resolve(path, new ConfigOverride("--strategy", "strategy.name", JsonValue.Create("sma_crossover")));
+        Assert.Equal(20, same.StrategyParameters.GetInt("slow"));
+        Assert.Empty(same.Warnings);
+        var withParam = Resolve(
+            path,
+            new ConfigOverride("--strategy", "strategy.name", JsonValue.Create("orb")),
+            new ConfigOverride("--param", "strategy.params.opening_range_minutes", JsonValue.Create("30")));
+        Assert.Equal(30, withParam.StrategyParameters.GetInt("opening_range_minutes"));
+
+        // A file naming no strategy runs the default (orb): its params are orb's, and --strategy orb keeps them.
+        var implicitOrb = Write("""{ "strategy": { "params": { "opening_range_minutes": 30 } } }""");
+        Assert.Equal(30, Resolve(implicitOrb, new ConfigOverride("--strategy", "strategy.name", JsonValue.Create("orb"))).StrategyParameters.GetInt("opening_range_minutes"));
+        Assert.Equal(10, Resolve(implicitOrb, new ConfigOverride("--strategy", "strategy.name", JsonValue.Create("sma_crossover"))).StrategyParameters.GetInt("fast"));
+    }
+
+    [Fact]
     public void ReplayWinsOverLiveMode_WithAWarning()
     {
         var run = Resolve(Write("""{ "live_mode": true, "replay": { "enabled": true } }"""));
