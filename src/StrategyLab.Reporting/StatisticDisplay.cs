@@ -40,6 +40,8 @@ public static class StatisticDisplay
         ["expectancy"] = ("Expectancy", Kind.Money),
         ["exposure"] = ("Exposure", Kind.Percent),
         ["total_fees"] = ("Fees", Kind.Money),
+        ["fee_share_of_gross"] = ("Fees / P&L before fees", Kind.Percent),
+        ["fees_dominate"] = ("Fees exceed 1/3 of P&L before fees", Kind.YesNo),
         ["cycles"] = ("Cycles", Kind.Count),
         ["bars"] = ("Bars", Kind.Count),
         ["bars_dropped"] = ("Bars dropped", Kind.Count),

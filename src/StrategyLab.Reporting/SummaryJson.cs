@@ -220,6 +220,8 @@ internal static class SummaryJson
         Number(w, "expectancy", s.Expectancy);
         Number(w, "exposure", s.Exposure);
         Number(w, "total_fees", s.TotalFees);
+        Number(w, "fee_share_of_gross", s.FeeShareOfGross);
+        w.WriteBoolean("fees_dominate", s.FeesDominate);
         w.WriteEndObject();
     }
 

@@ -333,9 +333,20 @@ public sealed partial class TradeManager
         {
             SizingMode.FixedQuantity => _settings.Quantity,
             SizingMode.FixedNotional => _settings.Notional / price,
+            SizingMode.RiskPercent => RiskSized(price),
             _ => _portfolio.Equity * _settings.PositionSizePct / 100m / price,
         };
         return _settings.Instruments.RoundQuantityDown(symbol, raw);
+    }
+
+    /// <summary>The quantity whose stop-loss loses the risk percent of equity, within the position cap and buying power.</summary>
+    private decimal RiskSized(decimal price)
+    {
+        var equity = _portfolio.Equity;
+        var stopPct = _settings.StopDistancePct ?? throw new InvalidOperationException("risk_percent sizing needs a stop distance.");
+        var atRisk = equity * _settings.RiskPct / 100m / (price * stopPct / 100m);
+        var capped = Math.Min(atRisk, equity * _settings.MaxPositionPct / 100m / price);
+        return Math.Max(0m, Math.Min(capped, _portfolio.BuyingPower() / price));
     }
 
     private void AttachExits(Symbol symbol, SymbolOrders state, DateTime timeUtc)

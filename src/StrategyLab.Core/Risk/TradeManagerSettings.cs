@@ -13,6 +13,13 @@ public enum SizingMode
 
     /// <summary>A fixed notional in account currency (<see cref="TradeManagerSettings.Notional"/>) per position.</summary>
     FixedNotional,
+
+    /// <summary>
+    /// Sized so that the stop-loss, if hit, loses <see cref="TradeManagerSettings.RiskPct"/> percent of equity:
+    /// equity × risk % ÷ (price × stop distance %), capped by <see cref="TradeManagerSettings.MaxPositionPct"/> of equity
+    /// and by the buying power. 0.5 % risk with a 2 % stop is a position of 25 % of equity.
+    /// </summary>
+    RiskPercent,
 }
 
 /// <summary>Sizing and position limits of the trade manager.</summary>
@@ -29,6 +36,18 @@ public sealed record TradeManagerSettings
 
     /// <summary>Notional per position for <see cref="SizingMode.FixedNotional"/>.</summary>
     public decimal Notional { get; init; }
+
+    /// <summary>Percent of equity a stopped-out position loses, for <see cref="SizingMode.RiskPercent"/> (default 0.5).</summary>
+    public decimal RiskPct { get; init; } = 0.5m;
+
+    /// <summary>The largest position in percent of equity, for <see cref="SizingMode.RiskPercent"/> (default 100).</summary>
+    public decimal MaxPositionPct { get; init; } = 100m;
+
+    /// <summary>
+    /// The stop distance in percent of the entry price that <see cref="SizingMode.RiskPercent"/> sizes against (the
+    /// run's stop-loss, else its trailing stop); required with that mode.
+    /// </summary>
+    public decimal? StopDistancePct { get; init; }
 
     /// <summary>Most positions open at once, pending entries included (default 3).</summary>
     public int MaxPositions { get; init; } = 3;

@@ -121,6 +121,16 @@ public sealed record PerformanceStatistics
     public required decimal TotalFees { get; init; }
 
     /// <summary>
+    /// <see cref="TotalFees"/> as a fraction of the absolute P&amp;L before fees (<see cref="NetProfit"/> +
+    /// <see cref="TotalFees"/>); null when there were no fees or that P&amp;L is zero. Above 1/3 the result is mostly
+    /// commission (<see cref="FeesDominate"/>).
+    /// </summary>
+    public double? FeeShareOfGross => TotalFees == 0 || NetProfit + TotalFees == 0 ? null : (double)(TotalFees / Math.Abs(NetProfit + TotalFees));
+
+    /// <summary>True when the fees exceed a third of the absolute P&amp;L before fees: the result is a commission artefact.</summary>
+    public bool FeesDominate => TotalFees > 0 && TotalFees * 3 > Math.Abs(NetProfit + TotalFees);
+
+    /// <summary>
     /// Computes the statistics from a daily equity series, the drawdowns measured on every mark, the closed round trips
     /// and totals. Pure: the same input gives the same output.
     /// </summary>

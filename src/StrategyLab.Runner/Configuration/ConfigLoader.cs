@@ -106,6 +106,11 @@ public static class ConfigLoader
         }
 
         RequireFinite(config);
+        if (DefaultSizingIsPercentEquity(root))
+        {
+            config = config with { TradeManager = config.TradeManager with { Sizing = "percent_equity" } };
+        }
+
         if (path is not null && !(overrides ?? []).Any(o => o.Key is "strategy.source" or "strategy.assembly"))
         {
             // A strategy file named in a configuration lives with it: its relative path starts at the file's folder.
@@ -119,6 +124,29 @@ public static class ConfigLoader
 
         var effective = JsonSerializer.SerializeToNode(config, SerializerOptions)!.AsObject();
         return (config, effective);
+    }
+
+    /// <summary>
+    /// The default sizing is <c>risk_percent</c>, which needs a stop to size against; a configuration that names no
+    /// sizing but gives <c>position_size_pct</c> (percent of equity, the default before) or turns every stop off keeps
+    /// percent-of-equity sizing.
+    /// </summary>
+    private static bool DefaultSizingIsPercentEquity(JsonObject root)
+    {
+        var tradeManager = root["trade_manager"] as JsonObject;
+        if (tradeManager?["sizing"] is not null)
+        {
+            return false;
+        }
+
+        if (tradeManager?["position_size_pct"] is not null)
+        {
+            return true;
+        }
+
+        var risk = root["risk"] as JsonObject;
+        var noStopLoss = risk is not null && risk.ContainsKey("stop_loss_pct") && risk["stop_loss_pct"] is null;
+        return noStopLoss && risk!["trailing_stop_pct"] is null;
     }
 
     /// <summary>

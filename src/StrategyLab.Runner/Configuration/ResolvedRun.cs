@@ -218,8 +218,15 @@ public sealed record ResolvedRun
             "percent_equity" => SizingMode.PercentEquity,
             "fixed_qty" => SizingMode.FixedQuantity,
             "fixed_notional" => SizingMode.FixedNotional,
-            _ => throw new ConfigException("trade_manager.sizing", $"expected percent_equity, fixed_qty or fixed_notional, got '{tm.Sizing}'."),
+            "risk_percent" => SizingMode.RiskPercent,
+            _ => throw new ConfigException("trade_manager.sizing", $"expected percent_equity, fixed_qty, fixed_notional or risk_percent, got '{tm.Sizing}'."),
         };
+        if (sizing == SizingMode.RiskPercent)
+        {
+            Require(risk.StopLossPct is not null || risk.TrailingStopPct is not null, "trade_manager.sizing", "risk_percent sizes against the stop: set risk.stop_loss_pct (or risk.trailing_stop_pct).");
+            Require(tm.RiskPct > 0 && tm.RiskPct <= 100, "trade_manager.risk_pct", $"must be in (0, 100], got {Num(tm.RiskPct)}.");
+            Require(tm.MaxPositionPct > 0 && tm.MaxPositionPct <= 10_000, "trade_manager.max_position_pct", $"must be in (0, 10000], got {Num(tm.MaxPositionPct)}.");
+        }
         if (sizing == SizingMode.PercentEquity)
         {
             Require(tm.PositionSizePct > 0 && tm.PositionSizePct <= 100, "trade_manager.position_size_pct", $"must be in (0, 100], got {Num(tm.PositionSizePct)}.");
@@ -344,6 +351,9 @@ public sealed record ResolvedRun
                 PositionSizePct = tm.PositionSizePct,
                 Quantity = tm.Quantity ?? 0,
                 Notional = tm.Notional ?? 0,
+                RiskPct = tm.RiskPct,
+                MaxPositionPct = tm.MaxPositionPct,
+                StopDistancePct = risk.StopLossPct ?? risk.TrailingStopPct,
                 MaxPositions = tm.MaxPositions,
             },
             Exchange = new ExchangeSettings

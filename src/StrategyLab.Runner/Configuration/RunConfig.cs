@@ -182,8 +182,18 @@ public sealed record RiskConfig
 /// <summary>The <c>trade_manager</c> section.</summary>
 public sealed record TradeManagerConfig
 {
-    /// <summary><c>percent_equity</c> (default), <c>fixed_qty</c> or <c>fixed_notional</c>.</summary>
-    public string Sizing { get; set; } = "percent_equity";
+    /// <summary>
+    /// <c>risk_percent</c> (default), <c>percent_equity</c>, <c>fixed_qty</c> or <c>fixed_notional</c>. A file that gives
+    /// <c>position_size_pct</c> without <c>sizing</c>, or turns every stop off, gets <c>percent_equity</c> (set by
+    /// <see cref="ConfigLoader"/>).
+    /// </summary>
+    public string Sizing { get; set; } = "risk_percent";
+
+    /// <summary>Percent of equity a stopped-out position loses, for <c>risk_percent</c> (default 0.5).</summary>
+    public decimal RiskPct { get; set; } = 0.5m;
+
+    /// <summary>The largest position in percent of equity, for <c>risk_percent</c> (default 100: buying power is the cap).</summary>
+    public decimal MaxPositionPct { get; set; } = 100m;
 
     /// <summary>Percent of equity per position for <c>percent_equity</c> (default 0.5).</summary>
     public decimal PositionSizePct { get; set; } = 0.5m;

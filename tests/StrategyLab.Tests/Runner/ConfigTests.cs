@@ -39,8 +39,10 @@ public sealed class ConfigTests : IDisposable
         Assert.False(run.StrategyParameters.GetBool("allow_short"));
         Assert.Equal(2.0m, run.Risk.StopLossPct);
         Assert.Null(run.Risk.TakeProfitPct);
-        Assert.Equal(SizingMode.PercentEquity, run.TradeManager.Sizing);
-        Assert.Equal(0.5m, run.TradeManager.PositionSizePct);
+        Assert.Equal(SizingMode.RiskPercent, run.TradeManager.Sizing);
+        Assert.Equal(0.5m, run.TradeManager.RiskPct);
+        Assert.Equal(100m, run.TradeManager.MaxPositionPct);
+        Assert.Equal(2m, run.TradeManager.StopDistancePct);
         Assert.Equal(3, run.TradeManager.MaxPositions);
         Assert.Equal(new PerShareCommission(0.005m, 1.00m, 0.5m), run.Exchange.Commission);
         Assert.Equal(100_000m, run.Config.Exchange.InitialCash);
@@ -226,6 +228,26 @@ public sealed class ConfigTests : IDisposable
         Assert.Equal(30, Resolve(implicitOrb, new ConfigOverride("--strategy", "strategy.name", JsonValue.Create("orb"))).StrategyParameters.GetInt("opening_range_minutes"));
         Assert.Equal(10, Resolve(implicitOrb, new ConfigOverride("--strategy", "strategy.name", JsonValue.Create("sma_crossover"))).StrategyParameters.GetInt("fast"));
     }
+
+    [Theory]
+    [InlineData("""{ "trade_manager": { "position_size_pct": 5 } }""", SizingMode.PercentEquity)]
+    [InlineData("""{ "risk": { "stop_loss_pct": null } }""", SizingMode.PercentEquity)]
+    [InlineData("""{ "risk": { "stop_loss_pct": null, "trailing_stop_pct": 3 } }""", SizingMode.RiskPercent)]
+    [InlineData("""{ "trade_manager": { "sizing": "risk_percent", "position_size_pct": 5 } }""", SizingMode.RiskPercent)]
+    [InlineData("""{ }""", SizingMode.RiskPercent)]
+    public void TheDefaultSizing_IsRiskPercent_UnlessTheFileAsksForPercentOfEquityOrHasNoStop(string json, SizingMode expected)
+    {
+        var run = Resolve(Write(json));
+        Assert.Equal(expected, run.TradeManager.Sizing);
+        Assert.Equal(expected == SizingMode.RiskPercent ? "risk_percent" : "percent_equity", run.Echo["trade_manager"]?["sizing"]?.GetValue<string>() ?? FindSizing(run.Echo));
+    }
+
+    private static string? FindSizing(JsonNode? node) => node switch
+    {
+        JsonObject o when o["trade_manager"] is JsonObject tm => tm["sizing"]?.GetValue<string>(),
+        JsonObject o => o.Select(p => FindSizing(p.Value)).FirstOrDefault(v => v is not null),
+        _ => null,
+    };
 
     [Fact]
     public void ReplayWinsOverLiveMode_WithAWarning()
