@@ -45,7 +45,7 @@ internal static class CompareCommand
                 return CliApp.ExitFailure;
             }
 
-            var names = RunSummary.DisplayNames(summaries);
+            var names = RunNames.Of(summaries);
             if (parse.GetValue(json))
             {
                 WriteJson(stdout, summaries, names, page);
@@ -99,15 +99,24 @@ internal static class CompareCommand
     private static void WriteJson(TextWriter stdout, List<RunSummary> summaries, IReadOnlyList<string> names, string page)
     {
         var runs = new JsonArray();
+        var differences = RunNames.Differences(summaries);
         for (var i = 0; i < summaries.Count; i++)
         {
             var s = summaries[i];
+            var differs = new JsonObject();
+            foreach (var d in differences)
+            {
+                differs[d.Key] = d.Values[i];
+            }
+
             runs.Add(new JsonObject
             {
                 ["name"] = names[i],
                 ["folder"] = s.Folder,
                 ["mode"] = s.Mode,
                 ["strategy"] = s.StrategyName,
+                ["parameters"] = s.Document["configuration"]?["strategy"]?["params"]?.DeepClone(),
+                ["differs"] = differs,
                 ["symbols"] = new JsonArray([.. s.Symbols.Select(x => (JsonNode?)JsonValue.Create(x))]),
                 ["period"] = s.Document["period"]?.DeepClone(),
                 ["statistics"] = s.Document["statistics"]?.DeepClone(),

@@ -72,7 +72,7 @@ public static class CompareReport
     private static string Build(List<ReportData> runs)
     {
         var summaries = runs.Select(r => r.Summary!).ToList();
-        var names = RunSummary.DisplayNames(summaries);
+        var names = RunNames.Of(summaries);
         var html = new StringBuilder(1 << 16);
         ReportPage.OpenPage(html, Invariant($"Strategy Lab — comparison of {runs.Count} runs"));
 

@@ -94,7 +94,8 @@ public sealed class ReportCliTests : IDisposable
         Assert.True(r.ExitCode == 0, r.ToString());
         NoControlCodes(r);
         var lines = r.StdOut.Split('\n');
-        Assert.Contains(lines, l => l.Contains("Metric", StringComparison.Ordinal) && l.Contains(" a ", StringComparison.Ordinal) && l.Contains(" b ", StringComparison.Ordinal));
+        // Named by what differs: the strategy.
+        Assert.Contains(lines, l => l.Contains("Metric", StringComparison.Ordinal) && l.Contains("strategy=orb", StringComparison.Ordinal) && l.Contains("strategy=sma_crossover", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("Sharpe", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("Final cash", StringComparison.Ordinal));
         Assert.Contains("Compare page: " + page, r.StdOut, StringComparison.Ordinal);
@@ -103,7 +104,7 @@ public sealed class ReportCliTests : IDisposable
         var doc = ParseJson(await CliRunner.RunInProcessAsync("compare", a, b, "--out", page, "--json"));
         Assert.Equal(page, doc["html"]!.GetValue<string>());
         var runs = doc["runs"]!.AsArray();
-        Assert.Equal(["a", "b"], runs.Select(x => x!["name"]!.GetValue<string>()));
+        Assert.Equal(["strategy=orb", "strategy=sma_crossover"], runs.Select(x => x!["name"]!.GetValue<string>()));
         Assert.Equal(["orb", "sma_crossover"], runs.Select(x => x!["strategy"]!.GetValue<string>()));
         var summaryA = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(a, "summary.json"), TestContext.Current.CancellationToken))!;
         Assert.True(JsonNode.DeepEquals(summaryA["statistics"], runs[0]!["statistics"]));
