@@ -30,53 +30,90 @@ internal static class RunConsole
         });
     }
 
-    /// <summary>Writes the end-of-run summary table.</summary>
-    public static void WriteSummary(IAnsiConsole console, RunOutcome outcome)
+    /// <summary>
+    /// Writes the end-of-run summary table (and, for synthetic data, the line that says so) to <paramref name="output"/>:
+    /// with Spectre on a terminal, as the same plain text without Spectre's layout engine elsewhere (see <see cref="PlainSummaryTable"/>).
+    /// </summary>
+    public static void WriteSummary(TextWriter output, RunOutcome outcome)
     {
-        var s = outcome.Statistics;
-        var table = new Table().Border(TableBorder.Rounded).Title($"Strategy Lab — {outcome.Mode.ToString().ToLowerInvariant()} summary");
-        table.AddColumn("Metric");
-        table.AddColumn(new TableColumn("Value").RightAligned());
-        void Row(string name, string value) => table.AddRow(Markup.Escape(name), Markup.Escape(value));
-        Row("Data", outcome.DataDescription);
-        Row("Start equity", Money(s.StartEquity));
-        Row("End equity", Money(s.EndEquity));
-        Row("Net profit", Money(s.NetProfit));
-        Row("Total return", Pct(s.TotalReturn));
-        Row("CAGR", Pct(s.Cagr));
-        Row("Annual volatility", Pct(s.AnnualVolatility));
-        Row("Sharpe", Ratio(s.Sharpe));
-        Row("Sortino", Ratio(s.Sortino));
-        Row("Max drawdown", Pct(-s.MaxDrawdown));
-        Row("Longest drawdown", $"{s.LongestDrawdownTradingDays} trading days{(s.LongestDrawdownRecovered ? string.Empty : " (not recovered)")}");
-        Row("Calmar", Ratio(s.Calmar));
-        Row("Trades", s.TradeCount.ToString(CultureInfo.InvariantCulture));
-        Row("Win rate", Pct(s.WinRate));
-        Row("Profit factor", Ratio(s.ProfitFactor));
-        Row("Average win / loss", $"{Money(s.AverageWin)} / {Money(s.AverageLoss)}");
-        Row("Expectancy", Money(s.Expectancy));
-        Row("Exposure", Pct(s.Exposure));
-        Row("Fees", Money(s.TotalFees));
-        Row("Cycles / bars", $"{outcome.Counters.Cycles:N0} / {outcome.Counters.Bars:N0}");
-        Row("Orders / fills / rejected", $"{outcome.Counters.OrdersSubmitted:N0} / {outcome.Counters.Fills:N0} / {outcome.Counters.OrdersRejected:N0}");
-        Row("Open positions", outcome.Portfolio.OpenPositionCount.ToString(CultureInfo.InvariantCulture));
-        if (outcome.StopReason is { } reason)
+        var table = SummaryOf(outcome);
+        if (!IsTerminal(output) && UnicodeBorders(output))
         {
-            Row("Stopped by", reason);
+            // The width Spectre would lay the table out for (the console's, or its default when there is none).
+            var width = new AnsiConsoleOutput(output).Width;
+            var text = table.TryRender(width);
+            var synthetic = outcome.IsSynthetic ? PlainSummaryTable.TryRenderParagraph(SyntheticNotice, width) : string.Empty;
+            if (text is not null && synthetic is not null)
+            {
+                output.Write(text);
+                output.Write(synthetic);
+                return;
+            }
         }
 
-        Row("Run folder", outcome.Folder);
+        var console = For(output);
+        console.Write(table.ToSpectre());
+        if (outcome.IsSynthetic)
+        {
+            console.MarkupLine("[yellow]" + Markup.Escape(SyntheticWarning) + "[/]" + Markup.Escape(SyntheticNotice[SyntheticWarning.Length..]));
+        }
+    }
+
+    /// <summary>The summary table's rows.</summary>
+    internal static PlainSummaryTable SummaryOf(RunOutcome outcome)
+    {
+        var s = outcome.Statistics;
+        var table = new PlainSummaryTable($"Strategy Lab — {outcome.Mode.ToString().ToLowerInvariant()} summary");
+        table.Add("Data", outcome.DataDescription);
+        table.Add("Start equity", Money(s.StartEquity));
+        table.Add("End equity", Money(s.EndEquity));
+        table.Add("Net profit", Money(s.NetProfit));
+        table.Add("Total return", Pct(s.TotalReturn));
+        table.Add("CAGR", Pct(s.Cagr));
+        table.Add("Annual volatility", Pct(s.AnnualVolatility));
+        table.Add("Sharpe", Ratio(s.Sharpe));
+        table.Add("Sortino", Ratio(s.Sortino));
+        table.Add("Max drawdown", Pct(-s.MaxDrawdown));
+        table.Add("Longest drawdown", $"{s.LongestDrawdownTradingDays} trading days{(s.LongestDrawdownRecovered ? string.Empty : " (not recovered)")}");
+        table.Add("Calmar", Ratio(s.Calmar));
+        table.Add("Trades", s.TradeCount.ToString(CultureInfo.InvariantCulture));
+        table.Add("Win rate", Pct(s.WinRate));
+        table.Add("Profit factor", Ratio(s.ProfitFactor));
+        table.Add("Average win / loss", $"{Money(s.AverageWin)} / {Money(s.AverageLoss)}");
+        table.Add("Expectancy", Money(s.Expectancy));
+        table.Add("Exposure", Pct(s.Exposure));
+        table.Add("Fees", Money(s.TotalFees));
+        table.Add("Cycles / bars", $"{outcome.Counters.Cycles:N0} / {outcome.Counters.Bars:N0}");
+        table.Add("Orders / fills / rejected", $"{outcome.Counters.OrdersSubmitted:N0} / {outcome.Counters.Fills:N0} / {outcome.Counters.OrdersRejected:N0}");
+        table.Add("Open positions", outcome.Portfolio.OpenPositionCount.ToString(CultureInfo.InvariantCulture));
+        if (outcome.StopReason is { } reason)
+        {
+            table.Add("Stopped by", reason);
+        }
+
+        table.Add("Run folder", outcome.Folder);
         var report = Path.Combine(outcome.Folder, Reporting.Html.HtmlReport.FileName);
         if (File.Exists(report))
         {
-            Row("Report", report);
+            table.Add("Report", report);
         }
 
-        console.Write(table);
-        if (outcome.IsSynthetic)
-        {
-            console.MarkupLine("[yellow]The data is SYNTHETIC (generated by the engine), not real market prices.[/] Point data.path at your own CSV, LEAN folder or store.");
-        }
+        return table;
+    }
+
+    /// <summary>The line under the summary of a run on synthetic data; its first sentence (<see cref="SyntheticWarning"/>) is yellow on a terminal.</summary>
+    internal const string SyntheticNotice = SyntheticWarning + " Point data.path at your own CSV, LEAN folder or store.";
+
+    private const string SyntheticWarning = "The data is SYNTHETIC (generated by the engine), not real market prices.";
+
+    /// <summary>
+    /// True when Spectre draws box characters into <paramref name="output"/>: it does for the Unicode encodings (UTF-8,
+    /// UTF-16) and falls back to other borders for the rest, which the plain summary leaves to Spectre.
+    /// </summary>
+    private static bool UnicodeBorders(TextWriter output)
+    {
+        var encoding = ReferenceEquals(output, Console.Out) || ReferenceEquals(output, Console.Error) ? Console.OutputEncoding : output.Encoding;
+        return encoding.CodePage is 65001 or 1200;
     }
 
     /// <summary>Writes the run's summary.json, with the folder, as one JSON document.</summary>
