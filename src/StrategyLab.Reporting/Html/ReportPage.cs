@@ -29,12 +29,48 @@ internal sealed partial class ReportPage
     private static readonly string[] MonthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     private static readonly string[] KpiKeys = ["net_profit", "total_return", "cagr", "sharpe", "max_drawdown", "win_rate", "profit_factor", "trade_count"];
 
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+
     private readonly ReportData _run;
     private readonly StringBuilder _html = new(1 << 16);
 
+    // Where the page goes when it is written rather than rendered as text: the HTML is built a section at a time in
+    // _html and encoded into _text; the data JSON and the inlined assets go to _stream as UTF-8 bytes directly.
+    private Stream? _stream;
+    private StreamWriter? _text;
+
     public ReportPage(ReportData run) => _run = run;
 
+    /// <summary>The page as text.</summary>
     public string Render()
+    {
+        Build();
+        return _html.ToString();
+    }
+
+    /// <summary>
+    /// Writes the page to <paramref name="stream"/> as UTF-8 (no byte order mark): the same bytes as <see cref="Render"/>
+    /// encoded, written a section at a time, so the page is never one string in memory and its data block and scripts
+    /// are never decoded into text.
+    /// </summary>
+    public void WriteTo(Stream stream)
+    {
+        _stream = stream;
+        _text = new StreamWriter(stream, Utf8, 1 << 16, leaveOpen: true);
+        try
+        {
+            Build();
+            _text.Flush();
+        }
+        finally
+        {
+            _text.Dispose();
+            _text = null;
+            _stream = null;
+        }
+    }
+
+    private void Build()
     {
         var summary = _run.Summary;
         var mode = summary?.Mode ?? "run";
@@ -47,6 +83,7 @@ internal sealed partial class ReportPage
         Kpis(summary);
         EquitySection();
         StatisticsSection(summary);
+        Flush();
         ReturnsSection();
         CandleSection(symbols);
         PlotsSection();
@@ -56,7 +93,31 @@ internal sealed partial class ReportPage
         Data(symbols);
         Scripts(ReportAssets.ReportScript);
         _html.Append("</body>\n</html>\n");
-        return _html.ToString();
+        Flush();
+    }
+
+    /// <summary>When writing to a stream: encodes what <c>_html</c> holds into it and empties it.</summary>
+    private void Flush()
+    {
+        if (_text is not null)
+        {
+            _text.Write(_html);
+            _html.Clear();
+        }
+    }
+
+    /// <summary>When writing to a stream: the text so far, then <paramref name="utf8"/> as is; false (nothing written) when rendering text.</summary>
+    private bool TryWriteBytes(ReadOnlySpan<byte> utf8)
+    {
+        if (_text is null || _stream is null)
+        {
+            return false;
+        }
+
+        Flush();
+        _text.Flush();
+        _stream.Write(utf8);
+        return true;
     }
 
     /// <summary>The page head: charset, a content security policy that forbids every network request, the inlined style.</summary>
@@ -91,7 +152,19 @@ internal sealed partial class ReportPage
 
     private void Open(string title) => OpenPage(_html, title);
 
-    private void Scripts(string pageScript) => AppendScripts(_html, pageScript);
+    private void Scripts(string pageScript)
+    {
+        if (_text is null)
+        {
+            AppendScripts(_html, pageScript);
+            return;
+        }
+
+        // The same text as AppendScripts, the chart library (most of the page) written as the UTF-8 bytes it is stored in.
+        _html.Append("<script>\n");
+        TryWriteBytes(ReportAssets.ChartLibraryUtf8);
+        _html.Append("\n</script>\n").Append("<script>\n").Append(ReportAssets.SafeScript(pageScript)).Append("</script>\n");
+    }
 
     private List<string> SymbolsOfRun()
     {
@@ -453,7 +526,24 @@ internal sealed partial class ReportPage
 
     private void Data(List<string> symbols)
     {
-        using var stream = new MemoryStream();
+        _html.Append("<script type=\"application/json\" id=\"report-data\">");
+        if (_stream is not null && TryWriteBytes([]))
+        {
+            // Straight into the page's stream (the text before it is flushed): the JSON is never text in memory.
+            WriteData(_stream, symbols);
+        }
+        else
+        {
+            using var buffer = new MemoryStream();
+            WriteData(buffer, symbols);
+            _html.Append(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+        }
+
+        _html.Append("</script>\n");
+    }
+
+    private void WriteData(Stream stream, List<string> symbols)
+    {
         using (var w = new Utf8JsonWriter(stream, ScriptJson))
         {
             w.WriteStartObject();
@@ -471,8 +561,6 @@ internal sealed partial class ReportPage
             WriteTrades(w);
             w.WriteEndObject();
         }
-
-        _html.Append("<script type=\"application/json\" id=\"report-data\">").Append(Encoding.UTF8.GetString(stream.ToArray())).Append("</script>\n");
     }
 
     private void WriteEquity(Utf8JsonWriter w)
