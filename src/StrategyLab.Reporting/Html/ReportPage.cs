@@ -707,11 +707,19 @@ internal sealed partial class ReportPage
 
         w.WriteEndArray();
 
-        var fills = _run.FillsOf(symbol).Take(FillShare(charted));
+        // The first fills, in the order of their candles (a stable sort: fills of one candle keep their order).
+        var all = _run.FillsOf(symbol);
+        var fills = new FillAtCandle[Math.Min(all.Count, FillShare(charted))];
+        for (var i = 0; i < fills.Length; i++)
+        {
+            fills[i] = new FillAtCandle(all[i], CandleAt(ladder, all[i].Time), i);
+        }
+
+        Array.Sort(fills, static (a, b) => a.Index != b.Index ? a.Index.CompareTo(b.Index) : a.Order.CompareTo(b.Order));
         var labelled = _run.FillCountOf(symbol) <= LabelledMarkersPerSymbol;
         w.WriteBoolean("labels", labelled);
         w.WriteStartArray("fills");
-        foreach (var (f, index) in fills.Select(f => (Fill: f, Index: CandleAt(ladder, f.Time))).OrderBy(x => x.Index))
+        foreach (var (f, index, _) in fills)
         {
             // [chart time, +1 buy / -1 sell, price, qty, commission, tag, local time text, order id]
             w.WriteStartArray();
@@ -744,38 +752,57 @@ internal sealed partial class ReportPage
     {
         var candles = ladder.Candles;
         var last = candles.Count - 1;
-        var lanes = new List<(int LastUsed, List<(int From, int To, decimal Price, string Kind)> Segments)>();
-        var segments = _run.LevelOrdersOf(symbol).Take(LevelShare(charted))
-            .Where(o => o.Status != "rejected" && (o.StopPrice ?? o.LimitPrice) is not null)
-            .Select(o =>
-            {
-                var from = CandleAt(ladder, o.Created);
-                var to = o.Status is "working" or "partially_filled" ? last : CandleAt(ladder, o.Updated);
-                to = Math.Min(last, Math.Max(to, from + 1));
-                var kind = o.Tag switch { "stop_loss" => "stop_loss", "take_profit" => "take_profit", _ => "other" };
-                return (o.Id, From: from, To: to, Price: (o.StopPrice ?? o.LimitPrice)!.Value, Kind: kind);
-            })
-            .Where(s => s.To > s.From)
-            .OrderBy(s => s.From).ThenBy(s => s.Id);
-        foreach (var s in segments)
+        var orders = _run.LevelOrdersOf(symbol);
+        var segments = new List<LevelSegment>();
+        for (var i = 0; i < Math.Min(orders.Count, LevelShare(charted)); i++)
         {
-            var lane = lanes.FindIndex(l => l.LastUsed < s.From);
-            if (lane < 0)
+            var o = orders[i];
+            if (o.Status == "rejected" || (o.StopPrice ?? o.LimitPrice) is not { } price)
             {
-                lanes.Add((-1, []));
-                lane = lanes.Count - 1;
+                continue;
             }
 
-            lanes[lane].Segments.Add((s.From, s.To, s.Price, s.Kind));
-            lanes[lane] = (s.To, lanes[lane].Segments);
+            var from = CandleAt(ladder, o.Created);
+            var to = o.Status is "working" or "partially_filled" ? last : CandleAt(ladder, o.Updated);
+            to = Math.Min(last, Math.Max(to, from + 1));
+            var kind = o.Tag switch { "stop_loss" => "stop_loss", "take_profit" => "take_profit", _ => "other" };
+            if (to > from)
+            {
+                segments.Add(new LevelSegment(o.Id, from, to, price, kind, segments.Count));
+            }
+        }
+
+        // By start, then order id, ties in list order (a stable sort).
+        segments.Sort(static (a, b) => a.From != b.From ? a.From.CompareTo(b.From) : a.Id != b.Id ? a.Id.CompareTo(b.Id) : a.Order.CompareTo(b.Order));
+        var lanes = new List<LevelLane>();
+        foreach (var s in segments)
+        {
+            LevelLane? lane = null;
+            foreach (var l in lanes)
+            {
+                if (l.LastUsed < s.From)
+                {
+                    lane = l;
+                    break;
+                }
+            }
+
+            if (lane is null)
+            {
+                lane = new LevelLane();
+                lanes.Add(lane);
+            }
+
+            lane.Segments.Add(s);
+            lane.LastUsed = s.To;
         }
 
         // [[chart time of the start, chart time of the end, price, kind], ...] per lane
         w.WriteStartArray("levels");
-        foreach (var (_, laneSegments) in lanes)
+        foreach (var lane in lanes)
         {
             w.WriteStartArray();
-            foreach (var (from, to, price, kind) in laneSegments)
+            foreach (var (_, from, to, price, kind, _) in lane.Segments)
             {
                 w.WriteStartArray();
                 w.WriteNumberValue(ChartSeconds(candles[from].Key));
@@ -789,6 +816,20 @@ internal sealed partial class ReportPage
         }
 
         w.WriteEndArray();
+    }
+
+    /// <summary>A fill marker: the fill, the index of its candle and its place among the symbol's fills.</summary>
+    private sealed record FillAtCandle(FillRow Fill, int Index, int Order);
+
+    /// <summary>A resting order's level line: from and to candle indexes, price and kind, and its place in the order list.</summary>
+    private sealed record LevelSegment(long Id, int From, int To, decimal Price, string Kind, int Order);
+
+    /// <summary>A line series of level segments that do not overlap in time.</summary>
+    private sealed class LevelLane
+    {
+        public int LastUsed { get; set; } = -1;
+
+        public List<LevelSegment> Segments { get; } = [];
     }
 
     private void WriteTrades(Utf8JsonWriter w)
