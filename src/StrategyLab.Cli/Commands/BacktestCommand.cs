@@ -68,7 +68,25 @@ internal static class BacktestCommand
 }
 
 /// <summary>What a run command's body gets.</summary>
-internal sealed record RunContext(IAnsiConsole Console, ILoggerFactory Loggers, bool ShowProgress, TextWriter Output, TextWriter Error);
+internal sealed class RunContext(ILoggerFactory loggers, bool showProgress, TextWriter output, TextWriter error)
+{
+    private IAnsiConsole? _console;
+
+    /// <summary>A Spectre console over <see cref="Output"/>, made when first asked for (a run without a live display never needs one).</summary>
+    public IAnsiConsole Console => _console ??= RunConsole.For(Output);
+
+    /// <summary>The command's loggers.</summary>
+    public ILoggerFactory Loggers { get; } = loggers;
+
+    /// <summary>True when the run shows a live display (progress or status) instead of informational log lines.</summary>
+    public bool ShowProgress { get; } = showProgress;
+
+    /// <summary>The command's standard output.</summary>
+    public TextWriter Output { get; } = output;
+
+    /// <summary>The command's standard error.</summary>
+    public TextWriter Error { get; } = error;
+}
 
 /// <summary>The shared frame of run commands: configuration, logging, errors and exit codes, summary or JSON.</summary>
 internal static class RunCommand
@@ -162,8 +180,7 @@ internal static class RunCommand
             startup.LogWarning(new EventId(1010, "config.warning"), "{Warning}", warning);
         }
 
-        var console = RunConsole.For(stdout);
-        var context = new RunContext(console, loggers, showProgress, stdout, stderr);
+        var context = new RunContext(loggers, showProgress, stdout, stderr);
         try
         {
             var outcome = await body(run, context).ConfigureAwait(false);
@@ -173,7 +190,7 @@ internal static class RunCommand
             }
             else
             {
-                RunConsole.WriteSummary(console, outcome);
+                RunConsole.WriteSummary(stdout, outcome);
             }
 
             return 0;

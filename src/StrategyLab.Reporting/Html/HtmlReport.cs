@@ -71,9 +71,15 @@ public static class HtmlReport
     /// <exception cref="IOException">The file cannot be written.</exception>
     public static string Write(ReportRecorder recorder)
     {
-        var html = Render(recorder);
+        ArgumentNullException.ThrowIfNull(recorder);
+        var data = recorder.Build();
+        if (data is null)
+        {
+            return Write(recorder.Folder); // another start equity than the summary's: the files are the truth (see Render)
+        }
+
         var path = Path.Combine(recorder.Folder, FileName);
-        WriteAtomically(path, html);
+        WriteAtomically(path, new ReportPage(data));
         return path;
     }
 
@@ -82,10 +88,22 @@ public static class HtmlReport
     /// <exception cref="IOException">The file cannot be written.</exception>
     public static string Write(string runFolder)
     {
-        var html = Render(runFolder);
+        var page = new ReportPage(RunFolderData.Load(runFolder));
         var path = Path.Combine(Path.GetFullPath(runFolder), FileName);
-        WriteAtomically(path, html);
+        WriteAtomically(path, page);
         return path;
+    }
+
+    /// <summary>Streams <paramref name="page"/> into a temporary file beside <paramref name="path"/>, then renames it over (the bytes of <see cref="Render(string)"/> as UTF-8).</summary>
+    private static void WriteAtomically(string path, ReportPage page)
+    {
+        var temp = path + ".tmp";
+        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
+        {
+            page.WriteTo(file);
+        }
+
+        File.Move(temp, path, overwrite: true);
     }
 
     /// <summary>Writes <paramref name="text"/> as UTF-8 (no BOM) to a temporary file beside <paramref name="path"/>, then renames it over.</summary>

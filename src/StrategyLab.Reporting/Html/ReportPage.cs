@@ -29,12 +29,48 @@ internal sealed partial class ReportPage
     private static readonly string[] MonthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     private static readonly string[] KpiKeys = ["net_profit", "total_return", "cagr", "sharpe", "max_drawdown", "win_rate", "profit_factor", "trade_count"];
 
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+
     private readonly ReportData _run;
     private readonly StringBuilder _html = new(1 << 16);
 
+    // Where the page goes when it is written rather than rendered as text: the HTML is built a section at a time in
+    // _html and encoded into _text; the data JSON and the inlined assets go to _stream as UTF-8 bytes directly.
+    private Stream? _stream;
+    private StreamWriter? _text;
+
     public ReportPage(ReportData run) => _run = run;
 
+    /// <summary>The page as text.</summary>
     public string Render()
+    {
+        Build();
+        return _html.ToString();
+    }
+
+    /// <summary>
+    /// Writes the page to <paramref name="stream"/> as UTF-8 (no byte order mark): the same bytes as <see cref="Render"/>
+    /// encoded, written a section at a time, so the page is never one string in memory and its data block and scripts
+    /// are never decoded into text.
+    /// </summary>
+    public void WriteTo(Stream stream)
+    {
+        _stream = stream;
+        _text = new StreamWriter(stream, Utf8, 1 << 16, leaveOpen: true);
+        try
+        {
+            Build();
+            _text.Flush();
+        }
+        finally
+        {
+            _text.Dispose();
+            _text = null;
+            _stream = null;
+        }
+    }
+
+    private void Build()
     {
         var summary = _run.Summary;
         var mode = summary?.Mode ?? "run";
@@ -47,6 +83,7 @@ internal sealed partial class ReportPage
         Kpis(summary);
         EquitySection();
         StatisticsSection(summary);
+        Flush();
         ReturnsSection();
         CandleSection(symbols);
         PlotsSection();
@@ -56,7 +93,31 @@ internal sealed partial class ReportPage
         Data(symbols);
         Scripts(ReportAssets.ReportScript);
         _html.Append("</body>\n</html>\n");
-        return _html.ToString();
+        Flush();
+    }
+
+    /// <summary>When writing to a stream: encodes what <c>_html</c> holds into it and empties it.</summary>
+    private void Flush()
+    {
+        if (_text is not null)
+        {
+            _text.Write(_html);
+            _html.Clear();
+        }
+    }
+
+    /// <summary>When writing to a stream: the text so far, then <paramref name="utf8"/> as is; false (nothing written) when rendering text.</summary>
+    private bool TryWriteBytes(ReadOnlySpan<byte> utf8)
+    {
+        if (_text is null || _stream is null)
+        {
+            return false;
+        }
+
+        Flush();
+        _text.Flush();
+        _stream.Write(utf8);
+        return true;
     }
 
     /// <summary>The page head: charset, a content security policy that forbids every network request, the inlined style.</summary>
@@ -91,7 +152,19 @@ internal sealed partial class ReportPage
 
     private void Open(string title) => OpenPage(_html, title);
 
-    private void Scripts(string pageScript) => AppendScripts(_html, pageScript);
+    private void Scripts(string pageScript)
+    {
+        if (_text is null)
+        {
+            AppendScripts(_html, pageScript);
+            return;
+        }
+
+        // The same text as AppendScripts, the chart library (most of the page) written as the UTF-8 bytes it is stored in.
+        _html.Append("<script>\n");
+        TryWriteBytes(ReportAssets.ChartLibraryUtf8);
+        _html.Append("\n</script>\n").Append("<script>\n").Append(ReportAssets.SafeScript(pageScript)).Append("</script>\n");
+    }
 
     private List<string> SymbolsOfRun()
     {
@@ -263,34 +336,59 @@ internal sealed partial class ReportPage
         _html.Append("<p class=\"muted small\">Return of each period from the equity at the last mark of the previous period (the start equity before the first), exchange-local dates.</p>\n</section>\n");
     }
 
+    // The returns tables are built with lists of small classes and plain loops rather than sorted dictionaries, LINQ
+    // and groupings over tuples: generic code over value types is not precompiled (ReadyToRun) and was compiled at
+    // every start, a tenth of a small backtest's CPU (README, Performance: Start-up). Same tables, same bytes.
     private void MonthlyTable(decimal start, IReadOnlyList<(DateOnly Date, decimal Equity)> daily)
     {
-        // Last close of each month, and of each year.
-        var months = new SortedDictionary<(int Year, int Month), decimal>();
-        foreach (var (date, equity) in daily)
+        // Last close of each month, in calendar order.
+        var months = new List<MonthReturn>();
+        for (var i = 0; i < daily.Count; i++)
         {
-            months[(date.Year, date.Month)] = equity;
-        }
-
-        var returns = new Dictionary<(int, int), decimal>();
-        var yearly = new SortedDictionary<int, decimal>();
-        var previous = start;
-        var previousYearEnd = start;
-        var lastYear = months.Keys.First().Year;
-        foreach (var ((year, month), close) in months)
-        {
-            if (year != lastYear)
+            var (date, equity) = daily[i];
+            var key = (date.Year * 12) + date.Month - 1;
+            var at = months.Count - 1;
+            while (at >= 0 && months[at].Key > key)
             {
-                previousYearEnd = months.Where(m => m.Key.Year < year).Select(m => m.Value).Last();
-                lastYear = year;
+                at--;
             }
 
-            returns[(year, month)] = previous > 0 ? (close / previous) - 1 : 0;
-            yearly[year] = previousYearEnd > 0 ? (close / previousYearEnd) - 1 : 0;
-            previous = close;
+            if (at >= 0 && months[at].Key == key)
+            {
+                months[at].Close = equity;
+            }
+            else
+            {
+                months.Insert(at + 1, new MonthReturn(key, equity));
+            }
         }
 
-        var scale = returns.Values.Select(Math.Abs).DefaultIfEmpty(0).Max();
+        // Each month's return from the previous month's close, each year's from the previous year's last close.
+        var years = new List<YearReturn>();
+        var previous = start;
+        var previousYearEnd = start;
+        var lastYear = months[0].Year;
+        decimal? scale = null;
+        foreach (var month in months)
+        {
+            if (month.Year != lastYear)
+            {
+                previousYearEnd = previous; // the last month before this year's first
+                lastYear = month.Year;
+            }
+
+            month.Return = previous > 0 ? (month.Close / previous) - 1 : 0;
+            if (years.Count == 0 || years[^1].Year != month.Year)
+            {
+                years.Add(new YearReturn(month.Year));
+            }
+
+            years[^1].Return = previousYearEnd > 0 ? (month.Close / previousYearEnd) - 1 : 0;
+            previous = month.Close;
+            scale = MaxOf(scale, Math.Abs(month.Return));
+        }
+
+        var heatScale = scale ?? 0;
         _html.Append("<table class=\"heat monthly\">\n<caption>Monthly, %</caption>\n<thead><tr><th></th>");
         foreach (var m in MonthNames)
         {
@@ -298,14 +396,15 @@ internal sealed partial class ReportPage
         }
 
         _html.Append("<th>Year</th></tr></thead>\n<tbody>\n");
-        foreach (var (year, yearReturn) in yearly)
+        var next = 0;
+        foreach (var year in years)
         {
-            _html.Append("<tr><th>").Append(year.ToString(CultureInfo.InvariantCulture)).Append("</th>");
+            _html.Append("<tr><th>").Append(year.Year.ToString(CultureInfo.InvariantCulture)).Append("</th>");
             for (var m = 1; m <= 12; m++)
             {
-                if (returns.TryGetValue((year, m), out var r))
+                if (next < months.Count && months[next].Key == (year.Year * 12) + m - 1)
                 {
-                    HeatCell(r, scale, Invariant($"{year}-{m:00}"));
+                    HeatCell(months[next++].Return, heatScale, Invariant($"{year.Year}-{m:00}"));
                 }
                 else
                 {
@@ -313,12 +412,15 @@ internal sealed partial class ReportPage
                 }
             }
 
-            HeatCell(yearReturn, Math.Max(scale, Math.Abs(yearReturn)), year.ToString(CultureInfo.InvariantCulture), "year");
+            HeatCell(year.Return, Math.Max(heatScale, Math.Abs(year.Return)), year.Year.ToString(CultureInfo.InvariantCulture), "year");
             _html.Append("</tr>\n");
         }
 
         _html.Append("</tbody>\n</table>\n");
     }
+
+    /// <summary>The larger of the two, the first when they are equal (as <c>Enumerable.Max</c> keeps it: equal decimals can differ in scale).</summary>
+    private static decimal MaxOf(decimal? max, decimal value) => max is { } m && !(value > m) ? m : value;
 
     private void HeatCell(decimal value, decimal scale, string period, string? cssClass = null)
     {
@@ -330,17 +432,21 @@ internal sealed partial class ReportPage
 
     private void DailyGrid(decimal start, IReadOnlyList<(DateOnly Date, decimal Equity)> daily)
     {
-        var weekend = daily.Any(d => d.Date.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday);
-        var days = weekend ? 7 : 5;
-        var returns = new List<(DateOnly Date, decimal Equity, decimal Pnl, decimal Return)>();
+        var weekend = false;
+        var returns = new DayReturn[daily.Count];
         var previous = start;
-        foreach (var (date, equity) in daily)
+        decimal? scale = null;
+        for (var i = 0; i < daily.Count; i++)
         {
-            returns.Add((date, equity, equity - previous, previous > 0 ? (equity / previous) - 1 : 0));
+            var (date, equity) = daily[i];
+            weekend |= date.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday;
+            returns[i] = new DayReturn(date, equity, equity - previous, previous > 0 ? (equity / previous) - 1 : 0);
+            scale = MaxOf(scale, Math.Abs(returns[i].Return));
             previous = equity;
         }
 
-        var scale = returns.Select(r => Math.Abs(r.Return)).DefaultIfEmpty(0).Max();
+        var heatScale = scale ?? 0;
+        var days = weekend ? 7 : 5;
         _html.Append("<table class=\"heat daily\">\n<caption>Daily, %</caption>\n<thead><tr><th>Week of</th>");
         string[] names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
         for (var d = 0; d < days; d++)
@@ -349,19 +455,40 @@ internal sealed partial class ReportPage
         }
 
         _html.Append("</tr></thead>\n<tbody>\n");
-        foreach (var week in returns.GroupBy(r => r.Date.AddDays(-(((int)r.Date.DayOfWeek + 6) % 7))))
+
+        // Weeks (from Monday) in the order of their first day in the list; a day at most once in its week.
+        var weeks = new List<WeekReturns>();
+        foreach (var r in returns)
         {
-            _html.Append("<tr><th>").Append(week.Key.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append("</th>");
-            var byDay = week.ToDictionary(r => ((int)r.Date.DayOfWeek + 6) % 7);
+            var day = ((int)r.Date.DayOfWeek + 6) % 7;
+            var monday = r.Date.AddDays(-day);
+            var week = weeks.Find(w => w.Monday == monday);
+            if (week is null)
+            {
+                week = new WeekReturns(monday);
+                weeks.Add(week);
+            }
+
+            if (week.Days[day] is not null)
+            {
+                throw new ArgumentException($"The daily closes hold {r.Date:yyyy-MM-dd} twice.", nameof(daily));
+            }
+
+            week.Days[day] = r;
+        }
+
+        foreach (var week in weeks)
+        {
+            _html.Append("<tr><th>").Append(week.Monday.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append("</th>");
             for (var d = 0; d < days; d++)
             {
-                if (!byDay.TryGetValue(d, out var r))
+                if (week.Days[d] is not { } r)
                 {
                     _html.Append("<td class=\"none\"></td>");
                     continue;
                 }
 
-                var strength = scale > 0 ? Math.Abs(r.Return) / scale : 0;
+                var strength = heatScale > 0 ? Math.Abs(r.Return) / heatScale : 0;
                 var date = r.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
                 _html.Append("<td data-period=\"").Append(date).Append("\" style=\"background:").Append(HeatColour(r.Return, strength))
                     .Append("\" title=\"").Append(Encode(date + ": equity " + StatisticDisplay.Money(r.Equity) + ", P&L " + StatisticDisplay.Money(r.Pnl)))
@@ -373,6 +500,37 @@ internal sealed partial class ReportPage
         }
 
         _html.Append("</tbody>\n</table>\n");
+    }
+
+    /// <summary>A month of the monthly table: its key (year × 12 + month − 1), last close and return.</summary>
+    private sealed class MonthReturn(int key, decimal close)
+    {
+        public int Key { get; } = key;
+
+        public int Year => Key / 12;
+
+        public decimal Close { get; set; } = close;
+
+        public decimal Return { get; set; }
+    }
+
+    /// <summary>A year of the monthly table and its return.</summary>
+    private sealed class YearReturn(int year)
+    {
+        public int Year { get; } = year;
+
+        public decimal Return { get; set; }
+    }
+
+    /// <summary>A day of the daily grid.</summary>
+    private sealed record DayReturn(DateOnly Date, decimal Equity, decimal Pnl, decimal Return);
+
+    /// <summary>A row of the daily grid: the days of the week starting <see cref="Monday"/> (Monday first).</summary>
+    private sealed class WeekReturns(DateOnly monday)
+    {
+        public DateOnly Monday { get; } = monday;
+
+        public DayReturn?[] Days { get; } = new DayReturn?[7];
     }
 
     private void CandleSection(List<string> symbols)
@@ -453,7 +611,24 @@ internal sealed partial class ReportPage
 
     private void Data(List<string> symbols)
     {
-        using var stream = new MemoryStream();
+        _html.Append("<script type=\"application/json\" id=\"report-data\">");
+        if (_stream is not null && TryWriteBytes([]))
+        {
+            // Straight into the page's stream (the text before it is flushed): the JSON is never text in memory.
+            WriteData(_stream, symbols);
+        }
+        else
+        {
+            using var buffer = new MemoryStream();
+            WriteData(buffer, symbols);
+            _html.Append(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+        }
+
+        _html.Append("</script>\n");
+    }
+
+    private void WriteData(Stream stream, List<string> symbols)
+    {
         using (var w = new Utf8JsonWriter(stream, ScriptJson))
         {
             w.WriteStartObject();
@@ -471,8 +646,6 @@ internal sealed partial class ReportPage
             WriteTrades(w);
             w.WriteEndObject();
         }
-
-        _html.Append("<script type=\"application/json\" id=\"report-data\">").Append(Encoding.UTF8.GetString(stream.ToArray())).Append("</script>\n");
     }
 
     private void WriteEquity(Utf8JsonWriter w)
@@ -534,11 +707,19 @@ internal sealed partial class ReportPage
 
         w.WriteEndArray();
 
-        var fills = _run.FillsOf(symbol).Take(FillShare(charted));
+        // The first fills, in the order of their candles (a stable sort: fills of one candle keep their order).
+        var all = _run.FillsOf(symbol);
+        var fills = new FillAtCandle[Math.Min(all.Count, FillShare(charted))];
+        for (var i = 0; i < fills.Length; i++)
+        {
+            fills[i] = new FillAtCandle(all[i], CandleAt(ladder, all[i].Time), i);
+        }
+
+        Array.Sort(fills, static (a, b) => a.Index != b.Index ? a.Index.CompareTo(b.Index) : a.Order.CompareTo(b.Order));
         var labelled = _run.FillCountOf(symbol) <= LabelledMarkersPerSymbol;
         w.WriteBoolean("labels", labelled);
         w.WriteStartArray("fills");
-        foreach (var (f, index) in fills.Select(f => (Fill: f, Index: CandleAt(ladder, f.Time))).OrderBy(x => x.Index))
+        foreach (var (f, index, _) in fills)
         {
             // [chart time, +1 buy / -1 sell, price, qty, commission, tag, local time text, order id]
             w.WriteStartArray();
@@ -571,38 +752,57 @@ internal sealed partial class ReportPage
     {
         var candles = ladder.Candles;
         var last = candles.Count - 1;
-        var lanes = new List<(int LastUsed, List<(int From, int To, decimal Price, string Kind)> Segments)>();
-        var segments = _run.LevelOrdersOf(symbol).Take(LevelShare(charted))
-            .Where(o => o.Status != "rejected" && (o.StopPrice ?? o.LimitPrice) is not null)
-            .Select(o =>
-            {
-                var from = CandleAt(ladder, o.Created);
-                var to = o.Status is "working" or "partially_filled" ? last : CandleAt(ladder, o.Updated);
-                to = Math.Min(last, Math.Max(to, from + 1));
-                var kind = o.Tag switch { "stop_loss" => "stop_loss", "take_profit" => "take_profit", _ => "other" };
-                return (o.Id, From: from, To: to, Price: (o.StopPrice ?? o.LimitPrice)!.Value, Kind: kind);
-            })
-            .Where(s => s.To > s.From)
-            .OrderBy(s => s.From).ThenBy(s => s.Id);
-        foreach (var s in segments)
+        var orders = _run.LevelOrdersOf(symbol);
+        var segments = new List<LevelSegment>();
+        for (var i = 0; i < Math.Min(orders.Count, LevelShare(charted)); i++)
         {
-            var lane = lanes.FindIndex(l => l.LastUsed < s.From);
-            if (lane < 0)
+            var o = orders[i];
+            if (o.Status == "rejected" || (o.StopPrice ?? o.LimitPrice) is not { } price)
             {
-                lanes.Add((-1, []));
-                lane = lanes.Count - 1;
+                continue;
             }
 
-            lanes[lane].Segments.Add((s.From, s.To, s.Price, s.Kind));
-            lanes[lane] = (s.To, lanes[lane].Segments);
+            var from = CandleAt(ladder, o.Created);
+            var to = o.Status is "working" or "partially_filled" ? last : CandleAt(ladder, o.Updated);
+            to = Math.Min(last, Math.Max(to, from + 1));
+            var kind = o.Tag switch { "stop_loss" => "stop_loss", "take_profit" => "take_profit", _ => "other" };
+            if (to > from)
+            {
+                segments.Add(new LevelSegment(o.Id, from, to, price, kind, segments.Count));
+            }
+        }
+
+        // By start, then order id, ties in list order (a stable sort).
+        segments.Sort(static (a, b) => a.From != b.From ? a.From.CompareTo(b.From) : a.Id != b.Id ? a.Id.CompareTo(b.Id) : a.Order.CompareTo(b.Order));
+        var lanes = new List<LevelLane>();
+        foreach (var s in segments)
+        {
+            LevelLane? lane = null;
+            foreach (var l in lanes)
+            {
+                if (l.LastUsed < s.From)
+                {
+                    lane = l;
+                    break;
+                }
+            }
+
+            if (lane is null)
+            {
+                lane = new LevelLane();
+                lanes.Add(lane);
+            }
+
+            lane.Segments.Add(s);
+            lane.LastUsed = s.To;
         }
 
         // [[chart time of the start, chart time of the end, price, kind], ...] per lane
         w.WriteStartArray("levels");
-        foreach (var (_, laneSegments) in lanes)
+        foreach (var lane in lanes)
         {
             w.WriteStartArray();
-            foreach (var (from, to, price, kind) in laneSegments)
+            foreach (var (_, from, to, price, kind, _) in lane.Segments)
             {
                 w.WriteStartArray();
                 w.WriteNumberValue(ChartSeconds(candles[from].Key));
@@ -616,6 +816,20 @@ internal sealed partial class ReportPage
         }
 
         w.WriteEndArray();
+    }
+
+    /// <summary>A fill marker: the fill, the index of its candle and its place among the symbol's fills.</summary>
+    private sealed record FillAtCandle(FillRow Fill, int Index, int Order);
+
+    /// <summary>A resting order's level line: from and to candle indexes, price and kind, and its place in the order list.</summary>
+    private sealed record LevelSegment(long Id, int From, int To, decimal Price, string Kind, int Order);
+
+    /// <summary>A line series of level segments that do not overlap in time.</summary>
+    private sealed class LevelLane
+    {
+        public int LastUsed { get; set; } = -1;
+
+        public List<LevelSegment> Segments { get; } = [];
     }
 
     private void WriteTrades(Utf8JsonWriter w)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using StrategyLab.Core.Accounting;
 using StrategyLab.Core.CorporateActions;
@@ -206,8 +207,14 @@ public sealed class ReportFromMemoryTests : IDisposable
         var (config, effective) = ConfigLoader.Load(path, []);
         var folder = Path.Combine(_dir.Path, name);
         BacktestRunner.Run(ResolvedRun.Resolve(config, effective), folder, NullLoggerFactory.Instance, cancellationToken: TestContext.Current.CancellationToken);
-        var fromMemory = File.ReadAllText(Path.Combine(folder, HtmlReport.FileName));
-        Assert.Equal(HtmlReport.Render(folder), fromMemory);
+        var report = Path.Combine(folder, HtmlReport.FileName);
+        var fromMemory = File.ReadAllBytes(report); // streamed to the file at the end of the run
+        var rendered = HtmlReport.Render(folder); // as text: the page as it was written before it streamed (one string, UTF-8)
+        Assert.Equal(rendered, Encoding.UTF8.GetString(fromMemory));
+        Assert.True(new UTF8Encoding(false).GetBytes(rendered).AsSpan().SequenceEqual(fromMemory), "the streamed report's bytes differ from the rendered text's");
+
+        HtmlReport.Write(folder); // streamed from the folder's files
+        Assert.True(fromMemory.AsSpan().SequenceEqual(File.ReadAllBytes(report)), "the report streamed from the files differs from the one streamed from memory");
     }
 
     /// <summary>Long at one bar, flat at the next, and so on.</summary>
