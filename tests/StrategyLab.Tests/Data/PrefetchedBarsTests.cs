@@ -92,6 +92,39 @@ public sealed class PrefetchedBarsTests : IDisposable
         Assert.True(disposed); // Dispose waits for the producer, which disposes the source
     }
 
+    [Theory]
+    [InlineData(6, 3)]
+    [InlineData(5, 2)]
+    [InlineData(2, 1)]
+    [InlineData(1, 0)]
+    public void AProducerOnAFullQueue_IsWokenOnlyAtTheLowWaterMark_AndTheBarsAreUnchanged(int depth, int lowWater)
+    {
+        const int Chunk = 10;
+        const int Count = 5_000; // 500 chunks: the producer fills the queue and sleeps many times
+        var wakes = new List<int>();
+        var pulled = 0;
+        var options = new BarPrefetchOptions { ChunkBars = Chunk, FirstChunkBars = Chunk, Depth = depth, OnProducerWake = wakes.Add };
+        var seen = new List<Bar>();
+        using (var e = new PrefetchedBars(Source(Count, onPull: () => Interlocked.Increment(ref pulled)), options).GetEnumerator())
+        {
+            Assert.True(e.MoveNext());
+            seen.Add(e.Current);
+
+            // Hold the consumer until the producer has filled the queue and holds one more bar (it then sleeps for
+            // room), so at least one wake-up is certain; bounded, not a timing assertion.
+            var full = ((depth + 1) * Chunk) + 1;
+            Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref pulled) >= full, TimeSpan.FromSeconds(30)));
+            while (e.MoveNext())
+            {
+                seen.Add(e.Current);
+            }
+        }
+
+        Assert.Equal(Source(Count).ToList(), seen);
+        Assert.NotEmpty(wakes);
+        Assert.All(wakes, queued => Assert.Equal(lowWater, queued)); // never woken while more than the mark is queued
+    }
+
     [Fact]
     public void DisposedEarly_TheCsvFileIsClosed()
     {
