@@ -121,9 +121,8 @@ public sealed class PrefetchedBars : IEnumerable<Bar>
             {
                 while (_filled.Count == 0 && !_completed)
                 {
-                    _consumerWaiting = true;
+                    _consumerWaiting = true; // cleared by the side that wakes it
                     Monitor.Wait(_gate);
-                    _consumerWaiting = false;
                 }
 
                 if (_filled.Count == 0)
@@ -135,6 +134,7 @@ public sealed class PrefetchedBars : IEnumerable<Bar>
                 chunk = _filled.Dequeue();
                 if (_producerWaiting && _filled.Count <= _lowWater)
                 {
+                    _producerWaiting = false; // one signal: the next dequeue (before the producer runs) must not signal again
                     options.OnProducerWake?.Invoke(_filled.Count);
                     Monitor.Pulse(_gate); // the producer sleeps on a full queue: wake it only at the low-water mark
                 }
@@ -157,9 +157,9 @@ public sealed class PrefetchedBars : IEnumerable<Bar>
             {
                 while (_filled.Count >= options.Depth && !_stopping)
                 {
-                    _producerWaiting = true;
+                    _producerWaiting = true; // cleared by the side that wakes it
+                    options.OnProducerSleep?.Invoke();
                     Monitor.Wait(_gate);
-                    _producerWaiting = false;
                 }
 
                 if (_stopping)
@@ -170,6 +170,7 @@ public sealed class PrefetchedBars : IEnumerable<Bar>
                 _filled.Enqueue(chunk);
                 if (_consumerWaiting)
                 {
+                    _consumerWaiting = false;
                     Monitor.Pulse(_gate); // wakes a consumer waiting on an empty queue (a busy consumer needs no signal)
                 }
 
@@ -265,6 +266,9 @@ public sealed record BarPrefetchOptions
     /// that sleeps on a full queue, with the number of chunks still queued.
     /// </summary>
     internal Action<int>? OnProducerWake { get; init; }
+
+    /// <summary>Test hook: called (under the queue's lock, on the producer's thread) each time the producer goes to sleep on a full queue.</summary>
+    internal Action? OnProducerSleep { get; init; }
 
     internal BarPrefetchOptions Validated()
     {

@@ -101,19 +101,21 @@ public sealed class PrefetchedBarsTests : IDisposable
     {
         const int Chunk = 10;
         const int Count = 5_000; // 500 chunks: the producer fills the queue and sleeps many times
-        var wakes = new List<int>();
-        var pulled = 0;
-        var options = new BarPrefetchOptions { ChunkBars = Chunk, FirstChunkBars = Chunk, Depth = depth, OnProducerWake = wakes.Add };
+        var wakes = new List<int>(); // written by the consumer's thread only
+        var sleeps = 0;
+        var options = new BarPrefetchOptions
+        {
+            ChunkBars = Chunk, FirstChunkBars = Chunk, Depth = depth, OnProducerWake = wakes.Add, OnProducerSleep = () => Interlocked.Increment(ref sleeps),
+        };
         var seen = new List<Bar>();
-        using (var e = new PrefetchedBars(Source(Count, onPull: () => Interlocked.Increment(ref pulled)), options).GetEnumerator())
+        using (var e = new PrefetchedBars(Source(Count), options).GetEnumerator())
         {
             Assert.True(e.MoveNext());
             seen.Add(e.Current);
 
-            // Hold the consumer until the producer has filled the queue and holds one more bar (it then sleeps for
-            // room), so at least one wake-up is certain; bounded, not a timing assertion.
-            var full = ((depth + 1) * Chunk) + 1;
-            Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref pulled) >= full, TimeSpan.FromSeconds(30)));
+            // Hold the consumer until the producer sleeps on a full queue, so at least one wake-up is certain (bounded,
+            // not a timing assertion).
+            Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref sleeps) > 0, TimeSpan.FromSeconds(30)));
             while (e.MoveNext())
             {
                 seen.Add(e.Current);
@@ -123,6 +125,7 @@ public sealed class PrefetchedBarsTests : IDisposable
         Assert.Equal(Source(Count).ToList(), seen);
         Assert.NotEmpty(wakes);
         Assert.All(wakes, queued => Assert.Equal(lowWater, queued)); // never woken while more than the mark is queued
+        Assert.Equal(Volatile.Read(ref sleeps), wakes.Count); // every sleep ended by exactly one wake-up (the source ends before a sleep)
     }
 
     [Fact]
