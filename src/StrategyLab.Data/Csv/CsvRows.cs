@@ -188,6 +188,7 @@ internal sealed class Utf8CsvRows : IDisposable
     /// The next line without its LF or CRLF, and the bytes it occupies; false at the end (an empty line and 0) or at an
     /// unusual line (consumed 1), which stays unread.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per row, like Next: a CLI process reads its file once, so tier-0 code would read much of it
     private bool TryNextLine(out ReadOnlySpan<byte> line, out int consumed)
     {
         while (true)
