@@ -14,7 +14,8 @@ namespace StrategyLab.Data;
 /// exception thrown by the source (a <see cref="DataFormatException"/> naming a line) is rethrown, the same object with
 /// its original stack, when the consumer reaches the point of the stream where it happened, after every bar before it.</para>
 /// <para>Memory is bounded: at most <see cref="BarPrefetchOptions.Depth"/> filled chunks wait in the queue, one is
-/// filled and one is read; their arrays are recycled. The first chunks are small and grow to
+/// filled and one is read; their arrays are recycled. Each side signals the other only when it sleeps, and a producer
+/// that sleeps on a full queue is woken at a low-water mark (half the depth), not at every chunk taken. The first chunks are small and grow to
 /// <see cref="BarPrefetchOptions.ChunkBars"/>, so the first bar arrives soon and a tiny source costs a tiny buffer.</para>
 /// <para>The source is enumerated (and its file opened) on the first <c>MoveNext</c>, as without prefetch. Disposing
 /// the enumerator early stops the thread and waits for it, so the source's file is closed when <c>Dispose</c>
@@ -58,6 +59,12 @@ public sealed class PrefetchedBars : IEnumerable<Bar>
         private bool _disposed;
         private bool _completed; // under _gate: the producer added its last chunk
         private bool _stopping; // under _gate: the consumer disposed early
+        private bool _producerWaiting; // under _gate: the producer sleeps for room (so a dequeue may need to wake it)
+        private bool _consumerWaiting; // under _gate: the consumer sleeps for a chunk (so an enqueue must wake it)
+
+        // A producer that found the queue full sleeps until the consumer has taken it down to this mark, then refills
+        // it in one go: one wake-up per (Depth - LowWater) chunks instead of one per chunk.
+        private readonly int _lowWater = options.Depth / 2;
 
         public Bar Current => _bars[_index];
 
@@ -114,6 +121,7 @@ public sealed class PrefetchedBars : IEnumerable<Bar>
             {
                 while (_filled.Count == 0 && !_completed)
                 {
+                    _consumerWaiting = true; // cleared by the side that wakes it
                     Monitor.Wait(_gate);
                 }
 
@@ -124,7 +132,12 @@ public sealed class PrefetchedBars : IEnumerable<Bar>
                 }
 
                 chunk = _filled.Dequeue();
-                Monitor.Pulse(_gate); // room for a producer waiting on a full queue
+                if (_producerWaiting && _filled.Count <= _lowWater)
+                {
+                    _producerWaiting = false; // one signal: the next dequeue (before the producer runs) must not signal again
+                    options.OnProducerWake?.Invoke(_filled.Count);
+                    Monitor.Pulse(_gate); // the producer sleeps on a full queue: wake it only at the low-water mark
+                }
             }
 
             if (chunk.Error is { } error)
@@ -144,6 +157,8 @@ public sealed class PrefetchedBars : IEnumerable<Bar>
             {
                 while (_filled.Count >= options.Depth && !_stopping)
                 {
+                    _producerWaiting = true; // cleared by the side that wakes it
+                    options.OnProducerSleep?.Invoke();
                     Monitor.Wait(_gate);
                 }
 
@@ -153,7 +168,12 @@ public sealed class PrefetchedBars : IEnumerable<Bar>
                 }
 
                 _filled.Enqueue(chunk);
-                Monitor.Pulse(_gate); // wakes a consumer waiting on an empty queue
+                if (_consumerWaiting)
+                {
+                    _consumerWaiting = false;
+                    Monitor.Pulse(_gate); // wakes a consumer waiting on an empty queue (a busy consumer needs no signal)
+                }
+
                 return true;
             }
         }
@@ -225,7 +245,7 @@ public sealed class PrefetchedBars : IEnumerable<Bar>
 /// <summary>How <see cref="PrefetchedBars"/> reads ahead.</summary>
 public sealed record BarPrefetchOptions
 {
-    /// <summary>8,192-bar chunks (about 1 MB), three queued.</summary>
+    /// <summary>8,192-bar chunks (about 1 MB), six queued.</summary>
     public static BarPrefetchOptions Default { get; } = new();
 
     /// <summary>Bars per chunk once it has grown: the unit handed to the consumer (one queue operation per chunk).</summary>
@@ -234,8 +254,21 @@ public sealed record BarPrefetchOptions
     /// <summary>Bars in the first chunk (doubling up to <see cref="ChunkBars"/>): the consumer waits for it to fill.</summary>
     public int FirstChunkBars { get; init; } = 256;
 
-    /// <summary>Filled chunks that may wait for the consumer; the producer blocks when they are all full.</summary>
-    public int Depth { get; init; } = 3;
+    /// <summary>
+    /// Filled chunks that may wait for the consumer; the producer blocks when they are all full and is woken when the
+    /// consumer has taken the queue down to half of them (<c>Depth / 2</c>, rounded down), so it refills several chunks
+    /// per wake-up.
+    /// </summary>
+    public int Depth { get; init; } = 6;
+
+    /// <summary>
+    /// Test hook: called (under the queue's lock, on the consumer's thread) each time the consumer wakes a producer
+    /// that sleeps on a full queue, with the number of chunks still queued.
+    /// </summary>
+    internal Action<int>? OnProducerWake { get; init; }
+
+    /// <summary>Test hook: called (under the queue's lock, on the producer's thread) each time the producer goes to sleep on a full queue.</summary>
+    internal Action? OnProducerSleep { get; init; }
 
     internal BarPrefetchOptions Validated()
     {

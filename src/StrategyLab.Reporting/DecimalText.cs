@@ -16,6 +16,11 @@ internal static class DecimalText
     /// <summary>Writes <paramref name="value"/>; returns the bytes written (at most 31: sign, 29 digits, point, leading zero).</summary>
     public static int Format(decimal value, Span<byte> destination)
     {
+        if (DecimalBits.TryRoundTrim(value, out var units, out var trimmedScale, out var isNegative))
+        {
+            return Format(units, trimmedScale, isNegative, destination);
+        }
+
         if (value.Scale > MaxDecimals)
         {
             value = decimal.Round(value, MaxDecimals, MidpointRounding.AwayFromZero);
@@ -56,6 +61,45 @@ internal static class DecimalText
             destination[pos++] = (byte)'-';
         }
 
+        if (scale == 0)
+        {
+            digits[..count].CopyTo(destination[pos..]);
+            return pos + count;
+        }
+
+        if (count > scale)
+        {
+            var integer = count - scale;
+            digits[..integer].CopyTo(destination[pos..]);
+            pos += integer;
+            destination[pos++] = (byte)'.';
+            digits[integer..count].CopyTo(destination[pos..]);
+            return pos + scale;
+        }
+
+        destination[pos++] = (byte)'0';
+        destination[pos++] = (byte)'.';
+        var zeros = scale - count;
+        destination.Slice(pos, zeros).Fill((byte)'0');
+        pos += zeros;
+        digits[..count].CopyTo(destination[pos..]);
+        return pos + count;
+    }
+
+    /// <summary>
+    /// Writes mantissa × 10^-<paramref name="scale"/>, already rounded and trimmed (<see cref="DecimalBits.TryRoundTrim"/>:
+    /// no trailing zero after the point, zero not negative).
+    /// </summary>
+    private static int Format(ulong mantissa, int scale, bool negative, Span<byte> destination)
+    {
+        var pos = 0;
+        if (negative)
+        {
+            destination[pos++] = (byte)'-';
+        }
+
+        Span<byte> digits = stackalloc byte[20];
+        Utf8Formatter.TryFormat(mantissa, digits, out var count);
         if (scale == 0)
         {
             digits[..count].CopyTo(destination[pos..]);

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
 using nietras.SeparatedValues;
 using StrategyLab.Core.Calendar;
 using StrategyLab.Core.Domain;
@@ -68,18 +70,74 @@ public sealed class CsvBarReader
     public IEnumerable<Bar> ReadBars()
     {
         Statistics.Reset();
+        LastPassReadBytes = false;
+        long bytesBars = 0; // bars already given from the bytes when a row made the text reader take over
+        long takeOverLine = 0;
+        if (_openText is null && ReadBytes && Utf8CsvRows.TryOpen(_path) is { } rows)
+        {
+            try
+            {
+                // The common layout as bytes (Utf8CsvRows): the same parser over UTF-8 spans, no decoding to text.
+                LastPassReadBytes = true;
+                var bytesParser = new CsvRowParser(_path, _options, Statistics, rows.Header);
+                while (true)
+                {
+                    var result = rows.Next(bytesParser, out var bar);
+                    if (result == Utf8RowResult.Bar)
+                    {
+                        bytesBars++;
+                        yield return bar;
+                    }
+                    else if (result == Utf8RowResult.End)
+                    {
+                        bytesParser.CheckWantedSymbolSeen();
+                        yield break;
+                    }
+                    else if (result == Utf8RowResult.Unusual)
+                    {
+                        takeOverLine = rows.Line;
+                        break;
+                    }
+                }
+            }
+            finally
+            {
+                rows.Dispose();
+            }
+        }
+
+        // The text reader: for a file the bytes reader does not handle, or from the first row it did not handle. Then
+        // it reads the file again from the start (the rows before parse as they did, skipped rows are not logged twice)
+        // and gives the bars after those already given: the rare file with quotes pays a second pass, not a difference.
+        Statistics.Reset();
+        LastPassReadBytes = false;
         using var reader = Open();
-        var parser = new CsvRowParser(_path, _options, Statistics, reader.Header.IsEmpty ? [] : reader.Header.ColNames);
+        var parser = new CsvRowParser(_path, _options, Statistics, reader.Header.IsEmpty ? [] : reader.Header.ColNames) { QuietBefore = takeOverLine };
         while (MoveNext(reader, _path, parser.NextLine))
         {
             if (parser.TryParse(reader, out var bar))
             {
+                if (bytesBars > 0)
+                {
+                    bytesBars--;
+                    continue;
+                }
+
                 yield return bar;
             }
         }
 
         parser.CheckWantedSymbolSeen();
     }
+
+    /// <summary>
+    /// Whether a file (not a <see cref="TextReader"/>) in the common layout is read as bytes; off, everything goes
+    /// through the text reader (the reference the tests compare against).
+    /// </summary>
+    internal bool ReadBytes { get; init; } = true;
+
+    /// <summary>Whether the last (or current) pass read the whole file as bytes (for tests).</summary>
+    internal bool LastPassReadBytes { get; private set; }
 
     /// <summary>
     /// Advances the Sep reader, turning its "row too long" <see cref="NotSupportedException"/> (a row past Sep's 16 Mi
@@ -295,6 +353,12 @@ internal sealed class CsvRowParser
         }
     }
 
+    /// <summary>
+    /// Rows skipped before this line are not logged: a second pass over rows the first already logged (see
+    /// <see cref="CsvBarReader.ReadBars"/>).
+    /// </summary>
+    public long QuietBefore { get; init; }
+
     /// <summary>The line the next row starts on (for errors raised before the row is split).</summary>
     public long NextLine { get; private set; } = 2;
 
@@ -318,14 +382,26 @@ internal sealed class CsvRowParser
     }
 
     /// <summary>Parses the reader's current row; false for blank, skipped and other-symbol rows.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per row: fully optimized from the first call, since a one-shot CLI process reads its file once (tier-0 code would parse much of it)
     public bool TryParse(SepReader reader, out Bar bar)
     {
+        var row = new SepRow(reader.Current);
+        return TryParse<SepRow, char>(ref row, out bar);
+    }
+
+    /// <summary>
+    /// Parses one row, given as UTF-16 text (Sep's) or as UTF-8 bytes (<see cref="Utf8CsvRows"/>'s): one code for
+    /// both, so the bars, the checks and every error message are the same whichever way the file was read.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per row: fully optimized from the first call, since a one-shot CLI process reads its file once (tier-0 code would parse much of it)
+    public bool TryParse<TRow, TChar>(scoped ref TRow row, out Bar bar)
+        where TRow : ICsvRow<TChar>, allows ref struct
+        where TChar : unmanaged, IEquatable<TChar>
+    {
         bar = default;
-        var row = reader.Current;
-        var line = (long)row.LineNumberFrom;
-        NextLine = row.LineNumberToExcl;
-        if (row.ColCount == 1 && row[0].Span.IsEmpty)
+        var space = TextChars.Of<TChar>(' ');
+        var line = row.LineFrom;
+        NextLine = row.LineToExcl;
+        if (row.ColCount == 1 && row[0].IsEmpty)
         {
             return false; // blank line
         }
@@ -341,8 +417,8 @@ internal sealed class CsvRowParser
         SymbolState state;
         if (_symbol >= 0)
         {
-            var ticker = row[_symbol].Span.Trim(' ');
-            if (_last is not null && ticker.Equals(_last.Text, StringComparison.OrdinalIgnoreCase))
+            var ticker = row[_symbol].Trim(space);
+            if (_last is not null && EqualsIgnoreCase(ticker, _last.Text))
             {
                 state = _last;
             }
@@ -363,9 +439,9 @@ internal sealed class CsvRowParser
         }
 
         _last = state;
-        var timeText = row[_time].Span;
+        var timeText = row[_time];
         if (!TimeText.TryParse(timeText, out var time, out var timeError)
-            && !TimeText.TryParse(timeText = timeText.Trim(' '), out time, out timeError))
+            && !TimeText.TryParse(timeText = timeText.Trim(space), out time, out timeError))
         {
             return Fail(line, _names[_time], $"'{Quote(timeText)}' is not a time: {timeError}");
         }
@@ -375,11 +451,11 @@ internal sealed class CsvRowParser
             return Fail(line, _names[_time], $"'{Quote(timeText)}': {spanError}");
         }
 
-        if (!TryNumber(row[_open].Span, line, _open, out var open)
-            || !TryNumber(row[_high].Span, line, _high, out var high)
-            || !TryNumber(row[_low].Span, line, _low, out var low)
-            || !TryNumber(row[_close].Span, line, _close, out var close)
-            || !TryNumber(row[_volume].Span, line, _volume, out var volume))
+        if (!TryNumber(row[_open], line, _open, out var open)
+            || !TryNumber(row[_high], line, _high, out var high)
+            || !TryNumber(row[_low], line, _low, out var low)
+            || !TryNumber(row[_close], line, _close, out var close)
+            || !TryNumber(row[_volume], line, _volume, out var volume))
         {
             return false;
         }
@@ -387,10 +463,10 @@ internal sealed class CsvRowParser
         int? trades = null;
         if (_trades >= 0)
         {
-            var t = row[_trades].Span.Trim(' ');
+            var t = row[_trades].Trim(space);
             if (!t.IsEmpty)
             {
-                if (!int.TryParse(t, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n))
+                if (!TryParseInt32(t, out var n))
                 {
                     return Fail(line, _names[_trades], $"'{Quote(t)}' is not a whole number");
                 }
@@ -405,9 +481,9 @@ internal sealed class CsvRowParser
         }
 
         decimal? vwap = null;
-        if (_vwap >= 0 && !row[_vwap].Span.Trim(' ').IsEmpty)
+        if (_vwap >= 0 && !row[_vwap].Trim(space).IsEmpty)
         {
-            if (!TryNumber(row[_vwap].Span, line, _vwap, out var v))
+            if (!TryNumber(row[_vwap], line, _vwap, out var v))
             {
                 return false;
             }
@@ -485,9 +561,10 @@ internal sealed class CsvRowParser
         _ => _names[_time],
     };
 
-    private bool TryGetState(ReadOnlySpan<char> ticker, long line, out SymbolState? state)
+    private bool TryGetState<TChar>(ReadOnlySpan<TChar> ticker, long line, out SymbolState? state)
+        where TChar : unmanaged
     {
-        var text = ticker.ToString();
+        var text = TextChars.ToText(ticker);
         if (_states.TryGetValue(text, out state))
         {
             return true;
@@ -522,10 +599,11 @@ internal sealed class CsvRowParser
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per row: fully optimized from the first call, since a one-shot CLI process reads its file once (tier-0 code would parse much of it)
-    private bool TryNumber(ReadOnlySpan<char> text, long line, int column, out decimal value)
+    private bool TryNumber<TChar>(ReadOnlySpan<TChar> text, long line, int column, out decimal value)
+        where TChar : unmanaged, IEquatable<TChar>
     {
         // Fields are not trimmed up front (that costs every row); spaces around a number are forgiven on the slow path.
-        if (DecimalText.TryParse(text, out value) || DecimalText.TryParse(text = text.Trim(' '), out value))
+        if (DecimalText.TryParse(text, out value) || DecimalText.TryParse(text = text.Trim(TextChars.Of<TChar>(' ')), out value))
         {
             // Only text longer than the limit can need more digits than it (the store keeps DECIMAL(18, scale)); catching
             // it here names this line, where the store could only name its .parquet file.
@@ -557,7 +635,7 @@ internal sealed class CsvRowParser
         }
 
         _stats.SkippedRows++;
-        if (_options.Logger is { } logger)
+        if (_options.Logger is { } logger && line >= QuietBefore)
         {
             DataLogEvents.LogRowSkipped(logger, _path, line, field, reason, null);
         }
@@ -565,8 +643,22 @@ internal sealed class CsvRowParser
         return false;
     }
 
-    private static string Quote(ReadOnlySpan<char> text) =>
-        text.Length <= MaxQuoted ? text.ToString() : string.Concat(text[..MaxQuoted], "…");
+    private static string Quote<TChar>(ReadOnlySpan<TChar> text)
+        where TChar : unmanaged =>
+        text.Length <= MaxQuoted ? TextChars.ToText(text) : string.Concat(TextChars.ToText(text[..MaxQuoted]), "…");
+
+    /// <summary>An ordinal case-insensitive comparison (ASCII case folding for UTF-8, whose rows are all ASCII here).</summary>
+    private static bool EqualsIgnoreCase<TChar>(ReadOnlySpan<TChar> text, string other)
+        where TChar : unmanaged =>
+        typeof(TChar) == typeof(char)
+            ? MemoryMarshal.Cast<TChar, char>(text).Equals(other, StringComparison.OrdinalIgnoreCase)
+            : Ascii.EqualsIgnoreCase(MemoryMarshal.Cast<TChar, byte>(text), other);
+
+    private static bool TryParseInt32<TChar>(ReadOnlySpan<TChar> text, out int value)
+        where TChar : unmanaged =>
+        typeof(TChar) == typeof(char)
+            ? int.TryParse(MemoryMarshal.Cast<TChar, char>(text), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value)
+            : int.TryParse(MemoryMarshal.Cast<TChar, byte>(text), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 

@@ -24,8 +24,21 @@ internal static class DecimalText
     ];
 
     /// <summary>Parses <paramref name="text"/> exactly; false when it is not a number or not exactly representable.</summary>
+    public static bool TryParse(ReadOnlySpan<char> text, out decimal value) => TryParse<char>(text, out value);
+
+    /// <summary>
+    /// Parses ASCII/UTF-8 <paramref name="utf8"/> exactly, with the same result as <see cref="TryParse(ReadOnlySpan{char}, out decimal)"/>
+    /// on the same characters (one code, two instantiations).
+    /// </summary>
+    public static bool TryParse(ReadOnlySpan<byte> utf8, out decimal value) => TryParse<byte>(utf8, out value);
+
+    /// <summary>Parses a non-negative or negative integer of at most 18 digits; false otherwise.</summary>
+    public static bool TryParseInt64(ReadOnlySpan<char> text, out long value) => TryParseInt64<char>(text, out value);
+
+    /// <summary>The text parse over UTF-16 (<see cref="char"/>) or UTF-8 (<see cref="byte"/>) code units.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per row: fully optimized from the first call, since a one-shot CLI process reads its file once (tier-0 code would parse much of it)
-    public static bool TryParse(ReadOnlySpan<char> text, out decimal value)
+    internal static bool TryParse<TChar>(ReadOnlySpan<TChar> text, out decimal value)
+        where TChar : unmanaged
     {
         value = 0m;
         var i = 0;
@@ -36,9 +49,10 @@ internal static class DecimalText
         }
 
         var negative = false;
-        if (text[0] == '-' || text[0] == '+')
+        var first = TextChars.Code(text[0]);
+        if (first == '-' || first == '+')
         {
-            negative = text[0] == '-';
+            negative = first == '-';
             i = 1;
         }
 
@@ -50,7 +64,7 @@ internal static class DecimalText
         var overflow = false;
         for (; i < n; i++)
         {
-            var c = text[i];
+            var c = TextChars.Code(text[i]);
             if ((uint)(c - '0') <= 9)
             {
                 digits++;
@@ -93,16 +107,16 @@ internal static class DecimalText
         var exponent = 0;
         if (i < n)
         {
-            if (text[i] != 'e' && text[i] != 'E')
+            if (TextChars.Code(text[i]) != 'e' && TextChars.Code(text[i]) != 'E')
             {
                 return false;
             }
 
             i++;
             var expNegative = false;
-            if (i < n && (text[i] == '-' || text[i] == '+'))
+            if (i < n && (TextChars.Code(text[i]) == '-' || TextChars.Code(text[i]) == '+'))
             {
-                expNegative = text[i] == '-';
+                expNegative = TextChars.Code(text[i]) == '-';
                 i++;
             }
 
@@ -113,7 +127,7 @@ internal static class DecimalText
 
             for (; i < n; i++)
             {
-                var c = text[i];
+                var c = TextChars.Code(text[i]);
                 if ((uint)(c - '0') > 9 || exponent > 1000)
                 {
                     return false;
@@ -167,7 +181,8 @@ internal static class DecimalText
     /// The slow path for more than 19 significant digits or a mantissa scaled up by an exponent: the digits accumulate in
     /// a 128-bit integer and must fit decimal's 96-bit mantissa exactly, otherwise parsing fails (never rounds).
     /// </summary>
-    private static bool TryParseWide(ReadOnlySpan<char> text, int significant, int scale, out decimal value)
+    private static bool TryParseWide<TChar>(ReadOnlySpan<TChar> text, int significant, int scale, out decimal value)
+        where TChar : unmanaged
     {
         value = 0m;
         if (significant > 29 || scale > MaxScale)
@@ -176,9 +191,10 @@ internal static class DecimalText
         }
 
         UInt128 mantissa = 0;
-        var negative = text[0] == '-';
-        foreach (var c in text)
+        var negative = TextChars.Code(text[0]) == '-';
+        foreach (var unit in text)
         {
+            var c = TextChars.Code(unit);
             if (c is 'e' or 'E')
             {
                 break;
@@ -219,15 +235,15 @@ internal static class DecimalText
         return new decimal((int)magnitude, (int)(magnitude >> 32), 0, negative, scale);
     }
 
-    /// <summary>Parses a non-negative or negative integer of at most 18 digits; false otherwise.</summary>
-    public static bool TryParseInt64(ReadOnlySpan<char> text, out long value)
+    internal static bool TryParseInt64<TChar>(ReadOnlySpan<TChar> text, out long value)
+        where TChar : unmanaged
     {
         value = 0;
         var i = 0;
         var negative = false;
-        if (text.Length > 0 && (text[0] == '-' || text[0] == '+'))
+        if (text.Length > 0 && (TextChars.Code(text[0]) == '-' || TextChars.Code(text[0]) == '+'))
         {
-            negative = text[0] == '-';
+            negative = TextChars.Code(text[0]) == '-';
             i = 1;
         }
 
@@ -239,7 +255,7 @@ internal static class DecimalText
         long v = 0;
         for (; i < text.Length; i++)
         {
-            var d = (uint)(text[i] - '0');
+            var d = (uint)(TextChars.Code(text[i]) - '0');
             if (d > 9)
             {
                 return false;

@@ -40,8 +40,15 @@ internal static class TimeText
     private static readonly long UnixEpochTicks = DateTime.UnixEpoch.Ticks;
 
     /// <summary>Parses a time field; on failure <paramref name="error"/> says why.</summary>
+    public static bool TryParse(ReadOnlySpan<char> s, out ParsedTime time, out string? error) => TryParse<char>(s, out time, out error);
+
+    /// <summary>Parses a time field given as UTF-8 bytes: the same result and error as the same characters as text.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> utf8, out ParsedTime time, out string? error) => TryParse<byte>(utf8, out time, out error);
+
+    /// <summary>The parse over UTF-16 (<see cref="char"/>) or UTF-8 (<see cref="byte"/>) code units.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per row: fully optimized from the first call, since a one-shot CLI process reads its file once (tier-0 code would parse much of it)
-    public static bool TryParse(ReadOnlySpan<char> s, out ParsedTime time, out string? error)
+    internal static bool TryParse<TChar>(ReadOnlySpan<TChar> s, out ParsedTime time, out string? error)
+        where TChar : unmanaged
     {
         time = default;
         error = null;
@@ -57,7 +64,7 @@ internal static class TimeText
         }
 
         // yyyy-MM-dd
-        if (s.Length < 10 || s[4] != '-' || s[7] != '-'
+        if (s.Length < 10 || TextChars.Code(s[4]) != '-' || TextChars.Code(s[7]) != '-'
             || !TryDigits(s, 0, 4, out var year) || !TryDigits(s, 5, 2, out var month) || !TryDigits(s, 8, 2, out var day))
         {
             error = "expected ISO-8601 (yyyy-MM-dd, yyyy-MM-ddTHH:mm[:ss][Z|±HH:mm]) or Unix seconds/milliseconds";
@@ -77,7 +84,7 @@ internal static class TimeText
         }
 
         // [T ]HH:mm[:ss[.f+]]
-        if ((s[10] != 'T' && s[10] != ' ' && s[10] != 't') || s.Length < 16 || s[13] != ':'
+        if ((TextChars.Code(s[10]) != 'T' && TextChars.Code(s[10]) != ' ' && TextChars.Code(s[10]) != 't') || s.Length < 16 || TextChars.Code(s[13]) != ':'
             || !TryDigits(s, 11, 2, out var hour) || !TryDigits(s, 14, 2, out var minute))
         {
             error = "expected HH:mm after the date";
@@ -87,7 +94,7 @@ internal static class TimeText
         var i = 16;
         var second = 0;
         long fractionTicks = 0;
-        if (i < s.Length && s[i] == ':')
+        if (i < s.Length && TextChars.Code(s[i]) == ':')
         {
             if (!TryDigits(s, i + 1, 2, out second))
             {
@@ -96,12 +103,12 @@ internal static class TimeText
             }
 
             i += 3;
-            if (i < s.Length && (s[i] == '.' || s[i] == ','))
+            if (i < s.Length && (TextChars.Code(s[i]) == '.' || TextChars.Code(s[i]) == ','))
             {
                 i++;
                 var start = i;
                 long scale = TimeSpan.TicksPerSecond;
-                while (i < s.Length && (uint)(s[i] - '0') <= 9)
+                while (i < s.Length && (uint)(TextChars.Code(s[i]) - '0') <= 9)
                 {
                     scale /= 10;
                     if (scale == 0)
@@ -110,7 +117,7 @@ internal static class TimeText
                         return false;
                     }
 
-                    fractionTicks += (s[i] - '0') * scale;
+                    fractionTicks += (TextChars.Code(s[i]) - '0') * scale;
                     i++;
                 }
 
@@ -152,11 +159,12 @@ internal static class TimeText
         return true;
     }
 
-    private static bool TryParseUnix(ReadOnlySpan<char> s, out ParsedTime time, out string? error)
+    private static bool TryParseUnix<TChar>(ReadOnlySpan<TChar> s, out ParsedTime time, out string? error)
+        where TChar : unmanaged
     {
         time = default;
         error = null;
-        if (!DecimalText.TryParseInt64(s, out var value))
+        if (!DecimalText.TryParseInt64<TChar>(s, out var value))
         {
             error = "the Unix time has too many digits";
             return false;
@@ -188,21 +196,22 @@ internal static class TimeText
         return true;
     }
 
-    private static bool TryParseOffset(ReadOnlySpan<char> s, out TimeSpan offset)
+    private static bool TryParseOffset<TChar>(ReadOnlySpan<TChar> s, out TimeSpan offset)
+        where TChar : unmanaged
     {
         offset = default;
-        if (s.Length == 1 && (s[0] == 'Z' || s[0] == 'z'))
+        if (s.Length == 1 && (TextChars.Code(s[0]) == 'Z' || TextChars.Code(s[0]) == 'z'))
         {
             return true;
         }
 
-        if (s.Length < 3 || (s[0] != '+' && s[0] != '-') || !TryDigits(s, 1, 2, out var hh))
+        if (s.Length < 3 || (TextChars.Code(s[0]) != '+' && TextChars.Code(s[0]) != '-') || !TryDigits(s, 1, 2, out var hh))
         {
             return false;
         }
 
         var mm = 0;
-        if (s.Length == 6 && s[3] == ':')
+        if (s.Length == 6 && TextChars.Code(s[3]) == ':')
         {
             if (!TryDigits(s, 4, 2, out mm))
             {
@@ -227,7 +236,7 @@ internal static class TimeText
         }
 
         offset = new TimeSpan(hh, mm, 0);
-        if (s[0] == '-')
+        if (TextChars.Code(s[0]) == '-')
         {
             offset = -offset;
         }
@@ -235,9 +244,10 @@ internal static class TimeText
         return true;
     }
 
-    private static bool IsInteger(ReadOnlySpan<char> s)
+    private static bool IsInteger<TChar>(ReadOnlySpan<TChar> s)
+        where TChar : unmanaged
     {
-        var i = s[0] == '-' ? 1 : 0;
+        var i = TextChars.Code(s[0]) == '-' ? 1 : 0;
         if (i == s.Length)
         {
             return false;
@@ -245,7 +255,7 @@ internal static class TimeText
 
         for (; i < s.Length; i++)
         {
-            if ((uint)(s[i] - '0') > 9)
+            if ((uint)(TextChars.Code(s[i]) - '0') > 9)
             {
                 return false;
             }
@@ -254,7 +264,8 @@ internal static class TimeText
         return true;
     }
 
-    private static bool TryDigits(ReadOnlySpan<char> s, int start, int count, out int value)
+    private static bool TryDigits<TChar>(ReadOnlySpan<TChar> s, int start, int count, out int value)
+        where TChar : unmanaged
     {
         value = 0;
         if (start + count > s.Length)
@@ -264,7 +275,7 @@ internal static class TimeText
 
         for (var i = start; i < start + count; i++)
         {
-            var d = (uint)(s[i] - '0');
+            var d = (uint)(TextChars.Code(s[i]) - '0');
             if (d > 9)
             {
                 return false;

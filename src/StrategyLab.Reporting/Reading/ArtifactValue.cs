@@ -15,6 +15,12 @@ internal static class ArtifactValue
     /// </summary>
     public static decimal Of(decimal value)
     {
+        if (DecimalBits.TryRoundTrim(value, out var units, out var trimmedScale, out var isNegative))
+        {
+            // The common case, a mantissa of 64 bits: rounded and trimmed in integer arithmetic.
+            return new decimal((int)(uint)units, (int)(uint)(units >> 32), 0, isNegative, (byte)trimmedScale);
+        }
+
         if (value.Scale > Decimals)
         {
             value = decimal.Round(value, Decimals, MidpointRounding.AwayFromZero);

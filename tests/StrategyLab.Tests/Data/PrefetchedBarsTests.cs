@@ -92,6 +92,42 @@ public sealed class PrefetchedBarsTests : IDisposable
         Assert.True(disposed); // Dispose waits for the producer, which disposes the source
     }
 
+    [Theory]
+    [InlineData(6, 3)]
+    [InlineData(5, 2)]
+    [InlineData(2, 1)]
+    [InlineData(1, 0)]
+    public void AProducerOnAFullQueue_IsWokenOnlyAtTheLowWaterMark_AndTheBarsAreUnchanged(int depth, int lowWater)
+    {
+        const int Chunk = 10;
+        const int Count = 5_000; // 500 chunks: the producer fills the queue and sleeps many times
+        var wakes = new List<int>(); // written by the consumer's thread only
+        var sleeps = 0;
+        var options = new BarPrefetchOptions
+        {
+            ChunkBars = Chunk, FirstChunkBars = Chunk, Depth = depth, OnProducerWake = wakes.Add, OnProducerSleep = () => Interlocked.Increment(ref sleeps),
+        };
+        var seen = new List<Bar>();
+        using (var e = new PrefetchedBars(Source(Count), options).GetEnumerator())
+        {
+            Assert.True(e.MoveNext());
+            seen.Add(e.Current);
+
+            // Hold the consumer until the producer sleeps on a full queue, so at least one wake-up is certain (bounded,
+            // not a timing assertion).
+            Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref sleeps) > 0, TimeSpan.FromSeconds(30)));
+            while (e.MoveNext())
+            {
+                seen.Add(e.Current);
+            }
+        }
+
+        Assert.Equal(Source(Count).ToList(), seen);
+        Assert.NotEmpty(wakes);
+        Assert.All(wakes, queued => Assert.Equal(lowWater, queued)); // never woken while more than the mark is queued
+        Assert.Equal(Volatile.Read(ref sleeps), wakes.Count); // every sleep ended by exactly one wake-up (the source ends before a sleep)
+    }
+
     [Fact]
     public void DisposedEarly_TheCsvFileIsClosed()
     {

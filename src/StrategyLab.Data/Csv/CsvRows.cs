@@ -1,0 +1,299 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Text;
+using nietras.SeparatedValues;
+using StrategyLab.Core.Domain;
+
+namespace StrategyLab.Data.Csv;
+
+/// <summary>One CSV row as <see cref="CsvRowParser"/> reads it: its fields as code units, and the lines it spans.</summary>
+/// <typeparam name="TChar"><see cref="char"/> (text) or <see cref="byte"/> (UTF-8).</typeparam>
+internal interface ICsvRow<TChar>
+    where TChar : unmanaged
+{
+    /// <summary>The number of fields (a blank line is one empty field).</summary>
+    int ColCount { get; }
+
+    /// <summary>The line the row starts on (1 is the header).</summary>
+    long LineFrom { get; }
+
+    /// <summary>The line after the row's last one.</summary>
+    long LineToExcl { get; }
+
+    /// <summary>The field at <paramref name="index"/>, as written (not trimmed, quotes removed).</summary>
+    ReadOnlySpan<TChar> this[int index] { get; }
+}
+
+/// <summary>A row of Sep's text reader.</summary>
+internal readonly ref struct SepRow(SepReader.Row row) : ICsvRow<char>
+{
+    private readonly SepReader.Row _row = row;
+
+    public int ColCount => _row.ColCount;
+
+    public long LineFrom => _row.LineNumberFrom;
+
+    public long LineToExcl => _row.LineNumberToExcl;
+
+    public ReadOnlySpan<char> this[int index] => _row[index].Span;
+}
+
+/// <summary>A row of <see cref="Utf8CsvRows"/>: a line of ASCII bytes and where its fields end.</summary>
+internal readonly ref struct Utf8Row(ReadOnlySpan<byte> line, ReadOnlySpan<int> ends, long lineNumber) : ICsvRow<byte>
+{
+    private readonly ReadOnlySpan<byte> _line = line;
+    private readonly ReadOnlySpan<int> _ends = ends; // exclusive end of each field; a field starts after the previous one's comma
+
+    public int ColCount => _ends.Length;
+
+    public long LineFrom => lineNumber;
+
+    public long LineToExcl => lineNumber + 1;
+
+    public ReadOnlySpan<byte> this[int index]
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get
+        {
+            var start = index == 0 ? 0 : _ends[index - 1] + 1;
+            return _line[start.._ends[index]];
+        }
+    }
+}
+
+/// <summary>What <see cref="Utf8CsvRows.Next"/> found.</summary>
+internal enum Utf8RowResult
+{
+    /// <summary>A row that became a bar.</summary>
+    Bar,
+
+    /// <summary>A row the parser passed over (blank, other symbol, skipped as bad).</summary>
+    Skipped,
+
+    /// <summary>The end of the file.</summary>
+    End,
+
+    /// <summary>
+    /// A row this reader does not handle (quotes, control characters other than a line's final CR, non-ASCII bytes, a
+    /// line longer than the buffer): the caller reads the file with the text reader instead. Nothing of it was consumed.
+    /// </summary>
+    Unusual,
+}
+
+/// <summary>
+/// The common bar CSV read as bytes: ASCII lines ending in LF or CRLF, fields split at commas, no quotes. Fields go to
+/// <see cref="CsvRowParser"/> as UTF-8 spans, never decoded to strings, which is most of what reading a text file
+/// costs. Anything else in a file makes it answer <see cref="Utf8RowResult.Unusual"/> (or <see cref="TryOpen"/>
+/// null) so that <see cref="CsvBarReader"/> falls back to the general text reader (Sep), which defines the format.
+/// </summary>
+internal sealed class Utf8CsvRows : IDisposable
+{
+    private const int BufferBytes = 1 << 20; // a line longer than this is read by the text reader
+
+    /// <summary>
+    /// Bytes this reader leaves to the text reader: control characters (CR and LF are handled apart), the quote,
+    /// DEL and everything outside ASCII (so a field's bytes are its characters one for one).
+    /// </summary>
+    private static readonly SearchValues<byte> UnusualBytes = SearchValues.Create(
+        [.. Enumerable.Range(0, 0x20).Select(b => (byte)b), (byte)'"', .. Enumerable.Range(0x7F, 0x81).Select(b => (byte)b)]);
+
+    private readonly FileStream _stream;
+    private readonly byte[] _buffer = new byte[BufferBytes];
+    private int[] _ends = new int[16];
+    private int _start;
+    private int _end;
+    private bool _eof;
+
+    private Utf8CsvRows(FileStream stream) => _stream = stream;
+
+    /// <summary>The header's column names, as the text reader gives them.</summary>
+    public IReadOnlyList<string> Header { get; private set; } = [];
+
+    /// <summary>The line number of the next row.</summary>
+    public long Line { get; private set; } = 1;
+
+    /// <summary>
+    /// Opens <paramref name="path"/> when it starts (after an optional UTF-8 byte order mark) with a plain header row:
+    /// ASCII, no quotes, each name once. Null otherwise, and when the file cannot be opened: the text reader then
+    /// reports it, in its own words.
+    /// </summary>
+    public static Utf8CsvRows? TryOpen(string path)
+    {
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return null;
+        }
+
+        var rows = new Utf8CsvRows(stream);
+        try
+        {
+            if (rows.TryReadHeader())
+            {
+                return rows;
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        rows.Dispose();
+        return null;
+    }
+
+    /// <summary>Parses the next row with <paramref name="parser"/>; see <see cref="Utf8RowResult"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per row: fully optimized from the first call (a CLI process reads its file once)
+    public Utf8RowResult Next(CsvRowParser parser, out Bar bar)
+    {
+        bar = default;
+        if (!TryNextLine(out var line, out var consumed))
+        {
+            return line.IsEmpty && consumed == 0 ? Utf8RowResult.End : Utf8RowResult.Unusual;
+        }
+
+        var count = 0;
+        var ends = _ends;
+        var offset = 0;
+        while (true)
+        {
+            var comma = line[offset..].IndexOf((byte)',');
+            if (count == ends.Length)
+            {
+                Array.Resize(ref _ends, ends.Length * 2);
+                ends = _ends;
+            }
+
+            if (comma < 0)
+            {
+                ends[count++] = line.Length;
+                break;
+            }
+
+            offset += comma;
+            ends[count++] = offset++;
+        }
+
+        _start += consumed;
+        var row = new Utf8Row(line, ends.AsSpan(0, count), Line++);
+        return parser.TryParse<Utf8Row, byte>(ref row, out bar) ? Utf8RowResult.Bar : Utf8RowResult.Skipped;
+    }
+
+    public void Dispose() => _stream.Dispose();
+
+    /// <summary>
+    /// The next line without its LF or CRLF, and the bytes it occupies; false at the end (an empty line and 0) or at an
+    /// unusual line (consumed 1), which stays unread.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per row, like Next: a CLI process reads its file once, so tier-0 code would read much of it
+    private bool TryNextLine(out ReadOnlySpan<byte> line, out int consumed)
+    {
+        while (true)
+        {
+            var pending = _buffer.AsSpan(_start, _end - _start);
+            var newline = pending.IndexOf((byte)'\n');
+            if (newline >= 0)
+            {
+                line = pending[..newline];
+                consumed = newline + 1;
+                break;
+            }
+
+            if (!_eof)
+            {
+                if (!Refill())
+                {
+                    line = default;
+                    consumed = 1; // a line longer than the buffer
+                    return false;
+                }
+
+                continue;
+            }
+
+            if (pending.IsEmpty)
+            {
+                line = default;
+                consumed = 0;
+                return false;
+            }
+
+            line = pending; // the last line, without a newline
+            consumed = pending.Length;
+            break;
+        }
+
+        if (!line.IsEmpty && line[^1] == (byte)'\r')
+        {
+            line = line[..^1];
+        }
+
+        if (line.ContainsAny(UnusualBytes))
+        {
+            consumed = 1;
+            line = default;
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Moves the unread bytes to the front and reads more; false when a line does not fit the buffer.</summary>
+    private bool Refill()
+    {
+        if (_start > 0)
+        {
+            _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
+            _end -= _start;
+            _start = 0;
+        }
+
+        if (_end == _buffer.Length)
+        {
+            return false;
+        }
+
+        var read = _stream.Read(_buffer, _end, _buffer.Length - _end);
+        if (read == 0)
+        {
+            _eof = true;
+        }
+
+        _end += read;
+        return true;
+    }
+
+    private bool TryReadHeader()
+    {
+        // Fill the buffer once: a header is far shorter than it.
+        while (!_eof && _end < _buffer.Length)
+        {
+            Refill();
+        }
+
+        if (_buffer.AsSpan(0, _end).StartsWith("\uFEFF"u8))
+        {
+            _start = 3; // the UTF-8 byte order mark, which the text reader drops too
+        }
+
+        if (!TryNextLine(out var line, out var consumed) || line.IsEmpty)
+        {
+            return false; // an empty file or an unusual header: the text reader has the words for it
+        }
+
+        var names = Encoding.ASCII.GetString(line).Split(',');
+        if (names.Distinct(StringComparer.OrdinalIgnoreCase).Count() != names.Length
+            || names.Select(n => n.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).Count() != names.Length)
+        {
+            return false; // a name given twice: the text reader refuses it in its words
+        }
+
+        _start += consumed;
+        Line = 2;
+        Header = names;
+        return true;
+    }
+}
