@@ -37,6 +37,13 @@ public sealed class SmaCrossoverStrategy : IStrategy
 
     private readonly Dictionary<Symbol, SymbolState> _states = [];
 
+    // The states in first-seen order, and where the next bar's state is expected: the bars of a time slice come in
+    // one stable (symbol) order, so the next bar is nearly always the next state's symbol, and the dictionary is
+    // only asked when that guess misses (a symbol without a bar in this slice, or the first slices).
+    private SymbolState[] _ordered = new SymbolState[8];
+    private int _orderedCount;
+    private int _expected;
+
     /// <summary>Period of the fast SMA.</summary>
     [Parameter("Period of the fast SMA of closes (bars); must be below slow.", Minimum = 1, Maximum = 100_000)]
     public int Fast { get; init; } = 10;
@@ -76,6 +83,9 @@ public sealed class SmaCrossoverStrategy : IStrategy
         ArgumentNullException.ThrowIfNull(context);
         ValidateParameters(new StrategySetup(context.Timeframe, context.Symbols)); // a strategy created without a runner is checked too
         _states.Clear();
+        Array.Clear(_ordered);
+        _orderedCount = 0;
+        _expected = 0;
     }
 
     /// <inheritdoc />
@@ -83,11 +93,10 @@ public sealed class SmaCrossoverStrategy : IStrategy
     {
         ArgumentNullException.ThrowIfNull(context);
         var symbol = bar.Symbol;
-        if (!_states.TryGetValue(symbol, out var state))
-        {
-            state = new SymbolState(Fast, Slow);
-            _states.Add(symbol, state);
-        }
+        var state = _expected < _orderedCount && ReferenceEquals(_ordered[_expected].Symbol, symbol)
+            ? _ordered[_expected]
+            : StateOf(symbol);
+        _expected = state.Order + 1 == _orderedCount ? 0 : state.Order + 1;
 
         state.FastSma.Update(bar.Close);
         state.SlowSma.Update(bar.Close);
@@ -136,8 +145,31 @@ public sealed class SmaCrossoverStrategy : IStrategy
         }
     }
 
-    private sealed class SymbolState(int fast, int slow)
+    /// <summary>The state of <paramref name="symbol"/> from the dictionary, made on its first bar.</summary>
+    private SymbolState StateOf(Symbol symbol)
     {
+        if (!_states.TryGetValue(symbol, out var state))
+        {
+            state = new SymbolState(symbol, _orderedCount, Fast, Slow);
+            _states.Add(symbol, state);
+            if (_orderedCount == _ordered.Length)
+            {
+                Array.Resize(ref _ordered, _orderedCount * 2);
+            }
+
+            _ordered[_orderedCount++] = state;
+        }
+
+        return state;
+    }
+
+    private sealed class SymbolState(Symbol symbol, int order, int fast, int slow)
+    {
+        public Symbol Symbol { get; } = symbol;
+
+        /// <summary>The position of this state in first-seen order.</summary>
+        public int Order { get; } = order;
+
         public ExactSma FastSma { get; } = new(fast);
 
         public ExactSma SlowSma { get; } = new(slow);

@@ -112,7 +112,8 @@ public sealed class Portfolio
     {
         if (position.Quantity != 0 && position.LastPrice != price)
         {
-            PositionsValue += position.Quantity * (price - position.LastPrice);
+            // Integer arithmetic when the operands are small, with the decimal result bit for bit.
+            PositionsValue = ExactDecimal.AddProductOfDifference(PositionsValue, position.Quantity, price, position.LastPrice);
         }
 
         position.LastPrice = price;

@@ -10,7 +10,10 @@ namespace StrategyLab.Core.Execution;
 /// object is kept small: the request's fields live here (the trade manager's orders never build an
 /// <see cref="OrderRequest"/>; <see cref="Request"/> makes one on first read, from the values as submitted), optional
 /// prices and times are stored with presence flags rather than as nullables, enums as bytes, and a generated OCO group
-/// is kept as the entry's id and spelt only when read.
+/// is kept as the entry's id and spelt only when read. What most orders never have (a request object, a client id or
+/// OCO group name, a trailing stop's anchor, a second price for a stop-limit, an acceptance time other than the
+/// submission time) lives in a side record made on first need; the time from which an order may fill is its
+/// submission time, not a field.
 /// </remarks>
 public sealed class Order
 {
@@ -21,19 +24,16 @@ public sealed class Order
     private const byte HasExpires = 16;
     private const byte Triggered = 32;
 
-    // Null until read for an order submitted by fields: every change of the quantity or a price builds it first, so
-    // it always holds the values as submitted.
-    private OrderRequest? _request;
-    private string? _clientOrderId;
-    private string? _ocoGroup;
+    // The rarely used parts; null for a trade manager's order until something reads or sets one of them.
+    private Extras? _extras;
 
     // The entry order id of an OCO group the trade manager made ("oco-{id}", spelt on first read); 0 when none.
     private readonly long _ocoEntryId;
     private decimal _quantity;
-    private decimal _limitPrice;
-    private decimal _stopPrice;
-    private decimal _trailAnchorPrice;
-    private DateTime _acceptedUtc;
+
+    // The order's own price: the stop of a stop, stop-limit or trailing stop, else the limit. The other one (a
+    // stop-limit's limit, or a price the type does not use) is in the extras.
+    private decimal _price;
     private DateTime _expiresUtc;
     private readonly byte _side;
     private readonly byte _type;
@@ -45,9 +45,10 @@ public sealed class Order
     internal Order(long id, string? clientOrderId, OrderRequest request, DateTime createdUtc)
         : this(id, request.Symbol, request.Side, request.Quantity, request.Type, request.LimitPrice, request.StopPrice, request.TimeInForce, request.Tag, createdUtc)
     {
-        _clientOrderId = clientOrderId;
-        _request = request;
-        _ocoGroup = request.OcoGroup;
+        var extras = More;
+        extras.ClientOrderId = clientOrderId;
+        extras.Request = request;
+        extras.OcoGroup = request.OcoGroup;
     }
 
     /// <summary>An order submitted by fields (no <see cref="OrderRequest"/> yet; <see cref="Request"/> builds it when read).</summary>
@@ -87,33 +88,22 @@ public sealed class Order
         _timeInForce = (byte)timeInForce;
         Tag = tag;
         _quantity = quantity;
-        if (limitPrice is { } limit)
-        {
-            _limitPrice = limit;
-            _flags |= HasLimit;
-        }
-
-        if (stopPrice is { } stop)
-        {
-            _stopPrice = stop;
-            _flags |= HasStop;
-        }
-
+        SetLimit(limitPrice);
+        SetStop(stopPrice);
         CreatedUtc = createdUtc;
         UpdatedUtc = createdUtc;
-        ActiveFromUtc = createdUtc;
     }
 
     /// <summary>The venue's id, increasing in submission order.</summary>
     public long Id { get; }
 
     /// <summary>The caller's idempotency key; <c>SL-{Id}</c> when the caller gave none (made on first use).</summary>
-    public string ClientOrderId => _clientOrderId ??= "SL-" + Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    public string ClientOrderId => More.ClientOrderId ??= "SL-" + Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The request as submitted (in post-split terms after a split rescaled the order).</summary>
     public OrderRequest Request
     {
-        get => _request ??= new OrderRequest(
+        get => More.Request ??= new OrderRequest(
             Symbol,
             Side,
             _quantity,
@@ -125,7 +115,7 @@ public sealed class Order
             Tag,
             OcoGroup,
             ClientOrderId: null);
-        internal set => _request = value;
+        internal set => More.Request = value;
     }
 
     /// <summary>The instrument.</summary>
@@ -144,7 +134,7 @@ public sealed class Order
     public string? Tag { get; }
 
     /// <summary>The OCO group, if any.</summary>
-    public string? OcoGroup => _ocoGroup ??= _ocoEntryId == 0 ? null : OcoGroupName(_ocoEntryId);
+    public string? OcoGroup => _ocoEntryId == 0 ? _extras?.OcoGroup : (More.OcoGroup ??= OcoGroupName(_ocoEntryId));
 
     /// <summary>Total quantity (changed by a replace or by an OCO sibling's fill).</summary>
     public decimal Quantity
@@ -160,22 +150,22 @@ public sealed class Order
     /// <summary>The current limit price.</summary>
     public decimal? LimitPrice
     {
-        get => (_flags & HasLimit) != 0 ? _limitPrice : null;
+        get => (_flags & HasLimit) == 0 ? null : StopIsOwnPrice ? _extras!.OtherPrice : _price;
         internal set
         {
             KeepRequest();
-            Set(ref _limitPrice, HasLimit, value);
+            SetLimit(value);
         }
     }
 
     /// <summary>The current stop price (for a trailing stop, the current trail level).</summary>
     public decimal? StopPrice
     {
-        get => (_flags & HasStop) != 0 ? _stopPrice : null;
+        get => (_flags & HasStop) == 0 ? null : StopIsOwnPrice ? _price : _extras!.OtherPrice;
         internal set
         {
             KeepRequest();
-            Set(ref _stopPrice, HasStop, value);
+            SetStop(value);
         }
     }
 
@@ -211,21 +201,40 @@ public sealed class Order
     /// <summary>When the venue accepted it; null when it was refused at submission.</summary>
     public DateTime? AcceptedUtc
     {
-        get => (_flags & HasAccepted) != 0 ? _acceptedUtc : null;
-        internal set => Set(ref _acceptedUtc, HasAccepted, value);
+        get => (_flags & HasAccepted) == 0 ? null : _extras is { AcceptedLater: true } e ? e.AcceptedUtc : CreatedUtc;
+        internal set
+        {
+            // The simulated exchange accepts at the submission time: only a later acceptance (a broker's) is stored.
+            if (value is { } t && t != CreatedUtc)
+            {
+                var extras = More;
+                extras.AcceptedUtc = t;
+                extras.AcceptedLater = true;
+            }
+            else if (_extras is { } e)
+            {
+                e.AcceptedLater = false;
+            }
+
+            _flags = value.HasValue ? (byte)(_flags | HasAccepted) : (byte)(_flags & ~HasAccepted);
+        }
     }
 
     /// <summary>When it last changed.</summary>
     public DateTime UpdatedUtc { get; internal set; }
 
-    /// <summary>The first bar start this order may fill on (its decision time, or the fill time that created it).</summary>
-    public DateTime ActiveFromUtc { get; internal set; }
+    /// <summary>The first bar start this order may fill on: its decision time (for an exit attached to a fill, that fill's time).</summary>
+    public DateTime ActiveFromUtc => CreatedUtc;
 
     /// <summary>For a DAY order, the session close at which it expires.</summary>
     public DateTime? ExpiresUtc
     {
         get => (_flags & HasExpires) != 0 ? _expiresUtc : null;
-        internal set => Set(ref _expiresUtc, HasExpires, value);
+        internal set
+        {
+            _expiresUtc = value.GetValueOrDefault();
+            _flags = value.HasValue ? (byte)(_flags | HasExpires) : (byte)(_flags & ~HasExpires);
+        }
     }
 
     /// <summary>True once a stop-limit's stop has been reached.</summary>
@@ -238,24 +247,35 @@ public sealed class Order
     /// <summary>For a trailing stop: the best price seen since submission.</summary>
     public decimal? TrailAnchorPrice
     {
-        get => (_flags & HasTrailAnchor) != 0 ? _trailAnchorPrice : null;
-        internal set => Set(ref _trailAnchorPrice, HasTrailAnchor, value);
+        get => (_flags & HasTrailAnchor) != 0 ? _extras!.TrailAnchorPrice : null;
+        internal set
+        {
+            if (value is { } anchor)
+            {
+                More.TrailAnchorPrice = anchor;
+                _flags |= HasTrailAnchor;
+            }
+            else
+            {
+                _flags = (byte)(_flags & ~HasTrailAnchor);
+            }
+        }
     }
 
     /// <summary>True while the order can still fill.</summary>
     public bool IsOpen => Status is OrderStatus.Working or OrderStatus.PartiallyFilled;
 
     /// <summary>The trail distance of a trailing stop, in percent (from its request).</summary>
-    internal decimal? TrailPercent => _request?.TrailPercent;
+    internal decimal? TrailPercent => _extras?.Request?.TrailPercent;
 
     /// <summary>The limit price as submitted (what the buying-power estimate uses), without building the request.</summary>
-    internal decimal? RequestedLimitPrice => _request is { } r ? r.LimitPrice : LimitPrice;
+    internal decimal? RequestedLimitPrice => _extras?.Request is { } r ? r.LimitPrice : LimitPrice;
 
     /// <summary>The stop price as submitted, without building the request.</summary>
-    internal decimal? RequestedStopPrice => _request is { } r ? r.StopPrice : StopPrice;
+    internal decimal? RequestedStopPrice => _extras?.Request is { } r ? r.StopPrice : StopPrice;
 
     /// <summary>The quantity as submitted, without building the request.</summary>
-    internal decimal RequestedQuantity => _request is { } r ? r.Quantity : _quantity;
+    internal decimal RequestedQuantity => _extras?.Request is { } r ? r.Quantity : _quantity;
 
     /// <summary>The OCO group the trade manager gives the exits of entry <paramref name="entryId"/>.</summary>
     internal static string OcoGroupName(long entryId) => "oco-" + entryId.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -268,7 +288,7 @@ public sealed class Order
             return _ocoEntryId == other._ocoEntryId;
         }
 
-        if (_ocoEntryId == 0 && _ocoGroup is null && other._ocoEntryId == 0 && other._ocoGroup is null)
+        if (_ocoEntryId == 0 && _extras?.OcoGroup is null && other._ocoEntryId == 0 && other._extras?.OcoGroup is null)
         {
             return false;
         }
@@ -277,30 +297,70 @@ public sealed class Order
     }
 
     /// <summary>True when the order belongs to an OCO group.</summary>
-    internal bool HasOcoGroup => _ocoEntryId != 0 || _ocoGroup is not null;
+    internal bool HasOcoGroup => _ocoEntryId != 0 || _extras?.OcoGroup is not null;
 
     /// <inheritdoc />
     public override string ToString() =>
         FormattableString.Invariant($"#{Id} {Side} {Quantity} {Symbol} {Type} {Status}");
 
+    /// <summary>True when <see cref="_price"/> holds the stop (the types that have one), false when it holds the limit.</summary>
+    private bool StopIsOwnPrice => Type is OrderType.Stop or OrderType.StopLimit or OrderType.TrailingStop;
+
+    /// <summary>The side record, made on first need.</summary>
+    private Extras More => _extras ??= new Extras();
+
     /// <summary>Before the quantity or a price changes, fixes the request at the values as submitted.</summary>
     private void KeepRequest()
     {
-        if (_request is null)
+        if (_extras?.Request is null)
         {
             _ = Request;
         }
     }
 
-    private void Set(ref decimal field, byte flag, decimal? value)
+    private void SetLimit(decimal? value) => SetPrice(value, HasLimit, own: !StopIsOwnPrice);
+
+    private void SetStop(decimal? value) => SetPrice(value, HasStop, own: StopIsOwnPrice);
+
+    private void SetPrice(decimal? value, byte flag, bool own)
     {
-        field = value.GetValueOrDefault();
-        _flags = value.HasValue ? (byte)(_flags | flag) : (byte)(_flags & ~flag);
+        if (value is not { } price)
+        {
+            _flags = (byte)(_flags & ~flag);
+            return;
+        }
+
+        if (own)
+        {
+            _price = price;
+        }
+        else
+        {
+            More.OtherPrice = price;
+        }
+
+        _flags |= flag;
     }
 
-    private void Set(ref DateTime field, byte flag, DateTime? value)
+    /// <summary>What most orders never have, kept apart so that the order itself stays small.</summary>
+    private sealed class Extras
     {
-        field = value.GetValueOrDefault();
-        _flags = value.HasValue ? (byte)(_flags | flag) : (byte)(_flags & ~flag);
+        // Null until read for an order submitted by fields: every change of the quantity or a price builds it first,
+        // so it always holds the values as submitted.
+        public OrderRequest? Request { get; set; }
+
+        public string? ClientOrderId { get; set; }
+
+        public string? OcoGroup { get; set; }
+
+        /// <summary>The price the type does not keep in the order itself (a stop-limit's limit).</summary>
+        public decimal OtherPrice { get; set; }
+
+        public decimal TrailAnchorPrice { get; set; }
+
+        public DateTime AcceptedUtc { get; set; }
+
+        /// <summary>True when <see cref="AcceptedUtc"/> holds an acceptance later than the submission.</summary>
+        public bool AcceptedLater { get; set; }
     }
 }

@@ -20,7 +20,8 @@ public sealed partial class SimulatedExchange
 
         public List<Order> Working { get; } = [];
 
-        public HashSet<long> Matched { get; } = [];
+        /// <summary>Ids of the orders matched on the current bar: a few at most, so a list searched linearly beats a hash set.</summary>
+        public List<long> Matched { get; } = [];
 
         public decimal LastPrice { get; set; }
 

@@ -712,8 +712,24 @@ public sealed partial class SimulatedExchange : IBarDrivenVenue, ISplitAwareVenu
     private void RemoveOpen(Order order)
     {
         _byId.Remove(order.Id);
-        _open.Remove(order);
-        _books.Get(order.Symbol)!.Working.Remove(order);
+        RemoveSame(_open, order);
+        RemoveSame(_books.Get(order.Symbol)!.Working, order);
+    }
+
+    /// <summary>
+    /// Removes <paramref name="order"/> (this very object) keeping the others' order. <see cref="List{T}.Remove"/> would
+    /// compare through the default equality comparer, a shared-generic lookup per element on every order closed.
+    /// </summary>
+    private static void RemoveSame(List<Order> orders, Order order)
+    {
+        for (var i = 0; i < orders.Count; i++)
+        {
+            if (ReferenceEquals(orders[i], order))
+            {
+                orders.RemoveAt(i);
+                return;
+            }
+        }
     }
 
     private void Raise(OrderEventKind kind, Order order, DateTime time, Fill? fill = null)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using StrategyLab.Core.Domain;
 
 namespace StrategyLab.Core.Indicators;
@@ -126,6 +127,14 @@ public sealed class ExactSma : IIndicator
 
         if (_decimals is null && other._decimals is null && _scale == other._scale)
         {
+            var a = (long)_sum;
+            var b = (long)other._sum;
+            if (a == _sum && b == other._sum)
+            {
+                // The usual case (sums of prices fit 64 bits): one 64×64→128-bit multiply each, exact.
+                return Math.BigMul(a, (long)other.Period).CompareTo(Math.BigMul(b, (long)Period));
+            }
+
             // |sum| < 2^63 · 2^31 and a period < 2^31: each product is below 2^125.
             return (_sum * other.Period).CompareTo(other._sum * Period);
         }
@@ -154,16 +163,35 @@ public sealed class ExactSma : IIndicator
     /// </summary>
     private bool TryToScaled(decimal value, out long scaled)
     {
-        Span<int> bits = stackalloc int[4];
-        decimal.GetBits(value, bits);
         scaled = 0;
-        if (bits[2] != 0 || bits[1] < 0)
+        int flags;
+        long mantissa;
+        if (DecimalParts.InPlace)
         {
-            return false; // mantissa of 64 bits or more
+            // The decimal's own fields, read where they are (no copy to an int[4]); layout checked at start-up.
+            ref readonly var parts = ref DecimalParts.Of(in value);
+            if (parts.High != 0 || parts.Low > long.MaxValue)
+            {
+                return false; // mantissa of 64 bits or more
+            }
+
+            flags = parts.Flags;
+            mantissa = (long)parts.Low;
+        }
+        else
+        {
+            Span<int> bits = stackalloc int[4];
+            decimal.GetBits(value, bits);
+            if (bits[2] != 0 || bits[1] < 0)
+            {
+                return false;
+            }
+
+            flags = bits[3];
+            mantissa = ((long)bits[1] << 32) | (uint)bits[0];
         }
 
-        var mantissa = ((long)bits[1] << 32) | (uint)bits[0];
-        var scale = (bits[3] >> 16) & 0xFF;
+        var scale = (flags >> 16) & 0xFF;
         if (scale > _scale && !TryRaiseScale(scale))
         {
             return false;
@@ -180,7 +208,7 @@ public sealed class ExactSma : IIndicator
             mantissa *= PowersOfTen[shift];
         }
 
-        scaled = bits[3] < 0 ? -mantissa : mantissa;
+        scaled = flags < 0 ? -mantissa : mantissa;
         return true;
     }
 
@@ -261,6 +289,47 @@ public sealed class ExactSma : IIndicator
         }
 
         return new decimal((int)(uint)magnitude, (int)(uint)(magnitude >> 32), (int)(uint)(magnitude >> 64), negative, (byte)scale);
+    }
+
+    /// <summary>
+    /// The fields of a <see cref="decimal"/> as the runtime lays them out (flags, high 32 bits, low 64 bits of the
+    /// mantissa), to read a value in place. <see cref="InPlace"/> is true only when that layout was verified against
+    /// <see cref="decimal.GetBits(decimal, Span{int})"/> at start-up; otherwise callers use <c>GetBits</c>.
+    /// </summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal readonly struct DecimalParts
+    {
+        public readonly int Flags;
+        public readonly uint High;
+        public readonly ulong Low;
+
+        /// <summary>True when <see cref="Of"/> reads the same parts as <see cref="decimal.GetBits(decimal, Span{int})"/>.</summary>
+        public static readonly bool InPlace = LayoutMatches();
+
+        public static ref readonly DecimalParts Of(ref readonly decimal value) =>
+            ref Unsafe.As<decimal, DecimalParts>(ref Unsafe.AsRef(in value));
+
+        private static bool LayoutMatches()
+        {
+            if (Unsafe.SizeOf<DecimalParts>() != sizeof(decimal))
+            {
+                return false;
+            }
+
+            decimal[] samples = [0m, 1m, -1m, 123.45m, -0.0001m, decimal.MaxValue, decimal.MinValue, new decimal(0x12345678, 0x7EDCBA98, 0x0BADF00D, true, 17)];
+            Span<int> bits = stackalloc int[4];
+            foreach (var d in samples)
+            {
+                decimal.GetBits(d, bits);
+                ref readonly var p = ref Of(in d);
+                if (p.Flags != bits[3] || p.High != (uint)bits[2] || p.Low != (((ulong)(uint)bits[1] << 32) | (uint)bits[0]))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
     }
 
     private static long[] BuildPowersOfTen()

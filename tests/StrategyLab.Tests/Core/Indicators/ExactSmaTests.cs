@@ -124,4 +124,57 @@ public class ExactSmaTests
         Assert.Equal((0L, false, 0m), (a.Count, a.IsReady, a.Sum));
         Assert.True(double.IsNaN(a.Value));
     }
+
+    [Fact]
+    public void DecimalsAreReadInPlace_OnThisRuntime()
+    {
+        // The in-place read is checked against decimal.GetBits at start-up; on this runtime it must be the one used.
+        Assert.True(ExactSma.DecimalParts.InPlace);
+    }
+
+    [Fact]
+    public void SumsStayExact_ForValuesAtTheEdgesOfTheInPlaceRead()
+    {
+        // Negative values, zero with a scale, mantissas near 2^63 and past it (decimal mode), a rescale to 9 decimals.
+        decimal[] values =
+        [
+            -0.00m, 1.5m, -2.25m, 123456789.123456789m, 9_223_372_036_854_775_807m, -9_223_372_036_854_775_807m,
+            9_223_372_036_854_775_808m, 0.0001m, -42m,
+        ];
+        for (var period = 1; period <= 4; period++)
+        {
+            var sma = new ExactSma(period);
+            var window = new Queue<decimal>();
+            foreach (var x in values)
+            {
+                sma.Update(x);
+                window.Enqueue(x);
+                if (window.Count > period)
+                {
+                    window.Dequeue();
+                }
+
+                Assert.Equal(window.Aggregate(0m, (a, b) => a + b), sma.Sum);
+            }
+        }
+    }
+
+    [Fact]
+    public void Comparison_IsExact_WhenSumsLeaveSixtyFourBits()
+    {
+        // Two windows of huge equal values: the comparison leaves the 64-bit fast path for the 128-bit products.
+        var a = new ExactSma(2);
+        var b = new ExactSma(3);
+        foreach (var x in new[] { 4_000_000_000_000_000_000m, 4_000_000_000_000_000_000m, 4_000_000_000_000_000_000m })
+        {
+            a.Update(x);
+            b.Update(x);
+        }
+
+        Assert.Equal(0, a.CompareMeanTo(b));
+        a.Update(4_000_000_000_000_000_001m);
+        Assert.Equal(1, a.CompareMeanTo(b));
+        Assert.Equal(-1, b.CompareMeanTo(a));
+        Assert.Equal(ReferenceSign([4_000_000_000_000_000_000m, 4_000_000_000_000_000_001m], [4_000_000_000_000_000_000m, 4_000_000_000_000_000_000m, 4_000_000_000_000_000_000m]), a.CompareMeanTo(b));
+    }
 }

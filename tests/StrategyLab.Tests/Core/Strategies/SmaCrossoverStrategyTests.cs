@@ -133,4 +133,46 @@ public class SmaCrossoverStrategyTests
 
         Assert.Equal("strategy.params.fast: the fast period (30) must be shorter than the slow period (20).", ex.Message);
     }
+
+    [Fact]
+    public void SymbolsInAnyOrder_GiveEachSymbolTheSignalsItGetsAlone()
+    {
+        // The strategy guesses the next bar's symbol from the previous slice's order: shuffled slices, missing bars
+        // and a symbol first seen late must not change what any symbol is told.
+        Symbol[] symbols = [Symbol.Equity("ORDA"), Symbol.Equity("ORDB"), Symbol.Equity("ORDC"), Symbol.Equity("ORDD")];
+        var rng = new Random(12);
+        var prices = symbols.Select(_ => 50m).ToArray();
+        var slices = new List<Bar[]>();
+        for (var minute = 0; minute < 300; minute++)
+        {
+            var start = Utc(Nyse, Day, "09:30").AddMinutes(minute);
+            var slice = new List<Bar>();
+            for (var s = 0; s < symbols.Length; s++)
+            {
+                prices[s] = Math.Max(1m, prices[s] + (rng.Next(-20, 21) / 100m));
+                var late = s == 3 && minute < 40; // the last symbol starts trading later
+                if (!late && rng.Next(10) != 0) // and any symbol may have no bar in a slice
+                {
+                    slice.Add(new Bar(symbols[s], start, start.AddMinutes(1), prices[s], prices[s], prices[s], prices[s], 100));
+                }
+            }
+
+            // Stable order mostly (as a run delivers it), shuffled now and then.
+            slices.Add(minute % 7 == 0 ? [.. slice.OrderBy(_ => rng.Next())] : [.. slice]);
+        }
+
+        var together = new StrategyDriver(new SmaCrossoverStrategy { Fast = 3, Slow = 8, AllowShort = true }, new FakeStrategyContext(Timeframe.OneMinute, Nyse, symbols));
+        foreach (var slice in slices)
+        {
+            together.Feed(slice);
+        }
+
+        foreach (var symbol in symbols)
+        {
+            var alone = new StrategyDriver(new SmaCrossoverStrategy { Fast = 3, Slow = 8, AllowShort = true }, new FakeStrategyContext(Timeframe.OneMinute, Nyse, symbol));
+            alone.Feed(slices.SelectMany(slice => slice).Where(b => b.Symbol == symbol));
+            Assert.NotEmpty(alone.Context.Intents);
+            Assert.Equal(alone.Context.Intents, together.Context.Intents.Where(i => i.Symbol == symbol));
+        }
+    }
 }
