@@ -118,6 +118,15 @@ public static class LiveSession
                 await using var feed = (feedFactory ?? LiveFeeds.Create)(run, runLoggers, time);
                 await LiveFeeds.CheckSymbolsAsync(feed, run.Symbols, logger, stopToken).ConfigureAwait(false);
                 var live = new LiveRunner(run, feed, assembly, time, runLoggers, status);
+                if (resume)
+                {
+                    // Before the feed connects: the engine back where it was, then the broker's news while we were down.
+                    var catchUp = new LiveCatchUp(journal, assembly, logger);
+                    catchUp.Replay();
+                    await catchUp.ReconcileBrokerAsync(time.GetUtcNow().UtcDateTime, stopToken).ConfigureAwait(false);
+                    live.ResumeAfter(catchUp.RecentBars);
+                }
+
                 try
                 {
                     stopReason = (await live.RunAsync(stopToken).ConfigureAwait(false)).ToText();

@@ -133,6 +133,9 @@ public sealed class BrokerReconcilerTests : IDisposable
         public Task<IReadOnlyList<BrokerOrderSnapshot>> OpenOrdersAsync(CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<BrokerOrderSnapshot>>([.. Orders.Where(o => !JournalReader.TerminalStatuses.Contains(o.Status))]);
 
+        public Task<BrokerOrderSnapshot?> OrderAsync(string clientOrderId, CancellationToken cancellationToken) =>
+            Task.FromResult(Orders.LastOrDefault(o => o.ClientOrderId == clientOrderId));
+
         public Task<IReadOnlyList<BrokerPositionSnapshot>> PositionsAsync(CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<BrokerPositionSnapshot>>([.. Positions]);
 
