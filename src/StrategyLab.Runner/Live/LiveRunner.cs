@@ -86,16 +86,15 @@ public sealed class LiveRunner
     public TradeAggregationCounters TradeCounters => _aggregator.Counters;
 
     /// <summary>
-    /// A resumed run whose catch-up replayed up to <paramref name="replayed"/>: while that session is still open, the time
-    /// since its last slice is a feed gap, which the first connection backfills from history (as after a drop).
+    /// A resumed run whose catch-up replayed <paramref name="replayed"/>, the last bars ending at <paramref name="lastEndUtc"/>:
+    /// while that session is still open, the time since then is a feed gap that the first connection backfills from history.
     /// </summary>
-    public void ResumeAfter(IReadOnlyList<Bar> replayed)
+    public void ResumeAfter(IReadOnlyList<Bar> replayed, DateTime? lastEndUtc)
     {
         _backfill.NoteReleased(replayed);
-        var last = _assembly.Engine.LastSliceTimeUtc;
-        if (last != DateTime.MinValue && _gate.SessionAt(Now()) is { } now && _gate.SessionAt(last.AddTicks(-1))?.Date == now.Date)
+        if (lastEndUtc is { } last && _gate.SessionAt(Now()) is { } now && _gate.SessionAt(last.AddTicks(-1))?.Date == now.Date)
         {
-            _gaps.OnDisconnected(Now(), last);
+            _gaps.OnDisconnected(Now(), last + _grace); // from the window that starts at `last`: the ones before it were journalled
         }
     }
 

@@ -124,7 +124,7 @@ public static class LiveSession
                     var catchUp = new LiveCatchUp(journal, assembly, logger);
                     catchUp.Replay();
                     await catchUp.ReconcileBrokerAsync(time.GetUtcNow().UtcDateTime, stopToken).ConfigureAwait(false);
-                    live.ResumeAfter(catchUp.RecentBars);
+                    live.ResumeAfter(catchUp.RecentBars, catchUp.LastBarEndUtc);
                 }
 
                 try

@@ -52,6 +52,9 @@ public sealed class LiveCatchUp
     /// <summary>Broker order events handed back from the journal.</summary>
     public int OrderEvents { get; private set; }
 
+    /// <summary>The end of the last replayed bar (warm-up or slice); null when the journal held none.</summary>
+    public DateTime? LastBarEndUtc { get; private set; }
+
     /// <summary>The bars of the last hour of replayed slices.</summary>
     public IReadOnlyList<Bar> RecentBars => _recent;
 
@@ -141,6 +144,11 @@ public sealed class LiveCatchUp
     private void ReplayBars(JournalEvent row)
     {
         var (phase, bars) = BarJournal.Read(row);
+        if (bars.Length > 0)
+        {
+            LastBarEndUtc = bars.Max(b => b.End);
+        }
+
         if (phase == BarJournal.WarmUpPhase)
         {
             _assembly.Bars.WarmUp(bars);
