@@ -121,10 +121,7 @@ public static class LiveSession
                 if (resume)
                 {
                     // Before the feed connects: the engine back where it was, then the broker's news while we were down.
-                    var catchUp = new LiveCatchUp(journal, assembly, logger);
-                    catchUp.Replay();
-                    await catchUp.ReconcileBrokerAsync(time.GetUtcNow().UtcDateTime, stopToken).ConfigureAwait(false);
-                    live.ResumeAfter(catchUp.RecentBars, catchUp.LastBarEndUtc);
+                    await LiveCatchUp.ResumeAsync(journal, assembly, live, logger, time.GetUtcNow().UtcDateTime, stopToken).ConfigureAwait(false);
                 }
 
                 try

@@ -58,6 +58,21 @@ public sealed class LiveCatchUp
     /// <summary>The bars of the last hour of replayed slices.</summary>
     public IReadOnlyList<Bar> RecentBars => _recent;
 
+    /// <summary>
+    /// The whole resume of a live run, before its feed connects: <see cref="Replay"/>, then <see cref="ReconcileBrokerAsync"/>,
+    /// then the time since the last journalled bar is handed to <paramref name="runner"/> as a gap to backfill.
+    /// </summary>
+    public static async Task<LiveCatchUp> ResumeAsync(
+        RunJournal journal, EngineAssembly assembly, LiveRunner runner, ILogger logger, DateTime nowUtc, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(runner);
+        var catchUp = new LiveCatchUp(journal, assembly, logger);
+        catchUp.Replay();
+        await catchUp.ReconcileBrokerAsync(nowUtc, cancellationToken).ConfigureAwait(false);
+        runner.ResumeAfter(catchUp.RecentBars, catchUp.LastBarEndUtc);
+        return catchUp;
+    }
+
     /// <summary>Replays the journal through the engine; logs <c>reconcile.replayed</c>.</summary>
     /// <exception cref="InvalidDataException">A <c>bars</c> row cannot be read.</exception>
     public void Replay()
