@@ -18,8 +18,9 @@ public sealed class EngineAssembly
 {
     private readonly SimulatedExchange? _exchange;
 
-    private EngineAssembly(Portfolio portfolio, SimulatedExchange? exchange, IExecutionVenue venue, ILiveVenue? broker, TradeManager tradeManager, TradingEngine engine)
+    private EngineAssembly(Portfolio portfolio, SimulatedExchange? exchange, IExecutionVenue venue, ILiveVenue? broker, TradeManager tradeManager, TradingEngine engine, BarJournal bars)
     {
+        Bars = bars;
         Portfolio = portfolio;
         _exchange = exchange;
         Venue = venue;
@@ -46,6 +47,9 @@ public sealed class EngineAssembly
 
     /// <summary>The orchestrator.</summary>
     public TradingEngine Engine { get; }
+
+    /// <summary>How a live run hands bars to <see cref="Engine"/>: journalled first (<c>bars</c> rows) when the run has a journal.</summary>
+    public BarJournal Bars { get; }
 
     /// <summary>Wires the engine of <paramref name="run"/>, reporting to <paramref name="recorder"/>.</summary>
     /// <param name="run">The validated configuration.</param>
@@ -105,7 +109,7 @@ public sealed class EngineAssembly
             broker!.Listener = listener;
         }
 
-        return new EngineAssembly(portfolio, exchange, venue, broker, tradeManager, engine);
+        return new EngineAssembly(portfolio, exchange, venue, broker, tradeManager, engine, new BarJournal(engine, journal?.Writer));
     }
 
     /// <summary>Cancels every open order (a stopped live or replay run with <c>engine.cancel_orders_on_stop</c>).</summary>

@@ -61,7 +61,7 @@ internal static class LiveCommands
 
     private static Option<string?> ResumeOption() => new("--resume")
     {
-        Description = "Resume the run in this run folder after a crash or a stop: its config.json and journal.db are read, and the run carries on in the same folder.",
+        Description = "Resume the run in this run folder after a crash or a stop: its config.json and journal.db are read (a live run replays its journalled bars, then reconciles with the broker), and the run carries on in the same folder.",
     };
 
     // A missing config.json fails in the loader, naming the file.
@@ -74,11 +74,6 @@ internal static class LiveCommands
             if (!File.Exists(Path.Combine(resume, LiveJournal.FileName)))
             {
                 throw new ConfigException("--resume", $"{Path.GetFullPath(resume)} has no {LiveJournal.FileName}: not a run folder this build can resume.");
-            }
-
-            if (run.Mode != Reporting.RunMode.Replay)
-            {
-                throw new ConfigException("--resume", "resuming a live-mode run is not supported yet (its bars would have to be re-read); replay runs resume.");
             }
 
             return await RunInFolderAsync(run, Path.GetFullPath(resume), context, token, resume: true, liveTradingConfirmed).ConfigureAwait(false);

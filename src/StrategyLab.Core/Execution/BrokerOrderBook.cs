@@ -153,6 +153,23 @@ public sealed class BrokerOrderBook
         return fill;
     }
 
+    /// <summary>
+    /// Counts what was applied under <paramref name="fromKey"/> as applied under <paramref name="toKey"/> (a resumed run
+    /// replayed an order's fills under its client order id, and now knows the broker's id of it).
+    /// </summary>
+    public void MoveAppliedFills(string fromKey, string toKey)
+    {
+        ArgumentNullException.ThrowIfNull(fromKey);
+        ArgumentNullException.ThrowIfNull(toKey);
+        if (fromKey == toKey || !_applied.Remove(fromKey, out var applied))
+        {
+            return;
+        }
+
+        var (quantity, notional) = _applied.GetValueOrDefault(toKey);
+        _applied[toKey] = (quantity + applied.Quantity, notional + applied.Notional);
+    }
+
     private void Raise(OrderEventKind kind, Order order, DateTime time, Fill? fill = null) =>
         Listener?.OnOrderEvent(new OrderEvent(kind, order, time, fill));
 }

@@ -37,7 +37,7 @@ internal sealed class GapBackfill
     public static List<Bar> Resample(ResolvedRun run, IEnumerable<Bar> bars)
     {
         var resampler = new BarResampler(run.CalendarOf, run.Timeframe, run.Config.MarketHours.ExtendedHours);
-        var sink = new BarList();
+        var sink = new BarCollector();
         foreach (var b in bars)
         {
             resampler.Add(b, sink);
@@ -166,11 +166,12 @@ internal sealed class GapBackfill
 
     private static bool SameValues(in Bar a, in Bar b) =>
         a.Open == b.Open && a.High == b.High && a.Low == b.Low && a.Close == b.Close && a.Volume == b.Volume;
+}
 
-    private sealed class BarList : IBarSink
-    {
-        public List<Bar> Bars { get; } = [];
+/// <summary>A bar sink that keeps what it is given, in order.</summary>
+internal sealed class BarCollector : IBarSink
+{
+    public List<Bar> Bars { get; } = [];
 
-        public void OnBar(in Bar bar) => Bars.Add(bar);
-    }
+    public void OnBar(in Bar bar) => Bars.Add(bar);
 }

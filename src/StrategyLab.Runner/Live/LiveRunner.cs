@@ -31,7 +31,7 @@ public sealed class LiveRunner
     private readonly BarSyncSchedule _schedule;
     private readonly TradeBarAggregator _aggregator;
     private readonly ProviderBarBuffer _providerBars;
-    private readonly Collector _completed = new();
+    private readonly BarCollector _completed = new();
     private readonly List<Bar> _held = [];
     private readonly FeedGapTracker _gaps;
     private readonly GapBackfill _backfill;
@@ -84,6 +84,19 @@ public sealed class LiveRunner
 
     /// <summary>The aggregator's counters (accepted, duplicates, late, outside hours).</summary>
     public TradeAggregationCounters TradeCounters => _aggregator.Counters;
+
+    /// <summary>
+    /// A resumed run whose catch-up replayed <paramref name="replayed"/>, the last bars ending at <paramref name="lastEndUtc"/>:
+    /// while that session is still open, the time since then is a feed gap that the first connection backfills from history.
+    /// </summary>
+    public void ResumeAfter(IReadOnlyList<Bar> replayed, DateTime? lastEndUtc)
+    {
+        _backfill.NoteReleased(replayed);
+        if (lastEndUtc is { } last && _gate.SessionAt(Now()) is { } now && _gate.SessionAt(last.AddTicks(-1))?.Date == now.Date)
+        {
+            _gaps.OnDisconnected(Now(), last + _grace); // from the window that starts at `last`: the ones before it were journalled
+        }
+    }
 
     /// <summary>Runs until auto stop, cancellation, the close (with <c>when_closed: exit</c>) or a feed failure.</summary>
     public async Task<LiveStopReason> RunAsync(CancellationToken stopToken)
@@ -305,7 +318,7 @@ public sealed class LiveRunner
 
             if (ready[i].End > _assembly.Engine.LastSliceTimeUtc)
             {
-                _assembly.Engine.ProcessSlice(ready.GetRange(i, j - i).ToArray());
+                _assembly.Bars.Slice(ready.GetRange(i, j - i).ToArray()); // journalled before the engine acts on it
                 Counters.Bars += j - i;
             }
 
@@ -498,7 +511,7 @@ public sealed class LiveRunner
                 {
                     if (slice.Key > _assembly.Engine.LastSliceTimeUtc)
                     {
-                        _assembly.Engine.ProcessSlice(slice.ToArray());
+                        _assembly.Bars.Slice(slice.ToArray());
                         Counters.Bars += slice.Count();
                     }
                 }
@@ -548,11 +561,4 @@ public sealed class LiveRunner
     }
 
     private DateTime Now() => _time.GetUtcNow().UtcDateTime;
-
-    private sealed class Collector : IBarSink
-    {
-        public List<Bar> Bars { get; } = [];
-
-        public void OnBar(in Bar bar) => Bars.Add(bar);
-    }
 }

@@ -118,6 +118,12 @@ public static class LiveSession
                 await using var feed = (feedFactory ?? LiveFeeds.Create)(run, runLoggers, time);
                 await LiveFeeds.CheckSymbolsAsync(feed, run.Symbols, logger, stopToken).ConfigureAwait(false);
                 var live = new LiveRunner(run, feed, assembly, time, runLoggers, status);
+                if (resume)
+                {
+                    // Before the feed connects: the engine back where it was, then the broker's news while we were down.
+                    await LiveCatchUp.ResumeAsync(journal, assembly, live, logger, time.GetUtcNow().UtcDateTime, stopToken).ConfigureAwait(false);
+                }
+
                 try
                 {
                     stopReason = (await live.RunAsync(stopToken).ConfigureAwait(false)).ToText();

@@ -34,13 +34,16 @@ internal sealed class LiveWarmUp
         _calendar = windows.Calendar;
     }
 
-    /// <summary>Loads the warm-up bars for a run whose first live cycle is in the window at <paramref name="now"/>.</summary>
+    /// <summary>
+    /// Loads the warm-up bars for a run whose first live cycle is in the window at <paramref name="now"/>; nothing for an
+    /// engine that already saw bars (a resumed run, whose catch-up replayed its journalled warm-up and slices).
+    /// </summary>
     /// <exception cref="OperationCanceledException">The run was stopped (Ctrl+C or <c>auto_stop_at</c>) while history was fetched.</exception>
     public async Task LoadAsync(DateTime now, CancellationToken stop)
     {
         // At least what the strategy declares it needs (IStrategy.WarmUpBars), so its intents count from the open.
         var needed = Math.Max(_run.Config.LiveMinBars, _assembly.Engine.Strategy.WarmUpBars);
-        if (needed <= 0)
+        if (needed <= 0 || _assembly.Engine.Counters.WarmupBars > 0 || _assembly.Engine.LastSliceTimeUtc != DateTime.MinValue)
         {
             return;
         }
@@ -86,7 +89,7 @@ internal sealed class LiveWarmUp
         all.Sort(static (a, b) => a.End != b.End ? a.End.CompareTo(b.End) : a.Symbol.CompareTo(b.Symbol));
         if (all.Count > 0)
         {
-            _assembly.Engine.WarmUp(all.ToArray());
+            _assembly.Bars.WarmUp(all.ToArray());
             _counters.WarmupBars = all.Count;
             _logger.LogInformation(LiveEvents.WarmupLoaded, "{Count} bar(s) from {From:O} to {To:O}", all.Count, all[0].Start, all[^1].End);
         }

@@ -23,7 +23,7 @@ namespace StrategyLab.Runner.Live.Broker;
 /// OCO group is emulated here (a fill reduces the siblings by the filled quantity, and cancels them at zero), not with
 /// Alpaca's bracket/OCO classes, so every venue protects positions the same way.</para>
 /// </remarks>
-public sealed class AlpacaBroker : ILiveVenue, IBrokerAccount
+public sealed class AlpacaBroker : ILiveVenue, IBrokerAccount, IResumableVenue
 {
     private readonly AlpacaTradingClient _client;
     private readonly AlpacaTradeStream _stream;
@@ -40,6 +40,8 @@ public sealed class AlpacaBroker : ILiveVenue, IBrokerAccount
     private Task _reader = Task.CompletedTask;
     private DateTime _connectedUtc;
     private bool _connected;
+    private bool _catchingUp;
+    private DateTime? _resumedUtc;
 
     /// <summary>Creates the adapter; nothing is sent before <see cref="ConnectAsync"/>.</summary>
     /// <param name="options">Keys and endpoints (validated by the clients).</param>
@@ -103,6 +105,11 @@ public sealed class AlpacaBroker : ILiveVenue, IBrokerAccount
             account.Currency);
         _sender = Task.Run(() => SendLoopAsync(_stop.Token), CancellationToken.None);
         _reader = Task.Run(() => ReadLoopAsync(_stop.Token), CancellationToken.None);
+        if (_resumedUtc is { } resumed)
+        {
+            // A resumed run reconciled before the stream was up: what changed in between comes in now (fills are cumulative).
+            _outbox.Writer.TryWrite(new ReconcileCommand(resumed));
+        }
     }
 
     /// <inheritdoc />
@@ -130,7 +137,11 @@ public sealed class AlpacaBroker : ILiveVenue, IBrokerAccount
             order.Symbol,
             order.Type,
             order.Tag);
-        _outbox.Writer.TryWrite(new SendCommand(tracked, AlpacaOrderMapping.ToAlpaca(order, clientOrderId)));
+        if (!_catchingUp)
+        {
+            _outbox.Writer.TryWrite(new SendCommand(tracked, AlpacaOrderMapping.ToAlpaca(order, clientOrderId)));
+        }
+
         return order;
     }
 
@@ -146,7 +157,10 @@ public sealed class AlpacaBroker : ILiveVenue, IBrokerAccount
         if (!tracked.CancelRequested)
         {
             tracked.CancelRequested = true;
-            _outbox.Writer.TryWrite(new CancelCommand(tracked));
+            if (!_catchingUp)
+            {
+                _outbox.Writer.TryWrite(new CancelCommand(tracked));
+            }
         }
 
         return true;
@@ -169,7 +183,11 @@ public sealed class AlpacaBroker : ILiveVenue, IBrokerAccount
         _book.Change(order, quantity, limitPrice, stopPrice, nowUtc);
         var replacementId = AlpacaOrderMapping.ReplacementId(tracked.ClientOrderId, ++tracked.Replacements);
         _byClientId[replacementId] = tracked; // known before it is sent: its events may come before the answer
-        _outbox.Writer.TryWrite(new ReplaceCommand(tracked, replacementId, quantity, limitPrice, stopPrice));
+        if (!_catchingUp)
+        {
+            _outbox.Writer.TryWrite(new ReplaceCommand(tracked, replacementId, quantity, limitPrice, stopPrice));
+        }
+
         return true;
     }
 
@@ -191,6 +209,76 @@ public sealed class AlpacaBroker : ILiveVenue, IBrokerAccount
     }
 
     /// <inheritdoc />
+    public void BeginCatchUp()
+    {
+        if (_connected)
+        {
+            throw new InvalidOperationException("A broker that is already connected cannot catch up.");
+        }
+
+        _catchingUp = true;
+    }
+
+    /// <inheritdoc />
+    public void ApplyJournalled(JournalledOrderEvent orderEvent)
+    {
+        ArgumentNullException.ThrowIfNull(orderEvent);
+        if (!_byClientId.TryGetValue(orderEvent.ClientOrderId, out var tracked))
+        {
+            return;
+        }
+
+        // While catching up, journalled fills are counted under the client order id; EndCatchUpAsync moves the count to
+        // Alpaca's id of the order, so a report of the same fill from Alpaca later applies nothing twice.
+        var key = _catchingUp ? tracked.ClientOrderId : tracked.BrokerOrderId ?? tracked.ClientOrderId;
+        Apply(
+            new BrokerReport(orderEvent.ClientOrderId, key, orderEvent.Status, orderEvent.FilledQuantity, orderEvent.Price, orderEvent.Price, orderEvent.Quantity, orderEvent.TimeUtc, FromReconcile: !_catchingUp),
+            orderEvent.TimeUtc);
+    }
+
+    /// <inheritdoc />
+    public async Task EndCatchUpAsync(CancellationToken cancellationToken)
+    {
+        _catchingUp = false;
+        var resent = 0;
+        foreach (var tracked in _byClientId.Values.Distinct().Where(t => t.Order.IsOpen).OrderBy(t => t.Order.Id).ToList())
+        {
+            var order = tracked.Order;
+            var latest = tracked.Replacements > 0 ? AlpacaOrderMapping.ReplacementId(tracked.ClientOrderId, tracked.Replacements) : tracked.ClientOrderId;
+            var found = await _client.GetOrderByClientOrderIdAsync(latest, cancellationToken).ConfigureAwait(false);
+            if (found is null && tracked.Replacements > 0)
+            {
+                found = await _client.GetOrderByClientOrderIdAsync(tracked.ClientOrderId, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (found is null)
+            {
+                // Journalled, never sent (the process died before the sender got to it): send it now, same id.
+                resent++;
+                _outbox.Writer.TryWrite(new SendCommand(tracked, AlpacaOrderMapping.ToAlpaca(order, tracked.ClientOrderId)));
+                continue;
+            }
+
+            tracked.BrokerOrderId = found.Id;
+            _book.MoveAppliedFills(tracked.ClientOrderId, found.Id);
+            if (found.ClientOrderId != latest && !found.IsTerminal)
+            {
+                resent++;
+                _outbox.Writer.TryWrite(new ReplaceCommand(tracked, latest, order.Quantity, order.LimitPrice, order.StopPrice));
+            }
+
+            if (tracked.CancelRequested && !found.IsTerminal)
+            {
+                resent++;
+                _outbox.Writer.TryWrite(new CancelCommand(tracked));
+            }
+        }
+
+        _resumedUtc = DateTime.UtcNow.AddSeconds(-1); // Alpaca's clock: the reconciliation at connect lists what changed since
+        _logger.LogInformation(BrokerEvents.Reconciled, "{Broker}: caught up; {Open} open order(s), {Resent} request(s) to send again", Name, _book.OpenOrders.Count, resent);
+    }
+
+    /// <inheritdoc />
     public ValueTask<bool> WaitForEventsAsync(CancellationToken cancellationToken) => _inbox.Reader.WaitToReadAsync(cancellationToken);
 
     /// <inheritdoc />
@@ -208,6 +296,10 @@ public sealed class AlpacaBroker : ILiveVenue, IBrokerAccount
     /// <inheritdoc />
     public async Task<IReadOnlyList<BrokerPositionSnapshot>> PositionsAsync(CancellationToken cancellationToken) =>
         [.. (await _client.ListPositionsAsync(cancellationToken).ConfigureAwait(false)).Select(p => new BrokerPositionSnapshot(p.Symbol, p.Quantity, p.AverageEntryPrice))];
+
+    /// <inheritdoc />
+    public async Task<BrokerOrderSnapshot?> OrderAsync(string clientOrderId, CancellationToken cancellationToken) =>
+        await _client.GetOrderByClientOrderIdAsync(clientOrderId, cancellationToken).ConfigureAwait(false) is { } o ? Snapshot(o) : null;
 
     /// <inheritdoc />
     public async Task<bool> CancelAsync(string clientOrderId, CancellationToken cancellationToken)

@@ -32,6 +32,9 @@ public interface IBrokerAccount
     /// <summary>Every order that can still fill.</summary>
     Task<IReadOnlyList<BrokerOrderSnapshot>> OpenOrdersAsync(CancellationToken cancellationToken);
 
+    /// <summary>One order by our client order id (any age, any status); null when the broker has none.</summary>
+    Task<BrokerOrderSnapshot?> OrderAsync(string clientOrderId, CancellationToken cancellationToken);
+
     /// <summary>Every open position.</summary>
     Task<IReadOnlyList<BrokerPositionSnapshot>> PositionsAsync(CancellationToken cancellationToken);
 

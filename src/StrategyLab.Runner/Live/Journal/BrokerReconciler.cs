@@ -37,13 +37,23 @@ public sealed class BrokerReconciler(IBrokerAccount broker, LiveJournal journal,
         var open = await broker.OpenOrdersAsync(cancellationToken).ConfigureAwait(false);
         var positions = await broker.PositionsAsync(cancellationToken).ConfigureAwait(false);
 
-        // The latest snapshot of each order (an order can be in both lists).
+        // The latest snapshot of each order (an order can be in both lists; a replacement counts as the order it replaced).
         var orders = new Dictionary<string, BrokerOrderSnapshot>(StringComparer.Ordinal);
-        foreach (var o in changed.Concat(open))
+        foreach (var o in changed.Concat(open).Select(o => o with { ClientOrderId = JournalIdOf(o.ClientOrderId, state) }))
         {
             if (!orders.TryGetValue(o.ClientOrderId, out var seen) || o.UpdatedAtUtc >= seen.UpdatedAtUtc)
             {
                 orders[o.ClientOrderId] = o;
+            }
+        }
+
+        // An order the journal has open but neither list holds (it ended before the last journalled event, e.g. a fill
+        // the process died before journalling): asked for by its client order id.
+        foreach (var j in state.Orders.Values.Where(o => o.IsOpen && !orders.ContainsKey(o.ClientOrderId)).OrderBy(o => o.ClientOrderId, StringComparer.Ordinal).ToList())
+        {
+            if (await broker.OrderAsync(j.ClientOrderId, cancellationToken).ConfigureAwait(false) is { } found)
+            {
+                orders[j.ClientOrderId] = found;
             }
         }
 
@@ -63,6 +73,15 @@ public sealed class BrokerReconciler(IBrokerAccount broker, LiveJournal journal,
             }
 
             var moved = false;
+            if (j.Status == "pending_new" && b.Status != "rejected")
+            {
+                // Sent, but the process died before the acknowledgement was journalled: the broker has it. The ack goes
+                // first, so the journal reads as it happened (accepted, then filled or canceled).
+                journal.Append(JournalEventKind.BrokerAck, new { @event = "accepted", qty = Text(b.Quantity), adopted = true, timeUtc = Time(b.UpdatedAtUtc) }, b.Symbol, b.ClientOrderId, b.BrokerOrderId, "new");
+                Reconcile("order.adopted", b.Symbol, b.ClientOrderId, b.BrokerOrderId, new { what = "ack", status = b.Status });
+                moved = true;
+            }
+
             if (b.FilledQuantity > j.FilledQuantity)
             {
                 var delta = b.FilledQuantity - j.FilledQuantity;
@@ -83,13 +102,6 @@ public sealed class BrokerReconciler(IBrokerAccount broker, LiveJournal journal,
             {
                 Reconcile("order.adopted", b.Symbol, b.ClientOrderId, b.BrokerOrderId, new { what = b.Status, journalStatus = j.Status });
                 journal.Append(JournalEventKind.Cancel, new { @event = b.Status, filledQty = Text(b.FilledQuantity), adopted = true, timeUtc = Time(b.UpdatedAtUtc) }, b.Symbol, b.ClientOrderId, b.BrokerOrderId, b.Status);
-                moved = true;
-            }
-            else if (!terminal && j.Status == "pending_new")
-            {
-                // Sent, but the process died before the acknowledgement was journalled: the broker has it.
-                journal.Append(JournalEventKind.BrokerAck, new { @event = "accepted", qty = Text(b.Quantity), adopted = true, timeUtc = Time(b.UpdatedAtUtc) }, b.Symbol, b.ClientOrderId, b.BrokerOrderId, b.Status);
-                Reconcile("order.adopted", b.Symbol, b.ClientOrderId, b.BrokerOrderId, new { what = "ack", status = b.Status });
                 moved = true;
             }
 
@@ -133,6 +145,18 @@ public sealed class BrokerReconciler(IBrokerAccount broker, LiveJournal journal,
             "{Broker}: {Adopted} order(s) adopted, {Unknown} unknown, {Missing} missing, {Mismatches} position mismatch(es)",
             broker.Name, adopted, unknown, missing, mismatches);
         return report;
+    }
+
+    /// <summary>The journal's id of a broker order: a replacement (<c>{id}-r{n}</c>) is journalled under the order it replaced.</summary>
+    private static string JournalIdOf(string clientOrderId, JournalState state)
+    {
+        if (state.Orders.ContainsKey(clientOrderId))
+        {
+            return clientOrderId;
+        }
+
+        var cut = clientOrderId.LastIndexOf("-r", StringComparison.Ordinal);
+        return cut > 0 && state.Orders.ContainsKey(clientOrderId[..cut]) ? clientOrderId[..cut] : clientOrderId;
     }
 
     private void Reconcile<T>(string what, string? symbol, string? clientOrderId, string? brokerOrderId, T details) =>

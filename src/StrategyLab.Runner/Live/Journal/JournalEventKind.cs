@@ -32,6 +32,13 @@ public enum JournalEventKind
     /// what the broker did. Written by <see cref="OperatorJournal"/>, never by the run itself.
     /// </summary>
     Operator,
+
+    /// <summary>
+    /// Bars a live run handed to the engine: the warm-up, or one slice (every bar ending at one instant), committed before
+    /// the engine acts on them. A resumed live run replays them (<see cref="LiveCatchUp"/>), since a feed cannot be re-read.
+    /// Written by <see cref="BarJournal"/>; journals of older builds have none.
+    /// </summary>
+    Bars,
 }
 
 /// <summary>The stored text of each <see cref="JournalEventKind"/> (stable: it is on disk).</summary>
@@ -49,6 +56,7 @@ public static class JournalKinds
         JournalEventKind.StrategyState => "strategy_state",
         JournalEventKind.Reconcile => "reconcile",
         JournalEventKind.Operator => "operator",
+        JournalEventKind.Bars => "bars",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown journal event kind."),
     };
 
@@ -65,6 +73,7 @@ public static class JournalKinds
         "strategy_state" => JournalEventKind.StrategyState,
         "reconcile" => JournalEventKind.Reconcile,
         "operator" => JournalEventKind.Operator,
+        "bars" => JournalEventKind.Bars,
         _ => throw new FormatException($"Unknown journal event kind '{text}'."),
     };
 }

@@ -16,7 +16,7 @@ public sealed record JournalPosition(string Symbol, decimal Quantity, decimal? A
 /// <param name="LastSequence">The last committed event.</param>
 /// <param name="OpenOrders">Each order whose latest status is not terminal: that latest event.</param>
 /// <param name="Positions">The latest <c>position</c> event of each symbol whose quantity is not zero.</param>
-/// <param name="LastEvents">The last events, oldest first.</param>
+/// <param name="LastEvents">The last events, oldest first (<c>bars</c> rows left out: they are market data, not events of the run).</param>
 public sealed record JournalStatus(long LastSequence, IReadOnlyList<JournalEvent> OpenOrders, IReadOnlyList<JournalPosition> Positions, IReadOnlyList<JournalEvent> LastEvents);
 
 /// <summary>
@@ -132,7 +132,7 @@ public sealed class JournalReader : IDisposable
         }
 
         IReadOnlyList<JournalEvent> recent;
-        using (var command = Command(tx, $"SELECT {JournalSchema.Columns} FROM (SELECT * FROM events ORDER BY seq DESC LIMIT $n) ORDER BY seq"))
+        using (var command = Command(tx, $"SELECT {JournalSchema.Columns} FROM (SELECT * FROM events WHERE kind <> 'bars' ORDER BY seq DESC LIMIT $n) ORDER BY seq"))
         {
             command.Parameters.AddWithValue("$n", lastEvents);
             recent = ReadAll(command);

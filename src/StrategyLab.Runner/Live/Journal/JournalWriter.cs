@@ -18,6 +18,7 @@ public sealed class JournalWriter
     private readonly ILogger _logger;
     private readonly Dictionary<string, int> _written = new(StringComparer.Ordinal);
     private readonly HashSet<string> _recovered = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _expected = new(StringComparer.Ordinal);
     private bool _caughtUp;
 
     /// <summary>Writes to <paramref name="journal"/>, skipping what <paramref name="resumed"/> already holds.</summary>
@@ -45,6 +46,23 @@ public sealed class JournalWriter
     public long Recovered { get; private set; }
 
     /// <summary>
+    /// How many rows of <paramref name="kind"/> for this order (or symbol) this process has re-derived or written so far:
+    /// a resumed run's catch-up compares it with the journal's rows to tell which ones its engine did not re-derive.
+    /// </summary>
+    public int CountSoFar(JournalEventKind kind, string? clientOrderId, string? symbol) =>
+        _written.GetValueOrDefault(JournalState.KeyOf(kind, clientOrderId, symbol));
+
+    /// <summary>
+    /// Says that the journal gained a row of <paramref name="kind"/> for this order (or symbol) behind this writer's back
+    /// (a reconciliation wrote it), so the same row re-derived by the engine is not written again.
+    /// </summary>
+    public void Expect(JournalEventKind kind, string? clientOrderId, string? symbol)
+    {
+        var key = JournalState.KeyOf(kind, clientOrderId, symbol);
+        _expected[key] = _expected.GetValueOrDefault(key) + 1;
+    }
+
+    /// <summary>
     /// True when this is the row's first occurrence in the journal and it was committed; false when the journal already
     /// held it (nothing written).
     /// </summary>
@@ -69,7 +87,7 @@ public sealed class JournalWriter
     {
         var key = JournalState.KeyOf(kind, clientOrderId, symbol);
         var n = _written[key] = _written.GetValueOrDefault(key) + 1;
-        if (n <= _resumed.CountOf(key))
+        if (n <= _resumed.CountOf(key) + _expected.GetValueOrDefault(key))
         {
             Skipped++;
             return false;

@@ -31,4 +31,7 @@ public static class ReconcileEvents
 
     /// <summary>The journal already held every event the resumed run re-derived up to here.</summary>
     public static readonly EventId CaughtUp = new(5358, "reconcile.caught_up");
+
+    /// <summary>A resumed live run replayed its journalled warm-up and slices (and its broker's journalled order events) through the engine.</summary>
+    public static readonly EventId Replayed = new(5359, "reconcile.replayed");
 }

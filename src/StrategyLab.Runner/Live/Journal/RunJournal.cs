@@ -4,6 +4,7 @@ using StrategyLab.Core.Accounting;
 using StrategyLab.Core.Engine;
 using StrategyLab.Core.Execution;
 using StrategyLab.Core.Strategies;
+using StrategyLab.Runner.Live.Broker;
 
 namespace StrategyLab.Runner.Live.Journal;
 
@@ -26,9 +27,33 @@ public sealed class RunJournal : IDisposable
         _resuming = resuming;
         _journal = journal;
         _logger = logger;
-        RunId = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)));
+        Folder = Path.GetFullPath(folder);
+        RunId = Path.GetFileName(Path.TrimEndingDirectorySeparator(Folder));
         Writer = new JournalWriter(journal, resumed, logger);
     }
+
+    /// <summary>The run folder (full path).</summary>
+    public string Folder { get; }
+
+    /// <summary>True when the run resumed from this journal (<c>--resume</c>).</summary>
+    public bool IsResuming => _resuming;
+
+    /// <summary>The sequence number of the last committed row.</summary>
+    public long LastSequence => _journal.LastSequence;
+
+    /// <summary>The journal's rows after <paramref name="afterSequence"/>, in order (read on a connection of their own).</summary>
+    public IReadOnlyList<JournalEvent> ReadAfter(long afterSequence = 0)
+    {
+        using var reader = JournalReader.Open(Folder);
+        return reader.ReadAfter(afterSequence);
+    }
+
+    /// <summary>
+    /// Compares the journal as it stands with what <paramref name="broker"/> reports (open orders, positions, orders
+    /// changed since the last journalled event) and journals every difference (<see cref="BrokerReconciler"/>).
+    /// </summary>
+    public Task<ReconcileReport> ReconcileAsync(IBrokerAccount broker, CancellationToken cancellationToken) =>
+        new BrokerReconciler(broker, _journal, _logger).ReconcileAsync(JournalState.Replay(ReadAfter()), cancellationToken);
 
     /// <summary>The run's id (its folder's name): the stem of its client order ids.</summary>
     public string RunId { get; }

@@ -96,6 +96,27 @@ public sealed class BrokerReconcilerTests : IDisposable
     }
 
     [Fact]
+    public async Task AnUnacknowledgedOrderThatFilledBeforeTheLastJournalledEvent_IsFoundByItsClientOrderId_AckedThenFilled()
+    {
+        // Filled a minute before the journal's last row: "changed since" does not list it, and it is no longer open.
+        var broker = new FakeBroker();
+        broker.Orders.Add(new BrokerOrderSnapshot("sl-run-3", "b3", "AAPL", true, 10, 10, 100m, "filled", T0.AddMinutes(-1)));
+        broker.Positions.Add(new BrokerPositionSnapshot("AAPL", 10, 100m));
+        using (var journal = LiveJournal.Open(_folder, _time))
+        {
+            Request(journal, "sl-run-3", "AAPL", "buy", 10);
+            Assert.Equal(new ReconcileReport(1, 0, 0, 0), await Reconcile(journal, broker));
+        }
+
+        using var reader = JournalReader.Open(_folder);
+        var rows = reader.ReadOrder("sl-run-3").Where(e => e.Kind != JournalEventKind.Reconcile).Select(e => e.Kind).ToList();
+        Assert.Equal([JournalEventKind.OrderRequest, JournalEventKind.BrokerAck, JournalEventKind.Fill], rows);
+        var order = JournalState.Load(_folder).Orders["sl-run-3"];
+        Assert.Equal(("filled", 10m), (order.Status, order.FilledQuantity));
+        Assert.Empty(_logs.Named("reconcile.order.missing"));
+    }
+
+    [Fact]
     public async Task AJournalThatAgrees_IsClean()
     {
         var broker = new FakeBroker();
@@ -132,6 +153,9 @@ public sealed class BrokerReconcilerTests : IDisposable
 
         public Task<IReadOnlyList<BrokerOrderSnapshot>> OpenOrdersAsync(CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<BrokerOrderSnapshot>>([.. Orders.Where(o => !JournalReader.TerminalStatuses.Contains(o.Status))]);
+
+        public Task<BrokerOrderSnapshot?> OrderAsync(string clientOrderId, CancellationToken cancellationToken) =>
+            Task.FromResult(Orders.LastOrDefault(o => o.ClientOrderId == clientOrderId));
 
         public Task<IReadOnlyList<BrokerPositionSnapshot>> PositionsAsync(CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<BrokerPositionSnapshot>>([.. Positions]);
