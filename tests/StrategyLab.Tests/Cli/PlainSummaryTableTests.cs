@@ -230,6 +230,11 @@ public sealed class PlainSummaryTableTests : IDisposable
         using var spectre = new StringWriter();
         var console = RunConsole.For(spectre);
         console.Write(RunConsole.SummaryOf(outcome).ToSpectre());
+        if (outcome.Statistics.FeesDominate)
+        {
+            console.MarkupLine(Markup.Escape(RunConsole.FeesNote(outcome.Statistics)));
+        }
+
         if (synthetic)
         {
             console.MarkupLine(LegacySyntheticMarkup);
