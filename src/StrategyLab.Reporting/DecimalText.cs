@@ -55,35 +55,7 @@ internal static class DecimalText
             scale--;
         }
 
-        var pos = 0;
-        if (bits[3] < 0)
-        {
-            destination[pos++] = (byte)'-';
-        }
-
-        if (scale == 0)
-        {
-            digits[..count].CopyTo(destination[pos..]);
-            return pos + count;
-        }
-
-        if (count > scale)
-        {
-            var integer = count - scale;
-            digits[..integer].CopyTo(destination[pos..]);
-            pos += integer;
-            destination[pos++] = (byte)'.';
-            digits[integer..count].CopyTo(destination[pos..]);
-            return pos + scale;
-        }
-
-        destination[pos++] = (byte)'0';
-        destination[pos++] = (byte)'.';
-        var zeros = scale - count;
-        destination.Slice(pos, zeros).Fill((byte)'0');
-        pos += zeros;
-        digits[..count].CopyTo(destination[pos..]);
-        return pos + count;
+        return Place(digits[..count], scale, bits[3] < 0, destination);
     }
 
     /// <summary>
@@ -92,17 +64,24 @@ internal static class DecimalText
     /// </summary>
     private static int Format(ulong mantissa, int scale, bool negative, Span<byte> destination)
     {
+        Span<byte> digits = stackalloc byte[20];
+        Utf8Formatter.TryFormat(mantissa, digits, out var count);
+        return Place(digits[..count], scale, negative, destination);
+    }
+
+    /// <summary>Writes the sign and <paramref name="digits"/> with the point <paramref name="scale"/> digits from the right.</summary>
+    private static int Place(ReadOnlySpan<byte> digits, int scale, bool negative, Span<byte> destination)
+    {
         var pos = 0;
+        var count = digits.Length;
         if (negative)
         {
             destination[pos++] = (byte)'-';
         }
 
-        Span<byte> digits = stackalloc byte[20];
-        Utf8Formatter.TryFormat(mantissa, digits, out var count);
         if (scale == 0)
         {
-            digits[..count].CopyTo(destination[pos..]);
+            digits.CopyTo(destination[pos..]);
             return pos + count;
         }
 
@@ -112,7 +91,7 @@ internal static class DecimalText
             digits[..integer].CopyTo(destination[pos..]);
             pos += integer;
             destination[pos++] = (byte)'.';
-            digits[integer..count].CopyTo(destination[pos..]);
+            digits[integer..].CopyTo(destination[pos..]);
             return pos + scale;
         }
 
@@ -121,7 +100,7 @@ internal static class DecimalText
         var zeros = scale - count;
         destination.Slice(pos, zeros).Fill((byte)'0');
         pos += zeros;
-        digits[..count].CopyTo(destination[pos..]);
+        digits.CopyTo(destination[pos..]);
         return pos + count;
     }
 }
