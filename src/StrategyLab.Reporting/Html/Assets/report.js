@@ -86,6 +86,8 @@
   // The strategy's custom series (plots.csv), one line each, in a chart under the price charts.
   var PLOT_COLORS = ['#4f7dff', '#f7a600', '#26a69a', '#ef5350', '#b388ff', '#4dd0e1', '#ff8a65', '#aed581'];
 
+  var OVERLAY_COLORS = ['#f7a600', '#b388ff', '#4dd0e1', '#ff8a65', '#aed581', '#4f7dff', '#f06292', '#fff176'];
+
   function plotsChart() {
     var el = document.getElementById('plots-chart');
     if (!el || !data.plots) {
@@ -149,6 +151,44 @@
       });
       line.setData(points);
     });
+
+    // The strategy's own series (plots.csv rows with a pane): over the candles on their scale, or in a pane under
+    // them. A point flagged as the last before a gap paints no connector to the next one (as the levels above).
+    var overlays = (s.overlays || []).map(function (o, i) {
+      var color = OVERLAY_COLORS[i % OVERLAY_COLORS.length];
+      var below = o.pane === 'indicator';
+      var line = chart.addSeries(LW.LineSeries, {
+        color: color, lineWidth: below ? 1 : 2, priceLineVisible: false, lastValueVisible: false, crosshairMarkerVisible: false,
+        title: o.name,
+        priceFormat: below ? { type: 'price', precision: 2, minMove: 0.01 } : { type: 'price', precision: precision, minMove: Math.pow(10, -precision) }
+      }, below ? 1 : 0);
+      line.setData(o.points.map(function (p) {
+        return p[2] ? { time: p[0], value: p[1], color: 'rgba(0, 0, 0, 0)' } : { time: p[0], value: p[1] };
+      }));
+      return { name: o.name, pane: o.pane, color: color, series: line };
+    });
+    var panes = chart.panes();
+    if (panes.length > 1) {
+      panes[0].setStretchFactor(3);
+      panes[1].setStretchFactor(1);
+    }
+
+    if (overlays.length > 0) {
+      var legend = document.createElement('div');
+      legend.className = 'legend-row overlay-legend';
+      overlays.forEach(function (o) {
+        var key = document.createElement('span');
+        key.className = 'plot-key';
+        key.textContent = o.name + (o.pane === 'indicator' ? ' (pane)' : '');
+        key.style.borderLeft = '12px solid ' + o.color;
+        key.style.paddingLeft = '4px';
+        key.style.marginRight = '8px';
+        legend.appendChild(key);
+      });
+      el.parentNode.insertBefore(legend, el);
+    }
+
+    el.dataset.overlayCount = String(overlays.length);
 
     // One marker per fill: an up arrow under a buy's price, a down arrow over a sell's, coloured by side.
     var markers = s.fills.map(function (f, i) {
@@ -231,7 +271,7 @@
     chart.timeScale().fitContent();
 
     // For tests and the curious: the chart's API, its candle series and the fills it marks.
-    el.reportChart = { chart: chart, candles: candles, fills: s.fills };
+    el.reportChart = { chart: chart, candles: candles, fills: s.fills, overlays: overlays };
     el.dataset.ready = '1';
   }
 
