@@ -189,6 +189,15 @@ public sealed class ReportBrowserTests : IDisposable
         Assert.Equal(panes, drawn[1]);
         Assert.True(drawn[2] > 100, $"the first overlay's colour covers {drawn[2]} pixels");
         Assert.NotNull(await session.Page.QuerySelectorAsync(".overlay-legend"));
+
+        // Each P&L cell of the trade table (gross, net, return) is coloured by its own sign, not by the net's.
+        var miscoloured = await session.Page.EvalOnSelectorAllAsync<int>("#trades-table tbody tr", """
+            rows => rows.filter(tr => [8, 10, 11].some(c => {
+              const td = tr.cells[c], v = parseFloat(td.textContent.replace(/[,+ %]/g, ''));
+              return td.className !== (v > 0 ? 'pos' : v < 0 ? 'neg' : '');
+            })).length
+            """);
+        Assert.Equal(0, miscoloured);
         Assert.Empty(session.Errors);
     }
 

@@ -223,7 +223,8 @@
         return;
       }
 
-      ohlc.textContent = 'O ' + fmt(c.open, precision) + '  H ' + fmt(c.high, precision) + '  L ' + fmt(c.low, precision) + '  C ' + fmt(c.close, precision);
+      // Each price at its own precision (a long run's axis needs the finest one; 480 need not read 480.0000).
+      ohlc.textContent = 'O ' + fmtPrice(c.open) + '  H ' + fmtPrice(c.high) + '  L ' + fmtPrice(c.low) + '  C ' + fmtPrice(c.close);
     }
 
     if (last) {
@@ -254,7 +255,7 @@
       side.className = f[1] > 0 ? 'buy' : 'sell';
       side.textContent = f[1] > 0 ? 'BUY' : 'SELL';
       head.appendChild(side);
-      head.appendChild(document.createTextNode(' ' + fmtQty(f[3]) + ' ' + s.symbol + ' @ ' + fmt(f[2], precision)));
+      head.appendChild(document.createTextNode(' ' + fmtQty(f[3]) + ' ' + s.symbol + ' @ ' + fmtPrice(f[2])));
       tooltip.appendChild(head);
       [['Reason', f[5] || '—'], ['Time', f[6]], ['Fees', fmt(f[4], 2)], ['Order', '#' + f[7]]].forEach(function (row) {
         var line = document.createElement('div');
@@ -308,7 +309,7 @@
         keys: [i + 1, t[0], t[1], t[2], t[4], t[5], t[7], t[8], t[9], t[10], t[11], t[12], t[13], t[14]],
         cells: [String(i + 1), t[0], t[1], fmtQty(t[2]), t[3], fmtPrice(t[5]), t[6], fmtPrice(t[8]), fmt(t[9], 2), fmt(t[10], 2),
           fmt(t[11], 2), (t[12] > 0 ? '+' : '') + fmt(t[12], 2) + ' %', held(t[13]), t[14]],
-        net: t[11], side: t[1]
+        side: t[1]
       };
     });
     var order = rows.slice();
@@ -317,6 +318,10 @@
     var ascending = true;
     var body = table.tBodies[0];
     var pager = document.getElementById('trades-pager');
+
+    function tone(value) {
+      return value > 0 ? 'pos' : value < 0 ? 'neg' : '';
+    }
 
     function held(seconds) {
       var d = Math.floor(seconds / 86400), h = Math.floor((seconds % 86400) / 3600), m = Math.floor((seconds % 3600) / 60);
@@ -333,7 +338,7 @@
           var td = document.createElement('td');
           td.textContent = text;
           if (c === 2) { td.className = row.side === 'short' ? 'side-short' : 'side-long'; }
-          if (c >= 8 && c <= 11 && c !== 9) { td.className = row.net > 0 ? 'pos' : row.net < 0 ? 'neg' : ''; }
+          if (c === 8 || c === 10 || c === 11) { td.className = tone(row.keys[c]); } // each P&L by its own sign
           tr.appendChild(td);
         });
         fragment.appendChild(tr);
