@@ -319,8 +319,10 @@
     var body = table.tBodies[0];
     var pager = document.getElementById('trades-pager');
 
+    // The sign of the value as shown (two decimals): -0.004 reads 0.00 and stays uncoloured.
     function tone(value) {
-      return value > 0 ? 'pos' : value < 0 ? 'neg' : '';
+      var shown = Math.round(value * 100);
+      return shown > 0 ? 'pos' : shown < 0 ? 'neg' : '';
     }
 
     function held(seconds) {
