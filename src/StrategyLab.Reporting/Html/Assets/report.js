@@ -122,6 +122,22 @@
     var s = data.symbols[index];
     var precision = s.precision;
     var chart = LW.createChart(el, chartOptions(s.intraday));
+    // The strategy's own series (plots.csv rows with a pane): over the candles on their scale, or in a pane under
+    // them. Added before the candles, so the fill markers stay on top for the hover tooltip (a breakout's fill sits on
+    // the range line). A point flagged as the last before a gap paints no connector to the next one (as the levels do).
+    var overlays = (s.overlays || []).map(function (o, i) {
+      var color = OVERLAY_COLORS[i % OVERLAY_COLORS.length];
+      var below = o.pane === 'indicator';
+      var line = chart.addSeries(LW.LineSeries, {
+        color: color, lineWidth: below ? 1 : 2, priceLineVisible: false, lastValueVisible: false, crosshairMarkerVisible: false,
+        title: o.name,
+        priceFormat: below ? { type: 'price', precision: 2, minMove: 0.01 } : { type: 'price', precision: precision, minMove: Math.pow(10, -precision) }
+      }, below ? 1 : 0);
+      line.setData(o.points.map(function (p) {
+        return p[2] ? { time: p[0], value: p[1], color: 'rgba(0, 0, 0, 0)' } : { time: p[0], value: p[1] };
+      }));
+      return { name: o.name, pane: o.pane, color: color, series: line };
+    });
     var candles = chart.addSeries(LW.CandlestickSeries, {
       upColor: COLORS.up, downColor: COLORS.down, borderVisible: false, wickUpColor: COLORS.up, wickDownColor: COLORS.down,
       priceFormat: { type: 'price', precision: precision, minMove: Math.pow(10, -precision) }
@@ -152,21 +168,6 @@
       line.setData(points);
     });
 
-    // The strategy's own series (plots.csv rows with a pane): over the candles on their scale, or in a pane under
-    // them. A point flagged as the last before a gap paints no connector to the next one (as the levels above).
-    var overlays = (s.overlays || []).map(function (o, i) {
-      var color = OVERLAY_COLORS[i % OVERLAY_COLORS.length];
-      var below = o.pane === 'indicator';
-      var line = chart.addSeries(LW.LineSeries, {
-        color: color, lineWidth: below ? 1 : 2, priceLineVisible: false, lastValueVisible: false, crosshairMarkerVisible: false,
-        title: o.name,
-        priceFormat: below ? { type: 'price', precision: 2, minMove: 0.01 } : { type: 'price', precision: precision, minMove: Math.pow(10, -precision) }
-      }, below ? 1 : 0);
-      line.setData(o.points.map(function (p) {
-        return p[2] ? { time: p[0], value: p[1], color: 'rgba(0, 0, 0, 0)' } : { time: p[0], value: p[1] };
-      }));
-      return { name: o.name, pane: o.pane, color: color, series: line };
-    });
     var panes = chart.panes();
     if (panes.length > 1) {
       panes[0].setStretchFactor(3);
