@@ -202,6 +202,10 @@ public class StrategyBenchmarks
         {
         }
 
+        public void Plot(Symbol symbol, string series, double value, StrategyLab.Core.Engine.PlotPane pane)
+        {
+        }
+
         private void Set(decimal position)
         {
             Intents++;

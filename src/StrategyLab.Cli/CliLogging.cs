@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using StrategyLab.Providers.Streaming;
+using StrategyLab.Runner.Logging;
 
 namespace StrategyLab.Cli;
 
@@ -15,8 +16,12 @@ internal static class CliLogging
     /// (<see cref="SecretRedactor"/>). Built with the factory's own constructor, not <c>LoggerFactory.Create</c>: that one builds a dependency-injection
     /// container for the same result, a few percent of a small run's start-up.
     /// </remarks>
-    public static ILoggerFactory Create(TextWriter error, LogLevel minimum = LogLevel.Information, IEnumerable<string?>? secrets = null) =>
-        new LoggerFactory([new TextWriterLoggerProvider(error, secrets)], new LoggerFilterOptions { MinLevel = minimum });
+    /// <param name="error">Where the lines go.</param>
+    /// <param name="minimum">The lowest level written.</param>
+    /// <param name="secrets">Texts never written.</param>
+    /// <param name="text">How instants are shown (default UTC): a run's logger shows them in its exchange's time, as its files do.</param>
+    public static ILoggerFactory Create(TextWriter error, LogLevel minimum = LogLevel.Information, IEnumerable<string?>? secrets = null, LogText? text = null) =>
+        new LoggerFactory([new TextWriterLoggerProvider(error, secrets, text ?? LogText.Utc)], new LoggerFilterOptions { MinLevel = minimum });
 
     /// <summary>Adds more providers (e.g. <c>log.jsonl</c>) to a factory made by <see cref="Create"/>.</summary>
     public static ILoggerFactory With(this ILoggerFactory factory, ILoggerProvider provider)
@@ -25,19 +30,19 @@ internal static class CliLogging
         return factory;
     }
 
-    private sealed class TextWriterLoggerProvider(TextWriter writer, IEnumerable<string?>? secrets) : ILoggerProvider
+    private sealed class TextWriterLoggerProvider(TextWriter writer, IEnumerable<string?>? secrets, LogText text) : ILoggerProvider
     {
         private readonly Lock _gate = new();
         private readonly SecretRedactor _secrets = new(secrets ?? []);
 
-        public ILogger CreateLogger(string categoryName) => new TextWriterLogger(writer, _gate, _secrets);
+        public ILogger CreateLogger(string categoryName) => new TextWriterLogger(writer, _gate, _secrets, text);
 
         public void Dispose()
         {
         }
     }
 
-    private sealed class TextWriterLogger(TextWriter writer, Lock gate, SecretRedactor secrets) : ILogger
+    private sealed class TextWriterLogger(TextWriter writer, Lock gate, SecretRedactor secrets, LogText text) : ILogger
     {
         private string Redact(string text) => secrets.Redact(text);
 
@@ -58,7 +63,7 @@ internal static class CliLogging
                 _ => "crit",
             };
             var name = string.IsNullOrEmpty(eventId.Name) ? "log" : eventId.Name;
-            var line = Redact($"{level} {name}: {formatter(state, exception)}");
+            var line = Redact($"{level} {name}: {text.Message(state, exception, formatter)}");
             lock (gate)
             {
                 writer.WriteLine(line);

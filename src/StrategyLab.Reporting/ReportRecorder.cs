@@ -28,7 +28,7 @@ public sealed class ReportRecorder : IRunRecorder
     private readonly ExchangeOffsetCache _equityClock;
     private readonly Dictionary<Symbol, ExchangeOffsetCache> _clocks = [];
     private readonly Dictionary<Symbol, RestingOrders> _restingOrders = [];
-    private readonly Dictionary<(string Series, Symbol? Symbol), CandleLadder> _plots = [];
+    private readonly Dictionary<(string Series, Symbol? Symbol), CandleLadder?> _plots = [];
     private readonly bool _barsFromEvents;
     private ReportData? _built;
     private bool _mismatch;
@@ -146,19 +146,36 @@ public sealed class ReportRecorder : IRunRecorder
 
         if (!_plots.TryGetValue((point.Series, point.Symbol), out var ladder))
         {
-            var label = point.Symbol is { } s ? point.Series + " (" + s.Ticker + ")" : point.Series;
-            if (!_data.Plots.TryGetValue(label, out ladder))
-            {
-                ladder = new CandleLadder(ReportData.PlotPointsPerSeries);
-                _data.Plots.Add(label, ladder);
-            }
-
+            ladder = NewLadder(point);
             _plots.Add((point.Series, point.Symbol), ladder);
+        }
+
+        if (ladder is null)
+        {
+            return; // beyond the symbol's overlays: left out, as when read from plots.csv
         }
 
         var at = (point.Symbol is { } symbol ? ClockOf(symbol) : _equityClock).ToOffset(point.TimeUtc);
         var d = (decimal)v;
         ladder.Add(at, at, d, d, d, d, 0, -1);
+    }
+
+    /// <summary>The ladder of a series' first point: a symbol's overlay (null past the symbol's cap) or a strategy plot.</summary>
+    private CandleLadder? NewLadder(in PlotPoint point)
+    {
+        if (point.Pane != PlotPane.Strategy && point.Symbol is { } owner)
+        {
+            return _data.OverlayOf(owner.Ticker, point.Series, point.Pane);
+        }
+
+        var label = point.Symbol is { } s ? point.Series + " (" + s.Ticker + ")" : point.Series;
+        if (!_data.Plots.TryGetValue(label, out var ladder))
+        {
+            ladder = new CandleLadder(ReportData.PlotPointsPerSeries);
+            _data.Plots.Add(label, ladder);
+        }
+
+        return ladder;
     }
 
     /// <summary>

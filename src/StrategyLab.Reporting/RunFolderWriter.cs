@@ -77,7 +77,7 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
     public const string BarsHeader = "symbol,start,end,open,high,low,close,volume,trades";
 
     /// <summary>Header of <c>plots.csv</c>.</summary>
-    public const string PlotsHeader = "time,symbol,series,value";
+    public const string PlotsHeader = "time,symbol,series,value,pane";
 
     private const string TempSuffix = ".tmp";
 
@@ -279,6 +279,14 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
         _corporateActions.Add(applied);
     }
 
+    /// <summary>The <c>pane</c> column of <c>plots.csv</c>: empty for the strategy plots chart, <c>price</c> or <c>indicator</c>.</summary>
+    public static string PaneName(PlotPane pane) => pane switch
+    {
+        PlotPane.Price => "price",
+        PlotPane.Indicator => "indicator",
+        _ => string.Empty,
+    };
+
     /// <inheritdoc />
     /// <remarks><c>plots.csv</c> is created at the first point, so a run that plots nothing has none.</remarks>
     public void OnPlot(in PlotPoint point)
@@ -290,6 +298,7 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
             .Text(point.Symbol?.Ticker)
             .Text(point.Series)
             .Real(point.Value)
+            .Text(PaneName(point.Pane))
             .EndRow();
         CommitIfBuffered(_plots);
     }

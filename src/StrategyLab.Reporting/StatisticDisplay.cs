@@ -76,7 +76,7 @@ public static class StatisticDisplay
 
     /// <summary>
     /// The value of a key as a person reads it: <c>-0.14 %</c>, <c>99,861.47</c>, <c>1.23</c>, <c>8,190</c>,
-    /// <c>29 d 06:06:00</c>, <c>yes</c>; <c>n/a</c> for null. The drawdown is shown negative.
+    /// <c>29 d 06:06:00</c>, <c>23.0 years (8,395 days)</c>, <c>yes</c>; <c>n/a</c> for null. The drawdown is shown negative.
     /// </summary>
     public static string Format(string key, JsonNode? value)
     {
@@ -134,12 +134,27 @@ public static class StatisticDisplay
     public static string Percent(decimal fraction) =>
         (fraction * 100m).ToString("0.00;-0.00;0.00", CultureInfo.InvariantCulture) + " %";
 
-    /// <summary>A summary duration (<c>[d.]hh:mm:ss</c>) as <c>29 d 06:06:00</c>; other text unchanged.</summary>
-    private static string Duration(string text)
+    /// <summary>
+    /// A summary duration (<c>[d.]hh:mm:ss</c>) as a person reads it: <c>06:06:00</c>, <c>29 d 06:06:00</c> under a
+    /// month, whole days beyond (<c>45 days</c>) and years too from a year on (<c>23.0 years (8,395 days)</c>), where
+    /// the hours no longer matter; other text unchanged.
+    /// </summary>
+    public static string Duration(string text)
     {
+        ArgumentNullException.ThrowIfNull(text);
         if (!TimeSpan.TryParseExact(text, "c", CultureInfo.InvariantCulture, out var span))
         {
             return text;
+        }
+
+        if (span.Days >= 365)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"{span.TotalDays / 365.25:0.0} years ({span.TotalDays:#,##0} days)");
+        }
+
+        if (span.Days >= 30)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"{span.TotalDays:#,##0} days");
         }
 
         var clock = span.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture);

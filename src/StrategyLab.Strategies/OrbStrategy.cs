@@ -1,6 +1,7 @@
 using System.Globalization;
 using StrategyLab.Core.Calendar;
 using StrategyLab.Core.Domain;
+using StrategyLab.Core.Engine;
 using StrategyLab.Core.Strategies;
 
 namespace StrategyLab.Strategies;
@@ -34,6 +35,12 @@ public sealed class OrbStrategy : IStrategy
 
     /// <summary>Reason of the end-of-day exit.</summary>
     public const string FlattenReason = "flatten";
+
+    /// <summary>Plotted series (over the price chart): the opening range high, from the range's end to the flatten.</summary>
+    public const string RangeHighSeries = "range_high";
+
+    /// <summary>Plotted series (over the price chart): the opening range low.</summary>
+    public const string RangeLowSeries = "range_low";
 
     private readonly Dictionary<Symbol, SymbolState> _states = [];
 
@@ -156,7 +163,15 @@ public sealed class OrbStrategy : IStrategy
             return;
         }
 
-        if (!state.HasRange || state.EnteredThisSession)
+        if (!state.HasRange)
+        {
+            return;
+        }
+
+        // The levels it trades on, over the price chart (a no-op without a report).
+        context.Plot(symbol, RangeHighSeries, (double)state.RangeHigh, PlotPane.Price);
+        context.Plot(symbol, RangeLowSeries, (double)state.RangeLow, PlotPane.Price);
+        if (state.EnteredThisSession)
         {
             return;
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using StrategyLab.Core.Domain;
+using StrategyLab.Core.Engine;
 using StrategyLab.Core.Indicators;
 using StrategyLab.Core.Strategies;
 
@@ -33,6 +34,18 @@ public sealed class RsiReversionStrategy : IStrategy
 
     /// <summary>Reason of an exit at the exit level.</summary>
     public const string ExitReason = "rsi_exit";
+
+    /// <summary>Plotted series (in a pane under the price chart): the RSI.</summary>
+    public const string RsiSeries = "rsi";
+
+    /// <summary>Plotted series: the oversold level.</summary>
+    public const string OversoldSeries = "oversold";
+
+    /// <summary>Plotted series: the exit level.</summary>
+    public const string ExitLevelSeries = "exit_level";
+
+    /// <summary>Plotted series (when shorts are allowed): the overbought level.</summary>
+    public const string OverboughtSeries = "overbought";
 
     private readonly Dictionary<Symbol, SymbolState> _states = [];
 
@@ -110,6 +123,15 @@ public sealed class RsiReversionStrategy : IStrategy
         if (!state.Rsi.IsReady)
         {
             return;
+        }
+
+        // The RSI and the levels it trades on, in a pane under the price chart (a no-op without a report).
+        context.Plot(symbol, RsiSeries, rsi, PlotPane.Indicator);
+        context.Plot(symbol, OversoldSeries, Oversold, PlotPane.Indicator);
+        context.Plot(symbol, ExitLevelSeries, ExitLevel, PlotPane.Indicator);
+        if (AllowShort)
+        {
+            context.Plot(symbol, OverboughtSeries, Overbought, PlotPane.Indicator);
         }
 
         var previous = state.Previous;

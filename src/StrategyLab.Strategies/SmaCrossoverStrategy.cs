@@ -1,5 +1,6 @@
 using System.Globalization;
 using StrategyLab.Core.Domain;
+using StrategyLab.Core.Engine;
 using StrategyLab.Core.Indicators;
 using StrategyLab.Core.Strategies;
 
@@ -32,6 +33,12 @@ public sealed class SmaCrossoverStrategy : IStrategy
 
     /// <summary>Reason of the intents sent on a cross down.</summary>
     public const string CrossDownReason = "sma_cross_down";
+
+    /// <summary>Plotted series (over the price chart): the fast average.</summary>
+    public const string FastSeries = "sma_fast";
+
+    /// <summary>Plotted series (over the price chart): the slow average.</summary>
+    public const string SlowSeries = "sma_slow";
 
     private const string FastKey = "strategy.params.fast";
 
@@ -100,10 +107,17 @@ public sealed class SmaCrossoverStrategy : IStrategy
 
         state.FastSma.Update(bar.Close);
         state.SlowSma.Update(bar.Close);
+        if (state.FastSma.IsReady)
+        {
+            context.Plot(symbol, FastSeries, state.FastSma.Value, PlotPane.Price); // the lines it trades on (a no-op without a report)
+        }
+
         if (!state.SlowSma.IsReady)
         {
             return; // the fast one is ready first, since fast < slow
         }
+
+        context.Plot(symbol, SlowSeries, state.SlowSma.Value, PlotPane.Price);
 
         var sign = state.FastSma.CompareMeanTo(state.SlowSma);
         if (sign == 0)

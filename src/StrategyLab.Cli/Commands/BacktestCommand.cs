@@ -6,6 +6,7 @@ using StrategyLab.Core.Strategies;
 using StrategyLab.Data;
 using StrategyLab.Data.Text;
 using StrategyLab.Runner;
+using StrategyLab.Runner.Logging;
 using StrategyLab.Runner.Configuration;
 using StrategyLab.Runner.Data;
 using StrategyLab.Scripting;
@@ -173,7 +174,7 @@ internal static class RunCommand
             await stderr.WriteLineAsync("error: " + TextEscape.ForMessage(StrategyRunException.Describe(e))).ConfigureAwait(false);
             return CliApp.ExitFailure;
         }
-        using var loggers = CliLogging.Create(stderr, minimum, secrets?.Invoke(run));
+        using var loggers = CliLogging.Create(stderr, minimum, secrets?.Invoke(run), new LogText(run.CalendarOf(run.Symbols[0])));
         var startup = loggers.CreateLogger("StrategyLab.Cli");
         foreach (var warning in run.Warnings)
         {

@@ -1,21 +1,29 @@
 using System.Globalization;
 using Spectre.Console;
+using StrategyLab.Core.Calendar;
+using StrategyLab.Reporting;
 using StrategyLab.Runner.Live;
 
 namespace StrategyLab.Cli.Commands;
 
 /// <summary>
-/// The live status on a terminal: connection, last bar per symbol, open positions, PnL and the next bar-sync, redrawn
-/// in place after every cycle. Only used when stdout is a terminal; otherwise the structured log lines say the same.
+/// The status of a live or replay run on a terminal: which it is, the feed, the exchange's time and the next bar-sync,
+/// last bar per symbol, open positions, PnL, and the last fills and log events, redrawn in place after every cycle.
+/// Only used when stdout is a terminal; otherwise the structured log lines say the same.
 /// </summary>
-internal sealed class ConsoleStatusSink : ILiveStatusSink
+/// <param name="mode">Live or replay: the title says which.</param>
+/// <param name="exchange">The calendar of the run's first symbol: its time zone is the display's.</param>
+internal sealed class ConsoleStatusSink(RunMode mode, IMarketCalendar exchange) : ILiveStatusSink
 {
     private readonly Lock _gate = new();
     private LiveDisplayContext? _context;
-    private Table _table = Render(null);
+    private Table? _table;
+
+    /// <summary>The last fills and events: add it to the run's recorders and loggers.</summary>
+    public RecentActivity Activity { get; } = new(exchange);
 
     /// <summary>The renderable the live display shows.</summary>
-    public Table Table => _table;
+    public Table Table => _table ??= Render(null);
 
     /// <summary>Attaches the display context to refresh.</summary>
     public void Attach(LiveDisplayContext context) => _context = context;
@@ -29,9 +37,10 @@ internal sealed class ConsoleStatusSink : ILiveStatusSink
         }
     }
 
-    private static Table Render(LiveStatus? s)
+    private Table Render(LiveStatus? s)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title("Strategy Lab — live");
+        var title = mode == RunMode.Replay ? "Strategy Lab — replay" : "Strategy Lab — live";
+        var table = new Table().Border(TableBorder.Rounded).Title(title);
         table.AddColumn("What");
         table.AddColumn("Now");
         if (s is null)
@@ -42,21 +51,38 @@ internal sealed class ConsoleStatusSink : ILiveStatusSink
 
         var colour = s.Connection == Core.Data.FeedConnectionState.Connected ? "green" : "red";
         table.AddRow("Source", Markup.Escape(s.Source));
-        table.AddRow("Connection", $"[{colour}]{s.Connection}[/]");
+        if (mode != RunMode.Replay)
+        {
+            table.AddRow("Connection", $"[{colour}]{s.Connection}[/]"); // a replay reads files: it has no connection
+        }
+
         table.AddRow("Cycles", s.Cycles.ToString("N0", CultureInfo.InvariantCulture));
-        table.AddRow("Now / next bar sync", Markup.Escape(s.NowUtc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " / " + s.NextSyncUtc.ToString("HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)));
+        var now = Exchange(s.NowUtc);
+        table.AddRow(
+            mode == RunMode.Replay ? "Market time / next bar" : "Exchange time / next bar sync",
+            Markup.Escape(now.ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture) + " / " + Exchange(s.NextSyncUtc).ToString("HH:mm:ss", CultureInfo.InvariantCulture)));
         foreach (var b in s.LastBars)
         {
-            table.AddRow(Markup.Escape($"Last bar {b.Symbol}"), Markup.Escape(FormattableString.Invariant($"{b.End:HH:mm:ss} UTC  C {b.Close}  V {b.Volume}")));
+            table.AddRow(Markup.Escape($"Last bar {b.Symbol}"), Markup.Escape(FormattableString.Invariant($"{Exchange(b.End):HH:mm:ss}  C {ConsoleNumbers.Price(b.Close)}  V {b.Volume:#,##0.########}")));
         }
 
         foreach (var p in s.Positions)
         {
-            table.AddRow(Markup.Escape($"Position {p.Symbol}"), Markup.Escape(FormattableString.Invariant($"{p.Quantity} @ {p.AveragePrice:0.####}  uPnL {p.UnrealizedPnl:0.00}")));
+            table.AddRow(Markup.Escape($"Position {p.Symbol}"), Markup.Escape(FormattableString.Invariant($"{p.Quantity:0.########} @ {ConsoleNumbers.Price(p.AveragePrice)}  uPnL {p.UnrealizedPnl:0.00}")));
         }
 
         var pnl = s.Equity - s.InitialCash;
-        table.AddRow("Equity / PnL", Markup.Escape(FormattableString.Invariant($"{s.Equity:N2} / {pnl:+0.00;-0.00}")));
+        var tone = Math.Round(pnl, 2) switch { > 0m => "green", < 0m => "red", _ => "default" };
+        table.AddRow("Equity / PnL", Markup.Escape(FormattableString.Invariant($"{s.Equity:N2} / ")) + $"[{tone}]" + Markup.Escape(FormattableString.Invariant($"{pnl:+0.00;-0.00;0.00}")) + "[/]");
+        AddLines(table, "Last fills", Activity.Fills);
+        AddLines(table, "Last events", Activity.Events);
         return table;
     }
+
+    private static void AddLines(Table table, string label, IReadOnlyList<string> lines)
+    {
+        table.AddRow(label, lines.Count == 0 ? "[grey]none yet[/]" : Markup.Escape(string.Join('\n', lines)));
+    }
+
+    private DateTimeOffset Exchange(DateTime utc) => exchange.ToExchangeOffset(utc);
 }

@@ -88,12 +88,13 @@ internal static class LiveCommands
         using var signals = ShutdownSignals.For(token, context.Error);
         if (context.ShowProgress)
         {
-            var sink = new ConsoleStatusSink();
+            var sink = new ConsoleStatusSink(run.Mode, run.CalendarOf(run.Symbols[0]));
+            context.Loggers.AddProvider(sink.Activity); // the last events, shown in the display
             RunOutcome? outcome = null;
             await context.Console.Live(sink.Table).AutoClear(false).StartAsync(async ctx =>
             {
                 sink.Attach(ctx);
-                outcome = await LiveSession.RunAsync(run, folder, context.Loggers, TimeProvider.System, signals.Token, status: sink, resume: resume, liveTradingConfirmed: liveTradingConfirmed).ConfigureAwait(false);
+                outcome = await LiveSession.RunAsync(run, folder, context.Loggers, TimeProvider.System, signals.Token, status: sink, resume: resume, liveTradingConfirmed: liveTradingConfirmed, observer: sink.Activity).ConfigureAwait(false);
             }).ConfigureAwait(false);
             return outcome!;
         }

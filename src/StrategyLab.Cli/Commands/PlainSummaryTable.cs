@@ -27,6 +27,7 @@ internal sealed class PlainSummaryTable
     private const int FrameWidth = 7;
 
     private readonly List<(string Metric, string Value)> _rows = [];
+    private readonly List<int> _tones = [];
 
     /// <summary>A table titled <paramref name="title"/> (plain text, not markup).</summary>
     public PlainSummaryTable(string title) => Title = title;
@@ -37,8 +38,15 @@ internal sealed class PlainSummaryTable
     /// <summary>The rows, in order.</summary>
     public IReadOnlyList<(string Metric, string Value)> Rows => _rows;
 
-    /// <summary>Adds a row (plain text, not markup).</summary>
-    public void Add(string metric, string value) => _rows.Add((metric, value));
+    /// <summary>
+    /// Adds a row (plain text, not markup). A non-zero <paramref name="tone"/> colours the value on a terminal by that
+    /// sign (green above zero, red below): the sign of the value shown, never another row's.
+    /// </summary>
+    public void Add(string metric, string value, int tone = 0)
+    {
+        _rows.Add((metric, value));
+        _tones.Add(Math.Sign(tone));
+    }
 
     /// <summary>The same table as a Spectre.Console widget.</summary>
     public Table ToSpectre()
@@ -46,9 +54,11 @@ internal sealed class PlainSummaryTable
         var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(Title));
         table.AddColumn(MetricHeader);
         table.AddColumn(new TableColumn(ValueHeader).RightAligned());
-        foreach (var (metric, value) in _rows)
+        for (var i = 0; i < _rows.Count; i++)
         {
-            table.AddRow(Markup.Escape(metric), Markup.Escape(value));
+            var (metric, value) = _rows[i];
+            var text = Markup.Escape(value);
+            table.AddRow(Markup.Escape(metric), _tones[i] switch { > 0 => "[green]" + text + "[/]", < 0 => "[red]" + text + "[/]", _ => text });
         }
 
         return table;

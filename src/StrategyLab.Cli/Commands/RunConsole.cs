@@ -75,9 +75,9 @@ internal static class RunConsole
         table.Add("Data", outcome.DataDescription);
         table.Add("Start equity", Money(s.StartEquity));
         table.Add("End equity", Money(s.EndEquity));
-        table.Add("Net profit", Money(s.NetProfit));
-        table.Add("Total return", Pct(s.TotalReturn));
-        table.Add("CAGR", Pct(s.Cagr));
+        table.Add("Net profit", Money(s.NetProfit), MoneySign(s.NetProfit));
+        table.Add("Total return", Pct(s.TotalReturn), PctSign(s.TotalReturn));
+        table.Add("CAGR", Pct(s.Cagr), PctSign(s.Cagr));
         table.Add("Annual volatility", Pct(s.AnnualVolatility));
         table.Add("Sharpe", Ratio(s.Sharpe));
         table.Add("Sortino", Ratio(s.Sortino));
@@ -88,7 +88,7 @@ internal static class RunConsole
         table.Add("Win rate", Pct(s.WinRate));
         table.Add("Profit factor", Ratio(s.ProfitFactor));
         table.Add("Average win / loss", $"{Money(s.AverageWin)} / {Money(s.AverageLoss)}");
-        table.Add("Expectancy", Money(s.Expectancy));
+        table.Add("Expectancy", Money(s.Expectancy), MoneySign(s.Expectancy));
         table.Add("Exposure", Pct(s.Exposure));
         table.Add("Fees", Money(s.TotalFees));
         table.Add("Cycles / bars", $"{outcome.Counters.Cycles:N0} / {outcome.Counters.Bars:N0}");
@@ -96,7 +96,7 @@ internal static class RunConsole
         table.Add("Open positions", outcome.Portfolio.OpenPositionCount.ToString(CultureInfo.InvariantCulture));
         if (outcome.StopReason is { } reason)
         {
-            table.Add("Stopped by", reason);
+            table.Add("Ended", Runner.Live.LiveStopReasonText.Describe(reason));
         }
 
         table.Add("Run folder", outcome.Folder);
@@ -144,6 +144,11 @@ internal static class RunConsole
 
     private static string Money(decimal? value) =>
         value is { } v ? v.ToString("#,##0.00;-#,##0.00", CultureInfo.InvariantCulture) : "n/a";
+
+    // The colour of a value is the sign of the value as shown: -0.004 reads 0.00 and stays uncoloured.
+    private static int MoneySign(decimal? value) => value is { } v ? Math.Sign(Math.Round(v, 2, MidpointRounding.AwayFromZero)) : 0;
+
+    private static int PctSign(double? value) => value is { } v ? Math.Sign(Math.Round(v * 100, 2, MidpointRounding.AwayFromZero)) : 0;
 
     private static string Pct(double? value) =>
         value is { } v ? (v * 100).ToString("0.00", CultureInfo.InvariantCulture) + " %" : "n/a";

@@ -35,6 +35,13 @@ public sealed record EngineOptions
     /// class's name).
     /// </summary>
     public string? StrategyName { get; init; }
+
+    /// <summary>
+    /// Record the series a strategy plots over its price charts (<see cref="PlotPane.Price"/> and
+    /// <see cref="PlotPane.Indicator"/>; default true). Runs without a report turn it off: those series exist only to be
+    /// drawn, and the built-in strategies plot on every bar.
+    /// </summary>
+    public bool ChartOverlays { get; init; } = true;
 }
 
 /// <summary>Counts of what the engine did.</summary>

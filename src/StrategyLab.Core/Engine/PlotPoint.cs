@@ -7,7 +7,8 @@ namespace StrategyLab.Core.Engine;
 /// <param name="Series">The series name (1 to <see cref="MaxSeriesNameLength"/> characters, no control characters).</param>
 /// <param name="Symbol">The symbol the series belongs to, or null for a run-wide series.</param>
 /// <param name="Value">The value, finite.</param>
-public readonly record struct PlotPoint(DateTime TimeUtc, string Series, Symbol? Symbol, double Value)
+/// <param name="Pane">Where the report draws the series (<see cref="PlotPane.Price"/> and <see cref="PlotPane.Indicator"/> need a symbol).</param>
+public readonly record struct PlotPoint(DateTime TimeUtc, string Series, Symbol? Symbol, double Value, PlotPane Pane = PlotPane.Strategy)
 {
     /// <summary>The longest series name accepted.</summary>
     public const int MaxSeriesNameLength = 64;

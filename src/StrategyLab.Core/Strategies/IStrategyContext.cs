@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using StrategyLab.Core.Accounting;
 using StrategyLab.Core.Calendar;
 using StrategyLab.Core.Domain;
+using StrategyLab.Core.Engine;
 using StrategyLab.Core.Execution;
 
 namespace StrategyLab.Core.Strategies;
@@ -135,4 +136,13 @@ public interface IStrategyContext
     /// <summary>As <see cref="Plot(string, double)"/>, for a series that belongs to <paramref name="symbol"/>.</summary>
     /// <exception cref="ArgumentException">As <see cref="Plot(string, double)"/>, or the symbol is not part of the run.</exception>
     void Plot(Symbol symbol, string series, double value);
+
+    /// <summary>
+    /// As <see cref="Plot(Symbol, string, double)"/>, drawn where <paramref name="pane"/> says: <see cref="PlotPane.Price"/>
+    /// over the symbol's candles (a level or an average the strategy trades on), <see cref="PlotPane.Indicator"/> in a
+    /// pane under them (an oscillator). A series keeps the pane of its first point. Series over the price charts are
+    /// recorded only when the run writes a report (<c>output.report</c>); <c>plots.csv</c> names each point's pane.
+    /// </summary>
+    /// <exception cref="ArgumentException">As <see cref="Plot(Symbol, string, double)"/>, or the pane is not a <see cref="PlotPane"/>.</exception>
+    void Plot(Symbol symbol, string series, double value, PlotPane pane);
 }

@@ -736,6 +736,7 @@ internal sealed partial class ReportPage
 
         w.WriteEndArray();
         WriteLevels(w, symbol, ladder, charted);
+        WriteOverlays(w, symbol, ladder);
         w.WriteEndObject();
     }
 

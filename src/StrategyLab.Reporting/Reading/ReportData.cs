@@ -1,3 +1,4 @@
+using StrategyLab.Core.Engine;
 using StrategyLab.Reporting.Charts;
 
 namespace StrategyLab.Reporting.Reading;
@@ -24,6 +25,9 @@ internal sealed class ReportData
 
     /// <summary>Most points a custom chart series keeps (<c>plots.csv</c>).</summary>
     public const int PlotPointsPerSeries = 10_000;
+
+    /// <summary>Most series drawn over and under one symbol's candles (the first ones by name; the rest are left out).</summary>
+    public const int MaxOverlaysPerSymbol = 8;
 
     /// <summary>Most round trips the trade table embeds: the first ones, in the order they closed.</summary>
     public const int MaxTrades = 5_000;
@@ -73,8 +77,42 @@ internal sealed class ReportData
     /// </summary>
     public SortedDictionary<string, CandleLadder> Plots { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The series plotted over (<see cref="PlotPane.Price"/>) or under (<see cref="PlotPane.Indicator"/>) a symbol's
+    /// candles, by ticker then series name, each downsampled like <see cref="Plots"/>.
+    /// </summary>
+    public Dictionary<string, SortedDictionary<string, Overlay>> Overlays { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The tickers that have fills.</summary>
     public IEnumerable<string> FillSymbols => _fills.Keys;
+
+    /// <summary>
+    /// The points of <paramref name="series"/> drawn on <paramref name="ticker"/>'s chart, created on first use with
+    /// <paramref name="pane"/> (a series keeps its first pane); null once the symbol has <see cref="MaxOverlaysPerSymbol"/>
+    /// other series.
+    /// </summary>
+    public CandleLadder? OverlayOf(string ticker, string series, PlotPane pane)
+    {
+        if (!Overlays.TryGetValue(ticker, out var bySeries))
+        {
+            bySeries = new SortedDictionary<string, Overlay>(StringComparer.Ordinal);
+            Overlays.Add(ticker, bySeries);
+        }
+
+        if (bySeries.TryGetValue(series, out var overlay))
+        {
+            return overlay.Points;
+        }
+
+        if (bySeries.Count >= MaxOverlaysPerSymbol)
+        {
+            return null;
+        }
+
+        overlay = new Overlay(pane, new CandleLadder(PlotPointsPerSeries));
+        bySeries.Add(series, overlay);
+        return overlay.Points;
+    }
 
     /// <summary>Adds a round trip (kept while fewer than <see cref="MaxTrades"/> are).</summary>
     public void AddTrade(TradeRow trade)
@@ -182,3 +220,6 @@ internal sealed class ReportData
         public bool More { get; set; }
     }
 }
+
+/// <summary>A series drawn on a symbol's price chart: where, and its points (the close of each bucket is its value).</summary>
+internal sealed record Overlay(PlotPane Pane, CandleLadder Points);

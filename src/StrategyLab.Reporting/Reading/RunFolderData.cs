@@ -1,3 +1,4 @@
+using StrategyLab.Core.Engine;
 using StrategyLab.Reporting.Charts;
 
 namespace StrategyLab.Reporting.Reading;
@@ -199,6 +200,7 @@ internal sealed class RunFolderData
 
         using var csv = new CsvTable(path);
         int time = csv.Column("time"), symbol = csv.Column("symbol"), series = csv.Column("series"), value = csv.Column("value");
+        var pane = csv.OptionalColumn("pane"); // absent in folders written before overlays
         while (csv.Next())
         {
             var text = csv.Span(value);
@@ -213,16 +215,38 @@ internal sealed class RunFolderData
             }
 
             var ticker = csv.Span(symbol);
-            var label = ticker.IsEmpty ? csv.Pooled(series) : csv.Pooled(series) + " (" + csv.Pooled(symbol) + ")";
-            if (!_data.Plots.TryGetValue(label, out var ladder))
+            var where = pane < 0 ? PlotPane.Strategy : PaneOf(csv, pane);
+            CandleLadder? ladder;
+            if (where != PlotPane.Strategy && !ticker.IsEmpty)
             {
-                ladder = new CandleLadder(ReportData.PlotPointsPerSeries);
-                _data.Plots.Add(label, ladder);
+                ladder = _data.OverlayOf(csv.Pooled(symbol), csv.Pooled(series), where);
+                if (ladder is null)
+                {
+                    continue; // beyond the symbol's overlays: left out of the chart
+                }
+            }
+            else
+            {
+                var label = ticker.IsEmpty ? csv.Pooled(series) : csv.Pooled(series) + " (" + csv.Pooled(symbol) + ")";
+                if (!_data.Plots.TryGetValue(label, out ladder))
+                {
+                    ladder = new CandleLadder(ReportData.PlotPointsPerSeries);
+                    _data.Plots.Add(label, ladder);
+                }
             }
 
             var at = csv.Time(time, "time");
             var d = (decimal)v;
             ladder.Add(at, at, d, d, d, d, 0, -1);
         }
+    }
+
+    private static PlotPane PaneOf(CsvTable csv, int column)
+    {
+        var text = csv.Span(column);
+        return text.IsEmpty ? PlotPane.Strategy
+            : text.SequenceEqual("price") ? PlotPane.Price
+            : text.SequenceEqual("indicator") ? PlotPane.Indicator
+            : throw csv.Bad("pane", $"'{text}' is not a pane (empty, price or indicator).");
     }
 }

@@ -374,6 +374,7 @@ public sealed record ResolvedRun
                 ClosePositionsAtEnd = config.Engine.ClosePositionsAtEnd,
                 MinCyclesBeforeTrading = mode == RunMode.Live ? config.LiveWarmupCycles : 0,
                 StrategyName = factory.Name,
+                ChartOverlays = config.Output.Report,
             },
             AutoStop = autoStop,
         };

@@ -33,6 +33,7 @@ public static class LiveSession
     /// events from the start (the engine is deterministic), writes only what the journal lacks, and carries on.
     /// </param>
     /// <param name="liveTradingConfirmed">The command line confirmed real-money trading (needed with <c>broker.live: true</c>).</param>
+    /// <param name="observer">Also sees the run's events (a status display's last fills), after the run's own recorders.</param>
     public static async Task<RunOutcome> RunAsync(
         ResolvedRun run,
         string folder,
@@ -42,12 +43,13 @@ public static class LiveSession
         Func<ResolvedRun, ILoggerFactory, TimeProvider, ILiveMarketDataFeed>? feedFactory = null,
         ILiveStatusSink? status = null,
         bool resume = false,
-        bool liveTradingConfirmed = false)
+        bool liveTradingConfirmed = false,
+        IRunRecorder? observer = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(loggers);
         Directory.CreateDirectory(folder);
-        using var jsonl = JsonLinesLoggerProvider.ToFile(Path.Combine(folder, "log.jsonl"), time, [.. LiveFeeds.SecretsOf(run), .. BrokerSettings.SecretsOf(run)]);
+        using var jsonl = JsonLinesLoggerProvider.ToFile(Path.Combine(folder, "log.jsonl"), time, [.. LiveFeeds.SecretsOf(run), .. BrokerSettings.SecretsOf(run)], text: new LogText(run.CalendarOf(run.Symbols[0])));
         using var runLoggers = new ForwardingLoggerFactory(loggers, jsonl);
         var logger = runLoggers.CreateLogger("StrategyLab.Live");
         foreach (var warning in run.Warnings)
@@ -74,7 +76,8 @@ public static class LiveSession
         });
         var report = run.Config.Output.Report ? new ReportRefresher(folder, time, logger) : null;
         var stateJournal = journal.StateRecorder();
-        IRunRecorder recorder = report is null ? new CompositeRecorder(statistics, writer, stateJournal) : new CompositeRecorder(statistics, writer, report, stateJournal);
+        IRunRecorder[] recorders = [statistics, writer, .. report is null ? Array.Empty<IRunRecorder>() : [report], stateJournal, .. observer is null ? Array.Empty<IRunRecorder>() : [observer]];
+        IRunRecorder recorder = new CompositeRecorder(recorders);
         await using var broker = BrokerSettings.CreateVenue(run, Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder))), runLoggers, liveTradingConfirmed);
         var assembly = EngineAssembly.Build(
             replayData is null ? run : run with { Engine = run.Engine with { CorporateActions = replayData.Actions } },

@@ -29,4 +29,21 @@ public static class LiveStopReasonText
         LiveStopReason.NoMoreSessions => "no_more_sessions",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
+
+    /// <summary>
+    /// A stop reason as the console summary and log say it: <c>cancelled</c> reads <c>stopped by Ctrl+C</c>,
+    /// <c>end_of_data</c> <c>finished: end of data</c>; an unknown text is returned as it is.
+    /// </summary>
+    public static string Describe(string reason) => reason switch
+    {
+        EndOfData => "finished: end of data",
+        Cancelled => "stopped by Ctrl+C",
+        AuthenticationFailed => "stopped: the provider refused the key",
+        StrategyError => "stopped by a strategy error",
+        "auto_stop" => "stopped at auto_stop_at",
+        "market_closed" => "stopped: the market closed",
+        "feed_failed" => "stopped: the data feed failed",
+        "no_more_sessions" => "stopped: no more sessions",
+        _ => reason,
+    };
 }

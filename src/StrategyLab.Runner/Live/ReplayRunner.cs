@@ -107,7 +107,7 @@ public sealed class ReplayRunner
         _logger.LogInformation(
             LiveEvents.Stopped,
             "replay {Reason}: {Cycles} cycles, {Orders} orders, {Fills} fills, equity {Equity}, {Positions} open position(s)",
-            failure is not null ? LiveStopReasonText.StrategyError : reason?.ToString() ?? "finished",
+            LiveStopReasonText.Describe(failure is not null ? LiveStopReasonText.StrategyError : reason?.ToText() ?? LiveStopReasonText.EndOfData),
             Cycles,
             _assembly.Engine.Counters.OrdersSubmitted,
             _assembly.Engine.Counters.Fills,

@@ -21,11 +21,13 @@ public sealed class JsonLinesLoggerProvider : ILoggerProvider
     private readonly SecretRedactor _secrets;
     private readonly LogLevel _minimum;
     private readonly Lock _gate = new();
+    private readonly LogText _text;
 
-    /// <summary>Writes to <paramref name="writer"/>.</summary>
-    public JsonLinesLoggerProvider(TextWriter writer, TimeProvider time, IEnumerable<string?>? secrets = null, LogLevel minimum = LogLevel.Debug, bool ownsWriter = false)
+    /// <summary>Writes to <paramref name="writer"/>; instants in messages and values are shown by <paramref name="text"/> (default UTC).</summary>
+    public JsonLinesLoggerProvider(TextWriter writer, TimeProvider time, IEnumerable<string?>? secrets = null, LogLevel minimum = LogLevel.Debug, bool ownsWriter = false, LogText? text = null)
     {
         _writer = writer;
+        _text = text ?? LogText.Utc;
         _time = time;
         _ownsWriter = ownsWriter;
         _minimum = minimum;
@@ -33,11 +35,11 @@ public sealed class JsonLinesLoggerProvider : ILoggerProvider
     }
 
     /// <summary>Appends to the file at <paramref name="path"/> (created if missing).</summary>
-    public static JsonLinesLoggerProvider ToFile(string path, TimeProvider time, IEnumerable<string?>? secrets = null, LogLevel minimum = LogLevel.Debug)
+    public static JsonLinesLoggerProvider ToFile(string path, TimeProvider time, IEnumerable<string?>? secrets = null, LogLevel minimum = LogLevel.Debug, LogText? text = null)
     {
         var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
         var writer = new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true };
-        return new JsonLinesLoggerProvider(writer, time, secrets, minimum, ownsWriter: true);
+        return new JsonLinesLoggerProvider(writer, time, secrets, minimum, ownsWriter: true, text);
     }
 
     /// <inheritdoc />
@@ -73,7 +75,7 @@ public sealed class JsonLinesLoggerProvider : ILoggerProvider
             json.WriteString("level", level.ToString().ToLowerInvariant());
             json.WriteString("event", string.IsNullOrEmpty(eventId.Name) ? "log" : eventId.Name);
             json.WriteString("category", category);
-            json.WriteString("message", Redact(formatter(state, exception)));
+            json.WriteString("message", Redact(_text.Message(state, exception, formatter)));
             if (state is IReadOnlyList<KeyValuePair<string, object?>> values)
             {
                 foreach (var (key, value) in values)
@@ -122,10 +124,10 @@ public sealed class JsonLinesLoggerProvider : ILoggerProvider
                 json.WriteNumber(key, d);
                 break;
             case DateTime dt:
-                json.WriteString(key, dt.ToString("O", CultureInfo.InvariantCulture));
+                json.WriteString(key, _text.Time(dt));
                 break;
             case DateTimeOffset dto:
-                json.WriteString(key, dto.ToString("O", CultureInfo.InvariantCulture));
+                json.WriteString(key, _text.Time(dto));
                 break;
             case DateOnly date:
                 json.WriteString(key, date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));

@@ -37,10 +37,10 @@ public sealed class PlotsTests : IDisposable
 
         Assert.Equal(
             [
-                "time,symbol,series,value",
-                "2024-01-08T09:31:00-05:00,,spread,0.3333333333333333",
-                "2024-01-08T09:32:00-05:00,,spread,-2.5E-07",
-                "2024-01-08T09:32:00-05:00,AAA,\"ema, \"\"fast\"\"\",100.25",
+                "time,symbol,series,value,pane",
+                "2024-01-08T09:31:00-05:00,,spread,0.3333333333333333,",
+                "2024-01-08T09:32:00-05:00,,spread,-2.5E-07,",
+                "2024-01-08T09:32:00-05:00,AAA,\"ema, \"\"fast\"\"\",100.25,",
             ],
             run.Lines(RunFolderWriter.PlotsFileName));
     }

@@ -147,6 +147,60 @@ public sealed class ReportBrowserTests : IDisposable
         Assert.Empty(session.Errors);
     }
 
+    [Theory]
+    [InlineData("orb", 2, 1)]
+    [InlineData("sma_crossover", 2, 1)]
+    [InlineData("rsi_reversion", 3, 2)]
+    public async Task Report_DrawsTheStrategysLevels_OnItsPriceChart(string strategy, int overlays, int panes)
+    {
+        RequireChromium();
+        var folder = Path.Combine(_dir.Path, strategy);
+        var r = await CliRunner.RunInProcessAsync("backtest", "--out", folder, "--strategy", strategy, "--from", "2024-01-02", "--to", "2024-01-05", "--quiet");
+        Assert.True(r.ExitCode == 0, r.ToString());
+
+        await using var session = await BrowserSession.Open(_dir.Path);
+        await session.Page.GotoAsync(new Uri(Path.Combine(folder, "report.html")).AbsoluteUri);
+        await session.Page.WaitForSelectorAsync("body[data-report-ready='1']");
+        var chart = (await session.Page.QuerySelectorAsync(".candle-chart[data-index='0']"))!;
+        await chart.ScrollIntoViewIfNeededAsync();
+        await session.Page.WaitForSelectorAsync(".candle-chart[data-index='0'][data-ready='1']");
+
+        Assert.Equal(overlays.ToString(System.Globalization.CultureInfo.InvariantCulture), await chart.GetAttributeAsync("data-overlay-count"));
+
+        // Each line has points, the RSI has its own pane, and the first line's colour is on the canvas (antialiasing
+        // aside: within a few levels per channel), so it was drawn, not only given data.
+        var drawn = await chart.EvaluateAsync<int[]>("""
+            el => {
+              const r = el.reportChart;
+              const points = Math.min(...r.overlays.map(o => o.series.data().length));
+              const hex = r.overlays[0].color, want = [1, 3, 5].map(i => parseInt(hex.substring(i, i + 2), 16));
+              let coloured = 0;
+              for (const canvas of el.querySelectorAll('canvas')) {
+                if (!canvas.width || !canvas.height) continue;
+                const d = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+                for (let i = 0; i < d.length; i += 4) {
+                  if (d[i + 3] > 200 && Math.abs(d[i] - want[0]) < 24 && Math.abs(d[i + 1] - want[1]) < 24 && Math.abs(d[i + 2] - want[2]) < 24) coloured++;
+                }
+              }
+              return [points, r.chart.panes().length, coloured];
+            }
+            """);
+        Assert.True(drawn[0] > 10, $"an overlay has {drawn[0]} points");
+        Assert.Equal(panes, drawn[1]);
+        Assert.True(drawn[2] > 100, $"the first overlay's colour covers {drawn[2]} pixels");
+        Assert.NotNull(await session.Page.QuerySelectorAsync(".overlay-legend"));
+
+        // Each P&L cell of the trade table (gross, net, return) is coloured by its own sign, not by the net's.
+        var miscoloured = await session.Page.EvalOnSelectorAllAsync<int>("#trades-table tbody tr", """
+            rows => rows.filter(tr => [8, 10, 11].some(c => {
+              const td = tr.cells[c], v = parseFloat(td.textContent.replace(/[,+ %]/g, ''));
+              return td.className !== (v > 0 ? 'pos' : v < 0 ? 'neg' : '');
+            })).length
+            """);
+        Assert.Equal(0, miscoloured);
+        Assert.Empty(session.Errors);
+    }
+
     [Fact]
     public async Task ComparePage_DrawsTheCurves_AndSwitchesToAbsolute()
     {

@@ -86,6 +86,8 @@
   // The strategy's custom series (plots.csv), one line each, in a chart under the price charts.
   var PLOT_COLORS = ['#4f7dff', '#f7a600', '#26a69a', '#ef5350', '#b388ff', '#4dd0e1', '#ff8a65', '#aed581'];
 
+  var OVERLAY_COLORS = ['#f7a600', '#b388ff', '#4dd0e1', '#ff8a65', '#aed581', '#4f7dff', '#f06292', '#fff176'];
+
   function plotsChart() {
     var el = document.getElementById('plots-chart');
     if (!el || !data.plots) {
@@ -120,6 +122,22 @@
     var s = data.symbols[index];
     var precision = s.precision;
     var chart = LW.createChart(el, chartOptions(s.intraday));
+    // The strategy's own series (plots.csv rows with a pane): over the candles on their scale, or in a pane under
+    // them. Added before the candles, so the fill markers stay on top for the hover tooltip (a breakout's fill sits on
+    // the range line). A point flagged as the last before a gap paints no connector to the next one (as the levels do).
+    var overlays = (s.overlays || []).map(function (o, i) {
+      var color = OVERLAY_COLORS[i % OVERLAY_COLORS.length];
+      var below = o.pane === 'indicator';
+      var line = chart.addSeries(LW.LineSeries, {
+        color: color, lineWidth: below ? 1 : 2, priceLineVisible: false, lastValueVisible: false, crosshairMarkerVisible: false,
+        title: o.name,
+        priceFormat: below ? { type: 'price', precision: 2, minMove: 0.01 } : { type: 'price', precision: precision, minMove: Math.pow(10, -precision) }
+      }, below ? 1 : 0);
+      line.setData(o.points.map(function (p) {
+        return p[2] ? { time: p[0], value: p[1], color: 'rgba(0, 0, 0, 0)' } : { time: p[0], value: p[1] };
+      }));
+      return { name: o.name, pane: o.pane, color: color, series: line };
+    });
     var candles = chart.addSeries(LW.CandlestickSeries, {
       upColor: COLORS.up, downColor: COLORS.down, borderVisible: false, wickUpColor: COLORS.up, wickDownColor: COLORS.down,
       priceFormat: { type: 'price', precision: precision, minMove: Math.pow(10, -precision) }
@@ -149,6 +167,29 @@
       });
       line.setData(points);
     });
+
+    var panes = chart.panes();
+    if (panes.length > 1) {
+      panes[0].setStretchFactor(3);
+      panes[1].setStretchFactor(1);
+    }
+
+    if (overlays.length > 0) {
+      var legend = document.createElement('div');
+      legend.className = 'legend-row overlay-legend';
+      overlays.forEach(function (o) {
+        var key = document.createElement('span');
+        key.className = 'plot-key';
+        key.textContent = o.name + (o.pane === 'indicator' ? ' (pane)' : '');
+        key.style.borderLeft = '12px solid ' + o.color;
+        key.style.paddingLeft = '4px';
+        key.style.marginRight = '8px';
+        legend.appendChild(key);
+      });
+      el.parentNode.insertBefore(legend, el);
+    }
+
+    el.dataset.overlayCount = String(overlays.length);
 
     // One marker per fill: an up arrow under a buy's price, a down arrow over a sell's, coloured by side.
     var markers = s.fills.map(function (f, i) {
@@ -183,7 +224,8 @@
         return;
       }
 
-      ohlc.textContent = 'O ' + fmt(c.open, precision) + '  H ' + fmt(c.high, precision) + '  L ' + fmt(c.low, precision) + '  C ' + fmt(c.close, precision);
+      // Each price at its own precision (a long run's axis needs the finest one; 480 need not read 480.0000).
+      ohlc.textContent = 'O ' + fmtPrice(c.open) + '  H ' + fmtPrice(c.high) + '  L ' + fmtPrice(c.low) + '  C ' + fmtPrice(c.close);
     }
 
     if (last) {
@@ -214,7 +256,7 @@
       side.className = f[1] > 0 ? 'buy' : 'sell';
       side.textContent = f[1] > 0 ? 'BUY' : 'SELL';
       head.appendChild(side);
-      head.appendChild(document.createTextNode(' ' + fmtQty(f[3]) + ' ' + s.symbol + ' @ ' + fmt(f[2], precision)));
+      head.appendChild(document.createTextNode(' ' + fmtQty(f[3]) + ' ' + s.symbol + ' @ ' + fmtPrice(f[2])));
       tooltip.appendChild(head);
       [['Reason', f[5] || '—'], ['Time', f[6]], ['Fees', fmt(f[4], 2)], ['Order', '#' + f[7]]].forEach(function (row) {
         var line = document.createElement('div');
@@ -231,7 +273,7 @@
     chart.timeScale().fitContent();
 
     // For tests and the curious: the chart's API, its candle series and the fills it marks.
-    el.reportChart = { chart: chart, candles: candles, fills: s.fills };
+    el.reportChart = { chart: chart, candles: candles, fills: s.fills, overlays: overlays };
     el.dataset.ready = '1';
   }
 
@@ -268,7 +310,7 @@
         keys: [i + 1, t[0], t[1], t[2], t[4], t[5], t[7], t[8], t[9], t[10], t[11], t[12], t[13], t[14]],
         cells: [String(i + 1), t[0], t[1], fmtQty(t[2]), t[3], fmtPrice(t[5]), t[6], fmtPrice(t[8]), fmt(t[9], 2), fmt(t[10], 2),
           fmt(t[11], 2), (t[12] > 0 ? '+' : '') + fmt(t[12], 2) + ' %', held(t[13]), t[14]],
-        net: t[11], side: t[1]
+        side: t[1]
       };
     });
     var order = rows.slice();
@@ -277,6 +319,12 @@
     var ascending = true;
     var body = table.tBodies[0];
     var pager = document.getElementById('trades-pager');
+
+    // The sign of the value as shown (two decimals): -0.004 reads 0.00 and stays uncoloured.
+    function tone(value) {
+      var shown = Math.round(value * 100);
+      return shown > 0 ? 'pos' : shown < 0 ? 'neg' : '';
+    }
 
     function held(seconds) {
       var d = Math.floor(seconds / 86400), h = Math.floor((seconds % 86400) / 3600), m = Math.floor((seconds % 3600) / 60);
@@ -293,7 +341,7 @@
           var td = document.createElement('td');
           td.textContent = text;
           if (c === 2) { td.className = row.side === 'short' ? 'side-short' : 'side-long'; }
-          if (c >= 8 && c <= 11 && c !== 9) { td.className = row.net > 0 ? 'pos' : row.net < 0 ? 'neg' : ''; }
+          if (c === 8 || c === 10 || c === 11) { td.className = tone(row.keys[c]); } // each P&L by its own sign
           tr.appendChild(td);
         });
         fragment.appendChild(tr);

@@ -204,6 +204,10 @@ public class AllocationTests
         {
         }
 
+        public void Plot(Symbol symbol, string series, double value, StrategyLab.Core.Engine.PlotPane pane)
+        {
+        }
+
         private void Set(Symbol symbol, decimal position)
         {
             IntentCount++;

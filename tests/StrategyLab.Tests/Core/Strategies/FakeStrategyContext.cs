@@ -1,3 +1,4 @@
+using StrategyLab.Core.Engine;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StrategyLab.Core.Accounting;
@@ -124,6 +125,10 @@ internal sealed class FakeStrategyContext : IStrategyContext
     public void Plot(string series, double value) => Plots.Add((null, series, value));
 
     public void Plot(Symbol symbol, string series, double value) => Plots.Add((symbol, series, value));
+
+    public List<(Symbol Symbol, string Series, double Value, PlotPane Pane)> PanePlots { get; } = [];
+
+    public void Plot(Symbol symbol, string series, double value, PlotPane pane) => PanePlots.Add((symbol, series, value, pane));
 
 
     // --- schedules ---
