@@ -13,12 +13,16 @@ namespace StrategyLab.Tests.Cli;
 /// every resume: no order lost (every journalled request reached the fake), none doubled (the fake holds one order per
 /// client order id and none the journal does not know), each order's filled quantity and the positions equal the
 /// fake's, and the run's cash equals the fake account's (the equity continues, nothing counted twice or dropped).
-/// <c>status</c> is asked on the live and on the killed run. <c>STRATEGYLAB_LIVE_KILL_RUNS</c> sets the number of runs.
+/// <c>status</c> is asked on the live and on the killed run. <c>STRATEGYLAB_LIVE_KILL_RUNS</c> sets the number of runs
+/// (<c>STRATEGYLAB_LIVE_KILL_FIRST</c> the first one's number, to split a long loop over processes).
 /// </summary>
 public sealed class LiveAlpacaKillLoopTests(ITestOutputHelper output) : IDisposable
 {
     /// <summary>The environment variable with the number of runs (default <see cref="DefaultRuns"/>).</summary>
     public const string RunsVariable = "STRATEGYLAB_LIVE_KILL_RUNS";
+
+    /// <summary>The environment variable with the first run's number (default 0), to split a long loop over processes.</summary>
+    public const string FirstRunVariable = "STRATEGYLAB_LIVE_KILL_FIRST";
 
     private const int DefaultRuns = 5;
 
@@ -51,9 +55,10 @@ public sealed class LiveAlpacaKillLoopTests(ITestOutputHelper output) : IDisposa
     public async Task LiveAlpacaProcess_KilledAtEachPoint_WithAndWithoutTheStreamDropped_ThenResumed_LosesAndDoublesNoOrder()
     {
         var runs = int.TryParse(Environment.GetEnvironmentVariable(RunsVariable), CultureInfo.InvariantCulture, out var r) && r > 0 ? r : DefaultRuns;
-        var random = new Random(1313);
+        var first = int.TryParse(Environment.GetEnvironmentVariable(FirstRunVariable), CultureInfo.InvariantCulture, out var f) && f > 0 ? f : 0;
+        var random = new Random(1313 + first);
         var tally = new KillTally();
-        for (var run = 0; run < runs; run++)
+        for (var run = first; run < first + runs; run++)
         {
             // Every point with and without the drop within ten runs.
             var point = Points[run % Points.Length];
@@ -75,7 +80,7 @@ public sealed class LiveAlpacaKillLoopTests(ITestOutputHelper output) : IDisposa
         }
 
         tally.Reconnects = tally.StreamConnections - (2 * runs);
-        var summary = tally.Summary(runs);
+        var summary = tally.Summary(runs, first);
         output.WriteLine(summary);
         Console.WriteLine(summary); // shows in `dotnet test` output too
         Assert.Equal(0, tally.Lost);
@@ -190,10 +195,19 @@ public sealed class LiveAlpacaKillLoopTests(ITestOutputHelper output) : IDisposa
             .Select(l => DateTimeOffset.Parse(l[..l.IndexOf(',', StringComparison.Ordinal)], CultureInfo.InvariantCulture)).ToList();
         Assert.True(marks.Zip(marks.Skip(1)).All(p => p.First < p.Second), $"{what}: equity.csv times are not strictly increasing");
 
+        // A fill adopted from the broker (made while nobody listened) carries the broker's fill time, not the resume's.
         int adopted;
         using (var reader = JournalReader.Open(folder))
         {
-            adopted = reader.ReadAfter().Count(e => e.Kind == JournalEventKind.Reconcile && e.PayloadJson.Contains("order.adopted", StringComparison.Ordinal));
+            var rows = reader.ReadAfter();
+            adopted = rows.Count(e => e.Kind == JournalEventKind.Reconcile && e.PayloadJson.Contains("order.adopted", StringComparison.Ordinal));
+            foreach (var fill in rows.Where(e => e.Kind == JournalEventKind.Fill && e.PayloadJson.Contains("\"adopted\":true", StringComparison.Ordinal)))
+            {
+                var order = atBroker.Single(o => o.ClientOrderId == fill.ClientOrderId);
+                var stamped = JsonNode.Parse(fill.PayloadJson)!["timeUtc"]!.GetValue<string>();
+                var time = DateTime.Parse(stamped, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+                Assert.True(order.Status != "filled" || time == order.FilledAt, $"{what}: {fill.ClientOrderId}'s adopted fill is stamped {stamped}; the fake filled it at {order.FilledAt:O}");
+            }
         }
 
         market.Resume();
@@ -242,8 +256,8 @@ public sealed class LiveAlpacaKillLoopTests(ITestOutputHelper output) : IDisposa
             Adopted += check.Adopted;
         }
 
-        public string Summary(int runs) =>
-            $"live kill -9 loop (Alpaca fake, CLI): {runs} runs, {Kills} kills ({_dropped} with the streams dropped), {runs} resumes, "
+        public string Summary(int runs, int first) =>
+            $"live kill -9 loop (Alpaca fake, CLI): {runs} runs (#{first}-#{first + runs - 1}), {Kills} kills ({_dropped} with the streams dropped), {runs} resumes, "
             + $"{Reconnects} trade-stream reconnects, {Orders} orders, {Adopted} adopted by reconciliation, lost {Lost}, duplicates {Duplicates}; kills by point: "
             + string.Join(", ", _byPoint.Select(p => $"{p.Key} {p.Value}"));
     }
