@@ -43,7 +43,7 @@ internal sealed class BookOrder
     public decimal? FilledAvgPrice => FilledQty == 0 ? null : decimal.Round(FilledNotional / FilledQty, 9);
 
     public FakeAlpacaOrder Snapshot() => new(
-        Id, ClientOrderId, Symbol, Side, Type, TimeInForce, OrderClass, Status, Qty, FilledQty, FilledAvgPrice, LimitPrice, StopPrice, Parent?.Id, ReplacedBy);
+        Id, ClientOrderId, Symbol, Side, Type, TimeInForce, OrderClass, Status, Qty, FilledQty, FilledAvgPrice, LimitPrice, StopPrice, Parent?.Id, ReplacedBy, FilledAt);
 }
 
 /// <summary>JSON writing in Alpaca's shapes: decimals as strings, RFC3339 timestamps with nanoseconds.</summary>

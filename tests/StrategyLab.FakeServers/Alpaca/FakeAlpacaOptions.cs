@@ -103,7 +103,8 @@ public sealed record FakeAlpacaOrder(
     decimal? LimitPrice,
     decimal? StopPrice,
     string? ParentId,
-    string? ReplacedBy);
+    string? ReplacedBy,
+    DateTime? FilledAt = null);
 
 /// <summary>A bar of the fake's market data (stream and history).</summary>
 public sealed record FakeAlpacaBar(string Symbol, DateTime StartUtc, decimal Open, decimal High, decimal Low, decimal Close, long Volume, int Trades = 1, decimal? Vwap = null);

@@ -384,7 +384,10 @@ public sealed partial class FakeAlpacaServer
                 return (404, AlpacaJson.Error(40410000, "order not found"));
             }
 
-            if (!old.IsWorking || old.FilledQty > 0)
+            // Alpaca refuses to replace an order only while it is accepted, pending_new, pending_cancel or pending_replace (or
+            // ended); a partly filled one can be. Its replacement is a new order counting its own fills: here it is for
+            // what is left (the quantity asked minus what already filled), so the two never fill more than was asked.
+            if (!old.IsWorking)
             {
                 return (422, AlpacaJson.Error(42210000, "order is not replaceable (status " + old.Status + ")"));
             }
@@ -405,7 +408,7 @@ public sealed partial class FakeAlpacaServer
                 old.Side,
                 old.Type,
                 (has ? Str(b, "time_in_force") : null) ?? old.TimeInForce,
-                (has ? Dec(b, "qty") : null) ?? old.Qty,
+                ((has ? Dec(b, "qty") : null) ?? old.Qty) - old.FilledQty,
                 (has ? Dec(b, "limit_price") : null) ?? old.LimitPrice,
                 (has ? Dec(b, "stop_price") : null) ?? old.StopPrice,
                 (has ? Dec(b, "trail") : null) ?? old.TrailPrice,

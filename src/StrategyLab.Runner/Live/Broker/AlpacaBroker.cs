@@ -328,7 +328,7 @@ public sealed class AlpacaBroker : ILiveVenue, IBrokerAccount, IResumableVenue
     }
 
     private static BrokerOrderSnapshot Snapshot(AlpacaOrder o) =>
-        new(o.ClientOrderId, o.Id, o.Symbol, o.Side == "buy", o.Quantity ?? 0m, o.FilledQuantity, o.FilledAveragePrice, o.Status, o.UpdatedAtUtc);
+        new(o.ClientOrderId, o.Id, o.Symbol, o.Side == "buy", o.Quantity ?? 0m, o.FilledQuantity, o.FilledAveragePrice, o.Status, o.UpdatedAtUtc, o.FilledAtUtc);
 
     /// <summary>Applies one report on the engine's thread.</summary>
     private void Apply(BrokerReport report, DateTime timeUtc)

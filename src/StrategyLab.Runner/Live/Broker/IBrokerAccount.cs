@@ -10,9 +10,17 @@ namespace StrategyLab.Runner.Live.Broker;
 /// <param name="AverageFillPrice">Average fill price, when anything filled.</param>
 /// <param name="Status">The broker's status text (new, partially_filled, filled, canceled, expired, rejected...).</param>
 /// <param name="UpdatedAtUtc">Last change.</param>
+/// <param name="FilledAtUtc">When the order filled completely (Alpaca's <c>filled_at</c>); null while it is not filled.</param>
 public sealed record BrokerOrderSnapshot(
     string ClientOrderId, string BrokerOrderId, string Symbol, bool IsBuy, decimal Quantity,
-    decimal FilledQuantity, decimal? AverageFillPrice, string Status, DateTime UpdatedAtUtc);
+    decimal FilledQuantity, decimal? AverageFillPrice, string Status, DateTime UpdatedAtUtc, DateTime? FilledAtUtc = null)
+{
+    /// <summary>
+    /// When its latest fill happened, as the broker says: the fill time of a filled order, otherwise its last change (a
+    /// partial fill changes the order). Adopted fills are stamped with it, not with the time of the reconciliation.
+    /// </summary>
+    public DateTime LastFillUtc => FilledAtUtc ?? UpdatedAtUtc;
+}
 
 /// <summary>A position as the broker reports it.</summary>
 /// <param name="Symbol">Ticker.</param>

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using StrategyLab.Runner.Live.Broker;
 
+
 namespace StrategyLab.Runner.Live.Journal;
 
 /// <summary>What a reconciliation found.</summary>
@@ -23,11 +24,21 @@ public sealed record ReconcileReport(int Adopted, int Unknown, int Missing, int 
 /// (placed by hand, or by another program) is reported and left alone.
 /// </summary>
 /// <remarks>
+/// <para>
 /// An adopted fill is journalled at the broker's average fill price of the order (the broker reports no per-fill
-/// prices in an order snapshot); the quantity is exact.
+/// prices in an order snapshot); the quantity is exact. It is stamped with the broker's time of the fill
+/// (<see cref="BrokerOrderSnapshot.LastFillUtc"/>), not the time of the reconciliation.
+/// </para>
+/// <para>
+/// An order replaced at the broker is a chain of broker orders (the original, then <c>{id}-r1</c>…), each counting its own
+/// fills, as the live path counts them: the journal's order is compared with the sum over its chain, so a partly filled
+/// order that was replaced before a crash adopts exactly what its replacement filled while the process was down.
+/// </para>
 /// </remarks>
 public sealed class BrokerReconciler(IBrokerAccount broker, LiveJournal journal, ILogger logger)
 {
+    private readonly Dictionary<string, List<BrokerOrderSnapshot>> _chains = new(StringComparer.Ordinal);
+
     /// <summary>Reconciles <paramref name="state"/> (the journal as replayed) with the broker.</summary>
     public async Task<ReconcileReport> ReconcileAsync(JournalState state, CancellationToken cancellationToken)
     {
@@ -37,29 +48,45 @@ public sealed class BrokerReconciler(IBrokerAccount broker, LiveJournal journal,
         var open = await broker.OpenOrdersAsync(cancellationToken).ConfigureAwait(false);
         var positions = await broker.PositionsAsync(cancellationToken).ConfigureAwait(false);
 
-        // The latest snapshot of each order (an order can be in both lists; a replacement counts as the order it replaced).
-        var orders = new Dictionary<string, BrokerOrderSnapshot>(StringComparer.Ordinal);
-        foreach (var o in changed.Concat(open).Select(o => o with { ClientOrderId = JournalIdOf(o.ClientOrderId, state) }))
+        // The latest snapshot of each broker order (an order can be in both lists), by its own client order id.
+        var known = new Dictionary<string, BrokerOrderSnapshot>(StringComparer.Ordinal);
+        foreach (var o in changed.Concat(open))
         {
-            if (!orders.TryGetValue(o.ClientOrderId, out var seen) || o.UpdatedAtUtc >= seen.UpdatedAtUtc)
+            if (!known.TryGetValue(o.ClientOrderId, out var seen) || o.UpdatedAtUtc >= seen.UpdatedAtUtc)
             {
-                orders[o.ClientOrderId] = o;
+                known[o.ClientOrderId] = o;
             }
         }
 
-        // An order the journal has open but neither list holds (it ended before the last journalled event, e.g. a fill
-        // the process died before journalling): asked for by its client order id.
-        foreach (var j in state.Orders.Values.Where(o => o.IsOpen && !orders.ContainsKey(o.ClientOrderId)).OrderBy(o => o.ClientOrderId, StringComparer.Ordinal).ToList())
+        // Each order in play (listed by the broker, or open in the journal) as one view over its chain: the order and the
+        // replacements it was replaced by. A link missing from the lists (it ended before the last journalled event, e.g.
+        // a fill the process died before journalling, or a replaced original) is asked for by its client order id.
+        var inPlay = known.Keys.Select(k => JournalIdOf(k, state))
+            .Concat(state.Orders.Values.Where(o => o.IsOpen).Select(o => o.ClientOrderId))
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        var orders = new List<BrokerOrderSnapshot>();
+        foreach (var id in inPlay)
         {
-            if (await broker.OrderAsync(j.ClientOrderId, cancellationToken).ConfigureAwait(false) is { } found)
+            if (!state.Orders.ContainsKey(id))
             {
-                orders[j.ClientOrderId] = found;
+                orders.AddRange(known.Values.Where(o => JournalIdOf(o.ClientOrderId, state) == id));
+                continue;
+            }
+
+            var chain = await ChainAsync(id, known, cancellationToken).ConfigureAwait(false);
+            if (chain.Count > 0)
+            {
+                orders.Add(ReplacementChain.View(chain));
+                _chains[id] = chain;
             }
         }
 
         var journalPositions = new Dictionary<string, decimal>(state.Positions, StringComparer.Ordinal);
         int adopted = 0, unknown = 0, missing = 0, mismatches = 0;
-        foreach (var b in orders.Values.OrderBy(o => o.UpdatedAtUtc).ThenBy(o => o.ClientOrderId, StringComparer.Ordinal))
+        var viewed = orders.Select(o => o.ClientOrderId).ToHashSet(StringComparer.Ordinal);
+        foreach (var b in orders.OrderBy(o => o.UpdatedAtUtc).ThenBy(o => o.ClientOrderId, StringComparer.Ordinal))
         {
             if (!state.Orders.TryGetValue(b.ClientOrderId, out var j))
             {
@@ -85,20 +112,21 @@ public sealed class BrokerReconciler(IBrokerAccount broker, LiveJournal journal,
             if (b.FilledQuantity > j.FilledQuantity)
             {
                 var delta = b.FilledQuantity - j.FilledQuantity;
-                var status = b.FilledQuantity >= b.Quantity ? "filled" : "partially_filled";
+                var status = b.Status == "filled" || b.FilledQuantity >= b.Quantity ? "filled" : "partially_filled";
+                var price = _chains.TryGetValue(b.ClientOrderId, out var chain) ? ReplacementChain.PriceOfLast(chain, delta) : b.AverageFillPrice;
                 Reconcile("order.adopted", b.Symbol, b.ClientOrderId, b.BrokerOrderId, new { what = "fill", qty = Text(delta), journalFilledQty = Text(j.FilledQuantity), brokerFilledQty = Text(b.FilledQuantity) });
                 journal.Append(
                     JournalEventKind.Fill,
-                    new { qty = Text(delta), price = Text(b.AverageFillPrice), filledQty = Text(b.FilledQuantity), adopted = true, timeUtc = Time(b.UpdatedAtUtc) },
+                    new { qty = Text(delta), price = Text(price), filledQty = Text(b.FilledQuantity), adopted = true, timeUtc = Time(b.LastFillUtc) },
                     b.Symbol, b.ClientOrderId, b.BrokerOrderId, status);
                 var qty = journalPositions.GetValueOrDefault(b.Symbol) + (j.IsBuy ? delta : -delta);
                 journalPositions[b.Symbol] = qty;
-                journal.Append(JournalEventKind.Position, new { qty = Text(qty), adopted = true, timeUtc = Time(b.UpdatedAtUtc) }, b.Symbol);
+                journal.Append(JournalEventKind.Position, new { qty = Text(qty), adopted = true, timeUtc = Time(b.LastFillUtc) }, b.Symbol);
                 moved = true;
             }
 
             var terminal = JournalReader.TerminalStatuses.Contains(b.Status);
-            if (terminal && j.IsOpen && b.Status != "filled")
+            if (terminal && j.IsOpen && b.Status is not ("filled" or "replaced"))
             {
                 Reconcile("order.adopted", b.Symbol, b.ClientOrderId, b.BrokerOrderId, new { what = b.Status, journalStatus = j.Status });
                 journal.Append(JournalEventKind.Cancel, new { @event = b.Status, filledQty = Text(b.FilledQuantity), adopted = true, timeUtc = Time(b.UpdatedAtUtc) }, b.Symbol, b.ClientOrderId, b.BrokerOrderId, b.Status);
@@ -115,7 +143,7 @@ public sealed class BrokerReconciler(IBrokerAccount broker, LiveJournal journal,
             }
         }
 
-        foreach (var j in state.Orders.Values.Where(o => o.IsOpen && !orders.ContainsKey(o.ClientOrderId)).OrderBy(o => o.ClientOrderId, StringComparer.Ordinal))
+        foreach (var j in state.Orders.Values.Where(o => o.IsOpen && !viewed.Contains(o.ClientOrderId)).OrderBy(o => o.ClientOrderId, StringComparer.Ordinal))
         {
             missing++;
             logger.LogWarning(ReconcileEvents.OrderMissing, "order {ClientOrderId} is open in the journal ({Status}) but {Broker} does not report it", j.ClientOrderId, j.Status, broker.Name);
@@ -145,6 +173,31 @@ public sealed class BrokerReconciler(IBrokerAccount broker, LiveJournal journal,
             "{Broker}: {Adopted} order(s) adopted, {Unknown} unknown, {Missing} missing, {Mismatches} position mismatch(es)",
             broker.Name, adopted, unknown, missing, mismatches);
         return report;
+    }
+
+    /// <summary>
+    /// The order <paramref name="clientOrderId"/> and its replacements (<c>{id}-r1</c>, <c>-r2</c>…), oldest first, as far
+    /// as the broker has them: each link is taken from the lists when there, else asked for; the chain ends at the first
+    /// link that was not replaced. Empty when the broker does not know the order.
+    /// </summary>
+    private async Task<List<BrokerOrderSnapshot>> ChainAsync(string clientOrderId, Dictionary<string, BrokerOrderSnapshot> known, CancellationToken cancellationToken)
+    {
+        var chain = new List<BrokerOrderSnapshot>();
+        for (var n = 0; ; n++)
+        {
+            var id = n == 0 ? clientOrderId : AlpacaOrderMapping.ReplacementId(clientOrderId, n);
+            var link = known.GetValueOrDefault(id) ?? await broker.OrderAsync(id, cancellationToken).ConfigureAwait(false);
+            if (link is null)
+            {
+                return chain;
+            }
+
+            chain.Add(link);
+            if (link.Status != "replaced")
+            {
+                return chain;
+            }
+        }
     }
 
     /// <summary>The journal's id of a broker order: a replacement (<c>{id}-r{n}</c>) is journalled under the order it replaced.</summary>

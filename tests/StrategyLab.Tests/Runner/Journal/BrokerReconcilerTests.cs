@@ -117,6 +117,95 @@ public sealed class BrokerReconcilerTests : IDisposable
     }
 
     [Fact]
+    public async Task AFillWhileDown_IsStampedWithTheBrokersFillTime_NotTheReconciliationsOrTheLastChange()
+    {
+        // Filled at T0+3 min; the order changed again later (T0+5 min); the reconciliation runs at T0+20 min.
+        var broker = new FakeBroker();
+        broker.Orders.Add(new BrokerOrderSnapshot("sl-run-1", "b1", "AAPL", true, 10, 10, 101.5m, "filled", T0.AddMinutes(5), T0.AddMinutes(3)));
+        broker.Positions.Add(new BrokerPositionSnapshot("AAPL", 10, 101.5m));
+        using (var journal = LiveJournal.Open(_folder, _time))
+        {
+            Request(journal, "sl-run-1", "AAPL", "buy", 10);
+            journal.Append(JournalEventKind.BrokerAck, new { timeUtc = "2026-03-02T14:30:00Z" }, "AAPL", "sl-run-1", "b1", "new");
+            _time.Advance(TimeSpan.FromMinutes(20));
+            Assert.Equal(new ReconcileReport(1, 0, 0, 0), await Reconcile(journal, broker));
+        }
+
+        Assert.Equal("2026-03-02T14:33:00.0000000Z", TimeOf(Assert.Single(Rows(JournalEventKind.Fill))));
+        Assert.Equal("2026-03-02T14:33:00.0000000Z", TimeOf(Assert.Single(Rows(JournalEventKind.Position))));
+    }
+
+    [Fact]
+    public async Task APartFillWhileDown_AdoptsOnlyWhatTheJournalLacks_AtTheLastChange_AndLeavesTheOrderOpen()
+    {
+        var broker = new FakeBroker();
+        broker.Orders.Add(new BrokerOrderSnapshot("sl-run-1", "b1", "AAPL", true, 10, 7, 100m, "partially_filled", T0.AddMinutes(4)));
+        broker.Positions.Add(new BrokerPositionSnapshot("AAPL", 7, 100m));
+        using (var journal = LiveJournal.Open(_folder, _time))
+        {
+            Request(journal, "sl-run-1", "AAPL", "buy", 10);
+            journal.Append(JournalEventKind.BrokerAck, new { }, "AAPL", "sl-run-1", "b1", "new");
+            journal.Append(JournalEventKind.Fill, new { qty = "4", price = "100" }, "AAPL", "sl-run-1", "b1", "partially_filled");
+            journal.Append(JournalEventKind.Position, new { qty = "4" }, "AAPL");
+            Assert.Equal(new ReconcileReport(1, 0, 0, 0), await Reconcile(journal, broker));
+        }
+
+        var order = JournalState.Load(_folder).Orders["sl-run-1"];
+        Assert.Equal(("partially_filled", 7m, true), (order.Status, order.FilledQuantity, order.IsOpen));
+        Assert.Equal(7m, JournalState.Load(_folder).Positions["AAPL"]);
+        var adopted = Assert.Single(Rows(JournalEventKind.Fill), r => r.PayloadJson.Contains("adopted", StringComparison.Ordinal));
+        Assert.Contains("\"qty\":\"3\"", adopted.PayloadJson, StringComparison.Ordinal);
+        Assert.Equal("2026-03-02T14:34:00.0000000Z", TimeOf(adopted));
+    }
+
+    [Fact]
+    public async Task APartlyFilledOrderReplacedBeforeTheCrash_WhoseReplacementFilledWhileDown_AdoptsTheReplacementsFillsOnce()
+    {
+        // 4 of 10 filled at 100 under b1, then replaced (a new limit) by sl-run-1-r1 (b2, for the 6 left): all journalled.
+        // While the process was down b2 filled its 6 at 99. The original ended before the journal's last row: not listed.
+        var broker = new FakeBroker();
+        broker.Orders.Add(new BrokerOrderSnapshot("sl-run-1", "b1", "AAPL", true, 10, 4, 100m, "replaced", T0.AddMinutes(-2)));
+        broker.Orders.Add(new BrokerOrderSnapshot("sl-run-1-r1", "b2", "AAPL", true, 6, 6, 99m, "filled", T0.AddMinutes(6), T0.AddMinutes(6)));
+        broker.Positions.Add(new BrokerPositionSnapshot("AAPL", 10, 99.4m));
+        using (var journal = LiveJournal.Open(_folder, _time))
+        {
+            Request(journal, "sl-run-1", "AAPL", "buy", 10);
+            journal.Append(JournalEventKind.BrokerAck, new { }, "AAPL", "sl-run-1", "b1", "new");
+            journal.Append(JournalEventKind.Fill, new { qty = "4", price = "100" }, "AAPL", "sl-run-1", "b1", "partially_filled");
+            journal.Append(JournalEventKind.Position, new { qty = "4" }, "AAPL");
+            journal.Append(JournalEventKind.BrokerAck, new { @event = "replaced", qty = "10", limitPrice = "99" }, "AAPL", "sl-run-1", "b1", "new");
+            Assert.Equal(new ReconcileReport(1, 0, 0, 0), await Reconcile(journal, broker));
+        }
+
+        var state = JournalState.Load(_folder);
+        Assert.Equal(("filled", 10m), (state.Orders["sl-run-1"].Status, state.Orders["sl-run-1"].FilledQuantity));
+        Assert.Equal(10m, state.Positions["AAPL"]);
+        var adopted = Assert.Single(Rows(JournalEventKind.Fill), r => r.PayloadJson.Contains("adopted", StringComparison.Ordinal));
+        Assert.Contains("\"qty\":\"6\"", adopted.PayloadJson, StringComparison.Ordinal);
+        Assert.Contains("\"price\":\"99\"", adopted.PayloadJson, StringComparison.Ordinal);
+        Assert.Contains("\"filledQty\":\"10\"", adopted.PayloadJson, StringComparison.Ordinal);
+        Assert.Equal("b2", adopted.BrokerOrderId);
+        Assert.Equal("2026-03-02T14:36:00.0000000Z", TimeOf(adopted));
+        Assert.Empty(_logs.Named("reconcile.order.unknown"));
+        Assert.Empty(_logs.Named("reconcile.position.mismatch"));
+
+        // A second reconciliation (a reconnect) finds nothing more to adopt.
+        using (var journal = LiveJournal.Open(_folder, _time))
+        {
+            Assert.True((await Reconcile(journal, broker)).IsClean);
+        }
+    }
+
+    private List<JournalEvent> Rows(JournalEventKind kind)
+    {
+        using var reader = JournalReader.Open(_folder);
+        return [.. reader.ReadAfter().Where(e => e.Kind == kind)];
+    }
+
+    private static string? TimeOf(JournalEvent row) =>
+        System.Text.Json.JsonDocument.Parse(row.PayloadJson).RootElement.TryGetProperty("timeUtc", out var t) ? t.GetString() : null;
+
+    [Fact]
     public async Task AJournalThatAgrees_IsClean()
     {
         var broker = new FakeBroker();
