@@ -33,6 +33,12 @@ public sealed record ClusterSweepOptions
 
     /// <summary>Failed calls (not a worker's death) a combination may see before the sweep fails.</summary>
     public int MaxAttempts { get; init; } = 5;
+
+    /// <summary>
+    /// Called on the dispatching thread each time a chunk is handed to a worker, with the worker (<c>host:port</c>)
+    /// and the chunk's combination indexes (progress display; tests kill a worker that holds work).
+    /// </summary>
+    public Action<string, IReadOnlyList<int>>? ChunkStarted { get; init; }
 }
 
 /// <summary>
@@ -58,6 +64,12 @@ public sealed class ClusterSweepExecutor : IAsyncDisposable
         _options = options;
         _log = log;
     }
+
+    /// <summary>
+    /// Combinations handed out again because their worker left the cluster or their call failed (over every sweep of
+    /// this executor; a sweep runs on one thread, read it once the sweep has finished).
+    /// </summary>
+    public int Reassigned { get; private set; }
 
     /// <summary>Connects to the cluster (waiting up to <see cref="ClusterSweepOptions.WorkerWait"/> for a first worker).</summary>
     /// <exception cref="FormatException">The cluster address is not <c>redis://host:port</c>.</exception>
@@ -163,13 +175,13 @@ public sealed class ClusterSweepExecutor : IAsyncDisposable
     private async Task DispatchAsync(SweepState sweep, ChannelWriter<WorkResult> output, CancellationToken cancellationToken)
     {
         var sweepId = Guid.NewGuid().ToString("N");
-        var lastPoll = TimeSpan.MinValue;
+        TimeSpan? lastPoll = null;
         var noWorkerSince = Stopwatch.StartNew();
         var clock = Stopwatch.StartNew();
         while (!sweep.Complete)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (clock.Elapsed - lastPoll >= _options.PollInterval)
+            if (lastPoll is null || clock.Elapsed - lastPoll >= _options.PollInterval)
             {
                 await RefreshWorkersAsync(sweep, sweepId, cancellationToken).ConfigureAwait(false);
                 lastPoll = clock.Elapsed;
@@ -203,7 +215,7 @@ public sealed class ClusterSweepExecutor : IAsyncDisposable
                         }
                     }
 
-                    sweep.Requeue(chunk); // anything the worker did not answer (never expected) is not lost
+                    Reassigned += sweep.Requeue(chunk); // anything the worker did not answer (never expected) is not lost
                     continue;
                 }
 
@@ -217,7 +229,7 @@ public sealed class ClusterSweepExecutor : IAsyncDisposable
                     Abandon(sweep, slot.Worker);
                 }
 
-                sweep.Requeue(chunk);
+                Reassigned += sweep.Requeue(chunk);
                 if (!IsWorkerLoss(error) && sweep.CountFailure(chunk) > _options.MaxAttempts)
                 {
                     throw new InvalidOperationException($"a chunk failed {_options.MaxAttempts} times; the last error: {error?.Message}", error);
@@ -252,6 +264,7 @@ public sealed class ClusterSweepExecutor : IAsyncDisposable
             var slot = worker.Slots.First(s => s.Chunk is null);
             slot.Chunk = chunk;
             sweep.Running[Call(worker.Silo, slot.Grain, g => g.RunChunkAsync(chunk))] = slot;
+            _options.ChunkStarted?.Invoke(worker.Name, Array.ConvertAll(chunk, i => i.Index));
         }
     }
 
@@ -306,14 +319,14 @@ public sealed class ClusterSweepExecutor : IAsyncDisposable
     }
 
     /// <summary>Forgets a worker for the rest of the sweep and puts its running chunks back in the queue.</summary>
-    private static void Abandon(SweepState sweep, WorkerState worker)
+    private void Abandon(SweepState sweep, WorkerState worker)
     {
         sweep.Workers.Remove(worker.Silo);
         sweep.Lost.Add(worker.Silo); // a restarted worker is a new silo address (a new generation), so it can join again
         foreach (var (call, slot) in sweep.Running.Where(r => r.Value.Worker == worker).ToList())
         {
             sweep.Running.Remove(call);
-            sweep.Requeue(slot.Chunk!);
+            Reassigned += sweep.Requeue(slot.Chunk!);
             slot.Chunk = null;
         }
     }
@@ -366,13 +379,16 @@ public sealed class ClusterSweepExecutor : IAsyncDisposable
             return null;
         }
 
-        public void Requeue(WorkItem[] chunk)
+        /// <summary>Puts what is not done of <paramref name="chunk"/> back in the queue; returns how many that is.</summary>
+        public int Requeue(WorkItem[] chunk)
         {
             var open = Array.FindAll(chunk, i => !Done.Contains(i.Index));
             if (open.Length > 0)
             {
                 Pending.Enqueue(open);
             }
+
+            return open.Length;
         }
 
         public int CountFailure(WorkItem[] chunk)
