@@ -32,6 +32,7 @@ public static class CliApp
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(StrategiesCommand.Create());
         root.Subcommands.Add(NewCommand.Create());
+        root.Subcommands.Add(WorkerCommand.Create());
         return root;
     }
 

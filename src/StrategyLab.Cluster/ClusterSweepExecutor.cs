@@ -1,0 +1,426 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Orleans.Configuration;
+using Orleans.Runtime.Placement;
+
+namespace StrategyLab.Cluster;
+
+/// <summary>How a sweep is submitted to a cluster.</summary>
+public sealed record ClusterSweepOptions
+{
+    /// <summary>The cluster's Redis, <c>redis://host:port</c>.</summary>
+    public required string Cluster { get; init; }
+
+    /// <summary>Combinations per chunk: the unit handed to a worker, and redone elsewhere when that worker dies.</summary>
+    public int ChunkSize { get; init; } = 4;
+
+    /// <summary>
+    /// How long one chunk may run before its call is given up and the chunk handed out again (Orleans' response
+    /// timeout): longer than the slowest chunk, since a live worker's slow chunk would otherwise run twice.
+    /// </summary>
+    public TimeSpan ChunkTimeout { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>How long a sweep waits with no worker in the cluster before it fails.</summary>
+    public TimeSpan WorkerWait { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How often the cluster's membership is read (workers joined, workers declared dead).</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Failed calls (not a worker's death) a combination may see before the sweep fails.</summary>
+    public int MaxAttempts { get; init; } = 5;
+
+    /// <summary>
+    /// Called on the dispatching thread each time a chunk is handed to a worker, with the worker (<c>host:port</c>)
+    /// and the chunk's combination indexes (progress display; tests kill a worker that holds work).
+    /// </summary>
+    public Action<string, IReadOnlyList<int>>? ChunkStarted { get; init; }
+}
+
+/// <summary>
+/// Submits work to the cluster's workers and streams the results as chunks finish. The client keeps the whole state
+/// of a sweep (what is pending, where each chunk runs, what is done), so no worker holds anything that its death
+/// could lose: each worker slot is a grain placed on that worker, a chunk of a worker that leaves the cluster
+/// (Orleans declares it dead in the membership table, or calls to it fail) goes back into the queue, and a
+/// combination's first result is the only one kept (results are de-duplicated by index), so a chunk that ran twice
+/// counts once.
+/// </summary>
+public sealed class ClusterSweepExecutor : IAsyncDisposable
+{
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(15);
+    private readonly IHost _host;
+    private readonly IClusterClient _client;
+    private readonly ClusterSweepOptions _options;
+    private readonly ILogger _log;
+
+    private ClusterSweepExecutor(IHost host, ClusterSweepOptions options, ILogger log)
+    {
+        _host = host;
+        _client = host.Services.GetRequiredService<IClusterClient>();
+        _options = options;
+        _log = log;
+    }
+
+    /// <summary>
+    /// Combinations handed out again because their worker left the cluster or their call failed (over every sweep of
+    /// this executor; a sweep runs on one thread, read it once the sweep has finished).
+    /// </summary>
+    public int Reassigned { get; private set; }
+
+    /// <summary>Connects to the cluster (waiting up to <see cref="ClusterSweepOptions.WorkerWait"/> for a first worker).</summary>
+    /// <exception cref="FormatException">The cluster address is not <c>redis://host:port</c>.</exception>
+    public static async Task<ClusterSweepExecutor> ConnectAsync(ClusterSweepOptions options, Action<ILoggingBuilder>? logging = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var redis = ClusterAddress.Parse(options.Cluster);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.ClearProviders();
+        logging?.Invoke(builder.Logging);
+        var deadline = Stopwatch.StartNew();
+        builder.UseOrleansClient(client =>
+        {
+            client.UseRedisClustering(o => o.ConfigurationOptions = redis);
+            client.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = ClusterAddress.ClusterId;
+                o.ServiceId = ClusterAddress.ServiceId;
+            });
+            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = options.ChunkTimeout);
+            client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = options.PollInterval);
+            client.UseConnectionRetryFilter(async (_, token) =>
+            {
+                // No worker yet (the sweep was started first): wait for one, up to WorkerWait.
+                if (deadline.Elapsed > options.WorkerWait)
+                {
+                    return false;
+                }
+
+                await Task.Delay(options.PollInterval, token).ConfigureAwait(false);
+                return true;
+            });
+        });
+        var host = builder.Build();
+        try
+        {
+            await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+
+        var log = host.Services.GetService<ILoggerFactory>()?.CreateLogger<ClusterSweepExecutor>() ?? NullLogger<ClusterSweepExecutor>.Instance;
+        return new ClusterSweepExecutor(host, options, log);
+    }
+
+    /// <summary>
+    /// Runs every item on the cluster and yields each result once, as its chunk finishes (in no particular order).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No worker for <see cref="ClusterSweepOptions.WorkerWait"/>, or a combination's calls failed <see cref="ClusterSweepOptions.MaxAttempts"/> times.</exception>
+    public IAsyncEnumerable<WorkResult> RunAsync(IReadOnlyList<WorkItem> items, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        if (items.Select(i => i.Index).Distinct().Count() != items.Count)
+        {
+            throw new ArgumentException("work items must have distinct indexes.", nameof(items));
+        }
+
+        var results = Channel.CreateUnbounded<WorkResult>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var dispatcher = Task.Run(() => DispatchAsync(items, results.Writer, cancellationToken), cancellationToken);
+        return ReadAsync(results.Reader, dispatcher, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            _host.Dispose();
+        }
+    }
+
+    private static async IAsyncEnumerable<WorkResult> ReadAsync(ChannelReader<WorkResult> reader, Task dispatcher, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var result in reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return result;
+        }
+
+        await dispatcher.ConfigureAwait(false); // its failure, if the channel did not carry it
+    }
+
+    private async Task DispatchAsync(IReadOnlyList<WorkItem> items, ChannelWriter<WorkResult> output, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var sweep = new SweepState(items, Math.Max(1, _options.ChunkSize));
+            await DispatchAsync(sweep, output, cancellationToken).ConfigureAwait(false);
+            output.TryComplete();
+        }
+        catch (Exception e)
+        {
+            output.TryComplete(e);
+        }
+    }
+
+    private async Task DispatchAsync(SweepState sweep, ChannelWriter<WorkResult> output, CancellationToken cancellationToken)
+    {
+        var sweepId = Guid.NewGuid().ToString("N");
+        TimeSpan? lastPoll = null;
+        var noWorkerSince = Stopwatch.StartNew();
+        var clock = Stopwatch.StartNew();
+        while (!sweep.Complete)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (lastPoll is null || clock.Elapsed - lastPoll >= _options.PollInterval)
+            {
+                await RefreshWorkersAsync(sweep, sweepId, cancellationToken).ConfigureAwait(false);
+                lastPoll = clock.Elapsed;
+            }
+
+            if (sweep.Workers.Count > 0)
+            {
+                noWorkerSince.Restart();
+            }
+            else if (noWorkerSince.Elapsed > _options.WorkerWait)
+            {
+                throw new InvalidOperationException(
+                    $"no worker in the cluster {_options.Cluster} for {_options.WorkerWait.TotalSeconds:0} s; {sweep.Done.Count} of {sweep.Total} combination(s) done. Start workers with 'strategylab worker --cluster {_options.Cluster}'.");
+            }
+
+            Dispatch(sweep, clock.Elapsed);
+            var delay = Task.Delay(_options.PollInterval, cancellationToken);
+            await Task.WhenAny(sweep.Running.Keys.Append(delay)).ConfigureAwait(false);
+            foreach (var (call, slot) in sweep.Running.Where(r => r.Key.IsCompleted).ToList())
+            {
+                sweep.Running.Remove(call);
+                var chunk = slot.Chunk!;
+                slot.Chunk = null;
+                if (call.IsCompletedSuccessfully)
+                {
+                    foreach (var result in call.Result)
+                    {
+                        if (sweep.Done.Add(result.Index))
+                        {
+                            output.TryWrite(result);
+                        }
+                    }
+
+                    Reassigned += sweep.Requeue(chunk); // anything the worker did not answer (never expected) is not lost
+                    continue;
+                }
+
+                // The call failed: the worker is leaving, or a message was lost. Hand the chunk out again, and give
+                // that worker a rest so a dying one does not swallow the queue before the cluster declares it dead.
+                var error = call.Exception?.GetBaseException();
+                _log.LogWarning(new EventId(1, "cluster.chunk_failed"), "a chunk on {Worker} failed ({Error}); it is handed out again", slot.Worker.Name, error?.Message);
+                slot.Worker.RestUntil = clock.Elapsed + (_options.PollInterval * 3);
+                if (error is SiloUnavailableException)
+                {
+                    Abandon(sweep, slot.Worker);
+                }
+
+                Reassigned += sweep.Requeue(chunk);
+                if (!IsWorkerLoss(error) && sweep.CountFailure(chunk) > _options.MaxAttempts)
+                {
+                    throw new InvalidOperationException($"a chunk failed {_options.MaxAttempts} times; the last error: {error?.Message}", error);
+                }
+            }
+        }
+    }
+
+    private static bool IsWorkerLoss(Exception? error) =>
+        error is SiloUnavailableException or OrleansMessageRejectionException or Orleans.Runtime.Messaging.ConnectionFailedException;
+
+    private void Dispatch(SweepState sweep, TimeSpan now)
+    {
+        // Fill the idle slots, the worker with the most idle slots first, so the work spreads over the workers.
+        while (sweep.Pending.Count > 0)
+        {
+            var worker = sweep.Workers.Values
+                .Where(w => w.RestUntil <= now && w.Slots.Any(s => s.Chunk is null))
+                .OrderByDescending(w => w.Slots.Count(s => s.Chunk is null))
+                .FirstOrDefault();
+            if (worker is null)
+            {
+                return;
+            }
+
+            var chunk = sweep.NextChunk();
+            if (chunk is null)
+            {
+                return;
+            }
+
+            var slot = worker.Slots.First(s => s.Chunk is null);
+            slot.Chunk = chunk;
+            sweep.Running[Call(worker.Silo, slot.Grain, g => g.RunChunkAsync(chunk))] = slot;
+            _options.ChunkStarted?.Invoke(worker.Name, Array.ConvertAll(chunk, i => i.Index));
+        }
+    }
+
+    private async Task RefreshWorkersAsync(SweepState sweep, string sweepId, CancellationToken cancellationToken)
+    {
+        Dictionary<SiloAddress, SiloStatus> hosts;
+        try
+        {
+            hosts = await _client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(CallTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The management grain's silo may be the one that just died: the next poll asks again.
+            _log.LogDebug(new EventId(2, "cluster.membership_unread"), "membership not read: {Error}", e.Message);
+            return;
+        }
+
+        foreach (var gone in sweep.Workers.Values.Where(w => !hosts.TryGetValue(w.Silo, out var s) || s != SiloStatus.Active).ToList())
+        {
+            _log.LogWarning(new EventId(3, "cluster.worker_lost"), "worker {Worker} left the cluster; its chunks are handed to the others", gone.Name);
+            Abandon(sweep, gone);
+        }
+
+        foreach (var (silo, status) in hosts)
+        {
+            if (status != SiloStatus.Active || sweep.Workers.ContainsKey(silo) || sweep.Lost.Contains(silo))
+            {
+                continue;
+            }
+
+            WorkerInfo info;
+            try
+            {
+                var describer = _client.GetGrain<ISweepWorkerGrain>($"{sweepId}/{silo.ToParsableString()}/info");
+                info = await Call(silo, describer, g => g.DescribeAsync()).WaitAsync(CallTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                _log.LogDebug(new EventId(4, "cluster.worker_unanswered"), "worker {Silo} did not answer: {Error}", silo, e.Message);
+                continue;
+            }
+
+            var worker = new WorkerState(silo, info.Worker);
+            for (var n = 0; n < Math.Max(1, info.Slots); n++)
+            {
+                worker.Slots.Add(new SlotState(worker, _client.GetGrain<ISweepWorkerGrain>($"{sweepId}/{silo.ToParsableString()}/{n}")));
+            }
+
+            sweep.Workers[silo] = worker;
+            _log.LogInformation(new EventId(5, "cluster.worker_joined"), "worker {Worker}: {Slots} slot(s)", info.Worker, info.Slots);
+        }
+    }
+
+    /// <summary>Forgets a worker for the rest of the sweep and puts its running chunks back in the queue.</summary>
+    private void Abandon(SweepState sweep, WorkerState worker)
+    {
+        sweep.Workers.Remove(worker.Silo);
+        sweep.Lost.Add(worker.Silo); // a restarted worker is a new silo address (a new generation), so it can join again
+        foreach (var (call, slot) in sweep.Running.Where(r => r.Value.Worker == worker).ToList())
+        {
+            sweep.Running.Remove(call);
+            Reassigned += sweep.Requeue(slot.Chunk!);
+            slot.Chunk = null;
+        }
+    }
+
+    /// <summary>Calls a grain with a placement hint, so a grain not yet active is placed on <paramref name="silo"/>.</summary>
+    private static Task<T> Call<T>(SiloAddress silo, ISweepWorkerGrain grain, Func<ISweepWorkerGrain, Task<T>> call)
+    {
+        // The request context flows with the call made while it is set; cleared at once so no other call carries it.
+        RequestContext.Set(IPlacementDirector.PlacementHintKey, silo);
+        try
+        {
+            return call(grain);
+        }
+        finally
+        {
+            RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+        }
+    }
+
+    private sealed class SweepState(IReadOnlyList<WorkItem> items, int chunkSize)
+    {
+        private readonly Dictionary<int, int> _failures = [];
+
+        public int Total { get; } = items.Count;
+
+        public Queue<WorkItem[]> Pending { get; } = new(items.Chunk(chunkSize));
+
+        public HashSet<int> Done { get; } = [];
+
+        public Dictionary<SiloAddress, WorkerState> Workers { get; } = [];
+
+        public HashSet<SiloAddress> Lost { get; } = [];
+
+        public Dictionary<Task<WorkResult[]>, SlotState> Running { get; } = [];
+
+        public bool Complete => Done.Count == Total;
+
+        /// <summary>The next chunk with something still to do, or null.</summary>
+        public WorkItem[]? NextChunk()
+        {
+            while (Pending.TryDequeue(out var chunk))
+            {
+                var open = Array.FindAll(chunk, i => !Done.Contains(i.Index));
+                if (open.Length > 0)
+                {
+                    return open;
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>Puts what is not done of <paramref name="chunk"/> back in the queue; returns how many that is.</summary>
+        public int Requeue(WorkItem[] chunk)
+        {
+            var open = Array.FindAll(chunk, i => !Done.Contains(i.Index));
+            if (open.Length > 0)
+            {
+                Pending.Enqueue(open);
+            }
+
+            return open.Length;
+        }
+
+        public int CountFailure(WorkItem[] chunk)
+        {
+            var most = 0;
+            foreach (var item in chunk)
+            {
+                _failures[item.Index] = _failures.GetValueOrDefault(item.Index) + 1;
+                most = Math.Max(most, _failures[item.Index]);
+            }
+
+            return most;
+        }
+    }
+
+    private sealed class WorkerState(SiloAddress silo, string name)
+    {
+        public SiloAddress Silo { get; } = silo;
+
+        public string Name { get; } = name;
+
+        public List<SlotState> Slots { get; } = [];
+
+        public TimeSpan RestUntil { get; set; } = TimeSpan.MinValue;
+    }
+
+    private sealed class SlotState(WorkerState worker, ISweepWorkerGrain grain)
+    {
+        public WorkerState Worker { get; } = worker;
+
+        public ISweepWorkerGrain Grain { get; } = grain;
+
+        public WorkItem[]? Chunk { get; set; }
+    }
+}
