@@ -20,6 +20,7 @@ public class ArtifactWriterBenchmarks
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "strategylab-bench-writer-" + Environment.ProcessId);
     private EquityPoint[] _marks = [];
     private RoundTrip[] _trips = [];
+    private Bar[] _bars = [];
 
     /// <summary>Builds the marks and the round trips.</summary>
     [GlobalSetup]
@@ -30,6 +31,7 @@ public class ArtifactWriterBenchmarks
         var symbol = Symbol.Equity("SPY");
         _marks = new EquityPoint[Marks];
         _trips = new RoundTrip[Marks];
+        _bars = new Bar[Marks];
         var cash = 100_000m;
         for (var i = 0; i < Marks; i++)
         {
@@ -40,6 +42,7 @@ public class ArtifactWriterBenchmarks
             _marks[i] = new EquityPoint(t, cash, qty * price, cash + (qty * price), qty == 0 ? 0 : 1);
             var exit = Math.Round(price + (decimal)(rng.NextDouble() - 0.5), 2);
             _trips[i] = new RoundTrip(symbol, TradeDirection.Long, 10, t, price, t.AddMinutes(5), exit, (exit - price) * 10, 2m, "signal");
+            _bars[i] = new Bar(symbol, t, t.AddMinutes(1), price, Math.Max(price, exit), Math.Min(price, exit), exit, rng.Next(100, 50_000));
         }
     }
 
@@ -77,6 +80,22 @@ public class ArtifactWriterBenchmarks
         }
 
         return writer.RoundTrips;
+    }
+
+    /// <summary>
+    /// Bars into the chart candles of <c>chart_bars.csv</c> (downsampled as they come, written at the close): the
+    /// per-bar cost a run folder adds to every backtest.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = Marks)]
+    public int ChartBars()
+    {
+        using var writer = new RunFolderWriter(_folder, Options(EquityResolution.Cycle) with { WriteChartBars = true });
+        foreach (ref readonly var bar in _bars.AsSpan())
+        {
+            writer.OnBar(bar);
+        }
+
+        return writer.ChartBars!.Count;
     }
 
     private long WriteMarks(EquityResolution resolution)

@@ -114,6 +114,21 @@ internal sealed class CsvFile : IDisposable
         return this;
     }
 
+    /// <summary>An ASCII prefix that needs no quoting followed by an integer (<c>SL-42</c>), without making the text.</summary>
+    public CsvFile Prefixed(string prefix, long value)
+    {
+        Separator();
+        Ensure(prefix.Length + 24);
+        for (var i = 0; i < prefix.Length; i++)
+        {
+            _buffer[_length++] = (byte)prefix[i];
+        }
+
+        Utf8Formatter.TryFormat(value, _buffer.AsSpan(_length), out var written);
+        _length += written;
+        return this;
+    }
+
     public CsvFile Time(DateTimeOffset value)
     {
         Separator();

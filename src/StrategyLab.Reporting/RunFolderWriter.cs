@@ -92,8 +92,10 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
     private readonly CsvFile? _bars;
     private CsvFile? _plots;
     private readonly ExchangeOffsetCache _equityClock;
-    private readonly Dictionary<Symbol, ExchangeOffsetCache> _clocks = [];
+    // Looked up on every bar and order: indexed by the symbol's dense id, not hashed.
+    private readonly SymbolTable<ExchangeOffsetCache> _clocks = new();
     private readonly Dictionary<Symbol, CandleLadder>? _chartBars;
+    private readonly SymbolTable<CandleLadder> _chartLadders = new();
     private readonly Dictionary<long, Order> _orders = [];
     private readonly List<Order> _orderList = [];
     private readonly OrderStream? _orderStream;
@@ -433,10 +435,10 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
 
     private ExchangeOffsetCache ClockOf(Symbol symbol)
     {
-        if (!_clocks.TryGetValue(symbol, out var clock))
+        if (_clocks.Get(symbol) is not { } clock)
         {
             clock = new ExchangeOffsetCache(_options.Calendars(symbol));
-            _clocks.Add(symbol, clock);
+            _clocks.Set(symbol, clock);
         }
 
         return clock;
@@ -444,10 +446,11 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
 
     private void AddChartBar(in Bar bar)
     {
-        if (!_chartBars!.TryGetValue(bar.Symbol, out var ladder))
+        if (_chartLadders.Get(bar.Symbol) is not { } ladder)
         {
             ladder = new CandleLadder(ChartBarsPerSymbol);
-            _chartBars.Add(bar.Symbol, ladder);
+            _chartBars!.Add(bar.Symbol, ladder);
+            _chartLadders.Set(bar.Symbol, ladder);
         }
 
         var clock = ClockOf(bar.Symbol);
@@ -537,9 +540,18 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
     private void WriteOrderRow(CsvFile csv, Order o)
     {
         var clock = ClockOf(o.Symbol);
-        csv.Integer(o.Id)
-            .Text(o.ClientOrderId)
-            .Time(clock.ToOffset(o.CreatedUtc))
+        // The generated client id and OCO name are written as their text, not made as strings on the order.
+        csv.Integer(o.Id);
+        if (o.StoredClientOrderId is { } clientId)
+        {
+            csv.Text(clientId);
+        }
+        else
+        {
+            csv.Prefixed(Order.GeneratedClientIdPrefix, o.Id);
+        }
+
+        csv.Time(clock.ToOffset(o.CreatedUtc))
             .Text(o.Symbol.Ticker)
             .Text(ArtifactFormat.Name(o.Side))
             .Text(ArtifactFormat.Name(o.Type))
@@ -547,9 +559,17 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
             .Number(o.LimitPrice)
             .Number(o.StopPrice)
             .Text(ArtifactFormat.Name(o.TimeInForce))
-            .Text(o.Tag)
-            .Text(o.OcoGroup)
-            .Text(ArtifactFormat.Name(o.Status))
+            .Text(o.Tag);
+        if (o.OcoEntryId != 0)
+        {
+            csv.Prefixed(Order.OcoGroupPrefix, o.OcoEntryId);
+        }
+        else
+        {
+            csv.Text(o.NamedOcoGroup);
+        }
+
+        csv.Text(ArtifactFormat.Name(o.Status))
             .Number(o.FilledQuantity)
             .Number(o.FilledQuantity == 0 ? null : o.AverageFillPrice)
             .Number(o.Commission)

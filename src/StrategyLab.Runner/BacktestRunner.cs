@@ -64,7 +64,7 @@ public static class BacktestRunner
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(loggers);
         var data = HistoricalDataFactory.Open(run, loggers, prefetch); // parsing overlaps the engine (the synthetic market is cheap: not read ahead)
-        using var bars = (cancellationToken.CanBeCanceled ? Cancellable(data.Bars, cancellationToken) : data.Bars).GetEnumerator();
+        using var bars = data.Bars.GetEnumerator();
         var any = bars.MoveNext();
         if (!any && !cancellationToken.IsCancellationRequested)
         {
@@ -93,7 +93,7 @@ public static class BacktestRunner
         {
             try
             {
-                assembly.Engine.Run(FromCurrent(bars));
+                assembly.Engine.Run(new RemainingBars(bars, cancellationToken));
             }
             catch (StrategyException e)
             {
@@ -125,26 +125,41 @@ public static class BacktestRunner
         return new RunOutcome(folder, RunMode.Backtest, stats, assembly.Engine.Counters, assembly.Portfolio, data.Description, data.IsSynthetic, stopReason);
     }
 
-    /// <summary>The enumerator's current bar, then the rest.</summary>
-    private static IEnumerable<Core.Domain.Bar> FromCurrent(IEnumerator<Core.Domain.Bar> bars)
+    /// <summary>
+    /// The enumerator's current bar, then the rest, until the token is cancelled: one enumerator layer between the
+    /// data and the engine (each layer costs two interface calls and a bar copy per bar).
+    /// </summary>
+    private sealed class RemainingBars(IEnumerator<Core.Domain.Bar> bars, CancellationToken token) : IEnumerable<Core.Domain.Bar>, IEnumerator<Core.Domain.Bar>
     {
-        do
-        {
-            yield return bars.Current;
-        }
-        while (bars.MoveNext());
-    }
+        private bool _started;
 
-    private static IEnumerable<Core.Domain.Bar> Cancellable(IEnumerable<Core.Domain.Bar> bars, CancellationToken token)
-    {
-        foreach (var bar in bars)
+        public Core.Domain.Bar Current => bars.Current;
+
+        object System.Collections.IEnumerator.Current => Current;
+
+        public IEnumerator<Core.Domain.Bar> GetEnumerator() => this;
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => this;
+
+        public bool MoveNext()
         {
-            if (token.IsCancellationRequested)
+            if (!_started)
             {
-                yield break;
+                _started = true;
+            }
+            else if (!bars.MoveNext())
+            {
+                return false;
             }
 
-            yield return bar;
+            return !token.IsCancellationRequested;
+        }
+
+        public void Reset() => throw new NotSupportedException();
+
+        public void Dispose()
+        {
+            // The caller owns the underlying enumerator.
         }
     }
 }

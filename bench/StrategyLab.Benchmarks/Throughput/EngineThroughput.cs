@@ -46,12 +46,15 @@ internal static class EngineThroughput
         }
 
         var sw = Stopwatch.StartNew();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var checksum = Bare(bars);
         var bare = sw.Elapsed;
+        LastCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         Report(output, "bare SMA loop (no engine)", bars.Length, bare, null, null);
         GC.KeepAlive(checksum);
 
         var quiet = RunEngine(bars, out var quietAllocated, out _, new NeverTrades());
+        var quietCpu = LastCpu;
         Report(output, "engine, strategy never trades", bars.Length, quiet, bare, quietAllocated);
 
         if (args.Contains("--quiet-only"))
@@ -66,7 +69,26 @@ internal static class EngineThroughput
         {
             var trips = (double)LastRoundTrips;
             output.WriteLine(
-                $"    per round trip (beyond the never-trading run, strategy included): {(elapsed - quiet).TotalMicroseconds / trips:F2} µs, {(allocated - quietAllocated) / trips:F0} B; {LastRoundTrips:N0} round trips, {engine.Counters.OrdersSubmitted:N0} orders");
+                $"    per round trip (beyond the never-trading run, strategy included): {(elapsed - quiet).TotalMicroseconds / trips:F2} µs wall, {(LastCpu - quietCpu).TotalMicroseconds / trips:F2} µs CPU, {(allocated - quietAllocated) / trips:F0} B; {LastRoundTrips:N0} round trips, {engine.Counters.OrdersSubmitted:N0} orders");
+        }
+
+        // --repeat N: the trading run N more times (for a profiler attached to the process, and for medians).
+        var repeatAt = Array.IndexOf(args, "--repeat");
+        if (repeatAt >= 0 && repeatAt + 1 < args.Length)
+        {
+            var times = new List<double>();
+            var cpus = new List<double>();
+            for (var i = int.Parse(args[repeatAt + 1], CultureInfo.InvariantCulture); i > 0; i--)
+            {
+                var again = RunEngine(bars, out var againAllocated, out _);
+                times.Add(again.TotalSeconds);
+                cpus.Add(LastCpu.TotalSeconds);
+                Report(output, "engine from memory, again", bars.Length, again, bare, againAllocated);
+            }
+
+            times.Sort();
+            cpus.Sort();
+            output.WriteLine($"    median of {times.Count}: {bars.Length / times[times.Count / 2] / 1e6:F2} M bars/s wall, {bars.Length / cpus[cpus.Count / 2] / 1e6:F2} M bars per CPU-second (CPU {cpus[cpus.Count / 2]:F3} s)");
         }
 
         if (args.Contains("--memory-only"))
@@ -104,7 +126,7 @@ internal static class EngineThroughput
     private static void Report(TextWriter output, string name, long count, TimeSpan elapsed, TimeSpan? bare, long? allocated)
     {
         var rate = count / elapsed.TotalSeconds;
-        var line = $"  {name,-32} {rate / 1e6,8:F2} M bars/s  ({elapsed.TotalSeconds:F2} s)";
+        var line = $"  {name,-32} {rate / 1e6,8:F2} M bars/s  ({elapsed.TotalSeconds:F2} s, CPU {LastCpu.TotalSeconds:F2} s)";
         if (bare is { } b)
         {
             line += $"  {elapsed / b,6:F1}x the bare loop";
@@ -156,6 +178,10 @@ internal static class EngineThroughput
 
     private static TimeSpan LastGcPause { get; set; }
 
+    // The process's CPU time over the last measured run (all threads: the engine's, and the GC's and JIT's beside it);
+    // the steadier figure on a shared machine, where wall time includes waiting for a core.
+    private static TimeSpan LastCpu { get; set; }
+
     private static int OpenOrdersAtEnd { get; set; }
 
     private static int LastRoundTrips { get; set; }
@@ -188,9 +214,11 @@ internal static class EngineThroughput
         var before = GC.GetAllocatedBytesForCurrentThread();
         var gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
         var pauseBefore = GC.GetTotalPauseDuration();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var sw = Stopwatch.StartNew();
         engine.Run(bars);
         var elapsed = sw.Elapsed;
+        LastCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         LastGcCounts = (GC.CollectionCount(0) - gcBefore.Item1, GC.CollectionCount(1) - gcBefore.Item2, GC.CollectionCount(2) - gcBefore.Item3);
         LastGcPause = GC.GetTotalPauseDuration() - pauseBefore;

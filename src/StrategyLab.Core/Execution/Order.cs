@@ -98,7 +98,7 @@ public sealed class Order
     public long Id { get; }
 
     /// <summary>The caller's idempotency key; <c>SL-{Id}</c> when the caller gave none (made on first use).</summary>
-    public string ClientOrderId => More.ClientOrderId ??= "SL-" + Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    public string ClientOrderId => More.ClientOrderId ??= GeneratedClientIdPrefix + Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The request as submitted (in post-split terms after a split rescaled the order).</summary>
     public OrderRequest Request
@@ -278,7 +278,7 @@ public sealed class Order
     internal decimal RequestedQuantity => _extras?.Request is { } r ? r.Quantity : _quantity;
 
     /// <summary>The OCO group the trade manager gives the exits of entry <paramref name="entryId"/>.</summary>
-    internal static string OcoGroupName(long entryId) => "oco-" + entryId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    internal static string OcoGroupName(long entryId) => OcoGroupPrefix + entryId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>True when both orders are in one OCO group (compared without spelling generated names when possible).</summary>
     internal bool SharesOcoGroupWith(Order other)
@@ -297,6 +297,21 @@ public sealed class Order
     }
 
     /// <summary>True when the order belongs to an OCO group.</summary>
+    /// <summary>What a generated client id starts with (then the order id).</summary>
+    internal const string GeneratedClientIdPrefix = "SL-";
+
+    /// <summary>What a trade manager's OCO group name starts with (then the entry order id).</summary>
+    internal const string OcoGroupPrefix = "oco-";
+
+    /// <summary>The client id as stored: null while it is the generated <c>SL-{Id}</c> not spelt yet (writers format that themselves).</summary>
+    internal string? StoredClientOrderId => _extras?.ClientOrderId;
+
+    /// <summary>The entry order id of the trade manager's OCO group (named <c>oco-{id}</c>), or 0 when the group, if any, is named otherwise.</summary>
+    internal long OcoEntryId => _ocoEntryId;
+
+    /// <summary>The OCO group's name when it is not a trade manager's <c>oco-{id}</c> (null otherwise, or when none).</summary>
+    internal string? NamedOcoGroup => _ocoEntryId == 0 ? _extras?.OcoGroup : null;
+
     internal bool HasOcoGroup => _ocoEntryId != 0 || _extras?.OcoGroup is not null;
 
     /// <inheritdoc />

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace StrategyLab.Reporting.Charts;
 
 /// <summary>One candle of a <see cref="CandleLadder"/>: a time bucket of exchange-local wall time and the OHLCV of the bars in it.</summary>
@@ -129,9 +131,8 @@ internal sealed class CandleLadder
 
             if (index >= 0)
             {
-                var c = _candles[index];
-                Merge(ref c, start, end, open, high, low, close, volume, trades);
-                _candles[index] = c;
+                // In place: a candle is 128 bytes, copied out and back per bar otherwise.
+                Merge(ref CollectionsMarshal.AsSpan(_candles)[index], start, end, open, high, low, close, volume, trades);
                 return;
             }
 
@@ -232,9 +233,7 @@ internal sealed class CandleLadder
             var key = c.Key - (c.Key % step);
             if (write >= 0 && _candles[write].Key == key)
             {
-                var target = _candles[write];
-                Merge(ref target, c.Start, c.End, c.Open, c.High, c.Low, c.Close, c.Volume, c.Trades);
-                _candles[write] = target;
+                Merge(ref CollectionsMarshal.AsSpan(_candles)[write], c.Start, c.End, c.Open, c.High, c.Low, c.Close, c.Volume, c.Trades);
             }
             else
             {
@@ -259,7 +258,7 @@ internal sealed class CandleLadder
         Trades = trades,
     };
 
-    private static void Merge(ref Candle c, DateTimeOffset start, DateTimeOffset end, decimal open, decimal high, decimal low, decimal close, decimal volume, long trades)
+    private static void Merge(ref Candle c, in DateTimeOffset start, in DateTimeOffset end, in decimal open, in decimal high, in decimal low, in decimal close, in decimal volume, long trades)
     {
         if (start.UtcTicks < c.Start.UtcTicks)
         {

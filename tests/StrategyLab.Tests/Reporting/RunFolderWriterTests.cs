@@ -395,6 +395,31 @@ public sealed class RunFolderWriterTests : IDisposable
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
+    [Fact]
+    public void OrderRows_WriteStoredIdsAsGiven_AndGeneratedOnesWithoutMakingThem()
+    {
+        var calendar = StrategyLab.Tests.Support.WeekdayTestCalendar.Instance;
+        var options = new RunFolderOptions { Mode = RunMode.Backtest, Calendars = _ => calendar, EquityCalendar = calendar, Equity = EquityResolution.Cycle };
+        var t = StrategyLab.Tests.Support.Bars.Ny("2024-01-08 09:31");
+        var request = new OrderRequest(Aaa, OrderSide.Sell, 5m, OrderType.Stop, null, 95m, null, TimeInForce.Gtc, "stop", "group \"a\"");
+        var named = new Order(1, "my,id", request, t) { Status = OrderStatus.Canceled };
+        var generated = new Order(2, Aaa, OrderSide.Sell, 5m, OrderType.Stop, null, 95m, TimeInForce.Gtc, "stop_loss", 41, t) { Status = OrderStatus.Canceled };
+        using (var writer = new RunFolderWriter(Folder("ids"), options))
+        {
+            writer.OnOrderEvent(new OrderEvent(OrderEventKind.Canceled, named, t));
+            writer.OnOrderEvent(new OrderEvent(OrderEventKind.Canceled, generated, t));
+        }
+
+        var lines = File.ReadAllLines(Path.Combine(Folder("ids"), "orders.csv"));
+        Assert.StartsWith("1,\"my,id\",", lines[1], StringComparison.Ordinal);
+        Assert.Contains(",stop,\"group \"\"a\"\"\",canceled,", lines[1], StringComparison.Ordinal);
+        Assert.StartsWith("2,SL-2,", lines[2], StringComparison.Ordinal);
+        Assert.Contains(",stop_loss,oco-41,canceled,", lines[2], StringComparison.Ordinal);
+        Assert.Null(generated.StoredClientOrderId); // written as text; the order still holds no string
+        Assert.Equal("SL-2", generated.ClientOrderId);
+        Assert.Equal("oco-41", generated.OcoGroup);
+    }
+
     private static string SnakeCase(string name) =>
         string.Concat(name.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(c) : c.ToString()));
 
