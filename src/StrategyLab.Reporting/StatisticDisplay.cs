@@ -28,6 +28,7 @@ public static class StatisticDisplay
         ["longest_drawdown_trading_days"] = ("Longest drawdown (trading days)", Kind.Count),
         ["longest_drawdown_recovered"] = ("Longest drawdown recovered", Kind.YesNo),
         ["calmar"] = ("Calmar", Kind.Ratio),
+        ["rolling_sharpe_days"] = ("Rolling Sharpe window (trading days)", Kind.Count),
         ["benchmark"] = ("Benchmark", Kind.Raw),
         ["benchmark_return"] = ("Benchmark return", Kind.Percent),
         ["alpha"] = ("Alpha (annual)", Kind.Percent),

@@ -211,6 +211,7 @@ internal static class SummaryJson
         Number(w, "longest_drawdown_trading_days", s.LongestDrawdownTradingDays);
         w.WriteBoolean("longest_drawdown_recovered", s.LongestDrawdownRecovered);
         Number(w, "calmar", s.Calmar);
+        Number(w, "rolling_sharpe_days", (decimal?)s.RollingSharpeDays);
         var b = s.Benchmark;
         if (b is null)
         {

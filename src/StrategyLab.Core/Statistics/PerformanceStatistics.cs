@@ -130,6 +130,9 @@ public sealed record PerformanceStatistics
     /// <summary>True when the fees exceed a third of the absolute P&amp;L before fees: the result is a commission artefact.</summary>
     public bool FeesDominate => TotalFees > 0 && TotalFees * 3 > Math.Abs(NetProfit + TotalFees);
 
+    /// <summary>The window of the rolling Sharpe ratio (<see cref="DailySeries"/>), in trading days; null when not recorded.</summary>
+    public int? RollingSharpeDays { get; init; }
+
     /// <summary>The run against its benchmark (<see cref="BenchmarkStatistics"/>); null when the run has none.</summary>
     public BenchmarkStatistics? Benchmark { get; init; }
 

@@ -215,6 +215,7 @@ public sealed class StatisticsRecorder : IRunRecorder, ITradeExcursions
         options ??= StatisticsOptions.Default;
         return PerformanceStatistics.Compute(InitialEquity, daily, Drawdown, _trips, _totalFees, exposure, options) with
         {
+            RollingSharpeDays = options.RollingSharpeDays,
             Benchmark = BenchmarkOf(daily, options.RiskFreeRate),
             Quality = TradeQuality.Of(_trips, _activity.Excursions),
             Attribution = _activity.Attribution(_marks),
