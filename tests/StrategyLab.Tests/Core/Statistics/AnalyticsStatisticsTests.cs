@@ -83,7 +83,7 @@ public class AnalyticsStatisticsTests
             new(new DateOnly(2024, 1, 5), default, 100m), new(new DateOnly(2024, 1, 8), default, 100m),
             new(new DateOnly(2024, 1, 9), default, 100m), new(new DateOnly(2024, 1, 10), default, 100m),
         ];
-        Assert.Equal([50m, 50.5m, 50.5m, 51.51m], b.AlignedTo(days));
+        Assert.Equal([50m, 50.5m, 50.5m, 51.51m], b.AlignedTo(days)!);
     }
 
     [Fact]
