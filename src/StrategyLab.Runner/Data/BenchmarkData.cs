@@ -37,9 +37,15 @@ internal static class BenchmarkData
                 throw new ConfigException("benchmark", $"'{recorder.Symbol.Ticker}' cannot be read from the data source: {e.Message}");
             }
 
+            // As the engine does with a traded symbol's bars: those outside the sessions are left out.
+            var calendar = run.CalendarOf(recorder.Symbol);
+            var extended = run.Config.MarketHours.ExtendedHours;
             foreach (var bar in data.Bars)
             {
-                recorder.OnBar(bar);
+                if (calendar.SessionAt(bar.Start, extended) is not null)
+                {
+                    recorder.OnBar(bar);
+                }
             }
 
             if (recorder.FirstPrice is null)
