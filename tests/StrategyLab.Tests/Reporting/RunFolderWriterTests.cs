@@ -87,7 +87,7 @@ public sealed class RunFolderWriterTests : IDisposable
 
         Assert.False(File.Exists(Path.Combine(run.Folder, "bars.csv"))); // off by default in a backtest, chart_bars.csv instead
         Assert.Equal(
-            ["chart_bars.csv", "equity.csv", "fills.csv", "orders.csv", "summary.json", "trades.csv"],
+            ["chart_bars.csv", "daily.csv", "equity.csv", "fills.csv", "orders.csv", "summary.json", "trades.csv"],
             Directory.GetFiles(run.Folder).Select(Path.GetFileName).Order());
     }
 
@@ -173,7 +173,8 @@ public sealed class RunFolderWriterTests : IDisposable
         var run = new ArtifactRun(Folder("dst"), strategy, [Aaa], mode: RunMode.Replay).Run(bars);
 
         Assert.Equal(
-            "AAA,long,10,2024-03-08T15:58:00-05:00,50.2,2024-03-11T09:32:00-04:00,51.2,10,2,monday_exit",
+            // MAE: the entry bar's low 50.15 held from its open 50.2 → −0.5; MFE: the exit at 51.2 → +10.
+            "AAA,long,10,2024-03-08T15:58:00-05:00,50.2,2024-03-11T09:32:00-04:00,51.2,10,2,monday_exit,-0.5,10",
             run.Lines("trades.csv")[1]);
         var equityTimes = run.Lines("equity.csv").Skip(1).Select(l => l.Split(',')[0]).ToList();
         Assert.Equal(
