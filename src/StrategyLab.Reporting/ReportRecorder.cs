@@ -119,6 +119,7 @@ public sealed class ReportRecorder : IRunRecorder
         }
 
         var clock = ClockOf(trip.Symbol);
+        var excursion = _writer.Options.Excursions?.ExcursionOf(trip);
         _data.AddTrade(new TradeRow(
             trip.Symbol.Ticker,
             ArtifactFormat.Name(trip.Direction),
@@ -129,7 +130,9 @@ public sealed class ReportRecorder : IRunRecorder
             ArtifactValue.Of(trip.ExitPrice),
             ArtifactValue.Of(trip.Pnl),
             ArtifactValue.Of(trip.Commission),
-            trip.ExitReason ?? string.Empty));
+            trip.ExitReason ?? string.Empty,
+            ArtifactValue.Of(excursion?.Mae),
+            ArtifactValue.Of(excursion?.Mfe)));
     }
 
     /// <inheritdoc />
@@ -198,6 +201,7 @@ public sealed class ReportRecorder : IRunRecorder
         }
 
         _data.Summary = summary;
+        _data.Daily = DailyCsv.Read(folder); // one row a date, written with the summary
         foreach (var (symbol, resting) in _restingOrders)
         {
             var clock = ClockOf(symbol);

@@ -45,6 +45,12 @@ public sealed record RunFolderOptions
     /// <summary>The run's configuration, echoed verbatim in the summary (leave secrets out of it).</summary>
     public JsonNode? Configuration { get; init; }
 
+    /// <summary>
+    /// Where the MAE and MFE of each round trip come from (the run's <see cref="Core.Statistics.StatisticsRecorder"/>,
+    /// placed before the writer in the recorders); their <c>trades.csv</c> columns are empty when null.
+    /// </summary>
+    public Core.Statistics.ITradeExcursions? Excursions { get; init; }
+
     /// <summary>The data used, echoed in the summary.</summary>
     public DataDescription? Data { get; init; }
 

@@ -61,7 +61,10 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
     public const string SummaryFileName = "summary.json";
 
     /// <summary>Header of <c>trades.csv</c>.</summary>
-    public const string TradesHeader = "symbol,side,qty,entry_time,entry_price,exit_time,exit_price,pnl,commission,exit_reason";
+    public const string TradesHeader = "symbol,side,qty,entry_time,entry_price,exit_time,exit_price,pnl,commission,exit_reason,mae,mfe";
+
+    /// <summary>File name of the equity, benchmark and rolling Sharpe by date (written with the summary).</summary>
+    public const string DailyFileName = DailyCsv.FileName;
 
     /// <summary>Header of <c>orders.csv</c>.</summary>
     public const string OrdersHeader =
@@ -125,7 +128,7 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
                  {
                      SummaryFileName, BarsFileName, ChartBarsFileName, PlotsFileName, Html.HtmlReport.FileName, SummaryFileName + TempSuffix,
                      OrdersFileName + TempSuffix, ChartBarsFileName + TempSuffix, Html.HtmlReport.FileName + TempSuffix,
-                     StrategyStateFileName, StrategyStateFileName + TempSuffix,
+                     StrategyStateFileName, StrategyStateFileName + TempSuffix, DailyFileName, DailyFileName + TempSuffix,
                  })
         {
             File.Delete(Path.Combine(DirectoryPath, stale));
@@ -259,6 +262,7 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
         ThrowIfClosed();
         _roundTrips++;
         var clock = ClockOf(trip.Symbol);
+        var excursion = _options.Excursions?.ExcursionOf(trip);
         _trades.Text(trip.Symbol.Ticker)
             .Text(ArtifactFormat.Name(trip.Direction))
             .Number(trip.Quantity)
@@ -269,6 +273,8 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
             .Number(trip.Pnl)
             .Number(trip.Commission)
             .Text(trip.ExitReason)
+            .Number(excursion?.Mae)
+            .Number(excursion?.Mfe)
             .EndRow();
         CommitNowOrIfBuffered(_trades);
     }
@@ -361,6 +367,13 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
         if (_chartBars is not null)
         {
             WriteChartBars();
+        }
+
+        if (snapshot.Daily is { } daily)
+        {
+            var path = Path.Combine(DirectoryPath, DailyFileName);
+            DailyCsv.Write(path + TempSuffix, daily, _equityClock);
+            File.Move(path + TempSuffix, path, overwrite: true);
         }
 
         WriteAtomically(SummaryFileName, stream => SummaryJson.Write(stream, this, snapshot));

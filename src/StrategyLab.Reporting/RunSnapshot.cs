@@ -10,12 +10,14 @@ namespace StrategyLab.Reporting;
 /// <param name="Statistics">The performance so far (<see cref="StatisticsRecorder.Compute"/>).</param>
 /// <param name="Session">What a live or replay session adds (its own counters, why it stopped), written as <c>session</c>.</param>
 /// <param name="OutsideSession">The bars left out as outside the sessions (<see cref="TradingEngine.OutsideSession"/>), written as <c>bars_outside_session</c>.</param>
+/// <param name="Daily">The equity by date with the benchmark and the rolling Sharpe (<see cref="StatisticsRecorder.Daily"/>), written as <c>daily.csv</c>; none when null.</param>
 public sealed record RunSnapshot(
     EngineCounters Counters,
     Portfolio Portfolio,
     PerformanceStatistics Statistics,
     System.Text.Json.Nodes.JsonObject? Session = null,
-    OutsideSessionBars? OutsideSession = null)
+    OutsideSessionBars? OutsideSession = null,
+    DailySeries? Daily = null)
 {
     /// <summary>The snapshot of an engine and its statistics.</summary>
     public static RunSnapshot Of(TradingEngine engine, PerformanceStatistics statistics)

@@ -28,6 +28,14 @@ public static class StatisticDisplay
         ["longest_drawdown_trading_days"] = ("Longest drawdown (trading days)", Kind.Count),
         ["longest_drawdown_recovered"] = ("Longest drawdown recovered", Kind.YesNo),
         ["calmar"] = ("Calmar", Kind.Ratio),
+        ["rolling_sharpe_days"] = ("Rolling Sharpe window (trading days)", Kind.Count),
+        ["benchmark"] = ("Benchmark", Kind.Raw),
+        ["benchmark_return"] = ("Benchmark return", Kind.Percent),
+        ["alpha"] = ("Alpha (annual)", Kind.Percent),
+        ["beta"] = ("Beta", Kind.Ratio),
+        ["correlation"] = ("Correlation", Kind.Ratio),
+        ["tracking_error"] = ("Tracking error", Kind.Percent),
+        ["information_ratio"] = ("Information ratio", Kind.Ratio),
         ["trade_count"] = ("Trades", Kind.Count),
         ["winning_trades"] = ("Winning trades", Kind.Count),
         ["losing_trades"] = ("Losing trades", Kind.Count),
@@ -42,6 +50,10 @@ public static class StatisticDisplay
         ["total_fees"] = ("Fees", Kind.Money),
         ["fee_share_of_gross"] = ("Fees / P&L before fees", Kind.Percent),
         ["fees_dominate"] = ("Fees exceed 1/3 of P&L before fees", Kind.YesNo),
+        ["average_mae"] = ("Average MAE", Kind.Money),
+        ["average_mfe"] = ("Average MFE", Kind.Money),
+        ["average_holding_time"] = ("Average holding time", Kind.Duration),
+        ["median_holding_time"] = ("Median holding time", Kind.Duration),
         ["cycles"] = ("Cycles", Kind.Count),
         ["bars"] = ("Bars", Kind.Count),
         ["bars_dropped"] = ("Bars dropped", Kind.Count),
@@ -122,8 +134,9 @@ public static class StatisticDisplay
     public static int Preference(string key) => key switch
     {
         "net_profit" or "total_return" or "cagr" or "sharpe" or "sortino" or "calmar" or "win_rate" or "profit_factor" or "expectancy"
+            or "alpha" or "information_ratio"
             or "average_win" or "average_loss" or "end_equity" or "final_equity" => 1,
-        "max_drawdown" or "annual_volatility" or "total_fees" or "longest_drawdown_trading_days" => -1,
+        "max_drawdown" or "annual_volatility" or "total_fees" or "longest_drawdown_trading_days" or "tracking_error" => -1,
         _ => 0,
     };
 

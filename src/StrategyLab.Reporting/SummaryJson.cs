@@ -92,6 +92,9 @@ internal static class SummaryJson
         Number(w, "final_cash", portfolio.Cash);
         w.WriteEndObject();
 
+        WriteAttribution(w, snapshot.Statistics);
+        WriteHoldingTimes(w, snapshot.Statistics);
+
         if (snapshot.OutsideSession is { } outside)
         {
             WriteOutsideSession(w, outside);
@@ -208,6 +211,23 @@ internal static class SummaryJson
         Number(w, "longest_drawdown_trading_days", s.LongestDrawdownTradingDays);
         w.WriteBoolean("longest_drawdown_recovered", s.LongestDrawdownRecovered);
         Number(w, "calmar", s.Calmar);
+        Number(w, "rolling_sharpe_days", (decimal?)s.RollingSharpeDays);
+        var b = s.Benchmark;
+        if (b is null)
+        {
+            w.WriteNull("benchmark");
+        }
+        else
+        {
+            w.WriteString("benchmark", b.Symbol);
+        }
+
+        Number(w, "benchmark_return", b?.TotalReturn);
+        Number(w, "alpha", b?.Alpha);
+        Number(w, "beta", b?.Beta);
+        Number(w, "correlation", b?.Correlation);
+        Number(w, "tracking_error", b?.TrackingError);
+        Number(w, "information_ratio", b?.InformationRatio);
         Number(w, "trade_count", s.TradeCount);
         Number(w, "winning_trades", s.WinningTrades);
         Number(w, "losing_trades", s.LosingTrades);
@@ -222,7 +242,63 @@ internal static class SummaryJson
         Number(w, "total_fees", s.TotalFees);
         Number(w, "fee_share_of_gross", s.FeeShareOfGross);
         w.WriteBoolean("fees_dominate", s.FeesDominate);
+        var q = s.Quality;
+        Number(w, "average_mae", q?.AverageMae);
+        Number(w, "average_mfe", q?.AverageMfe);
+        Duration(w, "average_holding_time", q?.AverageHoldingTime);
+        Duration(w, "median_holding_time", q?.MedianHoldingTime);
         w.WriteEndObject();
+    }
+
+    /// <summary>What each symbol contributed (<see cref="PerformanceStatistics.Attribution"/>).</summary>
+    private static void WriteAttribution(Utf8JsonWriter w, PerformanceStatistics s)
+    {
+        w.WriteStartArray("attribution");
+        foreach (var a in s.Attribution)
+        {
+            w.WriteStartObject();
+            w.WriteString("symbol", a.Symbol);
+            Number(w, "trade_count", a.Trades);
+            Number(w, "winning_trades", a.WinningTrades);
+            Number(w, "win_rate", a.WinRate);
+            Number(w, "net_pnl", a.NetPnl);
+            Number(w, "fees", a.Fees);
+            Number(w, "exposure", a.Exposure);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+
+    /// <summary>The holding-time distribution (<see cref="TradeQuality.HoldingTimes"/>); empty when not recorded.</summary>
+    private static void WriteHoldingTimes(Utf8JsonWriter w, PerformanceStatistics s)
+    {
+        w.WriteStartArray("holding_times");
+        foreach (var h in s.Quality?.HoldingTimes ?? [])
+        {
+            w.WriteStartObject();
+            w.WriteString("label", h.Label);
+            Duration(w, "from", h.From);
+            Duration(w, "to", h.To);
+            Number(w, "trades", h.Trades);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+
+    /// <summary>A duration as <c>[d.]hh:mm:ss</c>, rounded to the second; null when absent.</summary>
+    private static void Duration(Utf8JsonWriter w, string name, TimeSpan? value)
+    {
+        if (value is { } v)
+        {
+            var seconds = TimeSpan.FromSeconds(Math.Round(v.TotalSeconds, MidpointRounding.AwayFromZero));
+            w.WriteString(name, seconds.ToString("c", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            w.WriteNull(name);
+        }
     }
 
     private static void Number(Utf8JsonWriter w, string name, decimal? value)

@@ -72,13 +72,14 @@ public static class BacktestRunner
         }
 
         var primary = run.CalendarOf(run.Symbols[0]);
-        var statistics = new StatisticsRecorder(run.Config.Exchange.InitialCash, primary);
+        var statistics = BenchmarkData.Recorder(run, loggers);
         using var writer = new RunFolderWriter(folder, new RunFolderOptions
         {
             Mode = RunMode.Backtest,
             Calendars = run.CalendarOf,
             EquityCalendar = primary,
             Equity = run.Equity,
+            Excursions = statistics,
             WriteBars = run.Config.Output.BarsCsv ?? false,
             Configuration = run.Echo,
             Data = new DataDescription(data.Description, data.IsSynthetic, data.IsSynthetic ? "SYNTHETIC" : null, data.Adjustment),
@@ -108,10 +109,10 @@ public static class BacktestRunner
         }
 
         StrategyStateFile.Save(assembly.Engine.Strategy, writer.DirectoryPath, assembly.Engine.LastSliceTimeUtc);
-        var stats = statistics.Compute();
+        var stats = statistics.Compute(run.Statistics);
         var stopReason = failure is not null ? LiveStopReasonText.StrategyError : cancellationToken.IsCancellationRequested ? LiveStopReasonText.Cancelled : null;
         var session = new JsonObject { ["stop_reason"] = stopReason ?? LiveStopReasonText.EndOfData };
-        writer.Complete(RunSnapshot.Of(assembly.Engine, stats) with { Session = session });
+        writer.Complete(RunSnapshot.Of(assembly.Engine, stats) with { Session = session, Daily = statistics.Daily(run.Statistics) });
         if (report is not null)
         {
             HtmlReport.Write(report);

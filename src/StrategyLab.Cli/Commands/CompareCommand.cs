@@ -17,7 +17,7 @@ internal static class CompareCommand
     {
         var runs = new Argument<string[]>("runs") { Description = "Two or more run folders.", Arity = new ArgumentArity(2, ArgumentArity.ZeroOrMore.MaximumNumberOfValues) };
         var output = new Option<string>("--out", "-o") { Description = "The HTML page to write.", DefaultValueFactory = _ => CompareReport.DefaultFileName };
-        var json = new Option<bool>("--json") { Description = "Print one JSON document (every run's statistics and counts, the page's path) on stdout instead of the table." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON document (every run's statistics, counts and per-symbol attribution, the page's path) on stdout instead of the table." };
         var command = new Command("compare", "Compare runs: statistics side by side, and an HTML page with the equity curves overlaid (normalised to 100 or absolute).")
         {
             runs, output, json,
@@ -121,6 +121,7 @@ internal static class CompareCommand
                 ["period"] = s.Document["period"]?.DeepClone(),
                 ["statistics"] = s.Document["statistics"]?.DeepClone(),
                 ["counts"] = s.Document["counts"]?.DeepClone(),
+                ["attribution"] = s.Document["attribution"]?.DeepClone(),
             });
         }
 

@@ -84,13 +84,35 @@ internal static class RunConsole
         table.Add("Max drawdown", Pct(-s.MaxDrawdown));
         table.Add("Longest drawdown", $"{s.LongestDrawdownTradingDays} trading days{(s.LongestDrawdownRecovered ? string.Empty : " (not recovered)")}");
         table.Add("Calmar", Ratio(s.Calmar));
+        if (s.Benchmark is { } b)
+        {
+            table.Add("Benchmark", $"{b.Symbol} buy-and-hold {Pct(b.TotalReturn)}");
+            table.Add("Alpha / beta", $"{Pct(b.Alpha)} / {Ratio(b.Beta)}");
+            table.Add("Correlation", Ratio(b.Correlation));
+            table.Add("Tracking error / IR", $"{Pct(b.TrackingError)} / {Ratio(b.InformationRatio)}");
+        }
+
         table.Add("Trades", s.TradeCount.ToString(CultureInfo.InvariantCulture));
         table.Add("Win rate", Pct(s.WinRate));
         table.Add("Profit factor", Ratio(s.ProfitFactor));
         table.Add("Average win / loss", $"{Money(s.AverageWin)} / {Money(s.AverageLoss)}");
         table.Add("Expectancy", Money(s.Expectancy), MoneySign(s.Expectancy));
+        if (s.Quality is { AverageMae: not null } q)
+        {
+            table.Add("Average MAE / MFE", $"{Money(q.AverageMae)} / {Money(q.AverageMfe)}");
+        }
+
         table.Add("Exposure", Pct(s.Exposure));
         table.Add("Fees", Money(s.TotalFees));
+        if (s.Attribution.Count > 1)
+        {
+            // A multi-symbol run: what each symbol contributed (summary.json's attribution).
+            foreach (var a in s.Attribution)
+            {
+                table.Add(a.Symbol, $"{a.Trades} trades · win {Pct(a.WinRate)} · net {Money(a.NetPnl)} · fees {Money(a.Fees)} · exposure {Pct(a.Exposure)}");
+            }
+        }
+
         table.Add("Cycles / bars", $"{outcome.Counters.Cycles:N0} / {outcome.Counters.Bars:N0}");
         table.Add("Orders / fills / rejected", $"{outcome.Counters.OrdersSubmitted:N0} / {outcome.Counters.Fills:N0} / {outcome.Counters.OrdersRejected:N0}");
         table.Add("Open positions", outcome.Portfolio.OpenPositionCount.ToString(CultureInfo.InvariantCulture));

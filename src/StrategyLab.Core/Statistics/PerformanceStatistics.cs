@@ -130,6 +130,18 @@ public sealed record PerformanceStatistics
     /// <summary>True when the fees exceed a third of the absolute P&amp;L before fees: the result is a commission artefact.</summary>
     public bool FeesDominate => TotalFees > 0 && TotalFees * 3 > Math.Abs(NetProfit + TotalFees);
 
+    /// <summary>The window of the rolling Sharpe ratio (<see cref="DailySeries"/>), in trading days; null when not recorded.</summary>
+    public int? RollingSharpeDays { get; init; }
+
+    /// <summary>The run against its benchmark (<see cref="BenchmarkStatistics"/>); null when the run has none.</summary>
+    public BenchmarkStatistics? Benchmark { get; init; }
+
+    /// <summary>MAE/MFE and holding times of the round trips; null when not recorded (<see cref="Compute"/> alone leaves it out).</summary>
+    public TradeQuality? Quality { get; init; }
+
+    /// <summary>What each symbol contributed, by ticker (<see cref="SymbolAttribution"/>); empty when not recorded.</summary>
+    public IReadOnlyList<SymbolAttribution> Attribution { get; init; } = [];
+
     /// <summary>
     /// Computes the statistics from a daily equity series, the drawdowns measured on every mark, the closed round trips
     /// and totals. Pure: the same input gives the same output.

@@ -3,6 +3,9 @@ namespace StrategyLab.Core.Statistics;
 /// <summary>Settings of <see cref="PerformanceStatistics.Compute"/>.</summary>
 public sealed record StatisticsOptions
 {
+    /// <summary>The default rolling Sharpe window: 63 trading days (a quarter).</summary>
+    public const int DefaultRollingSharpeDays = 63;
+
     /// <summary>The default settings: a risk-free rate of 0.</summary>
     public static StatisticsOptions Default { get; } = new();
 
@@ -24,4 +27,16 @@ public sealed record StatisticsOptions
             field = value;
         }
     }
+
+    /// <summary>The window of the rolling Sharpe ratio in trading days (default 63, at least 2).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is below 2.</exception>
+    public int RollingSharpeDays
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 2, nameof(RollingSharpeDays));
+            field = value;
+        }
+    } = DefaultRollingSharpeDays;
 }

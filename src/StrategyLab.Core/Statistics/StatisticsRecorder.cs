@@ -1,6 +1,8 @@
 using System.Runtime.InteropServices;
 using StrategyLab.Core.Accounting;
 using StrategyLab.Core.Calendar;
+using StrategyLab.Core.CorporateActions;
+using StrategyLab.Core.Domain;
 using StrategyLab.Core.Engine;
 using StrategyLab.Core.Execution;
 
@@ -11,13 +13,16 @@ namespace StrategyLab.Core.Statistics;
 /// of each exchange-local date of a calendar), the running peak and drawdowns (from every mark), exposure, round
 /// trips and fees. <see cref="OnEquity"/> is O(1) and allocation-free (the daily list grows once per date), so the
 /// recorder can watch every slice of a long run. <see cref="Compute"/> may be called at any time, also mid-run.
+/// It also follows each symbol's position for the per-symbol attribution and the trades' excursions (MAE/MFE, given
+/// to the run folder's writer through <see cref="ITradeExcursions"/>), and a benchmark's daily closes.
 /// </summary>
 /// <remarks>Not thread-safe: call it from the engine's thread.</remarks>
-public sealed class StatisticsRecorder : IRunRecorder
+public sealed class StatisticsRecorder : IRunRecorder, ITradeExcursions
 {
     private readonly IMarketCalendar _calendar;
     private readonly List<DailyEquity> _days = new(256);
     private readonly List<RoundTrip> _trips = [];
+    private readonly SymbolActivity _activity = new();
 
     // The current exchange-local date and the UTC instant it ends: a mark before that instant stays on this date,
     // so time zones are converted once per date, not per mark.
@@ -44,14 +49,22 @@ public sealed class StatisticsRecorder : IRunRecorder
     /// <param name="initialEquity"><c>E_0</c>, the equity before the first mark (the portfolio's initial cash).</param>
     /// <param name="calendar">The calendar whose exchange-local dates cut the daily series (the run's primary calendar).</param>
     /// <exception cref="ArgumentOutOfRangeException">The initial equity is not positive.</exception>
-    public StatisticsRecorder(decimal initialEquity, IMarketCalendar calendar)
+    /// <param name="benchmark">The benchmark symbol whose daily closes to record (<see cref="Benchmark"/>); none when null.</param>
+    public StatisticsRecorder(decimal initialEquity, IMarketCalendar calendar, Symbol? benchmark = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(initialEquity);
         ArgumentNullException.ThrowIfNull(calendar);
         InitialEquity = initialEquity;
         _calendar = calendar;
         _peak = initialEquity;
+        Benchmark = benchmark is null ? null : new BenchmarkRecorder(benchmark, calendar);
     }
+
+    /// <summary>
+    /// The benchmark's recorder, fed with the run's bars; when the benchmark is not one of the run's symbols, give it
+    /// the benchmark's bars (before or after the run: the series are aligned by date). Null without a benchmark.
+    /// </summary>
+    public BenchmarkRecorder? Benchmark { get; }
 
     /// <summary><c>E_0</c>.</summary>
     public decimal InitialEquity { get; }
@@ -107,12 +120,20 @@ public sealed class StatisticsRecorder : IRunRecorder
     }
 
     /// <inheritdoc />
+    public void OnBar(in Bar bar)
+    {
+        Benchmark?.OnBar(bar);
+        _activity.OnBar(bar);
+    }
+
+    /// <inheritdoc />
     public void OnOrderEvent(in OrderEvent orderEvent)
     {
         if (orderEvent.Fill is { } fill)
         {
             _totalFees += fill.Commission;
             _fills++;
+            _activity.OnFill(fill, _marks);
         }
     }
 
@@ -121,6 +142,32 @@ public sealed class StatisticsRecorder : IRunRecorder
     {
         ArgumentNullException.ThrowIfNull(trip);
         _trips.Add(trip);
+        _activity.OnRoundTrip(trip);
+    }
+
+    /// <inheritdoc />
+    public void OnCorporateAction(AppliedCorporateAction applied)
+    {
+        ArgumentNullException.ThrowIfNull(applied);
+        _activity.OnCorporateAction(applied, _marks);
+    }
+
+    /// <summary>The excursion of each closed round trip, in the order of <see cref="RoundTrips"/>.</summary>
+    public IReadOnlyList<TradeExcursion> Excursions => _activity.Excursions;
+
+    /// <inheritdoc />
+    public TradeExcursion? ExcursionOf(RoundTrip trip)
+    {
+        // The writer asks for the trip just closed: the last one, found without a search.
+        for (var i = _trips.Count - 1; i >= 0; i--)
+        {
+            if (ReferenceEquals(_trips[i], trip))
+            {
+                return _activity.Excursions[i];
+            }
+        }
+
+        return null;
     }
 
     /// <inheritdoc />
@@ -165,7 +212,54 @@ public sealed class StatisticsRecorder : IRunRecorder
         }
 
         var exposure = _marks == 0 ? 0.0 : (double)_exposedMarks / _marks;
-        return PerformanceStatistics.Compute(InitialEquity, daily, Drawdown, _trips, _totalFees, exposure, options);
+        options ??= StatisticsOptions.Default;
+        return PerformanceStatistics.Compute(InitialEquity, daily, Drawdown, _trips, _totalFees, exposure, options) with
+        {
+            RollingSharpeDays = options.RollingSharpeDays,
+            Benchmark = BenchmarkOf(daily, options.RiskFreeRate),
+            Quality = TradeQuality.Of(_trips, _activity.Excursions),
+            Attribution = _activity.Attribution(_marks),
+        };
+    }
+
+    /// <summary>
+    /// The equity of each date with the benchmark held from the start beside it and the rolling Sharpe ratio
+    /// (<see cref="DailySeries"/>).
+    /// </summary>
+    /// <param name="options">Risk-free rate and rolling window; <see cref="StatisticsOptions.Default"/> when null.</param>
+    public DailySeries Daily(StatisticsOptions? options = null)
+    {
+        options ??= StatisticsOptions.Default;
+        var equity = new decimal[_days.Count];
+        for (var i = 0; i < equity.Length; i++)
+        {
+            equity[i] = _days[i].Equity;
+        }
+
+        var sharpe = DailySeries.RollingSharpe(InitialEquity, equity, options.RollingSharpeDays, options.RiskFreeRate);
+        var benchmark = Benchmark?.AlignedTo(_days);
+        var first = Benchmark?.FirstPrice ?? 0m;
+        var points = new DailyPoint[equity.Length];
+        for (var i = 0; i < points.Length; i++)
+        {
+            decimal? b = benchmark is null || first <= 0 ? null : InitialEquity * benchmark[i] / first;
+            points[i] = new DailyPoint(_days[i].Date, _days[i].LastMarkUtc, equity[i], b, sharpe[i]);
+        }
+
+        return new DailySeries(options.RollingSharpeDays, Benchmark?.Symbol.Ticker, points);
+    }
+
+    private BenchmarkStatistics? BenchmarkOf(decimal[] daily, double riskFreeRate)
+    {
+        if (Benchmark is null)
+        {
+            return null;
+        }
+
+        var aligned = Benchmark.AlignedTo(_days);
+        return aligned is null || Benchmark.FirstPrice is not { } first
+            ? BenchmarkStatistics.Empty(Benchmark.Symbol.Ticker)
+            : BenchmarkStatistics.Compute(Benchmark.Symbol.Ticker, InitialEquity, daily, first, aligned, riskFreeRate);
     }
 
     private void StartDate(DateTime t)

@@ -8,6 +8,7 @@ internal static class ReportAssets
     private static readonly Lazy<string> StyleText = new(() => Read("StrategyLab.Reporting.Html.report.css"));
     private static readonly Lazy<string> ReportScriptText = new(() => Read("StrategyLab.Reporting.Html.report.js"));
     private static readonly Lazy<string> CompareScriptText = new(() => Read("StrategyLab.Reporting.Html.compare.js"));
+    private static readonly Lazy<string> AnalyticsScriptText = new(() => Read("StrategyLab.Reporting.Html.analytics.js"));
 
     private static readonly Lazy<byte[]> ChartLibraryBytes = new(() => Utf8Of("StrategyLab.Reporting.Html.lightweight-charts.js", ChartLibraryText));
 
@@ -29,8 +30,8 @@ internal static class ReportAssets
     /// <summary>The pages' stylesheet.</summary>
     public static string Style => StyleText.Value;
 
-    /// <summary>The report page's script.</summary>
-    public static string ReportScript => ReportScriptText.Value;
+    /// <summary>The report page's script: the analytics (benchmark, rolling Sharpe, MAE/MFE scatter; first, so the equity chart can call them), then the charts and tables.</summary>
+    public static string ReportScript => AnalyticsScriptText.Value + ReportScriptText.Value;
 
     /// <summary>The compare page's script.</summary>
     public static string CompareScript => CompareScriptText.Value;

@@ -83,6 +83,8 @@ internal sealed partial class ReportPage
         Kpis(summary);
         EquitySection();
         StatisticsSection(summary);
+        AttributionSection();
+        TradeQualitySection();
         Flush();
         ReturnsSection();
         CandleSection(symbols);
@@ -280,7 +282,8 @@ internal sealed partial class ReportPage
 
         _html.Append(Encode(" · max drawdown " + StatisticDisplay.Percent(-equity.MaxDrawdown)))
             .Append("</span></div>\n<div class=\"chart equity-chart\" id=\"equity-chart\"></div>\n")
-            .Append("<div class=\"legend-row\"><span class=\"key eq\"></span>Equity<span class=\"key dd\"></span>Drawdown from the running peak (%) · times are the exchange's local time</div>\n</section>\n");
+            .Append("<div class=\"legend-row\"><span class=\"key eq\"></span>Equity<span class=\"key dd\"></span>Drawdown from the running peak (%)").Append(AnalyticsLegend())
+            .Append(" · times are the exchange's local time</div>\n</section>\n");
     }
 
     private void StatisticsSection(RunSummary? summary)
@@ -644,6 +647,7 @@ internal sealed partial class ReportPage
             w.WriteEndArray();
             WritePlots(w);
             WriteTrades(w);
+            WriteAnalytics(w);
             w.WriteEndObject();
         }
     }

@@ -59,6 +59,9 @@ internal sealed class ReportData
     /// <summary>The equity marks, downsampled.</summary>
     public EquitySeries Equity { get; }
 
+    /// <summary>The rows of <c>daily.csv</c> (equity, benchmark and rolling Sharpe by date); empty when there is none.</summary>
+    public List<DailyRow> Daily { get; set; } = [];
+
     /// <summary>The kept round trips (the first <see cref="MaxTrades"/>), in the order they closed.</summary>
     public List<TradeRow> Trades { get; } = [];
 

@@ -39,6 +39,7 @@ internal sealed class RunFolderData
         var data = new ReportData(full, summary?.Decimal("start_equity")) { Summary = summary };
         var reader = new RunFolderData(data);
         reader.ReadEquity();
+        data.Daily = DailyCsv.Read(full);
         if (withDetails)
         {
             reader.ReadFills();
@@ -105,7 +106,8 @@ internal sealed class RunFolderData
         using var csv = new CsvTable(path);
         int symbol = csv.Column("symbol"), side = csv.Column("side"), qty = csv.Column("qty"), entryTime = csv.Column("entry_time"),
             entryPrice = csv.Column("entry_price"), exitTime = csv.Column("exit_time"), exitPrice = csv.Column("exit_price"),
-            pnl = csv.Column("pnl"), commission = csv.Column("commission"), reason = csv.OptionalColumn("exit_reason");
+            pnl = csv.Column("pnl"), commission = csv.Column("commission"), reason = csv.OptionalColumn("exit_reason"),
+            mae = csv.OptionalColumn("mae"), mfe = csv.OptionalColumn("mfe");
         while (csv.Next())
         {
             _data.AddTrade(new TradeRow(
@@ -118,7 +120,9 @@ internal sealed class RunFolderData
                 csv.Decimal(exitPrice, "exit_price"),
                 csv.Decimal(pnl, "pnl"),
                 csv.OptionalDecimal(commission, "commission") ?? 0m,
-                csv.Pooled(reason)));
+                csv.Pooled(reason),
+                csv.OptionalDecimal(mae, "mae"),
+                csv.OptionalDecimal(mfe, "mfe")));
         }
     }
 

@@ -9,6 +9,7 @@ using StrategyLab.Core.Domain;
 using StrategyLab.Core.Engine;
 using StrategyLab.Core.Execution;
 using StrategyLab.Core.Risk;
+using StrategyLab.Core.Statistics;
 using StrategyLab.Core.Strategies;
 using StrategyLab.Reporting;
 
@@ -91,6 +92,12 @@ public sealed record ResolvedRun
 
     /// <summary>The configured price increments and quantity steps, by symbol (the rest follow the built-in rules).</summary>
     public IReadOnlyDictionary<Symbol, InstrumentOverride> InstrumentOverrides { get; init; } = new Dictionary<Symbol, InstrumentOverride>();
+
+    /// <summary>The benchmark symbol (<c>benchmark</c>; the first symbol by default); null for <c>"none"</c>.</summary>
+    public Symbol? Benchmark { get; init; }
+
+    /// <summary>The statistics' settings (<c>rolling_sharpe_days</c>).</summary>
+    public StatisticsOptions Statistics { get; init; } = StatisticsOptions.Default;
 
     /// <summary>The parsed <c>auto_stop_at</c>, if any.</summary>
     public AutoStop? AutoStop { get; init; }
@@ -334,6 +341,8 @@ public sealed record ResolvedRun
             Adjustment = adjustment,
             CalendarOf = calendarOf,
             Equity = equity,
+            Benchmark = RunAnalyticsSettings.Benchmark(config, symbols, forced),
+            Statistics = RunAnalyticsSettings.Statistics(config),
             StrategyFactory = factory,
             StrategyOrigin = origin,
             StrategyParameters = parameters,

@@ -56,6 +56,15 @@ public sealed record RunConfig
     /// <summary>Stop time: a time of day in exchange time (<c>15:55</c>) or an instant with offset (<c>2024-01-02T15:55:00-05:00</c>).</summary>
     public string? AutoStopAt { get; set; }
 
+    /// <summary>
+    /// The benchmark the run is measured against: buy-and-hold of this symbol from the data source (default: the
+    /// first of <c>data.symbols</c>; <c>"none"</c> for no benchmark).
+    /// </summary>
+    public string? Benchmark { get; set; }
+
+    /// <summary>Window of the rolling Sharpe ratio under the report's equity chart, in trading days (default 63, at least 2).</summary>
+    public int RollingSharpeDays { get; set; } = Core.Statistics.StatisticsOptions.DefaultRollingSharpeDays;
+
     /// <summary>Replay settings; <c>replay.enabled</c> wins over <c>live_mode</c>.</summary>
     public ReplayConfig Replay { get; set; } = new();
 

@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using StrategyLab.Core.Data;
 using StrategyLab.Core.Engine;
-using StrategyLab.Core.Statistics;
 using StrategyLab.Core.Strategies;
 using StrategyLab.Reporting;
 using StrategyLab.Runner.Configuration;
@@ -59,7 +58,7 @@ public static class LiveSession
 
         using var journal = RunJournal.Open(folder, run.Echo, resume, time, logger, fsyncEachCommit: run.Mode == RunMode.Live);
         var primary = run.CalendarOf(run.Symbols[0]);
-        var statistics = new StatisticsRecorder(run.Config.Exchange.InitialCash, primary);
+        var statistics = BenchmarkData.Recorder(run, runLoggers);
         HistoricalData? replayData = run.Mode == RunMode.Replay ? HistoricalDataFactory.Open(run, runLoggers) : null;
         var description = replayData?.Description ?? $"live {run.Config.Data.Provider} {run.Timeframe} bars";
         var synthetic = replayData?.IsSynthetic ?? false;
@@ -70,6 +69,7 @@ public static class LiveSession
             EquityCalendar = primary,
             Incremental = true,
             Equity = run.Equity,
+            Excursions = statistics,
             WriteBars = run.Config.Output.BarsCsv ?? true,
             Configuration = run.Echo,
             Data = new DataDescription(description, synthetic, synthetic ? "SYNTHETIC" : null, replayData?.Adjustment),
@@ -133,7 +133,7 @@ public static class LiveSession
                 }
                 catch (FeedAuthenticationException)
                 {
-                    writer.Complete(RunSnapshot.Of(assembly.Engine, statistics.Compute()) with { Session = new JsonObject { ["stop_reason"] = LiveStopReasonText.AuthenticationFailed } });
+                    writer.Complete(RunSnapshot.Of(assembly.Engine, statistics.Compute(run.Statistics)) with { Daily = statistics.Daily(run.Statistics), Session = new JsonObject { ["stop_reason"] = LiveStopReasonText.AuthenticationFailed } });
                     throw;
                 }
 
@@ -166,15 +166,15 @@ public static class LiveSession
             // write what ran, then report the failure.
             var failure = new StrategyRunException(folder, e);
             logger.LogError(LiveEvents.StrategyError, "{Failure}", failure.Message);
-            writer.Complete(RunSnapshot.Of(assembly.Engine, statistics.Compute()) with { Session = new JsonObject { ["stop_reason"] = LiveStopReasonText.StrategyError } });
+            writer.Complete(RunSnapshot.Of(assembly.Engine, statistics.Compute(run.Statistics)) with { Daily = statistics.Daily(run.Statistics), Session = new JsonObject { ["stop_reason"] = LiveStopReasonText.StrategyError } });
             report?.Refresh();
             throw failure;
         }
 
         StrategyStateFile.Save(assembly.Engine.Strategy, folder, assembly.Engine.LastSliceTimeUtc);
         journal.ReportResume();
-        var stats = statistics.Compute();
-        writer.Complete(RunSnapshot.Of(assembly.Engine, stats) with { Session = session });
+        var stats = statistics.Compute(run.Statistics);
+        writer.Complete(RunSnapshot.Of(assembly.Engine, stats) with { Session = session, Daily = statistics.Daily(run.Statistics) });
         report?.Refresh();
         return new RunOutcome(folder, run.Mode, stats, assembly.Engine.Counters, assembly.Portfolio, description, synthetic, stopReason);
     }

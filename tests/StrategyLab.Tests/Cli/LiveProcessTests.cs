@@ -49,7 +49,7 @@ public sealed class LiveProcessTests : IDisposable
         Assert.InRange(bars.Length - 1, 1, 5); // 20 s of 5 s bars, the first partial one included (fewer when a loaded machine starts the process slowly)
         Assert.All(bars.Skip(1), line => Assert.StartsWith("BINANCE:BTCUSDT,", line, StringComparison.Ordinal));
         Assert.Equal(
-            "symbol,side,qty,entry_time,entry_price,exit_time,exit_price,pnl,commission,exit_reason",
+            "symbol,side,qty,entry_time,entry_price,exit_time,exit_price,pnl,commission,exit_reason,mae,mfe",
             File.ReadLines(Path.Combine(output, "trades.csv")).First());
 
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "summary.json")));

@@ -43,6 +43,7 @@ internal sealed class ArtifactRun
             EquityCalendar = calendar,
             WriteBars = writeBars,
             Equity = equity,
+            Excursions = Statistics,
             Configuration = System.Text.Json.Nodes.JsonNode.Parse("""{"strategy":"scripted","symbols":["AAA"],"cash":100000}"""),
             Data = new DataDescription("test-bars", Synthetic: true, Label: "hand-made minute bars"),
         });
@@ -71,7 +72,7 @@ internal sealed class ArtifactRun
     {
         Engine.Run(bars);
         Engine.Finish(bars[^1].End);
-        Writer.Complete(RunSnapshot.Of(Engine, Statistics.Compute()));
+        Writer.Complete(RunSnapshot.Of(Engine, Statistics.Compute()) with { Daily = Statistics.Daily() });
         return this;
     }
 

@@ -31,7 +31,7 @@ public sealed class ReportBrowserTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private static void RequireChromium()
+    internal static void RequireChromium()
     {
         if (!File.Exists(ChromiumPath))
         {
@@ -233,7 +233,7 @@ public sealed class ReportBrowserTests : IDisposable
     /// Pixels of the chart's canvases that differ from each canvas's most common colour (its background), counted in
     /// the page: the best canvas's count. A blank chart has none.
     /// </summary>
-    private static Task<int> NonBlankPixels(IPage page, string selector) =>
+    internal static Task<int> NonBlankPixels(IPage page, string selector) =>
         page.EvalOnSelectorAsync<int>(selector, """
             el => {
               let best = 0;
@@ -270,7 +270,7 @@ public sealed class ReportBrowserTests : IDisposable
     }
 
     /// <summary>A headless Chromium with a fresh profile; records every request and every console error of the page.</summary>
-    private sealed class BrowserSession : IAsyncDisposable
+    internal sealed class BrowserSession : IAsyncDisposable
     {
         private readonly IPlaywright _playwright;
         private readonly IBrowserContext _context;

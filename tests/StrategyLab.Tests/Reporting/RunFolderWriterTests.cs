@@ -49,8 +49,10 @@ public sealed class RunFolderWriterTests : IDisposable
 
         Assert.Equal(
             [
-                "symbol,side,qty,entry_time,entry_price,exit_time,exit_price,pnl,commission,exit_reason",
-                "AAA,long,10,2024-01-08T09:31:00-05:00,100.1,2024-01-08T09:35:00-05:00,100.5,4,2,test_exit",
+                "symbol,side,qty,entry_time,entry_price,exit_time,exit_price,pnl,commission,exit_reason,mae,mfe",
+                // Held through the 09:31–09:34 bars (lowest low 100.05, highest high 100.45) and the exit at 100.5:
+                // MAE = (100.05 − 100.1) · 10 = −0.5, MFE = (100.5 − 100.1) · 10 = 4.
+                "AAA,long,10,2024-01-08T09:31:00-05:00,100.1,2024-01-08T09:35:00-05:00,100.5,4,2,test_exit,-0.5,4",
             ],
             run.Lines("trades.csv"));
 
@@ -85,7 +87,7 @@ public sealed class RunFolderWriterTests : IDisposable
 
         Assert.False(File.Exists(Path.Combine(run.Folder, "bars.csv"))); // off by default in a backtest, chart_bars.csv instead
         Assert.Equal(
-            ["chart_bars.csv", "equity.csv", "fills.csv", "orders.csv", "summary.json", "trades.csv"],
+            ["chart_bars.csv", "daily.csv", "equity.csv", "fills.csv", "orders.csv", "summary.json", "trades.csv"],
             Directory.GetFiles(run.Folder).Select(Path.GetFileName).Order());
     }
 
@@ -98,7 +100,7 @@ public sealed class RunFolderWriterTests : IDisposable
         var root = doc.RootElement;
 
         Assert.Equal(
-            ["engine", "mode", "configuration", "data", "period", "statistics", "counts", "bars_outside_session", "corporate_actions", "open_positions"],
+            ["engine", "mode", "configuration", "data", "period", "statistics", "counts", "attribution", "holding_times", "bars_outside_session", "corporate_actions", "open_positions"],
             root.EnumerateObject().Select(p => p.Name));
         Assert.StartsWith("{\n  \"engine\": {\n    \"name\": \"Strategy Lab\",\n    \"version\": \"0.1.0", text, StringComparison.Ordinal);
         Assert.DoesNotContain("\r", text, StringComparison.Ordinal);
@@ -148,10 +150,15 @@ public sealed class RunFolderWriterTests : IDisposable
         var run = OneTrade("all-stats");
         using var doc = JsonDocument.Parse(run.Text("summary.json"));
         var keys = doc.RootElement.GetProperty("statistics").EnumerateObject().Select(p => p.Name).ToList();
+        // The benchmark and trade-quality records are written flat (the benchmark's after calmar, with the rolling
+        // Sharpe window; the quality's at the end); the attribution is its own section.
+        string[] grouped = ["RollingSharpeDays", "Benchmark", "Quality", "Attribution"];
         var expected = typeof(PerformanceStatistics).GetProperties()
-            .Where(p => p.DeclaringType == typeof(PerformanceStatistics) && p.Name != "EqualityContract")
+            .Where(p => p.DeclaringType == typeof(PerformanceStatistics) && p.Name != "EqualityContract" && !grouped.Contains(p.Name))
             .Select(p => SnakeCase(p.Name))
             .ToList();
+        expected.InsertRange(expected.IndexOf("calmar") + 1, ["rolling_sharpe_days", "benchmark", "benchmark_return", "alpha", "beta", "correlation", "tracking_error", "information_ratio"]);
+        expected.AddRange(["average_mae", "average_mfe", "average_holding_time", "median_holding_time"]);
         Assert.Equal(expected, keys);
     }
 
@@ -166,7 +173,8 @@ public sealed class RunFolderWriterTests : IDisposable
         var run = new ArtifactRun(Folder("dst"), strategy, [Aaa], mode: RunMode.Replay).Run(bars);
 
         Assert.Equal(
-            "AAA,long,10,2024-03-08T15:58:00-05:00,50.2,2024-03-11T09:32:00-04:00,51.2,10,2,monday_exit",
+            // MAE: the entry bar's low 50.15 held from its open 50.2 → −0.5; MFE: the exit at 51.2 → +10.
+            "AAA,long,10,2024-03-08T15:58:00-05:00,50.2,2024-03-11T09:32:00-04:00,51.2,10,2,monday_exit,-0.5,10",
             run.Lines("trades.csv")[1]);
         var equityTimes = run.Lines("equity.csv").Skip(1).Select(l => l.Split(',')[0]).ToList();
         Assert.Equal(

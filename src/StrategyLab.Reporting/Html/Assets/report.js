@@ -72,6 +72,9 @@
       priceFormat: { type: 'custom', minMove: 0.0001, formatter: function (v) { return v.toFixed(2) + ' %'; } }
     }, 1);
     drawdown.setData(points.map(function (p) { return { time: p[0], value: p[2] }; }));
+    if (window.StrategyLabAnalytics) {
+      window.StrategyLabAnalytics.equityExtras(chart, data);
+    }
 
     var panes = chart.panes();
     if (panes.length > 1) {
