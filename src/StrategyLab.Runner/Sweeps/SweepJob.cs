@@ -174,6 +174,11 @@ public sealed class SweepJob
     {
         ArgumentNullException.ThrowIfNull(combination);
         var run = BaseRun.WithStrategyParameters(combination.Parameters);
+        if (run.Echo["output"] is JsonObject output)
+        {
+            output["dir"] = folder; // the summary says where this run went, as a backtest's says its --out
+        }
+
         var data = _data with { OutsideSession = _data.OutsideSession?.Copy() };
         return BacktestRunner.Run(run, folder, loggers ?? NullLoggerFactory.Instance, data);
     }
