@@ -110,6 +110,10 @@ public sealed class SweepJob
         }
 
         loggers ??= NullLoggerFactory.Instance;
+
+        // Binding once here reads the configuration's JSON nodes on this thread, so the workers only ever read nodes
+        // that are fully built (a parsed JsonObject fills itself in on first access, which is not thread-safe).
+        _ = run.WithStrategyParameters([]);
         var data = HistoricalDataFactory.Open(run, loggers, StrategyLab.Data.BarPrefetchOptions.Default);
         var bars = data.Bars.ToArray(); // parsed once; every combination reads this array
         if (bars.Length == 0)

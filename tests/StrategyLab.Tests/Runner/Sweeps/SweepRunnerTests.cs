@@ -161,3 +161,25 @@ public sealed class SweepRunnerTests : IDisposable
         }
     }
 }
+
+/// <summary>Rows shipped as JSON (a cluster worker's answer) come back exactly.</summary>
+public sealed class SweepRowJsonTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void RoundTrip_GivesTheSameRow_AndTheSameCsv()
+    {
+        var job = SweepRunnerTests.Prepare(SweepRunnerTests.SyntheticConfig, _dir.Path);
+        var plan = SweepPlan.Build(null, ["fast=3,40", "slow=12"], []);
+        var rows = plan.Combinations.Select(c => job.Run(c)).ToList();
+        Assert.NotNull(rows[1].Error); // fast=40 ≥ slow: an error row travels too
+        var back = rows.Select(r => SweepRowJson.Deserialize(SweepRowJson.Serialize(r))).ToList();
+        Assert.Equal(rows[0].Statistics, back[0].Statistics);
+        Assert.Equal(rows[0].DailyEquity, back[0].DailyEquity);
+        Assert.Equal(rows[1].Error, back[1].Error);
+        Assert.Equal(SweepOutput.Csv(plan, rows), SweepOutput.Csv(plan, back));
+    }
+}
