@@ -67,7 +67,7 @@ public static class SweepOutput
     {
         ArgumentNullException.ThrowIfNull(result);
         using var stream = File.Create(path);
-        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }); // a file, not a page: "fast<slow" stays readable
         w.WriteStartObject();
         w.WriteString("objective", result.Plan.Objective.Name);
         w.WriteString("direction", result.Plan.Objective.LowerIsBetter ? "minimise" : "maximise");
