@@ -24,6 +24,7 @@ public static class CliApp
         root.Subcommands.Add(CalendarCommand.Create());
         root.Subcommands.Add(DataCommand.Create());
         root.Subcommands.Add(BacktestCommand.Create());
+        root.Subcommands.Add(SweepCommand.Create());
         root.Subcommands.Add(LiveCommands.CreateReplay());
         root.Subcommands.Add(LiveCommands.CreateLive());
         root.Subcommands.Add(ReportCommand.Create());

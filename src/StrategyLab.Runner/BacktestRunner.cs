@@ -64,6 +64,19 @@ public static class BacktestRunner
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(loggers);
         var data = HistoricalDataFactory.Open(run, loggers, prefetch); // parsing overlaps the engine (the synthetic market is cheap: not read ahead)
+        return Run(run, folder, loggers, data, observer, cancellationToken, strategy);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="run"/> over <paramref name="data"/>, already opened (a sweep's bars, read once and shared
+    /// read-only by its runs), into <paramref name="folder"/>: the same run folder as a backtest that opens its source.
+    /// </summary>
+    internal static RunOutcome Run(
+        ResolvedRun run, string folder, ILoggerFactory loggers, HistoricalData data, IRunRecorder? observer = null, CancellationToken cancellationToken = default, Core.Strategies.IStrategy? strategy = null)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(loggers);
+        ArgumentNullException.ThrowIfNull(data);
         using var bars = data.Bars.GetEnumerator();
         var any = bars.MoveNext();
         if (!any && !cancellationToken.IsCancellationRequested)

@@ -10,6 +10,7 @@ public static class ThroughputModes
     {
         ["data"] = ("CSV and Parquet store read throughput over a generated file (default 10,000,000 bars).", DataThroughput.Run),
         ["engine"] = ("SMA crossover through the full orchestrator, from memory and from the store (default 10,000,000 bars).", EngineThroughput.Run),
+        ["sweep"] = ("A 100-combination SMA sweep over SPY/AIG/BAC/IBM Oct 2013 minutes (bars parsed once), --jobs 1 vs 2: wall, CPU, ratio.", SweepThroughput.Run),
         ["command"] = ("The whole `strategylab backtest` process on generated data (390 bars to 10,000,000): wall, CPU, peak memory.", CommandThroughput.Run),
     };
 

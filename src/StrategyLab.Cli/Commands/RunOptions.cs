@@ -50,6 +50,12 @@ internal sealed class RunOptions
     public Option<bool> Verbose { get; } = new("--verbose", "-v") { Description = "Log every engine event (orders, fills, trades) on stderr." };
 
     /// <summary>
+    /// False for <c>sweep</c>, whose <c>--param</c> names values to sweep (name=5..30:5) rather than one override: the
+    /// shared <see cref="Param"/> is then neither added nor read.
+    /// </summary>
+    public bool IncludeParam { get; init; } = true;
+
+    /// <summary>
     /// Flags a command adds beyond the shared ones (e.g. replay's --speedup): the option, its key, and how its text
     /// becomes a value (read with the other flags, so a malformed value is an error naming the flag).
     /// </summary>
@@ -59,6 +65,11 @@ internal sealed class RunOptions
     {
         foreach (var option in new Option[] { Config, Strategy, StrategySource, StrategyAssembly, Symbols, From, To, Timeframe, SourceTimeframe, Param, Cash, Out, Quiet, Json, Verbose })
         {
+            if (option == Param && !IncludeParam)
+            {
+                continue;
+            }
+
             command.Options.Add(option);
         }
     }
@@ -91,7 +102,7 @@ internal sealed class RunOptions
             Add(option, key, convert);
         }
 
-        foreach (var p in parse.GetValue(Param) ?? [])
+        foreach (var p in IncludeParam ? parse.GetValue(Param) ?? [] : [])
         {
             var eq = p.IndexOf('=', StringComparison.Ordinal);
             if (eq <= 0)

@@ -53,6 +53,21 @@ public sealed class OutsideSessionBars
     /// <summary>The bars of one kind.</summary>
     public Group this[OutsideSessionKind kind] => _groups[(int)kind];
 
+    /// <summary>
+    /// An independent copy of the tally so far: runs that share bars read once (a parameter sweep) each start from what
+    /// reading them left out, and add their own.
+    /// </summary>
+    public OutsideSessionBars Copy()
+    {
+        var copy = new OutsideSessionBars(ExtendedHours);
+        for (var i = 0; i < _groups.Length; i++)
+        {
+            _groups[i].CopyTo(copy._groups[i]);
+        }
+
+        return copy;
+    }
+
     /// <summary>Records a bar that was left out because it starts outside the run's hours on <paramref name="calendar"/>.</summary>
     public void Add(in Bar bar, IMarketCalendar calendar)
     {
@@ -139,6 +154,17 @@ public sealed class OutsideSessionBars
 
         /// <summary>Distinct dates met beyond <see cref="FirstDates"/> are not kept; this says whether there were any.</summary>
         public bool MoreDates { get; private set; }
+
+        internal void CopyTo(Group target)
+        {
+            target.Count = Count;
+            target.MoreDates = MoreDates;
+            target._dates.AddRange(_dates);
+            foreach (var (symbol, bars) in _bySymbol)
+            {
+                target._bySymbol[symbol] = bars;
+            }
+        }
 
         internal void Add(Symbol symbol, DateOnly date)
         {

@@ -395,6 +395,44 @@ public sealed record ResolvedRun
     /// <summary>The strategy, freshly created.</summary>
     public IStrategy CreateStrategy() => StrategyFactory.Create(StrategyParameters);
 
+    /// <summary>
+    /// This run with some strategy parameters set to <paramref name="values"/> (a sweep's combination): bound and
+    /// checked as <c>--param key=value</c> flags would be, with the configuration and its echo updated to match, so the
+    /// run is the one <c>backtest --param …</c> would make.
+    /// </summary>
+    /// <exception cref="ConfigException">The strategy refuses the values (unknown, mistyped, inconsistent); names the key.</exception>
+    public ResolvedRun WithStrategyParameters(IEnumerable<KeyValuePair<string, string>> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var node = Config.Strategy.Params.DeepClone().AsObject();
+        foreach (var (key, value) in values)
+        {
+            node[key] = JsonValue.Create(value);
+        }
+
+        StrategyParameters parameters;
+        try
+        {
+            parameters = StrategyFactory.BindAndValidate(ToParameterValues(node), new StrategySetup(Timeframe, Symbols));
+        }
+        catch (StrategyConfigurationException e)
+        {
+            throw new ConfigException(e.Key, e.Message[(e.Key.Length + 2)..]);
+        }
+
+        if (Account == AccountType.Cash)
+        {
+            RequireNoShortSelling(StrategyFactory, parameters);
+        }
+
+        return this with
+        {
+            Config = Config with { Strategy = Config.Strategy with { Params = node } },
+            Echo = BuildEcho(Echo, parameters, StrategyFactory.Name, StrategyOrigin),
+            StrategyParameters = parameters,
+        };
+    }
+
     private static RunMode ResolveMode(RunConfig config, List<string> warnings)
     {
         var mode = config.Mode switch

@@ -79,6 +79,10 @@ public sealed record RunConfig
 
     /// <summary>Per-symbol price increments and quantity steps overriding the built-in rules (key: the symbol).</summary>
     public Dictionary<string, InstrumentConfig> Instruments { get; set; } = [];
+
+    /// <summary>The parameter sweep of <c>strategylab sweep</c> (docs/configuration.md, "sweep"); other commands ignore it.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public Sweeps.SweepConfig? Sweep { get; set; }
 }
 
 /// <summary>One entry of the <c>instruments</c> section.</summary>
