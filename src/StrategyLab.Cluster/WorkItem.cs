@@ -6,7 +6,7 @@ namespace StrategyLab.Cluster;
 /// worker's <see cref="IWorkHandler"/> reads.
 /// </summary>
 /// <param name="Index">The combination's index in the sweep: results are keyed (and de-duplicated) by it.</param>
-/// <param name="Payload">The work, as the handler reads it (for <see cref="BacktestWorkHandler"/>, <see cref="BacktestPayload"/> JSON).</param>
+/// <param name="Payload">The work, as the handler reads it (for <see cref="SweepWorkHandler"/>, <see cref="SweepPayload"/> JSON).</param>
 [GenerateSerializer]
 [Alias("StrategyLab.Cluster.WorkItem")]
 public sealed record WorkItem([property: Id(0)] int Index, [property: Id(1)] string Payload);

@@ -36,7 +36,7 @@ public static class WorkerHost
 {
     /// <summary>
     /// Builds the silo's host. <paramref name="handler"/> is what each combination runs: by default a
-    /// <see cref="BacktestWorkHandler"/> over <see cref="WorkerOptions.DataPath"/>.
+    /// <see cref="SweepWorkHandler"/> over <see cref="WorkerOptions.DataPath"/>.
     /// </summary>
     /// <exception cref="FormatException"><see cref="WorkerOptions.Cluster"/> is not a <c>redis://</c> address.</exception>
     public static IHost Build(WorkerOptions options, Action<ILoggingBuilder>? logging = null, IWorkHandler? handler = null)
@@ -72,7 +72,7 @@ public static class WorkerHost
                 o.NumMissedProbesLimit = 3;
             });
         });
-        builder.Services.AddSingleton(handler ?? new BacktestWorkHandler(options.DataPath));
+        builder.Services.AddSingleton(handler ?? new SweepWorkHandler(options.DataPath));
         builder.Services.AddSingleton(sp =>
         {
             var silo = sp.GetRequiredService<ILocalSiloDetails>().SiloAddress.Endpoint;

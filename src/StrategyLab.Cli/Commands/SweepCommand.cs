@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
+using StrategyLab.Cluster;
 using StrategyLab.Core.Strategies;
 using StrategyLab.Data;
 using StrategyLab.Data.Text;
@@ -31,18 +32,33 @@ internal static class SweepCommand
         var jobs = new Option<int?>("--jobs", "-j") { Description = "Combinations run at once (default: one per core)." };
         var top = new Option<int?>("--top") { Description = "How many of the best combinations keep a full run folder (default 3)." };
         var walkForward = new Option<string?>("--walk-forward") { Description = "Walk-forward optimisation: train=252d,test=63d[,step=63d] (trading days)." };
+        var cluster = new Option<string?>("--cluster") { Description = "Run the combinations on the workers of an Orleans cluster (strategylab worker) instead of this machine's cores: redis://host:port.", HelpName = "redis://host:port" };
+        cluster.Validators.Add(r =>
+        {
+            try
+            {
+                if (r.GetValueOrDefault<string?>() is { } text)
+                {
+                    ClusterAddress.Parse(text);
+                }
+            }
+            catch (FormatException e)
+            {
+                r.AddError(e.Message);
+            }
+        });
         var command = new Command("sweep", "Run a parameter sweep (grid or random search, optional walk-forward) on every core: sweep.csv, sweep.json, sweep.html.");
         options.AddTo(command);
-        foreach (var option in new Option[] { param, objective, constraint, jobs, top, walkForward })
+        foreach (var option in new Option[] { param, objective, constraint, jobs, top, walkForward, cluster })
         {
             command.Options.Add(option);
         }
 
-        command.SetAction((parse, token) => Execute(parse, options, new Flags(param, objective, constraint, jobs, top, walkForward), token));
+        command.SetAction((parse, token) => Execute(parse, options, new Flags(param, objective, constraint, jobs, top, walkForward, cluster), token));
         return command;
     }
 
-    private sealed record Flags(Option<string[]> Param, Option<string?> Objective, Option<string[]> Constraint, Option<int?> Jobs, Option<int?> Top, Option<string?> WalkForward);
+    private sealed record Flags(Option<string[]> Param, Option<string?> Objective, Option<string[]> Constraint, Option<int?> Jobs, Option<int?> Top, Option<string?> WalkForward, Option<string?> Cluster);
 
     private static async Task<int> Execute(ParseResult parse, RunOptions options, Flags flags, CancellationToken token)
     {
@@ -102,13 +118,27 @@ internal static class SweepCommand
         try
         {
             using var signals = ShutdownSignals.For(token, stderr);
-            var executor = new LocalSweepExecutor(plan.Jobs);
-            if (!quiet && !json)
+            if (parse.GetValue(flags.Cluster) is { } address)
             {
-                await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"sweep: {plan.Combinations.Count} combination(s) of {string.Join(", ", plan.Dimensions.Select(d => d.Name))} on {executor.Jobs} worker(s), {job.BarCount:N0} bars read once ({job.DataDescription})")).ConfigureAwait(false);
-            }
+                // The combinations run on the cluster's workers; the top runs and walk-forward bookkeeping stay here.
+                await using var remote = await Connect(address, signals.Token).ConfigureAwait(false);
+                if (!quiet && !json)
+                {
+                    await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"sweep: {plan.Combinations.Count} combination(s) of {string.Join(", ", plan.Dimensions.Select(d => d.Name))} on the cluster at {address}")).ConfigureAwait(false);
+                }
 
-            result = await SweepRunner.RunAsync(job, plan, executor, claim.Path, loggers, null, signals.Token).ConfigureAwait(false);
+                result = await SweepRunner.RunAsync(job, plan, remote, claim.Path, loggers, null, signals.Token).ConfigureAwait(false);
+            }
+            else
+            {
+                var executor = new LocalSweepExecutor(plan.Jobs);
+                if (!quiet && !json)
+                {
+                    await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"sweep: {plan.Combinations.Count} combination(s) of {string.Join(", ", plan.Dimensions.Select(d => d.Name))} on {executor.Jobs} worker(s), {job.BarCount:N0} bars read once ({job.DataDescription})")).ConfigureAwait(false);
+                }
+
+                result = await SweepRunner.RunAsync(job, plan, executor, claim.Path, loggers, null, signals.Token).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException)
         {
@@ -133,6 +163,19 @@ internal static class SweepCommand
         }
 
         return 0;
+    }
+
+    /// <summary>Connects to the cluster's workers; a cluster that cannot be reached is an error naming it.</summary>
+    private static async Task<ClusterSweepRunner> Connect(string address, CancellationToken token)
+    {
+        try
+        {
+            return await ClusterSweepRunner.ConnectAsync(new ClusterSweepOptions { Cluster = address }, token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not InvalidOperationException)
+        {
+            throw new InvalidOperationException($"--cluster: cannot reach the cluster at {address}: {e.Message}", e);
+        }
     }
 
     /// <summary>

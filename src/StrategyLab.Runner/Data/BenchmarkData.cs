@@ -13,47 +13,73 @@ internal static class BenchmarkData
     /// a live run benchmarks only against a symbol it trades.
     /// </summary>
     /// <exception cref="ConfigException">The source has no bars of the benchmark in the run's range (names <c>benchmark</c>).</exception>
-    public static StatisticsRecorder Recorder(ResolvedRun run, ILoggerFactory loggers)
+    public static StatisticsRecorder Recorder(ResolvedRun run, ILoggerFactory loggers) =>
+        Recorder(run, ReadUntraded(run, loggers));
+
+    /// <summary>
+    /// The recorder of a run's statistics fed with <paramref name="benchmarkBars"/>, the benchmark's bars read before
+    /// (<see cref="ReadUntraded"/>; a sweep reads them once for all its runs); null when the run trades its benchmark,
+    /// has none, or is live.
+    /// </summary>
+    public static StatisticsRecorder Recorder(ResolvedRun run, IEnumerable<Core.Domain.Bar>? benchmarkBars)
     {
         ArgumentNullException.ThrowIfNull(run);
         var primary = run.CalendarOf(run.Symbols[0]);
-        var benchmark = run.Benchmark;
-        var traded = benchmark is not null && run.Symbols.Contains(benchmark);
-        if (benchmark is not null && !traded && run.Mode == Reporting.RunMode.Live)
+        var statistics = new StatisticsRecorder(run.Config.Exchange.InitialCash, primary, BenchmarkOf(run));
+        if (statistics.Benchmark is { } recorder && benchmarkBars is not null)
         {
-            benchmark = null;
-        }
-
-        var statistics = new StatisticsRecorder(run.Config.Exchange.InitialCash, primary, benchmark);
-        if (statistics.Benchmark is { } recorder && !traded)
-        {
-            HistoricalData data;
-            try
+            foreach (var bar in benchmarkBars)
             {
-                data = HistoricalDataFactory.Open(run with { Symbols = [recorder.Symbol] }, loggers);
-            }
-            catch (ConfigException e)
-            {
-                throw new ConfigException("benchmark", $"'{recorder.Symbol.Ticker}' cannot be read from the data source: {e.Message}");
-            }
-
-            // As the engine does with a traded symbol's bars: those outside the sessions are left out.
-            var calendar = run.CalendarOf(recorder.Symbol);
-            var extended = run.Config.MarketHours.ExtendedHours;
-            foreach (var bar in data.Bars)
-            {
-                if (calendar.SessionAt(bar.Start, extended) is not null)
-                {
-                    recorder.OnBar(bar);
-                }
-            }
-
-            if (recorder.FirstPrice is null)
-            {
-                throw new ConfigException("benchmark", $"the data source has no bars of '{recorder.Symbol.Ticker}' in the run's range; name a symbol it has, or \"none\".");
+                recorder.OnBar(bar);
             }
         }
 
         return statistics;
     }
+
+    /// <summary>
+    /// The in-session bars of the run's benchmark when the run does not trade it and reads history; null otherwise.
+    /// </summary>
+    /// <exception cref="ConfigException">The source has no bars of the benchmark in the run's range (names <c>benchmark</c>).</exception>
+    public static Core.Domain.Bar[]? ReadUntraded(ResolvedRun run, ILoggerFactory loggers)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        if (BenchmarkOf(run) is not { } benchmark || run.Symbols.Contains(benchmark))
+        {
+            return null;
+        }
+
+        HistoricalData data;
+        try
+        {
+            data = HistoricalDataFactory.Open(run with { Symbols = [benchmark] }, loggers);
+        }
+        catch (ConfigException e)
+        {
+            throw new ConfigException("benchmark", $"'{benchmark.Ticker}' cannot be read from the data source: {e.Message}");
+        }
+
+        // As the engine does with a traded symbol's bars: those outside the sessions are left out.
+        var calendar = run.CalendarOf(benchmark);
+        var extended = run.Config.MarketHours.ExtendedHours;
+        var bars = new List<Core.Domain.Bar>();
+        foreach (var bar in data.Bars)
+        {
+            if (calendar.SessionAt(bar.Start, extended) is not null)
+            {
+                bars.Add(bar);
+            }
+        }
+
+        if (bars.Count == 0)
+        {
+            throw new ConfigException("benchmark", $"the data source has no bars of '{benchmark.Ticker}' in the run's range; name a symbol it has, or \"none\".");
+        }
+
+        return [.. bars];
+    }
+
+    /// <summary>The run's benchmark, or null for a live run that does not trade it (no feed for it).</summary>
+    private static Core.Domain.Symbol? BenchmarkOf(ResolvedRun run) =>
+        run.Benchmark is { } benchmark && (run.Mode != Reporting.RunMode.Live || run.Symbols.Contains(benchmark)) ? benchmark : null;
 }

@@ -5,7 +5,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StrategyLab.Core.Domain;
 using StrategyLab.Core.Engine;
-using StrategyLab.Core.Statistics;
 using StrategyLab.Core.Strategies;
 using StrategyLab.Runner.Configuration;
 using StrategyLab.Runner.Data;
@@ -46,9 +45,11 @@ public sealed class SweepJob
     private readonly Bar[] _bars;
     private readonly DateOnly[] _barDates;
     private readonly HistoricalData _data;
+    private readonly Bar[]? _benchmarkBars;
 
-    private SweepJob(SweepJobSpec spec, ResolvedRun run, Bar[] bars, DateOnly[] barDates, HistoricalData data)
+    private SweepJob(SweepJobSpec spec, ResolvedRun run, Bar[] bars, DateOnly[] barDates, HistoricalData data, Bar[]? benchmarkBars)
     {
+        _benchmarkBars = benchmarkBars;
         Spec = spec;
         BaseRun = run;
         _bars = bars;
@@ -128,7 +129,9 @@ public sealed class SweepJob
             dates[i] = DateOnly.FromDateTime(calendar.ToExchangeTime(bars[i].Start));
         }
 
-        return new SweepJob(spec, run, bars, dates, data with { Bars = bars });
+        // A benchmark the run does not trade is read once too, as a backtest reads it before its run.
+        var benchmarkBars = BenchmarkData.ReadUntraded(run, loggers);
+        return new SweepJob(spec, run, bars, dates, data with { Bars = bars }, benchmarkBars);
     }
 
     /// <summary>
@@ -148,15 +151,14 @@ public sealed class SweepJob
                 return new SweepRow(combination.Index, combination.Parameters, null, "no bars in the window", [], clock.Elapsed);
             }
 
-            var primary = run.CalendarOf(run.Symbols[0]);
-            var statistics = new StatisticsRecorder(run.Config.Exchange.InitialCash, primary);
+            var statistics = BenchmarkData.Recorder(run, InWindow(_benchmarkBars, run, window));
 
             // Each run has its own tally of bars left out: the one reading left (whole range only), plus the engine's own.
             var outside = window is null ? _data.OutsideSession?.Copy() : new OutsideSessionBars(run.Config.MarketHours.ExtendedHours);
             var assembly = EngineAssembly.Build(run with { Engine = run.Engine with { CorporateActions = _data.Actions } }, statistics, NullLoggerFactory.Instance, null, outside);
             assembly.Engine.Run(new ReadOnlySpan<Bar>(_bars, start, count));
             assembly.Engine.Finish(assembly.Engine.LastSliceTimeUtc);
-            var stats = statistics.Compute();
+            var stats = statistics.Compute(run.Statistics);
             return new SweepRow(combination.Index, combination.Parameters, stats, null, [.. statistics.DailyEquity], clock.Elapsed);
         }
         catch (ConfigException e)
@@ -185,6 +187,18 @@ public sealed class SweepJob
 
         var data = _data with { OutsideSession = _data.OutsideSession?.Copy() };
         return BacktestRunner.Run(run, folder, loggers ?? NullLoggerFactory.Instance, data);
+    }
+
+    /// <summary>The benchmark bars of the dates in <paramref name="window"/> (all of them without a window).</summary>
+    private static IEnumerable<Bar>? InWindow(Bar[]? bars, ResolvedRun run, SweepWindow? window)
+    {
+        if (bars is null || window is null)
+        {
+            return bars;
+        }
+
+        var calendar = run.CalendarOf(run.Symbols[0]);
+        return bars.Where(b => DateOnly.FromDateTime(calendar.ToExchangeTime(b.Start)) is var d && d >= window.From && d <= window.To);
     }
 
     /// <summary>The bars of the dates in <paramref name="window"/>: start index and count in the shared array.</summary>

@@ -1,5 +1,7 @@
-using System.Text.Json.Nodes;
 using StrategyLab.Cluster;
+using StrategyLab.Runner.Configuration;
+using StrategyLab.Runner.Sweeps;
+using StrategyLab.Tests.Support;
 
 namespace StrategyLab.Tests.Cluster;
 
@@ -13,9 +15,13 @@ public sealed class ClusterCollection
     public const string Name = "cluster (runs alone)";
 }
 
-/// <summary>Issue 14, item 6: a sweep on an Orleans cluster of worker processes, with one worker killed mid-sweep.</summary>
+/// <summary>
+/// Issue 14, items 6 and 7: a sweep on an Orleans cluster of worker processes, with one worker killed mid-sweep, gives
+/// every combination once and the same <c>sweep.csv</c> as the local sweep; then <c>strategylab sweep --cluster</c>,
+/// typed as a user would, gives it too.
+/// </summary>
 [Collection(ClusterCollection.Name)]
-public sealed class ClusterSweepTests(ITestOutputHelper output)
+public sealed class ClusterSweepTests(ITestOutputHelper output) : IDisposable
 {
     // Ten days of the synthetic market: each backtest takes a fraction of a second, the sweep a few seconds.
     private const string Config = """
@@ -26,18 +32,38 @@ public sealed class ClusterSweepTests(ITestOutputHelper output)
         }
         """;
 
+    private static readonly string[] Params = ["fast=3,5,8", "slow=15,20,30,45"];
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("sl-cluster-").FullName;
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
     [Fact]
-    public async Task Sweep_WithOneWorkerKilledMidSweep_HasEveryCombinationOnce_AndEqualsTheLocalRuns()
+    public async Task Sweep_WithOneWorkerKilledMidSweep_HasEveryCombinationOnce_AndTheLocalSweepCsv()
     {
         using var cluster = await TestCluster.StartAsync();
         var workers = await Task.WhenAll(cluster.StartWorkerAsync(), cluster.StartWorkerAsync());
-        var items = Combinations();
+        var configPath = Path.Combine(_dir, "run.json");
+        await File.WriteAllTextAsync(configPath, Config, TestContext.Current.CancellationToken);
+        var (config, effective) = ConfigLoader.Load(configPath);
+        var job = SweepJob.Prepare(new SweepJobSpec(effective.ToJsonString(), config.Strategy.BaseDirectory));
+        var plan = SweepPlan.Build(null, Params, [], top: 1);
 
-        var received = new List<WorkResult>();
         var handed = new Dictionary<string, int>();
         string? victim = null;
+        var seen = new List<int>();
         int reassigned;
-        await using (var executor = await ClusterSweepExecutor.ConnectAsync(
+        SweepResult remote;
+        await using (var executor = await ClusterSweepRunner.ConnectAsync(
             new ClusterSweepOptions
             {
                 Cluster = cluster.Address,
@@ -59,48 +85,39 @@ public sealed class ClusterSweepTests(ITestOutputHelper output)
                     }
                 },
             },
-            cancellationToken: TestContext.Current.CancellationToken))
+            TestContext.Current.CancellationToken))
         {
-            await foreach (var result in executor.RunAsync(items, TestContext.Current.CancellationToken))
-            {
-                received.Add(result);
-                output.WriteLine($"#{result.Index} from {result.Worker} in {result.Seconds:0.00} s");
-            }
-
+            remote = await SweepRunner.RunAsync(job, plan, executor, Path.Combine(_dir, "cluster"), progress: row => seen.Add(row.Index), cancellationToken: TestContext.Current.CancellationToken);
             reassigned = executor.Reassigned;
         }
 
         Assert.NotNull(victim);
         output.WriteLine($"{reassigned} combination(s) handed to the other worker");
-        Assert.Equal(items.Select(i => i.Index).Order(), received.Select(r => r.Index).Order()); // every combination, once
-        Assert.All(received, r => Assert.Null(r.Error));
+        Assert.Equal(plan.Combinations.Select(c => c.Index).Order(), seen.Order()); // every combination, once
         Assert.True(reassigned > 0, "the killed worker's chunks were never handed out again");
+        Assert.All(remote.Rows, r => Assert.Null(r.Error));
 
-        // The same handler in this process gives the same rows: where a combination ran does not change its result.
-        var local = new BacktestWorkHandler();
-        foreach (var result in received)
-        {
-            var expected = local.Run(items[result.Index].Payload, TestContext.Current.CancellationToken);
-            Assert.Equal(expected, result.Result);
-        }
+        // Where a combination ran does not change its row: the same sweep.csv as on this machine's cores.
+        var local = await SweepRunner.RunAsync(job, plan, new LocalSweepExecutor(2), Path.Combine(_dir, "local"), cancellationToken: TestContext.Current.CancellationToken);
+        var expected = await File.ReadAllTextAsync(Path.Combine(local.Folder, SweepOutput.CsvFileName), TestContext.Current.CancellationToken);
+        Assert.Equal(expected, await File.ReadAllTextAsync(Path.Combine(remote.Folder, SweepOutput.CsvFileName), TestContext.Current.CancellationToken));
+
+        // The command as a user types it, on the surviving worker.
+        var cliOut = Path.Combine(_dir, "cli");
+        var cli = await CliRunner.RunProcessAsync(["sweep", "--config", configPath, "--param", Params[0], "--param", Params[1], "--top", "1", "--cluster", cluster.Address, "--out", cliOut, "--quiet"]);
+        output.WriteLine(cli.StdOut + cli.StdErr);
+        Assert.Equal(0, cli.ExitCode);
+        Assert.Equal(expected, await File.ReadAllTextAsync(Path.Combine(cliOut, SweepOutput.CsvFileName), TestContext.Current.CancellationToken));
     }
 
-    private static List<WorkItem> Combinations()
+    [Fact]
+    public async Task SweepCommand_WithAClusterAddressThatIsNotRedis_SaysSo_AndLeavesNoFolder()
     {
-        var items = new List<WorkItem>();
-        foreach (var fast in new[] { 3, 5, 8 })
-        {
-            foreach (var slow in new[] { 15, 20, 30, 45 })
-            {
-                var overrides = new Dictionary<string, JsonNode?>
-                {
-                    ["strategy.params.fast"] = fast,
-                    ["strategy.params.slow"] = slow,
-                };
-                items.Add(new WorkItem(items.Count, new BacktestPayload(Config, overrides).ToJson()));
-            }
-        }
-
-        return items;
+        var configPath = Path.Combine(_dir, "run.json");
+        await File.WriteAllTextAsync(configPath, Config, TestContext.Current.CancellationToken);
+        var bad = await CliRunner.RunProcessAsync(["sweep", "--config", configPath, "--param", Params[0], "--cluster", "http://127.0.0.1:1", "--out", Path.Combine(_dir, "bad")]);
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains("--cluster", bad.StdErr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "bad")));
     }
 }
