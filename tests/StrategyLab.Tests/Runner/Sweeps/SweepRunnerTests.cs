@@ -51,7 +51,7 @@ public sealed class SweepRunnerTests : IDisposable
             var run = ResolvedRun.Resolve(config, effective);
             var outcome = BacktestRunner.Run(run, Path.Combine(_dir.Path, "bt" + c.Index), NullLoggerFactory.Instance, cancellationToken: TestContext.Current.CancellationToken);
             sharpes.Add((c.Index, outcome.Statistics.Sharpe, outcome.Statistics.EndEquity));
-            Assert.Equal(outcome.Statistics, result.Rows[c.Index].Statistics);
+            Assert.Equivalent(outcome.Statistics, result.Rows[c.Index].Statistics, strict: true);
         }
 
         var best = sharpes.Where(s => s.Sharpe is not null).OrderByDescending(s => s.Sharpe).ThenBy(s => s.Index).First();
@@ -133,8 +133,8 @@ public sealed class SweepRunnerTests : IDisposable
             var rows = plan.Combinations.Select(c => job.Run(c, w.Train)).ToList();
             var best = SweepColumns.Rank(rows, plan.Objective)[0];
             Assert.Equal(best.Index, w.InSample!.Index);
-            Assert.Equal(best.Statistics, w.InSample.Statistics);
-            Assert.Equal(job.Run(new SweepCombination(best.Index, best.Parameters), w.Test).Statistics, w.OutOfSample!.Statistics);
+            Assert.Equivalent(best.Statistics, w.InSample.Statistics, strict: true);
+            Assert.Equivalent(job.Run(new SweepCombination(best.Index, best.Parameters), w.Test).Statistics, w.OutOfSample!.Statistics, strict: true);
             Assert.All(w.OutOfSample.DailyEquity, d => Assert.InRange(d.Date, w.Test.From, w.Test.To));
         }
 
@@ -177,7 +177,7 @@ public sealed class SweepRowJsonTests : IDisposable
         var rows = plan.Combinations.Select(c => job.Run(c)).ToList();
         Assert.NotNull(rows[1].Error); // fast=40 ≥ slow: an error row travels too
         var back = rows.Select(r => SweepRowJson.Deserialize(SweepRowJson.Serialize(r))).ToList();
-        Assert.Equal(rows[0].Statistics, back[0].Statistics);
+        Assert.Equivalent(rows[0].Statistics, back[0].Statistics, strict: true);
         Assert.Equal(rows[0].DailyEquity, back[0].DailyEquity);
         Assert.Equal(rows[1].Error, back[1].Error);
         Assert.Equal(SweepOutput.Csv(plan, rows), SweepOutput.Csv(plan, back));
