@@ -350,6 +350,14 @@ public sealed class AlpacaBroker : ILiveVenue, IBrokerAccount, IResumableVenue
             _book.Accept(order, timeUtc);
         }
 
+        if (!_catchingUp && tracked.Replacements == 0 && report.BrokerOrderId != tracked.ClientOrderId)
+        {
+            // After a resume, the journalled fills of an order that was no longer open when the catch-up ended are still
+            // counted under its client id (EndCatchUpAsync looks up only the open ones at Alpaca): the first report
+            // under Alpaca's id takes the count over, so a fill the journal holds is never applied twice.
+            _book.MoveAppliedFills(tracked.ClientOrderId, report.BrokerOrderId);
+        }
+
         if (report.FilledQuantity > 0 && report.AveragePrice is { } average)
         {
             var fill = _book.ApplyCumulativeFill(order, report.BrokerOrderId, report.FilledQuantity, average, report.LastPrice, report.LastQuantity, timeUtc);
