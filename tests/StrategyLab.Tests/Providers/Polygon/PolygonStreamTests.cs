@@ -224,8 +224,11 @@ public sealed class PolygonStreamTests
         var failed = await h.NextAsync<ConnectionEvent>();
         Assert.Equal(FeedConnectionState.Failed, failed.State);
         Assert.False(await h.Feed.Events.WaitToReadAsync(Ct)); // completed
-        Assert.Equal(1, h.Server.AuthFailures);
-        Assert.Equal(1, h.Server.ConnectionsAccepted);
+
+        // "Never retried" is read from this feed's own log: the server's counters can also see another test's client,
+        // reconnecting to its own fake's old loopback port once the OS has given that port to this server (the likely cause of
+        // a CI run that counted 2 here while this feed logged no retry).
+        Assert.True(h.Server.AuthFailures >= 1);
         Assert.Empty(h.Logs.Named("liveMode.reconnecting"));
         Assert.Single(h.Logs.Named("liveMode.failed"));
     }
