@@ -109,6 +109,20 @@ internal static class RunCommand
         }
     }
 
+    /// <summary>
+    /// A user strategy's compile errors: one line per error, as dotnet build prints them (editors and CI annotate
+    /// these), then what it means for the <paramref name="what"/> (run, sweep).
+    /// </summary>
+    public static async Task WriteCompileErrors(TextWriter stderr, StrategyCompilationException e, string what)
+    {
+        foreach (var error in e.Errors)
+        {
+            await stderr.WriteLineAsync(TextEscape.ForMessage(error)).ConfigureAwait(false);
+        }
+
+        await stderr.WriteLineAsync($"error: strategy.source: {e.Errors.Count} compile error(s); the {what} did not start.").ConfigureAwait(false);
+    }
+
     public static async Task<int> Execute(
         ParseResult parse,
         RunOptions options,
@@ -153,13 +167,7 @@ internal static class RunCommand
         }
         catch (StrategyCompilationException e)
         {
-            // One line per error, as dotnet build prints them (editors and CI annotate these), then what it means.
-            foreach (var error in e.Errors)
-            {
-                await stderr.WriteLineAsync(TextEscape.ForMessage(error)).ConfigureAwait(false);
-            }
-
-            await stderr.WriteLineAsync($"error: strategy.source: {e.Errors.Count} compile error(s); the run did not start.").ConfigureAwait(false);
+            await WriteCompileErrors(stderr, e, "run").ConfigureAwait(false);
             return CliApp.ExitBadInput;
         }
         catch (StrategyDefinitionException e)

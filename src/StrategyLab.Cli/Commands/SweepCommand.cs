@@ -95,12 +95,7 @@ internal static class SweepCommand
         }
         catch (StrategyCompilationException e)
         {
-            foreach (var error in e.Errors)
-            {
-                await stderr.WriteLineAsync(TextEscape.ForMessage(error)).ConfigureAwait(false);
-            }
-
-            await stderr.WriteLineAsync($"error: strategy.source: {e.Errors.Count} compile error(s); the sweep did not start.").ConfigureAwait(false);
+            await RunCommand.WriteCompileErrors(stderr, e, "sweep").ConfigureAwait(false);
             return CliApp.ExitBadInput;
         }
         catch (Exception e) when (e is DataFormatException or StrategyDefinitionException or StrategyConfigurationException)
