@@ -100,7 +100,7 @@ public sealed class AnalyticsReportTests : IDisposable
             ParseCsv(ReadShared(Path.Combine(folder, "daily.csv"))).Skip(1).Select(x => x[2]),
             ParseCsv(ReadShared(Path.Combine(untraded, "daily.csv"))).Skip(1).Select(x => x[2]));
 
-        // --- The page: the benchmark line and rolling Sharpe pane, the attribution table, the MAE/MFE scatter.
+        // --- The page: the benchmark line and rolling Sharpe pane, the attribution table, the MAE/MFE scatter, the overlays.
         ReportBrowserTests.RequireChromium();
         await using var session = await ReportBrowserTests.BrowserSession.Open(_dir.Path);
         var page = session.Page;
@@ -116,6 +116,12 @@ public sealed class AnalyticsReportTests : IDisposable
         Assert.Equal(trades.Count.ToString(CultureInfo.InvariantCulture), await page.GetAttributeAsync("#excursion-scatter[data-ready='1']", "data-points"));
         Assert.True(await ReportBrowserTests.NonBlankPixels(page, ".scatter-wrap") > 500, "the MAE/MFE scatter is blank");
         Assert.Equal(8, (await page.QuerySelectorAllAsync("#holding-times tbody tr")).Count);
+
+        // ORB's opening range drawn over the first symbol's candles (the overlays of issue 15 item 4, on this run too).
+        var chart = (await page.QuerySelectorAsync(".candle-chart[data-index='0']"))!;
+        await chart.ScrollIntoViewIfNeededAsync();
+        await page.WaitForSelectorAsync(".candle-chart[data-index='0'][data-ready='1']");
+        Assert.Equal("2", await chart.GetAttributeAsync("data-overlay-count"));
         Assert.Empty(session.Errors);
     }
 
