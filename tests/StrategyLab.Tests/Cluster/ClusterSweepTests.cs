@@ -69,7 +69,7 @@ public sealed class ClusterSweepTests(ITestOutputHelper output) : IDisposable
                 Cluster = cluster.Address,
                 ChunkSize = 2, // 6 chunks for 4 slots: the first worker to finish a chunk is handed a third
                 PollInterval = TimeSpan.FromSeconds(1),
-                ChunkTimeout = TimeSpan.FromMinutes(3),
+                ChunkTimeout = TimeSpan.FromMinutes(1), // the bound on a call the killed worker never answers
                 WorkerWait = TimeSpan.FromMinutes(2),
                 ChunkStarted = (worker, indexes) =>
                 {
@@ -102,9 +102,12 @@ public sealed class ClusterSweepTests(ITestOutputHelper output) : IDisposable
         var expected = await File.ReadAllTextAsync(Path.Combine(local.Folder, SweepOutput.CsvFileName), TestContext.Current.CancellationToken);
         Assert.Equal(expected, await File.ReadAllTextAsync(Path.Combine(remote.Folder, SweepOutput.CsvFileName), TestContext.Current.CancellationToken));
 
-        // The command as a user types it, on the surviving worker.
+        // The command as a user types it, on a cluster of its own: the first one may still list the killed worker as
+        // alive for a while, and a user's sweep waits far longer (30 minutes) for a chunk than this test should.
+        using var second = await TestCluster.StartAsync();
+        await second.StartWorkerAsync();
         var cliOut = Path.Combine(_dir, "cli");
-        var cli = await CliRunner.RunProcessAsync(["sweep", "--config", configPath, "--param", Params[0], "--param", Params[1], "--top", "1", "--cluster", cluster.Address, "--out", cliOut, "--quiet"]);
+        var cli = await CliRunner.RunProcessAsync(["sweep", "--config", configPath, "--param", Params[0], "--param", Params[1], "--top", "1", "--cluster", second.Address, "--out", cliOut, "--quiet"], timeout: TimeSpan.FromMinutes(5));
         output.WriteLine(cli.StdOut + cli.StdErr);
         Assert.Equal(0, cli.ExitCode);
         Assert.Equal(expected, await File.ReadAllTextAsync(Path.Combine(cliOut, SweepOutput.CsvFileName), TestContext.Current.CancellationToken));
