@@ -309,7 +309,19 @@ public sealed class LiveAlpacaResumeTests : IDisposable
 
         /// <summary>Every order the engine has open is at Alpaca and acknowledged.</summary>
         private Task SentAsync(FakeAlpacaServer alpaca, string what) => Eventually.Until(
-            () => Assembly.Venue.OpenOrders.All(o => o.AcceptedUtc is not null && alpaca.Orders.Any(a => a.ClientOrderId == o.ClientOrderId)),
+            () =>
+            {
+                try
+                {
+                    return Assembly.Venue.OpenOrders.ToArray().All(o => o.AcceptedUtc is not null && alpaca.Orders.ToArray().Any(a => a.ClientOrderId == o.ClientOrderId));
+                }
+                catch (Exception e) when (e is InvalidOperationException or NullReferenceException or ArgumentException)
+                {
+                    // The engine's book and the fake's list belong to other threads: read while they change, look again
+                    // (a CI run read a half-resized list and failed here with a NullReferenceException).
+                    return false;
+                }
+            },
             what);
     }
 }
