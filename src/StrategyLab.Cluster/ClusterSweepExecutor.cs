@@ -202,7 +202,11 @@ public sealed class ClusterSweepExecutor : IAsyncDisposable
             await Task.WhenAny(sweep.Running.Keys.Append(delay)).ConfigureAwait(false);
             foreach (var (call, slot) in sweep.Running.Where(r => r.Key.IsCompleted).ToList())
             {
-                sweep.Running.Remove(call);
+                if (!sweep.Running.Remove(call))
+                {
+                    continue; // abandoned with its worker earlier in this pass: its chunk is already back in the queue
+                }
+
                 var chunk = slot.Chunk!;
                 slot.Chunk = null;
                 if (call.IsCompletedSuccessfully)
