@@ -38,7 +38,7 @@ public sealed record SweepJobSpec(string ConfigJson, string? StrategyBaseDirecto
 /// <summary>
 /// A prepared sweep: the base run resolved once and its bars read, parsed and resampled once into memory, then shared
 /// read-only by every combination (each run gets an in-memory source over the same array). Thread-safe:
-/// <see cref="Run(SweepCombination, SweepWindow?)"/> may be called from many threads at once.
+/// <see cref="Run(SweepCombination, SweepWindow?, SweepWindow?)"/> may be called from many threads at once.
 /// </summary>
 public sealed class SweepJob
 {
@@ -138,7 +138,13 @@ public sealed class SweepJob
     /// Runs one combination over the shared bars (or the dates of <paramref name="window"/>) and returns its row: every
     /// statistic, or the reason it has none (the strategy refused the values, or threw). Writes nothing.
     /// </summary>
-    public SweepRow Run(SweepCombination combination, SweepWindow? window = null)
+    /// <param name="combination">The parameters.</param>
+    /// <param name="window">The dates to trade; null: all of them.</param>
+    /// <param name="warmUp">
+    /// Dates before <paramref name="window"/> whose bars the strategy sees first as warm-up (indicators fill, no order,
+    /// no equity), as a live run warms up before it trades; null: the run starts cold.
+    /// </param>
+    public SweepRow Run(SweepCombination combination, SweepWindow? window = null, SweepWindow? warmUp = null)
     {
         ArgumentNullException.ThrowIfNull(combination);
         var clock = Stopwatch.StartNew();
@@ -156,6 +162,11 @@ public sealed class SweepJob
             // Each run has its own tally of bars left out: the one reading left (whole range only), plus the engine's own.
             var outside = window is null ? _data.OutsideSession?.Copy() : new OutsideSessionBars(run.Config.MarketHours.ExtendedHours);
             var assembly = EngineAssembly.Build(run with { Engine = run.Engine with { CorporateActions = _data.Actions } }, statistics, NullLoggerFactory.Instance, null, outside);
+            if (warmUp is not null && Range(warmUp) is (var warmStart, > 0 and var warmCount) && warmStart + warmCount <= start)
+            {
+                assembly.Engine.WarmUp(new ReadOnlySpan<Bar>(_bars, warmStart, warmCount));
+            }
+
             assembly.Engine.Run(new ReadOnlySpan<Bar>(_bars, start, count));
             assembly.Engine.Finish(assembly.Engine.LastSliceTimeUtc);
             var stats = statistics.Compute(run.Statistics);

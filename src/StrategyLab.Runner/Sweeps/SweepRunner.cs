@@ -154,7 +154,9 @@ public static class SweepRunner
             number++;
             var rows = await Collect(executor.RunAsync(job, plan.Combinations, train, cancellationToken), plan.Combinations, null).ConfigureAwait(false);
             var best = SweepColumns.Rank(rows, plan.Objective).FirstOrDefault(r => r.Statistics is { } s && plan.Objective.Value(s) is not null);
-            var outOfSample = best is null ? null : job.Run(new SweepCombination(best.Index, best.Parameters), test);
+            // The winner trades the test window warmed up on the train window's bars (indicators full, flat book), as
+            // it would be when deployed after training; a cold start would lose the first bars of every window.
+            var outOfSample = best is null ? null : job.Run(new SweepCombination(best.Index, best.Parameters), test, warmUp: train);
             windows.Add(new WalkForwardWindow(number, train, test, best, outOfSample));
         }
 

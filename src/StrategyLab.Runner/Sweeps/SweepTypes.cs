@@ -43,7 +43,7 @@ public sealed record SweepRow(
 /// <summary>
 /// Runs combinations of one prepared sweep and yields their rows, in any order (the caller sorts by index). The local
 /// executor runs them on this machine's cores; a cluster executor ships them to workers, which call
-/// <see cref="SweepJob.Run(SweepCombination, SweepWindow?)"/> on a job prepared from the same
+/// <see cref="SweepJob.Run(SweepCombination, SweepWindow?, SweepWindow?)"/> on a job prepared from the same
 /// <see cref="SweepJobSpec"/>, so both give the same rows.
 /// </summary>
 public interface ISweepExecutor

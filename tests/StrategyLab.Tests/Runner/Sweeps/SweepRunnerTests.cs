@@ -134,7 +134,7 @@ public sealed class SweepRunnerTests : IDisposable
             var best = SweepColumns.Rank(rows, plan.Objective)[0];
             Assert.Equal(best.Index, w.InSample!.Index);
             Assert.Equivalent(best.Statistics, w.InSample.Statistics, strict: true);
-            Assert.Equivalent(job.Run(new SweepCombination(best.Index, best.Parameters), w.Test).Statistics, w.OutOfSample!.Statistics, strict: true);
+            Assert.Equivalent(job.Run(new SweepCombination(best.Index, best.Parameters), w.Test, warmUp: w.Train).Statistics, w.OutOfSample!.Statistics, strict: true);
             Assert.All(w.OutOfSample.DailyEquity, d => Assert.InRange(d.Date, w.Test.From, w.Test.To));
         }
 
@@ -146,6 +146,36 @@ public sealed class SweepRunnerTests : IDisposable
         var json = File.ReadAllText(Path.Combine(result.Folder, "sweep.json"));
         Assert.Contains("\"in_sample\"", json, StringComparison.Ordinal);
         Assert.Contains("\"out_of_sample\"", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OutOfSampleRun_WarmedUpOnItsTrainWindow_CanTradeFromTheFirstTestBar_WhereAColdOneCannot()
+    {
+        // slow=20 on 30-minute bars (13 a day): a cold run has no slow average before the second day of its window, so
+        // its first day is flat; warmed on the train window, the averages are full at the first test bar.
+        var job = Prepare(SyntheticConfig, _dir.Path);
+        var combination = new SweepCombination(0, [new("fast", "5"), new("slow", "20")]);
+        var windows = WalkForwardSpec.Parse("train=10d,test=3d").Windows(job.TradingDates);
+        var tradedOnFirstDay = 0;
+        foreach (var (train, test) in windows)
+        {
+            var cold = job.Run(combination, test);
+            var warm = job.Run(combination, test, warmUp: train);
+            Assert.Equal(cold.Statistics!.StartEquity, cold.DailyEquity[0].Equity);
+            Assert.Equal(test.From, warm.DailyEquity[0].Date);
+            Assert.Equal(cold.Statistics.StartEquity, warm.Statistics!.StartEquity); // warm-up neither trades nor marks
+            if (warm.DailyEquity[0].Equity != warm.Statistics.StartEquity)
+            {
+                tradedOnFirstDay++;
+            }
+        }
+
+        Assert.True(tradedOnFirstDay > 0, $"no warmed-up window traded on its first day (of {windows.Count})");
+
+        // Warm-up bars after the window's start are never used (a warm-up window must precede the run).
+        var (firstTrain, firstTest) = windows[0];
+        Assert.Equivalent(job.Run(combination, firstTest).Statistics, job.Run(combination, firstTest, warmUp: firstTest).Statistics, strict: true);
+        Assert.Equivalent(job.Run(combination, firstTrain).Statistics, job.Run(combination, firstTrain, warmUp: firstTest).Statistics, strict: true);
     }
 
     /// <summary>Runs the combinations last first, to show the order of arrival does not matter.</summary>
