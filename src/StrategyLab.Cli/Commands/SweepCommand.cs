@@ -122,7 +122,8 @@ internal static class SweepCommand
                     await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"sweep: {plan.Combinations.Count} combination(s) of {string.Join(", ", plan.Dimensions.Select(d => d.Name))} on the cluster at {address}")).ConfigureAwait(false);
                 }
 
-                result = await SweepRunner.RunAsync(job, plan, remote, claim.Path, loggers, null, signals.Token).ConfigureAwait(false);
+                result = await SweepProgress.RunAsync(stdout, quiet || json, plan.Objective, plan.Combinations.Count, progress =>
+                    SweepRunner.RunAsync(job, plan, remote, claim.Path, loggers, progress, signals.Token)).ConfigureAwait(false);
             }
             else
             {
@@ -132,7 +133,8 @@ internal static class SweepCommand
                     await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"sweep: {plan.Combinations.Count} combination(s) of {string.Join(", ", plan.Dimensions.Select(d => d.Name))} on {executor.Jobs} worker(s), {job.BarCount:N0} bars read once ({job.DataDescription})")).ConfigureAwait(false);
                 }
 
-                result = await SweepRunner.RunAsync(job, plan, executor, claim.Path, loggers, null, signals.Token).ConfigureAwait(false);
+                result = await SweepProgress.RunAsync(stdout, quiet || json, plan.Objective, plan.Combinations.Count, progress =>
+                    SweepRunner.RunAsync(job, plan, executor, claim.Path, loggers, progress, signals.Token)).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)

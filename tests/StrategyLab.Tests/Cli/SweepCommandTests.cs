@@ -44,6 +44,19 @@ public sealed class SweepCommandTests : IDisposable
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("best by total_return", run.StdOut, StringComparison.Ordinal);
         Assert.Equal(7, File.ReadAllLines(Path.Combine(out1, "sweep.csv")).Length);
+
+        // In a pipe, progress comes as plain lines (at most one per tenth), counting up to 6/6; the last one's best
+        // is the final best.
+        var progress = run.StdOut.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Contains(" done", StringComparison.Ordinal)).ToList();
+        Assert.InRange(progress.Count, 1, 10);
+        Assert.Equal(progress.Select(l => int.Parse(l["sweep: ".Length..l.IndexOf('/', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture)).Order(), progress.Select(l => int.Parse(l["sweep: ".Length..l.IndexOf('/', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.StartsWith("sweep: 6/6 done, best total_return ", progress[^1], StringComparison.Ordinal);
+        var bestLine = run.StdOut.Split('\n').Single(l => l.StartsWith("best by total_return: ", StringComparison.Ordinal));
+        var bestIndex = bestLine["best by total_return: ".Length..bestLine.IndexOf(' ', "best by total_return: ".Length)];
+        Assert.Contains("(" + bestIndex + " ", progress[^1], StringComparison.Ordinal);
+        var quiet = await CliRunner.RunInProcessAsync("sweep", "--config", config, "--out", Path.Combine(_dir.Path, "q"), "--quiet");
+        Assert.True(quiet.ExitCode == 0, quiet.ToString());
+        Assert.DoesNotContain(" done", quiet.StdOut, StringComparison.Ordinal);
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(out1, "sweep.json")));
         Assert.Equal("total_return", json.RootElement.GetProperty("objective").GetString());
         Assert.Single(Directory.GetDirectories(Path.Combine(out1, "runs")));
