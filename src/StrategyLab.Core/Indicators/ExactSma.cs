@@ -30,6 +30,10 @@ public sealed class ExactSma : IIndicator
 
     private static readonly long[] PowersOfTen = BuildPowersOfTen();
 
+    // 10^0..10^22 are exact doubles, so these are the bits Math.Pow(10, n) gives.
+    private static readonly double[] ExactDoublePowersOfTen =
+        [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
     private readonly long[] _scaled;
     private decimal[]? _decimals; // set once a value did not fit the scaled integers; from then on the only window
     private Int128 _sum;
@@ -76,7 +80,7 @@ public sealed class ExactSma : IIndicator
             }
 
             return _decimals is null
-                ? (double)_sum / Period / Math.Pow(10, _scale)
+                ? (double)_sum / Period / DoublePowerOfTen(_scale)
                 : (double)(_decimalSum / Period);
         }
     }
@@ -331,6 +335,11 @@ public sealed class ExactSma : IIndicator
             return true;
         }
     }
+
+    /// <summary>10^<paramref name="scale"/> as a double: from a table up to 10^22 (every one exact, so the same bits as
+    /// <see cref="Math.Pow(double, double)"/> gives), which saves the call on every <see cref="Value"/> (plots read it per bar).</summary>
+    private static double DoublePowerOfTen(int scale) =>
+        (uint)scale < (uint)ExactDoublePowersOfTen.Length ? ExactDoublePowersOfTen[scale] : Math.Pow(10, scale);
 
     private static long[] BuildPowersOfTen()
     {

@@ -177,4 +177,29 @@ public class ExactSmaTests
         Assert.Equal(-1, b.CompareMeanTo(a));
         Assert.Equal(ReferenceSign([4_000_000_000_000_000_000m, 4_000_000_000_000_000_001m], [4_000_000_000_000_000_000m, 4_000_000_000_000_000_000m, 4_000_000_000_000_000_000m]), a.CompareMeanTo(b));
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    [InlineData(4)]
+    [InlineData(8)]
+    [InlineData(12)]
+    [InlineData(18)]
+    public void Value_HasTheBitsOfTheScaledSumOverPeriodOverTenToTheScale(int decimals)
+    {
+        // Value divides by 10^scale from a table; the bits must be those of Math.Pow(10, scale), the formula it replaced.
+        var sma = new ExactSma(3);
+        var rng = new Random(decimals);
+        for (var i = 0; i < 50; i++)
+        {
+            sma.Update(new decimal(rng.Next(1, 1_000_000), 0, 0, false, (byte)decimals));
+            if (sma.IsReady)
+            {
+                Assert.Equal(decimals, sma.Scale);
+                var scaled = decimal.ToInt64(sma.Sum * (decimal)Math.Pow(10, decimals)); // the window's integer sum, exactly
+                var expected = (double)scaled / sma.Period / Math.Pow(10, sma.Scale);
+                Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(sma.Value));
+            }
+        }
+    }
 }
