@@ -5,6 +5,9 @@ namespace StrategyLab.Core.Engine;
 // Custom chart series: a strategy's Plot calls become PlotPoints handed to the recorder (plots.csv, report.html).
 public sealed partial class TradingEngine
 {
+    private readonly string?[] _checkedSeriesNames = new string?[8];
+    private int _nextCheckedSeriesName;
+
     private void Plot(Symbol? symbol, string series, double value, PlotPane pane)
     {
         if (pane != PlotPane.Strategy && !_options.ChartOverlays)
@@ -12,7 +15,12 @@ public sealed partial class TradingEngine
             return; // no report to draw it on: the built-in strategies plot on every bar, so this stays the cheapest path
         }
 
-        PlotPoint.Validate(series, value);
+        if (!double.IsFinite(value) || !IsCheckedSeriesName(series))
+        {
+            PlotPoint.Validate(series, value); // throws, or passes a name not seen before
+            RememberSeriesName(series);
+        }
+
         if ((uint)pane > (uint)PlotPane.Indicator)
         {
             throw new ArgumentException($"{(int)pane} is not a plot pane.", nameof(pane));
@@ -29,6 +37,28 @@ public sealed partial class TradingEngine
         }
 
         _recorder.OnPlot(new PlotPoint(_now, series, symbol, value, pane));
+    }
+
+    // Strategies plot the same few series on every bar, through the same string instances (constants or fields): a name
+    // checked once is not checked again while its reference is remembered. Strings are immutable, so the same
+    // reference is the same text.
+    private bool IsCheckedSeriesName(string series)
+    {
+        foreach (var name in _checkedSeriesNames)
+        {
+            if (ReferenceEquals(name, series))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void RememberSeriesName(string series)
+    {
+        _checkedSeriesNames[_nextCheckedSeriesName] = series;
+        _nextCheckedSeriesName = (_nextCheckedSeriesName + 1) % _checkedSeriesNames.Length;
     }
 
     private sealed partial class Context
