@@ -127,7 +127,8 @@ public static class LiveSession
                     await LiveCatchUp.ResumeAsync(journal, assembly, live, logger, time.GetUtcNow().UtcDateTime, stopToken).ConfigureAwait(false);
                 }
 
-                var desk = live.Desk = new OperatorDesk(journal, assembly, logger); // after the catch-up: it knows the requests already answered
+                using var desk = new OperatorDesk(journal, assembly, logger); // after the catch-up: it knows the requests already answered
+                live.Desk = desk;
                 try
                 {
                     stopReason = (await live.RunAsync(stopToken).ConfigureAwait(false)).ToText();

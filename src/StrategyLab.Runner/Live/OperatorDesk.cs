@@ -22,7 +22,7 @@ namespace StrategyLab.Runner.Live;
 /// A late fill of a cancelled order (a broker's cancel races its fills) leaves a position once the closes are done: then
 /// another pass closes it (another <c>flatten.applied</c> row), up to <see cref="MaxPasses"/>.
 /// </remarks>
-public sealed class OperatorDesk
+public sealed class OperatorDesk : IDisposable
 {
     /// <summary>How often the journal is read for new requests.</summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
@@ -40,8 +40,10 @@ public sealed class OperatorDesk
     private readonly List<Order> _closing = [];
     private readonly Lock _gate = new(); // the poll reads the journal on a pool thread; the run applies on its own
     private long _seen;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _poller;
+    private TaskCompletionSource _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long? _pending;
-    private int _waiting;
     private long? _active;
     private int _passes;
 
@@ -63,25 +65,58 @@ public sealed class OperatorDesk
         }
 
         Read();
+        _poller = Task.Run(() => PollLoopAsync(_stop.Token), CancellationToken.None);
     }
 
     /// <summary><c>flatten</c> once an operator halted the run (this process or before a resume); else null.</summary>
     public string? HaltedBy { get; private set; }
 
-    /// <summary>Completes when a request waits to be applied (polls the journal); the caller then calls <see cref="Poll"/>.</summary>
-    public async Task WaitAsync(CancellationToken cancellationToken)
+    /// <summary>Completes when a request waits to be applied; the caller then calls <see cref="Poll"/>.</summary>
+    public Task WaitAsync(CancellationToken cancellationToken)
     {
-        while (Volatile.Read(ref _waiting) == 0)
+        lock (_gate)
         {
-            await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false); // real time: the command waits in real time too
-            try
+            return _signal.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Stops polling the journal.</summary>
+    public void Dispose()
+    {
+        _stop.Cancel();
+        try
+        {
+            _poller.Wait(TimeSpan.FromSeconds(2));
+        }
+        catch (AggregateException)
+        {
+            // It ended with the cancellation.
+        }
+
+        _stop.Dispose();
+    }
+
+    /// <summary>Reads the journal every <see cref="PollInterval"/> (real time: the command waits in real time too), on a pool thread.</summary>
+    private async Task PollLoopAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(PollInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
-                Read();
+                try
+                {
+                    Read();
+                }
+                catch (SqliteException e)
+                {
+                    _logger.LogWarning(LiveEvents.FlattenApplied, "cannot read operator requests from the journal: {Message}; trying again", e.Message);
+                }
             }
-            catch (SqliteException e)
-            {
-                _logger.LogWarning(LiveEvents.FlattenApplied, "cannot read operator requests from the journal: {Message}; trying again", e.Message);
-            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Disposed.
         }
     }
 
@@ -101,7 +136,7 @@ public sealed class OperatorDesk
         if (_pending is { } request && _active is null)
         {
             _pending = null;
-            Volatile.Write(ref _waiting, 0);
+            _signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _active = request;
             _passes = 0;
             _canceled.Clear();
@@ -170,7 +205,10 @@ public sealed class OperatorDesk
         lock (_gate)
         {
             ReadLocked();
-            Volatile.Write(ref _waiting, _pending is not null && _active is null ? 1 : 0);
+            if (_pending is not null && _active is null)
+            {
+                _signal.TrySetResult(); // wakes the run's loop, which applies it on its own thread
+            }
         }
     }
 
