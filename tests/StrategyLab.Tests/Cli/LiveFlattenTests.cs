@@ -37,26 +37,41 @@ public sealed class LiveFlattenTests : IDisposable
         var folder = Path.Combine(_dir, "live", "run");
         using var live = CliProcess.Start(["live", "--config", market.WriteConfig(_dir, folder)], AlpacaLiveMarket.KeyEnvironment);
 
-        // A position and its working stop-loss at the fake; the prints pause so the strategy does not exit by itself first.
-        await Eventually.Until(
-            () => live.HasExited || (market.Server.Positions.Count > 0 && market.Server.Orders.Any(o => o.Type == "stop" && o.Status is "new" or "accepted")),
-            "a position and an open stop at the fake",
-            ProcessTimeout);
-        Assert.False(live.HasExited, live.ToString());
-        market.Pause();
+        // A position and its working stop-loss at the fake, and no exit of the strategy's in flight; the prints pause (no
+        // bar, no fill) so that is still so when the flatten arrives.
+        bool Holding() =>
+            market.Server.Positions.Count > 0
+            && market.Server.Orders.Any(o => o.Type == "stop" && o.Status is "new" or "accepted")
+            && !market.Server.Orders.Any(o => o.Type == "market" && o.Status is "new" or "accepted" or "partially_filled");
+        for (var attempt = 0; ; attempt++)
+        {
+            await Eventually.Until(() => live.HasExited || Holding(), "a position and an open stop at the fake", ProcessTimeout);
+            Assert.False(live.HasExited, live.ToString());
+            market.Pause();
+            await Task.Delay(TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken);
+            if (Holding() || attempt == 20)
+            {
+                break;
+            }
+
+            market.Resume();
+        }
+
         var held = market.Server.Positions[AlpacaLiveMarket.Symbol];
         var running = await LiveAlpacaKillLoopTests.StatusAsync(folder);
         Assert.True(running["running"]!.GetValue<bool>());
 
         // The close is a market order: it fills at the fake's next print, so the prints resume once it is there.
         var flatten = CliRunner.RunProcessAsync(["flatten", folder], environment: new Dictionary<string, string>(AlpacaLiveMarket.KeyEnvironment));
-        await Eventually.Until(() => market.Server.Orders.Any(o => o.Side == "sell" && o.Type == "market" && o.Status is "new" or "accepted") || flatten.IsCompleted, "the run's close at the fake", ProcessTimeout);
+        await Eventually.Until(() => OperatorActions(folder).Contains("flatten.applied") || flatten.IsCompleted, "the flatten applied by the run", ProcessTimeout);
         market.Resume();
         var result = await flatten;
         Assert.True(result.ExitCode == 0, result.ToString() + live);
         foreach (var line in (string[])["handed to its process", "done by the live run: 1 order(s) canceled, 1 position(s) closed", "canceled BTC/USD sell", "closed BTC/USD sell " + held.ToString(CultureInfo.InvariantCulture)])
         {
-            Assert.True(result.StdOut.Contains(line, StringComparison.Ordinal), $"'{line}' not in\n{result}");
+            Assert.True(
+                result.StdOut.Contains(line, StringComparison.Ordinal),
+                $"'{line}' not in\n{result}\nfake: {string.Join("; ", market.Server.Orders.Select(o => $"{o.ClientOrderId} {o.Side} {o.Type} {o.Status}"))}\n{File.ReadAllText(Path.Combine(folder, "log.jsonl"))}");
         }
 
         // The broker is flat, and so is the engine (status reads the journal the engine writes); the orders were its own.
