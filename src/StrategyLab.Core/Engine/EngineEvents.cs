@@ -24,6 +24,12 @@ public static class EngineEvents
     /// <summary>An intent was ignored during warm-up.</summary>
     public static readonly EventId IntentSuppressed = new(1004, "strategy.intent.suppressed");
 
+    /// <summary>Trading halted by an operator (<c>strategylab flatten</c>): open orders cancelled, positions closed.</summary>
+    public static readonly EventId TradingHalted = new(1006, "engine.halted");
+
+    /// <summary>An intent or an order of a halted run was dropped.</summary>
+    public static readonly EventId HaltedIntentDropped = new(1007, "engine.halted.dropped");
+
     /// <summary>
     /// Once at the end of a run: bars left out because they lie outside the sessions (closed days, outside hours;
     /// a warning), or in pre-market/after-hours while extended hours are off (information). See <see cref="Engine.OutsideSessionBars"/>.

@@ -70,4 +70,7 @@ public sealed class EngineCounters
 
     /// <summary>Intents ignored during warm-up.</summary>
     public int IntentsSuppressed { get; internal set; }
+
+    /// <summary>Intents and orders dropped because trading was halted (<see cref="TradingEngine.Halt"/>).</summary>
+    public int IntentsHalted { get; internal set; }
 }

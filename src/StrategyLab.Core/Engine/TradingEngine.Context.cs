@@ -46,7 +46,7 @@ public sealed partial class TradingEngine
 
         public void Exit(Symbol symbol, string reason = "signal") => engine._intents.Add(new Intent(symbol, IntentKind.Exit, reason));
 
-        public Order SubmitOrder(OrderRequest request) => engine._venue.Submit(request, engine._now);
+        public Order SubmitOrder(OrderRequest request) => engine._halted ? engine.RefuseHalted(request) : engine._venue.Submit(request, engine._now);
 
         public bool CancelOrder(long orderId) => engine._venue.Cancel(orderId, engine._now);
 

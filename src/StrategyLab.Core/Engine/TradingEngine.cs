@@ -356,7 +356,11 @@ public sealed partial class TradingEngine : IOrderEventListener
         _tradeManager.CheckDailyLoss(now);
         if (_intents.Count > 0 || _tradeManager.HasDeferredTargets)
         {
-            if (Counters.Cycles < _options.MinCyclesBeforeTrading)
+            if (_halted)
+            {
+                DropHaltedIntents(now);
+            }
+            else if (Counters.Cycles < _options.MinCyclesBeforeTrading)
             {
                 Counters.IntentsSuppressed += _intents.Count;
                 if (_logger.IsEnabled(LogLevel.Information))

@@ -99,6 +99,9 @@ public enum RejectReason
 
     /// <summary>A broker refused it (its message is in the log, <c>broker.order.rejected</c>).</summary>
     BrokerRejected,
+
+    /// <summary>Trading is halted (an operator flattened the run): the order was never sent.</summary>
+    TradingHalted,
 }
 
 /// <summary>What happened to an order.</summary>

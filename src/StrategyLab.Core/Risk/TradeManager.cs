@@ -190,6 +190,33 @@ public sealed partial class TradeManager
         State(symbol).Exit = order;
     }
 
+    /// <summary>
+    /// Trading halted (an operator flattened the run): forgets <paramref name="symbol"/>'s deferred targets and working
+    /// orders (the caller has cancelled them at the venue, and a late fill of a forgotten entry attaches no protective
+    /// order), then closes its position with a GTC market order tagged <paramref name="reason"/>.
+    /// </summary>
+    /// <returns>The closing order; null when the symbol is flat.</returns>
+    public Order? CloseForHalt(Symbol symbol, string reason, DateTime nowUtc)
+    {
+        DropDeferred(symbol);
+        if (_orders.Get(symbol) is { } state)
+        {
+            state.Protective.Clear();
+            state.Entry = null;
+            state.Targets?.Clear();
+        }
+
+        var held = _portfolio.QuantityOf(symbol);
+        if (held == 0)
+        {
+            return null;
+        }
+
+        var order = SubmitMarket(symbol, held > 0 ? OrderSide.Sell : OrderSide.Buy, Math.Abs(held), TimeInForce.Gtc, reason, nowUtc);
+        State(symbol).Exit = order;
+        return order;
+    }
+
     /// <summary>Reacts to an order event (after the portfolio has applied any fill).</summary>
     public void OnOrderEvent(in OrderEvent e)
     {

@@ -67,4 +67,10 @@ public static class LiveEvents
 
     /// <summary>User code in the strategy threw: the run stops (<c>stop_reason: "strategy_error"</c>).</summary>
     public static readonly EventId StrategyError = new(5016, "strategy.error");
+
+    /// <summary>An operator's flatten request is applied by the live run (<see cref="OperatorDesk"/>): cancel all, close all, halt.</summary>
+    public static readonly EventId FlattenApplied = new(5017, "flatten.applied");
+
+    /// <summary>The live run has no open order and no position left after an operator's flatten; trading stays halted.</summary>
+    public static readonly EventId FlattenDone = new(5018, "flatten.done");
 }

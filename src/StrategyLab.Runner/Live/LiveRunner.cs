@@ -82,6 +82,9 @@ public sealed class LiveRunner
     /// <summary>What the run did.</summary>
     public LiveCounters Counters { get; } = new();
 
+    /// <summary>Where operator requests reach the run (<c>strategylab flatten</c>); none without a journal.</summary>
+    public OperatorDesk? Desk { get; set; }
+
     /// <summary>The aggregator's counters (accepted, duplicates, late, outside hours).</summary>
     public TradeAggregationCounters TradeCounters => _aggregator.Counters;
 
@@ -370,11 +373,12 @@ public sealed class LiveRunner
             var delay = Task.Delay(targetUtc - now, _time, wake.Token);
             var read = _feed.Events.WaitToReadAsync(wake.Token).AsTask();
             var orders = _broker?.WaitForEventsAsync(wake.Token).AsTask() ?? delay; // a broker's order events wake the loop too
+            var desk = Desk?.WaitAsync(wake.Token) ?? delay; // and an operator's request
             // A timer's due time is relative to the clock when it is created: a clock that jumped between reading
             // `now` and creating the timer (a test's FakeTimeProvider moved by another thread) would leave it due too
             // late, and nothing else might wake the loop. Seen that, start over from the new time.
             var moved = Now() - now > ClockJumpTolerance;
-            var first = moved ? delay : await Task.WhenAny(delay, read, orders).ConfigureAwait(false);
+            var first = moved ? delay : await Task.WhenAny(delay, read, orders, desk).ConfigureAwait(false);
             await wake.CancelAsync().ConfigureAwait(false);
             stop.ThrowIfCancellationRequested();
             if (first == read && read.IsCompletedSuccessfully && !read.Result)
@@ -386,36 +390,10 @@ public sealed class LiveRunner
         }
     }
 
-    /// <summary>
-    /// A broker confirms cancels asynchronously: wait (real time, bounded) until it has, so the engine, the journal and
-    /// the run folder end with the orders' final states rather than "cancel sent".
-    /// </summary>
-    private async Task AwaitBrokerCancelsAsync()
-    {
-        if (_broker is null)
-        {
-            return;
-        }
-
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        try
-        {
-            while (_assembly.Venue.OpenOrders.Count > 0 && await _broker.WaitForEventsAsync(timeout.Token).ConfigureAwait(false))
-            {
-                Drain();
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            _logger.LogWarning(LiveEvents.Stopping, "{Count} cancel(s) not confirmed by the broker within 10 s", _assembly.Venue.OpenOrders.Count);
-        }
-
-        Drain();
-    }
-
     private void Drain()
     {
         _broker?.DrainEvents(Now()); // order events reach the engine on this thread, between cycles
+        Desk?.Poll(Now()); // and operator requests (strategylab flatten)
         while (_feed.Events.TryRead(out var e))
         {
             switch (e)
@@ -525,7 +503,7 @@ public sealed class LiveRunner
                 if (cancelled > 0)
                 {
                     _logger.LogInformation(LiveEvents.Stopping, "cancelled {Count} open order(s)", cancelled);
-                    await AwaitBrokerCancelsAsync().ConfigureAwait(false);
+                    await BrokerCancelWait.UntilConfirmedAsync(_broker, _assembly.Venue, Drain, _logger).ConfigureAwait(false);
                 }
             }
 

@@ -127,6 +127,8 @@ public static class LiveSession
                     await LiveCatchUp.ResumeAsync(journal, assembly, live, logger, time.GetUtcNow().UtcDateTime, stopToken).ConfigureAwait(false);
                 }
 
+                using var desk = new OperatorDesk(journal, assembly, logger); // after the catch-up: it knows the requests already answered
+                live.Desk = desk;
                 try
                 {
                     stopReason = (await live.RunAsync(stopToken).ConfigureAwait(false)).ToText();
@@ -158,6 +160,11 @@ public static class LiveSession
                     ["warmup_bars"] = c.WarmupBars,
                     ["intents_suppressed"] = assembly.Engine.Counters.IntentsSuppressed,
                 };
+                if (desk.HaltedBy is { } haltedBy)
+                {
+                    session["halted_by"] = haltedBy; // an operator flattened the run: it traded no more
+                    session["intents_halted"] = assembly.Engine.Counters.IntentsHalted;
+                }
             }
         }
         catch (StrategyException e)

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using StrategyLab.Runner.Live.Journal;
-using StrategyLab.Tests.Providers.Alpaca;
 using StrategyLab.Tests.Support;
 
 namespace StrategyLab.Tests.Cli;
@@ -86,44 +85,6 @@ public sealed class LiveAlpacaKillLoopTests(ITestOutputHelper output) : IDisposa
         Console.WriteLine(summary); // shows in `dotnet test` output too
         Assert.Equal(0, tally.Lost);
         Assert.Equal(0, tally.Duplicates);
-    }
-
-    [Fact]
-    public async Task StatusAndFlatten_WorkOnALiveAlpacaProcess_AndOnAKilledOne()
-    {
-        await using var market = await AlpacaLiveMarket.StartAsync(seed: 77);
-        var folder = Path.Combine(_dir, "ops", "run");
-        using var live = CliProcess.Start(["live", "--config", market.WriteConfig(_dir, folder)], AlpacaLiveMarket.KeyEnvironment);
-        await Eventually.Until(() => market.Server.Positions.Count > 0 || live.HasExited, "a position at the fake", ProcessTimeout);
-        Assert.False(live.HasExited, live.ToString());
-
-        // The live run: status reads its journal while it writes; flatten cancels and closes at the fake, journalled.
-        var running = await StatusAsync(folder);
-        Assert.True(running["running"]!.GetValue<bool>());
-        Assert.True(running["last_seq"]!.GetValue<long>() > 0);
-        var flatLive = await CliRunner.RunProcessAsync(["flatten", folder], environment: new Dictionary<string, string>(AlpacaLiveMarket.KeyEnvironment));
-        Assert.True(flatLive.ExitCode == 0, flatLive.ToString());
-        Assert.Contains("run live", flatLive.StdOut, StringComparison.Ordinal);
-        await Eventually.Until(() => market.Server.Orders.Any(o => o.ClientOrderId.StartsWith("close-", StringComparison.Ordinal) && o.Status == "filled"), "the close at the fake", ProcessTimeout);
-
-        // Killed: status says it is not running; flatten still reaches the broker and leaves the account flat.
-        live.Signal("KILL");
-        Assert.Equal(137, await live.WaitForExitAsync(ProcessTimeout));
-        var killed = await StatusAsync(folder);
-        Assert.False(killed["running"]!.GetValue<bool>());
-        var flatKilled = await CliRunner.RunProcessAsync(["flatten", folder], environment: new Dictionary<string, string>(AlpacaLiveMarket.KeyEnvironment));
-        Assert.True(flatKilled.ExitCode == 0, flatKilled.ToString());
-        Assert.Contains("not running", flatKilled.StdOut, StringComparison.Ordinal);
-        await Eventually.Until(
-            () => market.Server.Positions.Count == 0 && !market.Server.Orders.Any(o => o.Status is "new" or "accepted" or "partially_filled"),
-            "a flat account at the fake",
-            ProcessTimeout);
-        Assert.DoesNotContain(AlpacaHarness.Secret, flatLive.StdOut + flatLive.StdErr + flatKilled.StdOut + flatKilled.StdErr, StringComparison.Ordinal);
-
-        using var reader = JournalReader.Open(folder);
-        var actions = reader.ReadAfter().Where(e => e.Kind == JournalEventKind.Operator).Select(e => JsonNode.Parse(e.PayloadJson)!["action"]!.GetValue<string>()).ToList();
-        Assert.Equal(2, actions.Count(a => a == "flatten.requested"));
-        Assert.Equal(2, actions.Count(a => a == "flatten.done"));
     }
 
     /// <summary>Starts the live run and kills it at <paramref name="point"/>; returns which pass of the point it was.</summary>
@@ -253,7 +214,7 @@ public sealed class LiveAlpacaKillLoopTests(ITestOutputHelper output) : IDisposa
         return (ids.Count, lost.Count, duplicates, adopted);
     }
 
-    private static async Task<JsonNode> StatusAsync(string folder)
+    internal static async Task<JsonNode> StatusAsync(string folder)
     {
         var status = await CliRunner.RunInProcessAsync("status", folder, "--json");
         Assert.True(status.ExitCode == 0, status.ToString());

@@ -98,22 +98,43 @@ public sealed class OperatorCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Flatten_OfASimulatedRun_IsRefusedWithAClearMessage()
+    public async Task Flatten_OfAStoppedSimulatedRun_IsRefusedWithAClearMessage()
     {
         var folder = Directory.CreateDirectory(Path.Combine(_dir, "sim")).FullName;
-        using var journal = LiveJournal.Open(folder, TimeProvider.System);
-        WriteTrading(journal);
+        using (var journal = LiveJournal.Open(folder, TimeProvider.System))
+        {
+            WriteTrading(journal);
+        }
+
         File.WriteAllText(Path.Combine(folder, "config.json"), """{ "mode": "live", "broker": { "type": "simulated" } }""");
 
         var result = await CliRunner.RunInProcessAsync("flatten", folder);
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("simulated exchange", result.StdErr, StringComparison.Ordinal);
-        Assert.Contains("Stop it", result.StdErr, StringComparison.Ordinal);
-        Assert.Equal(6, journal.LastSequence);
+        Assert.Contains("nothing to flatten", result.StdErr, StringComparison.Ordinal);
+        using var reader = JournalReader.Open(folder);
+        Assert.Equal(6, reader.Status().LastSequence);
     }
 
     [Fact]
-    public async Task Flatten_OfALiveAlpacaRun_CancelsAndCloses_AtTheFake_AndJournalsOperatorRows()
+    public async Task Flatten_OfALiveSimulatedRun_ThatNeverAnswers_TimesOutAndSaysTheRequestStays()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_dir, "sim-live")).FullName;
+        using var journal = LiveJournal.Open(folder, TimeProvider.System); // a "live" process without an operator desk
+        WriteTrading(journal);
+        File.WriteAllText(Path.Combine(folder, "config.json"), """{ "mode": "live", "broker": { "type": "simulated" } }""");
+
+        var result = await CliRunner.RunInProcessAsync("flatten", folder, "--timeout", "0.5");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("handed to its process", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("did not report the flatten done", result.StdErr, StringComparison.Ordinal);
+        var rows = ReadOperator(folder);
+        Assert.Equal("flatten.requested", JsonNode.Parse(Assert.Single(rows).PayloadJson)!["action"]!.GetValue<string>()); // left for the run to apply
+        Assert.Equal(7, rows[0].Sequence);
+    }
+
+    [Fact]
+    public async Task Flatten_OfALiveAlpacaRun_WhoseProcessDiesBeforeApplyingIt_IsAbandoned_AndDoneAtTheBroker()
     {
         await using var h = await AlpacaHarness.StartAsync();
         var ct = TestContext.Current.CancellationToken;
@@ -124,17 +145,21 @@ public sealed class OperatorCommandTests : IDisposable
             new AlpacaOrderRequest("QQQ", 5, AlpacaSide.Buy, AlpacaOrderType.Limit, AlpacaTimeInForce.Gtc, AlpacaClientOrderId.For("run-test", 2)) { LimitPrice = 50m }, ct);
 
         var folder = Directory.CreateDirectory(Path.Combine(_dir, "alpaca")).FullName;
-        using var journal = LiveJournal.Open(folder, TimeProvider.System); // the run is live: it holds the writer lock
+        var journal = LiveJournal.Open(folder, TimeProvider.System); // the run is live: it holds the writer lock
         WriteTrading(journal);
         File.WriteAllText(Path.Combine(folder, "config.json"), $$"""
             { "mode": "live", "broker": { "type": "alpaca", "live": false },
               "providers": { "alpaca": { "api_key_id": "***", "api_secret_key": "***", "trading_url": "{{h.Server.TradingUrl}}" } } }
             """);
 
-        var result = await CliRunner.RunProcessAsync(
+        var flatten = CliRunner.RunProcessAsync(
             ["flatten", folder],
             environment: new Dictionary<string, string> { [AlpacaOptions.KeyIdVariable] = AlpacaHarness.KeyId, [AlpacaOptions.SecretKeyVariable] = AlpacaHarness.Secret });
+        await Eventually.Until(() => ReadOperator(folder).Count > 0 || flatten.IsCompleted, "the flatten request in the journal", TimeSpan.FromSeconds(60));
+        journal.Dispose(); // the "process" dies before it applies the request
+        var result = await flatten;
         Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("flatten.abandoned", result.StdOut, StringComparison.Ordinal);
         Assert.Contains("1 order(s) canceled, 1 position(s) closing", result.StdOut, StringComparison.Ordinal);
         Assert.DoesNotContain(AlpacaHarness.Secret, result.StdOut + result.StdErr, StringComparison.Ordinal);
 
@@ -144,18 +169,16 @@ public sealed class OperatorCommandTests : IDisposable
         h.Server.PushPrice("SPY", 101m);
         await h.Server.WaitUntilAsync(s => !s.Positions.ContainsKey("SPY"), cancellationToken: ct);
 
-        // The operator rows sit after the run's own, and the run's writer carries on.
-        using (var reader = JournalReader.Open(folder))
-        {
-            var rows = reader.ReadAfter(6);
-            Assert.All(rows, r => Assert.Equal(JournalEventKind.Operator, r.Kind));
-            Assert.Equal(
-                ["flatten.requested", "flatten.cancel", "flatten.close", "flatten.done"],
-                rows.Select(r => JsonNode.Parse(r.PayloadJson)!["action"]!.GetValue<string>()));
-            Assert.Equal("QQQ", rows[1].Symbol);
-            Assert.Equal("SPY", rows[2].Symbol);
-        }
+        var rows = ReadOperator(folder);
+        Assert.Equal(
+            ["flatten.requested", "flatten.abandoned", "flatten.cancel", "flatten.close", "flatten.done"],
+            rows.Select(r => JsonNode.Parse(r.PayloadJson)!["action"]!.GetValue<string>()));
+        Assert.Equal(rows[0].Sequence, JsonNode.Parse(rows[^1].PayloadJson)!["request"]!.GetValue<long>());
+    }
 
-        Assert.Equal(11, journal.Append(JournalEventKind.Position, new { qty = "0" }, "SPY"));
+    private static IReadOnlyList<JournalEvent> ReadOperator(string folder)
+    {
+        using var reader = JournalReader.Open(folder);
+        return reader.ReadOperatorAfter(0);
     }
 }

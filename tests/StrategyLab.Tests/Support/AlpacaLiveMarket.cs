@@ -75,8 +75,9 @@ public sealed class AlpacaLiveMarket : IAsyncDisposable
     /// <summary>
     /// A live config: SMA 2/3 on 1-second BTC/USD bars from Alpaca's crypto trades, 0.01 BTC a trade, orders to the Alpaca
     /// fake (paper), no commission, open orders left at the broker on a stop (so a resume has something to find).
+    /// <paramref name="broker"/> <c>simulated</c> trades the simulated exchange on the same data instead.
     /// </summary>
-    public string WriteConfig(string directory, string outputFolder)
+    public string WriteConfig(string directory, string outputFolder, string broker = "alpaca")
     {
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, Guid.NewGuid().ToString("N") + ".json");
@@ -89,7 +90,7 @@ public sealed class AlpacaLiveMarket : IAsyncDisposable
               "engine": { "cancel_orders_on_stop": false },
               "live_min_bars": 0, "live_warmup_cycles": 0,
               "market_hours": { "bar_sync_buffer_seconds": 0.2 },
-              "broker": { "type": "alpaca" },
+              "broker": { "type": "{{broker}}" },
               "providers": { "alpaca": {
                 "trading_url": "{{Server.TradingUrl}}", "trade_stream_url": "{{Server.TradeStreamUrl}}",
                 "data_url": "{{Server.DataUrl}}", "stream_url": "{{Server.DataStreamUrl}}", "late_grace_seconds": 0.3 } },

@@ -113,7 +113,12 @@ public sealed class BrokerReconciler(IBrokerAccount broker, LiveJournal journal,
             {
                 var delta = b.FilledQuantity - j.FilledQuantity;
                 var status = b.Status == "filled" || b.FilledQuantity >= b.Quantity ? "filled" : "partially_filled";
-                var price = _chains.TryGetValue(b.ClientOrderId, out var chain) ? ReplacementChain.PriceOfLast(chain, delta) : b.AverageFillPrice;
+                // The price of what the journal lacks: the broker's notional (over the whole chain) less the journalled
+                // fills'. A link's average also covers its fills the journal holds (a replacement partly filled before the
+                // crash, the rest while down), so it is not the remainder's price.
+                var price = b.AverageFillPrice is { } average && j.FilledNotional is { } journalled
+                    ? (((b.FilledQuantity * average) - journalled) / delta) / 1.0000000000000000000000000000m // no trailing zeros
+                    : _chains.TryGetValue(b.ClientOrderId, out var chain) ? ReplacementChain.PriceOfLast(chain, delta) : b.AverageFillPrice;
                 Reconcile("order.adopted", b.Symbol, b.ClientOrderId, b.BrokerOrderId, new { what = "fill", qty = Text(delta), journalFilledQty = Text(j.FilledQuantity), brokerFilledQty = Text(b.FilledQuantity) });
                 journal.Append(
                     JournalEventKind.Fill,

@@ -76,6 +76,15 @@ public sealed class JournalReader : IDisposable
         return ReadAll(command);
     }
 
+    /// <summary>The <c>operator</c> rows after <paramref name="afterSequence"/>, in order (a live run polling for operator requests).</summary>
+    public IReadOnlyList<JournalEvent> ReadOperatorAfter(long afterSequence)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = $"SELECT {JournalSchema.Columns} FROM events WHERE seq > $after AND kind = 'operator' ORDER BY seq";
+        command.Parameters.AddWithValue("$after", afterSequence);
+        return ReadAll(command);
+    }
+
     /// <summary>Every event of one order (by client order id), in order.</summary>
     public IReadOnlyList<JournalEvent> ReadOrder(string clientOrderId)
     {

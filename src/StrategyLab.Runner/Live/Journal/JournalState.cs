@@ -12,8 +12,9 @@ namespace StrategyLab.Runner.Live.Journal;
 /// <param name="Status">Latest journalled status (<c>pending_new</c> until the venue acknowledged it).</param>
 /// <param name="BrokerOrderId">The venue's id, once acknowledged.</param>
 /// <param name="RequestedQuantity">The quantity of the <c>order_request</c> (before any replace).</param>
+/// <param name="FilledNotional">Σ quantity × price of the journalled fills (null when one has no price).</param>
 public sealed record JournalOrder(
-    string ClientOrderId, string Symbol, bool IsBuy, decimal Quantity, decimal FilledQuantity, string Status, string? BrokerOrderId, decimal RequestedQuantity)
+    string ClientOrderId, string Symbol, bool IsBuy, decimal Quantity, decimal FilledQuantity, string Status, string? BrokerOrderId, decimal RequestedQuantity, decimal? FilledNotional = 0m)
 {
     /// <summary>True while the order can still fill.</summary>
     public bool IsOpen => !JournalReader.TerminalStatuses.Contains(Status);
@@ -121,7 +122,8 @@ public sealed class JournalState
                 break;
             case JournalEventKind.Fill when e.ClientOrderId is { } id && _orders.TryGetValue(id, out var o):
                 var qty = Dec(root, "qty");
-                _orders[id] = o with { FilledQuantity = o.FilledQuantity + qty, Status = e.OrderStatus ?? o.Status, BrokerOrderId = e.BrokerOrderId ?? o.BrokerOrderId };
+                decimal? notional = root.TryGetProperty("price", out var p) && p.ValueKind is JsonValueKind.String or JsonValueKind.Number ? o.FilledNotional + (qty * Dec(root, "price")) : null;
+                _orders[id] = o with { FilledQuantity = o.FilledQuantity + qty, Status = e.OrderStatus ?? o.Status, BrokerOrderId = e.BrokerOrderId ?? o.BrokerOrderId, FilledNotional = notional };
                 _positions[o.Symbol] = _positions.GetValueOrDefault(o.Symbol) + (o.IsBuy ? qty : -qty);
                 break;
             case JournalEventKind.BrokerAck or JournalEventKind.Cancel or JournalEventKind.Reconcile when e.ClientOrderId is { } id && _orders.TryGetValue(id, out var o):

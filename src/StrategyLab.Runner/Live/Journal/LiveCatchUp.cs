@@ -97,6 +97,10 @@ public sealed class LiveCatchUp
                     }
 
                     break;
+                case JournalEventKind.Operator when Field(row, "action") == "flatten.applied":
+                    // The operator's flatten, where the run applied it: the same cancels and closes (already journalled) and the halt.
+                    _assembly.Engine.Halt(TimeOf(row) ?? _assembly.Engine.LastSliceTimeUtc, OperatorDesk.FlattenTag);
+                    break;
                 case JournalEventKind.BrokerAck or JournalEventKind.Fill or JournalEventKind.Cancel when !rederived && _venue is not null && row.ClientOrderId is not null:
                     if (ToOrderEvent(row, null) is { } e)
                     {

@@ -125,6 +125,25 @@ public sealed class RunJournal : IDisposable
         return Venue;
     }
 
+    /// <summary>
+    /// Commits one <c>operator</c> row of the run itself (<see cref="Live.OperatorDesk"/>: <c>flatten.applied</c>,
+    /// <c>flatten.done</c>). Written as is, never skipped: a resumed run knows from the rows which requests it already
+    /// answered and writes only the answers still missing.
+    /// </summary>
+    public long AppendOperator(string action, JsonObject payload)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(action);
+        ArgumentNullException.ThrowIfNull(payload);
+        var json = new JsonObject { ["action"] = action };
+        foreach (var (key, value) in payload.ToList())
+        {
+            payload.Remove(key);
+            json[key] = value;
+        }
+
+        return _journal.Append(new JournalEntry(JournalEventKind.Operator, json.ToJsonString(), null, null, null, null));
+    }
+
     /// <summary>A recorder that journals the strategy's state at each equity mark when it changed.</summary>
     public StrategyStateJournal StateRecorder() => new(Writer);
 

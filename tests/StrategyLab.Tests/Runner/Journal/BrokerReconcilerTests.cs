@@ -196,6 +196,38 @@ public sealed class BrokerReconcilerTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task AReplacementPartlyFilledBeforeTheCrash_AndTheRestWhileDown_AdoptsTheRemainderAtItsOwnPrice()
+    {
+        // 4 of 10 at 100 under b1, replaced by sl-run-1-r1 (b2, 6 left) which filled 2 at 99 before the crash (journalled)
+        // and its last 4 at 98 while the process was down: b2 reports 6 at an average of 98.33. The adopted 4 cost 98 each,
+        // not b2's average, so the run's cash is the broker's.
+        var broker = new FakeBroker();
+        broker.Orders.Add(new BrokerOrderSnapshot("sl-run-1", "b1", "AAPL", true, 10, 4, 100m, "replaced", T0.AddMinutes(-2)));
+        broker.Orders.Add(new BrokerOrderSnapshot("sl-run-1-r1", "b2", "AAPL", true, 6, 6, 590m / 6m, "filled", T0.AddMinutes(6), T0.AddMinutes(6)));
+        broker.Positions.Add(new BrokerPositionSnapshot("AAPL", 10, 99m));
+        using (var journal = LiveJournal.Open(_folder, _time))
+        {
+            Request(journal, "sl-run-1", "AAPL", "buy", 10);
+            journal.Append(JournalEventKind.BrokerAck, new { }, "AAPL", "sl-run-1", "b1", "new");
+            journal.Append(JournalEventKind.Fill, new { qty = "4", price = "100" }, "AAPL", "sl-run-1", "b1", "partially_filled");
+            journal.Append(JournalEventKind.BrokerAck, new { @event = "replaced", qty = "10", limitPrice = "99" }, "AAPL", "sl-run-1", "b1", "new");
+            journal.Append(JournalEventKind.Fill, new { qty = "2", price = "99" }, "AAPL", "sl-run-1", "b2", "partially_filled");
+            journal.Append(JournalEventKind.Position, new { qty = "6" }, "AAPL");
+            Assert.Equal(new ReconcileReport(1, 0, 0, 0), await Reconcile(journal, broker));
+        }
+
+        var state = JournalState.Load(_folder);
+        Assert.Equal(("filled", 10m), (state.Orders["sl-run-1"].Status, state.Orders["sl-run-1"].FilledQuantity));
+        Assert.Equal(10m, state.Positions["AAPL"]);
+        var adopted = Assert.Single(Rows(JournalEventKind.Fill), r => r.PayloadJson.Contains("adopted", StringComparison.Ordinal));
+        var payload = System.Text.Json.Nodes.JsonNode.Parse(adopted.PayloadJson)!;
+        Assert.Equal("4", payload["qty"]!.GetValue<string>());
+        var price = decimal.Parse(payload["price"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(Math.Abs(price - 98m) < 1e-6m, $"the remainder was priced {price}, expected 98");
+        Assert.True(Math.Abs((400m + 198m + (4 * price)) - 990m) < 1e-6m, "the journal's cost differs from the broker's");
+    }
+
     private List<JournalEvent> Rows(JournalEventKind kind)
     {
         using var reader = JournalReader.Open(_folder);
