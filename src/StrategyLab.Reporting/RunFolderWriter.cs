@@ -16,7 +16,7 @@ namespace StrategyLab.Reporting;
 /// <remarks>
 /// <para>
 /// <b>Backtest</b> (buffered): lines are formatted straight into UTF-8 buffers and reach the files in blocks of about
-/// 1 MB, so memory does not grow with the run; the files are complete after <see cref="Complete"/>. <c>orders.csv</c>
+/// 256 KB, so memory does not grow with the run; the files are complete after <see cref="Complete"/>. <c>orders.csv</c>
 /// is written once, in id order: an order's row when it is final (filled, canceled, expired, rejected) and every
 /// earlier order's row is written; the rows of orders still open at the end come last. <b>Incremental</b> (replay, live): fills and trades reach their files as they happen, bars
 /// and the equity row at the end of each cycle (the equity mark), and <c>orders.csv</c> is rewritten atomically
@@ -85,7 +85,7 @@ public sealed partial class RunFolderWriter : IRunRecorder, IDisposable
     private const string TempSuffix = ".tmp";
 
     // A buffered file hands its lines to the OS once this many bytes are pending.
-    private const int BufferedCommitBytes = 1 << 20;
+    private const int BufferedCommitBytes = 256 * 1024;
 
     private readonly RunFolderOptions _options;
     private readonly bool _incremental;

@@ -10,8 +10,8 @@ namespace StrategyLab.Reporting.Charts;
 /// time) until it fits, keeping the <b>last</b> point of each bucket (a candle's close) at its place in the order.
 /// </summary>
 /// <remarks>
-/// Memory is O(series × <see cref="Limit"/>) whatever the run's length: points dropped are marked and the list
-/// compacted once they are a quarter of it. Adding is O(1) amortized (a dictionary look-up); moving a series up a step
+/// Memory is O(series × <see cref="Limit"/>) whatever the run's length (24 bytes a point): points dropped are marked
+/// and the list compacted once they are an eighth of it, so it does not double past the points kept. Adding is O(1) amortized (a dictionary look-up); moving a series up a step
 /// walks the list once, at most <see cref="CandleLadder.Steps"/> times a series.
 /// </remarks>
 internal sealed class PlotRows
@@ -51,7 +51,7 @@ internal sealed class PlotRows
             Drop(s.Last, s);
         }
 
-        _rows.Add(new Row(at, point.Value, id));
+        _rows.Add(Row.Of(at, point.Value, id));
         s.Last = _rows.Count - 1;
         s.LastKey = key;
         s.Live++;
@@ -60,7 +60,7 @@ internal sealed class PlotRows
             Coarsen(id, s);
         }
 
-        if (_dropped > 4096 && _dropped * 4L > _rows.Count)
+        if (_dropped > 4096 && _dropped * 8L > _rows.Count)
         {
             Compact();
         }
@@ -74,7 +74,8 @@ internal sealed class PlotRows
             if (r.Series != Dropped)
             {
                 var s = _series[r.Series];
-                yield return (r.At, new PlotPoint(r.At.UtcDateTime, s.Name, s.Symbol, r.Value, s.Pane));
+                var at = r.At;
+                yield return (at, new PlotPoint(at.UtcDateTime, s.Name, s.Symbol, r.Value, s.Pane));
             }
         }
     }
@@ -157,7 +158,13 @@ internal sealed class PlotRows
         _dropped = 0;
     }
 
-    private readonly record struct Row(DateTimeOffset At, double Value, int Series);
+    /// <summary>A point: its exchange-local ticks and offset (a <see cref="DateTimeOffset"/> packed into 10 bytes, not 16), value and series.</summary>
+    private readonly record struct Row(long LocalTicks, double Value, int Series, short OffsetMinutes)
+    {
+        public DateTimeOffset At => new(LocalTicks, TimeSpan.FromMinutes(OffsetMinutes));
+
+        public static Row Of(DateTimeOffset at, double value, int series) => new(at.DateTime.Ticks, value, series, (short)at.TotalOffsetMinutes);
+    }
 
     private sealed class Series(string name, Symbol? symbol, PlotPane pane)
     {
