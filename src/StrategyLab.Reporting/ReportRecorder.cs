@@ -139,7 +139,18 @@ public sealed class ReportRecorder : IRunRecorder
     public void OnEquity(in EquityPoint point) => _data.Equity.Add(_equityClock.ToOffset(point.TimeUtc), ArtifactValue.Of(point.Equity));
 
     /// <inheritdoc />
+    /// <remarks>A buffered writer keeps the points of <c>plots.csv</c> bounded; <see cref="Build"/> draws those, as the page read from the file does.</remarks>
     public void OnPlot(in PlotPoint point)
+    {
+        if (_writer.BuffersPlots)
+        {
+            return;
+        }
+
+        AddPlot((point.Symbol is { } symbol ? ClockOf(symbol) : _equityClock).ToOffset(point.TimeUtc), point);
+    }
+
+    private void AddPlot(DateTimeOffset at, in PlotPoint point)
     {
         var v = point.Value;
         if (Math.Abs(v) >= 7.9e28)
@@ -158,7 +169,6 @@ public sealed class ReportRecorder : IRunRecorder
             return; // beyond the symbol's overlays: left out, as when read from plots.csv
         }
 
-        var at = (point.Symbol is { } symbol ? ClockOf(symbol) : _equityClock).ToOffset(point.TimeUtc);
         var d = (decimal)v;
         ladder.Add(at, at, d, d, d, d, 0, -1);
     }
@@ -224,6 +234,14 @@ public sealed class ReportRecorder : IRunRecorder
             if (resting.More)
             {
                 _data.MoreLevelOrders(symbol.Ticker);
+            }
+        }
+
+        if (_writer.PlotRows is { } plots)
+        {
+            foreach (var (at, point) in plots.Points())
+            {
+                AddPlot(at, point);
             }
         }
 

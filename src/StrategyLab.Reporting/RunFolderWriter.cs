@@ -16,7 +16,7 @@ namespace StrategyLab.Reporting;
 /// <remarks>
 /// <para>
 /// <b>Backtest</b> (buffered): lines are formatted straight into UTF-8 buffers and reach the files in blocks of about
-/// 1 MB, so memory does not grow with the run; the files are complete after <see cref="Complete"/>. <c>orders.csv</c>
+/// 256 KB, so memory does not grow with the run; the files are complete after <see cref="Complete"/>. <c>orders.csv</c>
 /// is written once, in id order: an order's row when it is final (filled, canceled, expired, rejected) and every
 /// earlier order's row is written; the rows of orders still open at the end come last. <b>Incremental</b> (replay, live): fills and trades reach their files as they happen, bars
 /// and the equity row at the end of each cycle (the equity mark), and <c>orders.csv</c> is rewritten atomically
@@ -29,7 +29,7 @@ namespace StrategyLab.Reporting;
 /// configuration echoed as given). Not thread-safe: call it from the engine's thread.
 /// </para>
 /// </remarks>
-public sealed class RunFolderWriter : IRunRecorder, IDisposable
+public sealed partial class RunFolderWriter : IRunRecorder, IDisposable
 {
     /// <summary>File name of the round trips.</summary>
     public const string TradesFileName = "trades.csv";
@@ -85,7 +85,7 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
     private const string TempSuffix = ".tmp";
 
     // A buffered file hands its lines to the OS once this many bytes are pending.
-    private const int BufferedCommitBytes = 1 << 20;
+    private const int BufferedCommitBytes = 256 * 1024;
 
     private readonly RunFolderOptions _options;
     private readonly bool _incremental;
@@ -94,6 +94,7 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
     private readonly CsvFile _equity;
     private readonly CsvFile? _bars;
     private CsvFile? _plots;
+    private PlotRows? _plotRows;
     private readonly ExchangeOffsetCache _equityClock;
     // Looked up on every bar and order: indexed by the symbol's dense id, not hashed.
     private readonly SymbolTable<ExchangeOffsetCache> _clocks = new();
@@ -126,7 +127,7 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
         // A stale summary, bars file or report would describe another run.
         foreach (var stale in new[]
                  {
-                     SummaryFileName, BarsFileName, ChartBarsFileName, PlotsFileName, Html.HtmlReport.FileName, SummaryFileName + TempSuffix,
+                     SummaryFileName, BarsFileName, ChartBarsFileName, PlotsFileName, PlotsFileName + TempSuffix, Html.HtmlReport.FileName, SummaryFileName + TempSuffix,
                      OrdersFileName + TempSuffix, ChartBarsFileName + TempSuffix, Html.HtmlReport.FileName + TempSuffix,
                      StrategyStateFileName, StrategyStateFileName + TempSuffix, DailyFileName, DailyFileName + TempSuffix,
                  })
@@ -173,6 +174,16 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
 
     /// <summary>The candles of <c>chart_bars.csv</c> as they build up, by symbol (null when it is not written): the report built from memory draws these.</summary>
     internal IReadOnlyDictionary<Symbol, CandleLadder>? ChartBars => _chartBars;
+
+    /// <summary>
+    /// The points of <c>plots.csv</c> in a buffered run (written with the summary, bounded per series as the chart
+    /// candles are; docs/run-artifacts.md): the report built from memory draws these. Null in an incremental run, whose
+    /// file holds every point as it is plotted.
+    /// </summary>
+    internal PlotRows? PlotRows => _plotRows;
+
+    /// <summary>True when <c>plots.csv</c> is written from <see cref="PlotRows"/> (a buffered run), false when every point is streamed.</summary>
+    internal bool BuffersPlots => !_incremental;
 
     /// <summary>Start of the first bar acted on, if any.</summary>
     public DateTime? FirstBarStartUtc => _firstBarStart;
@@ -287,30 +298,6 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
         _corporateActions.Add(applied);
     }
 
-    /// <summary>The <c>pane</c> column of <c>plots.csv</c>: empty for the strategy plots chart, <c>price</c> or <c>indicator</c>.</summary>
-    public static string PaneName(PlotPane pane) => pane switch
-    {
-        PlotPane.Price => "price",
-        PlotPane.Indicator => "indicator",
-        _ => string.Empty,
-    };
-
-    /// <inheritdoc />
-    /// <remarks><c>plots.csv</c> is created at the first point, so a run that plots nothing has none.</remarks>
-    public void OnPlot(in PlotPoint point)
-    {
-        ThrowIfClosed();
-        _plots ??= new CsvFile(Path.Combine(DirectoryPath, PlotsFileName), PlotsHeader);
-        var clock = point.Symbol is { } symbol ? ClockOf(symbol) : _equityClock;
-        _plots.Time(clock.ToOffset(point.TimeUtc))
-            .Text(point.Symbol?.Ticker)
-            .Text(point.Series)
-            .Real(point.Value)
-            .Text(PaneName(point.Pane))
-            .EndRow();
-        CommitIfBuffered(_plots);
-    }
-
     /// <inheritdoc />
     /// <remarks>The equity mark ends a cycle: in incremental mode every file is brought up to date here.</remarks>
     public void OnEquity(in EquityPoint point)
@@ -369,6 +356,8 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
             WriteChartBars();
         }
 
+        WriteBufferedPlots();
+
         if (snapshot.Daily is { } daily)
         {
             var path = Path.Combine(DirectoryPath, DailyFileName);
@@ -410,6 +399,8 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
             {
                 WriteOrders();
             }
+
+            WriteBufferedPlots();
         }
         finally
         {
@@ -455,49 +446,6 @@ public sealed class RunFolderWriter : IRunRecorder, IDisposable
         }
 
         return clock;
-    }
-
-    private void AddChartBar(in Bar bar)
-    {
-        if (_chartLadders.Get(bar.Symbol) is not { } ladder)
-        {
-            ladder = new CandleLadder(ChartBarsPerSymbol);
-            _chartBars!.Add(bar.Symbol, ladder);
-            _chartLadders.Set(bar.Symbol, ladder);
-        }
-
-        var clock = ClockOf(bar.Symbol);
-        ladder.Add(clock.ToOffset(bar.Start), clock.ToOffset(bar.End), bar.Open, bar.High, bar.Low, bar.Close, bar.Volume, bar.TradeCount ?? -1);
-    }
-
-    private void WriteChartBars()
-    {
-        var path = Path.Combine(DirectoryPath, ChartBarsFileName);
-        var temp = path + TempSuffix;
-        using (var csv = new CsvFile(temp, BarsHeader))
-        {
-            foreach (var (symbol, ladder) in _chartBars!.OrderBy(kv => kv.Key))
-            {
-                foreach (var c in ladder.Candles)
-                {
-                    csv.Text(symbol.Ticker).Time(c.Start).Time(c.End).Number(c.Open).Number(c.High).Number(c.Low).Number(c.Close).Number(c.Volume);
-                    if (c.Trades >= 0)
-                    {
-                        csv.Integer(c.Trades);
-                    }
-                    else
-                    {
-                        csv.Empty();
-                    }
-
-                    csv.EndRow();
-                }
-
-                csv.Commit();
-            }
-        }
-
-        File.Move(temp, path, overwrite: true);
     }
 
     private void CommitAll()

@@ -224,7 +224,7 @@ internal static class EngineThroughput
         LastGcPause = GC.GetTotalPauseDuration() - pauseBefore;
         _ = statistics.Compute();
         OpenOrdersAtEnd = exchange.OpenOrders.Count;
-        LastRoundTrips = statistics.RoundTrips.Count;
+        LastRoundTrips = statistics.RoundTripCount;
 
         return elapsed;
     }

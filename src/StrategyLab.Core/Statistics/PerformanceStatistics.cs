@@ -163,8 +163,21 @@ public sealed record PerformanceStatistics
         double exposure,
         StatisticsOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(dailyEquity);
         ArgumentNullException.ThrowIfNull(roundTrips);
+        return FromTotals(initialEquity, dailyEquity, drawdown, TradeTally.Of(roundTrips, null), totalFees, exposure, options);
+    }
+
+    /// <summary>As the public overload, from the round trips' running totals (<see cref="StatisticsRecorder"/> keeps no trips).</summary>
+    internal static PerformanceStatistics FromTotals(
+        decimal initialEquity,
+        IReadOnlyList<decimal> dailyEquity,
+        DrawdownSummary drawdown,
+        TradeTally trades,
+        decimal totalFees,
+        double exposure,
+        StatisticsOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(dailyEquity);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(initialEquity);
         if (!(exposure >= 0 && exposure <= 1))
         {
@@ -178,7 +191,6 @@ public sealed record PerformanceStatistics
         var cagr = n == 0 || end <= 0 ? null : Finite(Math.Pow((double)(end / initialEquity), (double)TradingDaysPerYear / n) - 1);
         var risk = RiskRatios(returns, options.RiskFreeRate);
         var maxDrawdown = (double)drawdown.MaxDepth;
-        var trades = TradeTotals.Of(roundTrips);
 
         return new PerformanceStatistics
         {
@@ -206,7 +218,7 @@ public sealed record PerformanceStatistics
             ProfitFactor = trades.Losses == 0 ? null : (double)(trades.GrossProfit / -trades.GrossLoss),
             AverageWin = trades.Wins == 0 ? null : trades.GrossProfit / trades.Wins,
             AverageLoss = trades.Losses == 0 ? null : trades.GrossLoss / trades.Losses,
-            Expectancy = trades.Count == 0 ? null : trades.Net / trades.Count,
+            Expectancy = trades.Count == 0 ? null : (trades.GrossProfit + trades.GrossLoss) / trades.Count,
             Exposure = exposure,
             TotalFees = totalFees,
         };
@@ -274,29 +286,4 @@ public sealed record PerformanceStatistics
     }
 
     private static double? Finite(double value) => double.IsFinite(value) ? value : null;
-
-    private readonly record struct TradeTotals(int Count, int Wins, int Losses, decimal GrossProfit, decimal GrossLoss, decimal Net)
-    {
-        public static TradeTotals Of(IReadOnlyList<RoundTrip> trips)
-        {
-            int wins = 0, losses = 0;
-            decimal profit = 0, loss = 0;
-            foreach (var t in trips)
-            {
-                var net = t.NetPnl;
-                if (net > 0)
-                {
-                    wins++;
-                    profit += net;
-                }
-                else if (net < 0)
-                {
-                    losses++;
-                    loss += net;
-                }
-            }
-
-            return new TradeTotals(trips.Count, wins, losses, profit, loss, profit + loss);
-        }
-    }
 }

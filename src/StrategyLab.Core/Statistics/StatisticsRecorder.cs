@@ -11,7 +11,7 @@ namespace StrategyLab.Core.Statistics;
 /// <summary>
 /// Collects what <see cref="PerformanceStatistics"/> needs while a run goes: the daily equity series (the last mark
 /// of each exchange-local date of a calendar), the running peak and drawdowns (from every mark), exposure, round
-/// trips and fees. <see cref="OnEquity"/> is O(1) and allocation-free (the daily list grows once per date), so the
+/// trips' totals (not the trips: <see cref="TradeTally"/>) and fees. <see cref="OnEquity"/> is O(1) and allocation-free (the daily list grows once per date), so the
 /// recorder can watch every slice of a long run. <see cref="Compute"/> may be called at any time, also mid-run.
 /// It also follows each symbol's position for the per-symbol attribution and the trades' excursions (MAE/MFE, given
 /// to the run folder's writer through <see cref="ITradeExcursions"/>), and a benchmark's daily closes.
@@ -21,8 +21,10 @@ public sealed class StatisticsRecorder : IRunRecorder, ITradeExcursions
 {
     private readonly IMarketCalendar _calendar;
     private readonly List<DailyEquity> _days = new(256);
-    private readonly List<RoundTrip> _trips = [];
+    private readonly TradeTally _trades = new();
     private readonly SymbolActivity _activity = new();
+    private RoundTrip? _lastTrip;
+    private TradeExcursion _lastExcursion;
 
     // The current exchange-local date and the UTC instant it ends: a mark before that instant stays on this date,
     // so time zones are converted once per date, not per mark.
@@ -78,8 +80,11 @@ public sealed class StatisticsRecorder : IRunRecorder, ITradeExcursions
     /// </summary>
     public IReadOnlyList<DailyEquity> DailyEquity => _days;
 
-    /// <summary>The closed round trips, in the order they closed.</summary>
-    public IReadOnlyList<RoundTrip> RoundTrips => _trips;
+    /// <summary>
+    /// Closed round trips seen. The trips themselves are not kept (the statistics add them up as they close; the run
+    /// folder's <c>trades.csv</c> has each one): a recorder that needs them keeps them.
+    /// </summary>
+    public int RoundTripCount => _trades.Count;
 
     /// <summary>Equity marks received.</summary>
     public long MarkCount => _marks;
@@ -141,8 +146,10 @@ public sealed class StatisticsRecorder : IRunRecorder, ITradeExcursions
     public void OnRoundTrip(RoundTrip trip)
     {
         ArgumentNullException.ThrowIfNull(trip);
-        _trips.Add(trip);
-        _activity.OnRoundTrip(trip);
+        var excursion = _activity.OnRoundTrip(trip);
+        _trades.Add(trip, excursion);
+        _lastTrip = trip;
+        _lastExcursion = excursion;
     }
 
     /// <inheritdoc />
@@ -152,23 +159,12 @@ public sealed class StatisticsRecorder : IRunRecorder, ITradeExcursions
         _activity.OnCorporateAction(applied, _marks);
     }
 
-    /// <summary>The excursion of each closed round trip, in the order of <see cref="RoundTrips"/>.</summary>
-    public IReadOnlyList<TradeExcursion> Excursions => _activity.Excursions;
-
     /// <inheritdoc />
-    public TradeExcursion? ExcursionOf(RoundTrip trip)
-    {
-        // The writer asks for the trip just closed: the last one, found without a search.
-        for (var i = _trips.Count - 1; i >= 0; i--)
-        {
-            if (ReferenceEquals(_trips[i], trip))
-            {
-                return _activity.Excursions[i];
-            }
-        }
-
-        return null;
-    }
+    /// <remarks>
+    /// Known for the trip closed last (the writer and the report ask while the trip is being recorded, after this
+    /// recorder saw it); null for any other: excursions are not kept per trip.
+    /// </remarks>
+    public TradeExcursion? ExcursionOf(RoundTrip trip) => ReferenceEquals(trip, _lastTrip) ? _lastExcursion : null;
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">The mark is older than the previous one.</exception>
@@ -213,11 +209,11 @@ public sealed class StatisticsRecorder : IRunRecorder, ITradeExcursions
 
         var exposure = _marks == 0 ? 0.0 : (double)_exposedMarks / _marks;
         options ??= StatisticsOptions.Default;
-        return PerformanceStatistics.Compute(InitialEquity, daily, Drawdown, _trips, _totalFees, exposure, options) with
+        return PerformanceStatistics.FromTotals(InitialEquity, daily, Drawdown, _trades, _totalFees, exposure, options) with
         {
             RollingSharpeDays = options.RollingSharpeDays,
             Benchmark = BenchmarkOf(daily, options.RiskFreeRate),
-            Quality = TradeQuality.Of(_trips, _activity.Excursions),
+            Quality = TradeQuality.Of(_trades),
             Attribution = _activity.Attribution(_marks),
         };
     }

@@ -18,11 +18,7 @@ namespace StrategyLab.Core.Statistics;
 internal sealed class SymbolActivity
 {
     private readonly Dictionary<Symbol, State> _states = [];
-    private readonly List<TradeExcursion> _excursions = [];
     private int _open;
-
-    /// <summary>The excursion of each round trip, in the order they closed.</summary>
-    public IReadOnlyList<TradeExcursion> Excursions => _excursions;
 
     /// <summary>Widens the held range of the bar's symbol when its position was open for the whole bar.</summary>
     public void OnBar(in Bar bar)
@@ -94,7 +90,6 @@ internal sealed class SymbolActivity
         var e = trip.Direction == TradeDirection.Long
             ? new TradeExcursion(Math.Min(0m, (low - trip.EntryPrice) * q), Math.Max(0m, (high - trip.EntryPrice) * q))
             : new TradeExcursion(Math.Min(0m, (trip.EntryPrice - high) * q), Math.Max(0m, (trip.EntryPrice - low) * q));
-        _excursions.Add(e);
         return e;
     }
 

@@ -634,19 +634,25 @@ internal sealed partial class ReportPage
     {
         using (var w = new Utf8JsonWriter(stream, ScriptJson))
         {
+            // The writer holds what it wrote until a flush: flushed a section at a time, its buffer stays the size of
+            // one section instead of growing (by doubling) to the whole JSON.
             w.WriteStartObject();
             WriteEquity(w);
+            w.Flush();
             w.WriteStartArray("symbols");
             var charted = symbols.Where(_run.Bars.ContainsKey).ToList();
             var perSymbol = charted.Count == 0 ? 0 : Math.Clamp(CandleBudget / charted.Count, 1_000, ReportData.CandlesPerSymbol);
             foreach (var symbol in charted)
             {
                 WriteSymbol(w, symbol, _run.Bars[symbol].Coarsened(perSymbol), charted.Count);
+                w.Flush();
             }
 
             w.WriteEndArray();
             WritePlots(w);
+            w.Flush();
             WriteTrades(w);
+            w.Flush();
             WriteAnalytics(w);
             w.WriteEndObject();
         }

@@ -1,10 +1,13 @@
+using System.Globalization;
 using StrategyLab.Core.Domain;
 using StrategyLab.Core.Engine;
 using StrategyLab.Core.Strategies;
 using StrategyLab.Reporting;
+using StrategyLab.Reporting.Charts;
 using StrategyLab.Reporting.Html;
 using StrategyLab.Tests.Core.Engine;
 using StrategyLab.Tests.Data;
+using StrategyLab.Tests.Support;
 using static StrategyLab.Tests.Reporting.ArtifactRun;
 using static StrategyLab.Tests.Reporting.ReportTestSupport;
 
@@ -85,6 +88,78 @@ public sealed class PlotsTests : IDisposable
         Assert.All(series, s => Assert.InRange(s!["points"]!.AsArray().Count, 2, ReportPage.PlotPointBudget / 2));
     }
 
+    [Fact]
+    public void ALongRun_KeepsAtMostTheChartsPointsASeries_TheLastOfEachChartBucket_InPlottingOrder()
+    {
+        // 32 sessions of minutes: 12,480 points a series, past the 10,000 a series keeps; the candles' ladder then
+        // steps to 5 minutes (1s … 1m still hold 12,480 buckets), so a series keeps the last point of each 5 minutes.
+        var bars = Sessions(32);
+        var run = new ArtifactRun(Folder("long"), new EveryBarPlotter(), [Aaa]).Run(bars);
+
+        var expected = new List<(DateTime Time, string Series, string Symbol, double Value)>();
+        var step = TimeSpan.FromMinutes(5).Ticks;
+        for (var i = 0; i < bars.Count; i++)
+        {
+            var bucket = LocalTicks(bars[i].End) / step;
+            if (i + 1 < bars.Count && LocalTicks(bars[i + 1].End) / step == bucket)
+            {
+                continue; // not the bucket's last point
+            }
+
+            expected.Add((bars[i].End, "close", "", (double)bars[i].Close));
+            expected.Add((bars[i].End, "range", "AAA", (double)(bars[i].High - bars[i].Low)));
+        }
+
+        var rows = ParseCsv(run.Text(RunFolderWriter.PlotsFileName)).Skip(1)
+            .Select(r => (DateTimeOffset.Parse(r[0], CultureInfo.InvariantCulture).UtcDateTime, r[2], r[1], double.Parse(r[3], CultureInfo.InvariantCulture)))
+            .ToList();
+        Assert.InRange(expected.Count, 2 * 2_000, 2 * RunFolderWriter.ChartBarsPerSymbol);
+        Assert.Equal(expected, rows);
+    }
+
+    [Fact]
+    public void PlotRows_KeepEveryPointUpToTheLimit_ThenStepUpTheLadderPerSeries()
+    {
+        var rows = new PlotRows(limit: 4);
+        var t0 = new DateTimeOffset(2024, 1, 8, 9, 30, 0, TimeSpan.FromHours(-5));
+        for (var i = 0; i < 4; i++)
+        {
+            rows.Add(t0, new PlotPoint(t0.UtcDateTime, "same-second", Aaa, i)); // every point kept up to the limit, even in one second
+            rows.Add(t0.AddMinutes(i), new PlotPoint(t0.UtcDateTime.AddMinutes(i), "sparse", null, i));
+        }
+
+        Assert.Equal(8, rows.Count);
+        rows.Add(t0.AddSeconds(1), new PlotPoint(t0.UtcDateTime.AddSeconds(1), "same-second", Aaa, 9));
+
+        // The fifth point moves that series to 1-second buckets: the last of 09:30:00 and the one at 09:30:01; the other series is untouched.
+        var kept = rows.Points().Select(p => (p.Point.Series, p.Point.Value)).ToList();
+        Assert.Equal(
+            [("sparse", 0), ("sparse", 1), ("sparse", 2), ("same-second", 3), ("sparse", 3), ("same-second", 9)],
+            kept);
+        Assert.Equal(9, rows.Added);
+    }
+
+    private static long LocalTicks(DateTime utc) => WeekdayTestCalendar.Instance.ToExchangeTime(utc).Ticks;
+
+    /// <summary><paramref name="count"/> weekday sessions of 390 minutes of AAA from 2024-01-02.</summary>
+    internal static List<Bar> Sessions(int count)
+    {
+        var bars = new List<Bar>();
+        var day = new DateOnly(2024, 1, 2);
+        for (var sessions = 0; sessions < count; day = day.AddDays(1))
+        {
+            if (day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday)
+            {
+                continue;
+            }
+
+            bars.AddRange(Minutes(Aaa, day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), "09:30", 390, 100m + sessions, 0.001m));
+            sessions++;
+        }
+
+        return bars;
+    }
+
     [Theory]
     [InlineData("", 1.0)]
     [InlineData("a\nb", 1.0)]
@@ -114,7 +189,7 @@ public sealed class PlotsTests : IDisposable
         Assert.Contains("BBB", e.Message, StringComparison.Ordinal);
     }
 
-    private sealed class EveryBarPlotter : IStrategy
+    internal sealed class EveryBarPlotter : IStrategy
     {
         public void OnBar(in Bar bar, IStrategyContext context)
         {

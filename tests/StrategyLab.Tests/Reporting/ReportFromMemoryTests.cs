@@ -141,6 +141,20 @@ public sealed class ReportFromMemoryTests : IDisposable
     }
 
     [Fact]
+    public void ALongPlottingRun_DrawsTheBoundedPlotsCsv_TheSameFromMemoryAsFromFiles()
+    {
+        var deferred = new DeferredRecorder();
+        var run = new ArtifactRun(Path.Combine(_dir.Path, "plots"), new PlotsTests.EveryBarPlotter(), [Aaa], probe: deferred);
+        var recorder = new ReportRecorder(run.Writer, ArtifactRun.InitialCash);
+        deferred.Target = recorder;
+        run.Run(PlotsTests.Sessions(32)); // 12,480 points a series: plots.csv keeps the last of each 5 minutes
+
+        Assert.NotNull(recorder.Build());
+        Assert.True(run.Lines(RunFolderWriter.PlotsFileName).Length < 12_480);
+        Assert.Equal(HtmlReport.Render(run.Folder), HtmlReport.Render(recorder));
+    }
+
+    [Fact]
     public void ArtifactValue_IsWhatParsingTheArtifactTextGives()
     {
         decimal[] samples =

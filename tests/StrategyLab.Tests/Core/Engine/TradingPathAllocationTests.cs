@@ -37,15 +37,31 @@ public class TradingPathAllocationTests
         var quiet = Allocated(bars, new NeverTrades(), out _);
         var trading = Allocated(bars, new SmaCrossoverStrategy { Fast = 5, Slow = 20 }, out var statistics);
 
-        var trips = statistics.RoundTrips.Count;
+        var trips = statistics.RoundTripCount;
         Assert.True(trips > 300, $"the run should trade (round trips: {trips})");
-        Assert.Contains(statistics.RoundTrips, t => t.ExitReason == "stop_loss");
-        Assert.Contains(statistics.RoundTrips, t => t.ExitReason == "take_profit");
+        var reasons = ExitReasons(bars);
+        Assert.Contains("stop_loss", reasons);
+        Assert.Contains("take_profit", reasons);
         var perTrip = (trading - quiet) / (double)trips;
         Assert.True(perTrip <= MaxBytesPerRoundTrip, $"{perTrip:F0} bytes per round trip (bound {MaxBytesPerRoundTrip})");
     }
 
-    private static long Allocated(Bar[] bars, IStrategy strategy, out StatisticsRecorder statistics)
+    /// <summary>The exit reasons of the SMA run's round trips (a run of its own, outside the measured ones).</summary>
+    private static HashSet<string?> ExitReasons(Bar[] bars)
+    {
+        var reasons = new ExitReasonRecorder();
+        Allocated(bars, new SmaCrossoverStrategy { Fast = 5, Slow = 20 }, out _, reasons);
+        return reasons.Seen;
+    }
+
+    private sealed class ExitReasonRecorder : IRunRecorder
+    {
+        public HashSet<string?> Seen { get; } = [];
+
+        public void OnRoundTrip(RoundTrip trip) => Seen.Add(trip.ExitReason);
+    }
+
+    private static long Allocated(Bar[] bars, IStrategy strategy, out StatisticsRecorder statistics, IRunRecorder? probe = null)
     {
         var portfolio = new Portfolio(1_000_000m);
         var exchange = new SimulatedExchange(new ExchangeSettings(), portfolio, MarketCalendars.For, Symbols);
@@ -59,7 +75,7 @@ public class TradingPathAllocationTests
             tradeManager,
             Symbols,
             MarketCalendars.For,
-            statistics,
+            probe is null ? statistics : new CompositeRecorder([statistics, probe]),
             NullLogger.Instance,
             new EngineOptions { Timeframe = Timeframe.OneMinute });
         exchange.Listener = engine;
