@@ -7,9 +7,9 @@ using StrategyLab.Runner.Sweeps;
 namespace StrategyLab.Benchmarks.Throughput;
 
 /// <summary>
-/// <c>throughput sweep [--lean PATH] [--runs N] [--jobs a,b] [--allocations]</c>: a 100-combination SMA crossover sweep (fast 2..20:2 ×
+/// <c>throughput sweep [--lean PATH] [--runs N] [--warmup N] [--jobs a,b] [--allocations]</c>: a 100-combination SMA crossover sweep (fast 2..20:2 ×
 /// slow 25..70:5) over the LEAN minute bars of SPY, AIG, BAC and IBM, 2013-10-04..11, with the bars read and parsed
-/// once (timed separately), then a warm-up sweep with each <c>--jobs</c> value, then the 100 runs with each value,
+/// once (timed separately), then N warm-up sweeps (default 3) with each <c>--jobs</c> value (JIT tiering settles), then the 100 runs with each value,
 /// alternating, median of N. Prints, per value: wall and process CPU time, the GCs per sweep (gen0/1/2) and the bytes
 /// allocated per sweep, the wall and CPU ratios of the first value to the others, and the load average before and after
 /// (Linux). The machine's other load shows in the CPU/wall figures: a wall ratio below the core count with CPU well
@@ -24,6 +24,7 @@ internal static class SweepThroughput
         var runs = 3;
         int[] jobs = [1, 2];
         var allocations = false;
+        var warmUp = 3;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -31,9 +32,10 @@ internal static class SweepThroughput
                 case "--lean": lean = args[++i]; break;
                 case "--runs": runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--allocations": allocations = true; break;
+                case "--warmup": warmUp = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--jobs": jobs = [.. args[++i].Split(',').Select(j => int.Parse(j, CultureInfo.InvariantCulture))]; break;
                 default:
-                    output.WriteLine($"unknown option {args[i]}; usage: throughput sweep [--lean PATH] [--runs N] [--jobs 1,2] [--allocations]");
+                    output.WriteLine($"unknown option {args[i]}; usage: throughput sweep [--lean PATH] [--runs N] [--warmup N] [--jobs 1,2] [--allocations]");
                     return 2;
             }
         }
@@ -69,10 +71,14 @@ internal static class SweepThroughput
 
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"GC: server {System.Runtime.GCSettings.IsServerGC}, concurrent {AppContext.GetData("System.GC.Concurrent") ?? "default (on)"}, latency {System.Runtime.GCSettings.LatencyMode}; load average {LoadAverage()}"));
 
-            // Warm-up (JIT, tiering) with every jobs value, not measured.
-            foreach (var j in jobs)
+            // Warm-up (JIT, tiering) with every jobs value, not measured: a method rejitted at tier 1 on the background
+            // thread mid-measure would be counted to whichever --jobs value ran then.
+            for (var w = 0; w < warmUp; w++)
             {
-                Sweep(job, plan, j);
+                foreach (var j in jobs)
+                {
+                    Sweep(job, plan, j);
+                }
             }
 
             if (allocations)
