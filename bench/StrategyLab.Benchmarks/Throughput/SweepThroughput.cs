@@ -69,7 +69,7 @@ internal static class SweepThroughput
             var plan = SweepPlan.Build(null, ["fast=2..20:2", "slow=25..70:5"], [], top: 0);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{plan.Combinations.Count} combinations; {Environment.ProcessorCount} cores; median of {runs} run(s), the --jobs values alternating"));
 
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"GC: server {System.Runtime.GCSettings.IsServerGC}, concurrent {AppContext.GetData("System.GC.Concurrent") ?? "default (on)"}, latency {System.Runtime.GCSettings.LatencyMode}; load average {LoadAverage()}"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"GC: server {System.Runtime.GCSettings.IsServerGC}, concurrent {System.Runtime.GCSettings.LatencyMode != System.Runtime.GCLatencyMode.Batch} (latency {System.Runtime.GCSettings.LatencyMode}); load average {LoadAverage()}"));
 
             // Warm-up (JIT, tiering) with every jobs value, not measured: a method rejitted at tier 1 on the background
             // thread mid-measure would be counted to whichever --jobs value ran then.
