@@ -31,6 +31,19 @@ public sealed record ClusterSweepOptions
     /// <summary>How often the cluster's membership is read (workers joined, workers declared dead).</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How long a worker holding chunks has to answer a probe (a cheap call to it, made every
+    /// <see cref="PollInterval"/>): a probe not answered in time, or failed, is missed.
+    /// </summary>
+    public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Probes in a row a worker holding chunks may miss before it is taken for dead: dropped for the rest of the sweep
+    /// and its chunks handed to the others, without waiting for <see cref="ChunkTimeout"/> or for the cluster's
+    /// membership to declare it dead.
+    /// </summary>
+    public int MissedProbesLimit { get; init; } = 3;
+
     /// <summary>Failed calls (not a worker's death) a combination may see before the sweep fails.</summary>
     public int MaxAttempts { get; init; } = 5;
 
@@ -39,13 +52,20 @@ public sealed record ClusterSweepOptions
     /// and the chunk's combination indexes (progress display; tests kill a worker that holds work).
     /// </summary>
     public Action<string, IReadOnlyList<int>>? ChunkStarted { get; init; }
+
+    /// <summary>
+    /// Called on the dispatching thread when a worker is dropped from the sweep (its chunks go back into the queue), with
+    /// the worker (<c>host:port</c>) and why: it left the cluster, a call to it failed, or it missed its probes.
+    /// </summary>
+    public Action<string, string>? WorkerLost { get; init; }
 }
 
 /// <summary>
 /// Submits work to the cluster's workers and streams the results as chunks finish. The client keeps the whole state
 /// of a sweep (what is pending, where each chunk runs, what is done), so no worker holds anything that its death
 /// could lose: each worker slot is a grain placed on that worker, a chunk of a worker that leaves the cluster
-/// (Orleans declares it dead in the membership table, or calls to it fail) goes back into the queue, and a
+/// (Orleans declares it dead in the membership table, calls to it fail, or it misses
+/// <see cref="ClusterSweepOptions.MissedProbesLimit"/> probes in a row) goes back into the queue, and a
 /// combination's first result is the only one kept (results are de-duplicated by index), so a chunk that ran twice
 /// counts once.
 /// </summary>
@@ -197,6 +217,7 @@ public sealed class ClusterSweepExecutor : IAsyncDisposable
                     $"no worker in the cluster {_options.Cluster} for {_options.WorkerWait.TotalSeconds:0} s; {sweep.Done.Count} of {sweep.Total} combination(s) done. Start workers with 'strategylab worker --cluster {_options.Cluster}'.");
             }
 
+            Probe(sweep, clock.Elapsed);
             Dispatch(sweep, clock.Elapsed);
             var delay = Task.Delay(_options.PollInterval, cancellationToken);
             await Task.WhenAny(sweep.Running.Keys.Append(delay)).ConfigureAwait(false);
@@ -230,7 +251,7 @@ public sealed class ClusterSweepExecutor : IAsyncDisposable
                 slot.Worker.RestUntil = clock.Elapsed + (_options.PollInterval * 3);
                 if (error is SiloUnavailableException)
                 {
-                    Abandon(sweep, slot.Worker);
+                    Abandon(sweep, slot.Worker, "call failed: " + error.Message);
                 }
 
                 Reassigned += sweep.Requeue(chunk);
@@ -238,6 +259,53 @@ public sealed class ClusterSweepExecutor : IAsyncDisposable
                 {
                     throw new InvalidOperationException($"a chunk failed {_options.MaxAttempts} times; the last error: {error?.Message}", error);
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads the probes that finished and starts the next ones: every worker holding a chunk is asked, once per
+    /// <see cref="ClusterSweepOptions.PollInterval"/>, for its name. A killed or frozen worker's chunk calls wait for
+    /// the response timeout (30 minutes by default) and the membership may take long to declare it dead (the silos
+    /// must vote, and the management grain may live on the dead one); a probe that times out at
+    /// <see cref="ClusterSweepOptions.ProbeTimeout"/> tells within seconds. Chunks run off the grain's turn on the
+    /// worker, so a busy live worker still answers.
+    /// </summary>
+    private void Probe(SweepState sweep, TimeSpan now)
+    {
+        foreach (var worker in sweep.Workers.Values.ToList())
+        {
+            if (worker.Probe is { IsCompleted: true } probe)
+            {
+                worker.Probe = null;
+                if (probe.IsCompletedSuccessfully && probe.Result.Worker == worker.Name)
+                {
+                    worker.MissedProbes = 0;
+                }
+                else if (++worker.MissedProbes >= Math.Max(1, _options.MissedProbesLimit))
+                {
+                    // Another name: the probe grain was placed on another silo, which happens when its own is gone.
+                    var error = probe.IsCompletedSuccessfully ? "answered by " + probe.Result.Worker : probe.Exception?.GetBaseException().Message;
+                    _log.LogWarning(
+                        new EventId(6, "cluster.worker_unresponsive"),
+                        "worker {Worker} missed {Missed} probes in a row ({Error}); taken for dead, its chunks are handed to the others",
+                        worker.Name,
+                        worker.MissedProbes,
+                        error);
+                    Abandon(sweep, worker, $"missed {worker.MissedProbes} probes");
+                    continue;
+                }
+            }
+
+            var busy = worker.Slots.Any(s => s.Chunk is not null);
+            if (worker.Probe is null && busy && (worker.LastProbe is null || now - worker.LastProbe >= _options.PollInterval))
+            {
+                worker.LastProbe = now;
+                worker.Probe = Call(worker.Silo, worker.Describer, g => g.DescribeAsync()).WaitAsync(_options.ProbeTimeout);
+            }
+            else if (!busy && worker.Probe is null)
+            {
+                worker.MissedProbes = 0; // an idle worker is not probed; a call that fails tells of it
             }
         }
     }
@@ -289,7 +357,7 @@ public sealed class ClusterSweepExecutor : IAsyncDisposable
         foreach (var gone in sweep.Workers.Values.Where(w => !hosts.TryGetValue(w.Silo, out var s) || s != SiloStatus.Active).ToList())
         {
             _log.LogWarning(new EventId(3, "cluster.worker_lost"), "worker {Worker} left the cluster; its chunks are handed to the others", gone.Name);
-            Abandon(sweep, gone);
+            Abandon(sweep, gone, "left the cluster");
         }
 
         foreach (var (silo, status) in hosts)
@@ -300,9 +368,9 @@ public sealed class ClusterSweepExecutor : IAsyncDisposable
             }
 
             WorkerInfo info;
+            var describer = _client.GetGrain<ISweepWorkerGrain>($"{sweepId}/{silo.ToParsableString()}/info");
             try
             {
-                var describer = _client.GetGrain<ISweepWorkerGrain>($"{sweepId}/{silo.ToParsableString()}/info");
                 info = await Call(silo, describer, g => g.DescribeAsync()).WaitAsync(CallTimeout, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -311,7 +379,7 @@ public sealed class ClusterSweepExecutor : IAsyncDisposable
                 continue;
             }
 
-            var worker = new WorkerState(silo, info.Worker);
+            var worker = new WorkerState(silo, info.Worker, describer);
             for (var n = 0; n < Math.Max(1, info.Slots); n++)
             {
                 worker.Slots.Add(new SlotState(worker, _client.GetGrain<ISweepWorkerGrain>($"{sweepId}/{silo.ToParsableString()}/{n}")));
@@ -323,8 +391,9 @@ public sealed class ClusterSweepExecutor : IAsyncDisposable
     }
 
     /// <summary>Forgets a worker for the rest of the sweep and puts its running chunks back in the queue.</summary>
-    private void Abandon(SweepState sweep, WorkerState worker)
+    private void Abandon(SweepState sweep, WorkerState worker, string reason)
     {
+        _options.WorkerLost?.Invoke(worker.Name, reason);
         sweep.Workers.Remove(worker.Silo);
         sweep.Lost.Add(worker.Silo); // a restarted worker is a new silo address (a new generation), so it can join again
         foreach (var (call, slot) in sweep.Running.Where(r => r.Value.Worker == worker).ToList())
@@ -408,11 +477,21 @@ public sealed class ClusterSweepExecutor : IAsyncDisposable
         }
     }
 
-    private sealed class WorkerState(SiloAddress silo, string name)
+    private sealed class WorkerState(SiloAddress silo, string name, ISweepWorkerGrain describer)
     {
         public SiloAddress Silo { get; } = silo;
 
         public string Name { get; } = name;
+
+        /// <summary>The grain on that worker that says its name: what a probe calls.</summary>
+        public ISweepWorkerGrain Describer { get; } = describer;
+
+        /// <summary>The probe in flight (bounded by the probe timeout), or null.</summary>
+        public Task<WorkerInfo>? Probe { get; set; }
+
+        public TimeSpan? LastProbe { get; set; }
+
+        public int MissedProbes { get; set; }
 
         public List<SlotState> Slots { get; } = [];
 

@@ -7,11 +7,14 @@ using StrategyLab.Runner.Sweeps;
 namespace StrategyLab.Benchmarks.Throughput;
 
 /// <summary>
-/// <c>throughput sweep [--lean PATH] [--runs N] [--jobs a,b]</c>: a 100-combination SMA crossover sweep (fast 2..20:2 ×
+/// <c>throughput sweep [--lean PATH] [--runs N] [--warmup N] [--jobs a,b] [--allocations]</c>: a 100-combination SMA crossover sweep (fast 2..20:2 ×
 /// slow 25..70:5) over the LEAN minute bars of SPY, AIG, BAC and IBM, 2013-10-04..11, with the bars read and parsed
-/// once (timed separately), then the 100 runs with each <c>--jobs</c> value, alternating, median of N. Prints wall and
-/// process CPU time of each and the wall-time ratio of the first to the others. The machine's other load shows in the
-/// CPU/wall figures: a ratio below the core count with CPU well under wall × jobs means the cores were not free.
+/// once (timed separately), then N warm-up sweeps (default 3) with each <c>--jobs</c> value (JIT tiering settles), then the 100 runs with each value,
+/// alternating, median of N. Prints, per value: wall and process CPU time, the GCs per sweep (gen0/1/2) and the bytes
+/// allocated per sweep, the wall and CPU ratios of the first value to the others, and the load average before and after
+/// (Linux). The machine's other load shows in the CPU/wall figures: a wall ratio below the core count with CPU well
+/// under wall × jobs means the cores were not free; the CPU ratio (jobs 1 CPU / jobs N CPU, ~1 when the workers add no
+/// overhead) does not depend on the load.
 /// </summary>
 internal static class SweepThroughput
 {
@@ -20,15 +23,19 @@ internal static class SweepThroughput
         string? lean = null;
         var runs = 3;
         int[] jobs = [1, 2];
+        var allocations = false;
+        var warmUp = 3;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
             {
                 case "--lean": lean = args[++i]; break;
                 case "--runs": runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--allocations": allocations = true; break;
+                case "--warmup": warmUp = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--jobs": jobs = [.. args[++i].Split(',').Select(j => int.Parse(j, CultureInfo.InvariantCulture))]; break;
                 default:
-                    output.WriteLine($"unknown option {args[i]}; usage: throughput sweep [--lean PATH] [--runs N] [--jobs 1,2]");
+                    output.WriteLine($"unknown option {args[i]}; usage: throughput sweep [--lean PATH] [--runs N] [--warmup N] [--jobs 1,2] [--allocations]");
                     return 2;
             }
         }
@@ -62,9 +69,33 @@ internal static class SweepThroughput
             var plan = SweepPlan.Build(null, ["fast=2..20:2", "slow=25..70:5"], [], top: 0);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{plan.Combinations.Count} combinations; {Environment.ProcessorCount} cores; median of {runs} run(s), the --jobs values alternating"));
 
-            // Warm-up (JIT) with the first jobs value, not measured.
-            Sweep(job, plan, jobs[0]);
-            var measured = jobs.ToDictionary(j => j, _ => new List<(double Wall, double Cpu)>());
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"GC: server {System.Runtime.GCSettings.IsServerGC}, concurrent {System.Runtime.GCSettings.LatencyMode != System.Runtime.GCLatencyMode.Batch} (latency {System.Runtime.GCSettings.LatencyMode}); load average {LoadAverage()}"));
+
+            // Warm-up (JIT, tiering) with every jobs value, not measured: a method rejitted at tier 1 on the background
+            // thread mid-measure would be counted to whichever --jobs value ran then.
+            for (var w = 0; w < warmUp; w++)
+            {
+                foreach (var j in jobs)
+                {
+                    Sweep(job, plan, j);
+                }
+            }
+
+            if (allocations)
+            {
+                using var sampler = new AllocationSampler();
+                sampler.Start();
+                Sweep(job, plan, 1);
+                output.WriteLine("allocations by type (sampled every ~100 KB, one --jobs 1 sweep):");
+                foreach (var (type, share) in sampler.Top(25))
+                {
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {share,6:P1}  {type}"));
+                }
+
+                return 0;
+            }
+
+            var measured = jobs.ToDictionary(j => j, _ => new List<Measure>());
             for (var r = 0; r < runs; r++)
             {
                 foreach (var j in jobs)
@@ -74,12 +105,16 @@ internal static class SweepThroughput
             }
 
             var baseline = Median(measured[jobs[0]].Select(m => m.Wall));
+            var baselineCpu = Median(measured[jobs[0]].Select(m => m.Cpu));
             foreach (var j in jobs)
             {
-                var wall = Median(measured[j].Select(m => m.Wall));
-                var cpu = Median(measured[j].Select(m => m.Cpu));
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"--jobs {j}: wall {wall:0.00} s, CPU {cpu:0.00} s (CPU/wall {cpu / wall:0.00}), {plan.Combinations.Count / wall:0.0} combinations/s, speed-up vs --jobs {jobs[0]}: {baseline / wall:0.00}x"));
+                var m = measured[j];
+                var wall = Median(m.Select(x => x.Wall));
+                var cpu = Median(m.Select(x => x.Cpu));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"--jobs {j}: wall {wall:0.00} s, CPU {cpu:0.00} s (CPU/wall {cpu / wall:0.00}), {plan.Combinations.Count / wall:0.0} combinations/s; per sweep GCs {Median(m.Select(x => (double)x.Gen0)):0}/{Median(m.Select(x => (double)x.Gen1)):0}/{Median(m.Select(x => (double)x.Gen2)):0} (gen0/1/2), allocated {Median(m.Select(x => x.AllocatedMb)):0.0} MB; vs --jobs {jobs[0]}: wall speed-up {baseline / wall:0.00}x, CPU ratio {baselineCpu / cpu:0.00}"));
             }
+
+            output.WriteLine("load average after: " + LoadAverage());
 
             return 0;
         }
@@ -89,10 +124,14 @@ internal static class SweepThroughput
         }
     }
 
-    private static (double Wall, double Cpu) Sweep(SweepJob job, SweepPlan plan, int jobs)
+    private static Measure Sweep(SweepJob job, SweepPlan plan, int jobs)
     {
         var process = Process.GetCurrentProcess();
         process.Refresh();
+        var gen0 = GC.CollectionCount(0);
+        var gen1 = GC.CollectionCount(1);
+        var gen2 = GC.CollectionCount(2);
+        var allocated = GC.GetTotalAllocatedBytes(precise: false);
         var cpu0 = process.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         var executor = new LocalSweepExecutor(jobs);
@@ -107,8 +146,21 @@ internal static class SweepThroughput
         task.GetAwaiter().GetResult();
         var wall = clock.Elapsed.TotalSeconds;
         process.Refresh();
-        return rows == plan.Combinations.Count ? (wall, (process.TotalProcessorTime - cpu0).TotalSeconds) : throw new InvalidOperationException("rows missing");
+        var cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
+        return rows == plan.Combinations.Count
+            ? new Measure(
+                wall,
+                cpu,
+                GC.CollectionCount(0) - gen0,
+                GC.CollectionCount(1) - gen1,
+                GC.CollectionCount(2) - gen2,
+                (GC.GetTotalAllocatedBytes(precise: false) - allocated) / 1e6)
+            : throw new InvalidOperationException("rows missing");
     }
+
+    /// <summary>The 1, 5 and 15 minute load averages (Linux), or "n/a".</summary>
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     private static double Median(IEnumerable<double> values)
     {
@@ -134,4 +186,7 @@ internal static class SweepThroughput
 
         return null;
     }
+
+    /// <summary>One sweep: wall and CPU seconds, collections per generation (a gen2 counts in gen1 and gen0 too), MB allocated.</summary>
+    private readonly record struct Measure(double Wall, double Cpu, int Gen0, int Gen1, int Gen2, double AllocatedMb);
 }

@@ -120,7 +120,7 @@ public sealed class Symbol : IEquatable<Symbol>, IComparable<Symbol>
         }
 
         var c = string.CompareOrdinal(Ticker, other.Ticker);
-        return c != 0 ? c : AssetClass.CompareTo(other.AssetClass);
+        return c != 0 ? c : ((int)AssetClass).CompareTo((int)other.AssetClass); // Enum.CompareTo(object) would box both
     }
 
     /// <inheritdoc />

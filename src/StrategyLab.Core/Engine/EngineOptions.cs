@@ -1,3 +1,4 @@
+using System.Buffers;
 using StrategyLab.Core.CorporateActions;
 using StrategyLab.Core.Domain;
 
@@ -17,6 +18,13 @@ public sealed record EngineOptions
 
     /// <summary>How many recent bars per symbol the strategy can look back on (default 256).</summary>
     public int HistoryCapacity { get; init; } = 256;
+
+    /// <summary>
+    /// Where the per-symbol history buffers come from (default null: each engine allocates its own). A sweep's many
+    /// short runs share a pool and hand the buffers back with <see cref="TradingEngine.ReturnHistoryBuffers"/>: they
+    /// were two thirds of what a run allocated.
+    /// </summary>
+    public ArrayPool<Bar>? HistoryBuffers { get; init; }
 
     /// <summary>Intents are ignored until this many cycles have run (live warm-up; default 0).</summary>
     public int MinCyclesBeforeTrading { get; init; }

@@ -92,7 +92,7 @@ public sealed partial class TradingEngine : IOrderEventListener
         _symbols = [.. symbols.Distinct().Order()];
         for (var i = 0; i < _symbols.Length; i++)
         {
-            _states.Set(_symbols[i], new SymbolState(_symbols[i], i, calendars(_symbols[i]), options.HistoryCapacity));
+            _states.Set(_symbols[i], new SymbolState(_symbols[i], i, calendars(_symbols[i]), options.HistoryCapacity, options.HistoryBuffers));
         }
 
         foreach (var group in options.CorporateActions.GroupBy(a => a.Symbol))

@@ -47,6 +47,10 @@ public sealed class SweepJob
     private readonly HistoricalData _data;
     private readonly Bar[]? _benchmarkBars;
 
+    // The engines' bar-history buffers, reused run after run (by each worker thread in turn) instead of allocated
+    // per run: they were two thirds of a run's allocation. Holds at most a few arrays per concurrent run.
+    private readonly System.Buffers.ArrayPool<Bar> _historyBuffers = System.Buffers.ArrayPool<Bar>.Create(1 << 20, 64);
+
     private SweepJob(SweepJobSpec spec, ResolvedRun run, Bar[] bars, DateOnly[] barDates, HistoricalData data, Bar[]? benchmarkBars)
     {
         _benchmarkBars = benchmarkBars;
@@ -161,7 +165,8 @@ public sealed class SweepJob
 
             // Each run has its own tally of bars left out: the one reading left (whole range only), plus the engine's own.
             var outside = window is null ? _data.OutsideSession?.Copy() : new OutsideSessionBars(run.Config.MarketHours.ExtendedHours);
-            var assembly = EngineAssembly.Build(run with { Engine = run.Engine with { CorporateActions = _data.Actions } }, statistics, NullLoggerFactory.Instance, null, outside);
+            var assembly = EngineAssembly.Build(
+                run with { Engine = run.Engine with { CorporateActions = _data.Actions, HistoryBuffers = _historyBuffers } }, statistics, NullLoggerFactory.Instance, null, outside);
             if (warmUp is not null && Range(warmUp) is (var warmStart, > 0 and var warmCount) && warmStart + warmCount <= start)
             {
                 assembly.Engine.WarmUp(new ReadOnlySpan<Bar>(_bars, warmStart, warmCount));
@@ -169,6 +174,7 @@ public sealed class SweepJob
 
             assembly.Engine.Run(new ReadOnlySpan<Bar>(_bars, start, count));
             assembly.Engine.Finish(assembly.Engine.LastSliceTimeUtc);
+            assembly.Engine.ReturnHistoryBuffers(); // not on a failure: the GC takes them then
             var stats = statistics.Compute(run.Statistics);
             return new SweepRow(combination.Index, combination.Parameters, stats, null, [.. statistics.DailyEquity], clock.Elapsed);
         }

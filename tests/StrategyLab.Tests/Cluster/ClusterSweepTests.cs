@@ -60,16 +60,28 @@ public sealed class ClusterSweepTests(ITestOutputHelper output) : IDisposable
 
         var handed = new Dictionary<string, int>();
         string? victim = null;
+        var lost = new List<string>();
         var seen = new List<int>();
         int reassigned;
         SweepResult remote;
+        using var guard = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        guard.CancelAfter(TimeSpan.FromMinutes(4)); // not a timing assert: the bound on a hang (the chunk timeout is 30 min)
         await using (var executor = await ClusterSweepRunner.ConnectAsync(
             new ClusterSweepOptions
             {
                 Cluster = cluster.Address,
                 ChunkSize = 2, // 6 chunks for 4 slots: the first worker to finish a chunk is handed a third
                 PollInterval = TimeSpan.FromSeconds(1),
-                ChunkTimeout = TimeSpan.FromMinutes(1), // the bound on a call the killed worker never answers
+                // A user's default: a call the killed worker never answers would wait 30 minutes (and the guard below
+                // fail the test); its missed probes must hand its chunks out again long before.
+                ChunkTimeout = TimeSpan.FromMinutes(30),
+                ProbeTimeout = TimeSpan.FromSeconds(3),
+                MissedProbesLimit = 3,
+                WorkerLost = (worker, reason) =>
+                {
+                    output.WriteLine($"worker {worker} lost: {reason}");
+                    lost.Add(worker);
+                },
                 WorkerWait = TimeSpan.FromMinutes(2),
                 ChunkStarted = (worker, indexes) =>
                 {
@@ -87,11 +99,12 @@ public sealed class ClusterSweepTests(ITestOutputHelper output) : IDisposable
             },
             TestContext.Current.CancellationToken))
         {
-            remote = await SweepRunner.RunAsync(job, plan, executor, Path.Combine(_dir, "cluster"), progress: row => seen.Add(row.Index), cancellationToken: TestContext.Current.CancellationToken);
+            remote = await SweepRunner.RunAsync(job, plan, executor, Path.Combine(_dir, "cluster"), progress: row => seen.Add(row.Index), cancellationToken: guard.Token);
             reassigned = executor.Reassigned;
         }
 
         Assert.NotNull(victim);
+        Assert.Equal([victim], lost); // the killed worker was dropped (the live one never was)
         output.WriteLine($"{reassigned} combination(s) handed to the other worker");
         Assert.Equal(plan.Combinations.Select(c => c.Index).Order(), seen.Order()); // every combination, once
         Assert.True(reassigned > 0, "the killed worker's chunks were never handed out again");

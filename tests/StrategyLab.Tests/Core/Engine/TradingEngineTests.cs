@@ -250,6 +250,30 @@ public class TradingEngineTests
     }
 
     [Fact]
+    public void History_FromAPooledBuffer_IsTheUnpooledHistory_AndTheBufferGoesBack()
+    {
+        // The pool hands out buffers full of a stale bar, as a buffer a previous sweep run used would be: none may show.
+        var pool = new StaleBarPool(new Bar(Ccc, Ny("2020-01-02 09:30"), Ny("2020-01-02 09:31"), 999m, 999m, 999m, 999m, 1));
+        var bars = Minutes(Aaa, "2024-01-08", "09:30", 30, 10m, 1m); // 30 bars through a 12-bar buffer: it slides twice
+        List<decimal[]> Run(EngineOptions options)
+        {
+            var captured = new List<decimal[]>();
+            var h = new EngineHarness(new HistoryProbe(captured), [Aaa], options: options);
+            h.Engine.Run(bars);
+            h.Engine.Finish(bars[^1].End);
+            h.Engine.ReturnHistoryBuffers();
+            return captured;
+        }
+
+        var unpooled = Run(new EngineOptions { HistoryCapacity = 3 });
+        var pooled = Run(new EngineOptions { HistoryCapacity = 3, HistoryBuffers = pool });
+        Assert.Equal(30, unpooled.Count);
+        Assert.Equal(unpooled, pooled);
+        Assert.Equal(1, pool.Rented);
+        Assert.Equal(1, pool.Returned);
+    }
+
+    [Fact]
     public void ClosePositionsAtEnd_LiquidatesAtTheLastPrice()
     {
         var strategy = new ScriptedStrategy().At("2024-01-08 09:31", c => c.EnterLong(Aaa));
@@ -308,6 +332,24 @@ public class TradingEngineTests
         Assert.Contains(h.Recorder.Trips, t => t.ExitReason == "take_profit");
         h.AssertInvariants(bars);
         Assert.Equal(first, Run(7, out _, out _));
+    }
+
+    /// <summary>A pool whose every buffer is filled with <paramref name="stale"/>; counts what is rented and returned.</summary>
+    private sealed class StaleBarPool(Bar stale) : System.Buffers.ArrayPool<Bar>
+    {
+        public int Rented { get; private set; }
+
+        public int Returned { get; private set; }
+
+        public override Bar[] Rent(int minimumLength)
+        {
+            Rented++;
+            var buffer = new Bar[minimumLength + 5]; // longer than asked, as a pool's buckets are
+            Array.Fill(buffer, stale);
+            return buffer;
+        }
+
+        public override void Return(Bar[] array, bool clearArray = false) => Returned++;
     }
 
     private sealed class HistoryProbe(List<decimal[]> captured) : IStrategy
