@@ -23,10 +23,12 @@ public sealed class ClusterCollection
 [Collection(ClusterCollection.Name)]
 public sealed class ClusterSweepTests(ITestOutputHelper output) : IDisposable
 {
-    // Ten days of the synthetic market: each backtest takes a fraction of a second, the sweep a few seconds.
+    // Three months of the synthetic market: each backtest takes a few tenths of a second, so a chunk of two cannot be
+    // done before the worker holding it is killed (with ten days, a loaded machine let the worker answer first, and
+    // the sweep never needed the dead worker's chunks).
     private const string Config = """
         {
-          "data": { "provider": "synthetic", "from": "2024-01-02", "to": "2024-01-12" },
+          "data": { "provider": "synthetic", "from": "2024-01-02", "to": "2024-03-28" },
           "strategy": { "name": "sma_crossover" },
           "risk": { "stop_loss_pct": null }
         }
