@@ -161,6 +161,7 @@ public sealed class ReportRecorder : IRunRecorder
         if (!_plots.TryGetValue((point.Series, point.Symbol), out var ladder))
         {
             ladder = NewLadder(point);
+            ladder?.Reserve(_writer.PlotRows?.KeptOf(point) ?? 0);
             _plots.Add((point.Series, point.Symbol), ladder);
         }
 
@@ -258,6 +259,7 @@ public sealed class ReportRecorder : IRunRecorder
                 if (!_data.Bars.TryGetValue(symbol.Ticker, out var ladder))
                 {
                     ladder = new CandleLadder(ReportData.CandlesPerSymbol);
+                    ladder.Reserve(candles.Candles.Count);
                     _data.Bars.Add(symbol.Ticker, ladder);
                 }
 

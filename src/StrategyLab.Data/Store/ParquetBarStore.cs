@@ -229,7 +229,7 @@ public sealed partial class ParquetBarStore
         }
     }
 
-    /// <summary>Bars a row group at a time, built in a tight loop into a pooled array that is reused for the next group.</summary>
+    /// <summary>Bars a row group at a time, built in a tight loop into an array that is reused for the next group.</summary>
     private IEnumerable<ArraySegment<Bar>> ReadSegments(Symbol symbol, Timeframe timeframe, long fromTicks, long toTicks)
     {
         if (fromTicks >= toTicks)
@@ -241,56 +241,42 @@ public sealed partial class ParquetBarStore
         var firstMonth = MonthOf(clock, fromTicks);
         var lastMonth = MonthOf(clock, toTicks - 1);
         var buffer = Array.Empty<Bar>();
-        try
+        foreach (var file in PartitionFiles(symbol, timeframe))
         {
-            foreach (var file in PartitionFiles(symbol, timeframe))
+            if (file.LastMonth < firstMonth || file.FirstMonth > lastMonth)
             {
-                if (file.LastMonth < firstMonth || file.FirstMonth > lastMonth)
-                {
-                    continue;
-                }
-
-                using var reader = new PartitionReader(file.Path, symbol, timeframe, clock, streaming: new FileInfo(file.Path).Length > InMemoryFileBytes);
-                while (reader.NextGroupMonth < firstMonth)
-                {
-                    reader.SkipGroup(); // row groups are months: a range inside a year reads only its months
-                }
-
-                while (reader.NextGroupMonth <= lastMonth && reader.NextGroup())
-                {
-                    var n = reader.Count;
-                    var last = reader.StartTicksAt(n - 1) < toTicks ? n : reader.FirstAtOrAfter(toTicks);
-                    var first = reader.FirstAtOrAfter(fromTicks);
-                    if (buffer.Length < last - first)
-                    {
-                        ReturnBuffer(buffer);
-                        buffer = ArrayPool<Bar>.Shared.Rent(last - first);
-                    }
-
-                    reader.Fill(first, buffer.AsSpan(0, last - first));
-
-                    if (last > first)
-                    {
-                        yield return new ArraySegment<Bar>(buffer, 0, last - first);
-                    }
-
-                    if (last < n)
-                    {
-                        yield break;
-                    }
-                }
+                continue;
             }
-        }
-        finally
-        {
-            ReturnBuffer(buffer);
-        }
 
-        static void ReturnBuffer(Bar[] buffer)
-        {
-            if (buffer.Length > 0)
+            using var reader = new PartitionReader(file.Path, symbol, timeframe, clock, streaming: new FileInfo(file.Path).Length > InMemoryFileBytes);
+            while (reader.NextGroupMonth < firstMonth)
             {
-                ArrayPool<Bar>.Shared.Return(buffer, clearArray: true);
+                reader.SkipGroup(); // row groups are months: a range inside a year reads only its months
+            }
+
+            while (reader.NextGroupMonth <= lastMonth && reader.NextGroup())
+            {
+                var n = reader.Count;
+                var last = reader.StartTicksAt(n - 1) < toTicks ? n : reader.FirstAtOrAfter(toTicks);
+                var first = reader.FirstAtOrAfter(fromTicks);
+                if (buffer.Length < last - first)
+                {
+                    // Sized to the month (+1/8 for longer months), not rented: the pool rounds a month of minutes
+                    // (~8,400 bars) up to 16,384 and keeps the arrays given back, per symbol of a run.
+                    buffer = new Bar[last - first + ((last - first) / 8)];
+                }
+
+                reader.Fill(first, buffer.AsSpan(0, last - first));
+
+                if (last > first)
+                {
+                    yield return new ArraySegment<Bar>(buffer, 0, last - first);
+                }
+
+                if (last < n)
+                {
+                    yield break;
+                }
             }
         }
     }

@@ -157,6 +157,19 @@ internal sealed class CandleLadder
         }
     }
 
+    /// <summary>
+    /// Makes room for <paramref name="candles"/> candles (at most <see cref="Limit"/> + 1) when the caller knows how many
+    /// it will add: a list filled by doubling leaves as much again in discarded arrays, all on the large-object heap.
+    /// </summary>
+    public void Reserve(int candles)
+    {
+        var wanted = (int)Math.Min(candles, Limit + 1L);
+        if (wanted > _candles.Capacity)
+        {
+            _candles.Capacity = wanted;
+        }
+    }
+
     /// <summary>This ladder when it has at most <paramref name="limit"/> candles, else a copy moved up the ladder until it fits.</summary>
     public CandleLadder Coarsened(int limit)
     {

@@ -7,7 +7,9 @@ namespace StrategyLab.Reporting.Charts;
 /// The rows of a buffered run's <c>plots.csv</c>, kept in the order they were plotted and bounded per series the way
 /// the chart candles are (<see cref="CandleLadder"/>): while a series has at most <see cref="Limit"/> points every
 /// point is kept; past that, the series moves up the candles' ladder of buckets (1s, 5s, … 1w, exchange-local wall
-/// time) until it fits, keeping the <b>last</b> point of each bucket (a candle's close) at its place in the order.
+/// time) until it fits, keeping the <b>last</b> point of each bucket (a candle's close) at its place in the order. A
+/// point belongs to the bucket of the instant before its time (the bar it was plotted at ends then), so a series
+/// plotted at every bar keeps one point per candle of <c>chart_bars.csv</c>, at the candle's end.
 /// </summary>
 /// <remarks>
 /// Memory is O(series × <see cref="Limit"/>) whatever the run's length (24 bytes a point): points dropped are marked
@@ -66,6 +68,9 @@ internal sealed class PlotRows
         }
     }
 
+    /// <summary>Points kept of <paramref name="point"/>'s series (its name, symbol and pane).</summary>
+    public int KeptOf(in PlotPoint point) => _ids.TryGetValue((point.Series, point.Symbol, point.Pane), out var id) ? _series[id].Live : 0;
+
     /// <summary>The points kept, in the order they were plotted.</summary>
     public IEnumerable<(DateTimeOffset At, PlotPoint Point)> Points()
     {
@@ -80,9 +85,13 @@ internal sealed class PlotRows
         }
     }
 
+    /// <summary>
+    /// The bucket of the candle whose bar the point was plotted at: a point's time is its bar's end, so the instant
+    /// before it (as the report places a point on its candle).
+    /// </summary>
     private static long Bucket(DateTimeOffset at, int level)
     {
-        var local = at.DateTime.Ticks;
+        var local = at.DateTime.Ticks - 1;
         return local - (local % CandleLadder.Steps[level]);
     }
 

@@ -100,8 +100,8 @@ public sealed class PlotsTests : IDisposable
         var step = TimeSpan.FromMinutes(5).Ticks;
         for (var i = 0; i < bars.Count; i++)
         {
-            var bucket = LocalTicks(bars[i].End) / step;
-            if (i + 1 < bars.Count && LocalTicks(bars[i + 1].End) / step == bucket)
+            var bucket = LocalTicks(bars[i].Start) / step; // the candle of the bar plotted at (its end is the point's time)
+            if (i + 1 < bars.Count && LocalTicks(bars[i + 1].Start) / step == bucket)
             {
                 continue; // not the bucket's last point
             }
