@@ -87,6 +87,47 @@ public sealed class LiveAlpacaKillLoopTests(ITestOutputHelper output) : IDisposa
         Assert.Equal(0, tally.Duplicates);
     }
 
+    [Fact]
+    public async Task PartlyFilledAndReplacedOrders_KilledAndResumed_EndWithTheBrokersPositionsAndCash()
+    {
+        // Every fill at the fake takes half of what is left (split fills), and a tight take-profit beside the stop-loss
+        // makes an OCO pair: a partial fill of one exit replaces the other (Alpaca's replace: a new order for what is left).
+        // The run is killed at a fill, while such chains are working, and resumed: what filled while it was down is adopted
+        // once, at its own price.
+        var replaced = 0;
+        var partial = 0;
+        for (var run = 0; run < 3; run++)
+        {
+            await using var market = await AlpacaLiveMarket.StartAsync(seed: 2000 + run);
+            market.Server.Faults.SplitFills = true;
+            var folder = Path.Combine(_dir, "split" + run.ToString(CultureInfo.InvariantCulture), "run");
+            var what = $"split-fill run {run}";
+            var config = market.WriteConfig(_dir, folder, risk: """{ "stop_loss_pct": 0.05, "take_profit_pct": 0.05 }""");
+            var environment = new Dictionary<string, string>(AlpacaLiveMarket.KeyEnvironment);
+            using (var live = CliProcess.Start(["live", "--config", config], environment))
+            {
+                await Eventually.Until(
+                    () => live.HasExited || market.Server.Orders.Count(o => o.ClientOrderId.Contains("-r", StringComparison.Ordinal)) >= 1 + run,
+                    $"{what}: a replaced order at the fake",
+                    ProcessTimeout);
+                Assert.False(live.HasExited, $"{what}: the run ended early\n{live}");
+                await Task.Delay(TimeSpan.FromMilliseconds(150 * (run + 1)), TestContext.Current.CancellationToken);
+                live.Signal("KILL");
+                Assert.Equal(137, await live.WaitForExitAsync(ProcessTimeout));
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken); // fills while nobody listens
+            replaced += market.Server.Orders.Count(o => o.ClientOrderId.Contains("-r", StringComparison.Ordinal));
+            partial += market.Server.Orders.Count(o => o.FilledQty > 0 && o.FilledQty < o.Qty);
+            await ResumeAndStopAsync(market, folder, what);
+            var check = Check(market, folder, what);
+            output.WriteLine($"{what}: {check.Orders} orders, {check.Adopted} adopted; {market}");
+        }
+
+        output.WriteLine($"split fills: {replaced} replacement order(s), {partial} partly filled order(s) at the fake at the kills");
+        Assert.True(replaced > 0, "no order was replaced: the scenario did not happen");
+    }
+
     /// <summary>Starts the live run and kills it at <paramref name="point"/>; returns which pass of the point it was.</summary>
     private async Task<int> KillAsync(AlpacaLiveMarket market, string folder, string point, bool dropped, Random random, string what)
     {
@@ -159,7 +200,8 @@ public sealed class LiveAlpacaKillLoopTests(ITestOutputHelper output) : IDisposa
     private static (int Orders, int Lost, int Duplicates, int Adopted) Check(AlpacaLiveMarket market, string folder, string what)
     {
         var state = JournalState.Load(folder);
-        var atBroker = market.Server.Orders.Where(o => !o.ClientOrderId.StartsWith("close-", StringComparison.Ordinal)).ToList();
+        var all = market.Server.Orders.Where(o => !o.ClientOrderId.StartsWith("close-", StringComparison.Ordinal)).ToList();
+        var atBroker = all.Where(o => !IsReplacement(o.ClientOrderId)).ToList(); // a replaced order's chain counts as the order
         var ids = atBroker.Select(o => o.ClientOrderId).ToList();
         var lost = state.OrderRequests.Except(ids, StringComparer.Ordinal).ToList();
         var duplicates = (ids.Count - ids.Distinct(StringComparer.Ordinal).Count())
@@ -169,7 +211,8 @@ public sealed class LiveAlpacaKillLoopTests(ITestOutputHelper output) : IDisposa
         Assert.True(duplicates == 0, $"{what}: {duplicates} doubled order(s); journal [{string.Join(", ", state.OrderRequests)}], fake [{string.Join(", ", ids)}]");
         foreach (var o in atBroker)
         {
-            Assert.True(o.FilledQty == state.Orders[o.ClientOrderId].FilledQuantity, $"{what}: {o.ClientOrderId} filled {o.FilledQty} at the fake, {state.Orders[o.ClientOrderId].FilledQuantity} in the journal");
+            var filled = all.Where(c => c.ClientOrderId == o.ClientOrderId || (IsReplacement(c.ClientOrderId) && c.ClientOrderId.StartsWith(o.ClientOrderId + "-r", StringComparison.Ordinal))).Sum(c => c.FilledQty);
+            Assert.True(filled == state.Orders[o.ClientOrderId].FilledQuantity, $"{what}: {o.ClientOrderId} filled {filled} at the fake (its replacements included), {state.Orders[o.ClientOrderId].FilledQuantity} in the journal");
         }
 
         var journal = state.Positions.Where(p => p.Value != 0).OrderBy(p => p.Key, StringComparer.Ordinal);
@@ -188,7 +231,7 @@ public sealed class LiveAlpacaKillLoopTests(ITestOutputHelper output) : IDisposa
             cash += string.Equals(f[Col("side")], "buy", StringComparison.OrdinalIgnoreCase) ? -qty : qty;
         }
 
-        Assert.True(cash == market.Server.Cash, $"{what}: the run's fills leave cash {cash}, the fake account holds {market.Server.Cash}");
+        Assert.True(Math.Abs(cash - market.Server.Cash) <= 0.000001m, $"{what}: the run's fills leave cash {cash}, the fake account holds {market.Server.Cash}");
 
         // And the equity curve goes on from where the killed process left it: one mark per time, in order, no restart.
         var marks = File.ReadLines(Path.Combine(folder, "equity.csv")).Skip(1)
@@ -203,7 +246,7 @@ public sealed class LiveAlpacaKillLoopTests(ITestOutputHelper output) : IDisposa
             adopted = rows.Count(e => e.Kind == JournalEventKind.Reconcile && e.PayloadJson.Contains("order.adopted", StringComparison.Ordinal));
             foreach (var fill in rows.Where(e => e.Kind == JournalEventKind.Fill && e.PayloadJson.Contains("\"adopted\":true", StringComparison.Ordinal)))
             {
-                var order = atBroker.Single(o => o.ClientOrderId == fill.ClientOrderId);
+                var order = all.Where(o => o.ClientOrderId == fill.ClientOrderId || o.ClientOrderId.StartsWith(fill.ClientOrderId + "-r", StringComparison.Ordinal)).Last();
                 var stamped = JsonNode.Parse(fill.PayloadJson)!["timeUtc"]!.GetValue<string>();
                 var time = DateTime.Parse(stamped, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
                 Assert.True(order.Status != "filled" || time == order.FilledAt, $"{what}: {fill.ClientOrderId}'s adopted fill is stamped {stamped}; the fake filled it at {order.FilledAt:O}");
@@ -213,6 +256,9 @@ public sealed class LiveAlpacaKillLoopTests(ITestOutputHelper output) : IDisposa
         market.Resume();
         return (ids.Count, lost.Count, duplicates, adopted);
     }
+
+    private static bool IsReplacement(string clientOrderId) =>
+        clientOrderId.LastIndexOf("-r", StringComparison.Ordinal) is var at and > 0 && at + 2 < clientOrderId.Length && clientOrderId[(at + 2)..].All(char.IsAsciiDigit);
 
     internal static async Task<JsonNode> StatusAsync(string folder)
     {

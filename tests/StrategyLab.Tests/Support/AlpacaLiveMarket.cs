@@ -77,7 +77,8 @@ public sealed class AlpacaLiveMarket : IAsyncDisposable
     /// fake (paper), no commission, open orders left at the broker on a stop (so a resume has something to find).
     /// <paramref name="broker"/> <c>simulated</c> trades the simulated exchange on the same data instead.
     /// </summary>
-    public string WriteConfig(string directory, string outputFolder, string broker = "alpaca")
+    /// <paramref name="risk"/>, when given, is the <c>risk</c> section (JSON object text).
+    public string WriteConfig(string directory, string outputFolder, string broker = "alpaca", string? risk = null)
     {
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, Guid.NewGuid().ToString("N") + ".json");
@@ -85,7 +86,7 @@ public sealed class AlpacaLiveMarket : IAsyncDisposable
             { "mode": "live",
               "data": { "provider": "alpaca", "symbols": ["{{Symbol}}"], "timeframe": "1s" },
               "strategy": { "name": "sma_crossover", "params": { "fast": 2, "slow": 3 } },
-              "trade_manager": { "sizing": "fixed_qty", "quantity": 0.01 },
+              "trade_manager": { "sizing": "fixed_qty", "quantity": 0.01 },{{(risk is null ? string.Empty : "\n              \"risk\": " + risk + ",")}}
               "exchange": { "commission": { "model": "zero" } },
               "engine": { "cancel_orders_on_stop": false },
               "live_min_bars": 0, "live_warmup_cycles": 0,
