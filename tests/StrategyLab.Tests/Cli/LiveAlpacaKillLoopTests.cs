@@ -87,47 +87,6 @@ public sealed class LiveAlpacaKillLoopTests(ITestOutputHelper output) : IDisposa
         Assert.Equal(0, tally.Duplicates);
     }
 
-    [Fact]
-    public async Task PartlyFilledAndReplacedOrders_KilledAndResumed_EndWithTheBrokersPositionsAndCash()
-    {
-        // Every fill at the fake takes half of what is left (split fills), and a tight take-profit beside the stop-loss
-        // makes an OCO pair: a partial fill of one exit replaces the other (Alpaca's replace: a new order for what is left).
-        // The run is killed at a fill, while such chains are working, and resumed: what filled while it was down is adopted
-        // once, at its own price.
-        var replaced = 0;
-        var partial = 0;
-        for (var run = 0; run < 3; run++)
-        {
-            await using var market = await AlpacaLiveMarket.StartAsync(seed: 2000 + run);
-            market.Server.Faults.SplitFills = true;
-            var folder = Path.Combine(_dir, "split" + run.ToString(CultureInfo.InvariantCulture), "run");
-            var what = $"split-fill run {run}";
-            var config = market.WriteConfig(_dir, folder, risk: """{ "stop_loss_pct": 0.05, "take_profit_pct": 0.05 }""");
-            var environment = new Dictionary<string, string>(AlpacaLiveMarket.KeyEnvironment);
-            using (var live = CliProcess.Start(["live", "--config", config], environment))
-            {
-                await Eventually.Until(
-                    () => live.HasExited || market.Server.Orders.Count(o => o.ClientOrderId.Contains("-r", StringComparison.Ordinal)) >= 1 + run,
-                    $"{what}: a replaced order at the fake",
-                    ProcessTimeout);
-                Assert.False(live.HasExited, $"{what}: the run ended early\n{live}");
-                await Task.Delay(TimeSpan.FromMilliseconds(150 * (run + 1)), TestContext.Current.CancellationToken);
-                live.Signal("KILL");
-                Assert.Equal(137, await live.WaitForExitAsync(ProcessTimeout));
-            }
-
-            await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken); // fills while nobody listens
-            replaced += market.Server.Orders.Count(o => o.ClientOrderId.Contains("-r", StringComparison.Ordinal));
-            partial += market.Server.Orders.Count(o => o.FilledQty > 0 && o.FilledQty < o.Qty);
-            await ResumeAndStopAsync(market, folder, what);
-            var check = Check(market, folder, what);
-            output.WriteLine($"{what}: {check.Orders} orders, {check.Adopted} adopted; {market}");
-        }
-
-        output.WriteLine($"split fills: {replaced} replacement order(s), {partial} partly filled order(s) at the fake at the kills");
-        Assert.True(replaced > 0, "no order was replaced: the scenario did not happen");
-    }
-
     /// <summary>Starts the live run and kills it at <paramref name="point"/>; returns which pass of the point it was.</summary>
     private async Task<int> KillAsync(AlpacaLiveMarket market, string folder, string point, bool dropped, Random random, string what)
     {

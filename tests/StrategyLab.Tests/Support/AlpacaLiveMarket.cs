@@ -77,8 +77,7 @@ public sealed class AlpacaLiveMarket : IAsyncDisposable
     /// fake (paper), no commission, open orders left at the broker on a stop (so a resume has something to find).
     /// <paramref name="broker"/> <c>simulated</c> trades the simulated exchange on the same data instead.
     /// </summary>
-    /// <paramref name="risk"/>, when given, is the <c>risk</c> section (JSON object text).
-    public string WriteConfig(string directory, string outputFolder, string broker = "alpaca", string? risk = null)
+    public string WriteConfig(string directory, string outputFolder, string broker = "alpaca")
     {
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, Guid.NewGuid().ToString("N") + ".json");
@@ -86,7 +85,7 @@ public sealed class AlpacaLiveMarket : IAsyncDisposable
             { "mode": "live",
               "data": { "provider": "alpaca", "symbols": ["{{Symbol}}"], "timeframe": "1s" },
               "strategy": { "name": "sma_crossover", "params": { "fast": 2, "slow": 3 } },
-              "trade_manager": { "sizing": "fixed_qty", "quantity": 0.01 },{{(risk is null ? string.Empty : "\n              \"risk\": " + risk + ",")}}
+              "trade_manager": { "sizing": "fixed_qty", "quantity": 0.01 },
               "exchange": { "commission": { "model": "zero" } },
               "engine": { "cancel_orders_on_stop": false },
               "live_min_bars": 0, "live_warmup_cycles": 0,
