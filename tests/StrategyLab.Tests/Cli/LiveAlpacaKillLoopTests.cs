@@ -39,17 +39,7 @@ public sealed class LiveAlpacaKillLoopTests(ITestOutputHelper output) : IDisposa
 
     private readonly string _dir = Directory.CreateTempSubdirectory("sl-livekill-").FullName;
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => JournalFolders.Delete(_dir);
 
     [Fact]
     public async Task LiveAlpacaProcess_KilledAtEachPoint_WithAndWithoutTheStreamDropped_ThenResumed_LosesAndDoublesNoOrder()

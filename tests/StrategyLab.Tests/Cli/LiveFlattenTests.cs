@@ -18,17 +18,7 @@ public sealed class LiveFlattenTests : IDisposable
     private static readonly TimeSpan ProcessTimeout = TimeSpan.FromSeconds(90);
     private readonly string _dir = Directory.CreateTempSubdirectory("sl-flatten-").FullName;
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => JournalFolders.Delete(_dir);
 
     [Fact]
     public async Task Flatten_OfARunningAlpacaProcess_ClosesThroughItsEngine_HaltsIt_AndAResumeReplaysTheHalt()

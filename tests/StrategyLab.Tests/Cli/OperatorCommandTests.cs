@@ -14,11 +14,7 @@ public sealed class OperatorCommandTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("sl-ops-").FullName;
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_dir, recursive: true);
-    }
+    public void Dispose() => JournalFolders.Delete(_dir);
 
     /// <summary>A run's journal: SPY bought 10 (filled), an open limit order on QQQ, a position.</summary>
     private static void WriteTrading(LiveJournal journal)
