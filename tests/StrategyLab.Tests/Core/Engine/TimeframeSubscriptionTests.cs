@@ -231,8 +231,19 @@ public class TimeframeSubscriptionTests
             .Where(d => d.Length > 0)
             .ToList();
 
-        var (withoutBytes, _) = MeasureAllocations(spy, days, subscribe: false);
-        var (withBytes, delivered) = MeasureAllocations(spy, days, subscribe: true);
+        // The least of three measurements each: a one-off allocation on the thread that is not the engine's per-bar
+        // work (seen once under CI load: 576 vs 416 bytes, not reproduced) shows in one measurement, a per-bar
+        // allocation in every one, so the test still fails on the latter.
+        var withoutBytes = long.MaxValue;
+        var withBytes = long.MaxValue;
+        var delivered = 0;
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            withoutBytes = Math.Min(withoutBytes, MeasureAllocations(spy, days, subscribe: false).Bytes);
+            var measured = MeasureAllocations(spy, days, subscribe: true);
+            withBytes = Math.Min(withBytes, measured.Bytes);
+            delivered = measured.Delivered;
+        }
 
         Assert.Equal(days.Count * 27, delivered); // 26 15m bars and a day per session
         Assert.Equal(withoutBytes, withBytes); // the engine's own per-day costs, nothing more per bar
