@@ -91,6 +91,9 @@ public sealed class ClusterSweepExecutor : IAsyncDisposable
     /// </summary>
     public int Reassigned { get; private set; }
 
+    /// <summary>Chunks handed out again because their live worker did not hold them (a call or an answer lost on the way).</summary>
+    public int ChunksLost { get; private set; }
+
     /// <summary>Connects to the cluster (waiting up to <see cref="ClusterSweepOptions.WorkerWait"/> for a first worker).</summary>
     /// <exception cref="FormatException">The cluster address is not <c>redis://host:port</c>.</exception>
     public static async Task<ClusterSweepExecutor> ConnectAsync(ClusterSweepOptions options, Action<ILoggingBuilder>? logging = null, CancellationToken cancellationToken = default)
@@ -281,6 +284,10 @@ public sealed class ClusterSweepExecutor : IAsyncDisposable
                 if (probe.IsCompletedSuccessfully && probe.Result.Worker == worker.Name)
                 {
                     worker.MissedProbes = 0;
+                    if (probe.Result.Holding is { } holding)
+                    {
+                        RequeueChunksNotHeld(sweep, worker, holding);
+                    }
                 }
                 else if (++worker.MissedProbes >= Math.Max(1, _options.MissedProbesLimit))
                 {
@@ -307,6 +314,47 @@ public sealed class ClusterSweepExecutor : IAsyncDisposable
             {
                 worker.MissedProbes = 0; // an idle worker is not probed; a call that fails tells of it
             }
+        }
+    }
+
+    /// <summary>
+    /// A live worker that answers its probes but does not hold a chunk sent to it, probe after probe, never got the
+    /// call or its answer was lost (seen when another worker died mid-sweep): the chunk goes back into the queue now
+    /// rather than at <see cref="ClusterSweepOptions.ChunkTimeout"/>. One missing answer is not enough (the call may
+    /// still be on its way there, or the answer on its way back); <see cref="ClusterSweepOptions.MissedProbesLimit"/>
+    /// in a row are. Should the answer come after all, the call is no longer awaited and the combinations, already
+    /// requeued, are counted once by index.
+    /// </summary>
+    private void RequeueChunksNotHeld(SweepState sweep, WorkerState worker, int[] holding)
+    {
+        foreach (var slot in worker.Slots)
+        {
+            if (slot.Chunk is not { Length: > 0 } chunk || Array.BinarySearch(holding, chunk[0].Index) >= 0)
+            {
+                slot.MissedHolds = 0;
+                continue;
+            }
+
+            if (++slot.MissedHolds < Math.Max(1, _options.MissedProbesLimit))
+            {
+                continue;
+            }
+
+            foreach (var call in sweep.Running.Where(r => r.Value == slot).Select(r => r.Key).ToList())
+            {
+                sweep.Running.Remove(call);
+            }
+
+            _log.LogWarning(
+                new EventId(7, "cluster.chunk_lost"),
+                "worker {Worker} has not held its chunk starting at #{Index} for {Missed} probes: the call or its answer was lost; the chunk is handed out again",
+                worker.Name,
+                chunk[0].Index,
+                slot.MissedHolds);
+            slot.Chunk = null;
+            slot.MissedHolds = 0;
+            Reassigned += sweep.Requeue(chunk);
+            ChunksLost++;
         }
     }
 
@@ -505,5 +553,8 @@ public sealed class ClusterSweepExecutor : IAsyncDisposable
         public ISweepWorkerGrain Grain { get; } = grain;
 
         public WorkItem[]? Chunk { get; set; }
+
+        /// <summary>Probes in a row whose answer did not list <see cref="Chunk"/>.</summary>
+        public int MissedHolds { get; set; }
     }
 }

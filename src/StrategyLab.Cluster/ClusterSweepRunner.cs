@@ -17,6 +17,9 @@ public sealed class ClusterSweepRunner : ISweepExecutor, IAsyncDisposable
     /// <summary>Combinations handed out again because the worker running them was lost.</summary>
     public int Reassigned => _executor.Reassigned;
 
+    /// <summary>Chunks handed out again because their live worker did not hold them (a call or an answer lost on the way).</summary>
+    public int ChunksLost => _executor.ChunksLost;
+
     /// <summary>Connects to the cluster <paramref name="options"/> names.</summary>
     public static async Task<ClusterSweepRunner> ConnectAsync(ClusterSweepOptions options, CancellationToken cancellationToken = default) =>
         new(await ClusterSweepExecutor.ConnectAsync(options, cancellationToken: cancellationToken).ConfigureAwait(false));

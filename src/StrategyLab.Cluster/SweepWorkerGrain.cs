@@ -9,19 +9,38 @@ namespace StrategyLab.Cluster;
 /// a slot belongs to); with no hint it lands anywhere, which is still correct, only less even.
 /// </summary>
 [RandomPlacement]
-public sealed class SweepWorkerGrain(IWorkHandler handler, WorkerIdentity identity, IHostApplicationLifetime lifetime) : Grain, ISweepWorkerGrain
+public sealed class SweepWorkerGrain(IWorkHandler handler, WorkerIdentity identity, ChunkLedger ledger, IHostApplicationLifetime lifetime) : Grain, ISweepWorkerGrain
 {
     /// <inheritdoc />
-    public Task<WorkResult[]> RunChunkAsync(WorkItem[] chunk)
+    public async Task<WorkResult[]> RunChunkAsync(WorkItem[] chunk)
     {
         ArgumentNullException.ThrowIfNull(chunk);
+        if (chunk.Length == 0)
+        {
+            return [];
+        }
 
-        // A backtest is CPU-bound for seconds: off the grain's turn, so the silo keeps answering probes and pings.
-        return Task.Run(() => Array.ConvertAll(chunk, RunOne), lifetime.ApplicationStopping);
+        if (ChunkFaults.DropsNext())
+        {
+            // Test hook: as if the call had been lost on its way here; never answered, never held.
+            return await new TaskCompletionSource<WorkResult[]>().Task.WaitAsync(lifetime.ApplicationStopping).ConfigureAwait(true);
+        }
+
+        var key = chunk[0].Index;
+        ledger.Add(key);
+        try
+        {
+            // A backtest is CPU-bound for seconds: off the grain's turn, so the silo keeps answering probes and pings.
+            return await Task.Run(() => Array.ConvertAll(chunk, RunOne), lifetime.ApplicationStopping).ConfigureAwait(true);
+        }
+        finally
+        {
+            ledger.Remove(key);
+        }
     }
 
     /// <inheritdoc />
-    public Task<WorkerInfo> DescribeAsync() => Task.FromResult(new WorkerInfo(identity.Name, identity.Slots));
+    public Task<WorkerInfo> DescribeAsync() => Task.FromResult(new WorkerInfo(identity.Name, identity.Slots, ledger.Snapshot()));
 
     private WorkResult RunOne(WorkItem item)
     {

@@ -130,6 +130,54 @@ public sealed class ClusterSweepTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task AChunkLostOnTheWayToALiveWorker_IsHandedOutAgain_LongBeforeTheCallTimeout()
+    {
+        // One worker loses its second chunk as a call lost in transit would be (STRATEGYLAB_FAULT_DROP_CHUNK): it keeps
+        // answering its probes, but they never list that chunk, so the client hands it out again after a few probes,
+        // not after the user's 30-minute call timeout, and drops no worker.
+        using var cluster = await TestCluster.StartAsync();
+        await Task.WhenAll(
+            cluster.StartWorkerAsync(environment: new Dictionary<string, string> { [ChunkFaults.Variable] = "2" }),
+            cluster.StartWorkerAsync());
+        var configPath = Path.Combine(_dir, "run.json");
+        await File.WriteAllTextAsync(configPath, Config, TestContext.Current.CancellationToken);
+        var (config, effective) = ConfigLoader.Load(configPath);
+        var job = SweepJob.Prepare(new SweepJobSpec(effective.ToJsonString(), config.Strategy.BaseDirectory));
+        var plan = SweepPlan.Build(null, Params, [], top: 0);
+        var lost = new List<string>();
+        var seen = new List<int>();
+        SweepResult remote;
+        int chunksLost;
+        using var guard = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        guard.CancelAfter(TimeSpan.FromMinutes(4)); // not a timing assert: the bound on a hang (the call timeout is 30 min)
+        await using (var executor = await ClusterSweepRunner.ConnectAsync(
+            new ClusterSweepOptions
+            {
+                Cluster = cluster.Address,
+                ChunkSize = 2,
+                PollInterval = TimeSpan.FromSeconds(1),
+                ChunkTimeout = TimeSpan.FromMinutes(30),
+                MissedProbesLimit = 3,
+                WorkerLost = (worker, reason) => lost.Add(worker + ": " + reason),
+                WorkerWait = TimeSpan.FromMinutes(2),
+                ChunkStarted = (worker, indexes) => output.WriteLine($"chunk [{string.Join(',', indexes)}] to {worker}"),
+            },
+            TestContext.Current.CancellationToken))
+        {
+            remote = await SweepRunner.RunAsync(job, plan, executor, Path.Combine(_dir, "cluster"), progress: row => seen.Add(row.Index), cancellationToken: guard.Token);
+            chunksLost = executor.ChunksLost;
+        }
+
+        Assert.Empty(lost); // both workers stayed alive
+        Assert.True(chunksLost >= 1, "the lost chunk was never handed out again");
+        Assert.Equal(plan.Combinations.Select(c => c.Index).Order(), seen.Order()); // every combination, once
+        var local = await SweepRunner.RunAsync(job, plan, new LocalSweepExecutor(2), Path.Combine(_dir, "local"), cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(
+            await File.ReadAllTextAsync(Path.Combine(local.Folder, SweepOutput.CsvFileName), TestContext.Current.CancellationToken),
+            await File.ReadAllTextAsync(Path.Combine(remote.Folder, SweepOutput.CsvFileName), TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public async Task SweepCommand_WithAClusterAddressThatIsNotRedis_SaysSo_AndLeavesNoFolder()
     {
         var configPath = Path.Combine(_dir, "run.json");
