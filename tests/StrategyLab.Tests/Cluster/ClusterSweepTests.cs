@@ -74,9 +74,9 @@ public sealed class ClusterSweepTests(ITestOutputHelper output) : IDisposable
                 Cluster = cluster.Address,
                 ChunkSize = 2, // 6 chunks for 4 slots: the first worker to finish a chunk is handed a third
                 PollInterval = TimeSpan.FromSeconds(1),
-                // The killed worker's chunks go back when it misses its probes (asserted below), not at this timeout. It
-                // still bounds a call to the live worker lost in transit when the other died (seen once under load: the
-                // survivor answered its probes, its chunk never came back): the client cannot tell that from a slow chunk.
+                // The killed worker's chunks go back when it misses its probes (asserted below), not at this timeout; a
+                // call to the live worker lost when the other died goes back when the survivor's probe answers do not list
+                // it (AChunkLostOnTheWayToALiveWorker…). This stays a last bound on anything neither path catches.
                 ChunkTimeout = TimeSpan.FromMinutes(1),
                 ProbeTimeout = TimeSpan.FromSeconds(3),
                 MissedProbesLimit = 3,
