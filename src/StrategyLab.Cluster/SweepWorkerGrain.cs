@@ -1,18 +1,22 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
+using Orleans.Concurrency;
 using Orleans.Placement;
 
 namespace StrategyLab.Cluster;
 
 /// <summary>
 /// The grain behind <see cref="ISweepWorkerGrain"/>. Random placement honours the client's placement hint (the silo
-/// a slot belongs to); with no hint it lands anywhere, which is still correct, only less even.
+/// a slot belongs to); with no hint it lands anywhere, which is still correct, only less even. Reentrant: a chunk call
+/// is entered (and held in the <see cref="ChunkLedger"/>) as soon as it arrives, never queued behind a call that
+/// hangs, so a probe answer lists every call that reached the worker.
 /// </summary>
 [RandomPlacement]
+[Reentrant]
 public sealed class SweepWorkerGrain(IWorkHandler handler, WorkerIdentity identity, ChunkLedger ledger, IHostApplicationLifetime lifetime) : Grain, ISweepWorkerGrain
 {
     /// <inheritdoc />
-    public async Task<WorkResult[]> RunChunkAsync(WorkItem[] chunk)
+    public async Task<WorkResult[]> RunChunkAsync(WorkItem[] chunk, Guid call)
     {
         ArgumentNullException.ThrowIfNull(chunk);
         if (chunk.Length == 0)
@@ -22,12 +26,12 @@ public sealed class SweepWorkerGrain(IWorkHandler handler, WorkerIdentity identi
 
         if (ChunkFaults.DropsNext())
         {
-            // Test hook: as if the call had been lost on its way here; never answered, never held.
+            // Test hook: as if the call had been lost on its way here; never answered, never held (and, the grain being
+            // reentrant, blocking no later call to this slot).
             return await new TaskCompletionSource<WorkResult[]>().Task.WaitAsync(lifetime.ApplicationStopping).ConfigureAwait(true);
         }
 
-        var key = chunk[0].Index;
-        ledger.Add(key);
+        ledger.Add(call);
         try
         {
             // A backtest is CPU-bound for seconds: off the grain's turn, so the silo keeps answering probes and pings.
@@ -35,7 +39,7 @@ public sealed class SweepWorkerGrain(IWorkHandler handler, WorkerIdentity identi
         }
         finally
         {
-            ledger.Remove(key);
+            ledger.Remove(call);
         }
     }
 

@@ -33,9 +33,9 @@ public sealed record WorkResult(
 /// <param name="Worker">The silo's endpoint (<c>host:port</c>).</param>
 /// <param name="Slots">Chunks it runs at the same time (one per core by default).</param>
 /// <param name="Holding">
-/// The first combination index of every chunk it has received and not yet answered (<see cref="ChunkLedger"/>); null
-/// from a worker that does not say. A client compares it with the chunks it sent there to find a call lost on the way.
+/// The id of every chunk call it has received and not yet answered, sorted (<see cref="ChunkLedger"/>). A client
+/// compares it with the calls it sent there to find one lost on the way.
 /// </param>
 [GenerateSerializer]
 [Alias("StrategyLab.Cluster.WorkerInfo")]
-public sealed record WorkerInfo([property: Id(0)] string Worker, [property: Id(1)] int Slots, [property: Id(2)] int[]? Holding = null);
+public sealed record WorkerInfo([property: Id(0)] string Worker, [property: Id(1)] int Slots, [property: Id(2)] Guid[] Holding);

@@ -176,6 +176,9 @@ internal sealed class TestCluster : IDisposable
         return (worker, $"127.0.0.1:{port}");
     }
 
+    /// <summary>What each worker wrote (its warnings, its errors), for failure messages.</summary>
+    public string WorkerOutput => string.Join('\n', _processes.Skip(1).Select((p, n) => $"worker {n + 1}:\n{p.Output}"));
+
     public void Dispose()
     {
         // Workers first, then their Redis.

@@ -49,7 +49,7 @@ public sealed class ClusterSweepTests(ITestOutputHelper output) : IDisposable
         }
     }
 
-    [Fact]
+    [Fact(Timeout = 15 * 60 * 1000)] // a backstop only: the sweep itself is bounded (RunBoundedAsync)
     public async Task Sweep_WithOneWorkerKilledMidSweep_HasEveryCombinationOnce_AndTheLocalSweepCsv()
     {
         using var cluster = await TestCluster.StartAsync();
@@ -66,8 +66,7 @@ public sealed class ClusterSweepTests(ITestOutputHelper output) : IDisposable
         var seen = new List<int>();
         int reassigned;
         SweepResult remote;
-        using var guard = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        guard.CancelAfter(TimeSpan.FromMinutes(6)); // not a timing assert: the bound on a hang
+        using var log = new CapturingLoggerProvider();
         await using (var executor = await ClusterSweepRunner.ConnectAsync(
             new ClusterSweepOptions
             {
@@ -100,9 +99,10 @@ public sealed class ClusterSweepTests(ITestOutputHelper output) : IDisposable
                     }
                 },
             },
-            TestContext.Current.CancellationToken))
+            TestContext.Current.CancellationToken,
+            log.Into))
         {
-            remote = await SweepRunner.RunAsync(job, plan, executor, Path.Combine(_dir, "cluster"), progress: row => seen.Add(row.Index), cancellationToken: guard.Token);
+            remote = await RunBoundedAsync(executor, job, plan, seen, log, cluster);
             reassigned = executor.Reassigned;
         }
 
@@ -129,7 +129,7 @@ public sealed class ClusterSweepTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(expected, await File.ReadAllTextAsync(Path.Combine(cliOut, SweepOutput.CsvFileName), TestContext.Current.CancellationToken));
     }
 
-    [Fact]
+    [Fact(Timeout = 10 * 60 * 1000)] // a backstop only: the sweep itself is bounded (RunBoundedAsync)
     public async Task AChunkLostOnTheWayToALiveWorker_IsHandedOutAgain_LongBeforeTheCallTimeout()
     {
         // One worker loses its second chunk as a call lost in transit would be (STRATEGYLAB_FAULT_DROP_CHUNK): it keeps
@@ -148,8 +148,7 @@ public sealed class ClusterSweepTests(ITestOutputHelper output) : IDisposable
         var seen = new List<int>();
         SweepResult remote;
         int chunksLost;
-        using var guard = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        guard.CancelAfter(TimeSpan.FromMinutes(4)); // not a timing assert: the bound on a hang (the call timeout is 30 min)
+        using var log = new CapturingLoggerProvider();
         await using (var executor = await ClusterSweepRunner.ConnectAsync(
             new ClusterSweepOptions
             {
@@ -162,19 +161,51 @@ public sealed class ClusterSweepTests(ITestOutputHelper output) : IDisposable
                 WorkerWait = TimeSpan.FromMinutes(2),
                 ChunkStarted = (worker, indexes) => output.WriteLine($"chunk [{string.Join(',', indexes)}] to {worker}"),
             },
-            TestContext.Current.CancellationToken))
+            TestContext.Current.CancellationToken,
+            log.Into))
         {
-            remote = await SweepRunner.RunAsync(job, plan, executor, Path.Combine(_dir, "cluster"), progress: row => seen.Add(row.Index), cancellationToken: guard.Token);
+            remote = await RunBoundedAsync(executor, job, plan, seen, log, cluster);
             chunksLost = executor.ChunksLost;
         }
 
         Assert.Empty(lost); // both workers stayed alive
         Assert.True(chunksLost >= 1, "the lost chunk was never handed out again");
+        Assert.NotEmpty(log.Named("cluster.chunk_lost"));
         Assert.Equal(plan.Combinations.Select(c => c.Index).Order(), seen.Order()); // every combination, once
         var local = await SweepRunner.RunAsync(job, plan, new LocalSweepExecutor(2), Path.Combine(_dir, "local"), cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(
             await File.ReadAllTextAsync(Path.Combine(local.Folder, SweepOutput.CsvFileName), TestContext.Current.CancellationToken),
             await File.ReadAllTextAsync(Path.Combine(remote.Folder, SweepOutput.CsvFileName), TestContext.Current.CancellationToken));
+    }
+
+    /// <summary>
+    /// Runs the sweep, bounded: one not finished in <paramref name="bound"/> (3 minutes unless said; a bound on a hang,
+    /// not a timing assert, since the user's call timeout is 30 minutes) fails the test with the client's ledger (per
+    /// worker: chunks handed out, answered, not held, failed; what each slot holds), its log, and the workers' output.
+    /// </summary>
+    private async Task<SweepResult> RunBoundedAsync(ClusterSweepRunner executor, SweepJob job, SweepPlan plan, List<int> seen, CapturingLoggerProvider log, TestCluster cluster, TimeSpan? bound = null)
+    {
+        var limit = bound ?? TimeSpan.FromMinutes(3);
+        using var guard = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        guard.CancelAfter(limit);
+        try
+        {
+            return await SweepRunner.RunAsync(job, plan, executor, Path.Combine(_dir, "cluster"), progress: row => seen.Add(row.Index), cancellationToken: guard.Token);
+        }
+        catch (Exception e) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
+        {
+            var what = e is OperationCanceledException ? $"did not finish in {limit.TotalMinutes:0} min" : "failed: " + e.Message;
+            Assert.Fail($"the cluster sweep {what}.\nLedger: {executor.State}\nClient log:\n{string.Join('\n', log.Entries)}\n{cluster.WorkerOutput}\n{e}");
+            throw;
+        }
+        finally
+        {
+            output.WriteLine("ledger: " + executor.State);
+            foreach (var entry in log.Entries)
+            {
+                output.WriteLine(entry.ToString());
+            }
+        }
     }
 
     [Fact]
