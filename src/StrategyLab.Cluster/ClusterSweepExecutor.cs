@@ -232,8 +232,9 @@ public sealed class ClusterSweepExecutor : IAsyncDisposable
             }
             else if (noWorkerSince.Elapsed > _options.WorkerWait)
             {
+                var why = sweep.JoinProblem is { } problem ? $" (the last worker that tried to join: {problem})" : string.Empty;
                 throw new InvalidOperationException(
-                    $"no worker in the cluster {_options.Cluster} for {_options.WorkerWait.TotalSeconds:0} s; {sweep.Done.Count} of {sweep.Total} combination(s) done. Start workers with 'strategylab worker --cluster {_options.Cluster}'.");
+                    $"no worker in the cluster {_options.Cluster} for {_options.WorkerWait.TotalSeconds:0} s{why}; {sweep.Done.Count} of {sweep.Total} combination(s) done. Start workers with 'strategylab worker --cluster {_options.Cluster}'.");
             }
 
             Probe(sweep, clock.Elapsed);
@@ -483,6 +484,7 @@ public sealed class ClusterSweepExecutor : IAsyncDisposable
             var misplaced = answers.Prepend(info).Select(a => a.Worker).FirstOrDefault(name => name != expected);
             if (misplaced is not null)
             {
+                sweep.JoinProblem = $"a grain meant for worker {expected} answered from {misplaced}";
                 _log.LogDebug(new EventId(9, "cluster.worker_misplaced"), "a grain meant for worker {Silo} answered from {Other}; it joins on a later poll", expected, misplaced);
                 return null;
             }
@@ -491,6 +493,7 @@ public sealed class ClusterSweepExecutor : IAsyncDisposable
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            sweep.JoinProblem = $"{expected} did not answer: {e.Message}";
             _log.LogDebug(new EventId(4, "cluster.worker_unanswered"), "worker {Silo} did not answer: {Error}", expected, e.Message);
             return null;
         }

@@ -29,6 +29,9 @@ internal sealed class SweepState(IReadOnlyList<WorkItem> items, int chunkSize)
 
     public Dictionary<Task<WorkResult[]>, SlotState> Running { get; } = [];
 
+    /// <summary>Why the last silo that tried to join did not (for the error when no worker ever joins), or null.</summary>
+    public string? JoinProblem { get; set; }
+
     public bool Complete => Done.Count == Total;
 
     /// <summary>Orders hand-outs and probes: a probe answer can only tell of chunks handed out before it was sent.</summary>
