@@ -75,3 +75,14 @@ internal static class CliLogging
         }
     }
 }
+
+/// <summary>The CLI's log lines (stderr, one line each) for the loggers of a host the command builds (a silo, a cluster client).</summary>
+internal sealed class SharedLoggerProvider(ILoggerFactory loggers) : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) => loggers.CreateLogger(categoryName);
+
+    public void Dispose()
+    {
+        // The factory belongs to the command.
+    }
+}

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
@@ -44,7 +45,7 @@ public sealed record ClusterSweepOptions
     /// </summary>
     public int MissedProbesLimit { get; init; } = 3;
 
-    /// <summary>Failed calls (not a worker's death) a combination may see before the sweep fails.</summary>
+    /// <summary>Failed or lost calls (not a worker's death) a combination may see before the sweep fails.</summary>
     public int MaxAttempts { get; init; } = 5;
 
     /// <summary>
@@ -72,10 +73,14 @@ public sealed record ClusterSweepOptions
 public sealed class ClusterSweepExecutor : IAsyncDisposable
 {
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long a sweep may go without a result before it logs what it waits for (and again after as long).</summary>
+    private static readonly TimeSpan StallReport = TimeSpan.FromSeconds(30);
     private readonly IHost _host;
     private readonly IClusterClient _client;
     private readonly ClusterSweepOptions _options;
     private readonly ILogger _log;
+    private string _state = "no sweep yet";
 
     private ClusterSweepExecutor(IHost host, ClusterSweepOptions options, ILogger log)
     {
@@ -90,6 +95,16 @@ public sealed class ClusterSweepExecutor : IAsyncDisposable
     /// this executor; a sweep runs on one thread, read it once the sweep has finished).
     /// </summary>
     public int Reassigned { get; private set; }
+
+    /// <summary>Chunks handed out again because their live worker did not hold them (a call or an answer lost on the way).</summary>
+    public int ChunksLost { get; private set; }
+
+    /// <summary>
+    /// The ledger of the running (or last) sweep, as of the dispatcher's last pass: combinations done, pending and
+    /// running; per worker the chunks handed out, answered, not held and failed, and what each slot holds. Readable
+    /// from any thread; for a caller that gives up waiting to say why.
+    /// </summary>
+    public string State => Volatile.Read(ref _state);
 
     /// <summary>Connects to the cluster (waiting up to <see cref="ClusterSweepOptions.WorkerWait"/> for a first worker).</summary>
     /// <exception cref="FormatException">The cluster address is not <c>redis://host:port</c>.</exception>
@@ -160,7 +175,9 @@ public sealed class ClusterSweepExecutor : IAsyncDisposable
     {
         try
         {
-            await _host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            // Bounded: calls still pending (a lost one waits for ChunkTimeout) must not hold the caller up.
+            using var stopping = new CancellationTokenSource(CallTimeout);
+            await _host.StopAsync(stopping.Token).ConfigureAwait(false);
         }
         finally
         {
@@ -198,6 +215,8 @@ public sealed class ClusterSweepExecutor : IAsyncDisposable
         TimeSpan? lastPoll = null;
         var noWorkerSince = Stopwatch.StartNew();
         var clock = Stopwatch.StartNew();
+        var lastProgress = TimeSpan.Zero;
+        var lastReport = TimeSpan.Zero;
         while (!sweep.Complete)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -213,14 +232,17 @@ public sealed class ClusterSweepExecutor : IAsyncDisposable
             }
             else if (noWorkerSince.Elapsed > _options.WorkerWait)
             {
+                var why = sweep.JoinProblem is { } problem ? $" (the last worker that tried to join: {problem})" : string.Empty;
                 throw new InvalidOperationException(
-                    $"no worker in the cluster {_options.Cluster} for {_options.WorkerWait.TotalSeconds:0} s; {sweep.Done.Count} of {sweep.Total} combination(s) done. Start workers with 'strategylab worker --cluster {_options.Cluster}'.");
+                    $"no worker in the cluster {_options.Cluster} for {_options.WorkerWait.TotalSeconds:0} s{why}; {sweep.Done.Count} of {sweep.Total} combination(s) done. Start workers with 'strategylab worker --cluster {_options.Cluster}'.");
             }
 
             Probe(sweep, clock.Elapsed);
             Dispatch(sweep, clock.Elapsed);
+            Publish(sweep);
             var delay = Task.Delay(_options.PollInterval, cancellationToken);
             await Task.WhenAny(sweep.Running.Keys.Append(delay)).ConfigureAwait(false);
+            var done = sweep.Done.Count;
             foreach (var (call, slot) in sweep.Running.Where(r => r.Key.IsCompleted).ToList())
             {
                 if (!sweep.Running.Remove(call))
@@ -228,10 +250,10 @@ public sealed class ClusterSweepExecutor : IAsyncDisposable
                     continue; // abandoned with its worker earlier in this pass: its chunk is already back in the queue
                 }
 
-                var chunk = slot.Chunk!;
-                slot.Chunk = null;
+                var chunk = slot.Release();
                 if (call.IsCompletedSuccessfully)
                 {
+                    slot.Worker.Answered++;
                     foreach (var result in call.Result)
                     {
                         if (sweep.Done.Add(result.Index))
@@ -248,28 +270,45 @@ public sealed class ClusterSweepExecutor : IAsyncDisposable
                 // that worker a rest so a dying one does not swallow the queue before the cluster declares it dead.
                 var error = call.Exception?.GetBaseException();
                 _log.LogWarning(new EventId(1, "cluster.chunk_failed"), "a chunk on {Worker} failed ({Error}); it is handed out again", slot.Worker.Name, error?.Message);
+                slot.Worker.Failed++;
                 slot.Worker.RestUntil = clock.Elapsed + (_options.PollInterval * 3);
+                Reassigned += sweep.Requeue(chunk);
                 if (error is SiloUnavailableException)
                 {
                     Abandon(sweep, slot.Worker, "call failed: " + error.Message);
                 }
 
-                Reassigned += sweep.Requeue(chunk);
                 if (!IsWorkerLoss(error) && sweep.CountFailure(chunk) > _options.MaxAttempts)
                 {
                     throw new InvalidOperationException($"a chunk failed {_options.MaxAttempts} times; the last error: {error?.Message}", error);
                 }
             }
+
+            // Never a silent wait: a sweep with no result for a while says what it waits for.
+            if (sweep.Done.Count > done)
+            {
+                lastProgress = clock.Elapsed;
+            }
+            else if (clock.Elapsed - lastProgress >= StallReport && clock.Elapsed - lastReport >= StallReport)
+            {
+                lastReport = clock.Elapsed;
+                _log.LogWarning(new EventId(8, "cluster.sweep_waiting"), "no result for {Seconds:0} s; {State}", (clock.Elapsed - lastProgress).TotalSeconds, sweep.Describe());
+            }
         }
+
+        Publish(sweep);
     }
+
+    /// <summary>Makes the ledger readable from other threads (<see cref="State"/>).</summary>
+    private void Publish(SweepState sweep) => Volatile.Write(ref _state, sweep.Describe());
 
     /// <summary>
     /// Reads the probes that finished and starts the next ones: every worker holding a chunk is asked, once per
-    /// <see cref="ClusterSweepOptions.PollInterval"/>, for its name. A killed or frozen worker's chunk calls wait for
-    /// the response timeout (30 minutes by default) and the membership may take long to declare it dead (the silos
-    /// must vote, and the management grain may live on the dead one); a probe that times out at
-    /// <see cref="ClusterSweepOptions.ProbeTimeout"/> tells within seconds. Chunks run off the grain's turn on the
-    /// worker, so a busy live worker still answers.
+    /// <see cref="ClusterSweepOptions.PollInterval"/>, for its name and the chunk calls it holds. A killed or frozen
+    /// worker's chunk calls wait for the response timeout (30 minutes by default) and the membership may take long to
+    /// declare it dead (the silos must vote, and the management grain may live on the dead one); a probe that times
+    /// out at <see cref="ClusterSweepOptions.ProbeTimeout"/> tells within seconds. Chunks run off the grain's turn on
+    /// the worker, so a busy live worker still answers.
     /// </summary>
     private void Probe(SweepState sweep, TimeSpan now)
     {
@@ -281,6 +320,10 @@ public sealed class ClusterSweepExecutor : IAsyncDisposable
                 if (probe.IsCompletedSuccessfully && probe.Result.Worker == worker.Name)
                 {
                     worker.MissedProbes = 0;
+                    foreach (var slot in sweep.ReadHolding(worker, worker.ProbeSent, probe.Result.Holding ?? [], _options.MissedProbesLimit))
+                    {
+                        HandOutAgain(sweep, slot);
+                    }
                 }
                 else if (++worker.MissedProbes >= Math.Max(1, _options.MissedProbesLimit))
                 {
@@ -301,12 +344,47 @@ public sealed class ClusterSweepExecutor : IAsyncDisposable
             if (worker.Probe is null && busy && (worker.LastProbe is null || now - worker.LastProbe >= _options.PollInterval))
             {
                 worker.LastProbe = now;
+                worker.ProbeSent = sweep.NextSequence();
                 worker.Probe = Call(worker.Silo, worker.Describer, g => g.DescribeAsync()).WaitAsync(_options.ProbeTimeout);
             }
             else if (!busy && worker.Probe is null)
             {
                 worker.MissedProbes = 0; // an idle worker is not probed; a call that fails tells of it
             }
+        }
+    }
+
+    /// <summary>
+    /// A live worker that answers its probes but does not list a call sent to it, probe after probe, never got the
+    /// call or its answer was lost (seen when another worker died mid-sweep): the chunk goes back into the queue now
+    /// rather than at <see cref="ClusterSweepOptions.ChunkTimeout"/>. Only probes sent after the chunk was handed out
+    /// count (an earlier one cannot know of it), and <see cref="ClusterSweepOptions.MissedProbesLimit"/> of them in a
+    /// row. Should the answer come after all, the call is no longer awaited and the combinations, already requeued,
+    /// are counted once by index.
+    /// </summary>
+    private void HandOutAgain(SweepState sweep, SlotState slot)
+    {
+        foreach (var call in sweep.Running.Where(r => r.Value == slot).Select(r => r.Key).ToList())
+        {
+            sweep.Running.Remove(call);
+        }
+
+        var missed = slot.MissedHolds;
+        var chunk = slot.Release();
+        _log.LogWarning(
+            new EventId(7, "cluster.chunk_lost"),
+            "worker {Worker} has not listed its chunk starting at #{Index} in {Missed} probe answers: the call or its answer was lost; the chunk is handed out again",
+            slot.Worker.Name,
+            chunk[0].Index,
+            missed);
+        slot.Worker.NotHeld++;
+        slot.NotHeld++;
+        Reassigned += sweep.Requeue(chunk);
+        ChunksLost++;
+        if (sweep.CountFailure(chunk) > _options.MaxAttempts)
+        {
+            // Lost again and again: something keeps swallowing it; say so rather than hand it out forever.
+            throw new InvalidOperationException($"the chunk starting at #{chunk[0].Index} was lost {_options.MaxAttempts} times (its calls never listed by the workers they went to); {sweep.Describe()}");
         }
     }
 
@@ -318,9 +396,12 @@ public sealed class ClusterSweepExecutor : IAsyncDisposable
         // Fill the idle slots, the worker with the most idle slots first, so the work spreads over the workers.
         while (sweep.Pending.Count > 0)
         {
+            // Among equals, the one that lost fewer calls: a chunk handed out again must not go back, time after time,
+            // to the one slot that keeps losing it (with the grain queueing calls behind a hung one, that was a livelock).
             var worker = sweep.Workers.Values
                 .Where(w => w.RestUntil <= now && w.Slots.Any(s => s.Chunk is null))
                 .OrderByDescending(w => w.Slots.Count(s => s.Chunk is null))
+                .ThenBy(w => w.NotHeld)
                 .FirstOrDefault();
             if (worker is null)
             {
@@ -333,9 +414,11 @@ public sealed class ClusterSweepExecutor : IAsyncDisposable
                 return;
             }
 
-            var slot = worker.Slots.First(s => s.Chunk is null);
-            slot.Chunk = chunk;
-            sweep.Running[Call(worker.Silo, slot.Grain, g => g.RunChunkAsync(chunk))] = slot;
+            var slot = worker.Slots.Where(s => s.Chunk is null).MinBy(s => s.NotHeld)!;
+            var id = Guid.NewGuid();
+            slot.Assign(chunk, id, sweep.NextSequence());
+            worker.Handed++;
+            sweep.Running[Call(worker.Silo, slot.Grain, g => g.RunChunkAsync(chunk, id))] = slot;
             _options.ChunkStarted?.Invoke(worker.Name, Array.ConvertAll(chunk, i => i.Index));
         }
     }
@@ -362,31 +445,57 @@ public sealed class ClusterSweepExecutor : IAsyncDisposable
 
         foreach (var (silo, status) in hosts)
         {
-            if (status != SiloStatus.Active || sweep.Workers.ContainsKey(silo) || sweep.Lost.Contains(silo))
+            if (status != SiloStatus.Active || sweep.Workers.ContainsKey(silo) || sweep.Lost.ContainsKey(silo))
             {
                 continue;
             }
 
-            WorkerInfo info;
-            var describer = _client.GetGrain<ISweepWorkerGrain>($"{sweepId}/{silo.ToParsableString()}/info");
-            try
+            if (await JoinAsync(sweep, sweepId, silo, cancellationToken).ConfigureAwait(false) is { } worker)
             {
-                info = await Call(silo, describer, g => g.DescribeAsync()).WaitAsync(CallTimeout, cancellationToken).ConfigureAwait(false);
+                sweep.Workers[silo] = worker;
+                _log.LogInformation(new EventId(5, "cluster.worker_joined"), "worker {Worker}: {Slots} slot(s)", worker.Name, worker.Slots.Count);
             }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                _log.LogDebug(new EventId(4, "cluster.worker_unanswered"), "worker {Silo} did not answer: {Error}", silo, e.Message);
-                continue;
-            }
+        }
+    }
 
+    /// <summary>
+    /// Asks a new silo for its name and slots, and activates one grain per slot there, checking that each answers from
+    /// that silo: a placement hint is honoured only by a silo that already sees the hinted one as active, so just after
+    /// a silo joined a grain may land elsewhere, and a slot running on another silo than its probe asks would look
+    /// lost on every probe. A misplaced grain stays where it is, so each attempt uses fresh grains.
+    /// </summary>
+    private async Task<WorkerState?> JoinAsync(SweepState sweep, string sweepId, SiloAddress silo, CancellationToken cancellationToken)
+    {
+        var attempt = sweep.JoinAttempts.GetValueOrDefault(silo);
+        sweep.JoinAttempts[silo] = attempt + 1;
+        var prefix = $"{sweepId}/{silo.ToParsableString()}/{attempt.ToString(CultureInfo.InvariantCulture)}";
+        var expected = silo.Endpoint.ToString();
+        try
+        {
+            var describer = _client.GetGrain<ISweepWorkerGrain>(prefix + "/info");
+            var info = await Call(silo, describer, g => g.DescribeAsync()).WaitAsync(CallTimeout, cancellationToken).ConfigureAwait(false);
             var worker = new WorkerState(silo, info.Worker, describer);
             for (var n = 0; n < Math.Max(1, info.Slots); n++)
             {
-                worker.Slots.Add(new SlotState(worker, _client.GetGrain<ISweepWorkerGrain>($"{sweepId}/{silo.ToParsableString()}/{n}")));
+                worker.Slots.Add(new SlotState(worker, _client.GetGrain<ISweepWorkerGrain>($"{prefix}/{n.ToString(CultureInfo.InvariantCulture)}")));
             }
 
-            sweep.Workers[silo] = worker;
-            _log.LogInformation(new EventId(5, "cluster.worker_joined"), "worker {Worker}: {Slots} slot(s)", info.Worker, info.Slots);
+            var answers = await Task.WhenAll(worker.Slots.Select(s => Call(silo, s.Grain, g => g.DescribeAsync()))).WaitAsync(CallTimeout, cancellationToken).ConfigureAwait(false);
+            var misplaced = answers.Prepend(info).Select(a => a.Worker).FirstOrDefault(name => name != expected);
+            if (misplaced is not null)
+            {
+                sweep.JoinProblem = $"a grain meant for worker {expected} answered from {misplaced}";
+                _log.LogDebug(new EventId(9, "cluster.worker_misplaced"), "a grain meant for worker {Silo} answered from {Other}; it joins on a later poll", expected, misplaced);
+                return null;
+            }
+
+            return worker;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            sweep.JoinProblem = $"{expected} did not answer: {e.Message}";
+            _log.LogDebug(new EventId(4, "cluster.worker_unanswered"), "worker {Silo} did not answer: {Error}", expected, e.Message);
+            return null;
         }
     }
 
@@ -394,13 +503,14 @@ public sealed class ClusterSweepExecutor : IAsyncDisposable
     private void Abandon(SweepState sweep, WorkerState worker, string reason)
     {
         _options.WorkerLost?.Invoke(worker.Name, reason);
+        worker.DroppedBecause = reason;
         sweep.Workers.Remove(worker.Silo);
-        sweep.Lost.Add(worker.Silo); // a restarted worker is a new silo address (a new generation), so it can join again
+        sweep.Lost[worker.Silo] = worker; // a restarted worker is a new silo address (a new generation), so it can join again
         foreach (var (call, slot) in sweep.Running.Where(r => r.Value.Worker == worker).ToList())
         {
             sweep.Running.Remove(call);
-            Reassigned += sweep.Requeue(slot.Chunk!);
-            slot.Chunk = null;
+            worker.Failed++;
+            Reassigned += sweep.Requeue(slot.Release());
         }
     }
 
@@ -417,93 +527,5 @@ public sealed class ClusterSweepExecutor : IAsyncDisposable
         {
             RequestContext.Remove(IPlacementDirector.PlacementHintKey);
         }
-    }
-
-    private sealed class SweepState(IReadOnlyList<WorkItem> items, int chunkSize)
-    {
-        private readonly Dictionary<int, int> _failures = [];
-
-        public int Total { get; } = items.Count;
-
-        public Queue<WorkItem[]> Pending { get; } = new(items.Chunk(chunkSize));
-
-        public HashSet<int> Done { get; } = [];
-
-        public Dictionary<SiloAddress, WorkerState> Workers { get; } = [];
-
-        public HashSet<SiloAddress> Lost { get; } = [];
-
-        public Dictionary<Task<WorkResult[]>, SlotState> Running { get; } = [];
-
-        public bool Complete => Done.Count == Total;
-
-        /// <summary>The next chunk with something still to do, or null.</summary>
-        public WorkItem[]? NextChunk()
-        {
-            while (Pending.TryDequeue(out var chunk))
-            {
-                var open = Array.FindAll(chunk, i => !Done.Contains(i.Index));
-                if (open.Length > 0)
-                {
-                    return open;
-                }
-            }
-
-            return null;
-        }
-
-        /// <summary>Puts what is not done of <paramref name="chunk"/> back in the queue; returns how many that is.</summary>
-        public int Requeue(WorkItem[] chunk)
-        {
-            var open = Array.FindAll(chunk, i => !Done.Contains(i.Index));
-            if (open.Length > 0)
-            {
-                Pending.Enqueue(open);
-            }
-
-            return open.Length;
-        }
-
-        public int CountFailure(WorkItem[] chunk)
-        {
-            var most = 0;
-            foreach (var item in chunk)
-            {
-                _failures[item.Index] = _failures.GetValueOrDefault(item.Index) + 1;
-                most = Math.Max(most, _failures[item.Index]);
-            }
-
-            return most;
-        }
-    }
-
-    private sealed class WorkerState(SiloAddress silo, string name, ISweepWorkerGrain describer)
-    {
-        public SiloAddress Silo { get; } = silo;
-
-        public string Name { get; } = name;
-
-        /// <summary>The grain on that worker that says its name: what a probe calls.</summary>
-        public ISweepWorkerGrain Describer { get; } = describer;
-
-        /// <summary>The probe in flight (bounded by the probe timeout), or null.</summary>
-        public Task<WorkerInfo>? Probe { get; set; }
-
-        public TimeSpan? LastProbe { get; set; }
-
-        public int MissedProbes { get; set; }
-
-        public List<SlotState> Slots { get; } = [];
-
-        public TimeSpan RestUntil { get; set; } = TimeSpan.MinValue;
-    }
-
-    private sealed class SlotState(WorkerState worker, ISweepWorkerGrain grain)
-    {
-        public WorkerState Worker { get; } = worker;
-
-        public ISweepWorkerGrain Grain { get; } = grain;
-
-        public WorkItem[]? Chunk { get; set; }
     }
 }

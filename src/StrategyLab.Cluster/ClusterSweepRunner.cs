@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
 using StrategyLab.Runner.Sweeps;
 
 namespace StrategyLab.Cluster;
@@ -17,9 +18,15 @@ public sealed class ClusterSweepRunner : ISweepExecutor, IAsyncDisposable
     /// <summary>Combinations handed out again because the worker running them was lost.</summary>
     public int Reassigned => _executor.Reassigned;
 
-    /// <summary>Connects to the cluster <paramref name="options"/> names.</summary>
-    public static async Task<ClusterSweepRunner> ConnectAsync(ClusterSweepOptions options, CancellationToken cancellationToken = default) =>
-        new(await ClusterSweepExecutor.ConnectAsync(options, cancellationToken: cancellationToken).ConfigureAwait(false));
+    /// <summary>Chunks handed out again because their live worker did not hold them (a call or an answer lost on the way).</summary>
+    public int ChunksLost => _executor.ChunksLost;
+
+    /// <summary>The ledger of the running (or last) sweep (<see cref="ClusterSweepExecutor.State"/>).</summary>
+    public string State => _executor.State;
+
+    /// <summary>Connects to the cluster <paramref name="options"/> names (its events logged where <paramref name="logging"/> says).</summary>
+    public static async Task<ClusterSweepRunner> ConnectAsync(ClusterSweepOptions options, CancellationToken cancellationToken = default, Action<ILoggingBuilder>? logging = null) =>
+        new(await ClusterSweepExecutor.ConnectAsync(options, logging, cancellationToken).ConfigureAwait(false));
 
     /// <inheritdoc />
     /// <exception cref="InvalidOperationException">A worker could not run a combination at all (its data is missing, the configuration does not resolve there).</exception>

@@ -8,11 +8,15 @@ namespace StrategyLab.Cluster;
 [Alias("StrategyLab.Cluster.ISweepWorkerGrain")]
 public interface ISweepWorkerGrain : IGrainWithStringKey
 {
-    /// <summary>Runs every item of <paramref name="chunk"/> one after the other and returns their results in order.</summary>
-    [Alias("RunChunk")]
-    Task<WorkResult[]> RunChunkAsync(WorkItem[] chunk);
+    /// <summary>
+    /// Runs every item of <paramref name="chunk"/> one after the other and returns their results in order; the worker
+    /// lists <paramref name="call"/> in its probe answers (<see cref="WorkerInfo.Holding"/>) from the call's arrival
+    /// until its answer.
+    /// </summary>
+    [Alias("RunChunkCall")]
+    Task<WorkResult[]> RunChunkAsync(WorkItem[] chunk, Guid call);
 
-    /// <summary>The silo's name and slot count.</summary>
+    /// <summary>The silo's name, slot count and the chunk calls it holds.</summary>
     [Alias("Describe")]
     Task<WorkerInfo> DescribeAsync();
 }

@@ -29,9 +29,13 @@ public sealed record WorkResult(
     [property: Id(3)] string Worker,
     [property: Id(4)] double Seconds);
 
-/// <summary>What a worker silo offers: its name and how many chunks it runs at once.</summary>
+/// <summary>What a worker silo offers: its name, how many chunks it runs at once, and the chunks it holds now.</summary>
 /// <param name="Worker">The silo's endpoint (<c>host:port</c>).</param>
 /// <param name="Slots">Chunks it runs at the same time (one per core by default).</param>
+/// <param name="Holding">
+/// The id of every chunk call it has received and not yet answered, sorted (<see cref="ChunkLedger"/>). A client
+/// compares it with the calls it sent there to find one lost on the way.
+/// </param>
 [GenerateSerializer]
 [Alias("StrategyLab.Cluster.WorkerInfo")]
-public sealed record WorkerInfo([property: Id(0)] string Worker, [property: Id(1)] int Slots);
+public sealed record WorkerInfo([property: Id(0)] string Worker, [property: Id(1)] int Slots, [property: Id(2)] Guid[] Holding);

@@ -73,6 +73,7 @@ public static class WorkerHost
             });
         });
         builder.Services.AddSingleton(handler ?? new SweepWorkHandler(options.DataPath));
+        builder.Services.AddSingleton<ChunkLedger>();
         builder.Services.AddSingleton(sp =>
         {
             var silo = sp.GetRequiredService<ILocalSiloDetails>().SiloAddress.Endpoint;

@@ -116,7 +116,7 @@ internal static class SweepCommand
             if (parse.GetValue(flags.Cluster) is { } address)
             {
                 // The combinations run on the cluster's workers; the top runs and walk-forward bookkeeping stay here.
-                await using var remote = await Connect(address, signals.Token).ConfigureAwait(false);
+                await using var remote = await Connect(address, loggers, signals.Token).ConfigureAwait(false);
                 if (!quiet && !json)
                 {
                     await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"sweep: {plan.Combinations.Count} combination(s) of {string.Join(", ", plan.Dimensions.Select(d => d.Name))} on the cluster at {address}")).ConfigureAwait(false);
@@ -163,11 +163,15 @@ internal static class SweepCommand
     }
 
     /// <summary>Connects to the cluster's workers; a cluster that cannot be reached is an error naming it.</summary>
-    private static async Task<ClusterSweepRunner> Connect(string address, CancellationToken token)
+    private static async Task<ClusterSweepRunner> Connect(string address, ILoggerFactory loggers, CancellationToken token)
     {
         try
         {
-            return await ClusterSweepRunner.ConnectAsync(new ClusterSweepOptions { Cluster = address }, token).ConfigureAwait(false);
+            // The sweep's own events (a worker lost, a chunk handed out again, a sweep waiting) on stderr; not Orleans'.
+            return await ClusterSweepRunner.ConnectAsync(
+                new ClusterSweepOptions { Cluster = address },
+                token,
+                logging => logging.AddProvider(new SharedLoggerProvider(loggers)).AddFilter((category, _) => category?.StartsWith("StrategyLab.", StringComparison.Ordinal) == true)).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException and not InvalidOperationException)
         {

@@ -76,15 +76,4 @@ internal static class WorkerCommand
         });
         return command;
     }
-
-    /// <summary>The CLI's log lines (stderr, one line each) for the silo's loggers.</summary>
-    private sealed class SharedLoggerProvider(ILoggerFactory loggers) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => loggers.CreateLogger(categoryName);
-
-        public void Dispose()
-        {
-            // The factory belongs to the command.
-        }
-    }
 }

@@ -38,7 +38,7 @@ internal sealed class ChildProcess : IDisposable
     /// <summary>Every line it wrote so far, stdout and stderr, for failure messages.</summary>
     public string Output => string.Join('\n', _lines);
 
-    public static ChildProcess Start(string fileName, IEnumerable<string> args, string readyText)
+    public static ChildProcess Start(string fileName, IEnumerable<string> args, string readyText, IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo(fileName)
         {
@@ -51,6 +51,11 @@ internal sealed class ChildProcess : IDisposable
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[key] = value;
         }
 
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
@@ -156,7 +161,7 @@ internal sealed class TestCluster : IDisposable
     }
 
     /// <summary>Starts <c>strategylab worker</c> as a process, as a user would; returns once it is in the cluster.</summary>
-    public async Task<(ChildProcess Process, string Endpoint)> StartWorkerAsync(int slots = 2)
+    public async Task<(ChildProcess Process, string Endpoint)> StartWorkerAsync(int slots = 2, IReadOnlyDictionary<string, string>? environment = null)
     {
         var port = FreePort.Next();
         var gateway = FreePort.Next();
@@ -165,11 +170,14 @@ internal sealed class TestCluster : IDisposable
             "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--gateway-port", gateway.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--slots", slots.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ], "worker ready");
+        ], "worker ready", environment);
         _processes.Add(worker);
         await worker.WaitReadyAsync(TimeSpan.FromSeconds(120));
         return (worker, $"127.0.0.1:{port}");
     }
+
+    /// <summary>What each worker wrote (its warnings, its errors), for failure messages.</summary>
+    public string WorkerOutput => string.Join('\n', _processes.Skip(1).Select((p, n) => $"worker {n + 1}:\n{p.Output}"));
 
     public void Dispose()
     {

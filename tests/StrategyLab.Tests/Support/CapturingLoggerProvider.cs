@@ -22,6 +22,10 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
     /// <summary>A logger factory writing only here, at every level.</summary>
     public ILoggerFactory CreateFactory() => LoggerFactory.Create(b => b.AddProvider(this).SetMinimumLevel(LogLevel.Trace));
 
+    /// <summary>Adds this provider to a host's logging, for this project's loggers only (not a framework's, e.g. Orleans').</summary>
+    public void Into(ILoggingBuilder logging) =>
+        logging.AddProvider(this).SetMinimumLevel(LogLevel.Trace).AddFilter((category, _) => category?.StartsWith("StrategyLab.", StringComparison.Ordinal) == true);
+
     /// <summary>Every entry so far, in order.</summary>
     public IReadOnlyList<CapturedLog> Entries => [.. _entries];
 
