@@ -23,7 +23,7 @@ namespace StrategyLab.Runner.Live.Broker;
 /// OCO group is emulated here (a fill reduces the siblings by the filled quantity, and cancels them at zero), not with
 /// Alpaca's bracket/OCO classes, so every venue protects positions the same way.</para>
 /// </remarks>
-public sealed class AlpacaBroker : ILiveVenue, IBrokerAccount, IResumableVenue
+public sealed partial class AlpacaBroker : ILiveVenue, IBrokerAccount, IResumableVenue
 {
     private readonly AlpacaTradingClient _client;
     private readonly AlpacaTradeStream _stream;
@@ -570,68 +570,4 @@ public sealed class AlpacaBroker : ILiveVenue, IBrokerAccount, IResumableVenue
             _inbox.Writer.TryWrite(new BrokerReport(send.Request.ClientOrderId, string.Empty, "rejected", 0m, null, null, null, DateTime.UtcNow, Message: _client.Redactor.Redact(e.Message)));
         }
     }
-
-    /// <summary>One order of the run and its broker-side identity (the broker id changes with each replace).</summary>
-    private sealed class Tracked(Order order, string clientOrderId)
-    {
-        private string? _brokerOrderId;
-
-        public Order Order { get; } = order;
-
-        public string ClientOrderId { get; } = clientOrderId;
-
-        /// <summary>Alpaca's id of the current order (set by the sender, read by the engine's thread).</summary>
-        public string? BrokerOrderId
-        {
-            get => Volatile.Read(ref _brokerOrderId);
-            set => Volatile.Write(ref _brokerOrderId, value);
-        }
-
-        /// <summary>Engine thread only.</summary>
-        public bool CancelRequested { get; set; }
-
-        /// <summary>Engine thread only.</summary>
-        public int Replacements { get; set; }
-
-        /// <summary>A journalled fill of it did not name its broker order (an old journal): its fills keep the old count (engine thread only).</summary>
-        public bool UnattributedFills { get; set; }
-
-        /// <summary>Alpaca ids replaced by a later one (engine thread only).</summary>
-        public HashSet<string> Superseded { get; } = new(StringComparer.Ordinal);
-    }
-
-    private abstract record Command;
-
-    private sealed record SendCommand(Tracked Tracked, AlpacaOrderRequest Request) : Command
-    {
-        public override string ToString() => "submit " + Request.ClientOrderId;
-    }
-
-    private sealed record CancelCommand(Tracked Tracked) : Command
-    {
-        public override string ToString() => "cancel " + Tracked.ClientOrderId;
-    }
-
-    private sealed record ReplaceCommand(Tracked Tracked, string ClientOrderId, decimal? Quantity, decimal? LimitPrice, decimal? StopPrice) : Command
-    {
-        public override string ToString() => "replace " + Tracked.ClientOrderId;
-    }
-
-    private sealed record ReconcileCommand(DateTime SinceUtc) : Command
-    {
-        public override string ToString() => "reconcile";
-    }
-}
-
-/// <summary>Retry and stop settings of <see cref="AlpacaBroker"/>.</summary>
-public sealed record AlpacaBrokerSettings
-{
-    /// <summary>Sends of one command before giving up when the outcome stays unknown (default 5).</summary>
-    public int SendAttempts { get; init; } = 5;
-
-    /// <summary>The wait between two of them (default 2 s).</summary>
-    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(2);
-
-    /// <summary>How long stopping waits for queued commands (cancels at the stop) to be sent (default 10 s).</summary>
-    public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }
