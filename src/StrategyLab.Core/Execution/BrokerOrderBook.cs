@@ -106,6 +106,18 @@ public sealed class BrokerOrderBook
     /// several): only the part not applied before becomes a fill event. Its price is <paramref name="lastPrice"/> when
     /// the report is exactly one new execution of <paramref name="lastQuantity"/>, else derived from the averages.
     /// </summary>
+    /// <param name="order">The engine's order.</param>
+    /// <param name="brokerOrderId">The broker order whose cumulative fill this is (the key its count is kept under).</param>
+    /// <param name="cumulativeQuantity">That broker order's cumulative filled quantity.</param>
+    /// <param name="averagePrice">Its average fill price.</param>
+    /// <param name="lastPrice">The price of the execution reported, when the report is one.</param>
+    /// <param name="lastQuantity">Its quantity.</param>
+    /// <param name="timeUtc">The engine's time of the fill.</param>
+    /// <param name="venueClientOrderId">
+    /// The broker order's own client order id when <paramref name="brokerOrderId"/> is the broker's id of it: the fill
+    /// event then names that broker order (<see cref="OrderEvent.Venue"/>). Null when the count is kept under another key
+    /// (a resumed run's journal that does not say which broker order a fill came from).
+    /// </param>
     /// <returns>The fill raised, or null when nothing was new.</returns>
     public Fill? ApplyCumulativeFill(
         Order order,
@@ -114,7 +126,8 @@ public sealed class BrokerOrderBook
         decimal averagePrice,
         decimal? lastPrice,
         decimal? lastQuantity,
-        DateTime timeUtc)
+        DateTime timeUtc,
+        string? venueClientOrderId = null)
     {
         ArgumentNullException.ThrowIfNull(order);
         ArgumentNullException.ThrowIfNull(brokerOrderId);
@@ -149,7 +162,8 @@ public sealed class BrokerOrderBook
         }
 
         var fill = new Fill(order.Id, order.Symbol, order.Side, quantity, price, 0m, timeUtc, order.Tag, price, price);
-        Raise(done ? OrderEventKind.Filled : OrderEventKind.PartiallyFilled, order, timeUtc, fill);
+        var venue = venueClientOrderId is null ? null : new VenueFill(brokerOrderId, venueClientOrderId, cumulativeQuantity);
+        Raise(done ? OrderEventKind.Filled : OrderEventKind.PartiallyFilled, order, timeUtc, fill, venue);
         return fill;
     }
 
@@ -170,6 +184,6 @@ public sealed class BrokerOrderBook
         _applied[toKey] = (quantity + applied.Quantity, notional + applied.Notional);
     }
 
-    private void Raise(OrderEventKind kind, Order order, DateTime time, Fill? fill = null) =>
-        Listener?.OnOrderEvent(new OrderEvent(kind, order, time, fill));
+    private void Raise(OrderEventKind kind, Order order, DateTime time, Fill? fill = null, VenueFill? venue = null) =>
+        Listener?.OnOrderEvent(new OrderEvent(kind, order, time, fill, venue));
 }

@@ -5,7 +5,8 @@ namespace StrategyLab.Core.Execution;
 /// <param name="Order">The order after the change.</param>
 /// <param name="TimeUtc">When.</param>
 /// <param name="Fill">The execution, for fill events.</param>
-public readonly record struct OrderEvent(OrderEventKind Kind, Order Order, DateTime TimeUtc, Fill? Fill = null);
+/// <param name="Venue">For a broker's fill: the broker order it came from (null for the simulated exchange).</param>
+public readonly record struct OrderEvent(OrderEventKind Kind, Order Order, DateTime TimeUtc, Fill? Fill = null, VenueFill? Venue = null);
 
 /// <summary>Receives order events from a venue, synchronously and in order.</summary>
 public interface IOrderEventListener

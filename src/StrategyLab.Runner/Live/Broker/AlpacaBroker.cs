@@ -23,7 +23,7 @@ namespace StrategyLab.Runner.Live.Broker;
 /// OCO group is emulated here (a fill reduces the siblings by the filled quantity, and cancels them at zero), not with
 /// Alpaca's bracket/OCO classes, so every venue protects positions the same way.</para>
 /// </remarks>
-public sealed class AlpacaBroker : ILiveVenue, IBrokerAccount, IResumableVenue
+public sealed partial class AlpacaBroker : ILiveVenue, IBrokerAccount, IResumableVenue
 {
     private readonly AlpacaTradingClient _client;
     private readonly AlpacaTradeStream _stream;
@@ -220,6 +220,13 @@ public sealed class AlpacaBroker : ILiveVenue, IBrokerAccount, IResumableVenue
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// A fill that names its broker order (<see cref="JournalledOrderEvent.Venue"/>) counts against that broker order with
+    /// that order's own cumulative fill, exactly as Alpaca's report of it did: a replacement's later fills then apply in
+    /// full and the original's never count again. An order with a journalled fill that names none (a journal written
+    /// before fills named it) keeps the old count for all its fills: under its client order id during the catch-up, moved
+    /// to its latest broker order by <see cref="EndCatchUpAsync"/>.
+    /// </remarks>
     public void ApplyJournalled(JournalledOrderEvent orderEvent)
     {
         ArgumentNullException.ThrowIfNull(orderEvent);
@@ -228,12 +235,24 @@ public sealed class AlpacaBroker : ILiveVenue, IBrokerAccount, IResumableVenue
             return;
         }
 
+        if (orderEvent.Venue is { } venue && !tracked.UnattributedFills)
+        {
+            _byClientId.TryAdd(venue.VenueClientOrderId, tracked);
+            Apply(
+                new BrokerReport(venue.VenueClientOrderId, venue.VenueOrderId, orderEvent.Status, venue.FilledQuantity, orderEvent.Price, orderEvent.Price, orderEvent.Quantity, orderEvent.TimeUtc, FromReconcile: !_catchingUp),
+                orderEvent.TimeUtc);
+            return;
+        }
+
+        tracked.UnattributedFills |= orderEvent.Quantity is > 0;
+
         // While catching up, journalled fills are counted under the client order id; EndCatchUpAsync moves the count to
         // Alpaca's id of the order, so a report of the same fill from Alpaca later applies nothing twice.
         var key = _catchingUp ? tracked.ClientOrderId : tracked.BrokerOrderId ?? tracked.ClientOrderId;
         Apply(
             new BrokerReport(orderEvent.ClientOrderId, key, orderEvent.Status, orderEvent.FilledQuantity, orderEvent.Price, orderEvent.Price, orderEvent.Quantity, orderEvent.TimeUtc, FromReconcile: !_catchingUp),
-            orderEvent.TimeUtc);
+            orderEvent.TimeUtc,
+            namesVenueOrder: false);
     }
 
     /// <inheritdoc />
@@ -331,7 +350,10 @@ public sealed class AlpacaBroker : ILiveVenue, IBrokerAccount, IResumableVenue
         new(o.ClientOrderId, o.Id, o.Symbol, o.Side == "buy", o.Quantity ?? 0m, o.FilledQuantity, o.FilledAveragePrice, o.Status, o.UpdatedAtUtc, o.FilledAtUtc);
 
     /// <summary>Applies one report on the engine's thread.</summary>
-    private void Apply(BrokerReport report, DateTime timeUtc)
+    /// <param name="report">What the broker said.</param>
+    /// <param name="timeUtc">The engine's time of it.</param>
+    /// <param name="namesVenueOrder">False when the report's broker id is only the key its count is kept under (an old journal's fill).</param>
+    private void Apply(BrokerReport report, DateTime timeUtc, bool namesVenueOrder = true)
     {
         if (!_byClientId.TryGetValue(report.ClientOrderId, out var tracked))
         {
@@ -360,7 +382,8 @@ public sealed class AlpacaBroker : ILiveVenue, IBrokerAccount, IResumableVenue
 
         if (report.FilledQuantity > 0 && report.AveragePrice is { } average)
         {
-            var fill = _book.ApplyCumulativeFill(order, report.BrokerOrderId, report.FilledQuantity, average, report.LastPrice, report.LastQuantity, timeUtc);
+            var fill = _book.ApplyCumulativeFill(
+                order, report.BrokerOrderId, report.FilledQuantity, average, report.LastPrice, report.LastQuantity, timeUtc, namesVenueOrder ? report.ClientOrderId : null);
             if (fill is { } f)
             {
                 if (report.FromReconcile)
@@ -547,65 +570,4 @@ public sealed class AlpacaBroker : ILiveVenue, IBrokerAccount, IResumableVenue
             _inbox.Writer.TryWrite(new BrokerReport(send.Request.ClientOrderId, string.Empty, "rejected", 0m, null, null, null, DateTime.UtcNow, Message: _client.Redactor.Redact(e.Message)));
         }
     }
-
-    /// <summary>One order of the run and its broker-side identity (the broker id changes with each replace).</summary>
-    private sealed class Tracked(Order order, string clientOrderId)
-    {
-        private string? _brokerOrderId;
-
-        public Order Order { get; } = order;
-
-        public string ClientOrderId { get; } = clientOrderId;
-
-        /// <summary>Alpaca's id of the current order (set by the sender, read by the engine's thread).</summary>
-        public string? BrokerOrderId
-        {
-            get => Volatile.Read(ref _brokerOrderId);
-            set => Volatile.Write(ref _brokerOrderId, value);
-        }
-
-        /// <summary>Engine thread only.</summary>
-        public bool CancelRequested { get; set; }
-
-        /// <summary>Engine thread only.</summary>
-        public int Replacements { get; set; }
-
-        /// <summary>Alpaca ids replaced by a later one (engine thread only).</summary>
-        public HashSet<string> Superseded { get; } = new(StringComparer.Ordinal);
-    }
-
-    private abstract record Command;
-
-    private sealed record SendCommand(Tracked Tracked, AlpacaOrderRequest Request) : Command
-    {
-        public override string ToString() => "submit " + Request.ClientOrderId;
-    }
-
-    private sealed record CancelCommand(Tracked Tracked) : Command
-    {
-        public override string ToString() => "cancel " + Tracked.ClientOrderId;
-    }
-
-    private sealed record ReplaceCommand(Tracked Tracked, string ClientOrderId, decimal? Quantity, decimal? LimitPrice, decimal? StopPrice) : Command
-    {
-        public override string ToString() => "replace " + Tracked.ClientOrderId;
-    }
-
-    private sealed record ReconcileCommand(DateTime SinceUtc) : Command
-    {
-        public override string ToString() => "reconcile";
-    }
-}
-
-/// <summary>Retry and stop settings of <see cref="AlpacaBroker"/>.</summary>
-public sealed record AlpacaBrokerSettings
-{
-    /// <summary>Sends of one command before giving up when the outcome stays unknown (default 5).</summary>
-    public int SendAttempts { get; init; } = 5;
-
-    /// <summary>The wait between two of them (default 2 s).</summary>
-    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(2);
-
-    /// <summary>How long stopping waits for queued commands (cancels at the stop) to be sent (default 10 s).</summary>
-    public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }

@@ -1,3 +1,5 @@
+using StrategyLab.Core.Execution;
+
 namespace StrategyLab.Runner.Live.Broker;
 
 /// <summary>An order event as the journal recorded it, handed back to a broker venue by a resumed run.</summary>
@@ -7,7 +9,11 @@ namespace StrategyLab.Runner.Live.Broker;
 /// <param name="Price">For a fill: its price.</param>
 /// <param name="Quantity">For a fill: its quantity.</param>
 /// <param name="TimeUtc">When the run applied it (the engine's time).</param>
-public sealed record JournalledOrderEvent(string ClientOrderId, string Status, decimal FilledQuantity, decimal? Price, decimal? Quantity, DateTime TimeUtc);
+/// <param name="Venue">
+/// For a fill: the broker order it came from, with that order's own cumulative fill. Null in a journal written before
+/// fills named it: the fill then counts against the order's latest broker order, as it did then.
+/// </param>
+public sealed record JournalledOrderEvent(string ClientOrderId, string Status, decimal FilledQuantity, decimal? Price, decimal? Quantity, DateTime TimeUtc, VenueFill? Venue = null);
 
 /// <summary>
 /// A broker venue a resumed live run can replay: between <see cref="BeginCatchUp"/> and <see cref="EndCatchUpAsync"/> it

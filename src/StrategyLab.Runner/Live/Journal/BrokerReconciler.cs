@@ -25,14 +25,16 @@ public sealed record ReconcileReport(int Adopted, int Unknown, int Missing, int 
 /// </summary>
 /// <remarks>
 /// <para>
-/// An adopted fill is journalled at the broker's average fill price of the order (the broker reports no per-fill
-/// prices in an order snapshot); the quantity is exact. It is stamped with the broker's time of the fill
+/// An adopted fill is journalled at the price of what the journal lacks: the broker's notional of the order (it reports no
+/// per-fill prices in an order snapshot) less the journalled fills'; the quantity is exact. It is stamped with the broker's time of the fill
 /// (<see cref="BrokerOrderSnapshot.LastFillUtc"/>), not the time of the reconciliation.
 /// </para>
 /// <para>
 /// An order replaced at the broker is a chain of broker orders (the original, then <c>{id}-r1</c>…), each counting its own
 /// fills, as the live path counts them: the journal's order is compared with the sum over its chain, so a partly filled
-/// order that was replaced before a crash adopts exactly what its replacement filled while the process was down.
+/// order that was replaced before a crash adopts exactly what its replacement filled while the process was down. When the
+/// journal's fills name their broker order (every fill since they do), each link is compared with the fills naming it and
+/// adopts its own remainder, in a fill row naming it, so the resumed broker adapter counts it against that link.
 /// </para>
 /// </remarks>
 public sealed class BrokerReconciler(IBrokerAccount broker, LiveJournal journal, ILogger logger)
@@ -109,7 +111,11 @@ public sealed class BrokerReconciler(IBrokerAccount broker, LiveJournal journal,
                 moved = true;
             }
 
-            if (b.FilledQuantity > j.FilledQuantity)
+            if (!j.UnattributedFills && _chains.TryGetValue(b.ClientOrderId, out var links))
+            {
+                moved |= AdoptFillsPerLink(b, j, links, state, journalPositions);
+            }
+            else if (b.FilledQuantity > j.FilledQuantity)
             {
                 var delta = b.FilledQuantity - j.FilledQuantity;
                 var status = b.Status == "filled" || b.FilledQuantity >= b.Quantity ? "filled" : "partially_filled";
@@ -178,6 +184,53 @@ public sealed class BrokerReconciler(IBrokerAccount broker, LiveJournal journal,
             "{Broker}: {Adopted} order(s) adopted, {Unknown} unknown, {Missing} missing, {Mismatches} position mismatch(es)",
             broker.Name, adopted, unknown, missing, mismatches);
         return report;
+    }
+
+    /// <summary>
+    /// Adopts what each broker order of <paramref name="links"/> filled beyond the journal's fills naming it: one
+    /// <c>fill</c> row per link, naming the link, priced at the link's notional less its journalled fills' (exact for one
+    /// link, whatever filled before), then a <c>position</c> row. True when anything was adopted.
+    /// </summary>
+    private bool AdoptFillsPerLink(BrokerOrderSnapshot view, JournalOrder j, List<BrokerOrderSnapshot> links, JournalState state, Dictionary<string, decimal> positions)
+    {
+        var filled = j.FilledQuantity;
+        var adopted = false;
+        foreach (var link in links)
+        {
+            var done = state.VenueFills.GetValueOrDefault(link.BrokerOrderId) ?? new JournalVenueFills(0m, 0m);
+            var delta = link.FilledQuantity - done.Quantity;
+            if (delta <= 0)
+            {
+                continue;
+            }
+
+            filled += delta;
+            var last = filled >= view.FilledQuantity;
+            var status = last && (view.Status == "filled" || view.FilledQuantity >= view.Quantity) ? "filled" : "partially_filled";
+            var price = link.AverageFillPrice is { } average
+                ? (((link.FilledQuantity * average) - done.Notional) / delta) / 1.0000000000000000000000000000m // no trailing zeros
+                : (decimal?)null;
+            Reconcile(
+                "order.adopted",
+                view.Symbol,
+                view.ClientOrderId,
+                link.BrokerOrderId,
+                new { what = "fill", qty = Text(delta), venueClientOrderId = link.ClientOrderId, journalFilledQty = Text(done.Quantity), brokerFilledQty = Text(link.FilledQuantity) });
+            journal.Append(
+                JournalEventKind.Fill,
+                new
+                {
+                    qty = Text(delta), price = Text(price), filledQty = Text(filled), adopted = true, timeUtc = Time(link.LastFillUtc),
+                    venueOrderId = link.BrokerOrderId, venueClientOrderId = link.ClientOrderId, venueFilledQty = Text(link.FilledQuantity),
+                },
+                view.Symbol, view.ClientOrderId, link.BrokerOrderId, status);
+            var qty = positions.GetValueOrDefault(view.Symbol) + (j.IsBuy ? delta : -delta);
+            positions[view.Symbol] = qty;
+            journal.Append(JournalEventKind.Position, new { qty = Text(qty), adopted = true, timeUtc = Time(link.LastFillUtc) }, view.Symbol);
+            adopted = true;
+        }
+
+        return adopted;
     }
 
     /// <summary>

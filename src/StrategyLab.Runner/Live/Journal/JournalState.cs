@@ -13,12 +13,30 @@ namespace StrategyLab.Runner.Live.Journal;
 /// <param name="BrokerOrderId">The venue's id, once acknowledged.</param>
 /// <param name="RequestedQuantity">The quantity of the <c>order_request</c> (before any replace).</param>
 /// <param name="FilledNotional">Σ quantity × price of the journalled fills (null when one has no price).</param>
+/// <param name="UnattributedFills">
+/// A journalled fill of it does not name the broker order it came from (a journal written before fills did): its fills
+/// can only be compared with the broker's as a whole.
+/// </param>
 public sealed record JournalOrder(
-    string ClientOrderId, string Symbol, bool IsBuy, decimal Quantity, decimal FilledQuantity, string Status, string? BrokerOrderId, decimal RequestedQuantity, decimal? FilledNotional = 0m)
+    string ClientOrderId,
+    string Symbol,
+    bool IsBuy,
+    decimal Quantity,
+    decimal FilledQuantity,
+    string Status,
+    string? BrokerOrderId,
+    decimal RequestedQuantity,
+    decimal? FilledNotional = 0m,
+    bool UnattributedFills = false)
 {
     /// <summary>True while the order can still fill.</summary>
     public bool IsOpen => !JournalReader.TerminalStatuses.Contains(Status);
 }
+
+/// <summary>What the journal holds of the fills of one broker order (one link of a replaced order).</summary>
+/// <param name="Quantity">Σ quantity of its journalled fills.</param>
+/// <param name="Notional">Σ quantity × price of them.</param>
+public sealed record JournalVenueFills(decimal Quantity, decimal Notional);
 
 /// <summary>
 /// A journal replayed into what a resumed run needs: the orders (with fills and latest status), the positions, the
@@ -30,6 +48,7 @@ public sealed class JournalState
     private readonly Dictionary<string, int> _counts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JournalOrder> _orders = new(StringComparer.Ordinal);
     private readonly Dictionary<string, decimal> _positions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, JournalVenueFills> _venueFills = new(StringComparer.Ordinal);
     private readonly List<string> _orderRequests = [];
 
     /// <summary>An empty journal (a fresh run).</summary>
@@ -49,6 +68,9 @@ public sealed class JournalState
 
     /// <summary>Every order, by client order id.</summary>
     public IReadOnlyDictionary<string, JournalOrder> Orders => _orders;
+
+    /// <summary>The journalled fills of each broker order, by the broker's id of it (from fills that name it).</summary>
+    public IReadOnlyDictionary<string, JournalVenueFills> VenueFills => _venueFills;
 
     /// <summary>The client order ids of the <c>order_request</c> rows, in order.</summary>
     public IReadOnlyList<string> OrderRequests => _orderRequests;
@@ -122,8 +144,23 @@ public sealed class JournalState
                 break;
             case JournalEventKind.Fill when e.ClientOrderId is { } id && _orders.TryGetValue(id, out var o):
                 var qty = Dec(root, "qty");
-                decimal? notional = root.TryGetProperty("price", out var p) && p.ValueKind is JsonValueKind.String or JsonValueKind.Number ? o.FilledNotional + (qty * Dec(root, "price")) : null;
-                _orders[id] = o with { FilledQuantity = o.FilledQuantity + qty, Status = e.OrderStatus ?? o.Status, BrokerOrderId = e.BrokerOrderId ?? o.BrokerOrderId, FilledNotional = notional };
+                var priced = root.TryGetProperty("price", out var p) && p.ValueKind is JsonValueKind.String or JsonValueKind.Number;
+                decimal? notional = priced ? o.FilledNotional + (qty * Dec(root, "price")) : null;
+                var attributed = root.TryGetProperty("venueOrderId", out var venue) && venue.ValueKind == JsonValueKind.String && priced;
+                if (attributed)
+                {
+                    var done = _venueFills.GetValueOrDefault(venue.GetString()!) ?? new JournalVenueFills(0m, 0m);
+                    _venueFills[venue.GetString()!] = new JournalVenueFills(done.Quantity + qty, done.Notional + (qty * Dec(root, "price")));
+                }
+
+                _orders[id] = o with
+                {
+                    FilledQuantity = o.FilledQuantity + qty,
+                    Status = e.OrderStatus ?? o.Status,
+                    BrokerOrderId = e.BrokerOrderId ?? o.BrokerOrderId,
+                    FilledNotional = notional,
+                    UnattributedFills = o.UnattributedFills || !attributed,
+                };
                 _positions[o.Symbol] = _positions.GetValueOrDefault(o.Symbol) + (o.IsBuy ? qty : -qty);
                 break;
             case JournalEventKind.BrokerAck or JournalEventKind.Cancel or JournalEventKind.Reconcile when e.ClientOrderId is { } id && _orders.TryGetValue(id, out var o):

@@ -11,7 +11,8 @@ namespace StrategyLab.Runner.Live.Journal;
 /// Puts a venue behind the journal. Every order request is journalled (<c>order_request</c>, with its deterministic
 /// client order id <c>sl-{run}-{n}</c>) before it reaches the venue, every cancel and replace as an <c>intent</c> before
 /// it is sent, and every venue event as it arrives, before the engine acts on it: acknowledgements (<c>broker_ack</c>),
-/// executions (<c>fill</c>, then a <c>position</c> row once the portfolio holds it), cancels, expiries and rejections
+/// executions (<c>fill</c>, naming the broker order it came from when there is one; then a <c>position</c> row once the
+/// portfolio holds it), cancels, expiries and rejections
 /// (<c>cancel</c>). Works for any <see cref="IExecutionVenue"/> whose events reach <see cref="OnOrderEvent"/>.
 /// </summary>
 public sealed class JournalingVenue : IBarDrivenVenue, ISplitAwareVenue, IOrderEventListener
@@ -155,9 +156,18 @@ public sealed class JournalingVenue : IBarDrivenVenue, ISplitAwareVenue, IOrderE
                     orderEvent.TimeUtc);
                 break;
             case OrderEventKind.PartiallyFilled or OrderEventKind.Filled when orderEvent.Fill is { } f:
+                // A broker's fill names the broker order it came from and that order's own cumulative fill (a replaced
+                // order is several broker orders), so a resumed run counts each against the right one.
+                object payload = orderEvent.Venue is { } v
+                    ? new
+                    {
+                        qty = Text(f.Quantity), price = Text(f.Price), commission = Text(f.Commission), filledQty = Text(o.FilledQuantity), tag = f.Tag, timeUtc = time,
+                        venueOrderId = v.VenueOrderId, venueClientOrderId = v.VenueClientOrderId, venueFilledQty = Text(v.FilledQuantity),
+                    }
+                    : new { qty = Text(f.Quantity), price = Text(f.Price), commission = Text(f.Commission), filledQty = Text(o.FilledQuantity), tag = f.Tag, timeUtc = time };
                 _writer.Write(
                     JournalEventKind.Fill,
-                    new { qty = Text(f.Quantity), price = Text(f.Price), commission = Text(f.Commission), filledQty = Text(o.FilledQuantity), tag = f.Tag, timeUtc = time },
+                    payload,
                     symbol,
                     o.ClientOrderId,
                     broker,

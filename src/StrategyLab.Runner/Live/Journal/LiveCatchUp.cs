@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using StrategyLab.Core.Domain;
+using StrategyLab.Core.Execution;
 using StrategyLab.Runner.Live.Broker;
 
 namespace StrategyLab.Runner.Live.Journal;
@@ -195,14 +196,28 @@ public sealed class LiveCatchUp
             time = time < _assembly.Engine.LastSliceTimeUtc ? _assembly.Engine.LastSliceTimeUtc : time;
         }
 
+        return OrderEventOf(row, time);
+    }
+
+    /// <summary>
+    /// The order event a journal row records, at <paramref name="timeUtc"/>; null for other rows. A fill names its broker
+    /// order when the row does (<c>venueOrderId</c>, <c>venueClientOrderId</c>, <c>venueFilledQty</c>; rows written before
+    /// those fields existed do not).
+    /// </summary>
+    internal static JournalledOrderEvent? OrderEventOf(JournalEvent row, DateTime timeUtc)
+    {
+        ArgumentNullException.ThrowIfNull(row);
         switch (row.Kind)
         {
             case JournalEventKind.BrokerAck when Field(row, "event") is "accepted" or null:
-                return new JournalledOrderEvent(row.ClientOrderId!, "new", 0m, null, null, time);
+                return new JournalledOrderEvent(row.ClientOrderId!, "new", 0m, null, null, timeUtc);
             case JournalEventKind.Fill when Number(row, "qty") is { } qty && Number(row, "price") is { } price && Number(row, "filledQty") is { } filled:
-                return new JournalledOrderEvent(row.ClientOrderId!, row.OrderStatus ?? "partially_filled", filled, price, qty, time);
+                var venue = Field(row, "venueOrderId") is { } venueId && Number(row, "venueFilledQty") is { } venueFilled
+                    ? new VenueFill(venueId, Field(row, "venueClientOrderId") ?? row.ClientOrderId!, venueFilled)
+                    : null;
+                return new JournalledOrderEvent(row.ClientOrderId!, row.OrderStatus ?? "partially_filled", filled, price, qty, timeUtc, venue);
             case JournalEventKind.Cancel:
-                return new JournalledOrderEvent(row.ClientOrderId!, row.OrderStatus ?? Field(row, "event") ?? "canceled", 0m, null, null, time);
+                return new JournalledOrderEvent(row.ClientOrderId!, row.OrderStatus ?? Field(row, "event") ?? "canceled", 0m, null, null, timeUtc);
             default:
                 return null;
         }

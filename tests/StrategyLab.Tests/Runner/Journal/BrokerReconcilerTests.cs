@@ -228,6 +228,45 @@ public sealed class BrokerReconcilerTests : IDisposable
         Assert.True(Math.Abs((400m + 198m + (4 * price)) - 990m) < 1e-6m, "the journal's cost differs from the broker's");
     }
 
+    [Fact]
+    public async Task FillsThatNameTheirBrokerOrder_AreAdoptedPerBrokerOrder_EachAtItsOwnPrice_AndNamingIt()
+    {
+        // b1 (10 ordered) filled 4 at 100 (journalled, naming b1) and a 5th at 101 whose row the crash lost; it was replaced
+        // by sl-run-1-r1 (b2, the 5 left), which filled 2 at 99 before the crash (journalled, naming b2) and 3 at 98 while
+        // the process was down. Each broker order adopts its own remainder: 1 at 101 under b1, 3 at 98 under b2.
+        var broker = new FakeBroker();
+        broker.Orders.Add(new BrokerOrderSnapshot("sl-run-1", "b1", "AAPL", true, 10, 5, 501m / 5m, "replaced", T0.AddMinutes(-2)));
+        broker.Orders.Add(new BrokerOrderSnapshot("sl-run-1-r1", "b2", "AAPL", true, 5, 5, 492m / 5m, "filled", T0.AddMinutes(6), T0.AddMinutes(6)));
+        broker.Positions.Add(new BrokerPositionSnapshot("AAPL", 10, 99.3m));
+        using (var journal = LiveJournal.Open(_folder, _time))
+        {
+            Request(journal, "sl-run-1", "AAPL", "buy", 10);
+            journal.Append(JournalEventKind.BrokerAck, new { }, "AAPL", "sl-run-1", "1", "new");
+            journal.Append(JournalEventKind.Fill, new { qty = "4", price = "100", filledQty = "4", venueOrderId = "b1", venueClientOrderId = "sl-run-1", venueFilledQty = "4" }, "AAPL", "sl-run-1", "1", "partially_filled");
+            journal.Append(JournalEventKind.Position, new { qty = "4" }, "AAPL");
+            journal.Append(JournalEventKind.BrokerAck, new { @event = "replaced", qty = "10", limitPrice = "99" }, "AAPL", "sl-run-1", "1", "new");
+            journal.Append(JournalEventKind.Fill, new { qty = "2", price = "99", filledQty = "6", venueOrderId = "b2", venueClientOrderId = "sl-run-1-r1", venueFilledQty = "2" }, "AAPL", "sl-run-1", "1", "partially_filled");
+            journal.Append(JournalEventKind.Position, new { qty = "6" }, "AAPL");
+            Assert.Equal(new ReconcileReport(1, 0, 0, 0), await Reconcile(journal, broker));
+        }
+
+        var adopted = Rows(JournalEventKind.Fill).Where(r => r.PayloadJson.Contains("adopted", StringComparison.Ordinal))
+            .Select(r => System.Text.Json.Nodes.JsonNode.Parse(r.PayloadJson)!)
+            .Select(p => (p["qty"]!.GetValue<string>(), p["price"]!.GetValue<string>(), p["venueOrderId"]!.GetValue<string>(), p["venueClientOrderId"]!.GetValue<string>(), p["venueFilledQty"]!.GetValue<string>(), p["filledQty"]!.GetValue<string>()));
+        Assert.Equal([("1", "101", "b1", "sl-run-1", "5", "7"), ("3", "98", "b2", "sl-run-1-r1", "5", "10")], adopted);
+        var state = JournalState.Load(_folder);
+        Assert.Equal(("filled", 10m, 993m), (state.Orders["sl-run-1"].Status, state.Orders["sl-run-1"].FilledQuantity, state.Orders["sl-run-1"].FilledNotional!.Value));
+        Assert.Equal(10m, state.Positions["AAPL"]);
+        Assert.Equal((5m, 501m), (state.VenueFills["b1"].Quantity, state.VenueFills["b1"].Notional));
+        Assert.Equal((5m, 492m), (state.VenueFills["b2"].Quantity, state.VenueFills["b2"].Notional));
+        Assert.Empty(_logs.Named("reconcile.position.mismatch"));
+
+        using (var journal = LiveJournal.Open(_folder, _time))
+        {
+            Assert.True((await Reconcile(journal, broker)).IsClean);
+        }
+    }
+
     private List<JournalEvent> Rows(JournalEventKind kind)
     {
         using var reader = JournalReader.Open(_folder);

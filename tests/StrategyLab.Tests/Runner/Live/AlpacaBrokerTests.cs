@@ -30,32 +30,33 @@ public sealed class AlpacaBrokerTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _server = await FakeAlpacaServer.StartAsync(AlpacaHarness.ServerOptions(), Ct);
-        _broker = new AlpacaBroker(
-            new AlpacaOptions
-            {
-                KeyId = AlpacaHarness.KeyId,
-                SecretKey = AlpacaHarness.Secret,
-                TradingUrl = _server.TradingUrl,
-                TradeStreamUrl = _server.TradeStreamUrl,
-                RateLimitBackoff = TimeSpan.FromMilliseconds(10),
-                MaxRateLimitBackoff = TimeSpan.FromMilliseconds(50),
-                RequestTimeout = TimeSpan.FromSeconds(5),
-                Stream = new ReconnectingWebSocketOptions
-                {
-                    InitialBackoff = TimeSpan.FromMilliseconds(20),
-                    MaxBackoff = TimeSpan.FromMilliseconds(200),
-                    BackoffJitter = false,
-                },
-            },
-            RunId,
-            _logs.CreateFactory(),
-            new AlpacaBrokerSettings { RetryDelay = TimeSpan.FromMilliseconds(20), StopTimeout = TimeSpan.FromSeconds(2) })
-        {
-            Listener = _events,
-        };
+        _broker = NewBroker(_server, RunId, _logs.CreateFactory());
+        _broker.Listener = _events;
         await _broker.ConnectAsync(Ct);
         await _server.WaitUntilAsync(s => s.TradeStreamListeners == 1, cancellationToken: Ct);
     }
+
+    /// <summary>An adapter pointed at <paramref name="server"/>, with short back-offs and retry delays (not connected).</summary>
+    internal static AlpacaBroker NewBroker(FakeAlpacaServer server, string runId, Microsoft.Extensions.Logging.ILoggerFactory loggers) => new(
+        new AlpacaOptions
+        {
+            KeyId = AlpacaHarness.KeyId,
+            SecretKey = AlpacaHarness.Secret,
+            TradingUrl = server.TradingUrl,
+            TradeStreamUrl = server.TradeStreamUrl,
+            RateLimitBackoff = TimeSpan.FromMilliseconds(10),
+            MaxRateLimitBackoff = TimeSpan.FromMilliseconds(50),
+            RequestTimeout = TimeSpan.FromSeconds(5),
+            Stream = new ReconnectingWebSocketOptions
+            {
+                InitialBackoff = TimeSpan.FromMilliseconds(20),
+                MaxBackoff = TimeSpan.FromMilliseconds(200),
+                BackoffJitter = false,
+            },
+        },
+        runId,
+        loggers,
+        new AlpacaBrokerSettings { RetryDelay = TimeSpan.FromMilliseconds(20), StopTimeout = TimeSpan.FromSeconds(2) });
 
     public async ValueTask DisposeAsync()
     {

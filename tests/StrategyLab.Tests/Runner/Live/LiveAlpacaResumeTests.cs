@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using StrategyLab.Core.Calendar;
 using StrategyLab.Core.Data;
 using StrategyLab.Core.Domain;
+using StrategyLab.Core.Execution;
 using StrategyLab.FakeServers.Alpaca;
 using StrategyLab.FakeServers.Polygon;
 using StrategyLab.Runner;
@@ -155,6 +156,71 @@ public sealed class LiveAlpacaResumeTests : IDisposable
         _logs.AssertNoneContains(AlpacaHarness.Secret);
     }
 
+    [Fact]
+    public async Task AnExitPartlyFilledThenReplaced_WhoseReplacementFillsWhileDownAndAfterTheResume_EndsWithAlpacasPosition()
+    {
+        // Long 10 with a stop and a take-profit (their OCO emulated by the adapter), every fill split in two: the target
+        // fills 5 (the stop is cut to 5: its replacement), the stop's replacement fills 3 (the target is cut to 7: its
+        // replacement, a new Alpaca order for the 2 left). The process dies; the target's replacement fills 1 while it is
+        // down and its last 1 after the resume. Counted against the newest Alpaca order, the target's 5 journalled fills
+        // made the replacement's last one look applied already: the run stayed long 1 while Alpaca was flat.
+        var ct = TestContext.Current.CancellationToken;
+        var minutes = Minutes(40);
+        await using var polygon = await FakePolygonServer.StartAsync(new FakePolygonOptions { ApiKeys = [PolygonKey], RequestsPerMinute = 0 }, ct);
+        await using var broker = await FakeAlpacaServer.StartAsync(AlpacaHarness.ServerOptions(), ct);
+        var config = Config(polygon, broker, """ "risk": { "stop_loss_pct": 1, "take_profit_pct": 0.5 },""");
+        var folder = Path.Combine(_dir, "first", "run");
+        var crashed = Path.Combine(_dir, "crashed", "run");
+        var first = await Session.StartAsync(this, polygon, config, folder, Start(0), resume: false);
+        var decided = await first.RunMinutesAsync(polygon, broker, minutes, 0, minutes.Count, () => first.Assembly.Venue.OpenOrders.Count > 0) - 1;
+        var entry = Assert.Single(first.Assembly.Venue.OpenOrders);
+        Assert.Equal(OrderSide.Buy, entry.Side);
+
+        broker.PushPrice("SPY", minutes[decided + 1].Open);
+        await Eventually.Until(() => first.Assembly.Venue.OpenOrders.Count == 2, "the exits");
+        await first.SentAsync(broker, "the exits at Alpaca");
+        var target = first.Assembly.Venue.OpenOrders.Single(o => o.Type == OrderType.Limit);
+        var stop = first.Assembly.Venue.OpenOrders.Single(o => o.Type == OrderType.Stop);
+        var above = target.LimitPrice!.Value + 0.01m;
+        var below = stop.StopPrice!.Value - 0.01m;
+        broker.Faults.SplitFills = true;
+
+        broker.PushPrice("SPY", above);
+        await Eventually.Until(() => target.FilledQuantity == 5m && broker.Orders.Any(o => o.ClientOrderId == stop.ClientOrderId + "-r1"), "the target's first half, the stop cut");
+        await first.SentAsync(broker, "the stop's replacement");
+        broker.PushPrice("SPY", below);
+        await Eventually.Until(() => stop.FilledQuantity == 3m && broker.Orders.Any(o => o.ClientOrderId == target.ClientOrderId + "-r1"), "the stop's part, the target cut");
+        await first.SentAsync(broker, "the target's replacement");
+        Assert.Equal(2m, broker.Positions["SPY"]);
+
+        CopyAsADeadProcessLeftIt(folder, crashed, diedBefore: null);
+        await first.StopAsync();
+        broker.PushPrice("SPY", above); // nobody is connected to hear it
+        Assert.Equal(1m, broker.Positions["SPY"]);
+
+        var resumed = await Session.StartAsync(this, polygon, config, crashed, End(minutes[decided]).AddSeconds(30), resume: true);
+        await broker.WaitUntilAsync(s => s.TradeStreamListeners >= 1, cancellationToken: ct);
+        await Eventually.Until(() => resumed.Assembly.Portfolio.GetPosition(Symbol.Equity("SPY"))?.Quantity == 1m, "the fill made while down, adopted");
+        await resumed.SentAsync(broker, "the stop cut again");
+        broker.PushPrice("SPY", above);
+        await Eventually.Until(() => broker.Positions.GetValueOrDefault("SPY") == 0m, "Alpaca flat");
+        await Task.Delay(300, ct); // the run hears of it
+        var position = resumed.Assembly.Portfolio.GetPosition(Symbol.Equity("SPY"))?.Quantity ?? 0m;
+        await resumed.StopAsync();
+
+        Assert.Equal(0m, position);
+        var state = JournalState.Load(crashed);
+        Assert.Equal(0m, state.Positions.GetValueOrDefault("SPY"));
+        static string Base(string clientOrderId) => System.Text.RegularExpressions.Regex.Replace(clientOrderId, "-r[0-9]+$", string.Empty);
+        Assert.Equal(state.OrderRequests.Order(), broker.Orders.Select(o => o.ClientOrderId).Where(id => Base(id) == id).Order());
+        foreach (var group in broker.Orders.GroupBy(o => Base(o.ClientOrderId)))
+        {
+            Assert.Equal(group.Sum(o => o.FilledQty), state.Orders[group.Key].FilledQuantity);
+        }
+
+        _logs.AssertNoneContains(AlpacaHarness.Secret);
+    }
+
     private static DateTime Start(int minute) => NyseCalendar.Instance.ToUtc(Day.ToDateTime(new TimeOnly(9, 30))).AddMinutes(minute);
 
     private static DateTime End(FakeAggregate m) => DateTimeOffset.FromUnixTimeMilliseconds(m.EndMs).UtcDateTime;
@@ -174,7 +240,7 @@ public sealed class LiveAlpacaResumeTests : IDisposable
         return list;
     }
 
-    private ResolvedRun Config(FakePolygonServer polygon, FakeAlpacaServer alpaca)
+    private ResolvedRun Config(FakePolygonServer polygon, FakeAlpacaServer alpaca, string risk = "")
     {
         var path = Path.Combine(_dir, Guid.NewGuid().ToString("N") + ".json");
         File.WriteAllText(path, $$"""
@@ -185,7 +251,7 @@ public sealed class LiveAlpacaResumeTests : IDisposable
               "exchange": { "commission": { "model": "zero" } },
               "engine": { "cancel_orders_on_stop": false },
               "live_min_bars": 0, "live_warmup_cycles": 0, "market_hours": { "when_closed": "exit" },
-              "auto_stop_at": "2024-03-04T10:10:30-05:00",
+              "auto_stop_at": "2024-03-04T10:10:30-05:00",{{risk}}
               "broker": { "type": "alpaca" },
               "providers": {
                 "polygon": { "api_key": "{{PolygonKey}}", "ws_url": "{{polygon.WsUrl}}", "rest_url": "{{polygon.RestUrl}}" },
@@ -263,8 +329,11 @@ public sealed class LiveAlpacaResumeTests : IDisposable
             return s;
         }
 
-        /// <summary>Minutes [from, to): each one's market orders fill at its open, then its bar closes a cycle.</summary>
-        public async Task RunMinutesAsync(FakePolygonServer polygon, FakeAlpacaServer alpaca, List<FakeAggregate> minutes, int from, int to)
+        /// <summary>
+        /// Minutes [from, to): each one's market orders fill at its open, then its bar closes a cycle; stops after the cycle
+        /// at which <paramref name="until"/> holds. Returns the minutes run.
+        /// </summary>
+        public async Task<int> RunMinutesAsync(FakePolygonServer polygon, FakeAlpacaServer alpaca, List<FakeAggregate> minutes, int from, int to, Func<bool>? until = null)
         {
             await polygon.WaitUntilAsync(p => p.Connections.Any(c => c.Id > _polygonBaseline && c.Authenticated && c.Subscriptions.Contains("AM.SPY")), cancellationToken: TestContext.Current.CancellationToken);
             var sent = 0;
@@ -280,9 +349,14 @@ public sealed class LiveAlpacaResumeTests : IDisposable
                 Clock.SetUtcNow(DateTimeOffset.FromUnixTimeMilliseconds(m.EndMs + 5_000));
                 await Eventually.Until(() => Runner.Counters.Cycles >= sent || _task.IsCompleted, $"cycle #{i}");
                 FirstOrderDecidedUtc ??= Assembly.Venue.OpenOrders.Count > 0 || Assembly.Engine.Counters.Fills > 0 ? End(m) : null; // the venue has an order as soon as it is decided
+                if (until?.Invoke() == true)
+                {
+                    break;
+                }
             }
 
             await SentAsync(alpaca, "the last orders");
+            return sent;
         }
 
         /// <summary>Pushes a price that fills the open market orders, and waits until the engine has the fills.</summary>
@@ -308,7 +382,7 @@ public sealed class LiveAlpacaResumeTests : IDisposable
         }
 
         /// <summary>Every order the engine has open is at Alpaca and acknowledged.</summary>
-        private Task SentAsync(FakeAlpacaServer alpaca, string what) => Eventually.Until(
+        public Task SentAsync(FakeAlpacaServer alpaca, string what) => Eventually.Until(
             () =>
             {
                 try
