@@ -72,6 +72,20 @@ internal static class EngineThroughput
                 $"    per round trip (beyond the never-trading run, strategy included): {(elapsed - quiet).TotalMicroseconds / trips:F2} µs wall, {(LastCpu - quietCpu).TotalMicroseconds / trips:F2} µs CPU, {(allocated - quietAllocated) / trips:F0} B; {LastRoundTrips:N0} round trips, {engine.Counters.OrdersSubmitted:N0} orders");
         }
 
+        // --allocations: what the trading run allocates, by type (sampled), per round trip.
+        if (args.Contains("--allocations"))
+        {
+            using var sampler = new AllocationSampler();
+            sampler.Start();
+            RunEngine(bars, out var sampledAllocated, out _);
+            var perTrip = (sampledAllocated - quietAllocated) / (double)Math.Max(1, LastRoundTrips);
+            output.WriteLine("    allocations by type (sampled every ~100 KB, one trading run), as bytes per round trip:");
+            foreach (var (type, share) in sampler.Top(15))
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {share * perTrip,8:F0} B  {share,6:P1}  {type}"));
+            }
+        }
+
         // --repeat N: the trading run N more times (for a profiler attached to the process, and for medians).
         var repeatAt = Array.IndexOf(args, "--repeat");
         if (repeatAt >= 0 && repeatAt + 1 < args.Length)
