@@ -107,9 +107,13 @@ public sealed class SmaCrossoverStrategy : IStrategy
 
         state.FastSma.Update(bar.Close);
         state.SlowSma.Update(bar.Close);
-        if (state.FastSma.IsReady)
+
+        // The lines it trades on, over the price chart; without a report they would be dropped, so their values (two
+        // divisions each) are not even computed.
+        var plot = context.RecordsOverlayPlots;
+        if (plot && state.FastSma.IsReady)
         {
-            context.Plot(symbol, FastSeries, state.FastSma.Value, PlotPane.Price); // the lines it trades on (a no-op without a report)
+            context.Plot(symbol, FastSeries, state.FastSma.Value, PlotPane.Price);
         }
 
         if (!state.SlowSma.IsReady)
@@ -117,7 +121,10 @@ public sealed class SmaCrossoverStrategy : IStrategy
             return; // the fast one is ready first, since fast < slow
         }
 
-        context.Plot(symbol, SlowSeries, state.SlowSma.Value, PlotPane.Price);
+        if (plot)
+        {
+            context.Plot(symbol, SlowSeries, state.SlowSma.Value, PlotPane.Price);
+        }
 
         var sign = state.FastSma.CompareMeanTo(state.SlowSma);
         if (sign == 0)

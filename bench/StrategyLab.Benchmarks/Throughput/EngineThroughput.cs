@@ -20,7 +20,8 @@ namespace StrategyLab.Benchmarks.Throughput;
 /// equity mark — from memory and from the Parquet store, beside a bare loop that only computes the two SMAs.
 /// Prints bars/s, the ratio to the bare loop, bytes allocated per bar in steady state, and the trading path's cost per
 /// round trip: what the trading run spends beyond the never-trading one (time and bytes), over its round trips — the
-/// strategy's own per-bar work included.
+/// strategy's own per-bar work included. <c>--no-report</c> runs the engine as a run without a report (or a sweep) does:
+/// plots over the price chart are dropped (<see cref="EngineOptions.ChartOverlays"/> off).
 /// </summary>
 internal static class EngineThroughput
 {
@@ -28,6 +29,7 @@ internal static class EngineThroughput
 
     public static int Run(string[] args, TextWriter output)
     {
+        Overlays = !args.Contains("--no-report");
         var total = args.Length > 0 && char.IsAsciiDigit(args[0][0]) ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000_000;
         output.WriteLine($"Generating {total:N0} synthetic 1m bars ({SymbolCount} symbols, NYSE regular sessions)...");
         var bars = Generate(total);
@@ -70,6 +72,20 @@ internal static class EngineThroughput
             var trips = (double)LastRoundTrips;
             output.WriteLine(
                 $"    per round trip (beyond the never-trading run, strategy included): {(elapsed - quiet).TotalMicroseconds / trips:F2} µs wall, {(LastCpu - quietCpu).TotalMicroseconds / trips:F2} µs CPU, {(allocated - quietAllocated) / trips:F0} B; {LastRoundTrips:N0} round trips, {engine.Counters.OrdersSubmitted:N0} orders");
+        }
+
+        // --allocations: what the trading run allocates, by type (sampled), per round trip.
+        if (args.Contains("--allocations"))
+        {
+            using var sampler = new AllocationSampler();
+            sampler.Start();
+            RunEngine(bars, out var sampledAllocated, out _);
+            var perTrip = (sampledAllocated - quietAllocated) / (double)Math.Max(1, LastRoundTrips);
+            output.WriteLine("    allocations by type (sampled every ~100 KB, one trading run), as bytes per round trip:");
+            foreach (var (type, share) in sampler.Top(15))
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {share * perTrip,8:F0} B  {share,6:P1}  {type}"));
+            }
         }
 
         // --repeat N: the trading run N more times (for a profiler attached to the process, and for medians).
@@ -184,6 +200,9 @@ internal static class EngineThroughput
 
     private static int OpenOrdersAtEnd { get; set; }
 
+    // False with --no-report: the engine drops plots over the price chart, as in a run without a report.
+    private static bool Overlays { get; set; } = true;
+
     private static int LastRoundTrips { get; set; }
 
     internal static TimeSpan RunEngine(IEnumerable<Bar> bars, out long allocated, out TradingEngine engine, IStrategy? strategy = null, bool settleHeap = true)
@@ -202,7 +221,7 @@ internal static class EngineThroughput
             MarketCalendars.For,
             statistics,
             NullLogger.Instance,
-            new EngineOptions { Timeframe = Timeframe.OneMinute });
+            new EngineOptions { Timeframe = Timeframe.OneMinute, ChartOverlays = Overlays });
         exchange.Listener = engine;
         // Start from a settled heap: the generator just filled a large array, and its garbage is not the engine's.
         if (settleHeap)

@@ -63,6 +63,8 @@ public sealed partial class TradingEngine
 
     private sealed partial class Context
     {
+        public bool RecordsOverlayPlots => engine._options.ChartOverlays;
+
         public void Plot(string series, double value) => engine.Plot(null, series, value, PlotPane.Strategy);
 
         public void Plot(Symbol symbol, string series, double value)

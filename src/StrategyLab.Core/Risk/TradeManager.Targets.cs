@@ -53,12 +53,22 @@ public sealed partial class TradeManager
 
     private static int Sign(decimal value) => Math.Sign(value);
 
-    private void DropDeferred(Symbol symbol)
+    // Called on every exit intent: a loop, not RemoveAll with a lambda, whose captured symbol would be a new closure
+    // object on every call, even with nothing deferred.
+    private void DropDeferred(Symbol symbol) => RemoveSymbol(_deferred, symbol);
+
+    private static void RemoveSymbol(List<TargetPlan> plans, Symbol symbol)
     {
-        if (_deferred.Count > 0)
+        var kept = 0;
+        for (var i = 0; i < plans.Count; i++)
         {
-            _deferred.RemoveAll(p => p.Symbol == symbol);
+            if (plans[i].Symbol != symbol)
+            {
+                plans[kept++] = plans[i];
+            }
         }
+
+        plans.RemoveRange(kept, plans.Count - kept);
     }
 
     private void ProcessTargets(List<Intent> intents, DateTime nowUtc, Func<Symbol, decimal?> priceOf, Func<Symbol, TradingSession?> sessionOf)
@@ -81,7 +91,7 @@ public sealed partial class TradeManager
             }
 
             DropDeferred(intent.Symbol);
-            _plans.RemoveAll(p => p.Symbol == intent.Symbol);
+            RemoveSymbol(_plans, intent.Symbol);
             var price = priceOf(intent.Symbol);
             decimal target;
             if (intent.Kind == IntentKind.TargetPercent)
@@ -279,8 +289,21 @@ public sealed partial class TradeManager
             return true;
         }
 
-        return st.Targets is { } targets
-            && targets.Exists(o => o.IsOpen && o.Side == closingSide && o.TimeInForce == TimeInForce.Gtc && o.RemainingQuantity >= Math.Abs(held));
+        if (st.Targets is not { } targets)
+        {
+            return false;
+        }
+
+        // A loop rather than Exists with a lambda: the captured side and quantity would be a closure object per call.
+        foreach (var o in targets)
+        {
+            if (o.IsOpen && o.Side == closingSide && o.TimeInForce == TimeInForce.Gtc && o.RemainingQuantity >= Math.Abs(held))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>What the buying power left after the open orders buys of <paramref name="symbol"/> at <paramref name="price"/>.</summary>

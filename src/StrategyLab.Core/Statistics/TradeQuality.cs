@@ -48,7 +48,7 @@ public sealed record TradeQuality
             return new TradeQuality { AverageMae = null, AverageMfe = null, AverageHoldingTime = null, MedianHoldingTime = null, HoldingTimes = buckets };
         }
 
-        var spans = tally.Spans.ToArray();
+        var spans = tally.CopySpans();
         Array.Sort(spans);
         var total = 0m;
         foreach (var s in spans)

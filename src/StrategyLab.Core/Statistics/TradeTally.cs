@@ -5,7 +5,8 @@ namespace StrategyLab.Core.Statistics;
 /// <summary>
 /// What the statistics need of the closed round trips, added up as they close instead of keeping the trips: counts,
 /// wins and losses on net P&amp;L, the sums of MAE and MFE, holding-time buckets, and each trip's holding time (8 bytes
-/// a trip, for the exact median). Sums are taken in the order the trips closed, as a pass over a list of them would.
+/// a trip, for the exact median, in chunks of <see cref="ChunkLength"/>: no array is copied as the run grows, and none
+/// reaches the large-object heap). Sums are taken in the order the trips closed, as a pass over a list of them would.
 /// </summary>
 internal sealed class TradeTally
 {
@@ -22,8 +23,11 @@ internal sealed class TradeTally
         ("≥ 60 d", TimeSpan.FromDays(60)),
     ];
 
+    /// <summary>Holding times per chunk (8 KB).</summary>
+    internal const int ChunkLength = 1024;
+
     private readonly int[] _bucketCounts = new int[Buckets.Length];
-    private long[] _spans = new long[64];
+    private readonly List<long[]> _chunks = [];
 
     /// <summary>Round trips added.</summary>
     public int Count { get; private set; }
@@ -49,8 +53,18 @@ internal sealed class TradeTally
     /// <summary>Round trips per holding-time bucket (<see cref="Buckets"/>).</summary>
     public ReadOnlySpan<int> BucketCounts => _bucketCounts;
 
-    /// <summary>The holding times in ticks, in the order the trips closed.</summary>
-    public ReadOnlySpan<long> Spans => _spans.AsSpan(0, Count);
+    /// <summary>The holding times in ticks, in the order the trips closed (a new array).</summary>
+    public long[] CopySpans()
+    {
+        var spans = new long[Count];
+        for (var c = 0; c < _chunks.Count; c++)
+        {
+            var start = c * ChunkLength;
+            _chunks[c].AsSpan(0, Math.Min(ChunkLength, Count - start)).CopyTo(spans.AsSpan(start));
+        }
+
+        return spans;
+    }
 
     /// <summary>The tally of a list of trips, with their excursions (same order) when given.</summary>
     /// <exception cref="ArgumentException">The lists differ in length.</exception>
@@ -97,11 +111,13 @@ internal sealed class TradeTally
         }
 
         _bucketCounts[b]++;
-        if (Count == _spans.Length)
+        var at = Count % ChunkLength;
+        if (at == 0)
         {
-            Array.Resize(ref _spans, _spans.Length * 2);
+            _chunks.Add(new long[ChunkLength]);
         }
 
-        _spans[Count++] = held.Ticks;
+        _chunks[^1][at] = held.Ticks;
+        Count++;
     }
 }

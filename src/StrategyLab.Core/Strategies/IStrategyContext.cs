@@ -145,4 +145,11 @@ public interface IStrategyContext
     /// </summary>
     /// <exception cref="ArgumentException">As <see cref="Plot(Symbol, string, double)"/>, or the pane is not a <see cref="PlotPane"/>.</exception>
     void Plot(Symbol symbol, string series, double value, PlotPane pane);
+
+    /// <summary>
+    /// False when plots on the <see cref="PlotPane.Price"/> and <see cref="PlotPane.Indicator"/> panes are dropped (the
+    /// run writes no report, as in a sweep): a strategy may then skip computing the values it would plot there.
+    /// <see cref="PlotPane.Strategy"/> plots are always recorded.
+    /// </summary>
+    bool RecordsOverlayPlots => true;
 }

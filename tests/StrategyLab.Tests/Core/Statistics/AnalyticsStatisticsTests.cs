@@ -187,6 +187,23 @@ public class AnalyticsStatisticsTests
         Assert.Equal(2m, q.AverageMfe);
     }
 
+    [Fact]
+    public void TradeQuality_MedianHoldingTime_OverSeveralChunksOfHoldingTimes()
+    {
+        // 2,501 trips (the tally keeps holding times in chunks of 1,024) held 1..2,501 minutes in a shuffled order:
+        // the median is the 1,251st shortest, 1,251 minutes; the average (1 + 2,501) / 2 = 1,251 minutes.
+        const int n = (2 * TradeTally.ChunkLength) + 453;
+        var start = Ny("2024-01-08 09:30");
+        var minutes = Enumerable.Range(1, n).ToArray();
+        new Random(3).Shuffle(minutes);
+        var trips = minutes.Select(m => new RoundTrip(Aaa, TradeDirection.Long, 1m, start, 1m, start.AddMinutes(m), 1m, 0m, 0m, "signal")).ToArray();
+
+        var q = TradeQuality.Of(trips, [.. trips.Select(_ => new TradeExcursion(0m, 0m))]);
+
+        Assert.Equal(TimeSpan.FromMinutes((n + 1) / 2), q.MedianHoldingTime);
+        Assert.Equal(TimeSpan.FromMinutes((n + 1) / 2.0), q.AverageHoldingTime);
+    }
+
     private static Fill Fill(Symbol symbol, OrderSide side, decimal qty, decimal price, DateTime time, decimal commission) =>
         new(1, symbol, side, qty, price, commission, time, null, price, price);
 
