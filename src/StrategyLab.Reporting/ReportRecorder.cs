@@ -28,7 +28,7 @@ public sealed class ReportRecorder : IRunRecorder
     private readonly ExchangeOffsetCache _equityClock;
     private readonly Dictionary<Symbol, ExchangeOffsetCache> _clocks = [];
     private readonly Dictionary<Symbol, RestingOrders> _restingOrders = [];
-    private readonly Dictionary<(string Series, Symbol? Symbol), CandleLadder?> _plots = [];
+    private readonly Dictionary<(string Series, Symbol? Symbol), PlotTarget> _plots = [];
     private readonly bool _barsFromEvents;
     private ReportData? _built;
     private bool _mismatch;
@@ -158,28 +158,34 @@ public sealed class ReportRecorder : IRunRecorder
             return; // beyond what the chart's decimal ladder holds: left out of the chart, as when read from plots.csv
         }
 
-        if (!_plots.TryGetValue((point.Series, point.Symbol), out var ladder))
+        if (!_plots.TryGetValue((point.Series, point.Symbol), out var target))
         {
-            ladder = NewLadder(point);
-            ladder?.Reserve(_writer.PlotRows?.KeptOf(point) ?? 0);
-            _plots.Add((point.Series, point.Symbol), ladder);
+            target = TargetOf(point);
+            var kept = _writer.PlotRows?.KeptOf(point) ?? 0;
+            target.Overlay?.Reserve(kept);
+            target.Plot?.Reserve(kept);
+            _plots.Add((point.Series, point.Symbol), target);
         }
 
-        if (ladder is null)
+        if (target.Overlay is { } overlay)
         {
-            return; // beyond the symbol's overlays: left out, as when read from plots.csv
+            overlay.Add(at, v);
+        }
+        else if (target.Plot is { } ladder)
+        {
+            var d = (decimal)v;
+            ladder.Add(at, at, d, d, d, d, 0, -1);
         }
 
-        var d = (decimal)v;
-        ladder.Add(at, at, d, d, d, d, 0, -1);
+        // neither: beyond the symbol's overlays, left out as when read from plots.csv
     }
 
-    /// <summary>The ladder of a series' first point: a symbol's overlay (null past the symbol's cap) or a strategy plot.</summary>
-    private CandleLadder? NewLadder(in PlotPoint point)
+    /// <summary>Where a series' points go, from its first point: a symbol's overlay (neither past the symbol's cap) or a strategy plot.</summary>
+    private PlotTarget TargetOf(in PlotPoint point)
     {
         if (point.Pane != PlotPane.Strategy && point.Symbol is { } owner)
         {
-            return _data.OverlayOf(owner.Ticker, point.Series, point.Pane);
+            return new PlotTarget(null, _data.OverlayOf(owner.Ticker, point.Series, point.Pane));
         }
 
         var label = point.Symbol is { } s ? point.Series + " (" + s.Ticker + ")" : point.Series;
@@ -189,7 +195,7 @@ public sealed class ReportRecorder : IRunRecorder
             _data.Plots.Add(label, ladder);
         }
 
-        return ladder;
+        return new PlotTarget(ladder, null);
     }
 
     /// <summary>
@@ -327,6 +333,9 @@ public sealed class ReportRecorder : IRunRecorder
 
         return clock;
     }
+
+    /// <summary>A series' destination: a strategy plot's candles or a symbol's overlay points (both null past the overlay cap).</summary>
+    private readonly record struct PlotTarget(CandleLadder? Plot, PointLadder? Overlay);
 
     private sealed class RestingOrders
     {

@@ -32,15 +32,15 @@ internal sealed partial class ReportPage
     }
 
     /// <summary>[chart time, value, 1 when no line goes to the next point] per candle that has a point.</summary>
-    private static void WriteOverlayPoints(Utf8JsonWriter w, CandleLadder points, CandleLadder candles)
+    private static void WriteOverlayPoints(Utf8JsonWriter w, PointLadder points, CandleLadder candles)
     {
         var keys = candles.Candles;
         int pending = -1;
         decimal value = 0;
-        foreach (var p in points.Candles)
+        foreach (var p in points.Points)
         {
             // The point's time is its bar's end: the bar itself is the candle holding the instant before.
-            var index = candles.IndexAtOrBefore(p.End.DateTime.Ticks - 1);
+            var index = candles.IndexAtOrBefore(p.LocalTicks - 1);
             if (index < 0)
             {
                 continue;

@@ -94,7 +94,7 @@ internal sealed class ReportData
     /// <paramref name="pane"/> (a series keeps its first pane); null once the symbol has <see cref="MaxOverlaysPerSymbol"/>
     /// other series.
     /// </summary>
-    public CandleLadder? OverlayOf(string ticker, string series, PlotPane pane)
+    public PointLadder? OverlayOf(string ticker, string series, PlotPane pane)
     {
         if (!Overlays.TryGetValue(ticker, out var bySeries))
         {
@@ -112,7 +112,7 @@ internal sealed class ReportData
             return null;
         }
 
-        overlay = new Overlay(pane, new CandleLadder(PlotPointsPerSeries));
+        overlay = new Overlay(pane, new PointLadder(PlotPointsPerSeries));
         bySeries.Add(series, overlay);
         return overlay.Points;
     }
@@ -225,4 +225,4 @@ internal sealed class ReportData
 }
 
 /// <summary>A series drawn on a symbol's price chart: where, and its points (the close of each bucket is its value).</summary>
-internal sealed record Overlay(PlotPane Pane, CandleLadder Points);
+internal sealed record Overlay(PlotPane Pane, PointLadder Points);

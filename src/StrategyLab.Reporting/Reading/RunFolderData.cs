@@ -220,23 +220,18 @@ internal sealed class RunFolderData
 
             var ticker = csv.Span(symbol);
             var where = pane < 0 ? PlotPane.Strategy : PaneOf(csv, pane);
-            CandleLadder? ladder;
             if (where != PlotPane.Strategy && !ticker.IsEmpty)
             {
-                ladder = _data.OverlayOf(csv.Pooled(symbol), csv.Pooled(series), where);
-                if (ladder is null)
-                {
-                    continue; // beyond the symbol's overlays: left out of the chart
-                }
+                // beyond the symbol's overlays (null): left out of the chart
+                _data.OverlayOf(csv.Pooled(symbol), csv.Pooled(series), where)?.Add(csv.Time(time, "time"), v);
+                continue;
             }
-            else
+
+            var label = ticker.IsEmpty ? csv.Pooled(series) : csv.Pooled(series) + " (" + csv.Pooled(symbol) + ")";
+            if (!_data.Plots.TryGetValue(label, out var ladder))
             {
-                var label = ticker.IsEmpty ? csv.Pooled(series) : csv.Pooled(series) + " (" + csv.Pooled(symbol) + ")";
-                if (!_data.Plots.TryGetValue(label, out ladder))
-                {
-                    ladder = new CandleLadder(ReportData.PlotPointsPerSeries);
-                    _data.Plots.Add(label, ladder);
-                }
+                ladder = new CandleLadder(ReportData.PlotPointsPerSeries);
+                _data.Plots.Add(label, ladder);
             }
 
             var at = csv.Time(time, "time");
