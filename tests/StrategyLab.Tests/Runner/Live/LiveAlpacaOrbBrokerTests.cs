@@ -31,6 +31,8 @@ namespace StrategyLab.Tests.Runner.Live;
 /// beyond it, else its level), and the engine hears of the fill (cancelling the OCO sibling, placing the exits of an entry)
 /// before the next order is looked at: the exits an entry gets at the open may fill on the same bar, as on the exchange.
 /// A price is pushed only when an order fills at it, so no order fills at a price the exchange would not have given it.
+/// ORB enters once a day: on this day no bar reaches both exits of the trade, so the stop-first rule is played but not
+/// exercised; nor does a stop-limit or trailing stop occur (the script refuses them rather than guess).
 /// </para>
 /// </summary>
 public sealed class LiveAlpacaOrbBrokerTests : IDisposable
