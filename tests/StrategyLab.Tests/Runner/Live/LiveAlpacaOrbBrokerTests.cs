@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.IO.Compression;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -63,7 +61,7 @@ public sealed class LiveAlpacaOrbBrokerTests : IDisposable
         var ct = TestContext.Current.CancellationToken;
         var lean = TestPaths.RequireLean();
         var ny = NyseCalendar.Instance;
-        var minutes = Minutes(lean);
+        var minutes = LiveAlpacaOrbTests.SpyRegularMinutes(lean, Day);
         var clock = new FakeTimeProvider(new DateTimeOffset(ny.ToUtc(Day.ToDateTime(new TimeOnly(9, 30)))));
         await using var alpaca = await FakeAlpacaServer.StartAsync(AlpacaHarness.ServerOptions(o => o with { TimeProvider = clock }), ct);
         var path = Path.Combine(_dir, "run.json");
@@ -241,28 +239,6 @@ public sealed class LiveAlpacaOrbBrokerTests : IDisposable
         }
 
         Assert.Fail($"not settled: {what}");
-    }
-
-    private static List<FakeAlpacaBar> Minutes(string lean)
-    {
-        var ny = NyseCalendar.Instance;
-        var minutes = new List<FakeAlpacaBar>();
-        using var zip = ZipFile.OpenRead(Path.Combine(lean, "equity", "usa", "minute", "spy", "20131010_trade.zip"));
-        using var reader = new StreamReader(zip.Entries[0].Open());
-        while (reader.ReadLine() is { Length: > 0 } line)
-        {
-            var f = line.Split(',');
-            var local = Day.ToDateTime(TimeOnly.MinValue).AddMilliseconds(long.Parse(f[0], CultureInfo.InvariantCulture));
-            if (local.TimeOfDay < new TimeSpan(9, 30, 0) || local.TimeOfDay >= new TimeSpan(16, 0, 0))
-            {
-                continue;
-            }
-
-            decimal P(int i) => decimal.Parse(f[i], CultureInfo.InvariantCulture) / 10000m;
-            minutes.Add(new FakeAlpacaBar("SPY", ny.ToUtc(local), P(1), P(2), P(3), P(4), long.Parse(f[5], CultureInfo.InvariantCulture)));
-        }
-
-        return minutes;
     }
 
     /// <summary>A feed that counts the bars the runner has taken from it.</summary>

@@ -31,23 +31,7 @@ public sealed class LiveAlpacaOrbTests : IDisposable
         var day = new DateOnly(2013, 10, 10);
         var ny = NyseCalendar.Instance;
 
-        var minutes = new List<FakeAlpacaBar>();
-        using (var zip = ZipFile.OpenRead(Path.Combine(lean, "equity", "usa", "minute", "spy", "20131010_trade.zip")))
-        using (var reader = new StreamReader(zip.Entries[0].Open()))
-        {
-            while (reader.ReadLine() is { Length: > 0 } line)
-            {
-                var f = line.Split(',');
-                var local = day.ToDateTime(TimeOnly.MinValue).AddMilliseconds(long.Parse(f[0], CultureInfo.InvariantCulture));
-                if (local.TimeOfDay < new TimeSpan(9, 30, 0) || local.TimeOfDay >= new TimeSpan(16, 0, 0))
-                {
-                    continue;
-                }
-
-                decimal P(int i) => decimal.Parse(f[i], CultureInfo.InvariantCulture) / 10000m;
-                minutes.Add(new FakeAlpacaBar("SPY", ny.ToUtc(local), P(1), P(2), P(3), P(4), long.Parse(f[5], CultureInfo.InvariantCulture)));
-            }
-        }
+        var minutes = SpyRegularMinutes(lean, day);
 
         var clock = new FakeTimeProvider(new DateTimeOffset(ny.ToUtc(day.ToDateTime(new TimeOnly(9, 30)))));
         await using var server = await FakeAlpacaServer.StartAsync(AlpacaHarness.ServerOptions(o => o with { TimeProvider = clock }), TestContext.Current.CancellationToken);
@@ -92,5 +76,28 @@ public sealed class LiveAlpacaOrbTests : IDisposable
         Assert.NotEmpty(backtestTrades.Trips);
         Assert.Equal(backtestTrades.Trips, recorder.Trips);
         Assert.Equal(backtestTrades.Fills, recorder.Fills);
+    }
+
+    /// <summary>SPY's regular-session minutes of <paramref name="day"/> from the LEAN minute zip, as the Alpaca fake's bars.</summary>
+    internal static List<FakeAlpacaBar> SpyRegularMinutes(string lean, DateOnly day)
+    {
+        var ny = NyseCalendar.Instance;
+        var minutes = new List<FakeAlpacaBar>();
+        using var zip = ZipFile.OpenRead(Path.Combine(lean, "equity", "usa", "minute", "spy", day.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + "_trade.zip"));
+        using var reader = new StreamReader(zip.Entries[0].Open());
+        while (reader.ReadLine() is { Length: > 0 } line)
+        {
+            var f = line.Split(',');
+            var local = day.ToDateTime(TimeOnly.MinValue).AddMilliseconds(long.Parse(f[0], CultureInfo.InvariantCulture));
+            if (local.TimeOfDay < new TimeSpan(9, 30, 0) || local.TimeOfDay >= new TimeSpan(16, 0, 0))
+            {
+                continue;
+            }
+
+            decimal P(int i) => decimal.Parse(f[i], CultureInfo.InvariantCulture) / 10000m;
+            minutes.Add(new FakeAlpacaBar("SPY", ny.ToUtc(local), P(1), P(2), P(3), P(4), long.Parse(f[5], CultureInfo.InvariantCulture)));
+        }
+
+        return minutes;
     }
 }
