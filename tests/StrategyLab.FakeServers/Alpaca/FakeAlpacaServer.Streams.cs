@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
+using StrategyLab.FakeServers.Common;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 
@@ -437,44 +438,26 @@ public sealed partial class FakeAlpacaServer
             }
         }
 
-        public async Task ReceiveLoopAsync(Action<string> onMessage, CancellationToken cancellationToken)
-        {
-            var buffer = new byte[4096];
-            using var message = new MemoryStream();
-            try
-            {
-                while (!cancellationToken.IsCancellationRequested)
+        public Task ReceiveLoopAsync(Action<string> onMessage, CancellationToken cancellationToken) =>
+            WebSocketMessages.ReadUntilClosedAsync(
+                socket,
+                message =>
                 {
-                    var result = await socket.ReceiveAsync(buffer, cancellationToken).ConfigureAwait(false);
-                    if (result.MessageType == WebSocketMessageType.Close)
-                    {
-                        Close(WebSocketCloseStatus.NormalClosure, string.Empty);
-                        Outbox.Writer.TryComplete();
-                        return;
-                    }
-
-                    message.Write(buffer, 0, result.Count);
-                    if (!result.EndOfMessage)
-                    {
-                        continue;
-                    }
-
-                    var text = Encoding.UTF8.GetString(message.GetBuffer(), 0, (int)message.Length);
-                    message.SetLength(0);
                     try
                     {
-                        onMessage(text);
+                        onMessage(Encoding.UTF8.GetString(message));
                     }
                     catch (JsonException)
                     {
                         Send(Encoding.UTF8.GetBytes("[{\"T\":\"error\",\"code\":400,\"msg\":\"invalid syntax\"}]"), binary: false);
                     }
-                }
-            }
-            catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or ConnectionAbortedException)
-            {
-            }
-        }
+                },
+                () =>
+                {
+                    Close(WebSocketCloseStatus.NormalClosure, string.Empty);
+                    Outbox.Writer.TryComplete();
+                },
+                cancellationToken);
 
         public void Abort()
         {

@@ -1,13 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using StrategyLab.FakeServers.Common;
 
 namespace StrategyLab.FakeServers.Alpaca;
@@ -113,16 +108,7 @@ public sealed partial class FakeAlpacaServer : IAsyncDisposable
     public static async Task<FakeAlpacaServer> StartAsync(FakeAlpacaOptions? options = null, CancellationToken cancellationToken = default)
     {
         var server = new FakeAlpacaServer(options ?? new FakeAlpacaOptions());
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        builder.Services.AddLogging();
-        var app = builder.Build();
-        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
-        app.Run(server.HandleAsync);
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        server._app = app;
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var port = new Uri(address).Port.ToString(CultureInfo.InvariantCulture);
+        (server._app, var port) = await LoopbackWebHost.StartAsync(server.HandleAsync, cancellationToken).ConfigureAwait(false);
         server.TradingUrl = new Uri($"http://127.0.0.1:{port}");
         server.TradeStreamUrl = new Uri($"ws://127.0.0.1:{port}/stream");
         server.DataStreamUrl = new Uri($"ws://127.0.0.1:{port}");

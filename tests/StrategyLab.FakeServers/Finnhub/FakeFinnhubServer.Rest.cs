@@ -36,31 +36,7 @@ public sealed partial class FakeFinnhubServer
         _signal.Pulse();
     }
 
-    private bool TakeRateToken()
-    {
-        if (_options.RequestsPerMinute <= 0)
-        {
-            return true;
-        }
-
-        var window = _time.GetUtcNow().ToUnixTimeMilliseconds() / 60_000;
-        lock (_rateGate)
-        {
-            if (window != _rateWindow)
-            {
-                _rateWindow = window;
-                _rateCount = 0;
-            }
-
-            if (_rateCount >= _options.RequestsPerMinute)
-            {
-                return false;
-            }
-
-            _rateCount++;
-            return true;
-        }
-    }
+    private bool TakeRateToken() => _rateBudget.TryTake();
 
     private Task<(int, string)> QuoteAsync(HttpContext context)
     {

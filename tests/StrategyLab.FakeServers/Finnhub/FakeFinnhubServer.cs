@@ -1,17 +1,11 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using StrategyLab.FakeServers.Common;
 
 namespace StrategyLab.FakeServers.Finnhub;
@@ -80,15 +74,13 @@ public sealed partial class FakeFinnhubServer : IAsyncDisposable
 
     private readonly FakeFinnhubOptions _options;
     private readonly TimeProvider _time;
+    private readonly PerMinuteRequestBudget _rateBudget;
     private readonly ConcurrentDictionary<string, bool> _keys = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<int, Connection> _connections = new();
     private readonly ConcurrentQueue<FakeRestRequest> _restLog = new();
     private readonly StateSignal _signal = new();
     private readonly CancellationTokenSource _shutdown = new();
-    private readonly Lock _rateGate = new();
     private WebApplication? _app;
-    private long _rateWindow = -1;
-    private int _rateCount;
     private int _connectionIds;
     private int _connectionsAccepted;
     private int _unavailableResponses;
@@ -108,6 +100,7 @@ public sealed partial class FakeFinnhubServer : IAsyncDisposable
     {
         _options = options;
         _time = options.TimeProvider;
+        _rateBudget = new PerMinuteRequestBudget(_time, options.RequestsPerMinute);
         foreach (var key in options.ApiKeys)
         {
             _keys[key] = true;
@@ -358,18 +351,9 @@ public sealed partial class FakeFinnhubServer : IAsyncDisposable
 
     private async Task StartCoreAsync(CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        builder.Services.AddLogging();
-        var app = builder.Build();
-        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
-        app.Run(HandleAsync);
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        _app = app;
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var port = new Uri(address).Port;
-        WsUrl = new Uri($"ws://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
-        RestUrl = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/api/v1");
+        (_app, var port) = await LoopbackWebHost.StartAsync(HandleAsync, cancellationToken).ConfigureAwait(false);
+        WsUrl = new Uri($"ws://127.0.0.1:{port}");
+        RestUrl = new Uri($"http://127.0.0.1:{port}/api/v1");
     }
 
     private Task HandleAsync(HttpContext context)

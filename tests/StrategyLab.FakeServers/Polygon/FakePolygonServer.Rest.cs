@@ -167,31 +167,7 @@ public sealed partial class FakePolygonServer
         return false;
     }
 
-    private bool TakeRateToken()
-    {
-        if (_options.RequestsPerMinute <= 0)
-        {
-            return true;
-        }
-
-        var window = _time.GetUtcNow().ToUnixTimeMilliseconds() / 60_000;
-        lock (_rateGate)
-        {
-            if (window != _rateWindow)
-            {
-                _rateWindow = window;
-                _rateCount = 0;
-            }
-
-            if (_rateCount >= _options.RequestsPerMinute)
-            {
-                return false;
-            }
-
-            _rateCount++;
-            return true;
-        }
-    }
+    private bool TakeRateToken() => _rateBudget.TryTake();
 
     private static async Task WriteJsonAsync(HttpContext context, int status, string body)
     {

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using StrategyLab.FakeServers.Common;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 
@@ -62,36 +63,17 @@ public sealed partial class FakePolygonServer
         _signal.Pulse();
     }
 
-    private async Task ReceiveLoopAsync(Connection connection, CancellationToken cancellationToken)
-    {
-        var buffer = new byte[4096];
-        using var message = new MemoryStream();
-        try
-        {
-            while (!cancellationToken.IsCancellationRequested)
+    private Task ReceiveLoopAsync(Connection connection, CancellationToken cancellationToken) =>
+        WebSocketMessages.ReadUntilClosedAsync(
+            connection.Socket,
+            message => HandleClientMessage(connection, message),
+            () =>
             {
-                var result = await connection.Socket.ReceiveAsync(buffer, cancellationToken).ConfigureAwait(false);
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    Enqueue(connection, new Outgoing([], 0, Close: (WebSocketCloseStatus.NormalClosure, string.Empty)), ignoreStall: true);
-                    connection.Outbox.Writer.TryComplete();
-                    return;
-                }
-
-                message.Write(buffer, 0, result.Count);
-                if (!result.EndOfMessage)
-                {
-                    continue;
-                }
-
-                HandleClientMessage(connection, message.ToArray());
-                message.SetLength(0);
-            }
-        }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or ConnectionAbortedException)
-        {
-        }
-    }
+                // Answer the client's close (or complete our own close handshake).
+                Enqueue(connection, new Outgoing([], 0, Close: (WebSocketCloseStatus.NormalClosure, string.Empty)), ignoreStall: true);
+                connection.Outbox.Writer.TryComplete();
+            },
+            cancellationToken);
 
     private void HandleClientMessage(Connection connection, byte[] message)
     {

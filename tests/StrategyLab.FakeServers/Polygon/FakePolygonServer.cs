@@ -1,16 +1,10 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using StrategyLab.FakeServers.Common;
 
 namespace StrategyLab.FakeServers.Polygon;
@@ -75,19 +69,17 @@ public sealed partial class FakePolygonServer : IAsyncDisposable
 
     private readonly FakePolygonOptions _options;
     private readonly TimeProvider _time;
+    private readonly PerMinuteRequestBudget _rateBudget;
     private readonly ConcurrentDictionary<string, bool> _keys = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<int, Connection> _connections = new();
     private readonly ConcurrentQueue<FakePolygonRestRequest> _restLog = new();
     private readonly ConcurrentQueue<string> _clientMessages = new();
     private readonly StateSignal _signal = new();
     private readonly CancellationTokenSource _shutdown = new();
-    private readonly Lock _rateGate = new();
     private readonly Lock _authGate = new();
     private readonly Lock _emitGate = new();
     private WebApplication? _app;
     private Task? _clock;
-    private long _rateWindow = -1;
-    private int _rateCount;
     private int _connectionIds;
     private int _unavailableResponses;
     private int _connectionsAccepted;
@@ -106,6 +98,7 @@ public sealed partial class FakePolygonServer : IAsyncDisposable
     {
         _options = options;
         _time = options.TimeProvider;
+        _rateBudget = new PerMinuteRequestBudget(_time, options.RequestsPerMinute);
         foreach (var key in options.ApiKeys)
         {
             _keys[key] = true;
@@ -358,16 +351,7 @@ public sealed partial class FakePolygonServer : IAsyncDisposable
 
     private async Task StartCoreAsync(CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        builder.Services.AddLogging();
-        var app = builder.Build();
-        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
-        app.Run(HandleAsync);
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        _app = app;
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var port = new Uri(address).Port.ToString(CultureInfo.InvariantCulture);
+        (_app, var port) = await LoopbackWebHost.StartAsync(HandleAsync, cancellationToken).ConfigureAwait(false);
         WsUrl = new Uri($"ws://127.0.0.1:{port}/stocks");
         RestUrl = new Uri($"http://127.0.0.1:{port}");
         if (_options.ClockMode == FakeClockMode.Automatic)
