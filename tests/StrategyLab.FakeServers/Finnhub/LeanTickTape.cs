@@ -1,5 +1,4 @@
-using System.Globalization;
-using System.IO.Compression;
+using StrategyLab.FakeServers.Common;
 
 namespace StrategyLab.FakeServers.Finnhub;
 
@@ -20,38 +19,21 @@ public static class LeanTickTape
     /// <exception cref="InvalidDataException">A row cannot be read; the message names the file, line and field.</exception>
     public static IReadOnlyList<FakeTrade> Read(string zipPath, string symbol, DateOnly tradeDate, int? maxTrades = null, bool skipSuspicious = true)
     {
-        ArgumentNullException.ThrowIfNull(zipPath);
-        var zone = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
+        var zone = LeanZipRows.NewYork;
         var midnight = tradeDate.ToDateTime(TimeOnly.MinValue);
         var trades = new List<FakeTrade>();
-        using var zip = ZipFile.OpenRead(zipPath);
-        var entry = zip.Entries.FirstOrDefault() ?? throw new InvalidDataException($"{zipPath}: the zip is empty.");
-        using var reader = new StreamReader(entry.Open());
-        var line = 0;
-        while (reader.ReadLine() is { } row)
+        foreach (var (line, f) in LeanZipRows.Read(zipPath))
         {
-            line++;
-            if (row.Length == 0)
-            {
-                continue;
-            }
-
-            var f = row.Split(',');
-            if (f.Length < 6)
-            {
-                throw new InvalidDataException($"{zipPath}:{line}: expected 6 fields, found {f.Length}.");
-            }
-
             if (skipSuspicious && f[5].Trim() == "1")
             {
                 continue;
             }
 
-            var ms = Decimal(f[0], zipPath, line, "time");
+            var ms = LeanZipRows.Number(f[0], zipPath, line, "time");
             var local = midnight.AddTicks((long)(ms * TimeSpan.TicksPerMillisecond));
             var utc = TimeZoneInfo.ConvertTimeToUtc(local, zone);
-            var price = Decimal(f[1], zipPath, line, "price") / 10000m;
-            var size = Decimal(f[2], zipPath, line, "size");
+            var price = LeanZipRows.Number(f[1], zipPath, line, "price") / 10000m;
+            var size = LeanZipRows.Number(f[2], zipPath, line, "size");
             trades.Add(new FakeTrade(symbol, utc, price, size, [f[4].Trim()]));
             if (trades.Count == maxTrades)
             {
@@ -61,9 +43,4 @@ public static class LeanTickTape
 
         return trades;
     }
-
-    private static decimal Decimal(string text, string file, int line, string field) =>
-        decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value)
-            ? value
-            : throw new InvalidDataException($"{file}:{line}: field '{field}' is not a number ('{text}').");
 }

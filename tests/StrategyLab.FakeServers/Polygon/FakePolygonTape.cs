@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.IO.Compression;
+using StrategyLab.FakeServers.Common;
 
 namespace StrategyLab.FakeServers.Polygon;
 
@@ -201,34 +201,17 @@ public sealed class FakePolygonTape
     /// <exception cref="InvalidDataException">A row cannot be read; the message names the file, line and field.</exception>
     public static IReadOnlyList<FakeAggregate> ReadLeanMinuteBars(string zipPath, string symbol, DateOnly tradeDate)
     {
-        ArgumentNullException.ThrowIfNull(zipPath);
-        var zone = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
+        var zone = LeanZipRows.NewYork;
         var midnight = tradeDate.ToDateTime(TimeOnly.MinValue);
         var bars = new List<FakeAggregate>();
-        using var zip = ZipFile.OpenRead(zipPath);
-        var entry = zip.Entries.FirstOrDefault() ?? throw new InvalidDataException($"{zipPath}: the zip is empty.");
-        using var reader = new StreamReader(entry.Open());
-        var line = 0;
-        while (reader.ReadLine() is { } row)
+        foreach (var (line, f) in LeanZipRows.Read(zipPath))
         {
-            line++;
-            if (row.Length == 0)
-            {
-                continue;
-            }
-
-            var f = row.Split(',');
-            if (f.Length < 6)
-            {
-                throw new InvalidDataException($"{zipPath}:{line}: expected 6 fields, found {f.Length}.");
-            }
-
-            var start = ToMs(TimeZoneInfo.ConvertTimeToUtc(midnight.AddMilliseconds((double)Number(f[0], zipPath, line, "time")), zone));
-            var o = Number(f[1], zipPath, line, "open") / 10000m;
-            var h = Number(f[2], zipPath, line, "high") / 10000m;
-            var l = Number(f[3], zipPath, line, "low") / 10000m;
-            var c = Number(f[4], zipPath, line, "close") / 10000m;
-            var v = Number(f[5], zipPath, line, "volume");
+            var start = ToMs(TimeZoneInfo.ConvertTimeToUtc(midnight.AddMilliseconds((double)LeanZipRows.Number(f[0], zipPath, line, "time")), zone));
+            var o = LeanZipRows.Number(f[1], zipPath, line, "open") / 10000m;
+            var h = LeanZipRows.Number(f[2], zipPath, line, "high") / 10000m;
+            var l = LeanZipRows.Number(f[3], zipPath, line, "low") / 10000m;
+            var c = LeanZipRows.Number(f[4], zipPath, line, "close") / 10000m;
+            var v = LeanZipRows.Number(f[5], zipPath, line, "volume");
             bars.Add(new FakeAggregate(symbol, start, start + 60_000, o, h, l, c, v, Math.Round((h + l + c) / 3m, 4, MidpointRounding.AwayFromZero), 1));
         }
 
@@ -337,9 +320,4 @@ public sealed class FakePolygonTape
         decimal P(decimal price) => Math.Round(price / ratio, 4, MidpointRounding.AwayFromZero);
         return a with { Open = P(a.Open), High = P(a.High), Low = P(a.Low), Close = P(a.Close), Vwap = P(a.Vwap), Volume = a.Volume * ratio };
     }
-
-    private static decimal Number(string text, string file, int line, string field) =>
-        decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value)
-            ? value
-            : throw new InvalidDataException($"{file}:{line}: field '{field}' is not a number ('{text}').");
 }
