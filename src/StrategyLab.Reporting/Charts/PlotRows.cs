@@ -23,7 +23,13 @@ internal sealed class PlotRows
     private readonly List<Row> _rows = [];
     private readonly List<Series> _series = [];
     private readonly Dictionary<(string Name, Symbol? Symbol, PlotPane Pane), int> _ids = [];
+
+    // The series met per symbol (slot: the symbol's dense id + 1, 0 for none), matched by reference before the
+    // dictionary: a strategy plots with the same name string every bar, and hashing that string per point was a tenth
+    // of a 10-symbol run's engine thread. Bounded per slot, so names built anew each bar fall back to the dictionary.
+    private KnownSeries[][] _known = new KnownSeries[16][];
     private int _dropped;
+    private int _firstDropped = int.MaxValue;
 
     /// <summary>Creates an empty buffer that keeps every point of a series up to <paramref name="limit"/> points.</summary>
     public PlotRows(int limit)
@@ -69,7 +75,7 @@ internal sealed class PlotRows
     }
 
     /// <summary>Points kept of <paramref name="point"/>'s series (its name, symbol and pane).</summary>
-    public int KeptOf(in PlotPoint point) => _ids.TryGetValue((point.Series, point.Symbol, point.Pane), out var id) ? _series[id].Live : 0;
+    public int KeptOf(in PlotPoint point) => TryFind(point, out var id) ? _series[id].Live : 0;
 
     /// <summary>The points kept, in the order they were plotted.</summary>
     public IEnumerable<(DateTimeOffset At, PlotPoint Point)> Points()
@@ -97,15 +103,64 @@ internal sealed class PlotRows
 
     private int IdOf(in PlotPoint point)
     {
-        var key = (point.Series, point.Symbol, point.Pane);
-        if (!_ids.TryGetValue(key, out var id))
+        if (TryFind(point, out var id))
         {
-            id = _series.Count;
-            _series.Add(new Series(point.Series, point.Symbol, point.Pane));
-            _ids.Add(key, id);
+            return id;
         }
 
+        id = _series.Count;
+        _series.Add(new Series(point.Series, point.Symbol, point.Pane));
+        _ids.Add((point.Series, point.Symbol, point.Pane), id);
+        Remember(point, id);
         return id;
+    }
+
+    private bool TryFind(in PlotPoint point, out int id)
+    {
+        var slot = point.Symbol is { } symbol ? symbol.Id + 1 : 0;
+        if (slot < _known.Length && _known[slot] is { } known)
+        {
+            foreach (var k in known)
+            {
+                if (k.Name is null)
+                {
+                    break;
+                }
+
+                if (ReferenceEquals(k.Name, point.Series) && k.Pane == point.Pane)
+                {
+                    id = k.Id;
+                    return true;
+                }
+            }
+        }
+
+        if (!_ids.TryGetValue((point.Series, point.Symbol, point.Pane), out id))
+        {
+            return false;
+        }
+
+        Remember(point, id);
+        return true;
+    }
+
+    private void Remember(in PlotPoint point, int id)
+    {
+        var slot = point.Symbol is { } symbol ? symbol.Id + 1 : 0;
+        if (slot >= _known.Length)
+        {
+            Array.Resize(ref _known, Math.Max(slot + 1, _known.Length * 2));
+        }
+
+        var known = _known[slot] ??= new KnownSeries[8];
+        for (var i = 0; i < known.Length; i++)
+        {
+            if (known[i].Name is null)
+            {
+                known[i] = new KnownSeries(point.Series, point.Pane, id);
+                return;
+            }
+        }
     }
 
     private void Drop(int index, Series s)
@@ -113,6 +168,7 @@ internal sealed class PlotRows
         _rows[index] = _rows[index] with { Series = Dropped };
         s.Live--;
         _dropped++;
+        _firstDropped = Math.Min(_firstDropped, index);
     }
 
     /// <summary>Moves the series up the ladder until it fits, keeping the last point of each bucket.</summary>
@@ -149,8 +205,10 @@ internal sealed class PlotRows
 
     private void Compact()
     {
-        var write = 0;
-        for (var read = 0; read < _rows.Count; read++)
+        // Rows before the first dropped one stay where they are: a point is dropped when a newer one of its series
+        // lands in its bucket, so drops gather at the end and a compaction moves the recent rows, not the whole list.
+        var write = Math.Min(_firstDropped, _rows.Count);
+        for (var read = write; read < _rows.Count; read++)
         {
             var r = _rows[read];
             if (r.Series == Dropped)
@@ -165,6 +223,7 @@ internal sealed class PlotRows
 
         _rows.RemoveRange(write, _rows.Count - write);
         _dropped = 0;
+        _firstDropped = int.MaxValue;
     }
 
     /// <summary>A point: its exchange-local ticks and offset (a <see cref="DateTimeOffset"/> packed into 10 bytes, not 16), value and series.</summary>
@@ -174,6 +233,9 @@ internal sealed class PlotRows
 
         public static Row Of(DateTimeOffset at, double value, int series) => new(at.DateTime.Ticks, value, series, (short)at.TotalOffsetMinutes);
     }
+
+    /// <summary>A series met for a symbol: its name (the instance plotted with), pane and id.</summary>
+    private readonly record struct KnownSeries(string? Name, PlotPane Pane, int Id);
 
     private sealed class Series(string name, Symbol? symbol, PlotPane pane)
     {

@@ -139,6 +139,94 @@ public sealed class PlotsTests : IDisposable
         Assert.Equal(9, rows.Added);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void PlotRows_KeepTheLastPointOfEachBucket_AtTheCoarsestLevelTheSeriesNeeded_WhateverNamesTheyArePlottedWith(int seed)
+    {
+        // Many series (eleven on one symbol, past the per-symbol reference cache), names given as new string instances at
+        // some points and as the same instance at others, two panes, and enough points that rows are compacted many times.
+        // The expectation is the buffer's contract computed directly: per series the finest ladder level (or every
+        // point) that fits the limit, the last point of each bucket at it, in plotting order.
+        var random = new Random(seed);
+        var symbols = new Symbol?[] { Aaa, Bbb, null };
+        var series = new List<(string Name, Symbol? Symbol, PlotPane Pane)>();
+        for (var i = 0; i < 11; i++)
+        {
+            series.Add(("s" + i.ToString(CultureInfo.InvariantCulture), Aaa, i % 2 == 0 ? PlotPane.Strategy : PlotPane.Price));
+        }
+
+        series.Add(("s0", Bbb, PlotPane.Strategy));
+        series.Add(("s0", null, PlotPane.Strategy));
+        series.Add(("s0", null, PlotPane.Price));
+        const int limit = 50;
+        var rows = new PlotRows(limit);
+        var added = new List<(DateTimeOffset At, int Series, double Value)>();
+        var at = new DateTimeOffset(2024, 1, 8, 9, 30, 0, TimeSpan.FromHours(-5));
+        for (var n = 0; n < 40_000; n++)
+        {
+            at = at.AddSeconds(random.Next(1, 90));
+            var k = random.Next(series.Count);
+            var (name, symbol, pane) = series[k];
+            var plotted = random.Next(3) == 0 ? new string(name.AsSpan()) : name;
+            var value = random.NextDouble();
+            rows.Add(at, new PlotPoint(at.UtcDateTime, plotted, symbol, value, pane));
+            added.Add((at, k, value));
+        }
+
+        var keep = new bool[added.Count];
+        for (var k = 0; k < series.Count; k++)
+        {
+            var own = Enumerable.Range(0, added.Count).Where(i => added[i].Series == k).ToList();
+            var level = -1;
+            while (level < CandleLadder.Steps.Length - 1 && Kept(own, level).Count > limit)
+            {
+                level++;
+            }
+
+            foreach (var i in Kept(own, level))
+            {
+                keep[i] = true;
+            }
+
+            var (name, symbol, pane) = series[k];
+            Assert.Equal(Kept(own, level).Count, rows.KeptOf(new PlotPoint(default, new string(name.AsSpan()), symbol, 0, pane)));
+        }
+
+        var expected = Enumerable.Range(0, added.Count).Where(i => keep[i])
+            .Select(i => (added[i].At, series[added[i].Series].Name, series[added[i].Series].Symbol, series[added[i].Series].Pane, added[i].Value))
+            .ToList();
+        var actual = rows.Points().Select(p => (p.At, p.Point.Series, p.Point.Symbol, p.Point.Pane, p.Point.Value)).ToList();
+        Assert.Equal(expected, actual);
+        Assert.Equal(added.Count, rows.Added);
+
+        List<int> Kept(List<int> own, int level)
+        {
+            if (level < 0)
+            {
+                return own;
+            }
+
+            var kept = new List<int>();
+            for (var j = 0; j < own.Count; j++)
+            {
+                if (j + 1 == own.Count || Bucket(added[own[j]].At, level) != Bucket(added[own[j + 1]].At, level))
+                {
+                    kept.Add(own[j]);
+                }
+            }
+
+            return kept;
+        }
+
+        static long Bucket(DateTimeOffset at, int level)
+        {
+            var local = at.DateTime.Ticks - 1;
+            return local - (local % CandleLadder.Steps[level]);
+        }
+    }
+
     private static long LocalTicks(DateTime utc) => WeekdayTestCalendar.Instance.ToExchangeTime(utc).Ticks;
 
     /// <summary><paramref name="count"/> weekday sessions of 390 minutes of AAA from 2024-01-02.</summary>
