@@ -70,16 +70,25 @@ public sealed class StartupJitProfileTests : IDisposable
         Assert.True(File.Exists(profile) && new FileInfo(profile).Length > 0, $"no profile at {profile}");
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(_dir, "r1"), "*.jitprofile", SearchOption.AllDirectories));
 
-        // Played back (the profile exists now), and with no usable cache folder: the same run, the same files.
+        // Played back (the profile exists now), with no usable cache folder, and from a damaged profile (cut short, as
+        // two processes writing it at once could leave it): the same run, the same files.
         var played = await CliRunner.RunProcessAsync([.. args, "--out", Path.Combine(_dir, "r2")], _dir, new Dictionary<string, string> { ["XDG_CACHE_HOME"] = cache });
         var without = await CliRunner.RunProcessAsync([.. args, "--out", Path.Combine(_dir, "r3")], _dir, new Dictionary<string, string> { ["XDG_CACHE_HOME"] = notAFolder, ["HOME"] = notAFolder });
-        Assert.True(played.ExitCode == 0, played.ToString());
-        Assert.True(without.ExitCode == 0, without.ToString());
+        var bytes = File.ReadAllBytes(profile);
+        File.WriteAllBytes(profile, bytes[..(bytes.Length / 3)]);
+        var damaged = await CliRunner.RunProcessAsync([.. args, "--out", Path.Combine(_dir, "r4")], _dir, new Dictionary<string, string> { ["XDG_CACHE_HOME"] = cache });
+        foreach (var run in new[] { played, without, damaged })
+        {
+            Assert.True(run.ExitCode == 0, run.ToString());
+        }
+
         foreach (var name in new[] { "trades.csv", "orders.csv", "equity.csv" })
         {
             var expected = File.ReadAllText(Path.Combine(_dir, "r1", name));
-            Assert.Equal(expected, File.ReadAllText(Path.Combine(_dir, "r2", name)));
-            Assert.Equal(expected, File.ReadAllText(Path.Combine(_dir, "r3", name)));
+            foreach (var folder in new[] { "r2", "r3", "r4" })
+            {
+                Assert.Equal(expected, File.ReadAllText(Path.Combine(_dir, folder, name)));
+            }
         }
     }
 }
