@@ -43,9 +43,13 @@ public static class CliApp
     /// and exit with <see cref="ExitBadInput"/>. With <c>--json</c>, a failure also prints
     /// <c>{"error": "…", "exit_code": n}</c> on <paramref name="output"/> (see <see cref="JsonErrors"/>).
     /// </summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default) =>
+        RunAsync(Build(), args, output, error, cancellationToken);
+
+    /// <summary>Parses and runs <paramref name="args"/> against <paramref name="root"/> (a tree made by <see cref="Build"/>); see the overload without it.</summary>
+    public static async Task<int> RunAsync(RootCommand root, string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
-        var root = Build();
+        ArgumentNullException.ThrowIfNull(root);
         var parse = root.Parse(args);
         var json = JsonErrors.Requested(parse);
         if (parse.Errors.Count > 0)

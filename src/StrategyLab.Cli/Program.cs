@@ -4,5 +4,10 @@ namespace StrategyLab.Cli;
 public static class Program
 {
     /// <summary>Runs the command line and returns its exit code.</summary>
-    public static Task<int> Main(string[] args) => CliApp.RunAsync(args, Console.Out, Console.Error);
+    public static Task<int> Main(string[] args)
+    {
+        var root = CliApp.Build();
+        StartupJitProfile.Start(root, args);
+        return CliApp.RunAsync(root, args, Console.Out, Console.Error);
+    }
 }

@@ -70,9 +70,11 @@ public static class ConfigLoader
 
             try
             {
-                // Bind the file as written first, so errors carry its line numbers.
+                // Bind the file as written first, so errors carry its line numbers. That binding also rejects a repeated
+                // key at any depth, so the document below is read without checking again (the check's first use loads
+                // OpenSSL to seed its hash: see Effective).
                 JsonSerializer.Deserialize<RunConfig>(text, SerializerOptions);
-                root = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, AllowDuplicateProperties = false }) as JsonObject
+                root = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip }) as JsonObject
                     ?? throw new ConfigException(string.Empty, "the configuration must be a JSON object ({ ... }).", path);
             }
             catch (JsonException ex)
@@ -122,9 +124,16 @@ public static class ConfigLoader
             config = config with { Strategy = config.Strategy with { DroppedParams = dropped } };
         }
 
-        var effective = JsonSerializer.SerializeToNode(config, SerializerOptions)!.AsObject();
-        return (config, effective);
+        return (config, Effective(config));
     }
+
+    /// <summary>
+    /// The effective configuration as JSON, the same nodes <c>JsonSerializer.SerializeToNode</c> gives. Written to bytes
+    /// and read back without the serializer's duplicate-key check (what the serializer writes has none): that check
+    /// hashes property names with a randomized hash whose first use loads OpenSSL for its seed, ~5 % of a small run.
+    /// </summary>
+    internal static JsonObject Effective(RunConfig config) =>
+        JsonNode.Parse(JsonSerializer.SerializeToUtf8Bytes(config, SerializerOptions))!.AsObject();
 
     /// <summary>
     /// The default sizing is <c>risk_percent</c>, which needs a stop to size against; a configuration that names no

@@ -37,7 +37,7 @@ internal static class FuzzHarness
     public static bool LongMode => Cases(0) > 0;
 
     /// <summary>
-    /// Runs the CLI in-process with captured streams and a time limit; an exception escaping <see cref="CliApp.RunAsync"/>
+    /// Runs the CLI in-process with captured streams and a time limit; an exception escaping <see cref="CliApp.RunAsync(string[], TextWriter, TextWriter, CancellationToken)"/>
     /// is returned as a failure text, never thrown.
     /// </summary>
     public static async Task<(int ExitCode, string StdOut, string StdErr, string? Escaped)> RunCliAsync(string[] args, TimeSpan? limit = null)

@@ -285,4 +285,29 @@ public sealed class ConfigTests : IDisposable
         Assert.Equal(new DateTime(2024, 1, 8, 20, 55, 0, DateTimeKind.Utc), stop.Instant);
         Assert.Null(AutoStop.Parse("2024-01-08 15:55"));
     }
+    [Theory]
+    [InlineData("""{ "mode": "backtest", "mode": "backtest" }""", "'mode'")]
+    [InlineData("""{ "exchange": { "initial_cash": 1000, "initial_cash": 2000 } }""", "'initial_cash'")]
+    [InlineData("""{ "exchange": { "commission": { "model": "zero", "model": "zero" } } }""", "'model'")]
+    [InlineData("""{ "strategy": { "name": "sma_crossover", "params": { "fast": 5, "fast": 6 } } }""", "'fast'")]
+    [InlineData("""{ "strategy": { "name": "sma_crossover", "params": { "fast": { "a": 1, "a": 2 } } } }""", "'a'")]
+    [InlineData("""{ "data": { "symbols": ["SPY"] }, "instruments": { "SPY": { "price_increment": 0.01 }, "SPY": { "price_increment": 0.01 } } }""", "SPY")]
+    public void ARepeatedKey_AtAnyDepth_IsAnErrorNamingIt(string json, string key)
+    {
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(Write(json)));
+        Assert.Contains(key, e.Message, StringComparison.Ordinal);
+        Assert.Contains("uplicate", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("""{ "strategy": { "name": "sma_crossover", "params": { "fast": 5, "slow": 20 } }, "exchange": { "initial_cash": 5000.50 } }""")]
+    [InlineData("""{ "data": { "provider": "synthetic", "symbols": ["SYNA", "SYNB"] }, "risk": { "stop_loss_pct": null }, "benchmark": "none" }""")]
+    public void TheEffectiveConfiguration_IsWhatTheSerializerMakesOfIt(string? json)
+    {
+        var (config, effective) = ConfigLoader.Load(json is null ? null : Write(json));
+        var expected = System.Text.Json.JsonSerializer.SerializeToNode(config, ConfigLoader.SerializerOptions)!;
+        Assert.Equal(expected.ToJsonString(), effective.ToJsonString());
+        Assert.True(JsonNode.DeepEquals(expected, effective));
+    }
 }

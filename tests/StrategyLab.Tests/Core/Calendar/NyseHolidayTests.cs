@@ -239,6 +239,22 @@ public class NyseHolidayTests
         }
     }
 
+    [Fact]
+    public void SpecialDays_Find_GivesEachDayItsEntry_AndNothingForOtherDays()
+    {
+        var all = NyseSpecialDays.All;
+        foreach (var day in all)
+        {
+            Assert.Same(day, NyseSpecialDays.Find(day.Date));
+        }
+
+        var dates = all.Select(d => d.Date).ToHashSet();
+        for (var d = new DateOnly(1989, 12, 1); d <= new DateOnly(2026, 1, 31); d = d.AddDays(1))
+        {
+            Assert.Equal(dates.Contains(d), NyseSpecialDays.Find(d) is not null);
+        }
+    }
+
     private static IEnumerable<DateOnly> Weekdays(int year)
     {
         for (var d = new DateOnly(year, 1, 1); d.Year == year; d = d.AddDays(1))

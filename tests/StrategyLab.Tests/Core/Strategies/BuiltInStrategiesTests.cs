@@ -22,6 +22,19 @@ public class BuiltInStrategiesTests
     }
 
     [Fact]
+    public void EachName_FindsTheOneFactoryOfThatName_TheSameInstanceAllLists()
+    {
+        // The names are read before the factories are made (a run makes only its own): they must be the factories' own.
+        foreach (var (name, index) in BuiltInStrategies.Names.Select((n, i) => (n, i)))
+        {
+            Assert.True(BuiltInStrategies.TryGet(name, out var factory));
+            Assert.Equal(name, factory.Name);
+            Assert.Same(BuiltInStrategies.All[index], factory);
+            Assert.Same(factory, BuiltInStrategies.Get(name.ToUpperInvariant()));
+        }
+    }
+
+    [Fact]
     public void Get_UnknownName_NamesItAndListsTheKnownOnes()
     {
         var ex = Assert.Throws<StrategyConfigurationException>(() => BuiltInStrategies.Get("breakout"));
