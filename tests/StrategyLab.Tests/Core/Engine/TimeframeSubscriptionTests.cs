@@ -246,7 +246,11 @@ public class TimeframeSubscriptionTests
         }
 
         Assert.Equal(days.Count * 27, delivered); // 26 15m bars and a day per session
-        Assert.Equal(withoutBytes, withBytes); // the engine's own per-day costs, nothing more per bar
+
+        // The engine's own per-day costs, nothing more per bar. Not equality: the shared calendar's caches are sometimes
+        // filled on this thread and sometimes by another test's (376 vs 416 bytes seen under load, either way round),
+        // while even one object per delivered bar would be 24 B × 27 × 4 measured days ≈ 2.6 KB more, and one per minute bar ~37 KB.
+        Assert.InRange(withBytes - withoutBytes, -1024, 1024);
     }
 
     private static (long Bytes, int Delivered) MeasureAllocations(Symbol spy, List<Bar[]> days, bool subscribe)
