@@ -103,6 +103,37 @@ public class MarketCalendarCacheTests
         });
     }
 
+    [Fact]
+    public void OwnCachesCopy_AnswersLikeTheShared_AndSharesItsSessions()
+    {
+        var copy = Nyse.WithOwnCaches();
+        var other = Nyse.WithOwnCaches();
+        Assert.Equal(Nyse.Name, copy.Name);
+        Assert.Equal(Nyse.TimeZoneId, copy.TimeZoneId);
+        var first = new DateTime(1990, 1, 2, 12, 0, 0, DateTimeKind.Utc).Ticks;
+        var last = new DateTime(2100, 12, 20, 12, 0, 0, DateTimeKind.Utc).Ticks;
+        Gen.Select(Gen.Long[first, last], Gen.Bool).Sample((ticks, extended) =>
+        {
+            // Two copies walk apart (one a week behind), each must still answer like a plain lookup.
+            var utc = new DateTime(ticks, DateTimeKind.Utc);
+            for (var i = 0; i < 4; i++)
+            {
+                var probe = utc.AddMinutes(i * 97);
+                var behind = probe.AddDays(-7);
+                Assert.Equal(PlainSessionAt(Nyse, probe, extended), copy.SessionAt(probe, extended));
+                Assert.Equal(PlainSessionAt(Nyse, behind, extended), other.SessionAt(behind, extended));
+                Assert.Equal(Nyse.NextOpen(probe, extended), copy.NextOpen(probe, extended));
+                Assert.Equal(Nyse.NextClose(probe, extended), copy.NextClose(probe, extended));
+                Assert.Equal(NewYork.ToLocal(probe), copy.ToExchangeTime(probe));
+                Assert.Equal(Nyse.ToUtc(NewYork.ToLocal(probe)), copy.ToUtc(NewYork.ToLocal(probe)));
+            }
+
+            // The copy reads the shared per-year sessions: the very same objects, built once.
+            var date = DateOnly.FromDateTime(utc);
+            Assert.Same(Nyse.GetSession(date), copy.GetSession(date));
+        });
+    }
+
     /// <summary>The session containing an instant, found by looking at every session of the nearby dates.</summary>
     private static TradingSession? PlainSessionAt(IMarketCalendar calendar, DateTime utc, bool extended)
     {
