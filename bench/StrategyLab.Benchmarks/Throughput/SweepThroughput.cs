@@ -101,8 +101,12 @@ internal static class SweepThroughput
             {
                 using var sampler = new AllocationSampler();
                 sampler.Start();
-                Sweep(job, plan, 1);
-                output.WriteLine("allocations by type (sampled every ~100 KB, one --jobs 1 sweep):");
+                for (var r = 0; r < runs; r++)
+                {
+                    Sweep(job, plan, 1);
+                }
+
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"allocations by type (sampled every ~100 KB, {runs} --jobs 1 sweep(s)):"));
                 foreach (var (type, share) in sampler.Top(25))
                 {
                     output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {share,6:P1}  {type}"));
