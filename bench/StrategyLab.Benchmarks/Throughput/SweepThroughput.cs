@@ -136,7 +136,7 @@ internal static class SweepThroughput
                 // Each run's pair (the first value's sweep and this value's right after it) saw about the same load.
                 var pairWall = Median(m.Select((x, r) => first[r].Wall / x.Wall));
                 var pairCpu = Median(m.Select((x, r) => first[r].Cpu / x.Cpu));
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"--jobs {j}: wall {wall:0.000} s, CPU {cpu:0.000} s (CPU/wall {cpu / wall:0.00}), {plan.Combinations.Count / wall:0.0} combinations/s; per sweep GCs {Median(m.Select(x => (double)x.Gen0)):0}/{Median(m.Select(x => (double)x.Gen1)):0}/{Median(m.Select(x => (double)x.Gen2)):0} (gen0/1/2), GC pause {Median(m.Select(x => x.PauseMs)):0.0} ms, allocated {Median(m.Select(x => x.AllocatedMb)):0.0} MB; vs --jobs {jobs[0]}: wall speed-up {baseline / wall:0.00}x (pairwise median {pairWall:0.00}x), CPU ratio {baselineCpu / cpu:0.00} (pairwise {pairCpu:0.00})"));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"--jobs {j}: wall {wall:0.000} s, CPU {cpu:0.000} s (CPU/wall {cpu / wall:0.00}), {plan.Combinations.Count / wall:0.0} combinations/s; per sweep GCs {Median(m.Select(x => (double)x.Gen0)):0}/{Median(m.Select(x => (double)x.Gen1)):0}/{Median(m.Select(x => (double)x.Gen2)):0} (gen0/1/2), GC pause {Median(m.Select(x => x.PauseMs)):0.0} ms, workers outside runs {Median(m.Select(x => x.OutsideRunsMs)):0.0} ms, allocated {Median(m.Select(x => x.AllocatedMb)):0.0} MB; vs --jobs {jobs[0]}: wall speed-up {baseline / wall:0.00}x (pairwise median {pairWall:0.00}x), CPU ratio {baselineCpu / cpu:0.00} (pairwise {pairCpu:0.00})"));
             }
 
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"methods compiled while measuring: {System.Runtime.JitInfo.GetCompiledMethodCount() - compiledBefore}"));
@@ -162,11 +162,13 @@ internal static class SweepThroughput
         var clock = Stopwatch.StartNew();
         var executor = new LocalSweepExecutor(jobs);
         var rows = 0;
+        var inRuns = 0.0;
         var task = Task.Run(async () =>
         {
-            await foreach (var _ in executor.RunAsync(job, plan.Combinations, null, CancellationToken.None).ConfigureAwait(false))
+            await foreach (var row in executor.RunAsync(job, plan.Combinations, null, CancellationToken.None).ConfigureAwait(false))
             {
                 rows++;
+                inRuns += row.Elapsed.TotalSeconds;
             }
         });
         task.GetAwaiter().GetResult();
@@ -180,6 +182,7 @@ internal static class SweepThroughput
                 GC.CollectionCount(1) - gen1,
                 GC.CollectionCount(2) - gen2,
                 (GC.GetTotalPauseDuration() - pause).TotalMilliseconds,
+                ((jobs * wall) - inRuns) * 1000,
                 (GC.GetTotalAllocatedBytes(precise: false) - allocated) / 1e6)
             : throw new InvalidOperationException("rows missing");
     }
@@ -219,8 +222,11 @@ internal static class SweepThroughput
         return null;
     }
 
-    /// <summary>One sweep: wall and CPU seconds, collections per generation (a gen2 counts in gen1 and gen0 too), GC pause ms, MB allocated.</summary>
-    private readonly record struct Measure(double Wall, double Cpu, int Gen0, int Gen1, int Gen2, double PauseMs, double AllocatedMb);
+    /// <summary>
+    /// One sweep: wall and CPU seconds, collections per generation (a gen2 counts in gen1 and gen0 too), GC pause ms,
+    /// worker time outside runs (jobs × wall − Σ run times, ms: thread start, hand-out, rows, the tail), MB allocated.
+    /// </summary>
+    private readonly record struct Measure(double Wall, double Cpu, int Gen0, int Gen1, int Gen2, double PauseMs, double OutsideRunsMs, double AllocatedMb);
 
     [StructLayout(LayoutKind.Sequential)]
     private struct Timespec
