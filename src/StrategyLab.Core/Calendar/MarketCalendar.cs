@@ -31,6 +31,8 @@ public abstract class MarketCalendar : IMarketCalendar
     /// <summary>Latest year the calendar answers for.</summary>
     public const int MaxYear = 2100;
 
+    private const long TwoDays = 2 * TimeSpan.TicksPerDay;
+
     private readonly DateTimeZone _zone;
     private readonly TradingSession?[]?[] _years;
     private readonly DateTime _rangeStartUtc;
@@ -282,8 +284,26 @@ public abstract class MarketCalendar : IMarketCalendar
     }
 
     /// <inheritdoc />
-    public DateTime ToUtc(DateTime exchangeLocal) =>
-        LocalDateTime.FromDateTime(exchangeLocal).InZoneLeniently(_zone).ToDateTimeUtc();
+    public DateTime ToUtc(DateTime exchangeLocal)
+    {
+        // From the remembered offset interval when the instant lies two days or more inside it: then no other offset
+        // of the zone (they differ by less than two days) can map the same wall time, so the answer is unique and the
+        // same as the zone's. Saves NodaTime's look-up (an allocation, and writes to its cache shared by all threads).
+        var span = Volatile.Read(ref _lastOffset);
+        if (span is not null)
+        {
+            var ticks = exchangeLocal.Ticks - span.Offset.Ticks;
+            var inRange = ticks >= TwoDays && ticks <= DateTime.MaxValue.Ticks - TwoDays;
+            if (inRange
+                && (span.StartTicks == long.MinValue || ticks - span.StartTicks >= TwoDays)
+                && (span.EndTicks == long.MaxValue || span.EndTicks - ticks >= TwoDays))
+            {
+                return new DateTime(ticks, DateTimeKind.Utc);
+            }
+        }
+
+        return LocalDateTime.FromDateTime(exchangeLocal).InZoneLeniently(_zone).ToDateTimeUtc();
+    }
 
     /// <summary>The UTC instant of a local date and time of day in the exchange's zone.</summary>
     protected DateTime At(DateOnly date, TimeOnly time) => ToUtc(date.ToDateTime(time));

@@ -134,6 +134,45 @@ public class MarketCalendarCacheTests
         });
     }
 
+    [Fact]
+    public void ToUtc_FromTheRememberedOffset_MatchesTheZone_AroundEveryChange()
+    {
+        // Each wall time is asked right after a conversion near it (which sets the remembered offset interval), and
+        // also near the daylight-saving changes, where a wall time is skipped or repeated: the zone's lenient answer.
+        var zone = NodaTime.DateTimeZoneProviders.Tzdb["America/New_York"];
+        var calendar = Nyse.WithOwnCaches();
+        var crypto = CryptoCalendar.Instance.WithOwnCaches();
+        var first = new DateTime(1990, 1, 3, 0, 0, 0, DateTimeKind.Utc).Ticks;
+        var last = new DateTime(2100, 12, 28, 0, 0, 0, DateTimeKind.Utc).Ticks;
+        Gen.Select(Gen.Long[first, last], Gen.Int[-3 * 24 * 60, 3 * 24 * 60]).Sample((ticks, minutes) =>
+        {
+            var seen = new DateTime(ticks, DateTimeKind.Utc);
+            calendar.ToExchangeTime(seen);
+            crypto.ToExchangeTime(seen);
+            var local = DateTime.SpecifyKind(seen.AddMinutes(minutes), DateTimeKind.Unspecified);
+            var expected = NodaTime.LocalDateTime.FromDateTime(local).InZoneLeniently(zone).ToDateTimeUtc();
+            Assert.Equal(expected, calendar.ToUtc(local));
+            Assert.Equal(DateTime.SpecifyKind(local, DateTimeKind.Utc), crypto.ToUtc(local));
+        });
+
+        for (var year = 1990; year <= 2100; year++)
+        {
+            foreach (var month in new[] { 3, 4, 10, 11 })
+            {
+                for (var day = 1; day <= 31 && day <= DateTime.DaysInMonth(year, month); day++)
+                {
+                    calendar.ToExchangeTime(new DateTime(year, month, day, 12, 0, 0, DateTimeKind.Utc));
+                    for (var minute = 0; minute < 4 * 60; minute += 15)
+                    {
+                        var local = new DateTime(year, month, day, 0, 0, 0, DateTimeKind.Unspecified).AddMinutes(minute);
+                        var expected = NodaTime.LocalDateTime.FromDateTime(local).InZoneLeniently(zone).ToDateTimeUtc();
+                        Assert.Equal(expected, calendar.ToUtc(local));
+                    }
+                }
+            }
+        }
+    }
+
     /// <summary>The session containing an instant, found by looking at every session of the nearby dates.</summary>
     private static TradingSession? PlainSessionAt(IMarketCalendar calendar, DateTime utc, bool extended)
     {
