@@ -17,7 +17,9 @@ namespace StrategyLab.Core.Statistics;
 public sealed class BenchmarkRecorder : IRunRecorder
 {
     private readonly IMarketCalendar _calendar;
-    private readonly List<(DateOnly Date, decimal Close)> _days = new(256);
+    // Grows with the run (a date adds one entry, the list doubles now and then): a year's capacity up front was a
+    // third of a short run's allocation, which a sweep of many short runs pays in garbage collections.
+    private readonly List<(DateOnly Date, decimal Close)> _days = new(8);
     private DateTime _dateEndUtc = DateTime.MinValue;
     private DateOnly _date;
 

@@ -20,7 +20,9 @@ namespace StrategyLab.Core.Statistics;
 public sealed class StatisticsRecorder : IRunRecorder, ITradeExcursions
 {
     private readonly IMarketCalendar _calendar;
-    private readonly List<DailyEquity> _days = new(256);
+    // Grows with the run (a date adds one entry, the list doubles now and then): a year's capacity up front was a
+    // third of a short run's allocation, which a sweep of many short runs pays in garbage collections.
+    private readonly List<DailyEquity> _days = new(8);
     private readonly TradeTally _trades = new();
     private readonly SymbolActivity _activity = new();
     private RoundTrip? _lastTrip;

@@ -5,8 +5,9 @@ namespace StrategyLab.Core.Statistics;
 /// <summary>
 /// What the statistics need of the closed round trips, added up as they close instead of keeping the trips: counts,
 /// wins and losses on net P&amp;L, the sums of MAE and MFE, holding-time buckets, and each trip's holding time (8 bytes
-/// a trip, for the exact median, in chunks of <see cref="ChunkLength"/>: no array is copied as the run grows, and none
-/// reaches the large-object heap). Sums are taken in the order the trips closed, as a pass over a list of them would.
+/// a trip, for the exact median, in chunks of <see cref="ChunkLength"/>: past the first chunk no array is copied as the
+/// run grows, and none reaches the large-object heap; the first chunk starts at <see cref="FirstChunkLength"/> and doubles,
+/// so a short run, e.g. one of a sweep's, does not allocate 8 KB for its few trips). Sums are taken in the order the trips closed, as a pass over a list of them would.
 /// </summary>
 internal sealed class TradeTally
 {
@@ -25,6 +26,9 @@ internal sealed class TradeTally
 
     /// <summary>Holding times per chunk (8 KB).</summary>
     internal const int ChunkLength = 1024;
+
+    /// <summary>The first chunk's first length; it doubles up to <see cref="ChunkLength"/>.</summary>
+    internal const int FirstChunkLength = 64;
 
     private readonly int[] _bucketCounts = new int[Buckets.Length];
     private readonly List<long[]> _chunks = [];
@@ -114,7 +118,14 @@ internal sealed class TradeTally
         var at = Count % ChunkLength;
         if (at == 0)
         {
-            _chunks.Add(new long[ChunkLength]);
+            _chunks.Add(new long[Count == 0 ? FirstChunkLength : ChunkLength]);
+        }
+        else if (at == _chunks[^1].Length)
+        {
+            // Only the first chunk is ever short: it doubles, indexes stay at c * ChunkLength + at.
+            var grown = _chunks[^1];
+            Array.Resize(ref grown, Math.Min(ChunkLength, grown.Length * 2));
+            _chunks[^1] = grown;
         }
 
         _chunks[^1][at] = held.Ticks;

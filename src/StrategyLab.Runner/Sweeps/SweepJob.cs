@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using StrategyLab.Core.Calendar;
 using StrategyLab.Core.Domain;
 using StrategyLab.Core.Engine;
 using StrategyLab.Core.Strategies;
@@ -155,6 +156,7 @@ public sealed class SweepJob
         try
         {
             var run = BaseRun.WithStrategyParameters(combination.Parameters);
+            run = run with { CalendarOf = OwnCalendars(run.CalendarOf) };
             var (start, count) = Range(window);
             if (count == 0)
             {
@@ -204,6 +206,27 @@ public sealed class SweepJob
 
         var data = _data with { OutsideSession = _data.OutsideSession?.Copy() };
         return BacktestRunner.Run(run, folder, loggers ?? NullLoggerFactory.Instance, data);
+    }
+
+    /// <summary>
+    /// The run's calendars, each copied on first use with caches of its own (<see cref="MarketCalendar.WithOwnCaches"/>):
+    /// runs on other workers walk other times, and through one shared calendar they overwrite each other's remembered
+    /// session span (twice the session searches with two workers as with one, and a cache line moving between cores).
+    /// </summary>
+    private static Func<Symbol, IMarketCalendar> OwnCalendars(Func<Symbol, IMarketCalendar> shared)
+    {
+        var copies = new Dictionary<IMarketCalendar, IMarketCalendar>(ReferenceEqualityComparer.Instance);
+        return symbol =>
+        {
+            var calendar = shared(symbol);
+            if (!copies.TryGetValue(calendar, out var own))
+            {
+                own = calendar is MarketCalendar market ? market.WithOwnCaches() : calendar;
+                copies.Add(calendar, own);
+            }
+
+            return own;
+        };
     }
 
     /// <summary>The benchmark bars of the dates in <paramref name="window"/> (all of them without a window).</summary>

@@ -103,6 +103,76 @@ public class MarketCalendarCacheTests
         });
     }
 
+    [Fact]
+    public void OwnCachesCopy_AnswersLikeTheShared_AndSharesItsSessions()
+    {
+        var copy = Nyse.WithOwnCaches();
+        var other = Nyse.WithOwnCaches();
+        Assert.Equal(Nyse.Name, copy.Name);
+        Assert.Equal(Nyse.TimeZoneId, copy.TimeZoneId);
+        var first = new DateTime(1990, 1, 2, 12, 0, 0, DateTimeKind.Utc).Ticks;
+        var last = new DateTime(2100, 12, 20, 12, 0, 0, DateTimeKind.Utc).Ticks;
+        Gen.Select(Gen.Long[first, last], Gen.Bool).Sample((ticks, extended) =>
+        {
+            // Two copies walk apart (one a week behind), each must still answer like a plain lookup.
+            var utc = new DateTime(ticks, DateTimeKind.Utc);
+            for (var i = 0; i < 4; i++)
+            {
+                var probe = utc.AddMinutes(i * 97);
+                var behind = probe.AddDays(-7);
+                Assert.Equal(PlainSessionAt(Nyse, probe, extended), copy.SessionAt(probe, extended));
+                Assert.Equal(PlainSessionAt(Nyse, behind, extended), other.SessionAt(behind, extended));
+                Assert.Equal(Nyse.NextOpen(probe, extended), copy.NextOpen(probe, extended));
+                Assert.Equal(Nyse.NextClose(probe, extended), copy.NextClose(probe, extended));
+                Assert.Equal(NewYork.ToLocal(probe), copy.ToExchangeTime(probe));
+                Assert.Equal(Nyse.ToUtc(NewYork.ToLocal(probe)), copy.ToUtc(NewYork.ToLocal(probe)));
+            }
+
+            // The copy reads the shared per-year sessions: the very same objects, built once.
+            var date = DateOnly.FromDateTime(utc);
+            Assert.Same(Nyse.GetSession(date), copy.GetSession(date));
+        });
+    }
+
+    [Fact]
+    public void ToUtc_FromTheRememberedOffset_MatchesTheZone_AroundEveryChange()
+    {
+        // Each wall time is asked right after a conversion near it (which sets the remembered offset interval), and
+        // also near the daylight-saving changes, where a wall time is skipped or repeated: the zone's lenient answer.
+        var zone = NodaTime.DateTimeZoneProviders.Tzdb["America/New_York"];
+        var calendar = Nyse.WithOwnCaches();
+        var crypto = CryptoCalendar.Instance.WithOwnCaches();
+        var first = new DateTime(1990, 1, 3, 0, 0, 0, DateTimeKind.Utc).Ticks;
+        var last = new DateTime(2100, 12, 28, 0, 0, 0, DateTimeKind.Utc).Ticks;
+        Gen.Select(Gen.Long[first, last], Gen.Int[-3 * 24 * 60, 3 * 24 * 60]).Sample((ticks, minutes) =>
+        {
+            var seen = new DateTime(ticks, DateTimeKind.Utc);
+            calendar.ToExchangeTime(seen);
+            crypto.ToExchangeTime(seen);
+            var local = DateTime.SpecifyKind(seen.AddMinutes(minutes), DateTimeKind.Unspecified);
+            var expected = NodaTime.LocalDateTime.FromDateTime(local).InZoneLeniently(zone).ToDateTimeUtc();
+            Assert.Equal(expected, calendar.ToUtc(local));
+            Assert.Equal(DateTime.SpecifyKind(local, DateTimeKind.Utc), crypto.ToUtc(local));
+        });
+
+        for (var year = 1990; year <= 2100; year++)
+        {
+            foreach (var month in new[] { 3, 4, 10, 11 })
+            {
+                for (var day = 1; day <= 31 && day <= DateTime.DaysInMonth(year, month); day++)
+                {
+                    calendar.ToExchangeTime(new DateTime(year, month, day, 12, 0, 0, DateTimeKind.Utc));
+                    for (var minute = 0; minute < 4 * 60; minute += 15)
+                    {
+                        var local = new DateTime(year, month, day, 0, 0, 0, DateTimeKind.Unspecified).AddMinutes(minute);
+                        var expected = NodaTime.LocalDateTime.FromDateTime(local).InZoneLeniently(zone).ToDateTimeUtc();
+                        Assert.Equal(expected, calendar.ToUtc(local));
+                    }
+                }
+            }
+        }
+    }
+
     /// <summary>The session containing an instant, found by looking at every session of the nearby dates.</summary>
     private static TradingSession? PlainSessionAt(IMarketCalendar calendar, DateTime utc, bool extended)
     {

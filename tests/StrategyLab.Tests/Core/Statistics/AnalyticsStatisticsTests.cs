@@ -204,6 +204,26 @@ public class AnalyticsStatisticsTests
         Assert.Equal(TimeSpan.FromMinutes((n + 1) / 2.0), q.AverageHoldingTime);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(TradeTally.FirstChunkLength)]
+    [InlineData(TradeTally.FirstChunkLength + 1)]
+    [InlineData(TradeTally.ChunkLength - 1)]
+    [InlineData(TradeTally.ChunkLength)]
+    [InlineData(TradeTally.ChunkLength + 1)]
+    [InlineData((2 * TradeTally.ChunkLength) + 70)]
+    public void TradeTally_KeepsEveryHoldingTimeInOrder_AsTheFirstChunkGrows(int n)
+    {
+        // The first chunk starts short and doubles: every holding time must come back, in the order the trips closed.
+        var start = Ny("2024-01-08 09:30");
+        var minutes = Enumerable.Range(1, n).Select(i => (i * 7919) % 5003).ToArray();
+        var trips = minutes.Select(m => new RoundTrip(Aaa, TradeDirection.Long, 1m, start, 1m, start.AddMinutes(m), 1m, 0m, 0m, "signal")).ToArray();
+
+        var spans = TradeTally.Of(trips, null).CopySpans();
+
+        Assert.Equal(minutes.Select(m => TimeSpan.FromMinutes(m).Ticks), spans);
+    }
+
     private static Fill Fill(Symbol symbol, OrderSide side, decimal qty, decimal price, DateTime time, decimal commission) =>
         new(1, symbol, side, qty, price, commission, time, null, price, price);
 
