@@ -54,6 +54,16 @@ public sealed class LiveFlattenTests : IDisposable
         // The close is a market order: it fills at the fake's next print, so the prints resume once it is there.
         var flatten = CliRunner.RunProcessAsync(["flatten", folder], environment: new Dictionary<string, string>(AlpacaLiveMarket.KeyEnvironment));
         await Eventually.Until(() => OperatorActions(folder).Contains("flatten.applied") || flatten.IsCompleted, "the flatten applied by the run", ProcessTimeout);
+
+        // Prints resume only once the fake has the stop cancelled and the close working: a print while the cancel is still
+        // on its way may fill the stop as well (as at a real broker), and the run then rightly closes the short it left in
+        // a second pass (2 positions closed, seen under load), which is not the case this test is about.
+        await Eventually.Until(
+            () => flatten.IsCompleted
+                || (!market.Server.Orders.Any(o => o.Type == "stop" && o.Status is "new" or "accepted" or "pending_cancel")
+                    && market.Server.Orders.Any(o => o.Type == "market" && o.Status is "new" or "accepted")),
+            "the stop cancelled and the close working at the fake",
+            ProcessTimeout);
         market.Resume();
         var result = await flatten;
         Assert.True(result.ExitCode == 0, result.ToString() + live);
