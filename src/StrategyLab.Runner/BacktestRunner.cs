@@ -77,8 +77,10 @@ public static class BacktestRunner
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(loggers);
         ArgumentNullException.ThrowIfNull(data);
-        using var bars = data.Bars.GetEnumerator();
-        var any = bars.MoveNext();
+        // The engine's loop disposes the bars when it is done with them: the reader's buffers and read-ahead blocks are
+        // not held while the folder and the report are written (the using covers a run that never reaches the loop).
+        using var bars = new RemainingBars(data.Bars.GetEnumerator(), cancellationToken);
+        var any = bars.MoveFirst();
         if (!any && !cancellationToken.IsCancellationRequested)
         {
             throw RunChecks.NoBars(run, data.Description, data.OutsideSession);
@@ -107,7 +109,7 @@ public static class BacktestRunner
         {
             try
             {
-                assembly.Engine.Run(new RemainingBars(bars, cancellationToken));
+                assembly.Engine.Run(bars);
             }
             catch (StrategyException e)
             {
@@ -140,16 +142,22 @@ public static class BacktestRunner
     }
 
     /// <summary>
-    /// The enumerator's current bar, then the rest, until the token is cancelled: one enumerator layer between the
-    /// data and the engine (each layer costs two interface calls and a bar copy per bar).
+    /// The bars of a run, moved to the first one (<see cref="MoveFirst"/>) before the engine takes them: that bar, then
+    /// the rest, until the token is cancelled. One enumerator layer between the data and the engine (each layer costs
+    /// two interface calls and a bar copy per bar). It owns the data's enumerator: disposed (once) as soon as the
+    /// engine's loop ends, it lets go of it.
     /// </summary>
     private sealed class RemainingBars(IEnumerator<Core.Domain.Bar> bars, CancellationToken token) : IEnumerable<Core.Domain.Bar>, IEnumerator<Core.Domain.Bar>
     {
+        private IEnumerator<Core.Domain.Bar>? _bars = bars;
         private bool _started;
 
-        public Core.Domain.Bar Current => bars.Current;
+        public Core.Domain.Bar Current => _bars!.Current;
 
         object System.Collections.IEnumerator.Current => Current;
+
+        /// <summary>Moves the data to its first bar; false when it has none.</summary>
+        public bool MoveFirst() => _bars!.MoveNext();
 
         public IEnumerator<Core.Domain.Bar> GetEnumerator() => this;
 
@@ -161,7 +169,7 @@ public static class BacktestRunner
             {
                 _started = true;
             }
-            else if (!bars.MoveNext())
+            else if (!_bars!.MoveNext())
             {
                 return false;
             }
@@ -173,7 +181,9 @@ public static class BacktestRunner
 
         public void Dispose()
         {
-            // The caller owns the underlying enumerator.
+            var owned = _bars;
+            _bars = null;
+            owned?.Dispose();
         }
     }
 }
