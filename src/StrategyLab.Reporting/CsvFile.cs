@@ -189,6 +189,7 @@ internal sealed class CsvFile : IDisposable
         {
             _disposed = true;
             _stream.Dispose();
+            _buffer = []; // a run's writer keeps its files until the report is built: their buffers need not stay
         }
     }
 

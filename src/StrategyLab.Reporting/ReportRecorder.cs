@@ -79,6 +79,9 @@ public sealed class ReportRecorder : IRunRecorder
     /// <inheritdoc />
     public void OnOrderEvent(in OrderEvent orderEvent)
     {
+        // The symbols charted so far (those with a bar): the page charts at least these, so a symbol keeps no more fills
+        // and resting orders than its share of the page's budgets for that many.
+        _data.ChartedAtLeast = _barsFromEvents ? _data.Bars.Count : _writer.ChartBars?.Count ?? 0;
         var order = orderEvent.Order;
         if (order.Type != OrderType.Market)
         {
@@ -290,7 +293,9 @@ public sealed class ReportRecorder : IRunRecorder
 
     /// <summary>
     /// Keeps the resting orders of a symbol with the lowest ids (as reading <c>orders.csv</c>, in id order, keeps the
-    /// first ones): a bounded max-heap by id, and the ids in it so that an order's later events add nothing.
+    /// first ones), as many as the symbol's share of the page's level lines (<see cref="ReportData.LevelShare"/>): a
+    /// bounded max-heap by id, and the ids in it so that an order's later events add nothing. When the share shrinks (a
+    /// symbol's first bar), the highest ids go.
     /// </summary>
     private void Track(Order order)
     {
@@ -305,7 +310,14 @@ public sealed class ReportRecorder : IRunRecorder
             return;
         }
 
-        if (resting.Kept.Count < ReportData.MaxLevelOrdersPerSymbol)
+        var share = ReportData.LevelShare(_data.ChartedAtLeast);
+        while (resting.Kept.Count > share)
+        {
+            resting.Ids.Remove(resting.Kept.Dequeue().Id);
+            resting.More = true;
+        }
+
+        if (resting.Kept.Count < share)
         {
             resting.Kept.Enqueue(order, -order.Id);
             resting.Ids.Add(order.Id);

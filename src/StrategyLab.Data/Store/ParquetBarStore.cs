@@ -41,6 +41,9 @@ public sealed partial class ParquetBarStore
     /// <summary>Rows per Parquet row group.</summary>
     public const int RowGroupSize = 131_072;
 
+    /// <summary>Most bars handed out in one segment by a read: 64 KB, under the large-object heap's threshold.</summary>
+    internal const int SegmentBars = 512;
+
     /// <summary>Incoming bars held per symbol before a sorted run of them is spilled to disk (tests make it small).</summary>
     internal int SpillRunSize { get; init; } = RowGroupSize;
 
@@ -239,7 +242,10 @@ public sealed partial class ParquetBarStore
         var clock = new ExchangeClock(_calendarFor(symbol));
         var firstMonth = MonthOf(clock, fromTicks);
         var lastMonth = MonthOf(clock, toTicks - 1);
-        var buffer = Array.Empty<Bar>();
+        // The bars are built a slice of a row group at a time into one small array, handed out and overwritten: a whole
+        // month (~8,400 minutes of 128 bytes) per symbol would be a megabyte on the large-object heap for each stream.
+        Bar[]? buffer = null;
+        var columns = new RowGroupBuffers(); // shared by the stream's files, one after another
         foreach (var file in PartitionFiles(symbol, timeframe))
         {
             if (file.LastMonth < firstMonth || file.FirstMonth > lastMonth)
@@ -247,7 +253,7 @@ public sealed partial class ParquetBarStore
                 continue;
             }
 
-            using var reader = new PartitionReader(file.Path, symbol, timeframe, clock, streaming: new FileInfo(file.Path).Length > InMemoryFileBytes);
+            using var reader = new PartitionReader(file.Path, symbol, timeframe, clock, streaming: new FileInfo(file.Path).Length > InMemoryFileBytes, columns);
             while (reader.NextGroupMonth < firstMonth)
             {
                 reader.SkipGroup(); // row groups are months: a range inside a year reads only its months
@@ -258,18 +264,12 @@ public sealed partial class ParquetBarStore
                 var n = reader.Count;
                 var last = reader.StartTicksAt(n - 1) < toTicks ? n : reader.FirstAtOrAfter(toTicks);
                 var first = reader.FirstAtOrAfter(fromTicks);
-                if (buffer.Length < last - first)
+                for (var at = first; at < last; at += SegmentBars)
                 {
-                    // Sized to the month (+1/8 for longer months), not rented: the pool rounds a month of minutes
-                    // (~8,400 bars) up to 16,384 and keeps the arrays given back, per symbol of a run.
-                    buffer = new Bar[last - first + ((last - first) / 8)];
-                }
-
-                reader.Fill(first, buffer.AsSpan(0, last - first));
-
-                if (last > first)
-                {
-                    yield return new ArraySegment<Bar>(buffer, 0, last - first);
+                    var count = Math.Min(SegmentBars, last - at);
+                    buffer ??= new Bar[SegmentBars];
+                    reader.Fill(at, buffer.AsSpan(0, count));
+                    yield return new ArraySegment<Bar>(buffer, 0, count);
                 }
 
                 if (last < n)

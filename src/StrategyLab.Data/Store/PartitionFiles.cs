@@ -261,7 +261,7 @@ internal sealed class SynchronousReadStream(FileStream inner) : Stream
     }
 }
 
-/// <summary>Reads a partition row group by row group into pooled buffers and builds bars from them.</summary>
+/// <summary>Reads a partition row group by row group into column buffers and builds bars from them.</summary>
 internal sealed class PartitionReader : IDisposable
 {
     private readonly ParquetFile _file;
@@ -269,7 +269,7 @@ internal sealed class PartitionReader : IDisposable
     private readonly byte _priceScale;
     private readonly byte _volumeScale;
     private int _group = -1;
-    private int _capacity;
+    private readonly RowGroupBuffers _buffers;
     private long[] _starts = [], _ends = [], _open = [], _high = [], _low = [], _close = [], _volume = [];
     private int?[]? _trades;
     private decimal?[]? _vwap;
@@ -281,10 +281,12 @@ internal sealed class PartitionReader : IDisposable
 
     /// <summary>Opens <paramref name="path"/>, a partition of <paramref name="expected"/> (monthly or yearly) whose months are those of <paramref name="clock"/>.</summary>
     /// <remarks>With <paramref name="streaming"/> the file is read from disk group by group (a merge into a large file),
-    /// otherwise it is read into memory at once (fastest for reading bars).</remarks>
-    public PartitionReader(string path, Symbol expected, Timeframe timeframe, ExchangeClock clock, bool streaming = false)
+    /// otherwise it is read into memory at once (fastest for reading bars). <paramref name="buffers"/>: the column arrays
+    /// to decode into, shared by the readers of one series one after another (null: the reader's own).</remarks>
+    public PartitionReader(string path, Symbol expected, Timeframe timeframe, ExchangeClock clock, bool streaming = false, RowGroupBuffers? buffers = null)
     {
         _clock = clock;
+        _buffers = buffers ?? new RowGroupBuffers();
         _timeframe = timeframe;
         _file = ParquetFile.Open(path, streaming: streaming);
         if (_file.Symbol != expected)
@@ -351,23 +353,13 @@ internal sealed class PartitionReader : IDisposable
             ParquetBarStore.Sync(group.ReadAsync<long>(raw.Volume, _volume.AsMemory(0, n)));
             if (_file.Trades is { } trades)
             {
-                _trades ??= new int?[_capacity];
-                if (_trades.Length < n)
-                {
-                    _trades = new int?[_capacity];
-                }
-
+                _trades = _buffers.Trades();
                 ParquetBarStore.Sync(group.ReadAsync<int>(trades, _trades.AsMemory(0, n)));
             }
 
             if (_file.Vwap is { } vwap)
             {
-                _vwap ??= new decimal?[_capacity];
-                if (_vwap.Length < n)
-                {
-                    _vwap = new decimal?[_capacity];
-                }
-
+                _vwap = _buffers.Vwap();
                 ParquetBarStore.Sync(group.ReadAsync<decimal>(vwap, _vwap.AsMemory(0, n)));
             }
         }
@@ -490,58 +482,12 @@ internal sealed class PartitionReader : IDisposable
         _file.Path, null, e.ParamName,
         string.Create(CultureInfo.InvariantCulture, $"row {i} of row group {_group}: {e.Message.Split(" (Parameter")[0]}"));
 
-    public void Dispose()
-    {
-        Return(ref _starts);
-        Return(ref _ends);
-        Return(ref _open);
-        Return(ref _high);
-        Return(ref _low);
-        Return(ref _close);
-        Return(ref _volume);
-        _file.Dispose();
-    }
+    public void Dispose() => _file.Dispose();
 
     private void Ensure(int n)
     {
-        if (n <= _capacity)
-        {
-            return;
-        }
-
-        Dispose(keepFile: true);
-        _capacity = Math.Max(n, 1024);
-        _starts = ArrayPool<long>.Shared.Rent(_capacity);
-        _ends = ArrayPool<long>.Shared.Rent(_capacity);
-        _open = ArrayPool<long>.Shared.Rent(_capacity);
-        _high = ArrayPool<long>.Shared.Rent(_capacity);
-        _low = ArrayPool<long>.Shared.Rent(_capacity);
-        _close = ArrayPool<long>.Shared.Rent(_capacity);
-        _volume = ArrayPool<long>.Shared.Rent(_capacity);
-    }
-
-    private void Dispose(bool keepFile)
-    {
-        Return(ref _starts);
-        Return(ref _ends);
-        Return(ref _open);
-        Return(ref _high);
-        Return(ref _low);
-        Return(ref _close);
-        Return(ref _volume);
-        if (!keepFile)
-        {
-            _file.Dispose();
-        }
-    }
-
-    private static void Return(ref long[] array)
-    {
-        if (array.Length > 0)
-        {
-            ArrayPool<long>.Shared.Return(array);
-            array = [];
-        }
+        _buffers.Ensure(n);
+        (_starts, _ends, _open, _high, _low, _close, _volume) = (_buffers.Starts, _buffers.Ends, _buffers.Open, _buffers.High, _buffers.Low, _buffers.Close, _buffers.Volume);
     }
 }
 

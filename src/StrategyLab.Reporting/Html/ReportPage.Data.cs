@@ -271,11 +271,9 @@ internal sealed partial class ReportPage
         w.WriteEndArray();
     }
 
-    /// <summary>Fill markers a symbol's chart shows at most when <paramref name="charted"/> symbols are charted.</summary>
-    private static int FillShare(int charted) => Math.Clamp(FillMarkerBudget / Math.Max(1, charted), 1_000, ReportData.MaxFillsPerSymbol);
+    private static int FillShare(int charted) => ReportData.FillShare(charted);
 
-    /// <summary>Resting orders whose levels a symbol's chart draws at most when <paramref name="charted"/> symbols are charted.</summary>
-    private static int LevelShare(int charted) => Math.Clamp(LevelOrderBudget / Math.Max(1, charted), 500, ReportData.MaxLevelOrdersPerSymbol);
+    private static int LevelShare(int charted) => ReportData.LevelShare(charted);
 
     private int ChartedCount(List<string> symbols) => symbols.Count(_run.Bars.ContainsKey);
 

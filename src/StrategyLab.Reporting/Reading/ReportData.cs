@@ -86,6 +86,20 @@ internal sealed class ReportData
     /// </summary>
     public Dictionary<string, SortedDictionary<string, Overlay>> Overlays { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Symbols the page will chart at least (0 when not known: the page's shares are then at their largest). A recorder
+    /// sets it as symbols get their first bar: the page divides its fill-marker and level-line budgets among the charted
+    /// symbols (<see cref="FillShare"/>, <see cref="LevelShare"/>), so a symbol need not keep more than its share for
+    /// this many, and a share only shrinks as symbols come.
+    /// </summary>
+    public int ChartedAtLeast { get; set; }
+
+    /// <summary>Fill markers a symbol's chart shows at most when <paramref name="charted"/> symbols are charted.</summary>
+    public static int FillShare(int charted) => Math.Clamp(Html.ReportPage.FillMarkerBudget / Math.Max(1, charted), 1_000, MaxFillsPerSymbol);
+
+    /// <summary>Resting orders whose levels a symbol's chart draws at most when <paramref name="charted"/> symbols are charted.</summary>
+    public static int LevelShare(int charted) => Math.Clamp(Html.ReportPage.LevelOrderBudget / Math.Max(1, charted), 500, MaxLevelOrdersPerSymbol);
+
     /// <summary>The tickers that have fills.</summary>
     public IEnumerable<string> FillSymbols => _fills.Keys;
 
@@ -133,26 +147,40 @@ internal sealed class ReportData
     /// <summary>Counts a round trip without keeping it (see <see cref="KeepsTrade"/>).</summary>
     public void SkipTrade() => TradeCount++;
 
-    /// <summary>Adds a fill (kept while its symbol has fewer than <see cref="MaxFillsPerSymbol"/>).</summary>
+    /// <summary>
+    /// Adds a fill (kept while its symbol has fewer than its share, <see cref="FillShare"/> of <see cref="ChartedAtLeast"/>:
+    /// at most <see cref="MaxFillsPerSymbol"/>); the symbol's fills past a share that shrank are let go.
+    /// </summary>
     public void AddFill(FillRow fill)
     {
         var fills = FillsState(fill.Symbol);
         fills.Count++;
-        if (fills.Rows.Count < MaxFillsPerSymbol)
+        var share = FillShare(ChartedAtLeast);
+        if (fills.Rows.Count < share)
         {
             fills.Rows.Add(fill);
         }
+        else
+        {
+            Trim(fills.Rows, share);
+        }
     }
 
-    /// <summary>False once <see cref="MaxFillsPerSymbol"/> fills of <paramref name="ticker"/> are kept: a recorder need not build the next row.</summary>
-    public bool KeepsFillOf(string ticker) => !_fills.TryGetValue(ticker, out var f) || f.Rows.Count < MaxFillsPerSymbol;
+    /// <summary>False once <paramref name="ticker"/> keeps its share of fills (<see cref="AddFill"/>): a recorder need not build the next row.</summary>
+    public bool KeepsFillOf(string ticker) => !_fills.TryGetValue(ticker, out var f) || f.Rows.Count < FillShare(ChartedAtLeast);
 
     /// <summary>Counts a fill of <paramref name="ticker"/> without keeping it (see <see cref="KeepsFillOf"/>).</summary>
-    public void SkipFill(string ticker) => FillsState(ticker).Count++;
+    public void SkipFill(string ticker)
+    {
+        var fills = FillsState(ticker);
+        fills.Count++;
+        Trim(fills.Rows, FillShare(ChartedAtLeast));
+    }
 
     /// <summary>
     /// Adds an order, in increasing id order (as <c>orders.csv</c> lists them): a resting order is kept while its symbol
-    /// has fewer than <see cref="MaxLevelOrdersPerSymbol"/>; market orders draw no level and are not kept.
+    /// has fewer than its share (<see cref="LevelShare"/> of <see cref="ChartedAtLeast"/>: at most
+    /// <see cref="MaxLevelOrdersPerSymbol"/>); market orders draw no level and are not kept.
     /// </summary>
     public void AddOrder(OrderRow order)
     {
@@ -167,7 +195,7 @@ internal sealed class ReportData
             _orders.Add(order.Symbol, orders);
         }
 
-        if (orders.Rows.Count < MaxLevelOrdersPerSymbol)
+        if (orders.Rows.Count < LevelShare(ChartedAtLeast))
         {
             orders.Rows.Add(order);
         }
@@ -197,6 +225,14 @@ internal sealed class ReportData
 
     /// <summary>True when <paramref name="ticker"/> had more resting orders than <see cref="LevelOrdersOf"/> holds.</summary>
     public bool HasMoreLevelOrders(string ticker) => _orders.TryGetValue(ticker, out var o) && o.More;
+
+    private static void Trim(List<FillRow> rows, int share)
+    {
+        if (rows.Count > share)
+        {
+            rows.RemoveRange(share, rows.Count - share);
+        }
+    }
 
     private SymbolFills FillsState(string ticker)
     {

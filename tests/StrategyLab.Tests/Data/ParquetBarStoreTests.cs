@@ -178,6 +178,39 @@ public class ParquetBarStoreTests
     }
 
     [Fact]
+    public async Task Reads_ReuseColumnsAcrossYearlyFiles_AndHandOutSmallSegments()
+    {
+        // One series, two yearly files read with one set of column arrays: a short month then a longer one (the arrays
+        // grow), then a year whose file has no trade-count or VWAP column (none may leak from the year before), then a
+        // longer month again. Every bar comes back exactly, in segments of at most SegmentBars.
+        using var dir = new TempDir();
+        var store = new ParquetBarStore(dir.Path);
+        var bars = new List<Bar>();
+        void Month(DateTime start, int count, bool counts)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var close = 100 + (i % 97 * 0.25m);
+                var t = start.AddMinutes(i);
+                bars.Add(counts ? new Bar(Btc, t, t.AddMinutes(1), close, close, close, close, 2m, i % 5, close) : B(t, close));
+            }
+        }
+
+        Month(Utc.At(2023, 11, 1), 300, counts: true);
+        Month(Utc.At(2023, 12, 1), 1_700, counts: true);
+        Month(Utc.At(2024, 1, 1), 1_100, counts: false);
+        Month(Utc.At(2024, 2, 1), 2_500, counts: false);
+        await store.WriteAsync(bars, Timeframe.OneMinute, "t", TestContext.Current.CancellationToken);
+        Assert.Equal(2, Directory.GetFiles(Path.Combine(dir.Path, "1m", "BTC-USD"), "*.parquet").Length);
+
+        Assert.Equal(bars, store.ReadBars(Btc, Timeframe.OneMinute).ToList());
+        var segments = store.ReadBatches(Btc, Timeframe.OneMinute, DateTime.MinValue, DateTime.MaxValue).Select(b => b.ToArray()).ToList();
+        Assert.Equal(bars, segments.SelectMany(b => b).ToList());
+        Assert.All(segments, s => Assert.InRange(s.Length, 1, ParquetBarStore.SegmentBars));
+        Assert.Null(store.ReadBars(Btc, Timeframe.OneMinute).Last().TradeCount);
+    }
+
+    [Fact]
     public async Task ValueTooWideForDecimal18_IsAnError()
     {
         using var dir = new TempDir();

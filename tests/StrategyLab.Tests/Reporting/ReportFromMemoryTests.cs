@@ -141,6 +141,57 @@ public sealed class ReportFromMemoryTests : IDisposable
     }
 
     [Fact]
+    public void SymbolsJoiningLater_ShrinkTheKeptFillsAndLevels_ToThePagesShare_AndStillEqualFromFiles()
+    {
+        // AAA trades in and out every bar with a stop from the first session; BBB joins at session 16 and CCC at session
+        // 24, when AAA already has more fills and resting orders than its share of the page for three symbols: the
+        // recorder lets those go (the page draws the first ones of each symbol) and the page is still the one from files.
+        var bbb = Symbol.Equity("BBB");
+        var ccc = Symbol.Equity("CCC");
+        var bars = new List<Bar>();
+        var day = new DateOnly(2024, 1, 2);
+        var sessions = 0;
+        while (sessions < 32)
+        {
+            if (day.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday))
+            {
+                var open = Bars.Ny(day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + " 09:30");
+                for (var m = 0; m < 390; m++)
+                {
+                    var o = 100m + (((sessions * 390) + m) % 17 / 10m);
+                    foreach (var symbol in sessions >= 24 ? [Aaa, bbb, ccc] : sessions >= 16 ? new[] { Aaa, bbb } : [Aaa])
+                    {
+                        bars.Add(new Bar(symbol, open.AddMinutes(m), open.AddMinutes(m + 1), o, o + 0.3m, o - 0.2m, o + 0.1m, 100));
+                    }
+                }
+
+                sessions++;
+            }
+
+            day = day.AddDays(1);
+        }
+
+        var deferred = new DeferredRecorder();
+        var run = new ArtifactRun(Path.Combine(_dir.Path, "joining"), new InAndOutEach(), [Aaa, bbb, ccc], new RiskSettings { StopLossPct = 5m }, probe: deferred);
+        var recorder = new ReportRecorder(run.Writer, ArtifactRun.InitialCash);
+        deferred.Target = recorder;
+        run.Run(bars);
+
+        var data = recorder.Build();
+        Assert.NotNull(data);
+        Assert.Equal(HtmlReport.Render(run.Folder), HtmlReport.Render(recorder));
+
+        // What memory held: AAA's share for three charted symbols, not the bound for one.
+        var aaaFills = run.Lines("fills.csv").Count(l => l.Contains(",AAA,", StringComparison.Ordinal));
+        Assert.True(aaaFills > ReportData.MaxFillsPerSymbol, $"{aaaFills} fills of AAA");
+        Assert.Equal(ReportData.FillShare(3), data.FillsOf("AAA").Count);
+        Assert.Equal(aaaFills, data.FillCountOf("AAA"));
+        Assert.Equal(ReportData.LevelShare(3), data.LevelOrdersOf("AAA").Count);
+        Assert.True(data.HasMoreLevelOrders("AAA"));
+        Assert.Contains($"markers for the first {ReportData.FillShare(3):N0} of {aaaFills:N0} fills", HtmlReport.Render(recorder), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ALongPlottingRun_DrawsTheBoundedPlotsCsv_TheSameFromMemoryAsFromFiles()
     {
         var deferred = new DeferredRecorder();
@@ -248,6 +299,25 @@ public sealed class ReportFromMemoryTests : IDisposable
             }
 
             _long = !_long;
+        }
+    }
+
+    /// <summary>Long at one bar of a symbol, flat at its next, and so on, for every symbol.</summary>
+    private sealed class InAndOutEach : IStrategy
+    {
+        private readonly HashSet<Symbol> _long = [];
+
+        public void OnBar(in Bar bar, IStrategyContext context)
+        {
+            if (_long.Remove(bar.Symbol))
+            {
+                context.Exit(bar.Symbol, "out");
+            }
+            else
+            {
+                context.EnterLong(bar.Symbol, "in");
+                _long.Add(bar.Symbol);
+            }
         }
     }
 
