@@ -11,7 +11,7 @@ namespace StrategyLab.Strategies;
 public static class BuiltInStrategies
 {
     // A factory is read from its class (attributes, a fresh instance for the defaults) when first asked for: a run needs
-    // one strategy, and reading all of them was ~3 % of a small run's start (README, performance: Start-up).
+    // one strategy, and reading all of them was ~3 % of a small run's start (docs/performance.md: Start-up).
     private static readonly Entry[] Entries =
     [
         new(typeof(OrbStrategy)),

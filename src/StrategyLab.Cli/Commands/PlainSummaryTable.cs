@@ -7,7 +7,7 @@ namespace StrategyLab.Cli.Commands;
 /// The end-of-run summary: a titled two-column table (metric, right-aligned value) with a rounded border. On a terminal
 /// it is a Spectre.Console table (<see cref="ToSpectre"/>); into a pipe or a file <see cref="TryRender"/> lays it out
 /// itself, character for character as Spectre prints it there (no colour, no control codes), because Spectre's
-/// measuring and markup parsing were about a sixth of the CPU of a small backtest (README, Performance: Start-up).
+/// measuring and markup parsing were about a sixth of the CPU of a small backtest (docs/performance.md: Start-up).
 /// </summary>
 /// <remarks>
 /// Covered: cells of printable ASCII (and the title's em dash), a value column that Spectre narrows and wraps to fit the

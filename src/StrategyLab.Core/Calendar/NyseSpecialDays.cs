@@ -21,7 +21,7 @@ namespace StrategyLab.Core.Calendar;
 internal static class NyseSpecialDays
 {
     // In date order (a test checks): Find searches it by halving. Not a frozen dictionary: building one over DateOnly
-    // keys JIT-compiles its generic code at every start (~2 % of a small run; README, performance: Start-up).
+    // keys JIT-compiles its generic code at every start (~2 % of a small run; docs/performance.md: Start-up).
     private static readonly NyseSpecialDay[] Days =
     [
         // 1990s

@@ -28,7 +28,7 @@ internal sealed partial class ReportPage
 
     // The returns tables are built with lists of small classes and plain loops rather than sorted dictionaries, LINQ
     // and groupings over tuples: generic code over value types is not precompiled (ReadyToRun) and was compiled at
-    // every start, a tenth of a small backtest's CPU (README, Performance: Start-up). Same tables, same bytes.
+    // every start, a tenth of a small backtest's CPU (docs/performance.md: Start-up). Same tables, same bytes.
     private void MonthlyTable(decimal start, IReadOnlyList<(DateOnly Date, decimal Equity)> daily)
     {
         // Last close of each month, in calendar order.
