@@ -4,7 +4,6 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using StrategyLab.FakeServers.Common;
-using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 
 namespace StrategyLab.FakeServers.Finnhub;
@@ -144,29 +143,13 @@ public sealed partial class FakeFinnhubServer
         connection.Outbox.Writer.TryWrite(frame);
     }
 
-    private async Task SendLoopAsync(Connection connection, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await foreach (var frame in connection.Outbox.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+    private Task SendLoopAsync(Connection connection, CancellationToken cancellationToken) =>
+        WebSocketMessages.SendAllAsync(
+            connection.Socket,
+            connection.Outbox.Reader,
+            frame => (frame.Payload, frame.Binary || _options.SendBinaryFrames, frame.Close),
+            frame =>
             {
-                if (frame.Close is { } close)
-                {
-                    if (connection.Socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
-                    {
-                        await connection.Socket.CloseOutputAsync(close.Status, close.Description, cancellationToken).ConfigureAwait(false);
-                    }
-
-                    continue;
-                }
-
-                if (connection.Socket.State != WebSocketState.Open)
-                {
-                    continue;
-                }
-
-                var type = frame.Binary || _options.SendBinaryFrames ? WebSocketMessageType.Binary : WebSocketMessageType.Text;
-                await connection.Socket.SendAsync(frame.Payload, type, endOfMessage: true, cancellationToken).ConfigureAwait(false);
                 Interlocked.Increment(ref _framesSent);
                 Interlocked.Add(ref _tradesSent, frame.Trades);
                 if (frame.IsPing)
@@ -175,12 +158,8 @@ public sealed partial class FakeFinnhubServer
                 }
 
                 _signal.Pulse();
-            }
-        }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or ConnectionAbortedException)
-        {
-        }
-    }
+            },
+            cancellationToken);
 
     private async Task PingLoopAsync(Connection connection, CancellationToken cancellationToken)
     {
