@@ -285,8 +285,10 @@ public sealed class ReportRecorder : IRunRecorder
                 foreach (var c in candles.Candles)
                 {
                     ladder.Add(
-                        c.Start,
-                        c.End,
+                        c.StartUtcTicks,
+                        c.StartOffsetTicks,
+                        c.EndUtcTicks,
+                        c.EndOffsetTicks,
                         ArtifactValue.Of(c.Open),
                         ArtifactValue.Of(c.High),
                         ArtifactValue.Of(c.Low),
