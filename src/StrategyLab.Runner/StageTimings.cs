@@ -35,7 +35,7 @@ public sealed class StageTimings
         var now = probe();
         // The counters before the origin are the process's (start-up); only the clock starts at the origin.
         _origin = originTimestamp > 0 ? now with { Timestamp = originTimestamp } : now;
-        _origin = _origin with { ThreadCpu = now.ThreadCpu is null ? null : TimeSpan.Zero, ProcessCpu = TimeSpan.Zero, Gen0 = 0, Gen1 = 0, Gen2 = 0, AllocatedBytes = 0, JitMethods = 0, JitTime = TimeSpan.Zero };
+        _origin = _origin with { ThreadCpu = now.ThreadCpu is null ? null : TimeSpan.Zero, ProcessCpu = TimeSpan.Zero, Gen0 = 0, Gen1 = 0, Gen2 = 0, AllocatedBytes = 0, JitMethods = 0, JitTime = TimeSpan.Zero, GcPause = TimeSpan.Zero };
     }
 
     /// <summary>How long the process ran before the origin (the runtime's own start), when known (Linux, ±10 ms).</summary>
@@ -68,7 +68,8 @@ public sealed class StageTimings
                     at.Gen2 - previous.Gen2,
                     at.AllocatedBytes - previous.AllocatedBytes,
                     at.JitMethods - previous.JitMethods,
-                    at.JitTime - previous.JitTime));
+                    at.JitTime - previous.JitTime,
+                    at.GcPause - previous.GcPause));
                 previous = at;
             }
 
@@ -85,11 +86,11 @@ public sealed class StageTimings
         ArgumentNullException.ThrowIfNull(writer);
         var stages = Stages;
         var c = CultureInfo.InvariantCulture;
-        writer.WriteLine("timings: wall and CPU in ms (thread: the thread that ran the command; process: all threads), collections gen0/1/2, MB allocated, methods JIT-compiled (ms)");
-        writer.WriteLine(string.Create(c, $"{"stage",-14} {"wall",8} {"at",8} {"thread",8} {"process",8} {"GCs",9} {"MB",8} {"JIT",12}"));
+        writer.WriteLine("timings: wall and CPU in ms (thread: the thread that ran the command; process: all threads), collections gen0/1/2 (their pause in ms), MB allocated, methods JIT-compiled (their JIT ms)");
+        writer.WriteLine(string.Create(c, $"{"stage",-14} {"wall",8} {"at",8} {"thread",8} {"process",8} {"GCs (ms)",16} {"MB",8} {"JIT",12}"));
         if (BeforeOrigin is { } before)
         {
-            writer.WriteLine(string.Create(c, $"{"runtime",-14} {Ms(before),8} {Ms(before),8} {"-",8} {"-",8} {"-",9} {"-",8} {"-",12}"));
+            writer.WriteLine(string.Create(c, $"{"runtime",-14} {Ms(before),8} {Ms(before),8} {"-",8} {"-",8} {"-",16} {"-",8} {"-",12}"));
         }
 
         var shift = BeforeOrigin ?? TimeSpan.Zero;
@@ -111,7 +112,8 @@ public sealed class StageTimings
                 stages.Sum(s => s.Gen2),
                 stages.Sum(s => s.AllocatedBytes),
                 stages.Sum(s => s.JitMethods),
-                new TimeSpan(stages.Sum(s => s.JitTime.Ticks)));
+                new TimeSpan(stages.Sum(s => s.JitTime.Ticks)),
+                new TimeSpan(stages.Sum(s => s.GcPause.Ticks)));
             writer.WriteLine(Line(total, TimeSpan.Zero, wallIsTotal: true));
         }
     }
@@ -119,10 +121,10 @@ public sealed class StageTimings
     private static string Line(StageTiming s, TimeSpan shift, bool wallIsTotal = false)
     {
         var c = CultureInfo.InvariantCulture;
-        var gcs = string.Create(c, $"{s.Gen0}/{s.Gen1}/{s.Gen2}");
+        var gcs = string.Create(c, $"{s.Gen0}/{s.Gen1}/{s.Gen2} ({s.GcPause.TotalMilliseconds:0.0})");
         var jit = string.Create(c, $"{s.JitMethods} ({s.JitTime.TotalMilliseconds:0})");
         var thread = s.ThreadCpu is { } t ? Ms(t) : "-";
-        return string.Create(c, $"{s.Name,-14} {Ms(s.Wall),8} {Ms(wallIsTotal ? s.At : s.At + shift),8} {thread,8} {Ms(s.ProcessCpu),8} {gcs,9} {s.AllocatedBytes / 1048576.0,8:0.0} {jit,12}");
+        return string.Create(c, $"{s.Name,-14} {Ms(s.Wall),8} {Ms(wallIsTotal ? s.At : s.At + shift),8} {thread,8} {Ms(s.ProcessCpu),8} {gcs,16} {s.AllocatedBytes / 1048576.0,8:0.0} {jit,12}");
     }
 
     private static string Ms(TimeSpan t) => t.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture);
@@ -169,12 +171,13 @@ public sealed class StageTimings
 /// <param name="AllocatedBytes">Bytes allocated by every thread meanwhile.</param>
 /// <param name="JitMethods">Methods the JIT compiled meanwhile.</param>
 /// <param name="JitTime">Time spent in the JIT meanwhile, on any thread.</param>
+/// <param name="GcPause">Time the collector held the managed threads suspended meanwhile.</param>
 public readonly record struct StageTiming(
-    string Name, TimeSpan Wall, TimeSpan At, TimeSpan? ThreadCpu, TimeSpan ProcessCpu, int Gen0, int Gen1, int Gen2, long AllocatedBytes, long JitMethods, TimeSpan JitTime);
+    string Name, TimeSpan Wall, TimeSpan At, TimeSpan? ThreadCpu, TimeSpan ProcessCpu, int Gen0, int Gen1, int Gen2, long AllocatedBytes, long JitMethods, TimeSpan JitTime, TimeSpan GcPause);
 
 /// <summary>The clocks and counters a <see cref="StageTimings"/> mark reads.</summary>
 internal readonly record struct StageSnapshot(
-    long Timestamp, int ThreadId, TimeSpan? ThreadCpu, TimeSpan ProcessCpu, int Gen0, int Gen1, int Gen2, long AllocatedBytes, long JitMethods, TimeSpan JitTime)
+    long Timestamp, int ThreadId, TimeSpan? ThreadCpu, TimeSpan ProcessCpu, int Gen0, int Gen1, int Gen2, long AllocatedBytes, long JitMethods, TimeSpan JitTime, TimeSpan GcPause)
 {
     /// <summary>Reads them now.</summary>
     public static StageSnapshot Take() => new(
@@ -187,7 +190,8 @@ internal readonly record struct StageSnapshot(
         GC.CollectionCount(2),
         GC.GetTotalAllocatedBytes(precise: false),
         JitInfo.GetCompiledMethodCount(),
-        JitInfo.GetCompilationTime());
+        JitInfo.GetCompilationTime(),
+        GC.GetTotalPauseDuration());
 
     private static TimeSpan? ThreadCpuTime()
     {
