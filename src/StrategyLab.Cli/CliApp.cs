@@ -17,25 +17,52 @@ public static class CliApp
     public const int ExitAuthenticationFailed = 3;
 
     /// <summary>The root command with every subcommand.</summary>
-    public static RootCommand Build()
+    public static RootCommand Build() => Build(only: null);
+
+    /// <summary>
+    /// The root command for <paramref name="args"/>: with only the subcommand its first word names when it names one (a
+    /// <c>backtest</c> does not build the options, descriptions and validators of the twelve other commands: part of
+    /// every run's start-up), else with every subcommand (<c>--help</c>, a typo: the full list and its suggestions).
+    /// </summary>
+    public static RootCommand BuildFor(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        return args.Length > 0 && Array.Exists(Commands, c => c.Name == args[0]) ? Build(args[0]) : Build(only: null);
+    }
+
+    /// <summary>The root command with every subcommand, or only the one named <paramref name="only"/>.</summary>
+    internal static RootCommand Build(string? only)
     {
         var root = new RootCommand(
             "Strategy Lab: one engine for backtest, replay and live trading of US equities and crypto.");
-        root.Subcommands.Add(CalendarCommand.Create());
-        root.Subcommands.Add(DataCommand.Create());
-        root.Subcommands.Add(BacktestCommand.Create());
-        root.Subcommands.Add(SweepCommand.Create());
-        root.Subcommands.Add(LiveCommands.CreateReplay());
-        root.Subcommands.Add(LiveCommands.CreateLive());
-        root.Subcommands.Add(ReportCommand.Create());
-        root.Subcommands.Add(StatusCommand.Create());
-        root.Subcommands.Add(FlattenCommand.Create());
-        root.Subcommands.Add(CompareCommand.Create());
-        root.Subcommands.Add(StrategiesCommand.Create());
-        root.Subcommands.Add(NewCommand.Create());
-        root.Subcommands.Add(WorkerCommand.Create());
+        foreach (var (name, create) in Commands)
+        {
+            if (only is null || only == name)
+            {
+                root.Subcommands.Add(create());
+            }
+        }
+
         return root;
     }
+
+    /// <summary>The subcommands by name, in the order the help lists them.</summary>
+    internal static readonly (string Name, Func<Command> Create)[] Commands =
+    [
+        ("calendar", CalendarCommand.Create),
+        ("data", DataCommand.Create),
+        ("backtest", BacktestCommand.Create),
+        ("sweep", SweepCommand.Create),
+        ("replay", LiveCommands.CreateReplay),
+        ("live", LiveCommands.CreateLive),
+        ("report", ReportCommand.Create),
+        ("status", StatusCommand.Create),
+        ("flatten", FlattenCommand.Create),
+        ("compare", CompareCommand.Create),
+        ("strategies", StrategiesCommand.Create),
+        ("new", NewCommand.Create),
+        ("worker", WorkerCommand.Create),
+    ];
 
     /// <summary>
     /// Parses and runs <paramref name="args"/>, writing to the given streams. Arguments that do not parse or validate
@@ -46,7 +73,7 @@ public static class CliApp
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default) =>
         RunAsync(Build(), args, output, error, cancellationToken);
 
-    /// <summary>Parses and runs <paramref name="args"/> against <paramref name="root"/> (a tree made by <see cref="Build"/>); see the overload without it.</summary>
+    /// <summary>Parses and runs <paramref name="args"/> against <paramref name="root"/> (a tree made by <see cref="Build()"/> or <see cref="BuildFor"/>); see the overload without it.</summary>
     public static async Task<int> RunAsync(RootCommand root, string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(root);

@@ -48,26 +48,28 @@ public static class BacktestRunner
     /// <param name="observer">Sees every bar, order and mark as well (progress display); may be null.</param>
     /// <param name="cancellationToken">Stops the run between time slices; the artifacts of what ran are still written.</param>
     /// <param name="strategy">A strategy object to run instead of the configured one (embedding a custom strategy, tests).</param>
+    /// <param name="timings">Records the run's stages (data_open, first_bar, engine_setup, engine_loop, finish, run_folder_and_report: the folder's last files and report.html, written at the same time) when given; null records nothing.</param>
     /// <exception cref="ConfigException">
     /// The source has no bar in the range, or only bars outside the sessions (<see cref="RunChecks.NoBars"/>): there is
     /// nothing to trade. No folder is created when the source has no bar at all.
     /// </exception>
     public static RunOutcome Run(
-        ResolvedRun run, string folder, ILoggerFactory loggers, IRunRecorder? observer = null, CancellationToken cancellationToken = default, Core.Strategies.IStrategy? strategy = null) =>
-        Run(run, folder, loggers, BarPrefetchOptions.Default, observer, cancellationToken, strategy);
+        ResolvedRun run, string folder, ILoggerFactory loggers, IRunRecorder? observer = null, CancellationToken cancellationToken = default, Core.Strategies.IStrategy? strategy = null, StageTimings? timings = null) =>
+        Run(run, folder, loggers, BarPrefetchOptions.Default, observer, cancellationToken, strategy, timings);
 
     /// <summary>
-    /// <see cref="Run(ResolvedRun, string, ILoggerFactory, IRunRecorder?, CancellationToken, Core.Strategies.IStrategy?)"/>
+    /// <see cref="Run(ResolvedRun, string, ILoggerFactory, IRunRecorder?, CancellationToken, Core.Strategies.IStrategy?, StageTimings?)"/>
     /// with the file sources read ahead on another thread as <paramref name="prefetch"/> says, or on this one when null
     /// (the same bars either way: tests compare the two).
     /// </summary>
     internal static RunOutcome Run(
-        ResolvedRun run, string folder, ILoggerFactory loggers, BarPrefetchOptions? prefetch, IRunRecorder? observer = null, CancellationToken cancellationToken = default, Core.Strategies.IStrategy? strategy = null)
+        ResolvedRun run, string folder, ILoggerFactory loggers, BarPrefetchOptions? prefetch, IRunRecorder? observer = null, CancellationToken cancellationToken = default, Core.Strategies.IStrategy? strategy = null, StageTimings? timings = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(loggers);
         var data = HistoricalDataFactory.Open(run, loggers, prefetch); // parsing overlaps the engine (the synthetic market is cheap: not read ahead)
-        return Run(run, folder, loggers, data, observer, cancellationToken, strategy);
+        timings?.End("data_open");
+        return Run(run, folder, loggers, data, observer, cancellationToken, strategy, timings);
     }
 
     /// <summary>
@@ -75,7 +77,7 @@ public static class BacktestRunner
     /// read-only by its runs), into <paramref name="folder"/>: the same run folder as a backtest that opens its source.
     /// </summary>
     internal static RunOutcome Run(
-        ResolvedRun run, string folder, ILoggerFactory loggers, HistoricalData data, IRunRecorder? observer = null, CancellationToken cancellationToken = default, Core.Strategies.IStrategy? strategy = null)
+        ResolvedRun run, string folder, ILoggerFactory loggers, HistoricalData data, IRunRecorder? observer = null, CancellationToken cancellationToken = default, Core.Strategies.IStrategy? strategy = null, StageTimings? timings = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(loggers);
@@ -84,6 +86,7 @@ public static class BacktestRunner
         // not held while the folder and the report are written (the using covers a run that never reaches the loop).
         using var bars = new RemainingBars(data.Bars.GetEnumerator(), cancellationToken);
         var any = bars.MoveFirst();
+        timings?.End("first_bar");
         if (!any && !cancellationToken.IsCancellationRequested)
         {
             throw RunChecks.NoBars(run, data.Description, data.OutsideSession);
@@ -108,6 +111,7 @@ public static class BacktestRunner
         IRunRecorder recorder = new CompositeRecorder(recorders);
         var assembly = EngineAssembly.Build(run with { Engine = run.Engine with { CorporateActions = data.Actions } }, recorder, loggers, strategy, data.OutsideSession);
         StrategyException? failure = null;
+        timings?.End("engine_setup");
         if (any)
         {
             try
@@ -120,6 +124,8 @@ public static class BacktestRunner
             }
         }
 
+        timings?.End("engine_loop");
+
         assembly.Engine.Finish(assembly.Engine.LastSliceTimeUtc);
         if (failure is null && assembly.Engine.Counters.Bars == 0 && !cancellationToken.IsCancellationRequested)
         {
@@ -131,8 +137,10 @@ public static class BacktestRunner
         var stats = statistics.Compute(run.Statistics);
         var stopReason = failure is not null ? LiveStopReasonText.StrategyError : cancellationToken.IsCancellationRequested ? LiveStopReasonText.Cancelled : null;
         var session = new JsonObject { ["stop_reason"] = stopReason ?? LiveStopReasonText.EndOfData };
+        timings?.End("finish");
         // The folder's last files and report.html at the same time, on two threads (the same bytes as one after the other).
         RunCompletion.Complete(writer, RunSnapshot.Of(assembly.Engine, stats) with { Session = session, Daily = statistics.Daily(run.Statistics) }, report);
+        timings?.End("run_folder_and_report");
 
         if (failure is not null)
         {

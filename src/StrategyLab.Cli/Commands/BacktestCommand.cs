@@ -18,7 +18,7 @@ internal static class BacktestCommand
 {
     public static Command Create()
     {
-        var options = new RunOptions();
+        var options = new RunOptions { Timings = new Option<bool>("--timings") { Description = "After the run, print on stderr where its time went, stage by stage (start-up, config, data, engine, run folder, report): wall and CPU ms, collections, MB allocated, methods JIT-compiled." } };
         var command = new Command(
             "backtest",
             "Run a backtest. Without --config it runs the built-in default: ORB on a deterministic synthetic market (no key, no network).");
@@ -36,7 +36,7 @@ internal static class BacktestCommand
     {
         if (!context.ShowProgress)
         {
-            return BacktestRunner.Run(run, folder, context.Loggers, null, token);
+            return BacktestRunner.Run(run, folder, context.Loggers, null, token, timings: context.Timings);
         }
 
         var (from, to) = Range(run);
@@ -48,7 +48,7 @@ internal static class BacktestCommand
             {
                 var task = ctx.AddTask("backtest", maxValue: 100);
                 var progress = new ProgressObserver(task, from, to);
-                var result = BacktestRunner.Run(run, folder, context.Loggers, progress, token);
+                var result = BacktestRunner.Run(run, folder, context.Loggers, progress, token, timings: context.Timings);
                 progress.Complete();
                 return result;
             });
@@ -69,7 +69,7 @@ internal static class BacktestCommand
 }
 
 /// <summary>What a run command's body gets.</summary>
-internal sealed class RunContext(ILoggerFactory loggers, bool showProgress, TextWriter output, TextWriter error)
+internal sealed class RunContext(ILoggerFactory loggers, bool showProgress, TextWriter output, TextWriter error, StageTimings? timings = null)
 {
     private IAnsiConsole? _console;
 
@@ -87,6 +87,9 @@ internal sealed class RunContext(ILoggerFactory loggers, bool showProgress, Text
 
     /// <summary>The command's standard error.</summary>
     public TextWriter Error { get; } = error;
+
+    /// <summary>The run's stage timings when <c>--timings</c> asked for them; else null.</summary>
+    public StageTimings? Timings { get; } = timings;
 }
 
 /// <summary>The shared frame of run commands: configuration, logging, errors and exit codes, summary or JSON.</summary>
@@ -123,6 +126,26 @@ internal static class RunCommand
         await stderr.WriteLineAsync($"error: strategy.source: {e.Errors.Count} compile error(s); the {what} did not start.").ConfigureAwait(false);
     }
 
+    /// <summary>Stage timings from the command's <c>Main</c> (or from now, when the CLI runs inside another program); the first stage is the command line's parsing.</summary>
+    private static StageTimings StartTimings()
+    {
+        var timings = new StageTimings(Program.MainTimestamp);
+        timings.End("command_line");
+        return timings;
+    }
+
+    /// <summary>Writes <paramref name="timings"/> with the runtime's own start before <c>Main</c>, when it is known.</summary>
+    private static void WriteTimings(TextWriter stderr, StageTimings timings)
+    {
+        if (Program.MainTimestamp != 0 && StageTimings.ProcessAge() is { } age)
+        {
+            var before = age - System.Diagnostics.Stopwatch.GetElapsedTime(Program.MainTimestamp);
+            timings.BeforeOrigin = before > TimeSpan.Zero ? before : TimeSpan.Zero;
+        }
+
+        timings.WriteTo(stderr);
+    }
+
     public static async Task<int> Execute(
         ParseResult parse,
         RunOptions options,
@@ -137,6 +160,7 @@ internal static class RunCommand
         var json = parse.GetValue(options.Json);
         var quiet = parse.GetValue(options.Quiet);
         var verbose = parse.GetValue(options.Verbose);
+        var timings = options.Timings is { } timingsOption && parse.GetValue(timingsOption) ? StartTimings() : null;
 
         // A terminal display (progress bar, live status) replaces the informational log lines on the console;
         // they still reach log.jsonl in live and replay runs.
@@ -154,6 +178,7 @@ internal static class RunCommand
             }
 
             using var strategyLoggers = CliLogging.Create(stderr, minimum); // compiling a strategy: no secret is known yet, none is logged
+            timings?.End("config_load");
             run = ResolvedRun.Resolve(config, effective, strategyLoggers);
             if (mode == "backtest" && run.Mode != Reporting.RunMode.Backtest)
             {
@@ -189,7 +214,8 @@ internal static class RunCommand
             startup.LogWarning(new EventId(1010, "config.warning"), "{Warning}", warning);
         }
 
-        var context = new RunContext(loggers, showProgress, stdout, stderr);
+        timings?.End("config_resolve");
+        var context = new RunContext(loggers, showProgress, stdout, stderr, timings);
         try
         {
             var outcome = await body(run, context).ConfigureAwait(false);
@@ -200,6 +226,12 @@ internal static class RunCommand
             else
             {
                 RunConsole.WriteSummary(stdout, outcome);
+            }
+
+            if (timings is not null)
+            {
+                timings.End("summary");
+                WriteTimings(stderr, timings);
             }
 
             return 0;

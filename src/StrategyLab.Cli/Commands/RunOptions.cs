@@ -49,6 +49,9 @@ internal sealed class RunOptions
 
     public Option<bool> Verbose { get; } = new("--verbose", "-v") { Description = "Log every engine event (orders, fills, trades) on stderr." };
 
+    /// <summary>A command's <c>--timings</c> flag (backtest), when it has one: stage timings on stderr after the run.</summary>
+    public Option<bool>? Timings { get; init; }
+
     /// <summary>
     /// False for <c>sweep</c>, whose <c>--param</c> names values to sweep (name=5..30:5) rather than one override: the
     /// shared <see cref="Param"/> is then neither added nor read.
@@ -71,6 +74,11 @@ internal sealed class RunOptions
             }
 
             command.Options.Add(option);
+        }
+
+        if (Timings is not null)
+        {
+            command.Options.Add(Timings);
         }
     }
 

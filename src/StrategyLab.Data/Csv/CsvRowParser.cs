@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using nietras.SeparatedValues;
@@ -11,6 +10,13 @@ using StrategyLab.Data.Time;
 namespace StrategyLab.Data.Csv;
 
 /// <summary>The per-pass state of <see cref="CsvBarReader"/>: column map, per-symbol ordering, error policy.</summary>
+/// <remarks>
+/// The per-row methods here and in the row, time and decimal readers are not marked
+/// <c>MethodImplOptions.AggressiveOptimization</c>: such methods are left out of the CLI's precompiled (ReadyToRun) images,
+/// so the read-ahead thread JIT-compiled them before it could hand over the first bar (~45 ms of CPU the run waited
+/// for, issue 12; docs/performance.md: Fixed cost of small runs). Precompiled, they run at once and are recompiled
+/// at tier 1 in the background when hot.
+/// </remarks>
 internal sealed class CsvRowParser
 {
     private const int MaxQuoted = 40;
@@ -136,7 +142,6 @@ internal sealed class CsvRowParser
     /// Parses one row, given as UTF-16 text (Sep's) or as UTF-8 bytes (<see cref="Utf8CsvRows"/>'s): one code for
     /// both, so the bars, the checks and every error message are the same whichever way the file was read.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per row: fully optimized from the first call, since a one-shot CLI process reads its file once (tier-0 code would parse much of it)
     public bool TryParse<TRow, TChar>(scoped ref TRow row, out Bar bar)
         where TRow : ICsvRow<TChar>, allows ref struct
         where TChar : unmanaged, IEquatable<TChar>
@@ -342,7 +347,6 @@ internal sealed class CsvRowParser
         return state;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per row: fully optimized from the first call, since a one-shot CLI process reads its file once (tier-0 code would parse much of it)
     private bool TryNumber<TChar>(ReadOnlySpan<TChar> text, long line, int column, out decimal value)
         where TChar : unmanaged, IEquatable<TChar>
     {

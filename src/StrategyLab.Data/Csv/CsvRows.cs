@@ -146,7 +146,6 @@ internal sealed class Utf8CsvRows : IDisposable
     }
 
     /// <summary>Parses the next row with <paramref name="parser"/>; see <see cref="Utf8RowResult"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per row: fully optimized from the first call (a CLI process reads its file once)
     public Utf8RowResult Next(CsvRowParser parser, out Bar bar)
     {
         bar = default;
@@ -188,7 +187,6 @@ internal sealed class Utf8CsvRows : IDisposable
     /// The next line without its LF or CRLF, and the bytes it occupies; false at the end (an empty line and 0) or at an
     /// unusual line (consumed 1), which stays unread.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per row, like Next: a CLI process reads its file once, so tier-0 code would read much of it
     private bool TryNextLine(out ReadOnlySpan<byte> line, out int consumed)
     {
         while (true)

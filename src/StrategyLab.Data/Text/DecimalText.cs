@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 
 namespace StrategyLab.Data.Text;
 
@@ -36,7 +35,6 @@ internal static class DecimalText
     public static bool TryParseInt64(ReadOnlySpan<char> text, out long value) => TryParseInt64<char>(text, out value);
 
     /// <summary>The text parse over UTF-16 (<see cref="char"/>) or UTF-8 (<see cref="byte"/>) code units.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per row: fully optimized from the first call, since a one-shot CLI process reads its file once (tier-0 code would parse much of it)
     internal static bool TryParse<TChar>(ReadOnlySpan<TChar> text, out decimal value)
         where TChar : unmanaged
     {

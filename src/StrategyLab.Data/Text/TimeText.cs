@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 
 namespace StrategyLab.Data.Text;
 
@@ -46,7 +45,6 @@ internal static class TimeText
     public static bool TryParse(ReadOnlySpan<byte> utf8, out ParsedTime time, out string? error) => TryParse<byte>(utf8, out time, out error);
 
     /// <summary>The parse over UTF-16 (<see cref="char"/>) or UTF-8 (<see cref="byte"/>) code units.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per row: fully optimized from the first call, since a one-shot CLI process reads its file once (tier-0 code would parse much of it)
     internal static bool TryParse<TChar>(ReadOnlySpan<TChar> s, out ParsedTime time, out string? error)
         where TChar : unmanaged
     {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using StrategyLab.Core.Calendar;
 using StrategyLab.Core.Domain;
 using StrategyLab.Data.Csv;
@@ -36,7 +35,6 @@ internal sealed class BarSpanResolver
     public ExchangeClock Clock => _clock;
 
     /// <summary>Resolves the span; false with a reason when the stamp cannot name a bar.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per row: fully optimized from the first call, since a one-shot CLI process reads its file once (tier-0 code would parse much of it)
     public bool TryResolve(in ParsedTime time, out DateTime start, out DateTime end, out string? error)
     {
         start = end = default;
