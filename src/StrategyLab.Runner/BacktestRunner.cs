@@ -48,7 +48,7 @@ public static class BacktestRunner
     /// <param name="observer">Sees every bar, order and mark as well (progress display); may be null.</param>
     /// <param name="cancellationToken">Stops the run between time slices; the artifacts of what ran are still written.</param>
     /// <param name="strategy">A strategy object to run instead of the configured one (embedding a custom strategy, tests).</param>
-    /// <param name="timings">Records the run's stages (data_open, first_bar, engine_setup, engine_loop, finish, run_folder_and_report: the folder's last files and report.html, written at the same time) when given; null records nothing.</param>
+    /// <param name="timings">Records the run's stages (data_open, first_bar, engine_setup, engine_loop, finish, then run_folder, or run_folder_and_report when the run has a report: the folder's last files and report.html are written at the same time) when given; null records nothing.</param>
     /// <exception cref="ConfigException">
     /// The source has no bar in the range, or only bars outside the sessions (<see cref="RunChecks.NoBars"/>): there is
     /// nothing to trade. No folder is created when the source has no bar at all.
@@ -140,7 +140,7 @@ public static class BacktestRunner
         timings?.End("finish");
         // The folder's last files and report.html at the same time, on two threads (the same bytes as one after the other).
         RunCompletion.Complete(writer, RunSnapshot.Of(assembly.Engine, stats) with { Session = session, Daily = statistics.Daily(run.Statistics) }, report);
-        timings?.End("run_folder_and_report");
+        timings?.End(report is null ? "run_folder" : "run_folder_and_report");
 
         if (failure is not null)
         {
