@@ -70,19 +70,34 @@ public sealed class ExactSma : IIndicator
     public decimal Sum => _decimals is null ? ToDecimal(_sum, _scale) : _decimalSum;
 
     /// <summary>The mean as a <see cref="double"/> (rounded); NaN until ready. Not for decisions: use <see cref="CompareMeanTo"/>.</summary>
+    /// <remarks>
+    /// Plots read it on every bar: the usual case (a ready window of non-negative scaled integers whose sum fits 64
+    /// bits) is small enough to inline, and converts the sum from a <see cref="long"/>, which rounds as the
+    /// <see cref="Int128"/> conversion does (both are correctly rounded); the rest is <see cref="SlowValue"/>.
+    /// </remarks>
     public double Value
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
-            if (_count < Period)
-            {
-                return double.NaN;
-            }
-
-            return _decimals is null
-                ? (double)_sum / Period / DoublePowerOfTen(_scale)
-                : (double)(_decimalSum / Period);
+            var low = (long)_sum;
+            return _count >= Period && _decimals is null && low >= 0 && _sum == low
+                ? (double)low / Period / DoublePowerOfTen(_scale)
+                : SlowValue();
         }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private double SlowValue()
+    {
+        if (_count < Period)
+        {
+            return double.NaN;
+        }
+
+        return _decimals is null
+            ? (double)_sum / Period / DoublePowerOfTen(_scale)
+            : (double)(_decimalSum / Period);
     }
 
     /// <summary>Adds a value (exactly).</summary>

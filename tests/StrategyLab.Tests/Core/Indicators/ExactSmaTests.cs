@@ -202,4 +202,33 @@ public class ExactSmaTests
             }
         }
     }
+
+    [Fact]
+    public void Value_HasTheBitsOfTheInt128Formula_ForSumsOfAnySizeAndSign()
+    {
+        // The inlined path converts sums in [0, 2^63) from a long; larger and negative sums take the Int128 conversion.
+        // Either way the bits must be those of (double)(Int128)sum / period / 10^scale, with sums past 2^53 (where the
+        // conversion rounds) and past 2^63 included.
+        // Two kinds of windows that both stay in scaled integers: large whole numbers, and small ones of mixed scales.
+        static decimal Make(long m, int s) => new((int)(uint)(ulong)Math.Abs(m), (int)(uint)((ulong)Math.Abs(m) >> 32), 0, m < 0, (byte)s);
+        var large = Gen.OneOf(Gen.Long[1L << 50, 1L << 62], Gen.Long[-(1L << 62), 1L << 62]).Select(m => Make(m, 0));
+        var small = Gen.Select(Gen.Long[-1_000_000_000, 1_000_000_000], Gen.Int[0, 6]).Select(Make);
+        Gen.Select(Gen.Int[1, 5], Gen.OneOf(large.Array[1, 12], small.Array[1, 12])).Sample((period, values) =>
+        {
+            var sma = new ExactSma(period);
+            foreach (var v in values)
+            {
+                sma.Update(v);
+                if (!sma.IsReady)
+                {
+                    Assert.True(double.IsNaN(sma.Value));
+                    continue;
+                }
+
+                var scaled = (Int128)(sma.Sum * (decimal)Math.Pow(10, sma.Scale)); // the window's integer sum, exactly
+                var expected = (double)scaled / sma.Period / Math.Pow(10, sma.Scale);
+                Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(sma.Value));
+            }
+        }, iter: 20_000);
+    }
 }
