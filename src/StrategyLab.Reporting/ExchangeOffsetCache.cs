@@ -13,6 +13,7 @@ internal sealed class ExchangeOffsetCache
     private readonly IMarketCalendar? _calendar;
     private long _hourStartTicks = long.MaxValue;
     private TimeSpan _offset;
+    private short _offsetMinutes;
 
     /// <summary>Creates a cache for <paramref name="calendar"/>; null means UTC.</summary>
     public ExchangeOffsetCache(IMarketCalendar? calendar) => _calendar = calendar;
@@ -30,6 +31,30 @@ internal sealed class ExchangeOffsetCache
         }
 
         return ticks - _hourStartTicks is >= 0 and < TimeSpan.TicksPerHour ? _offset.Ticks : ToOffset(utc).Offset.Ticks;
+    }
+
+    /// <summary>
+    /// <see cref="ToOffset"/> as exchange-local ticks and the offset in minutes (how a <see cref="DateTimeOffset"/>
+    /// holds it), without making the time value: a recorder that packs times (the plot points) needs no more.
+    /// </summary>
+    public long LocalTicks(DateTime utc, out short offsetMinutes)
+    {
+        var ticks = utc.Ticks;
+        if (_calendar is null)
+        {
+            offsetMinutes = 0;
+            return ticks;
+        }
+
+        if (ticks - _hourStartTicks is >= 0 and < TimeSpan.TicksPerHour)
+        {
+            offsetMinutes = _offsetMinutes;
+            return ticks + _offset.Ticks;
+        }
+
+        var at = ToOffset(utc);
+        offsetMinutes = (short)at.TotalOffsetMinutes;
+        return at.DateTime.Ticks;
     }
 
     public DateTimeOffset ToOffset(DateTime utc)
@@ -55,6 +80,7 @@ internal sealed class ExchangeOffsetCache
 
         _hourStartTicks = hourStart;
         _offset = first;
+        _offsetMinutes = (short)(first.Ticks / TimeSpan.TicksPerMinute);
         return new DateTimeOffset(ticks + first.Ticks, first);
     }
 }

@@ -28,7 +28,8 @@ public sealed partial class RunFolderWriter
         var clock = point.Symbol is { } symbol ? ClockOf(symbol) : _equityClock;
         if (!_incremental)
         {
-            (_plotRows ??= new PlotRows(ChartBarsPerSymbol)).Add(clock.ToOffset(point.TimeUtc), point);
+            var local = clock.LocalTicks(point.TimeUtc, out var offsetMinutes);
+            (_plotRows ??= new PlotRows(ChartBarsPerSymbol)).Add(local, offsetMinutes, point);
             return;
         }
 

@@ -48,18 +48,21 @@ internal sealed class PlotRows
     public int Count => _rows.Count - _dropped;
 
     /// <summary>Adds a point at <paramref name="at"/> (the exchange-offset time it is written with).</summary>
-    public void Add(DateTimeOffset at, in PlotPoint point)
+    public void Add(DateTimeOffset at, in PlotPoint point) => Add(at.DateTime.Ticks, (short)at.TotalOffsetMinutes, point);
+
+    /// <summary>Adds a point at the exchange-local time <paramref name="localTicks"/> with offset <paramref name="offsetMinutes"/> (no time value made per point).</summary>
+    public void Add(long localTicks, short offsetMinutes, in PlotPoint point)
     {
         Added++;
         var id = IdOf(point);
         var s = _series[id];
-        var key = s.Level < 0 ? 0 : BucketAfter(s, at);
+        var key = s.Level < 0 ? 0 : BucketAfter(s, localTicks);
         if (s.Level >= 0 && s.Last >= 0 && key == s.LastKey)
         {
             Drop(s.Last, s);
         }
 
-        _rows.Add(Row.Of(at, point.Value, id));
+        _rows.Add(new Row(localTicks, point.Value, id, offsetMinutes));
         s.Last = _rows.Count - 1;
         s.LastKey = key;
         s.Live++;
@@ -96,9 +99,9 @@ internal sealed class PlotRows
     /// before it (as the report places a point on its candle).
     /// </summary>
     /// <summary><see cref="Bucket"/> at the series' level, without a division when the point is in its newest point's bucket (nearly always).</summary>
-    private static long BucketAfter(Series s, DateTimeOffset at)
+    private static long BucketAfter(Series s, long localTicks)
     {
-        var local = at.DateTime.Ticks - 1;
+        var local = localTicks - 1;
         var step = CandleLadder.Steps[s.Level];
         return s.Last >= 0 && local >= s.LastKey && local - s.LastKey < step ? s.LastKey : local - (local % step);
     }
@@ -238,8 +241,6 @@ internal sealed class PlotRows
     private readonly record struct Row(long LocalTicks, double Value, int Series, short OffsetMinutes)
     {
         public DateTimeOffset At => new(LocalTicks, TimeSpan.FromMinutes(OffsetMinutes));
-
-        public static Row Of(DateTimeOffset at, double value, int series) => new(at.DateTime.Ticks, value, series, (short)at.TotalOffsetMinutes);
     }
 
     /// <summary>A series met for a symbol: its name (the instance plotted with), pane and id.</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using StrategyLab.Reporting.Charts;
@@ -40,10 +41,23 @@ internal sealed partial class ReportPage
             w.WriteStartArray("symbols");
             var charted = symbols.Where(_run.Bars.ContainsKey).ToList();
             var perSymbol = charted.Count == 0 ? 0 : Math.Clamp(CandleBudget / charted.Count, 1_000, ReportData.CandlesPerSymbol);
-            foreach (var symbol in charted)
+            // Two symbols at a time: this thread writes one while another renders the next (it only reads the run's
+            // data), whose bytes then follow as they are; one symbol's JSON is held at a time, not the whole array.
+            for (var i = 0; i < charted.Count; i += 2)
             {
-                WriteSymbol(w, symbol, _run.Bars[symbol].Coarsened(perSymbol), charted.Count);
+                var next = i + 1 < charted.Count && _symbolsAhead ? RenderSymbolAsync(charted[i + 1], perSymbol, charted.Count) : null;
+                WriteSymbol(w, charted[i], _run.Bars[charted[i]].Coarsened(perSymbol), charted.Count);
                 w.Flush();
+                if (next is not null)
+                {
+                    w.WriteRawValue(next.GetAwaiter().GetResult().WrittenSpan, skipInputValidation: true);
+                    w.Flush();
+                }
+                else if (i + 1 < charted.Count)
+                {
+                    WriteSymbol(w, charted[i + 1], _run.Bars[charted[i + 1]].Coarsened(perSymbol), charted.Count);
+                    w.Flush();
+                }
             }
 
             w.WriteEndArray();
@@ -88,6 +102,18 @@ internal sealed partial class ReportPage
 
         return false;
     }
+
+    /// <summary>A symbol's JSON object (<see cref="WriteSymbol"/>) rendered on a thread-pool thread: the same bytes.</summary>
+    private Task<ArrayBufferWriter<byte>> RenderSymbolAsync(string symbol, int perSymbol, int charted) => Task.Run(() =>
+    {
+        var bytes = new ArrayBufferWriter<byte>(1 << 16);
+        using (var w = new Utf8JsonWriter(bytes, ScriptJson))
+        {
+            WriteSymbol(w, symbol, _run.Bars[symbol].Coarsened(perSymbol), charted);
+        }
+
+        return bytes;
+    });
 
     private void WriteSymbol(Utf8JsonWriter w, string symbol, CandleLadder ladder, int charted)
     {

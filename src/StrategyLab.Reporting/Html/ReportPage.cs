@@ -31,6 +31,7 @@ internal sealed partial class ReportPage
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
     private readonly ReportData _run;
+    private readonly bool _symbolsAhead;
     private readonly StringBuilder _html = new(1 << 16);
 
     // Where the page goes when it is written rather than rendered as text: the HTML is built a section at a time in
@@ -38,7 +39,14 @@ internal sealed partial class ReportPage
     private Stream? _stream;
     private StreamWriter? _text;
 
-    public ReportPage(ReportData run) => _run = run;
+    /// <summary>A page of <paramref name="run"/>.</summary>
+    /// <param name="run">What the page draws.</param>
+    /// <param name="symbolsAhead">Render the next symbol's JSON on another thread while this one writes the current (the same bytes); false for one thread.</param>
+    public ReportPage(ReportData run, bool symbolsAhead = true)
+    {
+        _run = run;
+        _symbolsAhead = symbolsAhead;
+    }
 
     /// <summary>The page as text.</summary>
     public string Render()

@@ -7,7 +7,9 @@ using StrategyLab.Core.Risk;
 using StrategyLab.Core.Strategies;
 using StrategyLab.Reporting;
 using StrategyLab.Reporting.Html;
+using StrategyLab.Reporting.Reading;
 using StrategyLab.Tests.Data;
+using static StrategyLab.Tests.Reporting.ReportTestSupport;
 
 namespace StrategyLab.Tests.Reporting;
 
@@ -49,6 +51,23 @@ public sealed class RunCompletionTests : IDisposable
 
         // And the page is the one built from the files alone.
         Assert.Equal(HtmlReport.Render(parallel.Folder), File.ReadAllText(Path.Combine(parallel.Folder, HtmlReport.FileName)));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void ThePage_WithTheNextSymbolRenderedAhead_IsTheOneWrittenOnOneThread(int symbols)
+    {
+        var tickers = new[] { "AAA", "BBB", "CCC", "DDD" }[..symbols].Select(Symbol.Equity).ToArray();
+        var bars = PlotsTests.Sessions(2).SelectMany(b => tickers.Select((s, i) => new Bar(s, b.Start, b.End, b.Open + i, b.High + i, b.Low + i, b.Close + i, b.Volume)));
+        var run = new ArtifactRun(Path.Combine(_dir.Path, "symbols-" + symbols), new InAndOutPlotting(), tickers, new RiskSettings { StopLossPct = 5m }).Run([.. bars]);
+        var data = RunFolderData.Load(run.Folder);
+
+        var ahead = new ReportPage(data, symbolsAhead: true).Render();
+        Assert.Equal(new ReportPage(RunFolderData.Load(run.Folder), symbolsAhead: false).Render(), ahead);
+        Assert.Equal(symbols, DataBlock(ahead)["symbols"]!.AsArray().Count);
     }
 
     [Theory]

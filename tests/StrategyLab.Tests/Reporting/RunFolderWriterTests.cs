@@ -216,6 +216,31 @@ public sealed class RunFolderWriterTests : IDisposable
     }
 
     [Fact]
+    public void OffsetCache_TicksAndOffsets_AreThoseOfToOffset_AcrossBothTransitions()
+    {
+        // Every 7 minutes 13 seconds through both of 2024's transitions, each question asked of its own cache and of one
+        // warmed by the others (the cached hour and the hour of a change alike), with a calendar and without.
+        foreach (var calendar in new[] { StrategyLab.Tests.Support.WeekdayTestCalendar.Instance, null })
+        {
+            var reference = new ExchangeOffsetCache(calendar);
+            var warm = new ExchangeOffsetCache(calendar);
+            foreach (var start in new[] { new DateTime(2024, 3, 9, 20, 0, 0, DateTimeKind.Utc), new DateTime(2024, 11, 2, 20, 0, 0, DateTimeKind.Utc) })
+            {
+                for (var utc = start; utc < start.AddDays(1); utc = utc.AddSeconds(433))
+                {
+                    var expected = reference.ToOffset(utc);
+                    foreach (var cache in new[] { warm, new ExchangeOffsetCache(calendar) })
+                    {
+                        Assert.Equal(expected.Offset.Ticks, cache.OffsetTicks(utc));
+                        var local = cache.LocalTicks(utc, out var minutes);
+                        Assert.Equal((expected.DateTime.Ticks, (short)expected.TotalOffsetMinutes), (local, minutes));
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void Incremental_LeavesCompleteLinesAfterEveryCycle()
     {
         var checks = 0;
