@@ -18,7 +18,7 @@ internal sealed class CsvFile : IDisposable
     private static readonly SearchValues<char> NeedsQuoting = SearchValues.Create(",\"\r\n");
     private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
 
-    private readonly FileStream _stream;
+    private readonly Stream _stream;
     private byte[] _buffer;
 
     // _buffer[0.._lines) holds whole pending lines; _buffer[_lines.._length) the row being built.
@@ -38,6 +38,20 @@ internal sealed class CsvFile : IDisposable
 
         // bufferSize 0: no FileStream buffer, so nothing but whole pending lines ever reaches the file.
         _stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read | FileShare.Delete, bufferSize: 0);
+        AppendText(header);
+        EndRow();
+        Commit();
+    }
+
+    /// <summary>Writes the header line and then the rows to <paramref name="stream"/> (a file's bytes made in memory); disposing closes it.</summary>
+    /// <param name="stream">Where the lines go.</param>
+    /// <param name="name">The file the bytes are for (<see cref="Path"/>).</param>
+    /// <param name="header">The header line (without its line break).</param>
+    public CsvFile(Stream stream, string name, string header)
+    {
+        Path = name;
+        _buffer = new byte[64 * 1024];
+        _stream = stream;
         AppendText(header);
         EndRow();
         Commit();

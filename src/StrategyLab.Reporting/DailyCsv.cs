@@ -23,6 +23,23 @@ internal static class DailyCsv
     public static void Write(string path, DailySeries series, ExchangeOffsetCache clock)
     {
         using var csv = new CsvFile(path, Header);
+        WriteRows(csv, series, clock);
+    }
+
+    /// <summary>The bytes of <see cref="Write(string, DailySeries, ExchangeOffsetCache)"/>, made in memory.</summary>
+    public static byte[] Bytes(DailySeries series, ExchangeOffsetCache clock)
+    {
+        var bytes = new MemoryStream();
+        using (var csv = new CsvFile(bytes, FileName, Header))
+        {
+            WriteRows(csv, series, clock);
+        }
+
+        return bytes.ToArray();
+    }
+
+    private static void WriteRows(CsvFile csv, DailySeries series, ExchangeOffsetCache clock)
+    {
         foreach (var p in series.Points)
         {
             csv.Time(clock.ToOffset(p.LastMarkUtc)).Number(p.Equity).Number(p.Benchmark);
@@ -44,13 +61,31 @@ internal static class DailyCsv
     public static List<DailyRow> Read(string folder)
     {
         var path = Path.Combine(folder, FileName);
-        var rows = new List<DailyRow>();
         if (!File.Exists(path))
         {
-            return rows;
+            return [];
         }
 
         using var csv = new CsvTable(path);
+        return ReadRows(csv);
+    }
+
+    /// <summary>The rows of <paramref name="bytes"/>, the file's content for <paramref name="path"/> (made in memory); empty when null.</summary>
+    /// <exception cref="RunFolderException">A row is malformed.</exception>
+    public static List<DailyRow> Read(byte[]? bytes, string path)
+    {
+        if (bytes is null)
+        {
+            return [];
+        }
+
+        using var csv = new CsvTable(new MemoryStream(bytes, writable: false), path);
+        return ReadRows(csv);
+    }
+
+    private static List<DailyRow> ReadRows(CsvTable csv)
+    {
+        var rows = new List<DailyRow>();
         int time = csv.Column("time"), equity = csv.Column("equity"), benchmark = csv.OptionalColumn("benchmark"), sharpe = csv.OptionalColumn("rolling_sharpe");
         while (csv.Next())
         {

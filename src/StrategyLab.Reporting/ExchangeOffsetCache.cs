@@ -17,6 +17,21 @@ internal sealed class ExchangeOffsetCache
     /// <summary>Creates a cache for <paramref name="calendar"/>; null means UTC.</summary>
     public ExchangeOffsetCache(IMarketCalendar? calendar) => _calendar = calendar;
 
+    /// <summary>
+    /// The exchange's offset at <paramref name="utc"/> in ticks (<see cref="ToOffset"/>'s offset) without making the
+    /// time value: a recorder that keeps UTC ticks and offsets (the chart candles) needs no more per bar.
+    /// </summary>
+    public long OffsetTicks(DateTime utc)
+    {
+        var ticks = utc.Ticks;
+        if (_calendar is null)
+        {
+            return 0;
+        }
+
+        return ticks - _hourStartTicks is >= 0 and < TimeSpan.TicksPerHour ? _offset.Ticks : ToOffset(utc).Offset.Ticks;
+    }
+
     public DateTimeOffset ToOffset(DateTime utc)
     {
         var ticks = utc.Ticks;

@@ -142,7 +142,7 @@ public sealed class ReportRecorder : IRunRecorder
     public void OnEquity(in EquityPoint point) => _data.Equity.Add(_equityClock.ToOffset(point.TimeUtc), ArtifactValue.Of(point.Equity));
 
     /// <inheritdoc />
-    /// <remarks>A buffered writer keeps the points of <c>plots.csv</c> bounded; <see cref="Build"/> draws those, as the page read from the file does.</remarks>
+    /// <remarks>A buffered writer keeps the points of <c>plots.csv</c> bounded; <see cref="Build()"/> draws those, as the page read from the file does.</remarks>
     public void OnPlot(in PlotPoint point)
     {
         if (_writer.BuffersPlots)
@@ -205,7 +205,15 @@ public sealed class ReportRecorder : IRunRecorder
     /// The page's input, once the writer has completed the folder (its <c>summary.json</c> is read, nothing else); null
     /// when the summary's start equity is not the one given here (the page is then built from the files).
     /// </summary>
-    internal ReportData? Build()
+    internal ReportData? Build() => Build(null);
+
+    /// <summary>
+    /// <see cref="Build()"/> with the summary and the daily rows taken from <paramref name="ending"/>, the bytes the writer
+    /// is about to write (the same bytes as the files: the page is the same), so that the page can be built while the
+    /// writer completes the folder. Reads only what the run recorded and, of the writer, its candles and plot points;
+    /// null when <paramref name="ending"/> is null and the folder has no summary yet, or the start equities differ.
+    /// </summary>
+    internal ReportData? Build(RunFolderEnding? ending)
     {
         if (_built is not null || _mismatch)
         {
@@ -213,7 +221,7 @@ public sealed class ReportRecorder : IRunRecorder
         }
 
         var folder = _writer.DirectoryPath;
-        var summary = RunSummary.Exists(folder) ? RunSummary.Read(folder) : null;
+        var summary = ending is not null ? RunSummary.Parse(ending.Summary, folder) : RunSummary.Exists(folder) ? RunSummary.Read(folder) : null;
         if (summary?.Decimal("start_equity") != _startEquity)
         {
             _mismatch = true;
@@ -221,7 +229,9 @@ public sealed class ReportRecorder : IRunRecorder
         }
 
         _data.Summary = summary;
-        _data.Daily = DailyCsv.Read(folder); // one row a date, written with the summary
+
+        // One row a date, written with the summary.
+        _data.Daily = ending is not null ? DailyCsv.Read(ending.Daily, Path.Combine(folder, DailyCsv.FileName)) : DailyCsv.Read(folder);
         foreach (var (symbol, resting) in _restingOrders)
         {
             var clock = ClockOf(symbol);
@@ -275,8 +285,10 @@ public sealed class ReportRecorder : IRunRecorder
                 foreach (var c in candles.Candles)
                 {
                     ladder.Add(
-                        c.Start,
-                        c.End,
+                        c.StartUtcTicks,
+                        c.StartOffsetTicks,
+                        c.EndUtcTicks,
+                        c.EndOffsetTicks,
                         ArtifactValue.Of(c.Open),
                         ArtifactValue.Of(c.High),
                         ArtifactValue.Of(c.Low),

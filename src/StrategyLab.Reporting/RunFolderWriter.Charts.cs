@@ -54,7 +54,7 @@ public sealed partial class RunFolderWriter
         }
 
         var clock = ClockOf(bar.Symbol);
-        ladder.Add(clock.ToOffset(bar.Start), clock.ToOffset(bar.End), bar.Open, bar.High, bar.Low, bar.Close, bar.Volume, bar.TradeCount ?? -1);
+        ladder.Add(bar.Start.Ticks, clock.OffsetTicks(bar.Start), bar.End.Ticks, clock.OffsetTicks(bar.End), bar.Open, bar.High, bar.Low, bar.Close, bar.Volume, bar.TradeCount ?? -1);
     }
 
     private void WriteChartBars()

@@ -338,49 +338,6 @@ public sealed partial class RunFolderWriter : IRunRecorder, IDisposable
     }
 
     /// <summary>
-    /// Brings every file up to date and (re)writes <c>summary.json</c> atomically; the run can go on. Use it for an
-    /// on-demand summary in a live run.
-    /// </summary>
-    public void WriteSummary(RunSnapshot snapshot)
-    {
-        ArgumentNullException.ThrowIfNull(snapshot);
-        ThrowIfClosed();
-        CommitAll();
-        if (_ordersChanged)
-        {
-            WriteOrders();
-        }
-
-        if (_chartBars is not null)
-        {
-            WriteChartBars();
-        }
-
-        WriteBufferedPlots();
-
-        if (snapshot.Daily is { } daily)
-        {
-            var path = Path.Combine(DirectoryPath, DailyFileName);
-            DailyCsv.Write(path + TempSuffix, daily, _equityClock);
-            File.Move(path + TempSuffix, path, overwrite: true);
-        }
-
-        WriteAtomically(SummaryFileName, stream => SummaryJson.Write(stream, this, snapshot));
-    }
-
-    /// <summary>
-    /// Ends the run: writes every pending line, the final <c>orders.csv</c> and <c>summary.json</c>, and closes the
-    /// files. Call it after <see cref="TradingEngine.Finish"/>.
-    /// </summary>
-    public void Complete(RunSnapshot snapshot)
-    {
-        ThrowIfClosed();
-        WriteFinalRows();
-        WriteSummary(snapshot);
-        Close();
-    }
-
-    /// <summary>
     /// Closes the files after writing every whole line recorded (and <c>orders.csv</c> when orders changed), without a
     /// summary. Safe to call after <see cref="Complete"/> and more than once.
     /// </summary>

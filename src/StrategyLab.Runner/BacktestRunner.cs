@@ -7,7 +7,6 @@ using StrategyLab.Core.Statistics;
 using StrategyLab.Core.Strategies;
 using StrategyLab.Data;
 using StrategyLab.Reporting;
-using StrategyLab.Reporting.Html;
 using StrategyLab.Runner.Configuration;
 using StrategyLab.Runner.Data;
 using StrategyLab.Runner.Live;
@@ -49,7 +48,7 @@ public static class BacktestRunner
     /// <param name="observer">Sees every bar, order and mark as well (progress display); may be null.</param>
     /// <param name="cancellationToken">Stops the run between time slices; the artifacts of what ran are still written.</param>
     /// <param name="strategy">A strategy object to run instead of the configured one (embedding a custom strategy, tests).</param>
-    /// <param name="timings">Records the run's stages (data_open, first_bar, engine_setup, engine_loop, finish, run_folder, report) when given; null records nothing.</param>
+    /// <param name="timings">Records the run's stages (data_open, first_bar, engine_setup, engine_loop, finish, then run_folder, or run_folder_and_report when the run has a report: the folder's last files and report.html are written at the same time) when given; null records nothing.</param>
     /// <exception cref="ConfigException">
     /// The source has no bar in the range, or only bars outside the sessions (<see cref="RunChecks.NoBars"/>): there is
     /// nothing to trade. No folder is created when the source has no bar at all.
@@ -139,13 +138,9 @@ public static class BacktestRunner
         var stopReason = failure is not null ? LiveStopReasonText.StrategyError : cancellationToken.IsCancellationRequested ? LiveStopReasonText.Cancelled : null;
         var session = new JsonObject { ["stop_reason"] = stopReason ?? LiveStopReasonText.EndOfData };
         timings?.End("finish");
-        writer.Complete(RunSnapshot.Of(assembly.Engine, stats) with { Session = session, Daily = statistics.Daily(run.Statistics) });
-        timings?.End("run_folder");
-        if (report is not null)
-        {
-            HtmlReport.Write(report);
-            timings?.End("report");
-        }
+        // The folder's last files and report.html at the same time, on two threads (the same bytes as one after the other).
+        RunCompletion.Complete(writer, RunSnapshot.Of(assembly.Engine, stats) with { Session = session, Daily = statistics.Daily(run.Statistics) }, report);
+        timings?.End(report is null ? "run_folder" : "run_folder_and_report");
 
         if (failure is not null)
         {

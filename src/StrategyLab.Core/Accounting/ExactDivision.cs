@@ -27,4 +27,27 @@ internal static class ExactDivision
 
         return numerator / divisor;
     }
+
+    /// <summary>
+    /// The average price after the first fill of <paramref name="quantity"/> at <paramref name="price"/>, from an
+    /// average and a quantity that are both a plain zero (scale 0, positive): bit for bit
+    /// <c>Divide((0m * 0m) + (price * quantity), quantity, price)</c>, the general formula, without its zero product,
+    /// its addition and its second multiplication.
+    /// </summary>
+    /// <remarks>
+    /// <c>0m * 0m</c> is a plain zero, and a plain zero plus a non-zero <c>p</c> is <c>p</c> itself (value, scale and
+    /// sign); <see cref="Divide"/> then multiplies <c>price × quantity</c> again, gets <c>p</c>, and returns the guess
+    /// when <c>p</c>'s scale is the sum of the factors' (the product was not rounded). Anything else takes the general
+    /// formula.
+    /// </remarks>
+    internal static decimal FirstFillAverage(decimal price, decimal quantity)
+    {
+        var product = price * quantity;
+        if (!DecimalCompare.IsZero(product) && quantity > 0 && product.Scale == price.Scale + quantity.Scale)
+        {
+            return price;
+        }
+
+        return Divide((0m * 0m) + product, quantity, price);
+    }
 }

@@ -110,7 +110,7 @@ public sealed class Portfolio
     /// <summary>Marks <paramref name="position"/> (one of this portfolio's) at <paramref name="price"/>: the engine's per-bar path.</summary>
     internal void Mark(Position position, decimal price, DateTime timeUtc)
     {
-        if (position.Quantity != 0 && position.LastPrice != price)
+        if (!DecimalCompare.IsZero(position.Quantity) && !DecimalCompare.Equal(position.LastPrice, price))
         {
             // Integer arithmetic when the operands are small, with the decimal result bit for bit.
             PositionsValue = ExactDecimal.AddProductOfDifference(PositionsValue, position.Quantity, price, position.LastPrice);
@@ -144,7 +144,9 @@ public sealed class Portfolio
         if (oldQty == 0 || Math.Sign(oldQty) == Math.Sign(q))
         {
             // Opening or adding: the average moves toward the fill price.
-            p.AveragePrice = ExactDivision.Divide((p.AveragePrice * Math.Abs(oldQty)) + (fill.Price * Math.Abs(q)), Math.Abs(newQty), fill.Price);
+            p.AveragePrice = DecimalCompare.IsPlainZero(p.AveragePrice) && DecimalCompare.IsPlainZero(oldQty)
+                ? ExactDivision.FirstFillAverage(fill.Price, Math.Abs(newQty)) // opening from flat: the same bits as below
+                : ExactDivision.Divide((p.AveragePrice * Math.Abs(oldQty)) + (fill.Price * Math.Abs(q)), Math.Abs(newQty), fill.Price);
         }
         else
         {

@@ -11,6 +11,8 @@ internal sealed class SymbolTable<T>
     private T?[] _items = new T?[16];
 
     /// <summary>The value of <paramref name="symbol"/>, or null.</summary>
+    /// <remarks>Inlined even where a large caller has used up the JIT's inlining budget: it is one array read.</remarks>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public T? Get(Symbol symbol)
     {
         var id = symbol.Id;

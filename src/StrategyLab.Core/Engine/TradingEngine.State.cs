@@ -109,7 +109,7 @@ public sealed partial class TradingEngine
             }
 
             BarsSeen++;
-            _buffer[_start + _count] = bar;
+            BarCopy.Store(ref _buffer[_start + _count], bar); // a plain assignment, without its rep movsq
             if (_count == _capacity)
             {
                 _start++;

@@ -1,3 +1,4 @@
+using StrategyLab.Core.Accounting;
 using StrategyLab.Core.Domain;
 
 namespace StrategyLab.Core.Execution;
@@ -17,14 +18,19 @@ internal static class FillPrices
             case OrderType.Market:
                 return true;
             case OrderType.Limit:
-                var limit = o.LimitPrice!.Value;
-                return buy ? bar.Open <= limit || bar.Low < limit : bar.Open >= limit || bar.High > limit;
+                var limit = o.OwnPrice;
+                return buy
+                    ? DecimalCompare.LessOrEqual(bar.Open, limit) || DecimalCompare.Less(bar.Low, limit)
+                    : DecimalCompare.GreaterOrEqual(bar.Open, limit) || DecimalCompare.Greater(bar.High, limit);
             case OrderType.StopLimit when o.IsTriggered:
                 var l = o.LimitPrice!.Value;
-                return buy ? bar.Open <= l || bar.Low < l : bar.Open >= l || bar.High > l;
+                return buy
+                    ? DecimalCompare.LessOrEqual(bar.Open, l) || DecimalCompare.Less(bar.Low, l)
+                    : DecimalCompare.GreaterOrEqual(bar.Open, l) || DecimalCompare.Greater(bar.High, l);
             default:
-                var stop = o.StopPrice!.Value;
-                return buy ? bar.High >= stop : bar.Low <= stop;
+                // Stop, trailing stop, and a stop-limit not triggered yet: the stop is the order's own price.
+                var stop = o.OwnPrice;
+                return buy ? DecimalCompare.GreaterOrEqual(bar.High, stop) : DecimalCompare.LessOrEqual(bar.Low, stop);
         }
     }
 
@@ -47,10 +53,10 @@ internal static class FillPrices
                 atOpen = true;
                 return true;
             case OrderType.Limit:
-                return TryLimit(buy, order.LimitPrice!.Value, bar, out price, out atOpen);
+                return TryLimit(buy, order.OwnPrice, bar, out price, out atOpen);
             case OrderType.Stop:
             case OrderType.TrailingStop:
-                return TryStop(buy, order.StopPrice!.Value, bar, out price, out atOpen);
+                return TryStop(buy, order.OwnPrice, bar, out price, out atOpen);
             case OrderType.StopLimit:
                 return TryStopLimit(order, buy, bar, out price, out atOpen);
             default:
@@ -60,7 +66,7 @@ internal static class FillPrices
 
     internal static bool TryLimit(bool buy, decimal limit, in Bar bar, out decimal price, out bool atOpen)
     {
-        atOpen = buy ? bar.Open <= limit : bar.Open >= limit;
+        atOpen = buy ? DecimalCompare.LessOrEqual(bar.Open, limit) : DecimalCompare.GreaterOrEqual(bar.Open, limit);
         if (atOpen)
         {
             price = bar.Open;
@@ -68,12 +74,12 @@ internal static class FillPrices
         }
 
         price = limit;
-        return buy ? bar.Low < limit : bar.High > limit;
+        return buy ? DecimalCompare.Less(bar.Low, limit) : DecimalCompare.Greater(bar.High, limit);
     }
 
     internal static bool TryStop(bool buy, decimal stop, in Bar bar, out decimal price, out bool atOpen)
     {
-        atOpen = buy ? bar.Open >= stop : bar.Open <= stop;
+        atOpen = buy ? DecimalCompare.GreaterOrEqual(bar.Open, stop) : DecimalCompare.LessOrEqual(bar.Open, stop);
         if (atOpen)
         {
             price = bar.Open;
@@ -81,7 +87,7 @@ internal static class FillPrices
         }
 
         price = stop;
-        return buy ? bar.High >= stop : bar.Low <= stop;
+        return buy ? DecimalCompare.GreaterOrEqual(bar.High, stop) : DecimalCompare.LessOrEqual(bar.Low, stop);
     }
 
     internal static bool TryStopLimit(Order order, bool buy, in Bar bar, out decimal price, out bool atOpen)

@@ -289,6 +289,15 @@ public sealed class Order
     /// <summary>True while the order can still fill.</summary>
     public bool IsOpen => Status is OrderStatus.Working or OrderStatus.PartiallyFilled;
 
+    /// <summary>
+    /// The order's own price without the nullable: the stop of a stop or trailing stop, the limit of a limit order (the
+    /// fill rules' per-bar read; the type has that price once accepted).
+    /// </summary>
+    internal decimal OwnPrice => Get(_price, PriceSlot);
+
+    /// <summary>True before any fill: the filled quantity and the average fill price are both <c>0m</c> itself (scale 0, positive).</summary>
+    internal bool HasNoFillYet => (_filledQuantity | _averageFillPrice) == 0;
+
     /// <summary>The trail distance of a trailing stop, in percent (from its request).</summary>
     internal decimal? TrailPercent => _extras?.Request?.TrailPercent;
 

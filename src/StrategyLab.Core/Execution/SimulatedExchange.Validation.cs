@@ -120,7 +120,7 @@ public sealed partial class SimulatedExchange
     }
 
     private static bool IsValidQuantity(Symbol symbol, decimal quantity) =>
-        quantity > 0 && (symbol.AssetClass != AssetClass.UsEquity || decimal.Truncate(quantity) == quantity);
+        quantity > 0 && (symbol.AssetClass != AssetClass.UsEquity || quantity.Scale == 0 || decimal.Truncate(quantity) == quantity);
 
     private TradingSession? SessionForDecision(Book book, DateTime t)
     {

@@ -449,9 +449,12 @@ public sealed partial class SimulatedExchange : IBarDrivenVenue, ISplitAwareVenu
             }
         }
 
+        var firstFill = order.HasNoFillYet;
         var previousFilled = order.FilledQuantity;
         order.FilledQuantity += quantity;
-        order.AverageFillPrice = ExactDivision.Divide((order.AverageFillPrice * previousFilled) + (price * quantity), order.FilledQuantity, price);
+        order.AverageFillPrice = firstFill
+            ? ExactDivision.FirstFillAverage(price, order.FilledQuantity) // the same bits as below, for the usual single fill
+            : ExactDivision.Divide((order.AverageFillPrice * previousFilled) + (price * quantity), order.FilledQuantity, price);
         order.Commission += commission;
         order.UpdatedUtc = time;
         book.VolumeUsed += quantity;

@@ -60,6 +60,13 @@ public sealed partial class TradeManager
     private string? _closingWindowReason;
     private DateOnly _day;
     private decimal _dayStartEquity;
+
+    // The protective levels' factors, 1 ∓ percent / 100: the same decimals on every entry, so each division is done
+    // once here rather than per entry (the settings are init-only).
+    private readonly decimal _stopFactorLong;
+    private readonly decimal _stopFactorShort;
+    private readonly decimal _targetFactorLong;
+    private readonly decimal _targetFactorShort;
     private bool _dailyLimitHit;
 
     /// <summary>Creates a trade manager sending orders to <paramref name="venue"/>.</summary>
@@ -71,6 +78,17 @@ public sealed partial class TradeManager
         _exchange = venue as SimulatedExchange;
         _portfolio = portfolio;
         _logger = logger;
+        if (risk.StopLossPct is { } sl)
+        {
+            _stopFactorLong = 1 - (sl / 100m);
+            _stopFactorShort = 1 + (sl / 100m);
+        }
+
+        if (risk.TakeProfitPct is { } tp)
+        {
+            _targetFactorLong = 1 + (tp / 100m);
+            _targetFactorShort = 1 - (tp / 100m);
+        }
     }
 
     /// <summary>Entries refused by a limit (max positions, daily loss, closing window, zero size).</summary>
@@ -405,9 +423,9 @@ public sealed partial class TradeManager
         var exitSide = isLong ? OrderSide.Sell : OrderSide.Buy;
         var entry = position.AveragePrice;
         var group = state.Entry!.Id; // the exits' OCO group is "oco-{entry id}"
-        if (_risk.StopLossPct is { } sl)
+        if (_risk.StopLossPct is not null)
         {
-            var stop = AwayFromMarket(symbol, isLong ? entry * (1 - (sl / 100m)) : entry * (1 + (sl / 100m)), isLong, isStop: true);
+            var stop = AwayFromMarket(symbol, entry * (isLong ? _stopFactorLong : _stopFactorShort), isLong, isStop: true);
             state.Protective.Add(Submit(symbol, exitSide, quantity, OrderType.Stop, null, stop, TimeInForce.Gtc, "stop_loss", group, timeUtc));
         }
 
@@ -418,9 +436,9 @@ public sealed partial class TradeManager
                 timeUtc));
         }
 
-        if (_risk.TakeProfitPct is { } tp)
+        if (_risk.TakeProfitPct is not null)
         {
-            var limit = AwayFromMarket(symbol, isLong ? entry * (1 + (tp / 100m)) : entry * (1 - (tp / 100m)), isLong, isStop: false);
+            var limit = AwayFromMarket(symbol, entry * (isLong ? _targetFactorLong : _targetFactorShort), isLong, isStop: false);
             state.Protective.Add(Submit(symbol, exitSide, quantity, OrderType.Limit, limit, null, TimeInForce.Gtc, "take_profit", group, timeUtc));
         }
     }

@@ -271,7 +271,7 @@ public sealed class StatisticsRecorder : IRunRecorder, ITradeExcursions
 
     private void TrackDrawdown(DateTime t, decimal equity)
     {
-        if (equity >= _peak)
+        if (DecimalCompare.GreaterOrEqual(equity, _peak))
         {
             if (_underwater)
             {
@@ -292,7 +292,7 @@ public sealed class StatisticsRecorder : IRunRecorder, ITradeExcursions
         }
 
         // Below the peak: the depth can only grow at a new trough, so divide only then.
-        if (!_underwater || equity < _trough)
+        if (!_underwater || DecimalCompare.Less(equity, _trough))
         {
             _underwater = true;
             _trough = equity;

@@ -26,17 +26,17 @@ internal sealed class SymbolActivity
     /// <summary>Widens the held range of the bar's symbol when its position was open for the whole bar.</summary>
     public void OnBar(in Bar bar)
     {
-        if (_open == 0 || _byId.Get(bar.Symbol) is not { } s || s.Quantity == 0 || bar.Start < s.EntryUtc)
+        if (_open == 0 || _byId.Get(bar.Symbol) is not { } s || DecimalCompare.IsZero(s.Quantity) || bar.Start < s.EntryUtc)
         {
             return;
         }
 
-        if (bar.High > s.High)
+        if (DecimalCompare.Greater(bar.High, s.High))
         {
             s.High = bar.High;
         }
 
-        if (bar.Low < s.Low)
+        if (DecimalCompare.Less(bar.Low, s.Low))
         {
             s.Low = bar.Low;
         }

@@ -8,11 +8,12 @@ internal struct Candle
     /// <summary>Start of the bucket: exchange-local wall-clock ticks.</summary>
     public long Key;
 
-    /// <summary>Start of the earliest bar merged in (it gives the open), with its exchange offset.</summary>
-    public DateTimeOffset Start;
-
-    /// <summary>End of the latest bar merged in (it gives the close), with its exchange offset.</summary>
-    public DateTimeOffset End;
+    // The start and end as UTC ticks and offset ticks: a bar merged in compares ticks and copies two longs, no
+    // DateTimeOffset is made (nor its offset validated) per bar.
+    public long StartUtcTicks;
+    public long StartOffsetTicks;
+    public long EndUtcTicks;
+    public long EndOffsetTicks;
 
     public decimal Open;
     public decimal High;
@@ -22,6 +23,12 @@ internal struct Candle
 
     /// <summary>Sum of the bars' trade counts; −1 when some bar had none.</summary>
     public long Trades;
+
+    /// <summary>Start of the earliest bar merged in (it gives the open), with its exchange offset.</summary>
+    public readonly DateTimeOffset Start => new(StartUtcTicks + StartOffsetTicks, new TimeSpan(StartOffsetTicks));
+
+    /// <summary>End of the latest bar merged in (it gives the close), with its exchange offset.</summary>
+    public readonly DateTimeOffset End => new(EndUtcTicks + EndOffsetTicks, new TimeSpan(EndOffsetTicks));
 }
 
 /// <summary>
@@ -53,6 +60,7 @@ internal sealed class CandleLadder
     ];
 
     private readonly List<Candle> _candles = [];
+    private long _longestInputTicks;
 
     /// <summary>Creates an empty ladder that keeps at most <paramref name="limit"/> candles (unless the last step still has more).</summary>
     public CandleLadder(int limit)
@@ -74,7 +82,7 @@ internal sealed class CandleLadder
     public long BarsAdded { get; private set; }
 
     /// <summary>The longest input bar (end − start) seen.</summary>
-    public TimeSpan LongestInput { get; private set; }
+    public TimeSpan LongestInput => new(_longestInputTicks);
 
     /// <summary>
     /// What one candle spans: the ladder step, or — when the input bars are longer than that (a file of bars already
@@ -109,35 +117,49 @@ internal sealed class CandleLadder
     /// <param name="close">Close.</param>
     /// <param name="volume">Volume.</param>
     /// <param name="trades">Trade count, or −1 when unknown.</param>
-    public void Add(DateTimeOffset start, DateTimeOffset end, decimal open, decimal high, decimal low, decimal close, decimal volume, long trades)
+    public void Add(DateTimeOffset start, DateTimeOffset end, decimal open, decimal high, decimal low, decimal close, decimal volume, long trades) =>
+        Add(start.UtcTicks, start.Offset.Ticks, end.UtcTicks, end.Offset.Ticks, open, high, low, close, volume, trades);
+
+    /// <summary>
+    /// <see cref="Add(DateTimeOffset, DateTimeOffset, decimal, decimal, decimal, decimal, decimal, long)"/> with the
+    /// start and end as UTC ticks and exchange offsets in ticks (whole minutes), as a run's recorder has them: a bar
+    /// in the newest candle's bucket (nearly every bar) costs a few comparisons, no division and no time value.
+    /// </summary>
+    public void Add(long startUtcTicks, long startOffsetTicks, long endUtcTicks, long endOffsetTicks, in decimal open, in decimal high, in decimal low, in decimal close, in decimal volume, long trades)
     {
         BarsAdded++;
-        if (end - start > LongestInput)
+        if (endUtcTicks - startUtcTicks > _longestInputTicks)
         {
-            LongestInput = end - start;
+            _longestInputTicks = endUtcTicks - startUtcTicks;
         }
 
         var step = Steps[Level];
-        var local = start.DateTime.Ticks;
-        var key = local - (local % step);
+        var local = startUtcTicks + startOffsetTicks;
         var count = _candles.Count;
+        if (count > 0)
+        {
+            // The newest candle's bucket holds [Key, Key + step): keys are multiples of the step.
+            ref var newest = ref CollectionsMarshal.AsSpan(_candles)[count - 1];
+            if (local >= newest.Key && local - newest.Key < step)
+            {
+                Merge(ref newest, startUtcTicks, startOffsetTicks, endUtcTicks, endOffsetTicks, open, high, low, close, volume, trades);
+                return;
+            }
+        }
+
+        var key = local - (local % step);
         if (count > 0 && key <= _candles[count - 1].Key)
         {
-            var index = count - 1;
-            if (key != _candles[index].Key)
-            {
-                index = FindKey(key);
-            }
-
+            var index = FindKey(key);
             if (index >= 0)
             {
                 // In place: a candle is 128 bytes, copied out and back per bar otherwise.
-                Merge(ref CollectionsMarshal.AsSpan(_candles)[index], start, end, open, high, low, close, volume, trades);
+                Merge(ref CollectionsMarshal.AsSpan(_candles)[index], startUtcTicks, startOffsetTicks, endUtcTicks, endOffsetTicks, open, high, low, close, volume, trades);
                 return;
             }
 
             // Out of order and in a bucket of its own (never the case for an engine's bars): insert in place.
-            _candles.Insert(~index, New(key, start, end, open, high, low, close, volume, trades));
+            _candles.Insert(~index, New(key, startUtcTicks, startOffsetTicks, endUtcTicks, endOffsetTicks, open, high, low, close, volume, trades));
         }
         else
         {
@@ -148,7 +170,7 @@ internal sealed class CandleLadder
                 _candles.Capacity = Limit + 1;
             }
 
-            _candles.Add(New(key, start, end, open, high, low, close, volume, trades));
+            _candles.Add(New(key, startUtcTicks, startOffsetTicks, endUtcTicks, endOffsetTicks, open, high, low, close, volume, trades));
         }
 
         while (_candles.Count > Limit && Level < Steps.Length - 1)
@@ -181,11 +203,11 @@ internal sealed class CandleLadder
         var smaller = new CandleLadder(limit) { Level = Level };
         foreach (var c in _candles)
         {
-            smaller.Add(c.Start, c.End, c.Open, c.High, c.Low, c.Close, c.Volume, c.Trades);
+            smaller.Add(c.StartUtcTicks, c.StartOffsetTicks, c.EndUtcTicks, c.EndOffsetTicks, c.Open, c.High, c.Low, c.Close, c.Volume, c.Trades);
         }
 
         smaller.BarsAdded = BarsAdded;
-        smaller.LongestInput = LongestInput;
+        smaller._longestInputTicks = _longestInputTicks;
         return smaller;
     }
 
@@ -246,7 +268,7 @@ internal sealed class CandleLadder
             var key = c.Key - (c.Key % step);
             if (write >= 0 && _candles[write].Key == key)
             {
-                Merge(ref CollectionsMarshal.AsSpan(_candles)[write], c.Start, c.End, c.Open, c.High, c.Low, c.Close, c.Volume, c.Trades);
+                Merge(ref CollectionsMarshal.AsSpan(_candles)[write], c.StartUtcTicks, c.StartOffsetTicks, c.EndUtcTicks, c.EndOffsetTicks, c.Open, c.High, c.Low, c.Close, c.Volume, c.Trades);
             }
             else
             {
@@ -258,11 +280,13 @@ internal sealed class CandleLadder
         _candles.RemoveRange(write + 1, _candles.Count - write - 1);
     }
 
-    private static Candle New(long key, DateTimeOffset start, DateTimeOffset end, decimal open, decimal high, decimal low, decimal close, decimal volume, long trades) => new()
+    private static Candle New(long key, long startUtcTicks, long startOffsetTicks, long endUtcTicks, long endOffsetTicks, in decimal open, in decimal high, in decimal low, in decimal close, in decimal volume, long trades) => new()
     {
         Key = key,
-        Start = start,
-        End = end,
+        StartUtcTicks = startUtcTicks,
+        StartOffsetTicks = startOffsetTicks,
+        EndUtcTicks = endUtcTicks,
+        EndOffsetTicks = endOffsetTicks,
         Open = open,
         High = high,
         Low = low,
@@ -271,22 +295,34 @@ internal sealed class CandleLadder
         Trades = trades,
     };
 
-    private static void Merge(ref Candle c, in DateTimeOffset start, in DateTimeOffset end, in decimal open, in decimal high, in decimal low, in decimal close, in decimal volume, long trades)
+    private static void Merge(ref Candle c, long startUtcTicks, long startOffsetTicks, long endUtcTicks, long endOffsetTicks, in decimal open, in decimal high, in decimal low, in decimal close, in decimal volume, long trades)
     {
-        if (start.UtcTicks < c.Start.UtcTicks)
+        if (startUtcTicks < c.StartUtcTicks)
         {
-            c.Start = start;
+            c.StartUtcTicks = startUtcTicks;
+            c.StartOffsetTicks = startOffsetTicks;
             c.Open = open;
         }
 
-        if (end.UtcTicks >= c.End.UtcTicks)
+        if (endUtcTicks >= c.EndUtcTicks)
         {
-            c.End = end;
+            c.EndUtcTicks = endUtcTicks;
+            c.EndOffsetTicks = endOffsetTicks;
             c.Close = close;
         }
 
-        c.High = Math.Max(c.High, high);
-        c.Low = Math.Min(c.Low, low);
+        // Math.Max and Math.Min exactly (a tie keeps the high, takes the new low: the same value, maybe another scale),
+        // written only when they change.
+        if (c.High < high)
+        {
+            c.High = high;
+        }
+
+        if (!(c.Low < low))
+        {
+            c.Low = low;
+        }
+
         c.Volume += volume;
         c.Trades = c.Trades < 0 || trades < 0 ? -1 : c.Trades + trades;
     }

@@ -53,7 +53,7 @@ internal sealed class PlotRows
         Added++;
         var id = IdOf(point);
         var s = _series[id];
-        var key = s.Level < 0 ? 0 : Bucket(at, s.Level);
+        var key = s.Level < 0 ? 0 : BucketAfter(s, at);
         if (s.Level >= 0 && s.Last >= 0 && key == s.LastKey)
         {
             Drop(s.Last, s);
@@ -95,6 +95,14 @@ internal sealed class PlotRows
     /// The bucket of the candle whose bar the point was plotted at: a point's time is its bar's end, so the instant
     /// before it (as the report places a point on its candle).
     /// </summary>
+    /// <summary><see cref="Bucket"/> at the series' level, without a division when the point is in its newest point's bucket (nearly always).</summary>
+    private static long BucketAfter(Series s, DateTimeOffset at)
+    {
+        var local = at.DateTime.Ticks - 1;
+        var step = CandleLadder.Steps[s.Level];
+        return s.Last >= 0 && local >= s.LastKey && local - s.LastKey < step ? s.LastKey : local - (local % step);
+    }
+
     private static long Bucket(DateTimeOffset at, int level)
     {
         var local = at.DateTime.Ticks - 1;

@@ -36,6 +36,8 @@ public static class HtmlReport
     /// <summary>The report's file name in the run folder.</summary>
     public const string FileName = "report.html";
 
+    private const string TempSuffix = ".tmp";
+
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
     /// <summary>
@@ -83,6 +85,37 @@ public static class HtmlReport
         return path;
     }
 
+    /// <summary>
+    /// Builds the page from memory (<see cref="ReportRecorder.Build(RunFolderEnding?)"/>, with the summary and daily
+    /// rows of <paramref name="ending"/>) into the temporary file beside <c>report.html</c>, and returns that file's
+    /// path; null (nothing written) when the recorder's start equity is not the summary's: the page is then built from
+    /// the files once the folder is complete (<see cref="Write(string)"/>). <see cref="Commit"/> puts the file in place.
+    /// </summary>
+    /// <exception cref="RunFolderException">The summary has bad content.</exception>
+    /// <exception cref="IOException">The file cannot be written.</exception>
+    internal static string? WriteTemporary(ReportRecorder recorder, RunFolderEnding ending)
+    {
+        ArgumentNullException.ThrowIfNull(recorder);
+        ArgumentNullException.ThrowIfNull(ending);
+        var data = recorder.Build(ending);
+        if (data is null)
+        {
+            return null;
+        }
+
+        var temp = Path.Combine(recorder.Folder, FileName) + TempSuffix;
+        WriteTo(temp, new ReportPage(data));
+        return temp;
+    }
+
+    /// <summary>Renames the page <see cref="WriteTemporary"/> wrote over <c>report.html</c>; returns its path.</summary>
+    internal static string Commit(string temporary)
+    {
+        var path = temporary[..^TempSuffix.Length];
+        File.Move(temporary, path, overwrite: true);
+        return path;
+    }
+
     /// <summary>Writes <c>report.html</c> into <paramref name="runFolder"/> (atomically: a temporary file renamed over it) and returns its path.</summary>
     /// <exception cref="RunFolderException">Not a run folder, or a file in it with bad content.</exception>
     /// <exception cref="IOException">The file cannot be written.</exception>
@@ -97,13 +130,15 @@ public static class HtmlReport
     /// <summary>Streams <paramref name="page"/> into a temporary file beside <paramref name="path"/>, then renames it over (the bytes of <see cref="Render(string)"/> as UTF-8).</summary>
     private static void WriteAtomically(string path, ReportPage page)
     {
-        var temp = path + ".tmp";
-        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
-        {
-            page.WriteTo(file);
-        }
-
+        var temp = path + TempSuffix;
+        WriteTo(temp, page);
         File.Move(temp, path, overwrite: true);
+    }
+
+    private static void WriteTo(string file, ReportPage page)
+    {
+        using var stream = new FileStream(file, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16);
+        page.WriteTo(stream);
     }
 
     /// <summary>Writes <paramref name="text"/> as UTF-8 (no BOM) to a temporary file beside <paramref name="path"/>, then renames it over.</summary>

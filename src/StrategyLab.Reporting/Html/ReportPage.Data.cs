@@ -137,7 +137,7 @@ internal sealed partial class ReportPage
             Raw(w, f.Quantity);
             Raw(w, f.Commission);
             w.WriteStringValue(f.Tag);
-            w.WriteStringValue(LocalTime(f.Time));
+            LocalTimeValue(w, f.Time);
             w.WriteNumberValue(f.OrderId);
             w.WriteEndArray();
         }
@@ -253,10 +253,10 @@ internal sealed partial class ReportPage
             w.WriteStringValue(t.Symbol);
             w.WriteStringValue(t.Side);
             Raw(w, t.Quantity);
-            w.WriteStringValue(LocalTime(t.EntryTime));
+            LocalTimeValue(w, t.EntryTime);
             w.WriteNumberValue(t.EntryTime.ToUnixTimeSeconds());
             Raw(w, t.EntryPrice);
-            w.WriteStringValue(LocalTime(t.ExitTime));
+            LocalTimeValue(w, t.ExitTime);
             w.WriteNumberValue(t.ExitTime.ToUnixTimeSeconds());
             Raw(w, t.ExitPrice);
             Raw(w, t.Pnl);
@@ -322,5 +322,17 @@ internal sealed partial class ReportPage
         return value.Scale;
     }
 
-    private static void Raw(Utf8JsonWriter w, decimal value) => w.WriteRawValue(Number(value), skipInputValidation: true);
+    /// <summary>A number as the artifact format writes it (<see cref="HtmlText.Number"/>), its ASCII bytes straight into the JSON.</summary>
+    private static void Raw(Utf8JsonWriter w, decimal value)
+    {
+        Span<byte> text = stackalloc byte[ArtifactFormat.MaxLength];
+        w.WriteRawValue(text[..ArtifactFormat.Format(value, text)], skipInputValidation: true);
+    }
+
+    /// <summary>A local time as <see cref="HtmlText.LocalTime(DateTimeOffset)"/> writes it, a JSON string made from its ASCII bytes (nothing in it is escaped).</summary>
+    private static void LocalTimeValue(Utf8JsonWriter w, DateTimeOffset time)
+    {
+        Span<byte> text = stackalloc byte[LocalTimeLength];
+        w.WriteStringValue(text[..LocalTime(time, text)]);
+    }
 }

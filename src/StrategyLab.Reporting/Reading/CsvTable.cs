@@ -33,9 +33,15 @@ internal sealed class CsvTable : IDisposable
     /// <summary>Opens <paramref name="path"/> (shared with a writer) and reads its header.</summary>
     /// <exception cref="RunFolderException">The file has no header line.</exception>
     public CsvTable(string path)
+        : this(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16), path)
+    {
+    }
+
+    /// <summary>Reads <paramref name="stream"/>, the content of the file <paramref name="path"/> (messages name it), and its header; disposing closes the stream.</summary>
+    /// <exception cref="RunFolderException">The content has no header line.</exception>
+    public CsvTable(Stream stream, string path)
     {
         Path = path;
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16);
         _reader = new StreamReader(stream, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true, 1 << 16);
         if (!Next())
         {

@@ -19,6 +19,9 @@ internal sealed class EquitySeries
     private readonly CandleLadder _equity;
     private readonly CandleLadder _drawdown;
     private decimal _peak;
+
+    // Exchange-local ticks of midnight of the newest daily close's date.
+    private long _dayStartTicks;
     private decimal _maxDrawdown;
 
     // The bucket being filled: its key at the ladders' current step, the first and last marks, the equity's range.
@@ -95,12 +98,20 @@ internal sealed class EquitySeries
         Marks++;
         var local = time.DateTime.Ticks;
         var step = CandleLadder.Steps[_equity.Level];
-        var key = local - (local % step);
-        if (_pending && key != _pendingKey)
+        long key;
+        if (_pending && local >= _pendingKey && local - _pendingKey < step)
         {
-            Flush(); // the ladders may move up a step here: the key is taken again below
-            step = CandleLadder.Steps[_equity.Level];
+            key = _pendingKey; // the bucket being filled (nearly every mark): no division
+        }
+        else
+        {
             key = local - (local % step);
+            if (_pending && key != _pendingKey)
+            {
+                Flush(); // the ladders may move up a step here: the key is taken again below
+                step = CandleLadder.Steps[_equity.Level];
+                key = local - (local % step);
+            }
         }
 
         if (!_pending)
@@ -145,6 +156,12 @@ internal sealed class EquitySeries
             _lowestUnderPeak = equity;
         }
 
+        if (_daily.Count > 0 && local - _dayStartTicks is >= 0 and < TimeSpan.TicksPerDay)
+        {
+            _daily[^1] = (_daily[^1].Date, equity); // the last mark's date (nearly every mark): no division
+            return;
+        }
+
         var date = DateOnly.FromDateTime(time.DateTime);
         if (_daily.Count > 0 && _daily[^1].Date == date)
         {
@@ -154,6 +171,8 @@ internal sealed class EquitySeries
         {
             _daily.Add((date, equity));
         }
+
+        _dayStartTicks = local - (local % TimeSpan.TicksPerDay);
     }
 
     /// <summary>Hands the bucket being filled to the ladders.</summary>

@@ -85,10 +85,27 @@ public sealed class RunSummary
             throw new RunFolderException($"{full}: not a run folder (no {RunFolderWriter.SummaryFileName}).");
         }
 
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        return Parse(stream, full);
+    }
+
+    /// <summary>
+    /// The summary <paramref name="bytes"/> hold: the content of <c>summary.json</c> of the folder <paramref name="folder"/>
+    /// (full path), made in memory before it is written there.
+    /// </summary>
+    /// <exception cref="RunFolderException">The bytes are not a summary.</exception>
+    internal static RunSummary Parse(byte[] bytes, string folder)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        return Parse(new MemoryStream(bytes, writable: false), folder);
+    }
+
+    private static RunSummary Parse(Stream stream, string full)
+    {
+        var path = Path.Combine(full, RunFolderWriter.SummaryFileName);
         JsonNode? node;
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             node = JsonNode.Parse(stream);
         }
         catch (JsonException e)

@@ -7,7 +7,7 @@ namespace StrategyLab.Tests.Cli;
 public sealed class BacktestTimingsCliTests : IDisposable
 {
     private static readonly string[] Stages =
-        ["command_line", "config_load", "config_resolve", "data_open", "first_bar", "engine_setup", "engine_loop", "finish", "run_folder", "report", "summary", "total"];
+        ["command_line", "config_load", "config_resolve", "data_open", "first_bar", "engine_setup", "engine_loop", "finish", "run_folder_and_report", "summary", "total"];
 
     private readonly string _dir = Directory.CreateTempSubdirectory("sl-timings-").FullName;
 
@@ -59,6 +59,8 @@ public sealed class BacktestTimingsCliTests : IDisposable
         Assert.True(doc.RootElement.TryGetProperty("summary", out _));
         Assert.Contains("engine_loop", r.StdErr, StringComparison.Ordinal);
         Assert.DoesNotContain("\nreport ", r.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("run_folder_and_report", r.StdErr, StringComparison.Ordinal);
+        Assert.Contains("\nrun_folder ", r.StdErr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -70,10 +70,16 @@ internal sealed class ArtifactRun
 
     public ArtifactRun Run(IReadOnlyList<Bar> bars)
     {
+        Writer.Complete(RunEngine(bars));
+        return this;
+    }
+
+    /// <summary>Runs the engine over <paramref name="bars"/> and finishes it; returns the snapshot to complete the folder with.</summary>
+    public RunSnapshot RunEngine(IReadOnlyList<Bar> bars)
+    {
         Engine.Run(bars);
         Engine.Finish(bars[^1].End);
-        Writer.Complete(RunSnapshot.Of(Engine, Statistics.Compute()) with { Daily = Statistics.Daily() });
-        return this;
+        return RunSnapshot.Of(Engine, Statistics.Compute()) with { Daily = Statistics.Daily() };
     }
 
     public string Text(string file) => ReadShared(Path.Combine(Folder, file));

@@ -127,4 +127,44 @@ public class CandleLadderTests
             Assert.True(level == 0 || Direct(CandleLadder.Steps[level - 1]).Count > limit);
         }, iter: 200);
     }
+
+    [Fact]
+    public void Merging_KeepsMathMaxAndMinsScales_AndEachEndsOffset_AcrossADstChange()
+    {
+        // New York, 2024-03-10: 01:59 EST is followed by 03:00 EDT. Hourly candles of minute bars around it, prices equal
+        // in value at another scale (a tie keeps the high and takes the new low, as Math.Max and Math.Min do).
+        var bars = new List<(DateTimeOffset Start, DateTimeOffset End, decimal O, decimal H, decimal L, decimal C)>();
+        var utc = new DateTime(2024, 3, 10, 5, 30, 0, DateTimeKind.Utc); // 00:30 EST
+        for (var i = 0; i < 240; i++, utc = utc.AddMinutes(1))
+        {
+            var offset = utc < new DateTime(2024, 3, 10, 7, 0, 0, DateTimeKind.Utc) ? TimeSpan.FromHours(-5) : TimeSpan.FromHours(-4);
+            var end = utc.AddMinutes(1);
+            var endOffset = end < new DateTime(2024, 3, 10, 7, 0, 0, DateTimeKind.Utc) ? TimeSpan.FromHours(-5) : TimeSpan.FromHours(-4);
+            var scale = (byte)(i % 3);
+            var price = new decimal(100 * (int)Math.Pow(10, scale), 0, 0, false, scale); // 1, 1.0 or 1.00
+            bars.Add((new DateTimeOffset((utc + offset).Ticks, offset), new DateTimeOffset((end + endOffset).Ticks, endOffset), price, price, price, price));
+        }
+
+        var hourly = new CandleLadder(5);
+        var reference = new List<(DateTimeOffset Start, DateTimeOffset End, decimal H, decimal L)>();
+        foreach (var b in bars)
+        {
+            hourly.Add(b.Start.UtcTicks, b.Start.Offset.Ticks, b.End.UtcTicks, b.End.Offset.Ticks, b.O, b.H, b.L, b.C, 1m, 1);
+            var key = b.Start.DateTime.Ticks - (b.Start.DateTime.Ticks % TimeSpan.TicksPerHour);
+            if (reference.Count > 0 && reference[^1].Start.DateTime.Ticks - (reference[^1].Start.DateTime.Ticks % TimeSpan.TicksPerHour) == key)
+            {
+                var r = reference[^1];
+                reference[^1] = (r.Start, b.End, Math.Max(r.H, b.H), Math.Min(r.L, b.L));
+            }
+            else
+            {
+                reference.Add((b.Start, b.End, b.H, b.L));
+            }
+        }
+
+        Assert.Equal(TimeSpan.FromHours(1), hourly.Step);
+        Assert.Equal(reference.Select(r => (r.Start, r.Start.Offset, r.End, r.End.Offset)), hourly.Candles.Select(c => (c.Start, c.Start.Offset, c.End, c.End.Offset)));
+        Assert.Equal(reference.Select(r => (decimal.GetBits(r.H)[3], decimal.GetBits(r.L)[3])), hourly.Candles.Select(c => (decimal.GetBits(c.High)[3], decimal.GetBits(c.Low)[3])));
+        Assert.Equal(240, hourly.Candles.Sum(c => c.Trades));
+    }
 }
