@@ -87,10 +87,10 @@ public sealed class StageTimings
         var stages = Stages;
         var c = CultureInfo.InvariantCulture;
         writer.WriteLine("timings: wall and CPU in ms (thread: the thread that ran the command; process: all threads), collections gen0/1/2 (their pause in ms), MB allocated, methods JIT-compiled (their JIT ms)");
-        writer.WriteLine(string.Create(c, $"{"stage",-14} {"wall",8} {"at",8} {"thread",8} {"process",8} {"GCs (ms)",16} {"MB",8} {"JIT",12}"));
+        writer.WriteLine(string.Create(c, $"{"stage",-21} {"wall",8} {"at",8} {"thread",8} {"process",8} {"GCs (ms)",16} {"MB",8} {"JIT",12}"));
         if (BeforeOrigin is { } before)
         {
-            writer.WriteLine(string.Create(c, $"{"runtime",-14} {Ms(before),8} {Ms(before),8} {"-",8} {"-",8} {"-",16} {"-",8} {"-",12}"));
+            writer.WriteLine(string.Create(c, $"{"runtime",-21} {Ms(before),8} {Ms(before),8} {"-",8} {"-",8} {"-",16} {"-",8} {"-",12}"));
         }
 
         var shift = BeforeOrigin ?? TimeSpan.Zero;
@@ -124,7 +124,7 @@ public sealed class StageTimings
         var gcs = string.Create(c, $"{s.Gen0}/{s.Gen1}/{s.Gen2} ({s.GcPause.TotalMilliseconds:0.0})");
         var jit = string.Create(c, $"{s.JitMethods} ({s.JitTime.TotalMilliseconds:0})");
         var thread = s.ThreadCpu is { } t ? Ms(t) : "-";
-        return string.Create(c, $"{s.Name,-14} {Ms(s.Wall),8} {Ms(wallIsTotal ? s.At : s.At + shift),8} {thread,8} {Ms(s.ProcessCpu),8} {gcs,16} {s.AllocatedBytes / 1048576.0,8:0.0} {jit,12}");
+        return string.Create(c, $"{s.Name,-21} {Ms(s.Wall),8} {Ms(wallIsTotal ? s.At : s.At + shift),8} {thread,8} {Ms(s.ProcessCpu),8} {gcs,16} {s.AllocatedBytes / 1048576.0,8:0.0} {jit,12}");
     }
 
     private static string Ms(TimeSpan t) => t.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture);
