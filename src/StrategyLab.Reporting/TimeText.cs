@@ -17,16 +17,7 @@ internal static class TimeText
         var seconds = (int)(ticksOfDay / TimeSpan.TicksPerSecond);
         var fraction = (int)(ticksOfDay % TimeSpan.TicksPerSecond);
         var d = destination[..33];
-        Two(d, 0, year / 100);
-        Two(d, 2, year % 100);
-        d[4] = (byte)'-';
-        Two(d, 5, month);
-        d[7] = (byte)'-';
-        Two(d, 8, day);
-        d[10] = (byte)'T';
-        Two(d, 11, seconds / 3600);
-        d[13] = (byte)':';
-        Two(d, 14, seconds / 60 % 60);
+        DateAndClock(d, year, month, day, (byte)'T', seconds / 3600, seconds / 60 % 60);
         d[16] = (byte)':';
         Two(d, 17, seconds % 60);
         var pos = 19;
@@ -56,6 +47,42 @@ internal static class TimeText
         d[pos + 2] = (byte)':';
         Two(d, pos + 3, offsetMinutes % 60);
         return pos + 5;
+    }
+
+    /// <summary>
+    /// A local time for reading, <c>yyyy-MM-dd HH:mm</c>, and <c>:ss</c> when it has seconds or milliseconds (the
+    /// report's times); returns the bytes written (at most <see cref="ReadableLength"/>).
+    /// </summary>
+    public static int FormatReadable(DateTime clock, Span<byte> destination)
+    {
+        var d = destination[..ReadableLength];
+        DateAndClock(d, clock.Year, clock.Month, clock.Day, (byte)' ', clock.Hour, clock.Minute);
+        if (clock.Second == 0 && clock.Millisecond == 0)
+        {
+            return 16;
+        }
+
+        d[16] = (byte)':';
+        Two(d, 17, clock.Second);
+        return ReadableLength;
+    }
+
+    /// <summary>Bytes <see cref="FormatReadable"/> writes at most.</summary>
+    public const int ReadableLength = 19;
+
+    /// <summary><c>yyyy-MM-dd</c>, <paramref name="separator"/>, <c>HH:mm</c>: the first 16 bytes of both formats.</summary>
+    private static void DateAndClock(Span<byte> d, int year, int month, int day, byte separator, int hour, int minute)
+    {
+        Two(d, 0, year / 100);
+        Two(d, 2, year % 100);
+        d[4] = (byte)'-';
+        Two(d, 5, month);
+        d[7] = (byte)'-';
+        Two(d, 8, day);
+        d[10] = separator;
+        Two(d, 11, hour);
+        d[13] = (byte)':';
+        Two(d, 14, minute);
     }
 
     private static void Two(Span<byte> destination, int at, int value)

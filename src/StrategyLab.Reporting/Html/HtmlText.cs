@@ -122,40 +122,10 @@ internal static class HtmlText
     /// <see cref="LocalTime(DateTimeOffset)"/> as ASCII into <paramref name="destination"/> (at least
     /// <see cref="LocalTimeLength"/> bytes), without the custom-format parser or a string; returns the bytes written.
     /// </summary>
-    public static int LocalTime(DateTimeOffset time, Span<byte> destination)
-    {
-        // The text of "yyyy-MM-dd HH:mm", and ":ss" when the time has seconds or a fraction of one.
-        var local = time.DateTime;
-        Digits(destination, 0, local.Year, 4);
-        destination[4] = (byte)'-';
-        Digits(destination, 5, local.Month, 2);
-        destination[7] = (byte)'-';
-        Digits(destination, 8, local.Day, 2);
-        destination[10] = (byte)' ';
-        Digits(destination, 11, local.Hour, 2);
-        destination[13] = (byte)':';
-        Digits(destination, 14, local.Minute, 2);
-        if (local.Second == 0 && local.Millisecond == 0)
-        {
-            return 16;
-        }
-
-        destination[16] = (byte)':';
-        Digits(destination, 17, local.Second, 2);
-        return LocalTimeLength;
-    }
+    public static int LocalTime(DateTimeOffset time, Span<byte> destination) => TimeText.FormatReadable(time.DateTime, destination);
 
     /// <summary>Bytes <see cref="LocalTime(DateTimeOffset, Span{byte})"/> writes at most.</summary>
-    public const int LocalTimeLength = 19;
-
-    private static void Digits(Span<byte> destination, int at, int value, int count)
-    {
-        for (var i = at + count - 1; i >= at; i--)
-        {
-            destination[i] = (byte)('0' + (value % 10));
-            value /= 10;
-        }
-    }
+    public const int LocalTimeLength = TimeText.ReadableLength;
 
     /// <summary>The name of a ladder step: <c>1s</c>, <c>5m</c>, <c>4h</c>, <c>1d</c>, <c>1w</c>.</summary>
     public static string StepName(TimeSpan step) => step.Ticks switch
