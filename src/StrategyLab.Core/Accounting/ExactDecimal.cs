@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using StrategyLab.Core.Indicators;
 
 namespace StrategyLab.Core.Accounting;
@@ -19,8 +20,88 @@ internal static class ExactDecimal
 
     private static readonly long[] PowersOfTen = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000, 10_000_000_000, 100_000_000_000, 1_000_000_000_000];
 
+    private const int ScaleMask = 0x00FF0000;
+    private const ulong SmallLimit = 1UL << 31;
+
     /// <summary><c>sum + (quantity * (price - last))</c>, bit for bit as decimal arithmetic gives it.</summary>
-    public static decimal AddProductOfDifference(decimal sum, decimal quantity, decimal price, decimal last)
+    /// <remarks>
+    /// The engine marks every open position on every bar through here. The usual mark (whole shares, a price and the
+    /// last price of one sign and scale, the sum at that scale, every mantissa small) is inlined into the caller: the
+    /// result keeps that scale, as the general path below computes it; anything else takes the call.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static decimal AddProductOfDifference(in decimal sum, in decimal quantity, in decimal price, in decimal last)
+    {
+        if (ExactSma.DecimalParts.InPlace)
+        {
+            ref readonly var s = ref ExactSma.DecimalParts.Of(in sum);
+            ref readonly var q = ref ExactSma.DecimalParts.Of(in quantity);
+            ref readonly var p = ref ExactSma.DecimalParts.Of(in price);
+            ref readonly var l = ref ExactSma.DecimalParts.Of(in last);
+            if ((q.Flags & ScaleMask) == 0
+                && p.Flags == l.Flags
+                && ((s.Flags ^ p.Flags) & ScaleMask) == 0
+                && (s.High | q.High | p.High | l.High) == 0
+                && (q.Low | p.Low | l.Low) < SmallLimit
+                && s.Low < (ulong)Limit)
+            {
+                // |q|, |p − l| < 2^31: the product is below 2^62, the sum below 2^63; no rescaling (same scale).
+                var diff = (long)p.Low - (long)l.Low;
+                var product = (q.Flags < 0 ? -(long)q.Low : (long)q.Low) * (p.Flags < 0 ? -diff : diff);
+                var result = (s.Flags < 0 ? -(long)s.Low : (long)s.Low) + product;
+                if (product != 0 && s.Low != 0 && result != 0)
+                {
+                    var negative = result < 0;
+                    var magnitude = (ulong)(negative ? -result : result);
+                    return new decimal((int)(uint)magnitude, (int)(uint)(magnitude >> 32), 0, negative, (byte)((p.Flags >> 16) & 0xFF));
+                }
+            }
+        }
+
+        return AddProductOfDifferenceGeneral(sum, quantity, price, last);
+    }
+
+    /// <summary>
+    /// <c>a + b</c>, bit for bit as decimal addition gives it. Inlined for two values of one scale whose mantissas are
+    /// below 2^62 and whose sum is not zero (decimal addition keeps that scale and a non-zero value at a given scale has
+    /// one representation), and for a non-zero <paramref name="a"/> plus <c>0m</c> itself (a zero commission: the
+    /// result is <paramref name="a"/>, whose scale is never below 0m's); anything else is the decimal operator.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static decimal Add(in decimal a, in decimal b)
+    {
+        if (ExactSma.DecimalParts.InPlace)
+        {
+            ref readonly var x = ref ExactSma.DecimalParts.Of(in a);
+            ref readonly var y = ref ExactSma.DecimalParts.Of(in b);
+            if ((x.High | y.High) == 0)
+            {
+                if (((x.Flags ^ y.Flags) & ScaleMask) == 0 && (x.Low | y.Low) < (1UL << 62))
+                {
+                    var sum = (x.Flags < 0 ? -(long)x.Low : (long)x.Low) + (y.Flags < 0 ? -(long)y.Low : (long)y.Low);
+                    if (sum != 0)
+                    {
+                        var negative = sum < 0;
+                        var magnitude = (ulong)(negative ? -sum : sum);
+                        return new decimal((int)(uint)magnitude, (int)(uint)(magnitude >> 32), 0, negative, (byte)((x.Flags >> 16) & 0xFF));
+                    }
+                }
+                else if ((y.Low | (uint)y.Flags) == 0 && x.Low != 0)
+                {
+                    return a;
+                }
+            }
+        }
+
+        return a + b;
+    }
+
+    /// <summary><c>a − b</c>, bit for bit as decimal subtraction gives it (<see cref="Add"/> of the negation).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static decimal Subtract(in decimal a, in decimal b) => Add(a, -b);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static decimal AddProductOfDifferenceGeneral(decimal sum, decimal quantity, decimal price, decimal last)
     {
         if (ExactSma.DecimalParts.InPlace
             && TryParts(in sum, out var s, out var ss)

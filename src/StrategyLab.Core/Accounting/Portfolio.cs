@@ -43,7 +43,7 @@ public sealed class Portfolio
     public decimal PositionsValue { get; private set; }
 
     /// <summary>Cash + positions value.</summary>
-    public decimal Equity => Cash + PositionsValue;
+    public decimal Equity => ExactDecimal.Add(Cash, PositionsValue); // read on every cycle: inlined when the scales match
 
     /// <summary>Cash or margin.</summary>
     public AccountType AccountType { get; }
@@ -134,9 +134,10 @@ public sealed class Portfolio
         Mark(p, fill.Price, fill.TimeUtc);
         var q = fill.SignedQuantity;
         var oldQty = p.Quantity;
-        Cash -= (q * fill.Price) + fill.Commission;
-        TotalFees += fill.Commission;
-        p.Fees += fill.Commission;
+        // Exact additions inlined in the usual cases (one scale; a zero commission), the same bits as the operators.
+        Cash = ExactDecimal.Subtract(Cash, ExactDecimal.Add(q * fill.Price, fill.Commission));
+        TotalFees = ExactDecimal.Add(TotalFees, fill.Commission);
+        p.Fees = ExactDecimal.Add(p.Fees, fill.Commission);
         FillCount++;
 
         decimal realized = 0;
@@ -162,9 +163,9 @@ public sealed class Portfolio
             }
         }
 
-        p.RealizedPnl += realized;
-        RealizedPnl += realized;
-        PositionsValue += q * p.LastPrice;
+        p.RealizedPnl = ExactDecimal.Add(p.RealizedPnl, realized);
+        RealizedPnl = ExactDecimal.Add(RealizedPnl, realized);
+        PositionsValue = ExactDecimal.Add(PositionsValue, q * p.LastPrice);
         p.Quantity = newQty;
         if (oldQty == 0 && newQty != 0)
         {

@@ -306,11 +306,16 @@ public sealed partial class SimulatedExchange : IBarDrivenVenue, ISplitAwareVenu
             _settings.Instruments.Observe(bar);
         }
 
-        book.LastPrice = bar.Open;
         book.HasPrice = true;
         if (book.Working.Count > 0)
         {
-            AdvanceTime(bar.Start);
+            // The open is the last price while the bar's orders are matched; with none working only the close is seen.
+            book.LastPrice = bar.Open;
+            if (bar.Start >= _nextExpiryUtc)
+            {
+                AdvanceTime(bar.Start);
+            }
+
             if (book.Working.Count > 0 && IsTradable(book, bar.Start))
             {
                 book.VolumeUsed = 0;

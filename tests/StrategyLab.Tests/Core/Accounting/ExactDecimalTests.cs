@@ -28,6 +28,23 @@ public class ExactDecimalTests
         }, iter: 20_000);
     }
 
+    [Fact]
+    public void Mark_GivesTheDecimalResult_BitForBit_OnTheUsualOperands()
+    {
+        // The inlined case and its edges: whole shares around 2^31, prices of one scale (both signs, near 2^31), the
+        // sum at that scale (zero, near 2^61, either sign); a zero result or product goes to the general path.
+        var quantity = Gen.OneOf(Gen.Long[-5_000, 5_000], Gen.Long[-(1L << 31) - 2, (1L << 31) + 2]);
+        var price = Gen.OneOf(Gen.Long[-20_000, 20_000], Gen.Long[(1L << 31) - 3, (1L << 31) + 3]);
+        var sum = Gen.OneOf(Gen.Long[-10_000_000, 10_000_000], Gen.Long[(1L << 61) - 5, (1L << 61) + 5], Gen.Const(0L));
+        Gen.Select(Gen.Select(sum, quantity), Gen.Select(price, price, Gen.Int[0, 6])).Sample((sq, pl) =>
+        {
+            var scale = pl.Item3;
+            Check(Make(sq.Item1, scale), Make(sq.Item2, 0), Make(pl.Item1, scale), Make(pl.Item2, scale));
+            Check(Make(sq.Item1, scale), Make(sq.Item2, 0), Make(pl.Item1, scale), Make(pl.Item1, scale));
+            Check(Make(-sq.Item1, scale), Make(sq.Item2, 0), Make(-pl.Item1, scale), Make(-pl.Item2, scale));
+        }, iter: 20_000);
+    }
+
     private static void Check(decimal sum, decimal quantity, decimal price, decimal last)
     {
         decimal expected;
@@ -56,5 +73,43 @@ public class ExactDecimalTests
     {
         static decimal D(string s) => decimal.Parse(s, System.Globalization.CultureInfo.InvariantCulture);
         Check(D(sum), D(quantity), D(price), D(last));
+    }
+
+    [Fact]
+    public void AddAndSubtract_GiveTheDecimalResult_BitForBit_OnRandomOperands()
+    {
+        // One scale or two, both signs, zeros of any scale and sign, 0m itself, mantissas past the inlined path's 2^62
+        // bound: the result must be exactly what the operators give, scale and sign of zero included.
+        var mantissa = Gen.OneOf(Gen.Long[-1_000_000, 1_000_000], Gen.Long[long.MinValue + 1, long.MaxValue], Gen.Const(0L));
+        var value = Gen.OneOf(Gen.Select(mantissa, Gen.Int[0, 6]).Select((m, s) => Make(m, s)), Gen.Const(0m), Gen.Const(-0.00m));
+        var sameScale = Gen.Select(mantissa, mantissa, Gen.Int[0, 6]).Select((a, b, s) => (Make(a, s), Make(b, s)));
+        Gen.Select(value, value, sameScale).Sample((a, b, pair) =>
+        {
+            CheckAdd(a, b);
+            CheckAdd(pair.Item1, pair.Item2);
+            CheckAdd(a, -a);
+            CheckAdd(pair.Item1, 0m);
+        }, iter: 20_000);
+    }
+
+    [Theory]
+    [InlineData("1000.00", "0")] // a zero commission
+    [InlineData("-5.25", "0")]
+    [InlineData("0.00", "0")] // zero plus zero: the operator decides
+    [InlineData("-0.00", "0")]
+    [InlineData("1.50", "-1.50")] // a zero result: the operator decides its sign and scale
+    [InlineData("1.5", "0.25")] // two scales: the operator
+    [InlineData("4611686018427387904", "1")] // past the inlined bound
+    public void AddAndSubtract_GiveTheDecimalResult_BitForBit_OnChosenCases(string a, string b)
+    {
+        static decimal D(string s) => decimal.Parse(s, System.Globalization.CultureInfo.InvariantCulture);
+        CheckAdd(D(a), D(b));
+        CheckAdd(D(b), D(a));
+    }
+
+    private static void CheckAdd(decimal a, decimal b)
+    {
+        AssertSameBits(a + b, ExactDecimal.Add(a, b));
+        AssertSameBits(a - b, ExactDecimal.Subtract(a, b));
     }
 }
