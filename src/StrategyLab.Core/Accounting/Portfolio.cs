@@ -92,6 +92,10 @@ public sealed class Portfolio
         ? Cash - reserved
         : (Equity * MarginLeverage) - GrossExposure - reserved;
 
+    /// <summary>How many position objects exist (<see cref="Positions"/>' count without the interface call): the engine
+    /// checks it on every bar of a symbol that has none yet.</summary>
+    internal int PositionObjectCount => _positionList.Count;
+
     /// <summary>The position in <paramref name="symbol"/>, or null if it was never held.</summary>
     public Position? GetPosition(Symbol symbol) => _positions.Get(symbol);
 

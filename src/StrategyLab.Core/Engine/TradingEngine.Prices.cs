@@ -40,10 +40,10 @@ public sealed partial class TradingEngine
             }
 
             _barVenue?.OnBar(bar);
-            if (state.Position is null && state.PositionsSeen != _portfolio.Positions.Count)
+            if (state.Position is null && state.PositionsSeen != _portfolio.PositionObjectCount)
             {
                 // A position object appears with the symbol's first fill; look it up only when one was added.
-                state.PositionsSeen = _portfolio.Positions.Count;
+                state.PositionsSeen = _portfolio.PositionObjectCount;
                 state.Position = _portfolio.GetPosition(bar.Symbol);
             }
 

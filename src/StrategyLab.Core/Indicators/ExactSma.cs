@@ -136,9 +136,29 @@ public sealed class ExactSma : IIndicator
     /// The sign of <c>this mean − other mean</c>, exactly: −1, 0 or +1. Both must be ready.
     /// </summary>
     /// <exception cref="InvalidOperationException">One of the two is not ready.</exception>
+    /// <remarks>A strategy compares on every bar: the usual case (ready, scaled integers of one scale, sums that fit
+    /// 64 bits) is small enough to inline into it; the rest is a call.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int CompareMeanTo(ExactSma other)
     {
         ArgumentNullException.ThrowIfNull(other);
+        if (_count >= Period && other._count >= other.Period && _decimals is null && other._decimals is null && _scale == other._scale)
+        {
+            var a = (long)_sum;
+            var b = (long)other._sum;
+            if (a == _sum && b == other._sum)
+            {
+                // The usual case (sums of prices fit 64 bits): one 64×64→128-bit multiply each, exact.
+                return Math.BigMul(a, (long)other.Period).CompareTo(Math.BigMul(b, (long)Period));
+            }
+        }
+
+        return CompareMeanToSlow(other);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int CompareMeanToSlow(ExactSma other)
+    {
         if (!IsReady || !other.IsReady)
         {
             ThrowNotReady();
@@ -150,7 +170,6 @@ public sealed class ExactSma : IIndicator
             var b = (long)other._sum;
             if (a == _sum && b == other._sum)
             {
-                // The usual case (sums of prices fit 64 bits): one 64×64→128-bit multiply each, exact.
                 return Math.BigMul(a, (long)other.Period).CompareTo(Math.BigMul(b, (long)Period));
             }
 
