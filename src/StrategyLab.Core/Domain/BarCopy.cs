@@ -24,8 +24,15 @@ internal static class BarCopy
     {
         if (SymbolFirst)
         {
-            // The reference through the GC's write barrier, then the plain bytes after it.
-            Unsafe.As<Bar, Symbol>(ref destination) = source.Symbol;
+            // The reference through the GC's write barrier, then the plain bytes after it. A history slot nearly
+            // always holds this symbol already (a symbol's history only ever holds its bars): writing the same
+            // reference again changes nothing the GC tracks, so the barrier's call is skipped then.
+            ref var symbol = ref Unsafe.As<Bar, Symbol>(ref destination);
+            if (!ReferenceEquals(symbol, source.Symbol))
+            {
+                symbol = source.Symbol;
+            }
+
             Unsafe.CopyBlockUnaligned(
                 ref Unsafe.AddByteOffset(ref Unsafe.As<Bar, byte>(ref destination), IntPtr.Size),
                 ref Unsafe.AddByteOffset(ref Unsafe.As<Bar, byte>(ref Unsafe.AsRef(in source)), IntPtr.Size),
