@@ -139,7 +139,8 @@ public sealed class ReportRecorder : IRunRecorder
     }
 
     /// <inheritdoc />
-    public void OnEquity(in EquityPoint point) => _data.Equity.Add(_equityClock.ToOffset(point.TimeUtc), ArtifactValue.Of(point.Equity));
+    /// <remarks>The equity is rounded (to units) and no time value is made per mark: see <see cref="EquitySeries.AddRounded"/>.</remarks>
+    public void OnEquity(in EquityPoint point) => _data.Equity.AddRounded(point.TimeUtc.Ticks, _equityClock.OffsetTicks(point.TimeUtc), point.Equity);
 
     /// <inheritdoc />
     /// <remarks>A buffered writer keeps the points of <c>plots.csv</c> bounded; <see cref="Build()"/> draws those, as the page read from the file does.</remarks>
