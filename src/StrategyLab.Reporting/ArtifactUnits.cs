@@ -22,18 +22,35 @@ internal static class ArtifactUnits
     /// when exact (at most 10 decimals). False when the mantissa needs more than 64 bits or the units overflow a long
     /// (|value| ≥ about 9.2 × 10⁸), or when a value that is not exact is not to be rounded.
     /// </summary>
-    public static bool TryFrom(decimal value, bool round, out long units)
+    public static bool TryFrom(in decimal value, bool round, out long units)
     {
-        Span<int> bits = stackalloc int[4];
-        decimal.GetBits(value, bits);
+        int flags;
+        ulong mantissa;
         units = 0;
-        if (bits[2] != 0)
+        if (Charts.DecimalFast.LayoutKnown)
         {
-            return false;
+            // Read in place: no copy of the bits per mark.
+            ref readonly var fields = ref Charts.DecimalFast.Bits(value);
+            if (fields.Hi != 0)
+            {
+                return false;
+            }
+
+            (flags, mantissa) = (fields.Flags, fields.Lo);
+        }
+        else
+        {
+            Span<int> bits = stackalloc int[4];
+            decimal.GetBits(value, bits);
+            if (bits[2] != 0)
+            {
+                return false;
+            }
+
+            (flags, mantissa) = (bits[3], ((ulong)(uint)bits[1] << 32) | (uint)bits[0]);
         }
 
-        var scale = (bits[3] >> 16) & 0xFF;
-        var mantissa = ((ulong)(uint)bits[1] << 32) | (uint)bits[0];
+        var scale = (flags >> 16) & 0xFF;
         if (scale > Scale)
         {
             if (!round)
@@ -63,7 +80,7 @@ internal static class ArtifactUnits
             return false;
         }
 
-        units = bits[3] < 0 ? -(long)mantissa : (long)mantissa;
+        units = flags < 0 ? -(long)mantissa : (long)mantissa;
         return true;
     }
 

@@ -21,7 +21,7 @@ internal static class DecimalFast
 
     // The runtime's decimal is { int flags; uint hi; ulong lo } (flags: scale in bits 16–23, sign in bit 31); checked
     // once against decimal.GetBits, and the operators are used when it is not.
-    private static readonly bool LayoutKnown = CheckLayout();
+    internal static readonly bool LayoutKnown = CheckLayout();
 
     /// <summary><c>a &lt; b</c>.</summary>
     public static bool Less(in decimal a, in decimal b)
@@ -91,7 +91,8 @@ internal static class DecimalFast
         return a + b;
     }
 
-    private static ref readonly Layout Bits(in decimal d) => ref Unsafe.As<decimal, Layout>(ref Unsafe.AsRef(in d));
+    /// <summary>The decimal's fields read in place (only when <see cref="LayoutKnown"/>).</summary>
+    internal static ref readonly Layout Bits(in decimal d) => ref Unsafe.As<decimal, Layout>(ref Unsafe.AsRef(in d));
 
     private static bool CheckLayout()
     {
@@ -103,8 +104,9 @@ internal static class DecimalFast
             && l.Flags == bits[3] && l.Hi == (uint)bits[2] && l.Lo == (((ulong)(uint)bits[1] << 32) | (uint)bits[0]);
     }
 
+    /// <summary>The runtime's decimal fields: flags (scale in bits 16–23, sign in bit 31), high 32 and low 64 bits of the mantissa.</summary>
     [StructLayout(LayoutKind.Sequential)]
-    private readonly struct Layout
+    internal readonly struct Layout
     {
         public readonly int Flags;
         public readonly uint Hi;

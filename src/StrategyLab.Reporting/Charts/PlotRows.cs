@@ -28,6 +28,9 @@ internal sealed class PlotRows
     // of a 10-symbol run's engine thread. Bounded per slot, so names built anew each bar fall back to the dictionary.
     private KnownSeries[][] _known = new KnownSeries[16][];
 
+    // The series of the newest point.
+    private Series? _previous;
+
     /// <summary>Creates an empty buffer that keeps every point of a series up to <paramref name="limit"/> points.</summary>
     public PlotRows(int limit)
     {
@@ -50,7 +53,17 @@ internal sealed class PlotRows
     /// <summary>Adds a point at the exchange-local time <paramref name="localTicks"/> with offset <paramref name="offsetMinutes"/> (no time value made per point).</summary>
     public void Add(long localTicks, short offsetMinutes, in PlotPoint point)
     {
-        var s = _series[IdOf(point)];
+        // A strategy plots its series in the same order every bar: the series that followed the previous point's last
+        // time is tried first (three reference comparisons), before the per-symbol look-up.
+        var s = _previous?.Next is { } next && ReferenceEquals(next.Name, point.Series) && ReferenceEquals(next.Symbol, point.Symbol) && next.Pane == point.Pane
+            ? next
+            : _series[IdOf(point)];
+        if (_previous is not null)
+        {
+            _previous.Next = s;
+        }
+
+        _previous = s;
         var row = new Row(localTicks, point.Value, Added++, offsetMinutes);
         if (s.Level >= 0 && s.HasNewest)
         {
@@ -253,6 +266,9 @@ internal sealed class PlotRows
 
         /// <summary>Points kept.</summary>
         public int Live => Kept.Count + (HasNewest ? 1 : 0);
+
+        /// <summary>The series plotted after this one last time (the guess for the next point).</summary>
+        public Series? Next { get; set; }
 
         /// <summary>Keeps <paramref name="row"/> before the newest; the list stops at the limit + 1 rather than doubling past it.</summary>
         public void Keep(Row row, int limit)

@@ -153,7 +153,7 @@ internal sealed class EquitySeries
     /// <paramref name="equity"/> rounded as the artifact files round it (<see cref="ArtifactValue.Of(decimal)"/>): what
     /// <see cref="Add(DateTimeOffset, decimal)"/> of the value read back from <c>equity.csv</c> gives, without making it.
     /// </summary>
-    public void AddRounded(long utcTicks, long offsetTicks, decimal equity)
+    public void AddRounded(long utcTicks, long offsetTicks, in decimal equity)
     {
         if (!_inDecimals)
         {
