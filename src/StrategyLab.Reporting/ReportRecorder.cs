@@ -20,7 +20,7 @@ namespace StrategyLab.Reporting;
 /// builds from the folder's files. Put it in the same <see cref="CompositeRecorder"/> as the writer; not
 /// thread-safe: call it from the engine's thread.
 /// </remarks>
-public sealed class ReportRecorder : IRunRecorder
+public sealed class ReportRecorder : ISelectiveRecorder
 {
     private readonly RunFolderWriter _writer;
     private readonly decimal _startEquity;
@@ -48,6 +48,15 @@ public sealed class ReportRecorder : IRunRecorder
 
     /// <summary>The run folder (full path).</summary>
     public string Folder => _writer.DirectoryPath;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Bars only when the writer writes <c>bars.csv</c> (else the page draws the writer's chart candles), plot points
+    /// only when the writer streams them (else the page draws the writer's buffered points): a call per bar and per point
+    /// saved in a backtest.
+    /// </remarks>
+    public RecorderEvents Events =>
+        RecorderEvents.OrderEvents | RecorderEvents.Equity | (_barsFromEvents ? RecorderEvents.Bars : 0) | (_writer.BuffersPlots ? 0 : RecorderEvents.Plots);
 
     /// <inheritdoc />
     public void OnBar(in Bar bar)
@@ -139,7 +148,8 @@ public sealed class ReportRecorder : IRunRecorder
     }
 
     /// <inheritdoc />
-    public void OnEquity(in EquityPoint point) => _data.Equity.Add(_equityClock.ToOffset(point.TimeUtc), ArtifactValue.Of(point.Equity));
+    /// <remarks>The equity is rounded (to units) and no time value is made per mark: see <see cref="EquitySeries.AddRounded"/>.</remarks>
+    public void OnEquity(in EquityPoint point) => _data.Equity.AddRounded(point.TimeUtc.Ticks, _equityClock.OffsetTicks(point.TimeUtc), point.Equity);
 
     /// <inheritdoc />
     /// <remarks>A buffered writer keeps the points of <c>plots.csv</c> bounded; <see cref="Build()"/> draws those, as the page read from the file does.</remarks>

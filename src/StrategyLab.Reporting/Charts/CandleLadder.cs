@@ -313,17 +313,18 @@ internal sealed class CandleLadder
 
         // Math.Max and Math.Min exactly (a tie keeps the high, takes the new low: the same value, maybe another scale),
         // written only when they change.
-        if (c.High < high)
+        // (DecimalFast: the operators' results on 64-bit mantissas, without aligning scales in 96 bits.)
+        if (DecimalFast.Less(c.High, high))
         {
             c.High = high;
         }
 
-        if (!(c.Low < low))
+        if (!DecimalFast.Less(c.Low, low))
         {
             c.Low = low;
         }
 
-        c.Volume += volume;
+        c.Volume = DecimalFast.Add(c.Volume, volume);
         c.Trades = c.Trades < 0 || trades < 0 ? -1 : c.Trades + trades;
     }
 }

@@ -12,15 +12,14 @@ namespace StrategyLab.Reporting.Charts;
 /// plotted at every bar keeps one point per candle of <c>chart_bars.csv</c>, at the candle's end.
 /// </summary>
 /// <remarks>
-/// Memory is O(series × <see cref="Limit"/>) whatever the run's length (24 bytes a point): points dropped are marked
-/// and the list compacted once they are an eighth of it, so it does not double past the points kept. Adding is O(1) amortized (a dictionary look-up); moving a series up a step
-/// walks the list once, at most <see cref="CandleLadder.Steps"/> times a series.
+/// Memory is O(series × <see cref="Limit"/>) whatever the run's length (32 bytes a point). Each series keeps its own
+/// points, and its newest point apart: a point in the newest one's bucket (nearly every point once the series is
+/// bucketed) replaces it in place, so a point costs a look-up and a comparison, no row appended and dropped. Every
+/// point carries its plotting sequence number, and <see cref="Points"/> puts the series' points back in that order.
+/// Moving a series up a step walks its own points once, at most <see cref="CandleLadder.Steps"/> times a series.
 /// </remarks>
 internal sealed class PlotRows
 {
-    private const int Dropped = -1;
-
-    private readonly List<Row> _rows = [];
     private readonly List<Series> _series = [];
     private readonly Dictionary<(string Name, Symbol? Symbol, PlotPane Pane), int> _ids = [];
 
@@ -28,8 +27,9 @@ internal sealed class PlotRows
     // dictionary: a strategy plots with the same name string every bar, and hashing that string per point was a tenth
     // of a 10-symbol run's engine thread. Bounded per slot, so names built anew each bar fall back to the dictionary.
     private KnownSeries[][] _known = new KnownSeries[16][];
-    private int _dropped;
-    private int _firstDropped = int.MaxValue;
+
+    // The series of the newest point.
+    private Series? _previous;
 
     /// <summary>Creates an empty buffer that keeps every point of a series up to <paramref name="limit"/> points.</summary>
     public PlotRows(int limit)
@@ -45,7 +45,7 @@ internal sealed class PlotRows
     public long Added { get; private set; }
 
     /// <summary>Points kept.</summary>
-    public int Count => _rows.Count - _dropped;
+    public int Count => _series.Sum(s => s.Live);
 
     /// <summary>Adds a point at <paramref name="at"/> (the exchange-offset time it is written with).</summary>
     public void Add(DateTimeOffset at, in PlotPoint point) => Add(at.DateTime.Ticks, (short)at.TotalOffsetMinutes, point);
@@ -53,27 +53,48 @@ internal sealed class PlotRows
     /// <summary>Adds a point at the exchange-local time <paramref name="localTicks"/> with offset <paramref name="offsetMinutes"/> (no time value made per point).</summary>
     public void Add(long localTicks, short offsetMinutes, in PlotPoint point)
     {
-        Added++;
-        var id = IdOf(point);
-        var s = _series[id];
-        var key = s.Level < 0 ? 0 : BucketAfter(s, localTicks);
-        if (s.Level >= 0 && s.Last >= 0 && key == s.LastKey)
+        // A strategy plots its series in the same order every bar: the series that followed the previous point's last
+        // time is tried first (three reference comparisons), before the per-symbol look-up.
+        var s = _previous?.Next is { } next && ReferenceEquals(next.Name, point.Series) && ReferenceEquals(next.Symbol, point.Symbol) && next.Pane == point.Pane
+            ? next
+            : _series[IdOf(point)];
+        if (_previous is not null)
         {
-            Drop(s.Last, s);
+            _previous.Next = s;
         }
 
-        _rows.Add(new Row(localTicks, point.Value, id, offsetMinutes));
-        s.Last = _rows.Count - 1;
-        s.LastKey = key;
-        s.Live++;
+        _previous = s;
+        var row = new Row(localTicks, point.Value, Added++, offsetMinutes);
+        if (s.Level >= 0 && s.HasNewest)
+        {
+            // A point belongs to the bucket of the instant before its time (Bucket).
+            var local = localTicks - 1;
+            var step = CandleLadder.Steps[s.Level];
+            if (local >= s.NewestKey && local - s.NewestKey < step)
+            {
+                s.Newest = row; // the newest point's bucket: it is replaced, the count of points stays
+                return;
+            }
+
+            s.Keep(s.Newest, Limit);
+            s.Newest = row;
+            s.NewestKey = local - (local % step);
+        }
+        else
+        {
+            if (s.HasNewest)
+            {
+                s.Keep(s.Newest, Limit);
+            }
+
+            s.Newest = row;
+            s.HasNewest = true;
+            s.NewestKey = s.Level < 0 ? 0 : Bucket(localTicks, s.Level);
+        }
+
         if (s.Live > Limit)
         {
-            Coarsen(id, s);
-        }
-
-        if (_dropped > 4096 && _dropped * 8L > _rows.Count)
-        {
-            Compact();
+            Coarsen(s);
         }
     }
 
@@ -83,14 +104,27 @@ internal sealed class PlotRows
     /// <summary>The points kept, in the order they were plotted.</summary>
     public IEnumerable<(DateTimeOffset At, PlotPoint Point)> Points()
     {
-        foreach (var r in _rows)
+        var all = new List<(long Sequence, int Series, Row Row)>(Count);
+        for (var id = 0; id < _series.Count; id++)
         {
-            if (r.Series != Dropped)
+            var s = _series[id];
+            foreach (var r in s.Kept)
             {
-                var s = _series[r.Series];
-                var at = r.At;
-                yield return (at, new PlotPoint(at.UtcDateTime, s.Name, s.Symbol, r.Value, s.Pane));
+                all.Add((r.Sequence, id, r));
             }
+
+            if (s.HasNewest)
+            {
+                all.Add((s.Newest.Sequence, id, s.Newest));
+            }
+        }
+
+        all.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
+        foreach (var (_, id, r) in all)
+        {
+            var s = _series[id];
+            var at = r.At;
+            yield return (at, new PlotPoint(at.UtcDateTime, s.Name, s.Symbol, r.Value, s.Pane));
         }
     }
 
@@ -98,17 +132,9 @@ internal sealed class PlotRows
     /// The bucket of the candle whose bar the point was plotted at: a point's time is its bar's end, so the instant
     /// before it (as the report places a point on its candle).
     /// </summary>
-    /// <summary><see cref="Bucket"/> at the series' level, without a division when the point is in its newest point's bucket (nearly always).</summary>
-    private static long BucketAfter(Series s, long localTicks)
+    private static long Bucket(long localTicks, int level)
     {
         var local = localTicks - 1;
-        var step = CandleLadder.Steps[s.Level];
-        return s.Last >= 0 && local >= s.LastKey && local - s.LastKey < step ? s.LastKey : local - (local % step);
-    }
-
-    private static long Bucket(DateTimeOffset at, int level)
-    {
-        var local = at.DateTime.Ticks - 1;
         return local - (local % CandleLadder.Steps[level]);
     }
 
@@ -120,7 +146,7 @@ internal sealed class PlotRows
         }
 
         id = _series.Count;
-        _series.Add(new Series(point.Series, point.Symbol, point.Pane));
+        _series.Add(new Series(point.Series, point.Symbol, point.Pane, Limit));
         _ids.Add((point.Series, point.Symbol, point.Pane), id);
         Remember(point, id);
         return id;
@@ -174,71 +200,39 @@ internal sealed class PlotRows
         }
     }
 
-    private void Drop(int index, Series s)
-    {
-        _rows[index] = _rows[index] with { Series = Dropped };
-        s.Live--;
-        _dropped++;
-        _firstDropped = Math.Min(_firstDropped, index);
-    }
-
     /// <summary>Moves the series up the ladder until it fits, keeping the last point of each bucket.</summary>
-    private void Coarsen(int id, Series s)
+    private static void Coarsen(Series s)
     {
-        while (s.Live > Limit && s.Level < CandleLadder.Steps.Length - 1)
+        var rows = s.Kept;
+        rows.Add(s.Newest);
+        while (rows.Count > s.Limit && s.Level < CandleLadder.Steps.Length - 1)
         {
             s.Level++;
-            int previous = -1;
-            long previousKey = 0;
-            for (var i = 0; i < _rows.Count; i++)
+            var write = 0;
+            for (var read = 0; read < rows.Count; read++)
             {
-                if (_rows[i].Series != id)
+                var r = rows[read];
+                var key = Bucket(r.LocalTicks, s.Level);
+                if (write > 0 && key == Bucket(rows[write - 1].LocalTicks, s.Level))
                 {
-                    continue;
+                    rows[write - 1] = r; // a later point in the same bucket: the last one is kept, at its own place in the order
                 }
-
-                var key = Bucket(_rows[i].At, s.Level);
-                if (previous >= 0 && key == previousKey)
+                else
                 {
-                    Drop(previous, s);
+                    rows[write++] = r;
                 }
-
-                previous = i;
-                previousKey = key;
             }
 
-            s.Last = previous;
-            s.LastKey = previousKey;
+            rows.RemoveRange(write, rows.Count - write);
         }
 
-        Compact();
+        s.Newest = rows[^1];
+        s.NewestKey = s.Level < 0 ? 0 : Bucket(s.Newest.LocalTicks, s.Level);
+        rows.RemoveAt(rows.Count - 1);
     }
 
-    private void Compact()
-    {
-        // Rows before the first dropped one stay where they are: a point is dropped when a newer one of its series
-        // lands in its bucket, so drops gather at the end and a compaction moves the recent rows, not the whole list.
-        var write = Math.Min(_firstDropped, _rows.Count);
-        for (var read = write; read < _rows.Count; read++)
-        {
-            var r = _rows[read];
-            if (r.Series == Dropped)
-            {
-                continue;
-            }
-
-            _rows[write] = r;
-            _series[r.Series].Last = write; // a series' newest point is never dropped: its last row kept is it
-            write++;
-        }
-
-        _rows.RemoveRange(write, _rows.Count - write);
-        _dropped = 0;
-        _firstDropped = int.MaxValue;
-    }
-
-    /// <summary>A point: its exchange-local ticks and offset (a <see cref="DateTimeOffset"/> packed into 10 bytes, not 16), value and series.</summary>
-    private readonly record struct Row(long LocalTicks, double Value, int Series, short OffsetMinutes)
+    /// <summary>A point: its exchange-local ticks and offset (a <see cref="DateTimeOffset"/> packed into 10 bytes, not 16), value and plotting sequence number.</summary>
+    private readonly record struct Row(long LocalTicks, double Value, long Sequence, short OffsetMinutes)
     {
         public DateTimeOffset At => new(LocalTicks, TimeSpan.FromMinutes(OffsetMinutes));
     }
@@ -246,7 +240,7 @@ internal sealed class PlotRows
     /// <summary>A series met for a symbol: its name (the instance plotted with), pane and id.</summary>
     private readonly record struct KnownSeries(string? Name, PlotPane Pane, int Id);
 
-    private sealed class Series(string name, Symbol? symbol, PlotPane pane)
+    private sealed class Series(string name, Symbol? symbol, PlotPane pane, int limit)
     {
         public string Name { get; } = name;
 
@@ -254,16 +248,37 @@ internal sealed class PlotRows
 
         public PlotPane Pane { get; } = pane;
 
+        public int Limit { get; } = limit;
+
         /// <summary>Index into <see cref="CandleLadder.Steps"/> of the bucket length; −1 while every point is kept.</summary>
         public int Level { get; set; } = -1;
 
-        /// <summary>Live points.</summary>
-        public int Live { get; set; }
+        /// <summary>The points kept before the newest one, oldest first.</summary>
+        public List<Row> Kept { get; } = [];
 
-        /// <summary>Row index of the newest point (−1 before the first).</summary>
-        public int Last { get; set; } = -1;
+        /// <summary>The newest point (when <see cref="HasNewest"/>): always kept, replaced by a later point in its bucket.</summary>
+        public Row Newest { get; set; }
+
+        public bool HasNewest { get; set; }
 
         /// <summary>Bucket of the newest point.</summary>
-        public long LastKey { get; set; }
+        public long NewestKey { get; set; }
+
+        /// <summary>Points kept.</summary>
+        public int Live => Kept.Count + (HasNewest ? 1 : 0);
+
+        /// <summary>The series plotted after this one last time (the guess for the next point).</summary>
+        public Series? Next { get; set; }
+
+        /// <summary>Keeps <paramref name="row"/> before the newest; the list stops at the limit + 1 rather than doubling past it.</summary>
+        public void Keep(Row row, int limit)
+        {
+            if (Kept.Count == Kept.Capacity && Kept.Capacity <= limit && Kept.Capacity * 2L > limit + 1L)
+            {
+                Kept.Capacity = limit + 1;
+            }
+
+            Kept.Add(row);
+        }
     }
 }
