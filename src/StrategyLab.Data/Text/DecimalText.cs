@@ -36,9 +36,17 @@ internal static class DecimalText
 
     /// <summary>The text parse over UTF-16 (<see cref="char"/>) or UTF-8 (<see cref="byte"/>) code units.</summary>
     internal static bool TryParse<TChar>(ReadOnlySpan<TChar> text, out decimal value)
+        where TChar : unmanaged => TryParse(text, out value, out _);
+
+    /// <summary>
+    /// The parse, also giving the value's mantissa (its digits as an integer; the scale is <c>value.Scale</c>) when it
+    /// fits 64 bits, and 0 otherwise (a 96-bit mantissa, or zero): callers compare prices as integers with it.
+    /// </summary>
+    internal static bool TryParse<TChar>(ReadOnlySpan<TChar> text, out decimal value, out ulong mantissa64)
         where TChar : unmanaged
     {
         value = 0m;
+        mantissa64 = 0;
         var i = 0;
         var n = text.Length;
         if (n == 0)
@@ -54,6 +62,39 @@ internal static class DecimalText
             i = 1;
         }
 
+        // The common case in one pass: digits with at most one '.', no exponent, at most 19 digits in all (leading
+        // zeros included), so the mantissa fits 64 bits and the scale is the count of digits after the point. Anything
+        // else is read by the general loop below, which gives the same value for these.
+        var start = i;
+        ulong fast = 0;
+        var fastDigits = 0;
+        var point = -1; // digits before the '.', or -1 without one
+        for (; i < n; i++)
+        {
+            var d = (uint)(TextChars.Code(text[i]) - '0');
+            if (d <= 9)
+            {
+                fast = (fast * 10) + d;
+                fastDigits++;
+            }
+            else if (TextChars.Code(text[i]) == '.' && point < 0)
+            {
+                point = fastDigits;
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        if (i == n && fastDigits is > 0 and <= 19)
+        {
+            value = new decimal((int)fast, (int)(fast >> 32), 0, negative, (byte)(point < 0 ? 0 : fastDigits - point));
+            mantissa64 = fast;
+            return true;
+        }
+
+        i = start;
         ulong mantissa = 0;
         var significant = 0; // digits accumulated into the mantissa (leading zeros excluded)
         var digits = 0; // all digits seen
@@ -172,6 +213,7 @@ internal static class DecimalText
         }
 
         value = new decimal((int)mantissa, (int)(mantissa >> 32), 0, negative, (byte)scale);
+        mantissa64 = mantissa;
         return true;
     }
 

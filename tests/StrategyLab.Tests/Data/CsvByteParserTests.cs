@@ -239,6 +239,38 @@ public sealed class CsvByteParserTests : IDisposable
         Assert.Single(pass.Bars);
     }
 
+    [Theory]
+    [InlineData(-1)] // the CR is the buffer's last byte, its LF the first of the next read
+    [InlineData(0)] // the LF is the buffer's last byte
+    [InlineData(-2)]
+    public void ACrlfAtTheEndOfTheBuffer_EndsTheLineAsAnywhere(int crOffset)
+    {
+        const int bufferBytes = 1 << 20; // Utf8CsvRows' buffer: the first read fills it
+        var csv = new StringBuilder(Header.Replace("\n", "\r\n", StringComparison.Ordinal));
+        var t = new DateTime(2024, 1, 2, 0, 0, 0, DateTimeKind.Utc);
+        while (csv.Length < bufferBytes - 200)
+        {
+            csv.Append(CultureInfo.InvariantCulture, $"{t:yyyy-MM-ddTHH:mm:ssZ},1,2,1,1.5,3\r\n");
+            t = t.AddMinutes(1);
+        }
+
+        // A row padded (leading zeros of its volume) so that its CR lands at bufferBytes + crOffset.
+        var row = string.Create(CultureInfo.InvariantCulture, $"{t:yyyy-MM-ddTHH:mm:ssZ},1,2,1,1.5,");
+        var zeros = bufferBytes + crOffset - csv.Length - row.Length - 1;
+        csv.Append(row).Append('0', zeros).Append("3\r\n");
+        Assert.Equal('\r', csv[bufferBytes + crOffset]);
+        for (var i = 0; i < 100; i++)
+        {
+            t = t.AddMinutes(1);
+            csv.Append(CultureInfo.InvariantCulture, $"{t:yyyy-MM-ddTHH:mm:ssZ},1,2,1,1.5,3\r\n");
+        }
+
+        var pass = AssertSame(Write(csv.ToString()), Timeframe.OneMinute, Btc);
+        Assert.True(pass.ReadBytes);
+        Assert.Null(pass.Error);
+        Assert.Equal(csv.ToString().Split("\r\n").Length - 2, pass.Bars.Count);
+    }
+
     [Fact]
     public void RowsAcrossManyBufferRefills_AreAllRead()
     {
