@@ -375,6 +375,11 @@ internal sealed class CsvRowParser
         }
 
         int so = open.Scale, sh = high.Scale, sl = low.Scale, sc = close.Scale;
+        if (so == sh && so == sl && so == sc)
+        {
+            return lowDigits <= openDigits && openDigits <= highDigits && lowDigits <= closeDigits && closeDigits <= highDigits;
+        }
+
         var scale = Math.Max(Math.Max(so, sh), Math.Max(sl, sc));
         if (scale - Math.Min(Math.Min(so, sh), Math.Min(sl, sc)) > 19)
         {

@@ -24,7 +24,7 @@ public static class SliceMerge
     {
         ArgumentNullException.ThrowIfNull(streams);
         return Environment.ProcessorCount > 1 && streams.Count > 0 && streams.All(s => s is SegmentedBars)
-            ? new PrefetchedBars(() => new Enumerator(streams), Ahead)
+            ? new PrefetchedBars(() => new Enumerator(streams, rows: true), Ahead)
             : new Merged(streams);
     }
 
@@ -42,13 +42,19 @@ public static class SliceMerge
     }
 
     /// <summary>One stream's position: the current bar is <c>Array[Index]</c>.</summary>
-    private sealed class Cursor(IEnumerator<ArraySegment<Bar>>? segments, IEnumerator<Bar>? bars) : IDisposable
+    private sealed class Cursor(IEnumerator<ArraySegment<Bar>>? segments, IEnumerator<Bar>? bars, IEnumerator<RowRange>? ranges = null) : IDisposable
     {
         private readonly Bar[] _single = new Bar[1];
         private int _end;
         private long _lastEnd = long.MinValue;
 
         public Bar[] Array { get; private set; } = [];
+
+        /// <summary>The partition whose current row group holds the current bar, when reading rows (else null: <see cref="Array"/>).</summary>
+        public PartitionReader? Reader { get; private set; }
+
+        /// <summary>The current bar's symbol.</summary>
+        public Symbol Symbol => Reader?.Symbol ?? Array[Index].Symbol;
 
         public int Index { get; private set; }
 
@@ -66,10 +72,10 @@ public static class SliceMerge
                 return false;
             }
 
-            var end = Array[Index].End.Ticks;
+            var end = Reader is { } reader ? reader.EndTicksAt(Index) : Array[Index].End.Ticks;
             if (end < _lastEnd)
             {
-                var bar = Array[Index];
+                var bar = Reader is { } r ? r.BarAt(Index) : Array[Index];
                 throw new InvalidOperationException($"Bars of {bar.Symbol} are not in time order: {bar} follows a bar ending {new DateTime(_lastEnd, DateTimeKind.Utc):O}.");
             }
 
@@ -82,10 +88,27 @@ public static class SliceMerge
         {
             segments?.Dispose();
             bars?.Dispose();
+            ranges?.Dispose();
         }
 
         private bool Refill()
         {
+            if (ranges is not null)
+            {
+                while (ranges.MoveNext())
+                {
+                    var r = ranges.Current;
+                    if (r.End > r.First)
+                    {
+                        (Reader, Index, _end) = (r.Reader, r.First, r.End);
+                        return true;
+                    }
+                }
+
+                Reader = null;
+                return false;
+            }
+
             if (segments is not null)
             {
                 while (segments.MoveNext())
@@ -120,7 +143,10 @@ public static class SliceMerge
         private Cursor? _current;
         private bool _started;
 
-        public Enumerator(IReadOnlyList<IEnumerable<Bar>> streams)
+        /// <param name="streams">The streams to merge.</param>
+        /// <param name="rows">Read the store's streams as rows, each bar built straight into <see cref="Fill"/>'s chunk
+        /// (then only <see cref="Fill"/> may be used), instead of as arrays of bars.</param>
+        public Enumerator(IReadOnlyList<IEnumerable<Bar>> streams, bool rows = false)
         {
             _all = new Cursor[streams.Count];
             _heap = new Cursor[streams.Count];
@@ -129,7 +155,7 @@ public static class SliceMerge
                 for (var i = 0; i < streams.Count; i++)
                 {
                     _all[i] = streams[i] is SegmentedBars segmented
-                        ? new Cursor(segmented.Segments.GetEnumerator(), null)
+                        ? (rows ? new Cursor(null, null, segmented.Ranges.GetEnumerator()) : new Cursor(segmented.Segments.GetEnumerator(), null))
                         : new Cursor(null, streams[i].GetEnumerator());
                 }
             }
@@ -196,7 +222,16 @@ public static class SliceMerge
                 }
 
                 var top = _heap[0];
-                destination[count++] = top.Array[top.Index];
+                if (top.Reader is { } reader)
+                {
+                    reader.CopyTo(top.Index, destination, count); // counted once built: a row that fails is not handed over
+                    count++;
+                }
+                else
+                {
+                    destination[count++] = top.Array[top.Index];
+                }
+
                 if (top.Next())
                 {
                     SiftDown(0);
@@ -231,7 +266,7 @@ public static class SliceMerge
             {
                 if (_all[i].Next())
                 {
-                    firsts.Add((_all[i], _all[i].Array[_all[i].Index].Symbol, i));
+                    firsts.Add((_all[i], _all[i].Symbol, i));
                 }
             }
 

@@ -67,29 +67,28 @@ internal static class DecimalText
         // else is read by the general loop below, which gives the same value for these.
         var start = i;
         ulong fast = 0;
-        var fastDigits = 0;
-        var point = -1; // digits before the '.', or -1 without one
-        for (; i < n; i++)
+        uint d;
+        for (; i < n && (d = (uint)(TextChars.Code(text[i]) - '0')) <= 9; i++)
         {
-            var d = (uint)(TextChars.Code(text[i]) - '0');
-            if (d <= 9)
-            {
-                fast = (fast * 10) + d;
-                fastDigits++;
-            }
-            else if (TextChars.Code(text[i]) == '.' && point < 0)
-            {
-                point = fastDigits;
-            }
-            else
-            {
-                break;
-            }
+            fast = (fast * 10) + d;
         }
 
-        if (i == n && fastDigits is > 0 and <= 19)
+        var integerDigits = i - start;
+        var fractionDigits = 0;
+        if (i < n && TextChars.Code(text[i]) == '.')
         {
-            value = new decimal((int)fast, (int)(fast >> 32), 0, negative, (byte)(point < 0 ? 0 : fastDigits - point));
+            var fractionStart = ++i;
+            for (; i < n && (d = (uint)(TextChars.Code(text[i]) - '0')) <= 9; i++)
+            {
+                fast = (fast * 10) + d;
+            }
+
+            fractionDigits = i - fractionStart;
+        }
+
+        if (i == n && integerDigits + fractionDigits is > 0 and <= 19)
+        {
+            value = new decimal((int)fast, (int)(fast >> 32), 0, negative, (byte)fractionDigits);
             mantissa64 = fast;
             return true;
         }
@@ -98,7 +97,7 @@ internal static class DecimalText
         ulong mantissa = 0;
         var significant = 0; // digits accumulated into the mantissa (leading zeros excluded)
         var digits = 0; // all digits seen
-        var fractionDigits = 0;
+        var fractionCount = 0;
         var seenPoint = false;
         var overflow = false;
         for (; i < n; i++)
@@ -109,7 +108,7 @@ internal static class DecimalText
                 digits++;
                 if (seenPoint)
                 {
-                    fractionDigits++;
+                    fractionCount++;
                 }
 
                 if (mantissa == 0 && c == '0')
@@ -181,7 +180,7 @@ internal static class DecimalText
             }
         }
 
-        var scale = fractionDigits - exponent;
+        var scale = fractionCount - exponent;
         if (overflow)
         {
             return TryParseWide(text, significant, scale, out value);
