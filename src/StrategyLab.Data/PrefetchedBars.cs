@@ -32,7 +32,15 @@ public sealed class PrefetchedBars : IEnumerable<Bar>
     public PrefetchedBars(IEnumerable<Bar> source, BarPrefetchOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(source);
-        _source = source;
+        if (source is IChunkedBars chunked)
+        {
+            _chunks = chunked.OpenChunks; // a reader that fills chunks itself (the CSV reader)
+        }
+        else
+        {
+            _source = source;
+        }
+
         _options = (options ?? BarPrefetchOptions.Default).Validated();
     }
 
@@ -299,6 +307,13 @@ internal interface IBarChunkSource : IDisposable
     /// every bar written before the error.
     /// </summary>
     bool Fill(Bar[] destination, ref int count);
+}
+
+/// <summary>A bar stream that can also be read a chunk at a time (<see cref="PrefetchedBars"/> then does).</summary>
+internal interface IChunkedBars
+{
+    /// <summary>Starts a pass over the bars, a chunk at a time (as enumerating does: the same bars, then the same end or error).</summary>
+    IBarChunkSource OpenChunks();
 }
 
 /// <summary>How <see cref="PrefetchedBars"/> reads ahead.</summary>

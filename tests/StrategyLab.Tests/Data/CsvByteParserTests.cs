@@ -271,6 +271,52 @@ public sealed class CsvByteParserTests : IDisposable
         Assert.Equal(csv.ToString().Split("\r\n").Length - 2, pass.Bars.Count);
     }
 
+    [Theory]
+    [InlineData("common", false)]
+    [InlineData("a quoted row: the text reader takes over", false)]
+    [InlineData("a bad row", false)]
+    [InlineData("a bad row, skipped", true)]
+    public void ReadAheadInChunks_GivesTheBarsCountsAndErrorOfTheEnumeration(string name, bool skip)
+    {
+        var csv = new StringBuilder(Header);
+        var t = new DateTime(2024, 1, 2, 0, 0, 0, DateTimeKind.Utc);
+        for (var i = 0; i < 5_000; i++)
+        {
+            var open = name.StartsWith("a quoted", StringComparison.Ordinal) && i == 3_000 ? "\"1\"" : "1";
+            var high = name.StartsWith("a bad", StringComparison.Ordinal) && i == 4_000 ? "x" : "2.5";
+            csv.Append(CultureInfo.InvariantCulture, $"{t.AddMinutes(i):yyyy-MM-ddTHH:mm:ssZ},{open},{high},1,1.5,{i}\n");
+        }
+
+        var path = Write(csv.ToString());
+        (List<Bar> Bars, string? Error, string Counts) Pass(Func<IEnumerable<Bar>, IEnumerable<Bar>> wrap)
+        {
+            var reader = new CsvBarReader(path, Options(Timeframe.OneMinute, Btc, skip));
+            var bars = new List<Bar>();
+            string? error = null;
+            try
+            {
+                foreach (var b in wrap(reader.ReadBars()))
+                {
+                    bars.Add(b);
+                }
+            }
+            catch (DataFormatException e)
+            {
+                error = e.Message;
+            }
+
+            var st = reader.Statistics;
+            return (bars, error, $"{st.Rows} {st.Bars} {st.SkippedRows} {reader.LastPassReadBytes}");
+        }
+
+        var plain = Pass(b => b);
+        var ahead = Pass(b => new PrefetchedBars(b, new BarPrefetchOptions { ChunkBars = 512, FirstChunkBars = 7, Depth = 2 }));
+        Assert.Equal(plain.Bars, ahead.Bars);
+        Assert.Equal(plain.Error, ahead.Error);
+        Assert.Equal(plain.Counts, ahead.Counts);
+        Assert.Equal(name == "a bad row" ? 4_000 : name == "a bad row, skipped" ? 4_999 : 5_000, ahead.Bars.Count);
+    }
+
     [Fact]
     public void RowsAcrossManyBufferRefills_AreAllRead()
     {
