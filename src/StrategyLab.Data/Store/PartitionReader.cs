@@ -171,12 +171,6 @@ internal sealed class PartitionReader : IDisposable
         }
     }
 
-    /// <summary>The end of row <paramref name="i"/> of the current group, in UTC ticks.</summary>
-    public long EndTicksAt(int i) => _ends[i];
-
-    /// <summary>The series' symbol.</summary>
-    public Symbol Symbol => _symbol;
-
     /// <summary>Builds the bars of rows [<paramref name="first"/>, <paramref name="first"/> + destination length) into <paramref name="destination"/>.</summary>
     /// <exception cref="DataFormatException">A row is not a valid bar (a damaged or foreign file).</exception>
     public void Fill(int first, Span<Bar> destination)
@@ -188,20 +182,6 @@ internal sealed class PartitionReader : IDisposable
             {
                 destination[k] = Build(i);
             }
-        }
-        catch (ArgumentException e)
-        {
-            throw RowError(i, e);
-        }
-    }
-
-    /// <summary>Builds the bar of row <paramref name="i"/> into <paramref name="destination"/>[<paramref name="at"/>].</summary>
-    /// <exception cref="DataFormatException">The row is not a valid bar (a damaged or foreign file).</exception>
-    public void CopyTo(int i, Bar[] destination, int at)
-    {
-        try
-        {
-            destination[at] = Build(i);
         }
         catch (ArgumentException e)
         {

@@ -15,12 +15,6 @@ internal sealed class SegmentedBars(IEnumerable<RowRange> ranges) : IEnumerable<
     /// <summary>The bars as array segments (for <see cref="SliceMerge"/>, which merges batches).</summary>
     public IEnumerable<ArraySegment<Bar>> Segments => ParquetBarStore.ReadSegments(ranges);
 
-    /// <summary>
-    /// The rows themselves, a row group's range at a time (for <see cref="SliceMerge"/>'s read-ahead, which builds each
-    /// bar straight into its chunk).
-    /// </summary>
-    public IEnumerable<RowRange> Ranges => ranges;
-
     public IEnumerator<Bar> GetEnumerator() => new Enumerator(Segments.GetEnumerator());
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();

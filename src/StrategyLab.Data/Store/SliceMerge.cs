@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Runtime.ExceptionServices;
 using StrategyLab.Core.Domain;
 
 namespace StrategyLab.Data.Store;
@@ -24,7 +25,7 @@ public static class SliceMerge
     {
         ArgumentNullException.ThrowIfNull(streams);
         return Environment.ProcessorCount > 1 && streams.Count > 0 && streams.All(s => s is SegmentedBars)
-            ? new PrefetchedBars(() => new Enumerator(streams, rows: true), Ahead)
+            ? new PrefetchedBars(() => new Enumerator(streams, openInParallel: true), Ahead)
             : new Merged(streams);
     }
 
@@ -42,19 +43,13 @@ public static class SliceMerge
     }
 
     /// <summary>One stream's position: the current bar is <c>Array[Index]</c>.</summary>
-    private sealed class Cursor(IEnumerator<ArraySegment<Bar>>? segments, IEnumerator<Bar>? bars, IEnumerator<RowRange>? ranges = null) : IDisposable
+    private sealed class Cursor(IEnumerator<ArraySegment<Bar>>? segments, IEnumerator<Bar>? bars) : IDisposable
     {
         private readonly Bar[] _single = new Bar[1];
         private int _end;
         private long _lastEnd = long.MinValue;
 
         public Bar[] Array { get; private set; } = [];
-
-        /// <summary>The partition whose current row group holds the current bar, when reading rows (else null: <see cref="Array"/>).</summary>
-        public PartitionReader? Reader { get; private set; }
-
-        /// <summary>The current bar's symbol.</summary>
-        public Symbol Symbol => Reader?.Symbol ?? Array[Index].Symbol;
 
         public int Index { get; private set; }
 
@@ -72,10 +67,10 @@ public static class SliceMerge
                 return false;
             }
 
-            var end = Reader is { } reader ? reader.EndTicksAt(Index) : Array[Index].End.Ticks;
+            var end = Array[Index].End.Ticks;
             if (end < _lastEnd)
             {
-                var bar = Reader is { } r ? r.BarAt(Index) : Array[Index];
+                var bar = Array[Index];
                 throw new InvalidOperationException($"Bars of {bar.Symbol} are not in time order: {bar} follows a bar ending {new DateTime(_lastEnd, DateTimeKind.Utc):O}.");
             }
 
@@ -88,26 +83,10 @@ public static class SliceMerge
         {
             segments?.Dispose();
             bars?.Dispose();
-            ranges?.Dispose();
         }
 
         private bool Refill()
         {
-            if (ranges is not null)
-            {
-                while (ranges.MoveNext())
-                {
-                    var r = ranges.Current;
-                    if (r.End > r.First)
-                    {
-                        (Reader, Index, _end) = (r.Reader, r.First, r.End);
-                        return true;
-                    }
-                }
-
-                Reader = null;
-                return false;
-            }
 
             if (segments is not null)
             {
@@ -139,23 +118,25 @@ public static class SliceMerge
     {
         private readonly Cursor[] _all;
         private readonly Cursor[] _heap;
+        private readonly bool _openInParallel;
         private int _count;
         private Cursor? _current;
         private bool _started;
 
         /// <param name="streams">The streams to merge.</param>
-        /// <param name="rows">Read the store's streams as rows, each bar built straight into <see cref="Fill"/>'s chunk
-        /// (then only <see cref="Fill"/> may be used), instead of as arrays of bars.</param>
-        public Enumerator(IReadOnlyList<IEnumerable<Bar>> streams, bool rows = false)
+        /// <param name="openInParallel">Read the streams' first bars (open their first files, verify their checksums) in
+        /// parallel: the consumer waits for them, so the first bar comes sooner on more than one core.</param>
+        public Enumerator(IReadOnlyList<IEnumerable<Bar>> streams, bool openInParallel = false)
         {
             _all = new Cursor[streams.Count];
             _heap = new Cursor[streams.Count];
+            _openInParallel = openInParallel;
             try
             {
                 for (var i = 0; i < streams.Count; i++)
                 {
                     _all[i] = streams[i] is SegmentedBars segmented
-                        ? (rows ? new Cursor(null, null, segmented.Ranges.GetEnumerator()) : new Cursor(segmented.Segments.GetEnumerator(), null))
+                        ? new Cursor(segmented.Segments.GetEnumerator(), null)
                         : new Cursor(null, streams[i].GetEnumerator());
                 }
             }
@@ -222,16 +203,7 @@ public static class SliceMerge
                 }
 
                 var top = _heap[0];
-                if (top.Reader is { } reader)
-                {
-                    reader.CopyTo(top.Index, destination, count); // counted once built: a row that fails is not handed over
-                    count++;
-                }
-                else
-                {
-                    destination[count++] = top.Array[top.Index];
-                }
-
+                destination[count++] = top.Array[top.Index];
                 if (top.Next())
                 {
                     SiftDown(0);
@@ -262,11 +234,38 @@ public static class SliceMerge
         private void Start()
         {
             var firsts = new List<(Cursor Cursor, Symbol Symbol, int Stream)>(_all.Length);
+            var has = new bool[_all.Length];
+            if (_openInParallel && _all.Length > 1)
+            {
+                // Each stream is independent (its own files and buffers). The first error in stream order is raised,
+                // as when they are read one after another.
+                var errors = new ExceptionDispatchInfo?[_all.Length];
+                Parallel.For(0, _all.Length, i =>
+                {
+                    try
+                    {
+                        has[i] = _all[i].Next();
+                    }
+                    catch (Exception e)
+                    {
+                        errors[i] = ExceptionDispatchInfo.Capture(e);
+                    }
+                });
+                Array.Find(errors, e => e is not null)?.Throw();
+            }
+            else
+            {
+                for (var i = 0; i < _all.Length; i++)
+                {
+                    has[i] = _all[i].Next();
+                }
+            }
+
             for (var i = 0; i < _all.Length; i++)
             {
-                if (_all[i].Next())
+                if (has[i])
                 {
-                    firsts.Add((_all[i], _all[i].Symbol, i));
+                    firsts.Add((_all[i], _all[i].Array[_all[i].Index].Symbol, i));
                 }
             }
 
