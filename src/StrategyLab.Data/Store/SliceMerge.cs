@@ -1,5 +1,4 @@
 using System.Collections;
-using System.Runtime.ExceptionServices;
 using StrategyLab.Core.Domain;
 
 namespace StrategyLab.Data.Store;
@@ -25,7 +24,7 @@ public static class SliceMerge
     {
         ArgumentNullException.ThrowIfNull(streams);
         return Environment.ProcessorCount > 1 && streams.Count > 0 && streams.All(s => s is SegmentedBars)
-            ? new PrefetchedBars(() => new Enumerator(streams, openInParallel: true), Ahead)
+            ? new PrefetchedBars(() => new Enumerator(streams), Ahead)
             : new Merged(streams);
     }
 
@@ -118,19 +117,14 @@ public static class SliceMerge
     {
         private readonly Cursor[] _all;
         private readonly Cursor[] _heap;
-        private readonly bool _openInParallel;
         private int _count;
         private Cursor? _current;
         private bool _started;
 
-        /// <param name="streams">The streams to merge.</param>
-        /// <param name="openInParallel">Read the streams' first bars (open their first files, verify their checksums) in
-        /// parallel: the consumer waits for them, so the first bar comes sooner on more than one core.</param>
-        public Enumerator(IReadOnlyList<IEnumerable<Bar>> streams, bool openInParallel = false)
+        public Enumerator(IReadOnlyList<IEnumerable<Bar>> streams)
         {
             _all = new Cursor[streams.Count];
             _heap = new Cursor[streams.Count];
-            _openInParallel = openInParallel;
             try
             {
                 for (var i = 0; i < streams.Count; i++)
@@ -234,36 +228,9 @@ public static class SliceMerge
         private void Start()
         {
             var firsts = new List<(Cursor Cursor, Symbol Symbol, int Stream)>(_all.Length);
-            var has = new bool[_all.Length];
-            if (_openInParallel && _all.Length > 1)
-            {
-                // Each stream is independent (its own files and buffers). The first error in stream order is raised,
-                // as when they are read one after another.
-                var errors = new ExceptionDispatchInfo?[_all.Length];
-                Parallel.For(0, _all.Length, i =>
-                {
-                    try
-                    {
-                        has[i] = _all[i].Next();
-                    }
-                    catch (Exception e)
-                    {
-                        errors[i] = ExceptionDispatchInfo.Capture(e);
-                    }
-                });
-                Array.Find(errors, e => e is not null)?.Throw();
-            }
-            else
-            {
-                for (var i = 0; i < _all.Length; i++)
-                {
-                    has[i] = _all[i].Next();
-                }
-            }
-
             for (var i = 0; i < _all.Length; i++)
             {
-                if (has[i])
+                if (_all[i].Next())
                 {
                     firsts.Add((_all[i], _all[i].Array[_all[i].Index].Symbol, i));
                 }
