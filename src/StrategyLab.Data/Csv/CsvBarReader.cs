@@ -61,7 +61,10 @@ public sealed class CsvBarReader
     /// </summary>
     /// <exception cref="DataFormatException">Bad input (unless skipped with <see cref="CsvBarReaderOptions.SkipBadRows"/>;
     /// a bad header always throws).</exception>
-    public IEnumerable<Bar> ReadBars()
+    public IEnumerable<Bar> ReadBars() => new Bars(this);
+
+    /// <summary>The bars as an iterator, bar by bar (see <see cref="ReadBars"/>).</summary>
+    private IEnumerable<Bar> Iterate()
     {
         Statistics.Reset();
         LastPassReadBytes = false;
@@ -100,9 +103,21 @@ public sealed class CsvBarReader
             }
         }
 
-        // The text reader: for a file the bytes reader does not handle, or from the first row it did not handle. Then
-        // it reads the file again from the start (the rows before parse as they did, skipped rows are not logged twice)
-        // and gives the bars after those already given: the rare file with quotes pays a second pass, not a difference.
+        foreach (var bar in TextPass(bytesBars, takeOverLine))
+        {
+            yield return bar;
+        }
+    }
+
+    /// <summary>
+    /// The text reader: for a file the bytes reader does not handle, or from the first row it did not handle. Then it
+    /// reads the file again from the start (the rows before parse as they did, skipped rows are not logged twice) and
+    /// gives the bars after those already given: the rare file with quotes pays a second pass, not a difference.
+    /// </summary>
+    /// <param name="bytesBars">Bars the bytes reader already gave.</param>
+    /// <param name="takeOverLine">The line where the bytes reader stopped (rows skipped before it are not logged again).</param>
+    private IEnumerable<Bar> TextPass(long bytesBars, long takeOverLine)
+    {
         Statistics.Reset();
         LastPassReadBytes = false;
         using var reader = Open();
@@ -122,6 +137,99 @@ public sealed class CsvBarReader
         }
 
         parser.CheckWantedSymbolSeen();
+    }
+
+    /// <summary>
+    /// What <see cref="ReadBars"/> returns: enumerated bar by bar, or, read ahead by <see cref="PrefetchedBars"/>, a
+    /// chunk at a time (<see cref="IBarChunkSource"/>): each row parsed straight into its slot of the chunk.
+    /// </summary>
+    private sealed class Bars(CsvBarReader reader) : IEnumerable<Bar>, IChunkedBars
+    {
+        public IEnumerator<Bar> GetEnumerator() => reader.Iterate().GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+        public IBarChunkSource OpenChunks() => new Chunks(reader);
+    }
+
+    /// <summary>
+    /// The same pass as <see cref="Iterate"/>, a chunk at a time: the same bars, counts, log and errors (an error
+    /// after the bars before it).
+    /// </summary>
+    private sealed class Chunks(CsvBarReader reader) : IBarChunkSource
+    {
+        private Utf8CsvRows? _rows;
+        private CsvRowParser? _parser;
+        private IEnumerator<Bar>? _text;
+        private bool _started;
+        private long _bytesBars;
+
+        public bool Fill(Bar[] destination, ref int count)
+        {
+            if (!_started)
+            {
+                _started = true;
+                reader.Statistics.Reset();
+                reader.LastPassReadBytes = false;
+                if (reader._openText is null && reader.ReadBytes && Utf8CsvRows.TryOpen(reader._path) is { } rows)
+                {
+                    _rows = rows;
+                    reader.LastPassReadBytes = true;
+                    _parser = new CsvRowParser(reader._path, reader._options, reader.Statistics, rows.Header);
+                }
+                else
+                {
+                    _text = reader.TextPass(0, 0).GetEnumerator();
+                }
+            }
+
+            if (_rows is { } bytes)
+            {
+                while (count < destination.Length)
+                {
+                    var result = bytes.Next(_parser!, out destination[count]);
+                    if (result == Utf8RowResult.Bar)
+                    {
+                        count++;
+                        _bytesBars++;
+                    }
+                    else if (result == Utf8RowResult.End)
+                    {
+                        _parser!.CheckWantedSymbolSeen();
+                        return false;
+                    }
+                    else if (result == Utf8RowResult.Unusual)
+                    {
+                        var takeOverLine = bytes.Line;
+                        bytes.Dispose();
+                        _rows = null;
+                        _text = reader.TextPass(_bytesBars, takeOverLine).GetEnumerator();
+                        break;
+                    }
+                }
+            }
+
+            if (_text is { } text)
+            {
+                while (count < destination.Length)
+                {
+                    if (!text.MoveNext())
+                    {
+                        return false;
+                    }
+
+                    destination[count++] = text.Current;
+                }
+            }
+
+            return true;
+        }
+
+        public void Dispose()
+        {
+            _rows?.Dispose();
+            _text?.Dispose();
+        }
     }
 
     /// <summary>

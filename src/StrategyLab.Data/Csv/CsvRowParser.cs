@@ -30,6 +30,7 @@ internal sealed class CsvRowParser
     private readonly AssetClass _assetClass;
     private readonly Dictionary<string, SymbolState> _states = new(StringComparer.OrdinalIgnoreCase);
     private SymbolState? _last;
+    private StampDateCache _stampDates;
 
     public CsvRowParser(string path, CsvBarReaderOptions options, CsvReadStatistics stats, IReadOnlyList<string> header)
     {
@@ -189,7 +190,9 @@ internal sealed class CsvRowParser
 
         _last = state;
         var timeText = row[_time];
-        if (!TimeText.TryParse(timeText, out var time, out var timeError)
+        string? timeError = null;
+        if (!(typeof(TChar) == typeof(byte) && TimeText.TryParseCommon(MemoryMarshal.Cast<TChar, byte>(timeText), ref _stampDates, out var time))
+            && !TimeText.TryParse(timeText, out time, out timeError)
             && !TimeText.TryParse(timeText = timeText.Trim(space), out time, out timeError))
         {
             return Fail(line, _names[_time], $"'{Quote(timeText)}' is not a time: {timeError}");
@@ -200,11 +203,11 @@ internal sealed class CsvRowParser
             return Fail(line, _names[_time], $"'{Quote(timeText)}': {spanError}");
         }
 
-        if (!TryNumber(row[_open], line, _open, out var open)
-            || !TryNumber(row[_high], line, _high, out var high)
-            || !TryNumber(row[_low], line, _low, out var low)
-            || !TryNumber(row[_close], line, _close, out var close)
-            || !TryNumber(row[_volume], line, _volume, out var volume))
+        if (!TryNumber(row[_open], line, _open, out var open, out var openDigits)
+            || !TryNumber(row[_high], line, _high, out var high, out var highDigits)
+            || !TryNumber(row[_low], line, _low, out var low, out var lowDigits)
+            || !TryNumber(row[_close], line, _close, out var close, out var closeDigits)
+            || !TryNumber(row[_volume], line, _volume, out var volume, out _))
         {
             return false;
         }
@@ -232,7 +235,7 @@ internal sealed class CsvRowParser
         decimal? vwap = null;
         if (_vwap >= 0 && !row[_vwap].Trim(space).IsEmpty)
         {
-            if (!TryNumber(row[_vwap], line, _vwap, out var v))
+            if (!TryNumber(row[_vwap], line, _vwap, out var v, out _))
             {
                 return false;
             }
@@ -252,21 +255,32 @@ internal sealed class CsvRowParser
             return Fail(line, _names[_time], Overlap(state, start));
         }
 
-        try
+        if (start.Kind == DateTimeKind.Utc && end.Kind == DateTimeKind.Utc && end > start && !decimal.IsNegative(volume)
+            && PricesConsistent(open, openDigits, high, highDigits, low, lowDigits, close, closeDigits))
         {
-            // The Bar constructor is the one place that checks high >= low, open/close within [low, high] and
-            // volume >= 0; its ArgumentException names the parameter, which maps back to the column.
-            bar = new Bar(state.Symbol, start, end, open, high, low, close, volume, trades, vwap);
+            // Checked as integers (the constructor's checks and the price above zero below, all passed): no decimal
+            // comparisons. A row that fails them, or whose digits do not fit, goes through the constructor, which names
+            // the problem as before.
+            bar = Bar.CreateChecked(state.Symbol, start, end, open, high, low, close, volume, trades, vwap);
         }
-        catch (ArgumentException e)
+        else
         {
-            return Fail(line, ColumnOf(e.ParamName), e.Message.Split(" (Parameter")[0].TrimEnd('.'));
-        }
+            try
+            {
+                // The Bar constructor is the one place that checks high >= low, open/close within [low, high] and
+                // volume >= 0; its ArgumentException names the parameter, which maps back to the column.
+                bar = new Bar(state.Symbol, start, end, open, high, low, close, volume, trades, vwap);
+            }
+            catch (ArgumentException e)
+            {
+                return Fail(line, ColumnOf(e.ParamName), e.Message.Split(" (Parameter")[0].TrimEnd('.'));
+            }
 
-        if (low <= 0m)
-        {
-            // A zero or negative price fills stops at -5 and charges negative commission: no market here quotes one.
-            return Fail(line, _names[_low], Invariant($"low {low} is not a positive price"));
+            if (low <= 0m)
+            {
+                // A zero or negative price fills stops at -5 and charges negative commission: no market here quotes one.
+                return Fail(line, _names[_low], Invariant($"low {low} is not a positive price"));
+            }
         }
 
         if (vwap is { } average && (average < low || average > high))
@@ -347,11 +361,44 @@ internal sealed class CsvRowParser
         return state;
     }
 
-    private bool TryNumber<TChar>(ReadOnlySpan<TChar> text, long line, int column, out decimal value)
+    /// <summary>
+    /// True when every price is above zero and low ≤ open, close ≤ high, compared as integers: the mantissas
+    /// (<paramref name="openDigits"/>…, 0 when unknown) brought to one scale. False when not, or when it cannot tell
+    /// cheaply (then the checking constructor decides).
+    /// </summary>
+    private static bool PricesConsistent(decimal open, ulong openDigits, decimal high, ulong highDigits, decimal low, ulong lowDigits, decimal close, ulong closeDigits)
+    {
+        if (openDigits == 0 || highDigits == 0 || lowDigits == 0 || closeDigits == 0
+            || decimal.IsNegative(open) || decimal.IsNegative(high) || decimal.IsNegative(low) || decimal.IsNegative(close))
+        {
+            return false;
+        }
+
+        int so = open.Scale, sh = high.Scale, sl = low.Scale, sc = close.Scale;
+        if (so == sh && so == sl && so == sc)
+        {
+            return lowDigits <= openDigits && openDigits <= highDigits && lowDigits <= closeDigits && closeDigits <= highDigits;
+        }
+
+        var scale = Math.Max(Math.Max(so, sh), Math.Max(sl, sc));
+        if (scale - Math.Min(Math.Min(so, sh), Math.Min(sl, sc)) > 19)
+        {
+            return false;
+        }
+
+        UInt128 o = Widen(openDigits, scale - so), h = Widen(highDigits, scale - sh), l = Widen(lowDigits, scale - sl), c = Widen(closeDigits, scale - sc);
+        return l <= o && o <= h && l <= c && c <= h;
+
+        static UInt128 Widen(ulong digits, int by) => by == 0 ? digits : (UInt128)digits * Pow10[by];
+    }
+
+    private static readonly ulong[] Pow10 = [.. Enumerable.Range(0, 20).Select(i => (ulong)Math.Pow(10, i))];
+
+    private bool TryNumber<TChar>(ReadOnlySpan<TChar> text, long line, int column, out decimal value, out ulong digits)
         where TChar : unmanaged, IEquatable<TChar>
     {
         // Fields are not trimmed up front (that costs every row); spaces around a number are forgiven on the slow path.
-        if (DecimalText.TryParse(text, out value) || DecimalText.TryParse(text = text.Trim(TextChars.Of<TChar>(' ')), out value))
+        if (DecimalText.TryParse(text, out value, out digits) || DecimalText.TryParse(text = text.Trim(TextChars.Of<TChar>(' ')), out value, out digits))
         {
             // Only text longer than the limit can need more digits than it (the store keeps DECIMAL(18, scale)); catching
             // it here names this line, where the store could only name its .parquet file.

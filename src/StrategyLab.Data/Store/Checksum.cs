@@ -1,3 +1,5 @@
+using System.Buffers;
+using Microsoft.Win32.SafeHandles;
 using System.Security.Cryptography;
 
 namespace StrategyLab.Data.Store;
@@ -37,15 +39,37 @@ internal static class Checksum
         Compare(path, expected, actual);
     }
 
-    /// <summary>Checks the whole of <paramref name="stream"/> (the file <paramref name="path"/>, read from its start) against its checksum file, if any.</summary>
-    public static void Verify(string path, Stream stream)
+    /// <summary>
+    /// Checks the whole file open as <paramref name="file"/> (<paramref name="path"/>) against its checksum file, if any:
+    /// read at explicit offsets in large blocks (the handle's position is not moved), straight into the hash.
+    /// </summary>
+    public static void Verify(string path, SafeFileHandle file)
     {
         if (Expected(path) is not { } expected)
         {
             return;
         }
 
-        Compare(path, expected, SHA256.HashData(stream));
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = ArrayPool<byte>.Shared.Rent(1 << 18);
+        try
+        {
+            long offset = 0;
+            int read;
+            while ((read = RandomAccess.Read(file, buffer, offset)) > 0)
+            {
+                hash.AppendData(buffer, 0, read);
+                offset += read;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        Span<byte> actual = stackalloc byte[SHA256.HashSizeInBytes];
+        hash.GetHashAndReset(actual);
+        Compare(path, expected, actual);
     }
 
     private static byte[]? Expected(string path)

@@ -225,14 +225,35 @@ public sealed partial class ParquetBarStore
 
     private IEnumerable<ReadOnlyMemory<Bar>> ReadBatchMemory(Symbol symbol, Timeframe timeframe, long fromTicks, long toTicks)
     {
-        foreach (var segment in ReadSegments(symbol, timeframe, fromTicks, toTicks))
+        foreach (var segment in ReadSegments(ReadRanges(symbol, timeframe, fromTicks, toTicks)))
         {
             yield return segment;
         }
     }
 
     /// <summary>Bars a row group at a time, built in a tight loop into an array that is reused for the next group.</summary>
-    private IEnumerable<ArraySegment<Bar>> ReadSegments(Symbol symbol, Timeframe timeframe, long fromTicks, long toTicks)
+    internal static IEnumerable<ArraySegment<Bar>> ReadSegments(IEnumerable<RowRange> ranges)
+    {
+        // The bars are built a slice of a row group at a time into one small array, handed out and overwritten: a whole
+        // month (~8,400 minutes of 128 bytes) per symbol would be a megabyte on the large-object heap for each stream.
+        Bar[]? buffer = null;
+        foreach (var range in ranges)
+        {
+            for (var at = range.First; at < range.End; at += SegmentBars)
+            {
+                var count = Math.Min(SegmentBars, range.End - at);
+                buffer ??= new Bar[SegmentBars];
+                range.Reader.Fill(at, buffer.AsSpan(0, count));
+                yield return new ArraySegment<Bar>(buffer, 0, count);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The rows whose start lies in [<paramref name="fromTicks"/>, <paramref name="toTicks"/>), a row group's range at
+    /// a time (the reader's columns hold them until the next range is asked for).
+    /// </summary>
+    private IEnumerable<RowRange> ReadRanges(Symbol symbol, Timeframe timeframe, long fromTicks, long toTicks)
     {
         if (fromTicks >= toTicks)
         {
@@ -242,9 +263,6 @@ public sealed partial class ParquetBarStore
         var clock = new ExchangeClock(_calendarFor(symbol));
         var firstMonth = MonthOf(clock, fromTicks);
         var lastMonth = MonthOf(clock, toTicks - 1);
-        // The bars are built a slice of a row group at a time into one small array, handed out and overwritten: a whole
-        // month (~8,400 minutes of 128 bytes) per symbol would be a megabyte on the large-object heap for each stream.
-        Bar[]? buffer = null;
         var columns = new RowGroupBuffers(); // shared by the stream's files, one after another
         foreach (var file in PartitionFiles(symbol, timeframe))
         {
@@ -264,12 +282,9 @@ public sealed partial class ParquetBarStore
                 var n = reader.Count;
                 var last = reader.StartTicksAt(n - 1) < toTicks ? n : reader.FirstAtOrAfter(toTicks);
                 var first = reader.FirstAtOrAfter(fromTicks);
-                for (var at = first; at < last; at += SegmentBars)
+                if (first < last)
                 {
-                    var count = Math.Min(SegmentBars, last - at);
-                    buffer ??= new Bar[SegmentBars];
-                    reader.Fill(at, buffer.AsSpan(0, count));
-                    yield return new ArraySegment<Bar>(buffer, 0, count);
+                    yield return new RowRange(reader, first, last);
                 }
 
                 if (last < n)
@@ -346,7 +361,7 @@ public sealed partial class ParquetBarStore
     }
 
     private IEnumerable<Bar> ReadRange(Symbol symbol, Timeframe timeframe, long fromTicks, long toTicks) =>
-        new SegmentedBars(ReadSegments(symbol, timeframe, fromTicks, toTicks));
+        new SegmentedBars(ReadRanges(symbol, timeframe, fromTicks, toTicks));
 
     /// <summary>The UTC span [From, To) of the exchange-local month starting at <paramref name="month"/>, in ticks.</summary>
     internal static (long From, long To) MonthTicks(ExchangeClock clock, DateOnly month) =>

@@ -120,12 +120,12 @@ internal sealed class ParquetFile : IDisposable
         {
             if (footerOnly || streaming)
             {
-                stream = new SynchronousReadStream(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16));
+                var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+                stream = new SynchronousReadStream(file);
 
                 // The footer is verified too: Parquet.Net can loop forever on some damaged footers, so damaged bytes
                 // must never reach it when the partition has a checksum (all written by this version do).
-                Checksum.Verify(path, stream);
-                stream.Position = 0;
+                Checksum.Verify(path, file.SafeFileHandle);
             }
             else
             {

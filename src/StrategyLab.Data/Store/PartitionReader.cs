@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using StrategyLab.Core.Domain;
 using StrategyLab.Data.Time;
 
@@ -179,33 +180,37 @@ internal sealed class PartitionReader : IDisposable
         {
             for (var k = 0; k < destination.Length; k++, i++)
             {
-                // The row's consistency is checked on its scaled integers (prices share one scale): a few integer
-                // comparisons instead of the constructor's decimal ones. A row that fails goes through the checking
-                // constructor, which names the problem.
-                long o = _open[i], h = _high[i], l = _low[i], c = _close[i];
-                if (l <= o && o <= h && l <= c && c <= h && _volume[i] >= 0 && _ends[i] > _starts[i] && _trades?[i] is null or >= 0)
-                {
-                    destination[k] = Bar.CreateChecked(
-                        _symbol,
-                        new DateTime(_starts[i], DateTimeKind.Utc),
-                        new DateTime(_ends[i], DateTimeKind.Utc),
-                        ScaledDecimal.FromUnscaled(o, _priceScale),
-                        ScaledDecimal.FromUnscaled(h, _priceScale),
-                        ScaledDecimal.FromUnscaled(l, _priceScale),
-                        ScaledDecimal.FromUnscaled(c, _priceScale),
-                        ScaledDecimal.FromUnscaled(_volume[i], _volumeScale),
-                        _trades?[i],
-                        _vwap?[i]);
-                    continue;
-                }
-
-                destination[k] = Create(i);
+                destination[k] = Build(i);
             }
         }
         catch (ArgumentException e)
         {
             throw RowError(i, e);
         }
+    }
+
+    /// <summary>
+    /// The row's consistency is checked on its scaled integers (prices share one scale): a few integer comparisons
+    /// instead of the constructor's decimal ones. A row that fails goes through the checking constructor, which names
+    /// the problem.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Bar Build(int i)
+    {
+        long o = _open[i], h = _high[i], l = _low[i], c = _close[i];
+        return l <= o && o <= h && l <= c && c <= h && _volume[i] >= 0 && _ends[i] > _starts[i] && _trades?[i] is null or >= 0
+            ? Bar.CreateChecked(
+                _symbol,
+                new DateTime(_starts[i], DateTimeKind.Utc),
+                new DateTime(_ends[i], DateTimeKind.Utc),
+                ScaledDecimal.FromUnscaled(o, _priceScale),
+                ScaledDecimal.FromUnscaled(h, _priceScale),
+                ScaledDecimal.FromUnscaled(l, _priceScale),
+                ScaledDecimal.FromUnscaled(c, _priceScale),
+                ScaledDecimal.FromUnscaled(_volume[i], _volumeScale),
+                _trades?[i],
+                _vwap?[i])
+            : Create(i);
     }
 
     /// <summary>Row <paramref name="i"/> through the checking constructor, which names what is wrong with it.</summary>

@@ -63,6 +63,7 @@ internal static class ScaledDecimal
     }
 
     /// <summary>The decimal worth <paramref name="unscaled"/> × 10^-<paramref name="scale"/>, exactly.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static decimal FromUnscaled(long unscaled, byte scale)
     {
         var negative = unscaled < 0;

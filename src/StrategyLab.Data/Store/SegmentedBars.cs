@@ -3,16 +3,19 @@ using StrategyLab.Core.Domain;
 
 namespace StrategyLab.Data.Store;
 
+/// <summary>A range of rows [<see cref="First"/>, <see cref="End"/>) of the current row group of <see cref="Reader"/>.</summary>
+internal readonly record struct RowRange(PartitionReader Reader, int First, int End);
+
 /// <summary>
 /// Bars handed out one by one from array segments (row groups). A hand-written enumerator: <c>Current</c> reads
 /// the array slot directly instead of copying each 128-byte bar into an iterator field first.
 /// </summary>
-internal sealed class SegmentedBars(IEnumerable<ArraySegment<Bar>> segments) : IEnumerable<Bar>
+internal sealed class SegmentedBars(IEnumerable<RowRange> ranges) : IEnumerable<Bar>
 {
-    /// <summary>The row groups themselves (for <see cref="SliceMerge"/>, which merges batches).</summary>
-    public IEnumerable<ArraySegment<Bar>> Segments => segments;
+    /// <summary>The bars as array segments (for <see cref="SliceMerge"/>, which merges batches).</summary>
+    public IEnumerable<ArraySegment<Bar>> Segments => ParquetBarStore.ReadSegments(ranges);
 
-    public IEnumerator<Bar> GetEnumerator() => new Enumerator(segments.GetEnumerator());
+    public IEnumerator<Bar> GetEnumerator() => new Enumerator(Segments.GetEnumerator());
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 

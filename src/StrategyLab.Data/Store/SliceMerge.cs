@@ -1,6 +1,4 @@
 using System.Collections;
-using System.Collections.Concurrent;
-using System.Runtime.ExceptionServices;
 using StrategyLab.Core.Domain;
 
 namespace StrategyLab.Data.Store;
@@ -25,123 +23,16 @@ public static class SliceMerge
     public static IEnumerable<Bar> Merge(IReadOnlyList<IEnumerable<Bar>> streams)
     {
         ArgumentNullException.ThrowIfNull(streams);
-        var merged = new Merged(streams);
         return Environment.ProcessorCount > 1 && streams.Count > 0 && streams.All(s => s is SegmentedBars)
-            ? new Prefetched(merged)
-            : merged;
+            ? new PrefetchedBars(() => new Enumerator(streams), Ahead)
+            : new Merged(streams);
     }
 
-    /// <summary>Bars taken from a source on a second thread, handed over in blocks through a bounded queue.</summary>
-    private sealed class Prefetched(IEnumerable<Bar> source) : IEnumerable<Bar>
-    {
-        public IEnumerator<Bar> GetEnumerator() => new PrefetchEnumerator(source);
-
-        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
-    }
-
-    private sealed class PrefetchEnumerator(IEnumerable<Bar> source) : IEnumerator<Bar>
-    {
-        // 4,096 bars of 128 bytes: 512 KB a block; at most Depth blocks wait, so memory stays a few MB for any run.
-        private const int BlockSize = 4096;
-        private const int Depth = 4;
-
-        private readonly BlockingCollection<Block> _full = new(Depth);
-        private readonly BlockingCollection<Bar[]> _free = new();
-        private readonly CancellationTokenSource _stop = new();
-        private Task? _producer;
-        private Block _block = new([], 0, null, Last: false);
-        private int _index = -1;
-
-        public Bar Current => _block.Bars[_index];
-
-        object IEnumerator.Current => Current;
-
-        public bool MoveNext()
-        {
-            if (_producer is null)
-            {
-                for (var i = 0; i < Depth + 2; i++)
-                {
-                    _free.Add(new Bar[BlockSize]);
-                }
-
-                _producer = Task.Factory.StartNew(Produce, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-            }
-
-            while (++_index >= _block.Count)
-            {
-                if (_block.Last)
-                {
-                    _index = _block.Count;
-                    _block.Error?.Throw();
-                    return false;
-                }
-
-                if (_block.Bars.Length > 0)
-                {
-                    _free.Add(_block.Bars);
-                }
-
-                _block = _full.Take();
-                _index = -1;
-            }
-
-            return true;
-        }
-
-        public void Reset() => throw new NotSupportedException("Read the bars again instead.");
-
-        public void Dispose()
-        {
-            _stop.Cancel();
-            try
-            {
-                _producer?.Wait();
-            }
-            catch (AggregateException e) when (e.InnerExceptions.All(x => x is OperationCanceledException))
-            {
-                // stopped while waiting for room: expected when the consumer leaves early
-            }
-
-            _full.Dispose();
-            _free.Dispose();
-            _stop.Dispose();
-        }
-
-        private void Produce()
-        {
-            var ct = _stop.Token;
-            var bars = _free.Take(ct);
-            var n = 0;
-            try
-            {
-                using var e = source.GetEnumerator();
-                while (e.MoveNext())
-                {
-                    bars[n++] = e.Current;
-                    if (n == BlockSize)
-                    {
-                        _full.Add(new Block(bars, n, null, Last: false), ct);
-                        bars = _free.Take(ct);
-                        n = 0;
-                    }
-                }
-
-                _full.Add(new Block(bars, n, null, Last: true), ct);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                // the consumer left
-            }
-            catch (Exception e)
-            {
-                // Handed over after the bars read before it, so the consumer sees the same bars, then the same error.
-                _full.Add(new Block(bars, n, ExceptionDispatchInfo.Capture(e), Last: true), ct);
-            }
-        }
-
-        private sealed record Block(Bar[] Bars, int Count, ExceptionDispatchInfo? Error, bool Last);
-    }
+    /// <summary>
+    /// The read-ahead of a merge from the store: 4,096-bar chunks (512 KB), four queued, so a few MB of bars wait
+    /// however long the run; the first chunk is small so the engine starts soon.
+    /// </summary>
+    private static readonly BarPrefetchOptions Ahead = new() { ChunkBars = 4096, FirstChunkBars = 256, Depth = 4 };
 
     private sealed class Merged(IReadOnlyList<IEnumerable<Bar>> streams) : IEnumerable<Bar>
     {
@@ -195,6 +86,7 @@ public static class SliceMerge
 
         private bool Refill()
         {
+
             if (segments is not null)
             {
                 while (segments.MoveNext())
@@ -221,7 +113,7 @@ public static class SliceMerge
         }
     }
 
-    private sealed class Enumerator : IEnumerator<Bar>
+    private sealed class Enumerator : IEnumerator<Bar>, IBarChunkSource
     {
         private readonly Cursor[] _all;
         private readonly Cursor[] _heap;
@@ -283,6 +175,46 @@ public static class SliceMerge
         }
 
         public void Reset() => throw new NotSupportedException("Read the bars again instead.");
+
+        /// <summary>
+        /// The merge written straight into a chunk (the read-ahead thread's loop): the same bars in the same order as
+        /// <see cref="MoveNext"/>, one copy each, no interface call per bar. A stream moves on right after its bar is
+        /// written, so an error reading it comes after that bar, as it would at the next <see cref="MoveNext"/>.
+        /// </summary>
+        public bool Fill(Bar[] destination, ref int count)
+        {
+            if (!_started)
+            {
+                _started = true;
+                Start();
+            }
+
+            while (count < destination.Length)
+            {
+                if (_count == 0)
+                {
+                    return false;
+                }
+
+                var top = _heap[0];
+                destination[count++] = top.Array[top.Index];
+                if (top.Next())
+                {
+                    SiftDown(0);
+                }
+                else
+                {
+                    _heap[0] = _heap[--_count];
+                    _heap[_count] = null!;
+                    if (_count > 0)
+                    {
+                        SiftDown(0);
+                    }
+                }
+            }
+
+            return _count > 0;
+        }
 
         public void Dispose()
         {

@@ -36,9 +36,17 @@ internal static class DecimalText
 
     /// <summary>The text parse over UTF-16 (<see cref="char"/>) or UTF-8 (<see cref="byte"/>) code units.</summary>
     internal static bool TryParse<TChar>(ReadOnlySpan<TChar> text, out decimal value)
+        where TChar : unmanaged => TryParse(text, out value, out _);
+
+    /// <summary>
+    /// The parse, also giving the value's mantissa (its digits as an integer; the scale is <c>value.Scale</c>) when it
+    /// fits 64 bits, and 0 otherwise (a 96-bit mantissa, or zero): callers compare prices as integers with it.
+    /// </summary>
+    internal static bool TryParse<TChar>(ReadOnlySpan<TChar> text, out decimal value, out ulong mantissa64)
         where TChar : unmanaged
     {
         value = 0m;
+        mantissa64 = 0;
         var i = 0;
         var n = text.Length;
         if (n == 0)
@@ -54,10 +62,42 @@ internal static class DecimalText
             i = 1;
         }
 
+        // The common case in one pass: digits with at most one '.', no exponent, at most 19 digits in all (leading
+        // zeros included), so the mantissa fits 64 bits and the scale is the count of digits after the point. Anything
+        // else is read by the general loop below, which gives the same value for these.
+        var start = i;
+        ulong fast = 0;
+        uint d;
+        for (; i < n && (d = (uint)(TextChars.Code(text[i]) - '0')) <= 9; i++)
+        {
+            fast = (fast * 10) + d;
+        }
+
+        var integerDigits = i - start;
+        var fractionDigits = 0;
+        if (i < n && TextChars.Code(text[i]) == '.')
+        {
+            var fractionStart = ++i;
+            for (; i < n && (d = (uint)(TextChars.Code(text[i]) - '0')) <= 9; i++)
+            {
+                fast = (fast * 10) + d;
+            }
+
+            fractionDigits = i - fractionStart;
+        }
+
+        if (i == n && integerDigits + fractionDigits is > 0 and <= 19)
+        {
+            value = new decimal((int)fast, (int)(fast >> 32), 0, negative, (byte)fractionDigits);
+            mantissa64 = fast;
+            return true;
+        }
+
+        i = start;
         ulong mantissa = 0;
         var significant = 0; // digits accumulated into the mantissa (leading zeros excluded)
         var digits = 0; // all digits seen
-        var fractionDigits = 0;
+        var fractionCount = 0;
         var seenPoint = false;
         var overflow = false;
         for (; i < n; i++)
@@ -68,7 +108,7 @@ internal static class DecimalText
                 digits++;
                 if (seenPoint)
                 {
-                    fractionDigits++;
+                    fractionCount++;
                 }
 
                 if (mantissa == 0 && c == '0')
@@ -140,7 +180,7 @@ internal static class DecimalText
             }
         }
 
-        var scale = fractionDigits - exponent;
+        var scale = fractionCount - exponent;
         if (overflow)
         {
             return TryParseWide(text, significant, scale, out value);
@@ -172,6 +212,7 @@ internal static class DecimalText
         }
 
         value = new decimal((int)mantissa, (int)(mantissa >> 32), 0, negative, (byte)scale);
+        mantissa64 = mantissa;
         return true;
     }
 

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 
 namespace StrategyLab.Data.Text;
 
@@ -23,6 +24,15 @@ internal enum TimeTextKind
 /// <see cref="TimeTextKind.Unix"/>), <see cref="DateTimeKind.Unspecified"/>.</param>
 /// <param name="Utc">The instant for <see cref="TimeTextKind.Offset"/> and <see cref="TimeTextKind.Unix"/>; default otherwise.</param>
 internal readonly record struct ParsedTime(TimeTextKind Kind, DateTime Wall, DateTime Utc);
+
+/// <summary>The date of the last stamp <see cref="TimeText.TryParseCommon"/> read: rows of a day share it.</summary>
+internal struct StampDateCache
+{
+    public ulong Head; // the stamp's first 8 bytes
+    public ushort Tail; // its bytes 8 and 9
+    public long DayTicks;
+    public bool Valid;
+}
 
 /// <summary>
 /// Fast parsing of the time formats the CSV reader accepts (see <see cref="Csv.CsvBarReader"/>):
@@ -154,6 +164,61 @@ internal static class TimeText
         }
 
         time = new ParsedTime(TimeTextKind.Offset, wall, new DateTime(utcTicks, DateTimeKind.Utc));
+        return true;
+    }
+
+    /// <summary>
+    /// The common stamp as UTF-8, <c>yyyy-MM-dd(T| )HH:mm:ss</c> with an optional <c>Z</c>, read with fixed offsets and
+    /// the date of the stamp before reused when its ten bytes are the same (a day's rows share it). The same result as
+    /// <see cref="TryParse(ReadOnlySpan{byte}, out ParsedTime, out string?)"/> for such text; false for any other text
+    /// and for invalid values, which that method then reads and names.
+    /// </summary>
+    internal static bool TryParseCommon(ReadOnlySpan<byte> s, ref StampDateCache cache, out ParsedTime time)
+    {
+        time = default;
+        if (s.Length != 19 && (s.Length != 20 || (s[19] != (byte)'Z' && s[19] != (byte)'z')))
+        {
+            return false;
+        }
+
+        var head = BinaryPrimitives.ReadUInt64LittleEndian(s);
+        var tail = BinaryPrimitives.ReadUInt16LittleEndian(s[8..]);
+        if (!cache.Valid || head != cache.Head || tail != cache.Tail)
+        {
+            if (s[4] != (byte)'-' || s[7] != (byte)'-'
+                || !TryDigits(s, 0, 4, out var year) || !TryDigits(s, 5, 2, out var month) || !TryDigits(s, 8, 2, out var day)
+                || year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month))
+            {
+                return false;
+            }
+
+            cache = new StampDateCache { Head = head, Tail = tail, DayTicks = new DateTime(year, month, day).Ticks, Valid = true };
+        }
+
+        var separator = s[10];
+        if ((separator != (byte)'T' && separator != (byte)' ' && separator != (byte)'t') || s[13] != (byte)':' || s[16] != (byte)':')
+        {
+            return false;
+        }
+
+        uint h1 = (uint)(s[11] - '0'), h2 = (uint)(s[12] - '0'), m1 = (uint)(s[14] - '0'), m2 = (uint)(s[15] - '0');
+        uint s1 = (uint)(s[17] - '0'), s2 = (uint)(s[18] - '0');
+        if (h1 > 9 || h2 > 9 || m1 > 9 || m2 > 9 || s1 > 9 || s2 > 9)
+        {
+            return false;
+        }
+
+        uint hour = (h1 * 10) + h2, minute = (m1 * 10) + m2, second = (s1 * 10) + s2;
+        if (hour > 23 || minute > 59 || second > 59)
+        {
+            return false;
+        }
+
+        var ticks = cache.DayTicks + (hour * TimeSpan.TicksPerHour) + (minute * TimeSpan.TicksPerMinute) + (second * TimeSpan.TicksPerSecond);
+        var wall = new DateTime(ticks, DateTimeKind.Unspecified);
+        time = s.Length == 20
+            ? new ParsedTime(TimeTextKind.Offset, wall, new DateTime(ticks, DateTimeKind.Utc))
+            : new ParsedTime(TimeTextKind.Naive, wall, default);
         return true;
     }
 

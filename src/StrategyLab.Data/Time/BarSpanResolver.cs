@@ -23,6 +23,8 @@ internal sealed class BarSpanResolver
     private readonly bool _daily;
     private readonly bool _stampIsEnd;
     private TradingSession? _session;
+    private DateTime _segmentStart = DateTime.MaxValue; // the last segment found (empty until then)
+    private DateTime _segmentEnd = DateTime.MinValue;
 
     public BarSpanResolver(IMarketCalendar calendar, Timeframe timeframe, TimeIs timeIs)
     {
@@ -129,6 +131,14 @@ internal sealed class BarSpanResolver
 
     private bool TryGetSegment(DateTime utc, out DateTime segmentStart, out DateTime segmentEnd)
     {
+        // Consecutive bars mostly fall in the segment of the one before: it lies inside the cached session, where the
+        // lookup below would find it again (segments do not overlap).
+        if (utc >= _segmentStart && utc < _segmentEnd)
+        {
+            (segmentStart, segmentEnd) = (_segmentStart, _segmentEnd);
+            return true;
+        }
+
         var session = _session;
         if (session is null || utc < session.PreMarketOpen || utc >= session.AfterHoursClose)
         {
@@ -142,6 +152,12 @@ internal sealed class BarSpanResolver
             _session = session;
         }
 
-        return session.TryGetSegment(utc, out _, out segmentStart, out segmentEnd);
+        if (!session.TryGetSegment(utc, out _, out segmentStart, out segmentEnd))
+        {
+            return false;
+        }
+
+        (_segmentStart, _segmentEnd) = (segmentStart, segmentEnd);
+        return true;
     }
 }

@@ -239,6 +239,84 @@ public sealed class CsvByteParserTests : IDisposable
         Assert.Single(pass.Bars);
     }
 
+    [Theory]
+    [InlineData(-1)] // the CR is the buffer's last byte, its LF the first of the next read
+    [InlineData(0)] // the LF is the buffer's last byte
+    [InlineData(-2)]
+    public void ACrlfAtTheEndOfTheBuffer_EndsTheLineAsAnywhere(int crOffset)
+    {
+        const int bufferBytes = 1 << 20; // Utf8CsvRows' buffer: the first read fills it
+        var csv = new StringBuilder(Header.Replace("\n", "\r\n", StringComparison.Ordinal));
+        var t = new DateTime(2024, 1, 2, 0, 0, 0, DateTimeKind.Utc);
+        while (csv.Length < bufferBytes - 200)
+        {
+            csv.Append(CultureInfo.InvariantCulture, $"{t:yyyy-MM-ddTHH:mm:ssZ},1,2,1,1.5,3\r\n");
+            t = t.AddMinutes(1);
+        }
+
+        // A row padded (leading zeros of its volume) so that its CR lands at bufferBytes + crOffset.
+        var row = string.Create(CultureInfo.InvariantCulture, $"{t:yyyy-MM-ddTHH:mm:ssZ},1,2,1,1.5,");
+        var zeros = bufferBytes + crOffset - csv.Length - row.Length - 1;
+        csv.Append(row).Append('0', zeros).Append("3\r\n");
+        Assert.Equal('\r', csv[bufferBytes + crOffset]);
+        for (var i = 0; i < 100; i++)
+        {
+            t = t.AddMinutes(1);
+            csv.Append(CultureInfo.InvariantCulture, $"{t:yyyy-MM-ddTHH:mm:ssZ},1,2,1,1.5,3\r\n");
+        }
+
+        var pass = AssertSame(Write(csv.ToString()), Timeframe.OneMinute, Btc);
+        Assert.True(pass.ReadBytes);
+        Assert.Null(pass.Error);
+        Assert.Equal(csv.ToString().Split("\r\n").Length - 2, pass.Bars.Count);
+    }
+
+    [Theory]
+    [InlineData("common", false)]
+    [InlineData("a quoted row: the text reader takes over", false)]
+    [InlineData("a bad row", false)]
+    [InlineData("a bad row, skipped", true)]
+    public void ReadAheadInChunks_GivesTheBarsCountsAndErrorOfTheEnumeration(string name, bool skip)
+    {
+        var csv = new StringBuilder(Header);
+        var t = new DateTime(2024, 1, 2, 0, 0, 0, DateTimeKind.Utc);
+        for (var i = 0; i < 5_000; i++)
+        {
+            var open = name.StartsWith("a quoted", StringComparison.Ordinal) && i == 3_000 ? "\"1\"" : "1";
+            var high = name.StartsWith("a bad", StringComparison.Ordinal) && i == 4_000 ? "x" : "2.5";
+            csv.Append(CultureInfo.InvariantCulture, $"{t.AddMinutes(i):yyyy-MM-ddTHH:mm:ssZ},{open},{high},1,1.5,{i}\n");
+        }
+
+        var path = Write(csv.ToString());
+        (List<Bar> Bars, string? Error, string Counts) Pass(Func<IEnumerable<Bar>, IEnumerable<Bar>> wrap)
+        {
+            var reader = new CsvBarReader(path, Options(Timeframe.OneMinute, Btc, skip));
+            var bars = new List<Bar>();
+            string? error = null;
+            try
+            {
+                foreach (var b in wrap(reader.ReadBars()))
+                {
+                    bars.Add(b);
+                }
+            }
+            catch (DataFormatException e)
+            {
+                error = e.Message;
+            }
+
+            var st = reader.Statistics;
+            return (bars, error, $"{st.Rows} {st.Bars} {st.SkippedRows} {reader.LastPassReadBytes}");
+        }
+
+        var plain = Pass(b => b);
+        var ahead = Pass(b => new PrefetchedBars(b, new BarPrefetchOptions { ChunkBars = 512, FirstChunkBars = 7, Depth = 2 }));
+        Assert.Equal(plain.Bars, ahead.Bars);
+        Assert.Equal(plain.Error, ahead.Error);
+        Assert.Equal(plain.Counts, ahead.Counts);
+        Assert.Equal(name == "a bad row" ? 4_000 : name == "a bad row, skipped" ? 4_999 : 5_000, ahead.Bars.Count);
+    }
+
     [Fact]
     public void RowsAcrossManyBufferRefills_AreAllRead()
     {

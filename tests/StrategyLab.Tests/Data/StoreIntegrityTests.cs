@@ -99,6 +99,24 @@ public sealed class StoreIntegrityTests : IDisposable
     }
 
     [Fact]
+    public async Task AFlippedByte_InAPartitionReadFromDisk_FailsItsChecksum_NamingIt()
+    {
+        // Partitions larger than InMemoryFileBytes are verified from disk (positional reads) before Parquet sees them.
+        var (store, partition, bars) = await SmallStoreAsync();
+        var original = File.ReadAllBytes(partition);
+        Assert.Equal(bars, new ParquetBarStore(store) { InMemoryFileBytes = 0 }.ReadBars(Btc, Timeframe.OneMinute).ToList());
+        foreach (var position in new[] { 0, original.Length / 2, original.Length - 1 })
+        {
+            var damaged = (byte[])original.Clone();
+            damaged[position] ^= 0x5A;
+            File.WriteAllBytes(partition, damaged);
+            var e = Assert.Throws<DataFormatException>(() => new ParquetBarStore(store) { InMemoryFileBytes = 0 }.ReadBars(Btc, Timeframe.OneMinute).ToList());
+            Assert.Equal(partition, e.FilePath);
+            Assert.Contains("SHA-256", e.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task APartitionWrittenWithoutAChecksum_IsStillRead_ButItsRowsAreChecked()
     {
         var (store, partition, bars) = await SmallStoreAsync();
