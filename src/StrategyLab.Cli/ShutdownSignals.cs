@@ -13,13 +13,19 @@ internal sealed class ShutdownSignals : IDisposable
     private readonly PosixSignalRegistration? _sigterm;
     private readonly TextWriter _error;
     private readonly bool _installed;
+    private readonly Action<int> _exit;
     private int _presses;
 
-    private ShutdownSignals(CancellationToken outer, TextWriter error, bool install)
+    /// <summary>
+    /// The handlers for this process when <paramref name="install"/>; <paramref name="exit"/> ends the process on a second
+    /// Ctrl+C (<see cref="Environment.Exit"/> unless a test gives its own).
+    /// </summary>
+    internal ShutdownSignals(CancellationToken outer, TextWriter error, bool install, Action<int>? exit = null)
     {
         _stop = CancellationTokenSource.CreateLinkedTokenSource(outer);
         _error = error;
         _installed = install;
+        _exit = exit ?? Environment.Exit;
         if (!install)
         {
             return;
@@ -51,16 +57,23 @@ internal sealed class ShutdownSignals : IDisposable
         _stop.Dispose();
     }
 
-    private void OnCancelKeyPress(object? sender, ConsoleCancelEventArgs e)
+    /// <summary>A Ctrl+C: the first asks for a graceful stop; a second, while that stop runs, exits at once (code 130).</summary>
+    internal void Interrupt()
     {
         if (Interlocked.Increment(ref _presses) > 1)
         {
             _error.WriteLine("Second Ctrl+C: exiting now.");
-            Environment.Exit(130);
+            _exit(130);
+            return;
         }
 
-        e.Cancel = true;
         Request("Ctrl+C");
+    }
+
+    private void OnCancelKeyPress(object? sender, ConsoleCancelEventArgs e)
+    {
+        e.Cancel = true; // the process stays alive for the graceful stop (a second press exits through Interrupt)
+        Interrupt();
     }
 
     private void Request(string what)
