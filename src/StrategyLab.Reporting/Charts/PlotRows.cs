@@ -102,30 +102,60 @@ internal sealed class PlotRows
     public int KeptOf(in PlotPoint point) => TryFind(point, out var id) ? _series[id].Live : 0;
 
     /// <summary>The points kept, in the order they were plotted.</summary>
+    /// <remarks>
+    /// Each series holds its points in plotting order (those kept, then its newest), so the series are merged by
+    /// sequence number through a heap of their next points, without a list of every point: the run folder's
+    /// <c>plots.csv</c> and the report read the points at the same time at a run's end, and two such lists raised a
+    /// 10-symbol run's peak working set by ~10 MB.
+    /// </remarks>
     public IEnumerable<(DateTimeOffset At, PlotPoint Point)> Points()
     {
-        var all = new List<(long Sequence, int Series, Row Row)>(Count);
+        var next = new int[_series.Count];
+        var heap = new NextPoints(_series.Count);
         for (var id = 0; id < _series.Count; id++)
         {
-            var s = _series[id];
-            foreach (var r in s.Kept)
+            if (TryPoint(_series[id], 0, out var first))
             {
-                all.Add((r.Sequence, id, r));
-            }
-
-            if (s.HasNewest)
-            {
-                all.Add((s.Newest.Sequence, id, s.Newest));
+                heap.Push(id, first.Sequence);
             }
         }
 
-        all.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
-        foreach (var (_, id, r) in all)
+        while (heap.Count > 0)
         {
+            var id = heap.TopSeries;
             var s = _series[id];
+            TryPoint(s, next[id]++, out var r);
+            if (TryPoint(s, next[id], out var following))
+            {
+                heap.ReplaceTop(id, following.Sequence);
+            }
+            else
+            {
+                heap.Pop();
+            }
+
             var at = r.At;
             yield return (at, new PlotPoint(at.UtcDateTime, s.Name, s.Symbol, r.Value, s.Pane));
         }
+    }
+
+    /// <summary>The <paramref name="index"/>-th point of <paramref name="s"/> in plotting order (its kept points, then its newest).</summary>
+    private static bool TryPoint(Series s, int index, out Row row)
+    {
+        if (index < s.Kept.Count)
+        {
+            row = s.Kept[index];
+            return true;
+        }
+
+        if (index == s.Kept.Count && s.HasNewest)
+        {
+            row = s.Newest;
+            return true;
+        }
+
+        row = default;
+        return false;
     }
 
     /// <summary>
@@ -229,6 +259,78 @@ internal sealed class PlotRows
         s.Newest = rows[^1];
         s.NewestKey = s.Level < 0 ? 0 : Bucket(s.Newest.LocalTicks, s.Level);
         rows.RemoveAt(rows.Count - 1);
+    }
+
+    /// <summary>A binary min-heap of series ids by the sequence number of their next point (numbers are unique).</summary>
+    private sealed class NextPoints(int capacity)
+    {
+        private readonly int[] _series = new int[capacity];
+        private readonly long[] _sequence = new long[capacity];
+
+        public int Count { get; private set; }
+
+        public int TopSeries => _series[0];
+
+        public void Push(int series, long sequence)
+        {
+            var i = Count++;
+            while (i > 0)
+            {
+                var parent = (i - 1) / 2;
+                if (_sequence[parent] <= sequence)
+                {
+                    break;
+                }
+
+                _series[i] = _series[parent];
+                _sequence[i] = _sequence[parent];
+                i = parent;
+            }
+
+            _series[i] = series;
+            _sequence[i] = sequence;
+        }
+
+        public void Pop()
+        {
+            Count--;
+            if (Count > 0)
+            {
+                SiftDown(_series[Count], _sequence[Count]);
+            }
+        }
+
+        public void ReplaceTop(int series, long sequence) => SiftDown(series, sequence);
+
+        private void SiftDown(int series, long sequence)
+        {
+            var i = 0;
+            while (true)
+            {
+                var child = (2 * i) + 1;
+                if (child >= Count)
+                {
+                    break;
+                }
+
+                if (child + 1 < Count && _sequence[child + 1] < _sequence[child])
+                {
+                    child++;
+                }
+
+                if (sequence <= _sequence[child])
+                {
+                    break;
+                }
+
+                _series[i] = _series[child];
+                _sequence[i] = _sequence[child];
+                i = child;
+            }
+
+            _series[i] = series;
+            _sequence[i] = sequence;
+        }
     }
 
     /// <summary>A point: its exchange-local ticks and offset (a <see cref="DateTimeOffset"/> packed into 10 bytes, not 16), value and plotting sequence number.</summary>
