@@ -38,7 +38,10 @@ public sealed class LiveFlattenTests : IDisposable
             await Eventually.Until(() => live.HasExited || Holding(), "a position and an open stop at the fake", ProcessTimeout);
             Assert.False(live.HasExited, live.ToString());
             market.Pause();
-            await Task.Delay(TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken);
+
+            // The 1-second bar holding the last prints before the pause closes up to 1 s later and is handed over 0.2 s
+            // after that (plus a 0.3 s late grace): the strategy may still decide on it, so look again only after it.
+            await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
             if (Holding() || attempt == 20)
             {
                 break;
