@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Runtime.CompilerServices;
 using StrategyLab.Core.Domain;
 
 namespace StrategyLab.Data.Store;
@@ -155,19 +156,7 @@ public static class SliceMerge
             else if (_current is not null)
             {
                 // The stream of the bar just handed out moves on only now, as the merger's iterator does.
-                if (_current.Next())
-                {
-                    SiftDown(0);
-                }
-                else
-                {
-                    _heap[0] = _heap[--_count];
-                    _heap[_count] = null!;
-                    if (_count > 0)
-                    {
-                        SiftDown(0);
-                    }
-                }
+                AdvanceTop(_current);
             }
 
             _current = _count > 0 ? _heap[0] : null;
@@ -198,19 +187,7 @@ public static class SliceMerge
 
                 var top = _heap[0];
                 destination[count++] = top.Array[top.Index];
-                if (top.Next())
-                {
-                    SiftDown(0);
-                }
-                else
-                {
-                    _heap[0] = _heap[--_count];
-                    _heap[_count] = null!;
-                    if (_count > 0)
-                    {
-                        SiftDown(0);
-                    }
-                }
+                AdvanceTop(top);
             }
 
             return _count > 0;
@@ -253,6 +230,24 @@ public static class SliceMerge
             for (var i = (_count / 2) - 1; i >= 0; i--)
             {
                 SiftDown(i);
+            }
+        }
+
+        /// <summary>Moves the heap's top stream (<paramref name="top"/>) to its next bar, or drops it when it has none.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void AdvanceTop(Cursor top)
+        {
+            if (top.Next())
+            {
+                SiftDown(0);
+                return;
+            }
+
+            _heap[0] = _heap[--_count];
+            _heap[_count] = null!;
+            if (_count > 0)
+            {
+                SiftDown(0);
             }
         }
 
