@@ -245,7 +245,7 @@ public sealed class ReportRecorder : ISelectiveRecorder
         foreach (var (symbol, resting) in _restingOrders)
         {
             var clock = ClockOf(symbol);
-            foreach (var o in resting.Kept.UnorderedItems.Select(x => x.Element).OrderBy(o => o.Id))
+            foreach (var o in RestingById(resting.Kept))
             {
                 _data.AddOrder(new OrderRow(
                     o.Id,
@@ -282,8 +282,9 @@ public sealed class ReportRecorder : ISelectiveRecorder
         else if (_writer.ChartBars is { } chartBars)
         {
             _data.BarsFile = RunFolderWriter.ChartBarsFileName;
-            foreach (var (symbol, candles) in chartBars.OrderBy(kv => kv.Key))
+            foreach (var symbol in RunFolderWriter.SortedSymbols(chartBars))
             {
+                var candles = chartBars[symbol];
                 // As the page reads chart_bars.csv: the writer's candles, rounded as written, merged again into a ladder.
                 if (!_data.Bars.TryGetValue(symbol.Ticker, out var ladder))
                 {
@@ -355,6 +356,23 @@ public sealed class ReportRecorder : ISelectiveRecorder
             resting.Kept.Enqueue(order, -order.Id);
             resting.Ids.Add(order.Id);
         }
+    }
+
+    /// <summary>
+    /// The kept orders by id (ids are unique: <see cref="RestingOrders.Ids"/>). An array sorted in place rather than
+    /// LINQ's OrderBy over the queue's (element, priority) tuples, whose generic code is JIT-compiled at every start.
+    /// </summary>
+    private static Order[] RestingById(PriorityQueue<Order, long> kept)
+    {
+        var orders = new Order[kept.Count];
+        var i = 0;
+        foreach (var (order, _) in kept.UnorderedItems)
+        {
+            orders[i++] = order;
+        }
+
+        Array.Sort(orders, static (a, b) => a.Id.CompareTo(b.Id));
+        return orders;
     }
 
     private ExchangeOffsetCache ClockOf(Symbol symbol)

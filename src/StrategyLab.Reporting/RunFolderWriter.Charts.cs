@@ -64,8 +64,9 @@ public sealed partial class RunFolderWriter
         var temp = path + TempSuffix;
         using (var csv = new CsvFile(temp, BarsHeader))
         {
-            foreach (var (symbol, ladder) in _chartBars!.OrderBy(kv => kv.Key))
+            foreach (var symbol in SortedSymbols(_chartBars!))
             {
+                var ladder = _chartBars![symbol];
                 foreach (var c in ladder.Candles)
                 {
                     csv.Text(symbol.Ticker).Time(c.Start).Time(c.End).Number(c.Open).Number(c.High).Number(c.Low).Number(c.Close).Number(c.Volume);

@@ -176,6 +176,24 @@ public sealed partial class RunFolderWriter : IRunRecorder, IDisposable
     internal IReadOnlyDictionary<Symbol, CandleLadder>? ChartBars => _chartBars;
 
     /// <summary>
+    /// The symbols of <paramref name="bySymbol"/> in <see cref="Symbol"/> order (what <c>OrderBy(kv =&gt; kv.Key)</c>
+    /// gave): a sorted array of the keys, because LINQ over <c>KeyValuePair</c> is generic code over a framework struct
+    /// that the precompiled images lack (~30 methods JIT-compiled at every start).
+    /// </summary>
+    internal static Symbol[] SortedSymbols(IReadOnlyDictionary<Symbol, CandleLadder> bySymbol)
+    {
+        var symbols = new Symbol[bySymbol.Count];
+        var i = 0;
+        foreach (var symbol in bySymbol.Keys)
+        {
+            symbols[i++] = symbol;
+        }
+
+        Array.Sort(symbols);
+        return symbols;
+    }
+
+    /// <summary>
     /// The points of <c>plots.csv</c> in a buffered run (written with the summary, bounded per series as the chart
     /// candles are; docs/run-artifacts.md): the report built from memory draws these. Null in an incremental run, whose
     /// file holds every point as it is plotted.

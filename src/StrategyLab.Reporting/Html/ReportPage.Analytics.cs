@@ -81,7 +81,12 @@ internal sealed partial class ReportPage
 
         if (buckets is { Count: > 0 })
         {
-            var max = buckets.Max(b => b?["trades"]?.GetValue<long>() ?? 0);
+            var max = 0L; // a loop, not LINQ's Max (JIT-compiled at every start)
+            foreach (var b in buckets)
+            {
+                max = Math.Max(max, b?["trades"]?.GetValue<long>() ?? 0);
+            }
+
             _html.Append("<table class=\"stats holding\" id=\"holding-times\">\n<caption>Holding time</caption>\n<tbody>\n");
             foreach (var b in buckets.OfType<JsonObject>())
             {

@@ -33,13 +33,34 @@ internal sealed partial class ReportPage
         _html.Append("<section class=\"panel\" id=\"plots\">\n<div class=\"panel-head\"><h2>Strategy plots</h2><span class=\"muted\">")
             .Append(Encode(note)).Append("</span></div>\n<div class=\"legend-row\" id=\"plots-legend\">");
         var index = 0;
-        foreach (var label in plots.Keys.Take(drawn))
+        foreach (var label in FirstLabels(plots, drawn))
         {
             _html.Append("<span class=\"plot-key\" data-index=\"").Append(index++.ToString(CultureInfo.InvariantCulture)).Append("\">")
                 .Append(Encode(label)).Append("</span>");
         }
 
         _html.Append("</div>\n<div class=\"chart plots-chart\" id=\"plots-chart\"></div>\n</section>\n");
+    }
+
+    /// <summary>
+    /// The first <paramref name="count"/> series labels in order. A loop over the keys, not LINQ's Take over the
+    /// dictionary's pairs: LINQ over <c>KeyValuePair</c> is generic code the precompiled images lack (JIT-compiled at
+    /// every start).
+    /// </summary>
+    private static List<string> FirstLabels(SortedDictionary<string, Charts.CandleLadder> plots, int count)
+    {
+        var labels = new List<string>(Math.Min(count, plots.Count));
+        foreach (var label in plots.Keys)
+        {
+            if (labels.Count == count)
+            {
+                break;
+            }
+
+            labels.Add(label);
+        }
+
+        return labels;
     }
 
     private void WritePlots(Utf8JsonWriter w)
@@ -50,13 +71,25 @@ internal sealed partial class ReportPage
             return;
         }
 
-        var drawn = plots.Take(MaxPlottedSeries).ToList();
+        var drawn = FirstLabels(plots, MaxPlottedSeries);
         var perSeries = Math.Clamp(PlotPointBudget / drawn.Count, 500, ReportData.PlotPointsPerSeries);
-        w.WriteStartObject("plots");
-        w.WriteBoolean("intraday", drawn.Any(p => p.Value.Step < TimeSpan.FromDays(1) && HasIntradaySpacing(p.Value.Candles)));
-        w.WriteStartArray("series");
-        foreach (var (label, ladder) in drawn)
+        var intraday = false;
+        foreach (var label in drawn)
         {
+            var ladder = plots[label];
+            if (ladder.Step < TimeSpan.FromDays(1) && HasIntradaySpacing(ladder.Candles))
+            {
+                intraday = true;
+                break;
+            }
+        }
+
+        w.WriteStartObject("plots");
+        w.WriteBoolean("intraday", intraday);
+        w.WriteStartArray("series");
+        foreach (var label in drawn)
+        {
+            var ladder = plots[label];
             w.WriteStartObject();
             w.WriteString("name", label);
             w.WriteStartArray("points");

@@ -303,20 +303,27 @@ internal sealed partial class ReportPage
         }
 
         // Returns and risk, then the trade statistics (from trade_count on), then the counts.
-        var split = summary.Statistics.Select(kv => kv.Key).ToList().IndexOf("trade_count");
-        split = split < 0 ? summary.Statistics.Count : split;
+        // Index ranges, not LINQ's Take/Skip over the pairs (generic code the precompiled images lack).
+        var statistics = summary.Statistics;
+        var split = 0;
+        while (split < statistics.Count && statistics[split].Key != "trade_count")
+        {
+            split++;
+        }
+
         _html.Append("<div class=\"stats-columns\">\n");
-        StatTable("Returns and risk", [.. summary.Statistics.Take(split)], "statistics");
-        StatTable("Trades", [.. summary.Statistics.Skip(split)], "statistics");
-        StatTable("Activity", summary.Counts, "counts");
+        StatTable("Returns and risk", statistics, 0, split, "statistics");
+        StatTable("Trades", statistics, split, statistics.Count, "statistics");
+        StatTable("Activity", summary.Counts, 0, summary.Counts.Count, "counts");
         _html.Append("</div>\n</section>\n");
     }
 
-    private void StatTable(string caption, IReadOnlyList<KeyValuePair<string, JsonNode?>> rows, string group)
+    private void StatTable(string caption, IReadOnlyList<KeyValuePair<string, JsonNode?>> rows, int from, int to, string group)
     {
         _html.Append("<table class=\"stats\" data-group=\"").Append(group).Append("\">\n<caption>").Append(Encode(caption)).Append("</caption>\n<tbody>\n");
-        foreach (var (key, value) in rows)
+        for (var i = from; i < to; i++)
         {
+            var (key, value) = rows[i];
             var tone = value is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<decimal>(out var d)
                 ? key is "net_profit" or "total_return" or "cagr" or "expectancy" ? d > 0 ? " class=\"pos\"" : d < 0 ? " class=\"neg\"" : string.Empty : string.Empty
                 : string.Empty;

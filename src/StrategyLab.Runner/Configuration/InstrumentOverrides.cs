@@ -18,8 +18,17 @@ public static class InstrumentOverrides
         ArgumentNullException.ThrowIfNull(section);
         ArgumentNullException.ThrowIfNull(symbols);
         var result = new Dictionary<Symbol, InstrumentOverride>();
-        foreach (var (text, entry) in section.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        // Sorted keys, not OrderBy over the pairs (LINQ over KeyValuePair is JIT-compiled at every start).
+        var texts = new List<string>(section.Count);
+        foreach (var text in section.Keys)
         {
+            texts.Add(text);
+        }
+
+        texts.Sort(StringComparer.Ordinal);
+        foreach (var text in texts)
+        {
+            var entry = section[text];
             var key = "instruments." + text;
             var symbol = symbols.FirstOrDefault(s => string.Equals(s.Ticker, text, StringComparison.OrdinalIgnoreCase))
                 ?? throw new ConfigException(key, $"'{text}' is not one of data.symbols ({string.Join(", ", symbols)}).");

@@ -128,11 +128,48 @@ public sealed class ConfigTests : IDisposable
     [InlineData("""{ "mode": "paper" }""", "mode")]
     [InlineData("""{ "market_hours": { "calendar": "LSE" } }""", "market_hours.calendar")]
     [InlineData("""{ "providers": { "finnhub": { "ws_url": "http://x" } } }""", "providers.finnhub.ws_url")]
+    [InlineData("""{ "providers": { "finnhub": { "rest_url": "wss://ws.finnhub.io" } } }""", "providers.finnhub.rest_url")]
+    [InlineData("""{ "providers": { "polygon": { "ws_url": "https://api.massive.com" } } }""", "providers.polygon.ws_url")]
+    [InlineData("""{ "providers": { "alpaca": { "data_url": "wss://stream.data.alpaca.markets" } } }""", "providers.alpaca.data_url")]
+    [InlineData("""{ "providers": { "alpaca": { "stream_url": "https://data.alpaca.markets" } } }""", "providers.alpaca.stream_url")]
     public void ImpossibleValues_NameTheKey(string json, string key)
     {
         var ex = Assert.Throws<ConfigException>(() => Resolve(Write(json)));
         Assert.Equal(key, ex.Key);
         Assert.StartsWith(key + ":", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BuiltInEndpoints_AreTheDefaults_AndPassTheUriCheckTheyShortcut()
+    {
+        // IsUrl skips Uri for these (loading System.Private.Uri costs ~1 % of a small run): each must be what Uri accepts.
+        string[] expected = ["wss://ws.finnhub.io", "https://finnhub.io/api/v1", "wss://socket.massive.com/stocks", "https://api.massive.com", "wss://stream.data.alpaca.markets", "https://data.alpaca.markets"];
+        Assert.Equal(expected, ResolvedRun.BuiltInEndpoints);
+        foreach (var url in ResolvedRun.BuiltInEndpoints)
+        {
+            Assert.True(Uri.TryCreate(url, UriKind.Absolute, out var uri));
+            var secure = uri.Scheme;
+            var plain = secure == "wss" ? "ws" : "http";
+            Assert.True(ResolvedRun.IsUrl(url, plain, secure));
+            Assert.False(ResolvedRun.IsUrl(url, secure == "wss" ? "http" : "ws", secure == "wss" ? "https" : "wss"));
+        }
+    }
+
+    [Theory]
+    [InlineData("wss://ws.finnhub.io", "ws", "wss", true)]
+    [InlineData("ws://localhost:8080/feed", "ws", "wss", true)]
+    [InlineData("WSS://WS.FINNHUB.IO", "ws", "wss", true)]
+    [InlineData("https://finnhub.io/api/v1", "ws", "wss", false)]
+    [InlineData("http://127.0.0.1:5000", "http", "https", true)]
+    [InlineData("wss://ws.finnhub.io", "http", "https", false)]
+    [InlineData("finnhub.io", "http", "https", false)]
+    [InlineData("", "http", "https", false)]
+    [InlineData(null, "ws", "wss", false)]
+    public void IsUrl_AgreesWithUri(string? text, string plain, string secure, bool expected)
+    {
+        var byUri = Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == plain || uri.Scheme == secure);
+        Assert.Equal(expected, byUri);
+        Assert.Equal(expected, ResolvedRun.IsUrl(text, plain, secure));
     }
 
     [Theory]
