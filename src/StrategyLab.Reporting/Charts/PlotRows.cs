@@ -372,13 +372,11 @@ internal sealed class PlotRows
         /// <summary>The series plotted after this one last time (the guess for the next point).</summary>
         public Series? Next { get; set; }
 
-        /// <summary>Keeps <paramref name="row"/> before the newest; the list stops at the limit + 1 rather than doubling past it.</summary>
+        /// <summary>Keeps <paramref name="row"/> before the newest; the list stops at the limit + 1 rather than doubling past it
+        /// (<see cref="BoundedListGrowth"/>).</summary>
         public void Keep(Row row, int limit)
         {
-            if (Kept.Count == Kept.Capacity && Kept.Capacity <= limit && Kept.Capacity * 2L > limit + 1L)
-            {
-                Kept.Capacity = limit + 1;
-            }
+            BoundedListGrowth.BeforeAdd(Kept, limit);
 
             Kept.Add(row);
         }

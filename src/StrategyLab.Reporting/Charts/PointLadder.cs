@@ -61,10 +61,7 @@ internal sealed class PointLadder
         }
         else
         {
-            if (_points.Count == _points.Capacity && _points.Capacity <= Limit && _points.Capacity * 2L > Limit + 1L)
-            {
-                _points.Capacity = Limit + 1; // as CandleLadder: never more than Limit + 1 points
-            }
+            BoundedListGrowth.BeforeAdd(_points, Limit); // as CandleLadder: never more than Limit + 1 points
 
             _points.Add(point);
         }

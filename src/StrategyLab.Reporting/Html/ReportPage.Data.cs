@@ -11,6 +11,19 @@ namespace StrategyLab.Reporting.Html;
 // resting-order levels, trades), written straight to the stream section by section.
 internal sealed partial class ReportPage
 {
+    /// <summary>
+    /// Bytes a section may hold in the JSON writer before they are flushed on (between two items of a long array): its
+    /// buffer stays a few tens of KB, off the large-object heap, instead of growing by doubling to the largest section.
+    /// </summary>
+    internal const int JsonFlushBytes = 32 * 1024;
+
+    // Reused from symbol to symbol (the page's end allocated each anew on the large-object heap, ~2 MB a symbol for ten
+    // symbols): the bytes of the symbol rendered ahead, and the coarsened copies of the writer's candle ladders (one for
+    // this thread, one for the thread that renders ahead; each is used by one symbol at a time).
+    private ArrayBufferWriter<byte>? _ahead;
+    private CandleLadder? _coarse;
+    private CandleLadder? _coarseAhead;
+
     private void Data(List<string> symbols)
     {
         _html.Append("<script type=\"application/json\" id=\"report-data\">");
@@ -46,7 +59,7 @@ internal sealed partial class ReportPage
             for (var i = 0; i < charted.Count; i += 2)
             {
                 var next = i + 1 < charted.Count && _symbolsAhead ? RenderSymbolAsync(charted[i + 1], perSymbol, charted.Count) : null;
-                WriteSymbol(w, charted[i], _run.Bars[charted[i]].Coarsened(perSymbol), charted.Count);
+                WriteSymbol(w, charted[i], Coarsened(charted[i], perSymbol, ref _coarse), charted.Count);
                 w.Flush();
                 if (next is not null)
                 {
@@ -55,7 +68,7 @@ internal sealed partial class ReportPage
                 }
                 else if (i + 1 < charted.Count)
                 {
-                    WriteSymbol(w, charted[i + 1], _run.Bars[charted[i + 1]].Coarsened(perSymbol), charted.Count);
+                    WriteSymbol(w, charted[i + 1], Coarsened(charted[i + 1], perSymbol, ref _coarse), charted.Count);
                     w.Flush();
                 }
             }
@@ -84,6 +97,7 @@ internal sealed partial class ReportPage
             Raw(w, eq[i].Close);
             Raw(w, Math.Round(dd[i].Low * 100m, 4, MidpointRounding.AwayFromZero));
             w.WriteEndArray();
+            FlushPast(w);
         }
 
         w.WriteEndArray();
@@ -104,16 +118,40 @@ internal sealed partial class ReportPage
     }
 
     /// <summary>A symbol's JSON object (<see cref="WriteSymbol"/>) rendered on a thread-pool thread: the same bytes.</summary>
+    /// <remarks>The caller takes the bytes before it renders the next symbol ahead: one buffer serves them all.</remarks>
     private Task<ArrayBufferWriter<byte>> RenderSymbolAsync(string symbol, int perSymbol, int charted) => Task.Run(() =>
     {
-        var bytes = new ArrayBufferWriter<byte>(1 << 16);
+        var bytes = _ahead ??= new ArrayBufferWriter<byte>(1 << 16);
+        bytes.ResetWrittenCount();
         using (var w = new Utf8JsonWriter(bytes, ScriptJson))
         {
-            WriteSymbol(w, symbol, _run.Bars[symbol].Coarsened(perSymbol), charted);
+            WriteSymbol(w, symbol, Coarsened(symbol, perSymbol, ref _coarseAhead), charted);
         }
 
         return bytes;
     });
+
+    /// <summary>The symbol's candles at most <paramref name="perSymbol"/> of them, coarsened into <paramref name="scratch"/> when they must be.</summary>
+    private CandleLadder Coarsened(string symbol, int perSymbol, ref CandleLadder? scratch)
+    {
+        var ladder = _run.Bars[symbol];
+        var coarse = ladder.Coarsened(perSymbol, scratch);
+        if (!ReferenceEquals(coarse, ladder))
+        {
+            scratch = coarse;
+        }
+
+        return coarse;
+    }
+
+    /// <summary>Flushes what <paramref name="w"/> holds once it passes <see cref="JsonFlushBytes"/> (the same bytes, sooner).</summary>
+    private static void FlushPast(Utf8JsonWriter w)
+    {
+        if (w.BytesPending >= JsonFlushBytes)
+        {
+            w.Flush();
+        }
+    }
 
     private void WriteSymbol(Utf8JsonWriter w, string symbol, CandleLadder ladder, int charted)
     {
@@ -137,6 +175,7 @@ internal sealed partial class ReportPage
             Raw(w, c.Close);
             Raw(w, c.Volume);
             w.WriteEndArray();
+            FlushPast(w);
         }
 
         w.WriteEndArray();
@@ -166,6 +205,7 @@ internal sealed partial class ReportPage
             LocalTimeValue(w, f.Time);
             w.WriteNumberValue(f.OrderId);
             w.WriteEndArray();
+            FlushPast(w);
         }
 
         w.WriteEndArray();
@@ -245,6 +285,7 @@ internal sealed partial class ReportPage
                 Raw(w, price);
                 w.WriteStringValue(kind);
                 w.WriteEndArray();
+                FlushPast(w);
             }
 
             w.WriteEndArray();
@@ -292,6 +333,7 @@ internal sealed partial class ReportPage
             w.WriteNumberValue((long)(t.ExitTime - t.EntryTime).TotalSeconds);
             w.WriteStringValue(t.ExitReason);
             w.WriteEndArray();
+            FlushPast(w);
         }
 
         w.WriteEndArray();

@@ -68,5 +68,6 @@ internal sealed partial class ReportPage
         Raw(w, value);
         w.WriteNumberValue(gapAfter ? 1 : 0);
         w.WriteEndArray();
+        FlushPast(w);
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using StrategyLab.Reporting.Charts;
 using StrategyLab.Reporting.Reading;
 using static StrategyLab.Reporting.Html.HtmlText;
 
@@ -87,18 +88,22 @@ internal sealed partial class ReportPage
         w.WriteStartObject("plots");
         w.WriteBoolean("intraday", intraday);
         w.WriteStartArray("series");
+        CandleLadder? scratch = null; // one coarsened copy at a time, its list reused
         foreach (var label in drawn)
         {
             var ladder = plots[label];
             w.WriteStartObject();
             w.WriteString("name", label);
             w.WriteStartArray("points");
-            foreach (var c in ladder.Coarsened(perSeries).Candles)
+            var coarse = ladder.Coarsened(perSeries, scratch);
+            scratch = ReferenceEquals(coarse, ladder) ? scratch : coarse;
+            foreach (var c in coarse.Candles)
             {
                 w.WriteStartArray();
                 w.WriteNumberValue(ChartSeconds(c.Key));
                 Raw(w, c.Close);
                 w.WriteEndArray();
+                FlushPast(w);
             }
 
             w.WriteEndArray();
