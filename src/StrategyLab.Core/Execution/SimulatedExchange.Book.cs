@@ -3,9 +3,34 @@ using StrategyLab.Core.Domain;
 
 namespace StrategyLab.Core.Execution;
 
-// The exchange's per-symbol book: working orders, last price, and the session cache.
+// The exchange's per-symbol book: working orders (and their quiet range), last price, and the session cache; an order leaving it.
 public sealed partial class SimulatedExchange
 {
+    private void RemoveOpen(Order order)
+    {
+        _byId.Remove(order.Id);
+        RemoveSame(_open, order);
+        var book = _books.Get(order.Symbol)!;
+        RemoveSame(book.Working, order);
+        book.ForgetQuiet();
+    }
+
+    /// <summary>
+    /// Removes <paramref name="order"/> (this very object) keeping the others' order. <see cref="List{T}.Remove"/> would
+    /// compare through the default equality comparer, a shared-generic lookup per element on every order closed.
+    /// </summary>
+    private static void RemoveSame(List<Order> orders, Order order)
+    {
+        for (var i = 0; i < orders.Count; i++)
+        {
+            if (ReferenceEquals(orders[i], order))
+            {
+                orders.RemoveAt(i);
+                return;
+            }
+        }
+    }
+
     private sealed class Book(Symbol symbol, IMarketCalendar calendar)
     {
         private TradingSession? _regular;
@@ -28,6 +53,28 @@ public sealed partial class SimulatedExchange
         public bool HasPrice { get; set; }
 
         public decimal VolumeUsed { get; set; }
+
+        /// <summary>
+        /// The quiet range of the working orders, when known (<see cref="QuietRange"/>): a bar strictly inside it
+        /// reaches none of them. Forgotten whenever the working orders or their prices change.
+        /// </summary>
+        public QuietRange Quiet { get; private set; }
+
+        /// <summary>True while <see cref="Quiet"/> holds for the working orders.</summary>
+        public bool HasQuiet { get; private set; }
+
+        /// <summary>Whether the bar can be skipped: a known quiet range of these working orders holds it.</summary>
+        public bool IsQuiet(in Bar bar) => HasQuiet && Quiet.OrderCount == Working.Count && Quiet.Contains(bar);
+
+        /// <summary>Learns the quiet range of the working orders at <paramref name="barStart"/>, if they have one.</summary>
+        public void LearnQuiet(DateTime barStart)
+        {
+            HasQuiet = QuietRange.TryOf(Working, barStart, out var range);
+            Quiet = range;
+        }
+
+        /// <summary>Forgets the quiet range: the working orders or their prices changed.</summary>
+        public void ForgetQuiet() => HasQuiet = false;
 
         public TradingSession? SessionAt(DateTime utc, bool extended)
         {
