@@ -22,7 +22,6 @@ public sealed partial class SimulatedExchange
         }
 
         book.LastPrice /= ratio;
-        book.ForgetQuiet(); // the orders' prices are divided below
         var adjusted = 0;
         foreach (var o in book.Working.ToArray())
         {

@@ -178,7 +178,6 @@ public sealed partial class SimulatedExchange : IBarDrivenVenue, ISplitAwareVenu
         order.AcceptedUtc = decisionTimeUtc;
         _byId.Add(order.Id, order);
         book.Working.Add(order);
-        book.ForgetQuiet();
         _open.Add(order);
         Raise(OrderEventKind.Accepted, order, decisionTimeUtc);
         return order;
@@ -221,7 +220,6 @@ public sealed partial class SimulatedExchange : IBarDrivenVenue, ISplitAwareVenu
 
         order.LimitPrice = limitPrice ?? order.LimitPrice;
         order.StopPrice = stopPrice ?? order.StopPrice;
-        _books.Get(order.Symbol)?.ForgetQuiet();
         order.UpdatedUtc = nowUtc;
         Raise(OrderEventKind.Replaced, order, nowUtc);
         return true;
@@ -321,10 +319,7 @@ public sealed partial class SimulatedExchange : IBarDrivenVenue, ISplitAwareVenu
             if (book.Working.Count > 0 && IsTradable(book, bar.Start))
             {
                 book.VolumeUsed = 0;
-                if (!book.IsQuiet(bar))
-                {
-                    MatchBar(book, bar);
-                }
+                MatchBar(book, bar);
             }
         }
 
@@ -355,13 +350,6 @@ public sealed partial class SimulatedExchange : IBarDrivenVenue, ISplitAwareVenu
 
         if (!anyFill)
         {
-            if (!anyTrailing)
-            {
-                // Nothing moved or filled: the next bars inside the orders' quiet range need no matching at all.
-                book.LearnQuiet(bar.Start);
-                return;
-            }
-
             for (var i = 0; anyTrailing && i < working.Count; i++)
             {
                 var o = working[i];
@@ -374,7 +362,6 @@ public sealed partial class SimulatedExchange : IBarDrivenVenue, ISplitAwareVenu
             return;
         }
 
-        book.ForgetQuiet(); // fills and triggers change the working orders
         // Orders submitted while this bar is processed (exits attached to a fill at the open) may fill on it too:
         // everything in the bar happened after its open. Repeat until a pass adds nothing eligible.
         for (var pass = 0; pass < 4; pass++)
@@ -587,6 +574,29 @@ public sealed partial class SimulatedExchange : IBarDrivenVenue, ISplitAwareVenu
             },
             order,
             time);
+    }
+
+    private void RemoveOpen(Order order)
+    {
+        _byId.Remove(order.Id);
+        RemoveSame(_open, order);
+        RemoveSame(_books.Get(order.Symbol)!.Working, order);
+    }
+
+    /// <summary>
+    /// Removes <paramref name="order"/> (this very object) keeping the others' order. <see cref="List{T}.Remove"/> would
+    /// compare through the default equality comparer, a shared-generic lookup per element on every order closed.
+    /// </summary>
+    private static void RemoveSame(List<Order> orders, Order order)
+    {
+        for (var i = 0; i < orders.Count; i++)
+        {
+            if (ReferenceEquals(orders[i], order))
+            {
+                orders.RemoveAt(i);
+                return;
+            }
+        }
     }
 
     private void Raise(OrderEventKind kind, Order order, DateTime time, Fill? fill = null)
