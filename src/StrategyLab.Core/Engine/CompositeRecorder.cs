@@ -47,7 +47,7 @@ public interface ISelectiveRecorder : IRunRecorder
 /// method in place or, as an <see cref="ISelectiveRecorder"/>, leaves it out: a call that does nothing is not made
 /// (three a bar in a backtest with a report).
 /// </remarks>
-public sealed class CompositeRecorder : IRunRecorder
+public sealed class CompositeRecorder : ISelectiveRecorder
 {
     private readonly IRunRecorder[] _recorders;
     private readonly Targets _bars;
@@ -64,6 +64,42 @@ public sealed class CompositeRecorder : IRunRecorder
         _orderEvents = Targets.Of(recorders, RecorderEvents.OrderEvents, nameof(IRunRecorder.OnOrderEvent));
         _equity = Targets.Of(recorders, RecorderEvents.Equity, nameof(IRunRecorder.OnEquity));
         _plots = Targets.Of(recorders, RecorderEvents.Plots, nameof(IRunRecorder.OnPlot));
+        Events = (_bars.Any ? RecorderEvents.Bars : 0)
+            | (_orderEvents.Any ? RecorderEvents.OrderEvents : 0)
+            | (_equity.Any ? RecorderEvents.Equity : 0)
+            | (_plots.Any ? RecorderEvents.Plots : 0);
+    }
+
+    /// <summary>The frequent events at least one of the recorders records (a composite inside another is skipped for the rest).</summary>
+    public RecorderEvents Events { get; }
+
+    /// <summary>
+    /// The frequent events <paramref name="recorder"/> records: all but those an <see cref="ISelectiveRecorder"/> leaves
+    /// out or whose interface method it leaves empty. The engine asks once, so that, for example, a strategy does not
+    /// compute the values it would plot when nothing records plot points.
+    /// </summary>
+    /// <param name="recorder">The recorder.</param>
+    /// <returns>The events recorded.</returns>
+    public static RecorderEvents EventsOf(IRunRecorder recorder)
+    {
+        ArgumentNullException.ThrowIfNull(recorder);
+        var events = RecorderEvents.None;
+        IRunRecorder[] one = [recorder];
+        foreach (var (flag, method) in new[]
+        {
+            (RecorderEvents.Bars, nameof(IRunRecorder.OnBar)),
+            (RecorderEvents.OrderEvents, nameof(IRunRecorder.OnOrderEvent)),
+            (RecorderEvents.Equity, nameof(IRunRecorder.OnEquity)),
+            (RecorderEvents.Plots, nameof(IRunRecorder.OnPlot)),
+        })
+        {
+            if (Targets.Of(one, flag, method).Any)
+            {
+                events |= flag;
+            }
+        }
+
+        return events;
     }
 
     /// <inheritdoc />
@@ -146,6 +182,9 @@ public sealed class CompositeRecorder : IRunRecorder
         public IRunRecorder? Third { get; private init; }
 
         public IRunRecorder[] Rest { get; private init; } = [];
+
+        /// <summary>True when at least one recorder records the event.</summary>
+        public bool Any => First is not null;
 
         public static Targets Of(IRunRecorder[] recorders, RecorderEvents recorded, string method)
         {

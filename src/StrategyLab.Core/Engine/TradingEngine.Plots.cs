@@ -8,9 +8,16 @@ public sealed partial class TradingEngine
     private readonly string?[] _checkedSeriesNames = new string?[8];
     private int _nextCheckedSeriesName;
 
+    // False when no recorder records plot points (a run that only computes statistics, a benchmark): the strategies'
+    // overlay lines are then not even computed (Context.RecordsOverlayPlots), and no point is made for the rest.
+    private readonly bool _recordsPlots;
+
+    /// <summary>True when a plot over the price chart reaches a recorder: the options keep overlays and a recorder takes plot points.</summary>
+    private bool RecordsOverlayPlots => _options.ChartOverlays && _recordsPlots;
+
     private void Plot(Symbol? symbol, string series, double value, PlotPane pane)
     {
-        if (pane != PlotPane.Strategy && !_options.ChartOverlays)
+        if (pane != PlotPane.Strategy && !RecordsOverlayPlots)
         {
             return; // no report to draw it on: the built-in strategies plot on every bar, so this stays the cheapest path
         }
@@ -31,9 +38,9 @@ public sealed partial class TradingEngine
             throw new ArgumentException($"{symbol} is not part of this run.", nameof(symbol));
         }
 
-        if (_warmingUp || _now == default)
+        if (_warmingUp || _now == default || !_recordsPlots)
         {
-            return; // warm-up (and Initialize) come before the run: nothing to chart yet
+            return; // warm-up (and Initialize) come before the run: nothing to chart yet; or nothing records the point
         }
 
         _recorder.OnPlot(new PlotPoint(_now, series, symbol, value, pane));
@@ -63,7 +70,7 @@ public sealed partial class TradingEngine
 
     private sealed partial class Context
     {
-        public bool RecordsOverlayPlots => engine._options.ChartOverlays;
+        public bool RecordsOverlayPlots => engine.RecordsOverlayPlots;
 
         public void Plot(string series, double value) => engine.Plot(null, series, value, PlotPane.Strategy);
 

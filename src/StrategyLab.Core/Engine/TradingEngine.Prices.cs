@@ -39,7 +39,14 @@ public sealed partial class TradingEngine
                 SessionOpen(bar.Symbol, state.Session!);
             }
 
-            _barVenue?.OnBar(bar);
+            if (_simulatedExchange is { } exchange)
+            {
+                exchange.OnBar(bar);
+            }
+            else
+            {
+                _barVenue?.OnBar(bar);
+            }
             if (state.Position is null && state.PositionsSeen != _portfolio.PositionObjectCount)
             {
                 // A position object appears with the symbol's first fill; look it up only when one was added.

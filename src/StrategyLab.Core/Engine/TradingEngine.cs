@@ -22,6 +22,9 @@ public sealed partial class TradingEngine : IOrderEventListener
     private IStrategy _strategy; // replaced by a silent one once it has thrown (see StrategyFailed)
     private readonly IExecutionVenue _venue;
     private readonly IBarDrivenVenue? _barVenue;
+
+    // The usual venue as its sealed type: its per-bar OnBar is then a direct call (no interface dispatch per bar).
+    private readonly SimulatedExchange? _simulatedExchange;
     private readonly Portfolio _portfolio;
     private readonly TradeManager _tradeManager;
     private readonly IRunRecorder _recorder;
@@ -83,9 +86,11 @@ public sealed partial class TradingEngine : IOrderEventListener
         _strategy = strategy;
         _venue = venue;
         _barVenue = venue as IBarDrivenVenue;
+        _simulatedExchange = venue as SimulatedExchange;
         _portfolio = portfolio;
         _tradeManager = tradeManager;
         _recorder = recorder;
+        _recordsPlots = CompositeRecorder.EventsOf(recorder).HasFlag(RecorderEvents.Plots);
         _logger = logger;
         _options = options;
         OutsideSession = outsideSession ?? new OutsideSessionBars(options.ExtendedHours);

@@ -148,8 +148,9 @@ public interface IStrategyContext
 
     /// <summary>
     /// False when plots on the <see cref="PlotPane.Price"/> and <see cref="PlotPane.Indicator"/> panes are dropped (the
-    /// run writes no report, as in a sweep): a strategy may then skip computing the values it would plot there.
-    /// <see cref="PlotPane.Strategy"/> plots are always recorded.
+    /// run writes no report, as in a sweep, or none of the run's recorders records plot points): a strategy may then
+    /// skip computing the values it would plot there. <see cref="PlotPane.Strategy"/> plots are recorded whenever a
+    /// recorder records plot points.
     /// </summary>
     bool RecordsOverlayPlots => true;
 }

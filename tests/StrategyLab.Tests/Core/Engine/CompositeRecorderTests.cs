@@ -21,6 +21,30 @@ public class CompositeRecorderTests
     }
 
     [Fact]
+    public void EventsOf_SaysWhatARecorderRecords_ByItsMethodsAndItsSelection()
+    {
+        var log = new List<string>();
+        Assert.Equal(RecorderEvents.All, CompositeRecorder.EventsOf(new Logging(log, "all")));
+        Assert.Equal(RecorderEvents.Equity, CompositeRecorder.EventsOf(new EquityOnly()));
+        Assert.Equal(RecorderEvents.Plots | RecorderEvents.Bars, CompositeRecorder.EventsOf(new Selective(log, "s", RecorderEvents.Plots | RecorderEvents.Bars)));
+
+        // A composite records what any of its recorders records, nested ones included.
+        var inner = new CompositeRecorder(new EquityOnly(), new Selective(log, "p", RecorderEvents.Plots));
+        Assert.Equal(RecorderEvents.Equity | RecorderEvents.Plots, inner.Events);
+        Assert.Equal(RecorderEvents.Equity | RecorderEvents.Plots, CompositeRecorder.EventsOf(new CompositeRecorder(inner, new EquityOnly())));
+        Assert.Equal(RecorderEvents.None, CompositeRecorder.EventsOf(new CompositeRecorder()));
+    }
+
+    [Fact]
+    public void ANestedComposite_WithoutPlotRecorders_IsNotCalledForPlots()
+    {
+        var log = new List<string>();
+        var composite = new CompositeRecorder(new CompositeRecorder(new EquityOnly()), new Logging(log, "x"));
+        composite.OnPlot(new PlotPoint(Mark.TimeUtc, "s", null, 1));
+        Assert.Equal(["plot x"], log);
+    }
+
+    [Fact]
     public void ASelectiveRecorder_IsNotCalled_ForTheEventsItLeavesOut()
     {
         var log = new List<string>();

@@ -91,7 +91,8 @@ internal sealed class EngineHarness
         EngineOptions? options = null,
         decimal cash = 100_000m,
         StrategyLab.Core.Calendar.IMarketCalendar? calendar = null,
-        AccountType account = AccountType.Cash)
+        AccountType account = AccountType.Cash,
+        IRunRecorder? recorder = null)
     {
         Portfolio = new Portfolio(cash, account);
         calendar ??= WeekdayTestCalendar.Instance;
@@ -103,7 +104,7 @@ internal sealed class EngineHarness
             Exchange,
             Portfolio,
             NullLogger.Instance);
-        Engine = new TradingEngine(strategy, Exchange, Portfolio, TradeManager, symbols, _ => calendar, Recorder, NullLogger.Instance, options ?? new EngineOptions());
+        Engine = new TradingEngine(strategy, Exchange, Portfolio, TradeManager, symbols, _ => calendar, recorder ?? Recorder, NullLogger.Instance, options ?? new EngineOptions());
         Exchange.Listener = Engine;
     }
 
