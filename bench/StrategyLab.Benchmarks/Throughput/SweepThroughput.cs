@@ -10,8 +10,8 @@ namespace StrategyLab.Benchmarks.Throughput;
 /// <summary>
 /// <c>throughput sweep [--lean PATH] [--runs N] [--warmup N] [--jobs a,b] [--allocations]</c>: a 100-combination SMA crossover sweep (fast 2..20:2 ×
 /// slow 25..70:5) over the LEAN minute bars of SPY, AIG, BAC and IBM, 2013-10-04..11, with the bars read and parsed
-/// once (timed separately), then at least N warm-up rounds (default 3) of a sweep with each <c>--jobs</c> value, more
-/// until a round compiles no method (JIT tiering done: instrumented tier-0 code, whose shared profile counters the
+/// once (timed separately), then at least N warm-up rounds (default 20) of a sweep with each <c>--jobs</c> value, more
+/// until three rounds in a row compile no method (JIT tiering done: instrumented tier-0 code, whose shared profile counters the
 /// workers fight over, must not be measured), then the 100 runs with each value, alternating, median of N. Prints, per
 /// value: wall and process CPU time (the kernel's nanosecond clock, not <see cref="Process.TotalProcessorTime"/>'s
 /// 10 ms ticks), the GCs per sweep (gen0/1/2), the GC pause time and the bytes allocated per sweep, the wall and CPU
@@ -31,7 +31,10 @@ internal static class SweepThroughput
         var runs = 3;
         int[] jobs = [1, 2];
         var allocations = false;
-        var warmUp = 3;
+        // At least 20 rounds: a method called once per sweep reaches the runtime's 30 calls only after 15 rounds of two
+        // sweeps, and was then recompiled while measuring (518 methods after 3 rounds), on the second core for free
+        // beside one worker but not beside two.
+        var warmUp = 20;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -81,9 +84,11 @@ internal static class SweepThroughput
             // Warm-up (JIT, tiering) with every jobs value, not measured: a method rejitted at tier 1 on the background
             // thread mid-measure would be counted to whichever --jobs value ran then, and code still in an instrumented
             // tier counts calls in counters both workers write (the counters' cache lines bounce between the cores).
-            // So: at least warmUp rounds, then more until a whole round compiles nothing (at most MaxWarmUpRounds).
+            // So: at least warmUp rounds, then more until three whole rounds in a row compile nothing (the background
+            // compiler waits 100 ms after the last new method, so one quiet round proves little; at most MaxWarmUpRounds).
             var rounds = 0;
-            for (long compiled = -1; rounds < MaxWarmUpRounds && (rounds < warmUp || compiled != 0); rounds++)
+            var quiet = 0;
+            for (; rounds < MaxWarmUpRounds && (rounds < warmUp || quiet < 3); rounds++)
             {
                 var before = System.Runtime.JitInfo.GetCompiledMethodCount();
                 foreach (var j in jobs)
@@ -91,10 +96,10 @@ internal static class SweepThroughput
                     Sweep(job, plan, j);
                 }
 
-                compiled = System.Runtime.JitInfo.GetCompiledMethodCount() - before;
+                quiet = System.Runtime.JitInfo.GetCompiledMethodCount() == before ? quiet + 1 : 0;
             }
 
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"warm-up: {rounds} round(s) until one compiled no method"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"warm-up: {rounds} round(s), the last {quiet} of them compiling no method"));
             var compiledBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
 
             if (allocations)
