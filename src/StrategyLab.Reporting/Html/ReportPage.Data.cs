@@ -132,10 +132,16 @@ internal sealed partial class ReportPage
     });
 
     /// <summary>The symbol's candles at most <paramref name="perSymbol"/> of them, coarsened into <paramref name="scratch"/> when they must be.</summary>
-    private CandleLadder Coarsened(string symbol, int perSymbol, ref CandleLadder? scratch)
+    private CandleLadder Coarsened(string symbol, int perSymbol, ref CandleLadder? scratch) =>
+        Coarsened(_run.Bars[symbol], perSymbol, ref scratch);
+
+    /// <summary>
+    /// <paramref name="ladder"/> with at most <paramref name="limit"/> candles: itself when it fits, else a copy made in
+    /// <paramref name="scratch"/> (a copy no longer needed), which then holds it for the next call.
+    /// </summary>
+    private static CandleLadder Coarsened(CandleLadder ladder, int limit, ref CandleLadder? scratch)
     {
-        var ladder = _run.Bars[symbol];
-        var coarse = ladder.Coarsened(perSymbol, scratch);
+        var coarse = ladder.Coarsened(limit, scratch);
         if (!ReferenceEquals(coarse, ladder))
         {
             scratch = coarse;

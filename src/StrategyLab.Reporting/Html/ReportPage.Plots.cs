@@ -95,9 +95,7 @@ internal sealed partial class ReportPage
             w.WriteStartObject();
             w.WriteString("name", label);
             w.WriteStartArray("points");
-            var coarse = ladder.Coarsened(perSeries, scratch);
-            scratch = ReferenceEquals(coarse, ladder) ? scratch : coarse;
-            foreach (var c in coarse.Candles)
+            foreach (var c in Coarsened(ladder, perSeries, ref scratch).Candles)
             {
                 w.WriteStartArray();
                 w.WriteNumberValue(ChartSeconds(c.Key));

@@ -18,15 +18,7 @@ public static class InstrumentOverrides
         ArgumentNullException.ThrowIfNull(section);
         ArgumentNullException.ThrowIfNull(symbols);
         var result = new Dictionary<Symbol, InstrumentOverride>();
-        // Sorted keys, not OrderBy over the pairs (LINQ over KeyValuePair is JIT-compiled at every start).
-        var texts = new List<string>(section.Count);
-        foreach (var text in section.Keys)
-        {
-            texts.Add(text);
-        }
-
-        texts.Sort(StringComparer.Ordinal);
-        foreach (var text in texts)
+        foreach (var text in SortedKeys.Ordinal(section))
         {
             var entry = section[text];
             var key = "instruments." + text;

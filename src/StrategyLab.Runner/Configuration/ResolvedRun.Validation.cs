@@ -210,16 +210,7 @@ public sealed partial record ResolvedRun
         if (copy["strategy"] is JsonObject strategy)
         {
             var resolved = new JsonObject();
-            // Sorted names, not OrderBy over the pairs: LINQ over KeyValuePair<string, object> is generic code over a
-            // framework struct that the precompiled images lack, ~30 methods JIT-compiled at every start.
-            var names = new List<string>(parameters.Values.Count);
-            foreach (var name in parameters.Values.Keys)
-            {
-                names.Add(name);
-            }
-
-            names.Sort(StringComparer.Ordinal);
-            foreach (var name in names)
+            foreach (var name in SortedKeys.Ordinal(parameters.Values))
             {
                 var value = parameters.Values[name];
                 resolved[name] = value switch
