@@ -14,10 +14,6 @@ namespace StrategyLab.Core.Domain;
 /// </remarks>
 public readonly struct Bar : IEquatable<Bar>
 {
-    private readonly int _tradeCount; // -1 when unknown
-    private readonly decimal _vwap;
-    private readonly bool _hasVwap;
-
     /// <summary>Creates a bar and checks its consistency.</summary>
     /// <exception cref="ArgumentException">The bar is inconsistent; the message names the field.</exception>
     public Bar(
@@ -119,6 +115,13 @@ public readonly struct Bar : IEquatable<Bar>
 
     /// <summary>Traded volume (shares, or units of the base currency for crypto).</summary>
     public decimal Volume { get; }
+
+    // Declared after the properties on purpose: the runtime lays out a struct holding a reference by itself (the
+    // reference, then the small primitives, then the structs in declaration order), so the symbol, the times and the
+    // four prices the engine reads on every bar come first (bytes 0-95) and the rarely read VWAP last.
+    private readonly int _tradeCount; // -1 when unknown
+    private readonly bool _hasVwap;
+    private readonly decimal _vwap;
 
     /// <summary>Number of trades, when the source gives it.</summary>
     public int? TradeCount => _tradeCount < 0 ? null : _tradeCount;

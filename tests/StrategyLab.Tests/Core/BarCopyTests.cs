@@ -1,3 +1,5 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
 using StrategyLab.Core.Domain;
 
 namespace StrategyLab.Tests.Core;
@@ -10,6 +12,39 @@ public class BarCopyTests
         // The engine's history relies on the fast path being taken; if the runtime laid Bar out otherwise it would fall
         // back to a plain assignment (still correct), and this test says so.
         Assert.True(BarCopy.SymbolFirst);
+    }
+
+    [Fact]
+    public void TheFieldsReadOnEveryBar_ComeFirst_AndTheVwapLast()
+    {
+        // Bar's field order is chosen so that what the engine reads on every bar (symbol, times, open, high, low,
+        // close) sits in its first 96 bytes; this fails if a field is added or moved so that it no longer does.
+        Assert.Equal(128, Unsafe.SizeOf<Bar>());
+        Assert.True(OffsetOf("<Close>k__BackingField") + 16 <= 96);
+        Assert.True(OffsetOf("<End>k__BackingField") < OffsetOf("<Open>k__BackingField"));
+        Assert.True(OffsetOf("<High>k__BackingField") + 16 <= 96);
+        Assert.True(OffsetOf("<Low>k__BackingField") + 16 <= 96);
+        Assert.Equal(112, OffsetOf("_vwap"));
+    }
+
+    /// <summary>The byte offset of a value field of <see cref="Bar"/>: set alone, where its first non-zero byte lands.</summary>
+    private static int OffsetOf(string fieldName)
+    {
+        var field = typeof(Bar).GetField(fieldName, BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)!;
+        object boxed = default(Bar);
+        // Values whose first byte is not zero: a DateTime's ticks, a decimal's flags word (scale 1 in byte 2, so the
+        // field starts 2 bytes earlier).
+        field.SetValue(boxed, field.FieldType == typeof(DateTime) ? new DateTime(0x0123_4567_89AB) : (object)0.1m);
+        var bar = (Bar)boxed;
+        for (var i = 0; i < Unsafe.SizeOf<Bar>(); i++)
+        {
+            if (Unsafe.AddByteOffset(ref Unsafe.As<Bar, byte>(ref bar), i) != 0)
+            {
+                return field.FieldType == typeof(decimal) ? i - 2 : i;
+            }
+        }
+
+        throw new InvalidOperationException($"{fieldName} not found.");
     }
 
     [Fact]
