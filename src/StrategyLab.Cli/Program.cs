@@ -10,6 +10,7 @@ public static class Program
     public static Task<int> Main(string[] args)
     {
         MainTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
+        TimeZoneWarmUp.Start(args);
         var root = CliApp.BuildFor(args);
         StartupJitProfile.Start(root, args);
         return CliApp.RunAsync(root, args, Console.Out, Console.Error);

@@ -72,8 +72,13 @@ public static class ConfigLoader
             {
                 // Bind the file as written first, so errors carry its line numbers. That binding also rejects a repeated
                 // key at any depth, so the document below is read without checking again (the check's first use loads
-                // OpenSSL to seed its hash: see Effective).
-                JsonSerializer.Deserialize<RunConfig>(text, SerializerOptions);
+                // OpenSSL to seed its hash: see Effective). The hand binder takes a plainly valid file; anything else
+                // goes to the serializer, which accepts it or names the error (file, key and line).
+                if (ConfigBinder.TryBind(System.Text.Encoding.UTF8.GetBytes(text)) is null)
+                {
+                    JsonSerializer.Deserialize<RunConfig>(text, SerializerOptions);
+                }
+
                 root = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip }) as JsonObject
                     ?? throw new ConfigException(string.Empty, "the configuration must be a JSON object ({ ... }).", path);
             }
@@ -98,7 +103,8 @@ public static class ConfigLoader
         RunConfig config;
         try
         {
-            config = root.Deserialize<RunConfig>(SerializerOptions) ?? new RunConfig();
+            // Bound by hand when every key and value is plainly right; otherwise by the serializer, which names the error.
+            config = ConfigBinder.TryBind(root) ?? root.Deserialize<RunConfig>(SerializerOptions) ?? new RunConfig();
         }
         catch (JsonException ex)
         {
@@ -132,8 +138,10 @@ public static class ConfigLoader
     /// and read back without the serializer's duplicate-key check (what the serializer writes has none): that check
     /// hashes property names with a randomized hash whose first use loads OpenSSL for its seed, ~5 % of a small run.
     /// </summary>
+    /// <remarks>Written by <see cref="ConfigEcho"/>, the same nodes without the serializer's metadata, unless the
+    /// configuration has a <c>sweep</c> section (which only the serializer writes).</remarks>
     internal static JsonObject Effective(RunConfig config) =>
-        JsonNode.Parse(JsonSerializer.SerializeToUtf8Bytes(config, SerializerOptions))!.AsObject();
+        JsonNode.Parse(config.Sweep is null ? ConfigEcho.Write(config).Span : JsonSerializer.SerializeToUtf8Bytes(config, SerializerOptions))!.AsObject();
 
     /// <summary>
     /// The default sizing is <c>risk_percent</c>, which needs a stop to size against; a configuration that names no

@@ -57,6 +57,17 @@ public sealed class StartupJitProfileTests : IDisposable
     }
 
     [Fact]
+    public async Task Backtest_UsesNoProfile_UnlessTheSwitchSaysOne()
+    {
+        string[] args = ["backtest", "--symbols", "SYNA", "--from", "2024-01-02", "--to", "2024-01-02", "--quiet"];
+        var cache = Path.Combine(_dir, "cache");
+        var run = await CliRunner.RunProcessAsync([.. args, "--out", Path.Combine(_dir, "r1")], _dir, new Dictionary<string, string> { ["XDG_CACHE_HOME"] = cache, [StartupJitProfile.SwitchVariable] = string.Empty });
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.False(File.Exists(Path.Combine(cache, "strategylab", "jit", "backtest.jitprofile")));
+        Assert.Contains("backtest.jitprofile", StartupJitProfile.WithoutProfileByDefault);
+    }
+
+    [Fact]
     public async Task TheRealCommand_WritesItsProfileInTheCache_AndRunsTheSameWithoutOne()
     {
         string[] args = ["backtest", "--symbols", "SYNA", "--from", "2024-01-02", "--to", "2024-01-02", "--quiet"];
@@ -64,7 +75,7 @@ public sealed class StartupJitProfileTests : IDisposable
         var notAFolder = Path.Combine(_dir, "not-a-folder");
         File.WriteAllText(notAFolder, "a file where the cache would be");
 
-        var recorded = await CliRunner.RunProcessAsync([.. args, "--out", Path.Combine(_dir, "r1")], _dir, new Dictionary<string, string> { ["XDG_CACHE_HOME"] = cache });
+        var recorded = await CliRunner.RunProcessAsync([.. args, "--out", Path.Combine(_dir, "r1")], _dir, new Dictionary<string, string> { ["XDG_CACHE_HOME"] = cache, [StartupJitProfile.SwitchVariable] = "1" });
         Assert.True(recorded.ExitCode == 0, recorded.ToString());
         var profile = Path.Combine(cache, "strategylab", "jit", "backtest.jitprofile");
         Assert.True(File.Exists(profile) && new FileInfo(profile).Length > 0, $"no profile at {profile}");
@@ -72,11 +83,11 @@ public sealed class StartupJitProfileTests : IDisposable
 
         // Played back (the profile exists now), with no usable cache folder, and from a damaged profile (cut short, as
         // two processes writing it at once could leave it): the same run, the same files.
-        var played = await CliRunner.RunProcessAsync([.. args, "--out", Path.Combine(_dir, "r2")], _dir, new Dictionary<string, string> { ["XDG_CACHE_HOME"] = cache });
+        var played = await CliRunner.RunProcessAsync([.. args, "--out", Path.Combine(_dir, "r2")], _dir, new Dictionary<string, string> { ["XDG_CACHE_HOME"] = cache, [StartupJitProfile.SwitchVariable] = "1" });
         var without = await CliRunner.RunProcessAsync([.. args, "--out", Path.Combine(_dir, "r3")], _dir, new Dictionary<string, string> { ["XDG_CACHE_HOME"] = notAFolder, ["HOME"] = notAFolder });
         var bytes = File.ReadAllBytes(profile);
         File.WriteAllBytes(profile, bytes[..(bytes.Length / 3)]);
-        var damaged = await CliRunner.RunProcessAsync([.. args, "--out", Path.Combine(_dir, "r4")], _dir, new Dictionary<string, string> { ["XDG_CACHE_HOME"] = cache });
+        var damaged = await CliRunner.RunProcessAsync([.. args, "--out", Path.Combine(_dir, "r4")], _dir, new Dictionary<string, string> { ["XDG_CACHE_HOME"] = cache, [StartupJitProfile.SwitchVariable] = "1" });
         foreach (var run in new[] { played, without, damaged })
         {
             Assert.True(run.ExitCode == 0, run.ToString());
