@@ -208,7 +208,8 @@ public static class BacktestRunner
 
         /// <summary>
         /// Runs <paramref name="engine"/> over the bars from the first: slices cut straight out of the read-ahead's
-        /// chunks when the data is read ahead (<see cref="IBarChunkReader"/>), else through this enumerator.
+        /// chunks when the data is read ahead (<see cref="IBarChunkReader"/>), else through this enumerator. Either way
+        /// the data is let go of (disposed) when the loop ends.
         /// </summary>
         public void RunOn(TradingEngine engine)
         {
@@ -219,9 +220,16 @@ public static class BacktestRunner
             }
 
             _started = true;
-            if (!token.IsCancellationRequested)
+            try
             {
-                SliceFeed.Run(engine, _bars.Current, chunks, token);
+                if (!token.IsCancellationRequested)
+                {
+                    SliceFeed.Run(engine, _bars.Current, chunks, token);
+                }
+            }
+            finally
+            {
+                Dispose(); // as the engine's foreach does: the reader's buffers and read-ahead go before the folder and report are written
             }
         }
 
