@@ -63,7 +63,7 @@ public sealed class PrefetchedBars : IEnumerable<Bar>
     /// <summary>One handoff from the producer: bars, or the source's exception (then no bars), never both.</summary>
     private readonly record struct Chunk(Bar[]? Bars, int Count, ExceptionDispatchInfo? Error);
 
-    private sealed class Enumerator(IEnumerable<Bar>? source, Func<IBarChunkSource>? chunks, BarPrefetchOptions options) : IEnumerator<Bar>
+    private sealed class Enumerator(IEnumerable<Bar>? source, Func<IBarChunkSource>? chunks, BarPrefetchOptions options) : IEnumerator<Bar>, IBarChunkReader
     {
         // A bounded queue under one lock, waited on with Monitor.Wait: a side that must wait sleeps at once. (A
         // BlockingCollection's SemaphoreSlim spins first; with the consumer busy on the other core, the producer burnt
@@ -94,6 +94,26 @@ public sealed class PrefetchedBars : IEnumerable<Bar>
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             return ++_index < _count || NextChunk();
+        }
+
+        public bool TryTakeChunk(out ArraySegment<Bar> bars)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var from = _index + 1;
+            if (from >= _count)
+            {
+                if (!NextChunk())
+                {
+                    bars = default;
+                    return false;
+                }
+
+                from = 0; // a new chunk: all of it comes after the bar taken last
+            }
+
+            bars = new ArraySegment<Bar>(_bars, from, _count - from);
+            _index = _count - 1; // the enumeration goes on after them
+            return true;
         }
 
         public void Reset() => throw new NotSupportedException("A prefetched bar stream cannot be rewound; enumerate it again.");
@@ -296,6 +316,22 @@ public sealed class PrefetchedBars : IEnumerable<Bar>
             return new Bar[size];
         }
     }
+}
+
+/// <summary>
+/// An enumerator of bars that can also hand over the bars it holds a chunk at a time (<see cref="PrefetchedBars"/>'s):
+/// a consumer takes a whole chunk per call instead of two interface calls and a copy per bar.
+/// </summary>
+public interface IBarChunkReader
+{
+    /// <summary>
+    /// Takes the bars after the current one (all of them before the first <c>MoveNext</c>) up to the end of the chunk
+    /// the enumerator holds, or the next chunk when none is left in it (waiting for it), and moves the enumerator onto
+    /// the last bar taken: <c>MoveNext</c> and this method can be mixed, each bar seen once. False at the end. The
+    /// array belongs to the enumerator: valid until the next call, <c>MoveNext</c> or <c>Dispose</c>. The source's
+    /// exception is thrown where it happened, after every bar before it, as by <c>MoveNext</c>.
+    /// </summary>
+    bool TryTakeChunk(out ArraySegment<Bar> bars);
 }
 
 /// <summary>A bar source that fills a chunk at a time (see <see cref="PrefetchedBars"/>).</summary>

@@ -116,7 +116,7 @@ public static class BacktestRunner
         {
             try
             {
-                assembly.Engine.Run(bars);
+                bars.RunOn(assembly.Engine);
             }
             catch (StrategyException e)
             {
@@ -205,6 +205,33 @@ public static class BacktestRunner
         }
 
         public void Reset() => throw new NotSupportedException();
+
+        /// <summary>
+        /// Runs <paramref name="engine"/> over the bars from the first: slices cut straight out of the read-ahead's
+        /// chunks when the data is read ahead (<see cref="IBarChunkReader"/>), else through this enumerator. Either way
+        /// the data is let go of (disposed) when the loop ends.
+        /// </summary>
+        public void RunOn(TradingEngine engine)
+        {
+            if (_started || _bars is not IBarChunkReader chunks)
+            {
+                engine.Run(this);
+                return;
+            }
+
+            _started = true;
+            try
+            {
+                if (!token.IsCancellationRequested)
+                {
+                    SliceFeed.Run(engine, _bars.Current, chunks, token);
+                }
+            }
+            finally
+            {
+                Dispose(); // as the engine's foreach does: the reader's buffers and read-ahead go before the folder and report are written
+            }
+        }
 
         public void Dispose()
         {

@@ -243,4 +243,55 @@ public sealed class PrefetchedBarsTests : IDisposable
         File.WriteAllText(path, text.ToString());
         return path;
     }
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(1, 1)]
+    [InlineData(7, 3)]
+    [InlineData(1000, 0)]
+    [InlineData(1000, 1)]
+    [InlineData(1000, 10)]
+    public void ChunksTaken_MixedWithMoveNext_GiveEveryBarOnceInOrder(int count, int movesFirst)
+    {
+        var seen = new List<Bar>();
+        using var e = new PrefetchedBars(Source(count), Tiny).GetEnumerator();
+        for (var i = 0; i < movesFirst && e.MoveNext(); i++)
+        {
+            seen.Add(e.Current);
+        }
+
+        var reader = Assert.IsAssignableFrom<IBarChunkReader>(e);
+        var takes = 0;
+        while (reader.TryTakeChunk(out var chunk))
+        {
+            Assert.True(chunk.Count > 0);
+            seen.AddRange(chunk);
+            if (++takes % 3 == 0 && e.MoveNext())
+            {
+                seen.Add(e.Current); // back to one at a time now and then
+            }
+        }
+
+        Assert.False(e.MoveNext());
+        Assert.False(reader.TryTakeChunk(out _));
+        Assert.Equal(Source(count).ToList(), seen);
+    }
+
+    [Fact]
+    public void ChunksTaken_TheSourcesExceptionComesAfterEveryBarBeforeIt()
+    {
+        var failure = new DataFormatException("x.csv", 1002, "open", "'abc' is not a number");
+        var seen = new List<Bar>();
+        using var e = new PrefetchedBars(Source(1000, failure), Tiny).GetEnumerator();
+        var reader = (IBarChunkReader)e;
+        var thrown = Assert.Throws<DataFormatException>(() =>
+        {
+            while (reader.TryTakeChunk(out var chunk))
+            {
+                seen.AddRange(chunk);
+            }
+        });
+
+        Assert.Same(failure, thrown);
+        Assert.Equal(Source(1000).ToList(), seen);
+    }
 }
