@@ -249,11 +249,10 @@ public sealed class AlpacaDataFeed : StreamingFeed
     {
         await ExpectAsync("connected", "before 'connected'", cancellationToken).ConfigureAwait(false);
         var alpaca = _options.Alpaca;
-        await sender.SendTextAsync(
-            "{\"action\":\"auth\",\"key\":\"" + JsonEncodedText.Encode(alpaca.KeyId) + "\",\"secret\":\"" + JsonEncodedText.Encode(alpaca.SecretKey) + "\"}",
-            cancellationToken).ConfigureAwait(false);
+        var auth = "{\"action\":\"auth\",\"key\":\"" + JsonEncodedText.Encode(alpaca.KeyId) + "\",\"secret\":\"" + JsonEncodedText.Encode(alpaca.SecretKey) + "\"}";
+        await _inbox.SendAsync(t => sender.SendTextAsync(auth, t), cancellationToken).ConfigureAwait(false);
         await ExpectAsync("authenticated", "while authenticating", cancellationToken).ConfigureAwait(false);
-        await sender.SendTextAsync(_subscribeMessage, cancellationToken).ConfigureAwait(false);
+        await _inbox.SendAsync(t => sender.SendTextAsync(_subscribeMessage, t), cancellationToken).ConfigureAwait(false);
         await ExpectAsync("subscription", "while subscribing", cancellationToken).ConfigureAwait(false);
         _inbox.Close();
     }

@@ -90,7 +90,7 @@ public sealed class AlpacaTradeStream : IAsyncDisposable, IWebSocketSessionHandl
     {
         var auth = "{\"action\":\"authenticate\",\"data\":{\"key_id\":\"" + JsonEncodedText.Encode(_options.KeyId) +
                    "\",\"secret_key\":\"" + JsonEncodedText.Encode(_options.SecretKey) + "\"}}";
-        await sender.SendTextAsync(auth, cancellationToken).ConfigureAwait(false);
+        await _inbox.SendAsync(t => sender.SendTextAsync(auth, t), cancellationToken).ConfigureAwait(false);
         while (true)
         {
             var reply = await _inbox.ReceiveAsync(cancellationToken).ConfigureAwait(false);
@@ -109,7 +109,8 @@ public sealed class AlpacaTradeStream : IAsyncDisposable, IWebSocketSessionHandl
                 $"{AlpacaOptions.SecretKeyVariable} (not shown here), and that paper keys go to the paper URL and live keys to the live one.");
         }
 
-        await sender.SendTextAsync("{\"action\":\"listen\",\"data\":{\"streams\":[\"trade_updates\"]}}", cancellationToken).ConfigureAwait(false);
+        await _inbox.SendAsync(t => sender.SendTextAsync("{\"action\":\"listen\",\"data\":{\"streams\":[\"trade_updates\"]}}", t), cancellationToken)
+            .ConfigureAwait(false);
         while ((await _inbox.ReceiveAsync(cancellationToken).ConfigureAwait(false)).Stream != "listening")
         {
         }

@@ -361,8 +361,8 @@ public sealed class PolygonFeed : StreamingFeed
         }
 
         // 2. Authenticate: the key travels only in this message.
-        await sender.SendTextAsync("{\"action\":\"auth\",\"params\":\"" + JsonEncodedText.Encode(_options.ApiKey) + "\"}", cancellationToken)
-            .ConfigureAwait(false);
+        var auth = "{\"action\":\"auth\",\"params\":\"" + JsonEncodedText.Encode(_options.ApiKey) + "\"}";
+        await _inbox.SendAsync(t => sender.SendTextAsync(auth, t), cancellationToken).ConfigureAwait(false);
         while (true)
         {
             var status = await NextStatusAsync(cancellationToken).ConfigureAwait(false);
@@ -383,7 +383,7 @@ public sealed class PolygonFeed : StreamingFeed
         }
 
         // 3. Subscribe every channel in one message; the server confirms each one.
-        await sender.SendTextAsync(_subscribeMessage, cancellationToken).ConfigureAwait(false);
+        await _inbox.SendAsync(t => sender.SendTextAsync(_subscribeMessage, t), cancellationToken).ConfigureAwait(false);
         var confirmed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var refused = 0;
         while (confirmed.Count + refused < _channels.Length)

@@ -47,12 +47,44 @@ public sealed class HandshakeInbox<T>
         return false;
     }
 
-    /// <summary>The next message of the open handshake.</summary>
+    /// <summary>
+    /// Sends a handshake message with <paramref name="send"/>. When the send ends in cancellation or a socket error but a
+    /// reply is already waiting here, the send is taken as done and the reply is left for <see cref="ReceiveAsync"/>: a
+    /// server that answers and closes at once (an <c>auth_failed</c> and a close) can cancel the handshake before the
+    /// send's own completion is seen, and the answer, not the close, must decide (a refused key is never retried).
+    /// </summary>
+    /// <param name="send">Sends the message (e.g. <c>t =&gt; sender.SendTextAsync(text, t)</c>).</param>
+    /// <param name="cancellationToken">The handshake's token.</param>
+    public async Task SendAsync(Func<CancellationToken, Task> send, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(send);
+        try
+        {
+            await send(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or System.Net.WebSockets.WebSocketException && HasWaiting)
+        {
+            // Answered already: the caller reads the answer next.
+        }
+    }
+
+    private bool HasWaiting => Volatile.Read(ref _channel) is { } channel && channel.Reader.TryPeek(out _);
+
+    /// <summary>
+    /// The next message of the open handshake. One already received is returned even when <paramref name="cancellationToken"/>
+    /// is cancelled: the handshake is cancelled when the socket closes, and what the server said before it closed (an
+    /// authentication refusal followed at once by a close) must decide the outcome, not the close.
+    /// </summary>
     /// <exception cref="InvalidOperationException">No handshake is open, or it was closed while waiting.</exception>
-    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled, with no message waiting.</exception>
     public async ValueTask<T> ReceiveAsync(CancellationToken cancellationToken)
     {
         var channel = Volatile.Read(ref _channel) ?? throw new InvalidOperationException("No handshake is open.");
+        if (channel.Reader.TryRead(out var ready))
+        {
+            return ready;
+        }
+
         try
         {
             return await channel.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);

@@ -37,7 +37,8 @@ public sealed class ConfigBinderTests
                             "stop_entries_minutes_before_close": 10, "bar_sync_buffer_seconds": 0.25 },
           "providers": { "finnhub": { "api_key": "k", "ws_url": "wss://a", "rest_url": "https://b",
                                       "silence_timeout_seconds": 30, "late_grace_seconds": 0.5 },
-                         "polygon": { "api_key": null },
+                         "polygon": { "api_key": null, "ws_url": "wss://p", "rest_url": "https://q", "silence_timeout_seconds": 12,
+                                      "late_grace_seconds": 0.75 },
                          "alpaca": { "api_key_id": "id", "api_secret_key": null, "data_url": "https://d", "stream_url": "wss://s",
                                      "feed": "sip", "silence_timeout_seconds": 1e2, "late_grace_seconds": 3,
                                      "trading_url": "https://t", "trade_stream_url": null } },
@@ -157,6 +158,57 @@ public sealed class ConfigBinderTests
             """{ "sweep": { "params": { "fast": [5, 10] } } }""", ConfigLoader.SerializerOptions)!;
         Assert.NotNull(config.Sweep);
         Assert.Equal(Serialized(config), ConfigLoader.Effective(config).ToJsonString());
+    }
+
+    [Fact]
+    public void EveryKey_NamesEveryPropertyOfTheModel()
+    {
+        // A property added to the model but not to the binder and the echo would be bound by the serializer (an unknown
+        // key sends the file there) but left out of the echoed config.json when it is null by default; this keeps the
+        // test file's EveryKey, and so the comparisons above, complete. The sweep section is the serializer's alone.
+        var modelKeys = new SortedSet<string>(StringComparer.Ordinal);
+        AddKeys(ConfigLoader.SerializerOptions.GetTypeInfo(typeof(RunConfig)), "", modelKeys, depth: 0);
+        modelKeys.RemoveWhere(k => k == "sweep" || k.StartsWith("sweep.", StringComparison.Ordinal));
+        var fileKeys = new HashSet<string>(StringComparer.Ordinal);
+        AddKeys(JsonNode.Parse(EveryKey, documentOptions: ConfigBinder.DocumentOptions)!.AsObject(), "", fileKeys);
+
+        Assert.True(modelKeys.Count > 60, $"only {modelKeys.Count} keys found in the model");
+        var missing = string.Join(", ", modelKeys.Where(k => !fileKeys.Contains(k)));
+        Assert.True(missing.Length == 0, $"keys of the model that EveryKey does not name: {missing}");
+    }
+
+    private static void AddKeys(System.Text.Json.Serialization.Metadata.JsonTypeInfo info, string prefix, ISet<string> keys, int depth)
+    {
+        if (info.Kind != System.Text.Json.Serialization.Metadata.JsonTypeInfoKind.Object || depth > 8)
+        {
+            return;
+        }
+
+        foreach (var property in info.Properties)
+        {
+            if (property.AttributeProvider?.GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonIgnoreAttribute), inherit: true)
+                    .Cast<System.Text.Json.Serialization.JsonIgnoreAttribute>().Any(a => a.Condition == System.Text.Json.Serialization.JsonIgnoreCondition.Always) == true)
+            {
+                continue; // not a key (set by the loader)
+            }
+
+            var key = prefix + property.Name;
+            keys.Add(key);
+            var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            AddKeys(info.Options.GetTypeInfo(type), key + ".", keys, depth + 1);
+        }
+    }
+
+    private static void AddKeys(JsonObject node, string prefix, ISet<string> keys)
+    {
+        foreach (var (name, value) in node)
+        {
+            keys.Add(prefix + name);
+            if (value is JsonObject child)
+            {
+                AddKeys(child, prefix + name + ".", keys);
+            }
+        }
     }
 
     /// <summary>The serializer's echo of <paramref name="config"/>, as the loader built it before the hand writer.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Time.Testing;
 
 namespace StrategyLab.Tests.Support;
@@ -126,18 +127,33 @@ public sealed class SteppingClock : TimeProvider
 
     private async Task WaitIdleAsync(Task work)
     {
-        // Idle = no new timer for a few milliseconds of real time (the code has reached its next wait).
-        long seen;
-        do
+        // Idle = no new timer for a few milliseconds of real time (the code has reached its next wait). A window that ran
+        // late says the machine is too busy to tell idle from slow (a CI run stepped a live run past its auto-stop while
+        // it was still connecting at the open): such a window counts only when ten in a row saw no new timer.
+        const int lateWindowsEnough = 10;
+        var lateQuiet = 0;
+        while (!work.IsCompleted)
         {
+            long seen;
             lock (_gate)
             {
                 seen = _created;
             }
 
+            var started = Stopwatch.GetTimestamp();
             await Task.WhenAny(work, Task.Delay(8));
+            var late = Stopwatch.GetElapsedTime(started) > TimeSpan.FromMilliseconds(25);
+            if (Interlocked.Read(ref _created) != seen)
+            {
+                lateQuiet = 0;
+                continue;
+            }
+
+            if (!late || ++lateQuiet >= lateWindowsEnough)
+            {
+                return;
+            }
         }
-        while (!work.IsCompleted && Interlocked.Read(ref _created) != seen);
     }
 
     private sealed class Tracked(SteppingClock owner) : ITimer
