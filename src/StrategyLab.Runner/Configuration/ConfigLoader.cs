@@ -79,7 +79,7 @@ public static class ConfigLoader
                     JsonSerializer.Deserialize<RunConfig>(text, SerializerOptions);
                 }
 
-                root = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip }) as JsonObject
+                root = JsonNode.Parse(text, documentOptions: ConfigBinder.DocumentOptions) as JsonObject
                     ?? throw new ConfigException(string.Empty, "the configuration must be a JSON object ({ ... }).", path);
             }
             catch (JsonException ex)
