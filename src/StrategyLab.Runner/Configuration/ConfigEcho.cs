@@ -62,6 +62,14 @@ internal static class ConfigEcho
         w.WriteStartObject("instruments");
         foreach (var (symbol, instrument) in c.Instruments)
         {
+            if (instrument is null)
+            {
+                // The serializer accepts a null entry (the dictionary's values are not checked for null) and echoes it;
+                // the run's resolution then names the key (InstrumentOverrides).
+                w.WriteNull(symbol);
+                continue;
+            }
+
             w.WriteStartObject(symbol);
             Decimal(w, "price_increment", instrument.PriceIncrement);
             Decimal(w, "quantity_step", instrument.QuantityStep);

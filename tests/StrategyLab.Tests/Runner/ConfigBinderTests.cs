@@ -151,6 +151,28 @@ public sealed class ConfigBinderTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(LeftToTheSerializer))]
+    public void Effective_OfAFileOnlyTheSerializerBinds_IsTheSerializersEcho(string json)
+    {
+        // What the serializer accepts (nulls in a list or dictionary, say) must echo as it did, not crash the echo;
+        // what it refuses is named by the loader (ConfigTests).
+        RunConfig? config;
+        try
+        {
+            config = JsonSerializer.Deserialize<RunConfig>(json, ConfigLoader.SerializerOptions);
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException)
+        {
+            return; // refused (ArgumentException: a repeated key in params), which the loader names
+        }
+
+        if (config is not null)
+        {
+            Assert.Equal(Serialized(config), ConfigLoader.Effective(config).ToJsonString());
+        }
+    }
+
     [Fact]
     public void Effective_WithASweep_IsStillTheSerializers()
     {
