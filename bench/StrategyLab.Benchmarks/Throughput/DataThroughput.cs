@@ -9,7 +9,7 @@ using StrategyLab.Data.Store;
 namespace StrategyLab.Benchmarks.Throughput;
 
 /// <summary>
-/// <c>throughput data [--bars N] [--dir PATH] [--keep] [--only csv|prefetched|store|multi] [--chunk BARS]</c>: writes N one-minute bars as a CSV file and as a Parquet store
+/// <c>throughput data [--bars N] [--dir PATH] [--keep] [--only csv|prefetched|store|multi] [--chunk BARS] [--parquet-net]</c>: writes N one-minute bars as a CSV file and as a Parquet store
 /// in a temporary folder, then streams through each once and prints bars/s, bytes allocated and peak working set.
 /// <c>--only multi</c> writes (or, when <c>--dir</c> holds one, reuses) a store of 10 equity symbols' regular-session
 /// minutes (10 M bars ≈ 10 years each) and reads the 10 series merged in slice order, as a backtest does.
@@ -25,6 +25,7 @@ public static class DataThroughput
         var keep = false;
         string? only = null;
         BarPrefetchOptions? prefetch = null;
+        var ownPageReader = true;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -34,8 +35,9 @@ public static class DataThroughput
                 case "--keep": keep = true; break;
                 case "--only": only = args[++i]; break;
                 case "--chunk": prefetch = new BarPrefetchOptions { ChunkBars = int.Parse(args[++i], CultureInfo.InvariantCulture) }; break;
+                case "--parquet-net": ownPageReader = false; break; // the store's partitions decoded by Parquet.Net, as before session 31
                 default:
-                    output.WriteLine($"unknown option {args[i]}; usage: throughput data [--bars N] [--dir PATH] [--keep] [--only csv|prefetched|store|multi] [--chunk BARS]");
+                    output.WriteLine($"unknown option {args[i]}; usage: throughput data [--bars N] [--dir PATH] [--keep] [--only csv|prefetched|store|multi] [--chunk BARS] [--parquet-net]");
                     return 2;
             }
         }
@@ -48,10 +50,10 @@ public static class DataThroughput
         {
             if (only == "multi")
             {
-                return MultiSymbol(output, Path.Combine(dir, "store10"), bars);
+                return MultiSymbol(output, Path.Combine(dir, "store10"), bars, ownPageReader);
             }
 
-            var store = new ParquetBarStore(storeDir);
+            var store = new ParquetBarStore(storeDir) { OwnPageReader = ownPageReader };
             output.WriteLine($"generating {bars:N0} one-minute bars in {dir} …");
             var sw = Stopwatch.StartNew();
             if (only != "store")
@@ -99,9 +101,9 @@ public static class DataThroughput
     }
 
     /// <summary>A 10-symbol store (written unless <paramref name="storeDir"/> holds one), read merged across symbols.</summary>
-    private static int MultiSymbol(TextWriter output, string storeDir, int bars)
+    private static int MultiSymbol(TextWriter output, string storeDir, int bars, bool ownPageReader)
     {
-        var store = new ParquetBarStore(storeDir);
+        var store = new ParquetBarStore(storeDir) { OwnPageReader = ownPageReader };
         if (!ParquetBarStore.IsStore(storeDir))
         {
             output.WriteLine($"writing {bars:N0} bars of 10 symbols to {storeDir} …");

@@ -83,7 +83,7 @@ public sealed partial class ParquetBarStore
             // monthly files of the layout before are the stored bars, in month order.
             foreach (var storedPath in File.Exists(path) ? [path] : monthly.Select(f => f.Path))
             {
-                var reader = new PartitionReader(storedPath, symbol, timeframe, pending.Clock, streaming: true);
+                var reader = new PartitionReader(storedPath, symbol, timeframe, pending.Clock, streaming: true, ownPageReader: OwnPageReader);
                 stored.Add(reader);
                 var file = reader.File;
                 columns = (Math.Max(columns.Price, file.PriceScale), Math.Max(columns.Volume, file.VolumeScale), columns.Trades || file.Trades is not null, columns.Vwap || file.Vwap is not null);

@@ -72,6 +72,12 @@ public sealed partial class ParquetBarStore
     internal long InMemoryFileBytes { get; init; } = 1 << 20;
     internal const string SourceKey = "strategylab.source";
 
+    /// <summary>
+    /// Whether partitions in the store's exact shape are decoded by the store's own page reader
+    /// (<see cref="PlainInt64Pages"/>) rather than Parquet.Net (tests compare the two; any other file goes to Parquet.Net).
+    /// </summary>
+    internal bool OwnPageReader { get; init; } = true;
+
     private static readonly long UnixEpochTicks = DateTime.UnixEpoch.Ticks;
 
     private readonly Func<Symbol, IMarketCalendar> _calendarFor;
@@ -271,7 +277,7 @@ public sealed partial class ParquetBarStore
                 continue;
             }
 
-            using var reader = new PartitionReader(file.Path, symbol, timeframe, clock, streaming: new FileInfo(file.Path).Length > InMemoryFileBytes, columns);
+            using var reader = new PartitionReader(file.Path, symbol, timeframe, clock, streaming: new FileInfo(file.Path).Length > InMemoryFileBytes, columns, OwnPageReader);
             while (reader.NextGroupMonth < firstMonth)
             {
                 reader.SkipGroup(); // row groups are months: a range inside a year reads only its months

@@ -11,13 +11,16 @@ internal sealed class ParquetFile : IDisposable
 {
     private readonly Stream _stream;
     private byte[]? _rented;
+    private ParquetReader? _reader;
 
-    private ParquetFile(string path, Stream stream, ParquetReader reader)
+    private ParquetFile(string path, Stream stream, ParquetReader? reader, StoreFileFooter? footer)
     {
         Path = path;
         _stream = stream;
-        Reader = reader;
-        Metadata = reader.CustomMetadata;
+        _reader = reader;
+        Footer = footer;
+        Metadata = footer?.Metadata ?? reader!.CustomMetadata;
+        RowGroupCount = footer?.RowGroups.Length ?? reader!.RowGroupCount;
         if (Metadata.GetValueOrDefault(ParquetBarStore.FormatKey) != ParquetBarStore.FormatValue)
         {
             throw new DataFormatException(path, null, ParquetBarStore.FormatKey, $"not a Strategy Lab bar partition (expected '{ParquetBarStore.FormatValue}')");
@@ -41,7 +44,7 @@ internal sealed class ParquetFile : IDisposable
                 throw new DataFormatException(path, null, ParquetBarStore.YearKey, $"the partition holds the bars of {year}, but its name says {named} (renamed?)");
             }
 
-            GroupMonths = ParseGroupMonths(path, Metadata.GetValueOrDefault(ParquetBarStore.RowGroupsKey), reader.RowGroupCount, int.Parse(year, CultureInfo.InvariantCulture));
+            GroupMonths = ParseGroupMonths(path, Metadata.GetValueOrDefault(ParquetBarStore.RowGroupsKey), RowGroupCount, int.Parse(year, CultureInfo.InvariantCulture));
         }
         else
         {
@@ -52,20 +55,42 @@ internal sealed class ParquetFile : IDisposable
 
             // A monthly file (the layout before yearly files): every row group is the month of its name.
             var month = DateOnly.ParseExact(named + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture);
-            GroupMonths = Enumerable.Repeat(month, reader.RowGroupCount).ToArray();
+            GroupMonths = Enumerable.Repeat(month, RowGroupCount).ToArray();
         }
 
-        var fields = reader.Schema.DataFields;
-        PriceScale = ScaleOf(fields, "open");
-        VolumeScale = ScaleOf(fields, "volume");
-        Trades = Array.Find(fields, f => f.Name == "trades");
-        Vwap = Array.Find(fields, f => f.Name == "vwap");
+        if (footer is not null)
+        {
+            // The footer's shape has only the seven fixed columns (no trades, no vwap).
+            (PriceScale, VolumeScale) = (footer.PriceScale, footer.VolumeScale);
+        }
+        else
+        {
+            var fields = reader!.Schema.DataFields;
+            PriceScale = ScaleOf(fields, "open");
+            VolumeScale = ScaleOf(fields, "volume");
+            Trades = Array.Find(fields, f => f.Name == "trades");
+            Vwap = Array.Find(fields, f => f.Name == "vwap");
+        }
+
         Raw = new RawColumns();
     }
 
     public string Path { get; }
 
-    public ParquetReader Reader { get; }
+    /// <summary>
+    /// Parquet.Net's reader of the file: opened with the file, or — when <see cref="Footer"/> was understood — only when
+    /// a row group's pages are not (then it parses the footer again).
+    /// </summary>
+    public ParquetReader Reader => _reader ??= ParquetBarStore.Sync(ParquetReader.CreateAsync(_stream));
+
+    /// <summary>The footer as read by the store's own reader, when the file has the store's exact shape (its pages are then read by <see cref="PlainInt64Pages"/>); else null.</summary>
+    public StoreFileFooter? Footer { get; }
+
+    /// <summary>The file's bytes for <see cref="PlainInt64Pages"/> (set with <see cref="Footer"/>).</summary>
+    public PartitionBytes? Bytes { get; private init; }
+
+    /// <summary>Row groups in the file.</summary>
+    public int RowGroupCount { get; }
 
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
@@ -110,14 +135,17 @@ internal sealed class ParquetFile : IDisposable
     /// <summary>
     /// Opens a partition, verifying its checksum first. With <paramref name="footerOnly"/> only the metadata is parsed
     /// (listing); otherwise the file's bytes are read at once into a pooled buffer (one month), so column reads never
-    /// wait on disk and complete synchronously.
+    /// wait on disk and complete synchronously — or, with <paramref name="streaming"/>, read from disk when asked for.
+    /// With <paramref name="ownPageReader"/> a file in the store's exact shape (see <see cref="StoreFileFooter"/>) has its
+    /// footer parsed here and its pages read by <see cref="PlainInt64Pages"/>; any other file goes to Parquet.Net.
     /// </summary>
-    public static ParquetFile Open(string path, bool footerOnly = false, bool streaming = false)
+    public static ParquetFile Open(string path, bool footerOnly = false, bool streaming = false, bool ownPageReader = false)
     {
         byte[]? rented = null;
         Stream? stream = null;
         try
         {
+            PartitionBytes bytes;
             if (footerOnly || streaming)
             {
                 var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
@@ -126,6 +154,7 @@ internal sealed class ParquetFile : IDisposable
                 // The footer is verified too: Parquet.Net can loop forever on some damaged footers, so damaged bytes
                 // must never reach it when the partition has a checksum (all written by this version do).
                 Checksum.Verify(path, file.SafeFileHandle);
+                bytes = new PartitionBytes(file.SafeFileHandle, file.Length);
             }
             else
             {
@@ -135,10 +164,12 @@ internal sealed class ParquetFile : IDisposable
                 file.ReadExactly(rented, 0, length);
                 Checksum.Verify(path, rented.AsSpan(0, length));
                 stream = new MemoryStream(rented, 0, length, writable: false);
+                bytes = new PartitionBytes(rented, length);
             }
 
-            var reader = ParquetBarStore.Sync(ParquetReader.CreateAsync(stream));
-            return new ParquetFile(path, stream, reader) { _rented = rented };
+            var footer = ownPageReader && !footerOnly ? StoreFileFooter.TryRead(bytes) : null;
+            var reader = footer is null ? ParquetBarStore.Sync(ParquetReader.CreateAsync(stream)) : null;
+            return new ParquetFile(path, stream, reader, footer) { _rented = rented, Bytes = footer is null ? null : bytes };
         }
         catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException and not FileNotFoundException and not UnauthorizedAccessException)
         {
@@ -160,7 +191,11 @@ internal sealed class ParquetFile : IDisposable
 
     public void Dispose()
     {
-        ParquetBarStore.Sync(Reader.DisposeAsync());
+        if (_reader is not null)
+        {
+            ParquetBarStore.Sync(_reader.DisposeAsync());
+        }
+
         _stream.Dispose();
         if (_rented is not null)
         {

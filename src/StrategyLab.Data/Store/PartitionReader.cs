@@ -26,13 +26,16 @@ internal sealed class PartitionReader : IDisposable
     /// <summary>Opens <paramref name="path"/>, a partition of <paramref name="expected"/> (monthly or yearly) whose months are those of <paramref name="clock"/>.</summary>
     /// <remarks>With <paramref name="streaming"/> the file is read from disk group by group (a merge into a large file),
     /// otherwise it is read into memory at once (fastest for reading bars). <paramref name="buffers"/>: the column arrays
-    /// to decode into, shared by the readers of one series one after another (null: the reader's own).</remarks>
-    public PartitionReader(string path, Symbol expected, Timeframe timeframe, ExchangeClock clock, bool streaming = false, RowGroupBuffers? buffers = null)
+    /// to decode into, shared by the readers of one series one after another (null: the reader's own). With
+    /// <paramref name="ownPageReader"/> a file in the store's exact shape is decoded by <see cref="PlainInt64Pages"/>
+    /// (see <see cref="StoreFileFooter"/>), any other file or row group by Parquet.Net.</remarks>
+    public PartitionReader(
+        string path, Symbol expected, Timeframe timeframe, ExchangeClock clock, bool streaming = false, RowGroupBuffers? buffers = null, bool ownPageReader = true)
     {
         _clock = clock;
         _buffers = buffers ?? new RowGroupBuffers();
         _timeframe = timeframe;
-        _file = ParquetFile.Open(path, streaming: streaming);
+        _file = ParquetFile.Open(path, streaming: streaming, ownPageReader: ownPageReader);
         if (_file.Symbol != expected)
         {
             _file.Dispose();
@@ -60,7 +63,7 @@ internal sealed class PartitionReader : IDisposable
     public ParquetFile File => _file;
 
     /// <summary>The month of the next row group, or null after the last.</summary>
-    public DateOnly? NextGroupMonth => _group + 1 < _file.Reader.RowGroupCount ? _file.GroupMonths[_group + 1] : null;
+    public DateOnly? NextGroupMonth => _group + 1 < _file.RowGroupCount ? _file.GroupMonths[_group + 1] : null;
 
     /// <summary>Passes over the next row group without reading it (outside a range).</summary>
     public void SkipGroup() => _group++;
@@ -68,7 +71,7 @@ internal sealed class PartitionReader : IDisposable
     /// <summary>Moves to the next row group and reads its columns; false after the last.</summary>
     public bool NextGroup()
     {
-        if (++_group >= _file.Reader.RowGroupCount)
+        if (++_group >= _file.RowGroupCount)
         {
             Count = 0;
             return false;
@@ -84,27 +87,15 @@ internal sealed class PartitionReader : IDisposable
         int n;
         try
         {
-            using var group = _file.Reader.OpenRowGroupReader(_group);
-            n = checked((int)group.RowCount);
-            Ensure(n);
-            var raw = _file.Raw;
-            ParquetBarStore.Sync(group.ReadAsync<long>(raw.Start, _starts.AsMemory(0, n)));
-            ParquetBarStore.Sync(group.ReadAsync<long>(raw.End, _ends.AsMemory(0, n)));
-            ParquetBarStore.Sync(group.ReadAsync<long>(raw.Open, _open.AsMemory(0, n)));
-            ParquetBarStore.Sync(group.ReadAsync<long>(raw.High, _high.AsMemory(0, n)));
-            ParquetBarStore.Sync(group.ReadAsync<long>(raw.Low, _low.AsMemory(0, n)));
-            ParquetBarStore.Sync(group.ReadAsync<long>(raw.Close, _close.AsMemory(0, n)));
-            ParquetBarStore.Sync(group.ReadAsync<long>(raw.Volume, _volume.AsMemory(0, n)));
-            if (_file.Trades is { } trades)
+            if (_file.Footer is { } footer && TryReadOwnPages(footer.RowGroups[_group]))
             {
-                _trades = _buffers.Trades();
-                ParquetBarStore.Sync(group.ReadAsync<int>(trades, _trades.AsMemory(0, n)));
+                n = footer.RowGroups[_group].Rows;
+                RowGroupsReadByStore++;
             }
-
-            if (_file.Vwap is { } vwap)
+            else
             {
-                _vwap = _buffers.Vwap();
-                ParquetBarStore.Sync(group.ReadAsync<decimal>(vwap, _vwap.AsMemory(0, n)));
+                n = ReadWithParquetNet();
+                RowGroupsReadByParquetNet++;
             }
         }
         catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
@@ -132,6 +123,67 @@ internal sealed class PartitionReader : IDisposable
 
         Count = n;
         return true;
+    }
+
+    /// <summary>Row groups read by the store's own page reader (<see cref="PlainInt64Pages"/>) so far.</summary>
+    public int RowGroupsReadByStore { get; private set; }
+
+    /// <summary>Row groups read by Parquet.Net so far (a file or page the own reader does not understand).</summary>
+    public int RowGroupsReadByParquetNet { get; private set; }
+
+    /// <summary>The current group's seven columns from its pages; false (columns undefined) when a page is not understood.</summary>
+    private bool TryReadOwnPages(StoreRowGroup group)
+    {
+        var n = group.Rows;
+        Ensure(n);
+        var bytes = _file.Bytes!;
+        var columns = group.Columns;
+        return PlainInt64Pages.TryRead(bytes, columns[0], _starts.AsSpan(0, n))
+            && PlainInt64Pages.TryRead(bytes, columns[1], _ends.AsSpan(0, n))
+            && PlainInt64Pages.TryRead(bytes, columns[2], _open.AsSpan(0, n))
+            && PlainInt64Pages.TryRead(bytes, columns[3], _high.AsSpan(0, n))
+            && PlainInt64Pages.TryRead(bytes, columns[4], _low.AsSpan(0, n))
+            && PlainInt64Pages.TryRead(bytes, columns[5], _close.AsSpan(0, n))
+            && PlainInt64Pages.TryRead(bytes, columns[6], _volume.AsSpan(0, n));
+    }
+
+    /// <summary>The current group's columns through Parquet.Net; its row count.</summary>
+    private int ReadWithParquetNet()
+    {
+        using var group = _file.Reader.OpenRowGroupReader(_group);
+        var n = checked((int)group.RowCount);
+        Ensure(n);
+        if (_file.Footer is not null)
+        {
+            // After the own reader gave up on a page: Parquet.Net leaves a value it cannot read (a damaged page of a file
+            // without checksum) as it found it, so it finds zeros, as it would in fresh columns, not the own reader's.
+            foreach (var column in (ReadOnlySpan<long[]>)[_starts, _ends, _open, _high, _low, _close, _volume])
+            {
+                Array.Clear(column, 0, n);
+            }
+        }
+
+        var raw = _file.Raw;
+        ParquetBarStore.Sync(group.ReadAsync<long>(raw.Start, _starts.AsMemory(0, n)));
+        ParquetBarStore.Sync(group.ReadAsync<long>(raw.End, _ends.AsMemory(0, n)));
+        ParquetBarStore.Sync(group.ReadAsync<long>(raw.Open, _open.AsMemory(0, n)));
+        ParquetBarStore.Sync(group.ReadAsync<long>(raw.High, _high.AsMemory(0, n)));
+        ParquetBarStore.Sync(group.ReadAsync<long>(raw.Low, _low.AsMemory(0, n)));
+        ParquetBarStore.Sync(group.ReadAsync<long>(raw.Close, _close.AsMemory(0, n)));
+        ParquetBarStore.Sync(group.ReadAsync<long>(raw.Volume, _volume.AsMemory(0, n)));
+        if (_file.Trades is { } trades)
+        {
+            _trades = _buffers.Trades();
+            ParquetBarStore.Sync(group.ReadAsync<int>(trades, _trades.AsMemory(0, n)));
+        }
+
+        if (_file.Vwap is { } vwap)
+        {
+            _vwap = _buffers.Vwap();
+            ParquetBarStore.Sync(group.ReadAsync<decimal>(vwap, _vwap.AsMemory(0, n)));
+        }
+
+        return n;
     }
 
     /// <summary>The start of row <paramref name="i"/> of the current group, in UTC ticks.</summary>
