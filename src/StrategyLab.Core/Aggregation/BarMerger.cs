@@ -23,13 +23,17 @@ public static class BarMerger
         {
             if (bar.End < last)
             {
-                throw new InvalidOperationException($"Bars of {bar.Symbol} are not in time order: {bar} follows a bar ending {last:O}.");
+                throw NotInTimeOrder(bar, last);
             }
 
             last = bar.End;
             yield return bar;
         }
     }
+
+    /// <summary>The error for <paramref name="bar"/> of a stream whose previous bar ended at <paramref name="last"/>, later than it.</summary>
+    internal static InvalidOperationException NotInTimeOrder(in Bar bar, DateTime last) =>
+        new($"Bars of {bar.Symbol} are not in time order: {bar} follows a bar ending {last:O}.");
 
     private static IEnumerable<Bar> MergeMany(IReadOnlyList<IEnumerable<Bar>> streams)
     {

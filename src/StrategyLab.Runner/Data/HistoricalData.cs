@@ -66,7 +66,7 @@ public static class HistoricalDataFactory
         var actions = new List<CorporateAction>();
         var adjustment = HistoricalData.AsGiven;
         var ahead = PrefetchFor(prefetch, run.Symbols.Count);
-        Func<IReadOnlyList<IEnumerable<Bar>>, IEnumerable<Bar>> merge = BarMerger.Merge;
+        Func<IReadOnlyList<IEnumerable<Bar>>, IEnumerable<Bar>> merge = Merge;
         string description;
         switch (data.Provider)
         {
@@ -186,6 +186,13 @@ public static class HistoricalDataFactory
 
         return new HistoricalData(merge(streams), description, IsSynthetic: false, adjustment, actions) { OutsideSession = outside };
     }
+
+    /// <summary>
+    /// <see cref="BarMerger.Merge"/>, except that one stream read ahead as it is keeps handing over whole chunks
+    /// (<see cref="TimeOrderedBars"/>: the same bars and order check), so the engine is fed slices cut out of them.
+    /// </summary>
+    private static IEnumerable<Bar> Merge(IReadOnlyList<IEnumerable<Bar>> streams) =>
+        streams is [PrefetchedBars one] ? new TimeOrderedBars(one) : BarMerger.Merge(streams);
 
     /// <summary>Most bars read ahead for all sources together: about 1 MB of bars per queued chunk set, however many symbols.</summary>
     private const int PrefetchBarsPerChunkSet = 8192;
