@@ -42,7 +42,6 @@ public static class ConfigLoader
     public static (RunConfig Config, JsonObject Effective) Load(string? path, IReadOnlyList<ConfigOverride>? overrides = null)
     {
         JsonObject root;
-        RunConfig? boundFile = null;
         if (path is null)
         {
             root = [];
@@ -75,8 +74,7 @@ public static class ConfigLoader
                 // key at any depth, so the document below is read without checking again (the check's first use loads
                 // OpenSSL to seed its hash: see Effective). The hand binder takes a plainly valid file; anything else
                 // goes to the serializer, which accepts it or names the error (file, key and line).
-                boundFile = ConfigBinder.TryBind(System.Text.Encoding.UTF8.GetBytes(text));
-                if (boundFile is null)
+                if (ConfigBinder.TryBind(System.Text.Encoding.UTF8.GetBytes(text)) is null)
                 {
                     JsonSerializer.Deserialize<RunConfig>(text, SerializerOptions);
                 }
@@ -106,10 +104,7 @@ public static class ConfigLoader
         try
         {
             // Bound by hand when every key and value is plainly right; otherwise by the serializer, which names the error.
-            // Without overrides the tree is the file's own, already bound above from its bytes (the same values: the
-            // tree writes back what it read), so it is not bound a second time.
-            config = (overrides is not { Count: > 0 } ? boundFile : null)
-                ?? ConfigBinder.TryBind(root) ?? root.Deserialize<RunConfig>(SerializerOptions) ?? new RunConfig();
+            config = ConfigBinder.TryBind(root) ?? root.Deserialize<RunConfig>(SerializerOptions) ?? new RunConfig();
         }
         catch (JsonException ex)
         {

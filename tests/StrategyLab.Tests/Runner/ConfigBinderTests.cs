@@ -109,45 +109,6 @@ public sealed class ConfigBinderTests
     }
 
     [Theory]
-    [MemberData(nameof(Accepted))]
-    [MemberData(nameof(LeftToTheSerializer))]
-    public void AFileWithoutOverrides_LoadsAsWithAnOverrideThatChangesNothing(string json)
-    {
-        // Without overrides the loader keeps the file's first binding (from its bytes) instead of binding its node tree
-        // again. An override that sets "mode" to the value it binds to anyway takes the tree's path: the configuration,
-        // its echo, or the error (words, file and line) must be the same either way.
-        var path = Path.Combine(Path.GetTempPath(), $"strategylab-bind-once-{Guid.NewGuid():N}.json");
-        File.WriteAllText(path, json);
-        try
-        {
-            static string Outcome(Func<(RunConfig Config, JsonObject Effective)> load)
-            {
-                try
-                {
-                    var (config, effective) = load();
-                    return $"{Serialized(config)}\n{effective.ToJsonString()}\n{config.Strategy.BaseDirectory}\n{config.Strategy.DroppedParams}";
-                }
-                catch (Exception e)
-                {
-                    // Any failure, as long as it is the same: `"instruments": { "SPY": null }` passes the serializer and
-                    // then fails in the echo with a NullReferenceException, before this change as after it.
-                    return $"error: {e.GetType().Name}: {e.Message}";
-                }
-            }
-
-            var once = Outcome(() => ConfigLoader.Load(path));
-            var mode = once.StartsWith("error: ", StringComparison.Ordinal) ? "backtest" : ConfigLoader.Load(path).Config.Mode;
-            var throughTheTree = Outcome(() => ConfigLoader.Load(path, [new ConfigOverride("--mode", "mode", JsonValue.Create(mode))]));
-            Assert.Equal(throughTheTree, once);
-            Assert.Equal(once, Outcome(() => ConfigLoader.Load(path, [])));
-        }
-        finally
-        {
-            File.Delete(path);
-        }
-    }
-
-    [Theory]
     [MemberData(nameof(LeftToTheSerializer))]
     public void Doubtful_IsLeftToTheSerializer(string json) =>
         Assert.Null(ConfigBinder.TryBind(Encoding.UTF8.GetBytes(json)));
