@@ -46,7 +46,7 @@ internal static class DecimalText
         }
         else
         {
-            new UInt128(hi, low64).TryFormat(digits, out count, default, System.Globalization.CultureInfo.InvariantCulture);
+            count = FormatWide(hi, low64, digits);
         }
 
         while (scale > 0 && digits[count - 1] == (byte)'0')
@@ -56,6 +56,17 @@ internal static class DecimalText
         }
 
         return Place(digits[..count], scale, bits[3] < 0, destination);
+    }
+
+    /// <summary>The digits of a mantissa past 64 bits.</summary>
+    /// <remarks>Apart, and not inlined: a method with <see cref="UInt128"/> arithmetic is left out of the ReadyToRun images
+    /// (the type's layout is not version-resilient), and <see cref="Format(decimal, Span{byte})"/> was JIT-compiled, fully
+    /// optimized, at every run's first row for this rare case.</remarks>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static int FormatWide(uint hi, ulong low64, Span<byte> digits)
+    {
+        new UInt128(hi, low64).TryFormat(digits, out var count, default, System.Globalization.CultureInfo.InvariantCulture);
+        return count;
     }
 
     /// <summary>

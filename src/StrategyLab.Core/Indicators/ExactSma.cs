@@ -12,10 +12,10 @@ namespace StrategyLab.Core.Indicators;
 /// </summary>
 /// <remarks>
 /// <para>The window is held as integers scaled by <c>10^Scale</c>, where <see cref="Scale"/> is the largest number of
-/// decimals seen so far (2 for cent prices, 4 for sub-dollar stocks, 8 for crypto); the sum is an <see cref="Int128"/>,
+/// decimals seen so far (2 for cent prices, 4 for sub-dollar stocks, 8 for crypto); the sum is a 128-bit integer,
 /// so adding the new value and subtracting the leaving one is exact and cheap, and nothing drifts. A value with more
 /// decimals than any before rescales the window once (O(n), at most 28 times in a life). Means are compared by
-/// cross-multiplication (<c>sumA · periodB</c> vs <c>sumB · periodA</c>), again in <see cref="Int128"/>: with scaled
+/// cross-multiplication (<c>sumA · periodB</c> vs <c>sumB · periodA</c>), again in 128 bits: with scaled
 /// values below 2^63 and periods below 2^31 every product stays below 2^125, so no division and no rounding.</para>
 /// <para>A value that does not fit a 64-bit integer at the window's scale (e.g. 10^11 with 8 decimals) switches the
 /// instance to <see cref="decimal"/> sums for good (one allocation). Decimal sums and products are exact as long as
@@ -36,7 +36,13 @@ public sealed class ExactSma : IIndicator
 
     private readonly long[] _scaled;
     private decimal[]? _decimals; // set once a value did not fit the scaled integers; from then on the only window
-    private Int128 _sum;
+
+    // The window's sum, a 128-bit two's-complement integer, as two 64-bit halves rather than an Int128 field: a class
+    // with an Int128 field has no version-resilient layout, so crossgen2 leaves out of the ReadyToRun images every
+    // method that inlines one of its members (the strategies' OnBar, which inline CompareMeanTo and Value), and a short
+    // run executed them as unoptimized tier-0 code. The Int128 arithmetic is kept for the rare paths (WideSum).
+    private ulong _sumLow;
+    private long _sumHigh;
     private decimal _decimalSum;
     private int _scale;
     private int _next;
@@ -67,7 +73,7 @@ public sealed class ExactSma : IIndicator
     public int Scale => _decimals is null ? _scale : 0;
 
     /// <summary>The exact sum of the window (of the values seen so far while warming up).</summary>
-    public decimal Sum => _decimals is null ? ToDecimal(_sum, _scale) : _decimalSum;
+    public decimal Sum => _decimals is null ? ToDecimal(WideSum, _scale) : _decimalSum;
 
     /// <summary>The mean as a <see cref="double"/> (rounded); NaN until ready. Not for decisions: use <see cref="CompareMeanTo"/>.</summary>
     /// <remarks>
@@ -80,8 +86,8 @@ public sealed class ExactSma : IIndicator
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
-            var low = (long)_sum;
-            return _count >= Period && _decimals is null && low >= 0 && _sum == low
+            var low = (long)_sumLow;
+            return _count >= Period && _decimals is null && low >= 0 && _sumHigh == 0
                 ? (double)low / Period / DoublePowerOfTen(_scale)
                 : SlowValue();
         }
@@ -96,7 +102,7 @@ public sealed class ExactSma : IIndicator
         }
 
         return _decimals is null
-            ? (double)_sum / Period / DoublePowerOfTen(_scale)
+            ? (double)WideSum / Period / DoublePowerOfTen(_scale)
             : (double)(_decimalSum / Period);
     }
 
@@ -107,11 +113,11 @@ public sealed class ExactSma : IIndicator
         {
             if (_count >= Period)
             {
-                _sum -= _scaled[_next];
+                SubtractFromSum(_scaled[_next]);
             }
 
             _scaled[_next] = scaled;
-            _sum += scaled;
+            AddToSum(scaled);
         }
         else
         {
@@ -144,12 +150,12 @@ public sealed class ExactSma : IIndicator
         ArgumentNullException.ThrowIfNull(other);
         if (_count >= Period && other._count >= other.Period && _decimals is null && other._decimals is null && _scale == other._scale)
         {
-            var a = (long)_sum;
-            var b = (long)other._sum;
-            if (a == _sum && b == other._sum)
+            var a = (long)_sumLow;
+            var b = (long)other._sumLow;
+            if (_sumHigh == a >> 63 && other._sumHigh == b >> 63)
             {
                 // The usual case (sums of prices fit 64 bits): one 64×64→128-bit multiply each, exact.
-                return Math.BigMul(a, (long)other.Period).CompareTo(Math.BigMul(b, (long)Period));
+                return CompareProducts(a, other.Period, b, Period);
             }
         }
 
@@ -166,15 +172,15 @@ public sealed class ExactSma : IIndicator
 
         if (_decimals is null && other._decimals is null && _scale == other._scale)
         {
-            var a = (long)_sum;
-            var b = (long)other._sum;
-            if (a == _sum && b == other._sum)
+            var a = (long)_sumLow;
+            var b = (long)other._sumLow;
+            if (_sumHigh == a >> 63 && other._sumHigh == b >> 63)
             {
-                return Math.BigMul(a, (long)other.Period).CompareTo(Math.BigMul(b, (long)Period));
+                return CompareProducts(a, other.Period, b, Period);
             }
 
             // |sum| < 2^63 · 2^31 and a period < 2^31: each product is below 2^125.
-            return (_sum * other.Period).CompareTo(other._sum * Period);
+            return (WideSum * other.Period).CompareTo(other.WideSum * Period);
         }
 
         return (Sum * other.Period).CompareTo(other.Sum * Period);
@@ -185,7 +191,8 @@ public sealed class ExactSma : IIndicator
     {
         Array.Clear(_scaled);
         _decimals = null;
-        _sum = 0;
+        _sumLow = 0;
+        _sumHigh = 0;
         _decimalSum = 0;
         _scale = 0;
         _next = 0;
@@ -275,7 +282,7 @@ public sealed class ExactSma : IIndicator
             _scaled[i] *= factor;
         }
 
-        _sum *= factor;
+        WideSum *= factor;
         _scale = scale;
         return true;
     }
@@ -293,7 +300,7 @@ public sealed class ExactSma : IIndicator
                 _decimals[i] = ToDecimal(_scaled[i], _scale);
             }
 
-            _decimalSum = ToDecimal(_sum, _scale);
+            _decimalSum = ToDecimal(WideSum, _scale);
         }
 
         if (_count >= Period)
@@ -314,6 +321,42 @@ public sealed class ExactSma : IIndicator
         }
 
         _decimalSum = sum;
+    }
+
+    /// <summary>The window's sum as one 128-bit integer (for the rare paths; the per-bar ones use the halves).</summary>
+    private Int128 WideSum
+    {
+        get => new((ulong)_sumHigh, _sumLow);
+        set
+        {
+            _sumLow = (ulong)value;
+            _sumHigh = (long)(value >> 64);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void AddToSum(long value)
+    {
+        var low = _sumLow + (ulong)value;
+        _sumHigh += (value >> 63) + (low < _sumLow ? 1 : 0); // the value's sign extended, plus the carry
+        _sumLow = low;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void SubtractFromSum(long value)
+    {
+        var low = _sumLow - (ulong)value;
+        _sumHigh -= (value >> 63) + (_sumLow < (ulong)value ? 1 : 0); // the value's sign extended, plus the borrow
+        _sumLow = low;
+    }
+
+    /// <summary>The sign of <c>a · periodB − b · periodA</c>, exactly (128-bit products compared by their halves).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int CompareProducts(long a, long periodB, long b, long periodA)
+    {
+        var highA = Math.BigMul(a, periodB, out var lowA);
+        var highB = Math.BigMul(b, periodA, out var lowB);
+        return highA != highB ? (highA < highB ? -1 : 1) : ((ulong)lowA).CompareTo((ulong)lowB);
     }
 
     private static decimal ToDecimal(Int128 scaled, int scale)

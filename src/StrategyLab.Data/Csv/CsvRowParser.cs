@@ -386,13 +386,36 @@ internal sealed class CsvRowParser
             return false;
         }
 
-        UInt128 o = Widen(openDigits, scale - so), h = Widen(highDigits, scale - sh), l = Widen(lowDigits, scale - sl), c = Widen(closeDigits, scale - sc);
-        return l <= o && o <= h && l <= c && c <= h;
-
-        static UInt128 Widen(ulong digits, int by) => by == 0 ? digits : (UInt128)digits * Pow10[by];
+        int wo = scale - so, wh = scale - sh, wl = scale - sl, wc = scale - sc;
+        return CompareWidened(lowDigits, wl, openDigits, wo) <= 0 && CompareWidened(openDigits, wo, highDigits, wh) <= 0
+            && CompareWidened(lowDigits, wl, closeDigits, wc) <= 0 && CompareWidened(closeDigits, wc, highDigits, wh) <= 0;
     }
 
-    private static readonly ulong[] Pow10 = [.. Enumerable.Range(0, 20).Select(i => (ulong)Math.Pow(10, i))];
+    /// <summary>
+    /// The sign of <c>a · 10^byA − b · 10^byB</c> (shifts below 20), exactly: only the shifts' difference matters, and a
+    /// product past 64 bits is larger than any 64-bit value. Not in <see cref="UInt128"/> (a method with its arithmetic
+    /// is left out of the ReadyToRun images: the type's layout is not version-resilient) nor <c>Math.BigMul</c> (its
+    /// precompiled code assumes no BMI2 and is rejected on a machine with it): either ran as unoptimized tier-0 code
+    /// for every row of mixed decimals.
+    /// </summary>
+    internal static int CompareWidened(ulong a, int byA, ulong b, int byB)
+    {
+        if (byA >= byB)
+        {
+            var p = Pow10[byA - byB];
+            return a > ulong.MaxValue / p ? 1 : (a * p).CompareTo(b);
+        }
+
+        var q = Pow10[byB - byA];
+        return b > ulong.MaxValue / q ? -1 : a.CompareTo(b * q);
+    }
+
+    private static readonly ulong[] Pow10 =
+    [
+        1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000, 10_000_000_000,
+        100_000_000_000, 1_000_000_000_000, 10_000_000_000_000, 100_000_000_000_000, 1_000_000_000_000_000,
+        10_000_000_000_000_000, 100_000_000_000_000_000, 1_000_000_000_000_000_000, 10_000_000_000_000_000_000,
+    ];
 
     private bool TryNumber<TChar>(ReadOnlySpan<TChar> text, long line, int column, out decimal value, out ulong digits)
         where TChar : unmanaged, IEquatable<TChar>

@@ -288,6 +288,10 @@ internal sealed class Utf8CsvRows : IDisposable
     }
 
     /// <summary>The mask of special bytes among the 64 at <paramref name="first"/> (the buffer has 64 bytes of slack).</summary>
+    /// <remarks>Compiled fully optimized at its first call: its ReadyToRun code assumes no AVX2 and is rejected on a machine
+    /// with it, so it ran as tier-0 code (each vector operation a call) until recompiled, over the first hundreds of
+    /// thousands of rows.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ulong Specials(ref byte first)
     {
         if (Vector256.IsHardwareAccelerated)

@@ -47,6 +47,17 @@ internal static class ArtifactValue
             return value; // the common case: no trailing zero
         }
 
+        return TrimWide(hi, mid, lo, scale, value < 0m);
+    }
+
+    /// <summary>The 96-bit mantissa <paramref name="hi"/>:<paramref name="mid"/>:<paramref name="lo"/> without its
+    /// trailing zeros after the point.</summary>
+    /// <remarks>Apart, and not inlined: a method with <see cref="UInt128"/> arithmetic is left out of the ReadyToRun images
+    /// (the type's layout is not version-resilient), and <see cref="Of(decimal)"/>, called for every bar's prices, was
+    /// JIT-compiled, fully optimized, at every run's start for this rare case.</remarks>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static decimal TrimWide(uint hi, uint mid, uint lo, int scale, bool negative)
+    {
         var mantissa = ((UInt128)hi << 64) | ((UInt128)mid << 32) | lo;
         while (scale > 0 && mantissa % 10 == 0)
         {
@@ -54,7 +65,7 @@ internal static class ArtifactValue
             scale--;
         }
 
-        return new decimal((int)(uint)mantissa, (int)(uint)(mantissa >> 32), (int)(uint)(mantissa >> 64), value < 0m, (byte)scale);
+        return new decimal((int)(uint)mantissa, (int)(uint)(mantissa >> 32), (int)(uint)(mantissa >> 64), negative, (byte)scale);
     }
 
     /// <summary><see cref="Of(decimal)"/> of a value that may be absent.</summary>

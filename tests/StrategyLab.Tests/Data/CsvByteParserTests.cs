@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using CsCheck;
 using StrategyLab.Core.Calendar;
 using StrategyLab.Core.Domain;
 using StrategyLab.Data;
@@ -357,5 +358,27 @@ public sealed class CsvByteParserTests : IDisposable
         var fromBytes = DecimalText.TryParse(Encoding.ASCII.GetBytes(text).AsSpan(), out var b);
         Assert.Equal(fromText, fromBytes);
         Assert.Equal(decimal.GetBits(a), decimal.GetBits(b));
+    }
+
+    [Fact]
+    public void PricesOfMixedDecimals_CompareExactly_AsTheWideProductsDo()
+    {
+        // The price order of a row of mixed decimals compares digits · 10^shift without 128-bit arithmetic; it must agree
+        // with the 128-bit products for any 64-bit digits and shifts (products past 2^64 included).
+        var digits = Gen.OneOf(Gen.ULong, Gen.ULong[0, 1_000_000], Gen.ULong[ulong.MaxValue / 100_000, ulong.MaxValue]);
+        Gen.Select(digits, Gen.Int[0, 19], digits, Gen.Int[0, 19]).Sample((a, byA, b, byB) =>
+        {
+            var expected = ((UInt128)a * UInt128.Parse("1" + new string('0', byA), CultureInfo.InvariantCulture))
+                .CompareTo((UInt128)b * UInt128.Parse("1" + new string('0', byB), CultureInfo.InvariantCulture));
+            Assert.Equal(Math.Sign(expected), CsvRowParser.CompareWidened(a, byA, b, byB));
+            Assert.Equal(-Math.Sign(expected), CsvRowParser.CompareWidened(b, byB, a, byA));
+            Assert.Equal(0, CsvRowParser.CompareWidened(a, byA, a, byA));
+        }, iter: 50_000);
+
+        // Equal values of different decimals, and neighbours on either side.
+        Assert.Equal(0, CsvRowParser.CompareWidened(421, 1, 4210, 0));
+        Assert.Equal(1, CsvRowParser.CompareWidened(4211, 0, 421, 1));
+        Assert.Equal(-1, CsvRowParser.CompareWidened(1, 19, ulong.MaxValue, 0));
+        Assert.Equal(1, CsvRowParser.CompareWidened(2, 19, ulong.MaxValue, 0));
     }
 }

@@ -231,4 +231,33 @@ public class ExactSmaTests
             }
         }, iter: 20_000);
     }
+
+    [Fact]
+    public void SumAndComparison_StayExact_WhenTheWindowSumCrossesSixtyFourBitsBothWays()
+    {
+        // The sum is kept as two 64-bit halves, carried and borrowed by hand: windows of values up to ±2^62 take it past
+        // ±2^63 and back, and across zero, every few updates. Sum and CompareMeanTo must match the windows' exact sums.
+        static decimal Make(long m) => new((int)(uint)(ulong)Math.Abs(m), (int)(uint)((ulong)Math.Abs(m) >> 32), 0, m < 0, 0);
+        var values = Gen.OneOf(Gen.Long[-(1L << 62), 1L << 62], Gen.Long[-3, 3]).Select(Make).Array[1, 40];
+        Gen.Select(Gen.Int[1, 6], Gen.Int[1, 6], values).Sample((periodA, periodB, series) =>
+        {
+            var a = new ExactSma(periodA);
+            var b = new ExactSma(periodB);
+            for (var i = 0; i < series.Length; i++)
+            {
+                a.Update(series[i]);
+                b.Update(series[^(i + 1)]);
+                var windowA = series[Math.Max(0, i + 1 - periodA)..(i + 1)];
+                var windowB = series[^(i + 1)..][..Math.Min(periodB, i + 1)];
+                Assert.Equal(windowA.Sum(), a.Sum);
+                Assert.Equal(windowB.Sum(), b.Sum);
+                Assert.Equal(0, a.Scale);
+                if (a.IsReady && b.IsReady)
+                {
+                    Assert.Equal(ReferenceSign(windowA, windowB), a.CompareMeanTo(b));
+                    Assert.Equal(ReferenceSign(windowB, windowA), b.CompareMeanTo(a));
+                }
+            }
+        }, iter: 20_000);
+    }
 }
