@@ -91,7 +91,6 @@ public sealed partial class FakeFinnhubServer
 
     private void HandleClientMessage(Connection connection, byte[] message)
     {
-        Interlocked.Increment(ref _clientMessages);
         string? type = null;
         string? symbol = null;
         try
@@ -111,21 +110,25 @@ public sealed partial class FakeFinnhubServer
         switch (type)
         {
             case "subscribe" when !string.IsNullOrEmpty(symbol):
-                Interlocked.Increment(ref _subscribeMessages);
                 if (!connection.TrySubscribe(symbol, _options.SymbolCap))
                 {
                     SendErrorTo(connection, TooManySymbolsMessage);
                 }
 
+                Interlocked.Increment(ref _subscribeMessages);
+
                 break;
             case "unsubscribe" when !string.IsNullOrEmpty(symbol):
-                Interlocked.Increment(ref _unsubscribeMessages);
                 connection.Unsubscribe(symbol);
+                Interlocked.Increment(ref _unsubscribeMessages);
                 break;
             default:
                 break; // unknown types (and premium news subscriptions) are ignored, without an answer
         }
 
+        // Counted once handled: a test that waits for its messages to be counted and then pushes trades must find the
+        // subscription in place (counted on arrival, a CI run pushed the trade before the subscribe was applied).
+        Interlocked.Increment(ref _clientMessages);
         _signal.Pulse();
     }
 

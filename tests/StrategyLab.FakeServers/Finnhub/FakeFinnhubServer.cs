@@ -139,7 +139,7 @@ public sealed partial class FakeFinnhubServer : IAsyncDisposable
     /// <summary><c>unsubscribe</c> messages received (all sockets).</summary>
     public long UnsubscribeMessages => Interlocked.Read(ref _unsubscribeMessages);
 
-    /// <summary>Messages received from clients (any content).</summary>
+    /// <summary>Messages received from clients (any content), counted once handled (a subscription is then in place).</summary>
     public long ClientMessages => Interlocked.Read(ref _clientMessages);
 
     /// <summary>Frames sent (trades, pings, errors, raw).</summary>
