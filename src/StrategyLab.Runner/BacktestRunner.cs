@@ -208,27 +208,18 @@ public static class BacktestRunner
 
         /// <summary>
         /// Runs <paramref name="engine"/> over the bars from the first: slices cut straight out of the read-ahead's
-        /// chunks when the data is read ahead (<see cref="IBarChunkReader"/>), else bar by bar from the data's own
-        /// enumerator (<see cref="SliceFeed"/>'s loops: the engine's, compiled optimised). Either way the data is let
-        /// go of (disposed) when the loop ends.
+        /// chunks when the data is read ahead (<see cref="IBarChunkReader"/>), else through this enumerator. Either way
+        /// the data is let go of (disposed) when the loop ends.
         /// </summary>
         public void RunOn(TradingEngine engine)
         {
-            if (_started)
+            if (_started || _bars is not IBarChunkReader chunks)
             {
                 engine.Run(this);
                 return;
             }
 
             _started = true;
-            if (_bars is not IBarChunkReader chunks)
-            {
-                var bars = _bars!;
-                _bars = null; // the loop disposes it
-                SliceFeed.Run(engine, bars, token);
-                return;
-            }
-
             try
             {
                 if (!token.IsCancellationRequested)

@@ -98,57 +98,6 @@ internal static class SliceFeed
         }
     }
 
-    /// <summary>
-    /// Runs <paramref name="engine"/> over <paramref name="bars"/>, already moved to its first bar, and every bar after
-    /// it: exactly what <see cref="TradingEngine.Run(IEnumerable{Bar})"/> does over an enumerator that stops when
-    /// <paramref name="token"/> is cancelled (the bars that end together are one slice; after a cancellation seen on
-    /// a move, the slice gathered so far is still processed). Disposes <paramref name="bars"/> when the loop ends, as
-    /// the engine's <c>foreach</c> does.
-    /// </summary>
-    /// <remarks>
-    /// For a source that does not hand over chunks (several symbols merged, the synthetic market). Compiled fully
-    /// optimised on its first call: the engine's own loop, called once, stayed precompiled (ReadyToRun) code for the
-    /// whole run, as the tiered compiler only replaces a method on a later call.
-    /// </remarks>
-    /// <exception cref="InvalidOperationException">A bar ends before the previous one (the input is not time-ordered), worded as the engine's.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(TradingEngine engine, IEnumerator<Bar> bars, CancellationToken token)
-    {
-        using (bars)
-        {
-            if (token.IsCancellationRequested)
-            {
-                return;
-            }
-
-            var buffer = new Bar[Math.Max(8, engine.Symbols.Count * 2)];
-            var count = 0;
-            do
-            {
-                var bar = bars.Current;
-                if (count > 0 && bar.End != buffer[0].End)
-                {
-                    CheckOrder(bar, buffer[0].End);
-                    engine.ProcessSlice(buffer.AsSpan(0, count));
-                    count = 0;
-                }
-
-                if (count == buffer.Length)
-                {
-                    Array.Resize(ref buffer, buffer.Length * 2);
-                }
-
-                buffer[count++] = bar;
-            }
-            while (bars.MoveNext() && !token.IsCancellationRequested);
-
-            if (count > 0)
-            {
-                engine.ProcessSlice(buffer.AsSpan(0, count));
-            }
-        }
-    }
-
     private static void CheckOrder(in Bar bar, DateTime sliceEnd)
     {
         if (bar.End < sliceEnd)

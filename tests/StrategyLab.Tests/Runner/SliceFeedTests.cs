@@ -87,106 +87,6 @@ public sealed class SliceFeedTests
         Assert.InRange(seen.Count, 100, 102);
     }
 
-    // Session 31b: a source that hands over no chunks (several symbols merged, the synthetic market) is fed by
-    // SliceFeed's enumerator loop, which must do exactly what the engine's Run(IEnumerable<Bar>) does.
-
-    [Fact]
-    public void ByEnumerator_TheEngineSeesTheSameSlices()
-    {
-        var bars = Bars();
-        var (expected, expectedMarks) = Run(engine => engine.Run(bars.AsEnumerable().Select(b => b)));
-        var (actual, actualMarks) = Run(engine => SliceFeed.Run(engine, Moved(bars), CancellationToken.None));
-        Assert.Equal(expected, actual);
-        Assert.Equal(expectedMarks, actualMarks);
-    }
-
-    [Fact]
-    public void ByEnumerator_ASliceLongerThanItsBuffer_IsGatheredWhole_AndFailsAsInTheEngine()
-    {
-        // Twenty bars of one symbol ending together, more than the loop's first buffer (8): gathered into one slice,
-        // which the engine then refuses (two bars of a symbol in a slice), with the same error after the same bars.
-        var bars = Bars();
-        var crowded = bars.Take(30).Concat(Enumerable.Repeat(bars[30], 20)).Concat(bars.Skip(31)).ToList();
-        var expectedSeen = 0;
-        var actualSeen = 0;
-        var expected = Assert.Throws<ArgumentException>(() => Run(engine => engine.Run(crowded.AsEnumerable().Select(b => b)), onBar: n => expectedSeen = n));
-        var actual = Assert.Throws<ArgumentException>(() => Run(engine => SliceFeed.Run(engine, Moved(crowded), CancellationToken.None), onBar: n => actualSeen = n));
-        Assert.Equal(expected.Message, actual.Message);
-        Assert.Equal(expectedSeen, actualSeen);
-    }
-
-    [Theory]
-    [InlineData(40, 80)]
-    [InlineData(1, 5)]
-    [InlineData(100, 110)]
-    public void ByEnumerator_BarsOutOfOrder_FailAsTheEnginesLoopFails_AfterTheSameBars(int a, int b)
-    {
-        var bars = Bars();
-        (bars[a], bars[b]) = (bars[b], bars[a]);
-        var expectedSeen = 0;
-        var actualSeen = 0;
-        var expected = Assert.Throws<InvalidOperationException>(() => Run(engine => engine.Run(bars.AsEnumerable().Select(b => b)), onBar: n => expectedSeen = n));
-        var source = new Disposing(bars);
-        var actual = Assert.Throws<InvalidOperationException>(() => Run(engine => SliceFeed.Run(engine, source, CancellationToken.None), onBar: n => actualSeen = n));
-        Assert.Equal(expected.Message, actual.Message);
-        Assert.Equal(expectedSeen, actualSeen);
-        Assert.True(source.Disposed);
-    }
-
-    [Fact]
-    public void ByEnumerator_ACancellation_StopsAsTheEnginesLoopOverAStoppingEnumerator()
-    {
-        var bars = Bars();
-        using var stopExpected = new CancellationTokenSource();
-        using var stopActual = new CancellationTokenSource();
-        var expected = Run(engine => engine.Run(Until(bars, stopExpected.Token)), onBar: n => Cancel(n, stopExpected)).Seen;
-        var source = new Disposing(bars);
-        var actual = Run(engine => SliceFeed.Run(engine, source, stopActual.Token), onBar: n => Cancel(n, stopActual)).Seen;
-        Assert.Equal(expected, actual);
-        Assert.InRange(actual.Count, 100, 102);
-        Assert.True(source.Disposed);
-        Assert.Equal(actual.Count + 1, source.Moves); // the move after the cancelled slice is made, as the runner's enumerator makes it
-
-        static void Cancel(int count, CancellationTokenSource stop)
-        {
-            if (count == 100)
-            {
-                stop.Cancel();
-            }
-        }
-
-        static IEnumerable<Bar> Until(List<Bar> bars, CancellationToken token)
-        {
-            foreach (var bar in bars)
-            {
-                if (token.IsCancellationRequested)
-                {
-                    yield break;
-                }
-
-                yield return bar;
-            }
-        }
-    }
-
-    [Fact]
-    public void ByEnumerator_ATokenCancelledBeforeTheStart_RunsNothing()
-    {
-        using var stop = new CancellationTokenSource();
-        stop.Cancel();
-        var source = new Disposing(Bars());
-        Assert.Empty(Run(engine => SliceFeed.Run(engine, source, stop.Token)).Seen);
-        Assert.True(source.Disposed);
-    }
-
-    /// <summary>An enumerator over <paramref name="bars"/> moved to the first bar, as the runner hands it over.</summary>
-    private static IEnumerator<Bar> Moved(List<Bar> bars)
-    {
-        var e = bars.AsEnumerable().Select(b => b).GetEnumerator();
-        Assert.True(e.MoveNext());
-        return e;
-    }
-
     private static (List<(Symbol Symbol, DateTime End)> Seen, List<(DateTime Time, decimal Equity)> Marks) Run(Action<TradingEngine> run, Action<int>? onBar = null)
     {
         var portfolio = new Portfolio(100_000m);
@@ -221,30 +121,6 @@ public sealed class SliceFeedTests
             _next += size;
             return true;
         }
-    }
-
-    /// <summary>An enumerator already on the first bar that counts its moves and says whether it was disposed.</summary>
-    private sealed class Disposing(List<Bar> bars) : IEnumerator<Bar>
-    {
-        private int _index;
-
-        public bool Disposed { get; private set; }
-
-        public int Moves { get; private set; } = 1;
-
-        public Bar Current => bars[_index];
-
-        object System.Collections.IEnumerator.Current => Current;
-
-        public bool MoveNext()
-        {
-            Moves++;
-            return ++_index < bars.Count;
-        }
-
-        public void Reset() => throw new NotSupportedException();
-
-        public void Dispose() => Disposed = true;
     }
 
     /// <summary>Records the bars it sees and buys or sells now and then, so slices carry orders and fills.</summary>
