@@ -86,7 +86,7 @@ public sealed partial class ParquetBarStore
                 var reader = new PartitionReader(storedPath, symbol, timeframe, pending.Clock, streaming: true, ownPageReader: OwnPageReader);
                 stored.Add(reader);
                 var file = reader.File;
-                columns = (Math.Max(columns.Price, file.PriceScale), Math.Max(columns.Volume, file.VolumeScale), columns.Trades || file.Trades is not null, columns.Vwap || file.Vwap is not null);
+                columns = (Math.Max(columns.Price, file.PriceScale), Math.Max(columns.Volume, file.VolumeScale), columns.Trades || file.HasTrades, columns.Vwap || file.HasVwap);
             }
 
             // The stored bars are one source (files in month order), so the runs win a tie with any of them.

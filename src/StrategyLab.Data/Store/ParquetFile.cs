@@ -12,6 +12,7 @@ internal sealed class ParquetFile : IDisposable
     private readonly Stream _stream;
     private byte[]? _rented;
     private ParquetReader? _reader;
+    private DataField? _trades, _vwap;
 
     private ParquetFile(string path, Stream stream, ParquetReader? reader, StoreFileFooter? footer)
     {
@@ -60,16 +61,17 @@ internal sealed class ParquetFile : IDisposable
 
         if (footer is not null)
         {
-            // The footer's shape has only the seven fixed columns (no trades, no vwap).
             (PriceScale, VolumeScale) = (footer.PriceScale, footer.VolumeScale);
+            (HasTrades, HasVwap) = (footer.TradesColumn >= 0, footer.VwapColumn >= 0);
         }
         else
         {
             var fields = reader!.Schema.DataFields;
             PriceScale = ScaleOf(fields, "open");
             VolumeScale = ScaleOf(fields, "volume");
-            Trades = Array.Find(fields, f => f.Name == "trades");
-            Vwap = Array.Find(fields, f => f.Name == "vwap");
+            _trades = Array.Find(fields, f => f.Name == StoreFileFooter.TradesName);
+            _vwap = Array.Find(fields, f => f.Name == StoreFileFooter.VwapName);
+            (HasTrades, HasVwap) = (_trades is not null, _vwap is not null);
         }
 
         Raw = new RawColumns();
@@ -100,9 +102,17 @@ internal sealed class ParquetFile : IDisposable
 
     public byte VolumeScale { get; }
 
-    public DataField? Trades { get; }
+    /// <summary>True when the file has the optional <c>trades</c> column.</summary>
+    public bool HasTrades { get; }
 
-    public DataField? Vwap { get; }
+    /// <summary>True when the file has the optional <c>vwap</c> column.</summary>
+    public bool HasVwap { get; }
+
+    /// <summary>Parquet.Net's <c>trades</c> field, or null; with <see cref="Footer"/> taken from <see cref="Reader"/> (created then).</summary>
+    public DataField? Trades => HasTrades ? _trades ??= Array.Find(Reader.Schema.DataFields, f => f.Name == StoreFileFooter.TradesName) : null;
+
+    /// <summary>Parquet.Net's <c>vwap</c> field, or null; with <see cref="Footer"/> taken from <see cref="Reader"/> (created then).</summary>
+    public DataField? Vwap => HasVwap ? _vwap ??= Array.Find(Reader.Schema.DataFields, f => f.Name == StoreFileFooter.VwapName) : null;
 
     public RawColumns Raw { get; }
 

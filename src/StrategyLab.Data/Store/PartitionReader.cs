@@ -22,6 +22,7 @@ internal sealed class PartitionReader : IDisposable
     private PartitionRows? _rows;
     private DateOnly _rowsMonth;
     private long _previousStart = long.MinValue;
+    private byte[] _pageBytes = [];
 
     /// <summary>Opens <paramref name="path"/>, a partition of <paramref name="expected"/> (monthly or yearly) whose months are those of <paramref name="clock"/>.</summary>
     /// <remarks>With <paramref name="streaming"/> the file is read from disk group by group (a merge into a large file),
@@ -87,7 +88,7 @@ internal sealed class PartitionReader : IDisposable
         int n;
         try
         {
-            if (_file.Footer is { } footer && TryReadOwnPages(footer.RowGroups[_group]))
+            if (_file.Footer is { } footer && TryReadOwnPages(footer, footer.RowGroups[_group]))
             {
                 n = footer.RowGroups[_group].Rows;
                 RowGroupsReadByStore++;
@@ -131,8 +132,8 @@ internal sealed class PartitionReader : IDisposable
     /// <summary>Row groups read by Parquet.Net so far (a file or page the own reader does not understand).</summary>
     public int RowGroupsReadByParquetNet { get; private set; }
 
-    /// <summary>The current group's seven columns from its pages; false (columns undefined) when a page is not understood.</summary>
-    private bool TryReadOwnPages(StoreRowGroup group)
+    /// <summary>The current group's columns (the seven, then trades and VWAP if any) from its pages; false (columns undefined) when a page is not understood.</summary>
+    private bool TryReadOwnPages(StoreFileFooter footer, StoreRowGroup group)
     {
         var n = group.Rows;
         Ensure(n);
@@ -144,7 +145,11 @@ internal sealed class PartitionReader : IDisposable
             && PlainInt64Pages.TryRead(bytes, columns[3], _high.AsSpan(0, n))
             && PlainInt64Pages.TryRead(bytes, columns[4], _low.AsSpan(0, n))
             && PlainInt64Pages.TryRead(bytes, columns[5], _close.AsSpan(0, n))
-            && PlainInt64Pages.TryRead(bytes, columns[6], _volume.AsSpan(0, n));
+            && PlainInt64Pages.TryRead(bytes, columns[6], _volume.AsSpan(0, n))
+            && (footer.TradesColumn < 0
+                || OptionalPlainPages.TryReadInt32(bytes, columns[footer.TradesColumn], (_trades = _buffers.Trades()).AsSpan(0, n), ref _pageBytes))
+            && (footer.VwapColumn < 0
+                || OptionalPlainPages.TryReadDecimal(bytes, columns[footer.VwapColumn], footer.VwapScale, (_vwap = _buffers.Vwap()).AsSpan(0, n), ref _pageBytes));
     }
 
     /// <summary>The current group's columns through Parquet.Net; its row count.</summary>
@@ -174,12 +179,22 @@ internal sealed class PartitionReader : IDisposable
         if (_file.Trades is { } trades)
         {
             _trades = _buffers.Trades();
+            if (_file.Footer is not null)
+            {
+                Array.Clear(_trades, 0, n);
+            }
+
             ParquetBarStore.Sync(group.ReadAsync<int>(trades, _trades.AsMemory(0, n)));
         }
 
         if (_file.Vwap is { } vwap)
         {
             _vwap = _buffers.Vwap();
+            if (_file.Footer is not null)
+            {
+                Array.Clear(_vwap, 0, n);
+            }
+
             ParquetBarStore.Sync(group.ReadAsync<decimal>(vwap, _vwap.AsMemory(0, n)));
         }
 

@@ -10,10 +10,10 @@ namespace StrategyLab.Data.Store;
 /// </summary>
 internal static class PlainInt64Pages
 {
-    private const int PageDataV1 = 0, PageDataV2 = 3, EncodingPlain = 0;
+    private const int PageDataV1 = 0, PageDataV2 = 3, EncodingPlain = 0, EncodingRle = 3;
 
-    // A page header of an INT64 column (with its statistics) is ~70 bytes; one larger than this is not ours.
-    private const int MaxHeaderBytes = 512;
+    /// <summary>A page header of an INT64 column (with its statistics) is ~70 bytes; one larger than this is not ours.</summary>
+    internal const int MaxHeaderBytes = 512;
 
     /// <summary>
     /// Fills <paramref name="destination"/> (exactly the chunk's values) from the pages of <paramref name="chunk"/>, which
@@ -49,8 +49,12 @@ internal static class PlainInt64Pages
         return at == end;
     }
 
-    /// <summary>A data page header (v1 or v2) of PLAIN values without levels or nulls: its length, value count and data length; else null.</summary>
-    internal static (int HeaderLength, int Values, long DataLength)? TryParseHeader(ReadOnlySpan<byte> bytes)
+    /// <summary>
+    /// A data page header (v1 or v2) of PLAIN values without levels or nulls — or, with <paramref name="optional"/>, a
+    /// v1 page of PLAIN values after RLE definition levels (<see cref="OptionalPlainPages"/>): its length, value count
+    /// (nulls included) and data length; else null.
+    /// </summary>
+    internal static (int HeaderLength, int Values, long DataLength)? TryParseHeader(ReadOnlySpan<byte> bytes, bool optional = false)
     {
         try
         {
@@ -65,10 +69,10 @@ internal static class PlainInt64Pages
                     case 2: uncompressed = reader.ReadInt32(type); break;
                     case 3: compressed = reader.ReadInt32(type); break;
                     case 5 when kind == PageDataV1:
-                        values = ParseDataPage(ref reader, type, v2: false);
+                        values = ParseDataPage(ref reader, type, v2: false, optional);
                         break;
-                    case 8 when kind == PageDataV2:
-                        values = ParseDataPage(ref reader, type, v2: true);
+                    case 8 when kind == PageDataV2 && !optional:
+                        values = ParseDataPage(ref reader, type, v2: true, optional);
                         break;
                     case 5 or 6 or 7 or 8:
                         ok = false; // a header for another kind of page than the one named
@@ -90,15 +94,18 @@ internal static class PlainInt64Pages
         }
     }
 
-    /// <summary>The value count of a PLAIN data page with no levels and no nulls; null for anything else.</summary>
-    private static int? ParseDataPage(ref ThriftCompactReader reader, byte type, bool v2)
+    /// <summary>
+    /// The value count of a PLAIN data page with no levels and no nulls (or, <paramref name="optional"/>, a v1 page whose
+    /// definition levels are RLE); null for anything else.
+    /// </summary>
+    private static int? ParseDataPage(ref ThriftCompactReader reader, byte type, bool v2, bool optional)
     {
         if (type != ThriftCompactReader.Struct)
         {
             return null;
         }
 
-        int? values = null, encoding = null;
+        int? values = null, encoding = null, definitionEncoding = null;
         var levelsAndNulls = 0L;
         var outer = reader.BeginStruct();
         while (reader.NextField(out var id, out var fieldType))
@@ -107,12 +114,13 @@ internal static class PlainInt64Pages
             {
                 case (_, 1): values = reader.ReadInt32(fieldType); break;
                 case (false, 2) or (true, 4): encoding = reader.ReadInt32(fieldType); break;
+                case (false, 3) when optional: definitionEncoding = reader.ReadInt32(fieldType); break;
                 case (true, 2 or 5 or 6): levelsAndNulls |= reader.ReadInteger(fieldType); break; // nulls, level byte lengths
-                default: reader.Skip(fieldType); break; // v1: the levels' encodings (no levels in a required column); statistics
+                default: reader.Skip(fieldType); break; // v1: the levels' encodings (no levels in a required column, no repetition levels in ours); statistics
             }
         }
 
         reader.EndStruct(outer);
-        return encoding == EncodingPlain && levelsAndNulls == 0 ? values : null;
+        return encoding == EncodingPlain && levelsAndNulls == 0 && (!optional || definitionEncoding == EncodingRle) ? values : null;
     }
 }

@@ -5,14 +5,15 @@ namespace StrategyLab.Data.Store;
 /// <summary>Where one column's pages lie in the file: [<see cref="Offset"/>, <see cref="Offset"/> + <see cref="Length"/>).</summary>
 internal readonly record struct ColumnChunkSpan(long Offset, long Length);
 
-/// <summary>A row group of a partition read by <see cref="PlainInt64Pages"/>: its rows and the spans of its seven columns in schema order.</summary>
+/// <summary>A row group of a partition read by <see cref="PlainInt64Pages"/> and <see cref="OptionalPlainPages"/>: its rows and the spans of its columns in schema order.</summary>
 internal sealed record StoreRowGroup(int Rows, ColumnChunkSpan[] Columns);
 
 /// <summary>
 /// The footer (Thrift <c>FileMetaData</c>) of a partition in the exact shape this store writes — the seven required
-/// INT64 columns <c>start, end, open, high, low, close, volume</c> (no <c>trades</c> or <c>vwap</c>), uncompressed, no
-/// dictionary pages, no encryption, every column chunk inside the file — so its pages can be read by
-/// <see cref="PlainInt64Pages"/> instead of Parquet.Net. Anything else (another writer's layout, a field it does not
+/// INT64 columns <c>start, end, open, high, low, close, volume</c>, then, if any bar has them, the optional INT32
+/// <c>trades</c> and the optional INT64 DECIMAL <c>vwap</c>; uncompressed, no dictionary pages, no encryption, every
+/// column chunk inside the file — so its pages can be read by <see cref="PlainInt64Pages"/> and
+/// <see cref="OptionalPlainPages"/> instead of Parquet.Net. Anything else (another writer's layout, a field it does not
 /// know how to honour, damaged bytes) gives null, and the file is read by Parquet.Net as before.
 /// </summary>
 internal sealed class StoreFileFooter
@@ -20,11 +21,29 @@ internal sealed class StoreFileFooter
     /// <summary>The columns this reader decodes, in the order the store writes them.</summary>
     public static readonly string[] ColumnNames = ["start", "end", "open", "high", "low", "close", "volume"];
 
-    private const int PhysicalTypeInt64 = 2, RepetitionRequired = 0, ConvertedDecimal = 5, ConvertedInt64 = 18, CodecUncompressed = 0;
+    /// <summary>The optional columns after the seven, in the order the store writes them (either or both may be absent).</summary>
+    public const string TradesName = "trades", VwapName = "vwap";
+
+    private const int PhysicalTypeInt32 = 1, PhysicalTypeInt64 = 2, RepetitionRequired = 0, RepetitionOptional = 1;
+    private const int ConvertedDecimal = 5, ConvertedInt32 = 17, ConvertedInt64 = 18, CodecUncompressed = 0;
     private const int LogicalDecimalField = 5, LogicalTimestampField = 8, LogicalIntegerField = 10;
 
-    private StoreFileFooter(Dictionary<string, string> metadata, byte priceScale, byte volumeScale, StoreRowGroup[] rowGroups) =>
-        (Metadata, PriceScale, VolumeScale, RowGroups) = (metadata, priceScale, volumeScale, rowGroups);
+    private StoreFileFooter(Dictionary<string, string> metadata, Schema schema, StoreRowGroup[] rowGroups)
+    {
+        (Metadata, PriceScale, VolumeScale, RowGroups) = (metadata, schema.Price, schema.Volume, rowGroups);
+        TradesColumn = Array.IndexOf(schema.Names, TradesName);
+        VwapColumn = Array.IndexOf(schema.Names, VwapName);
+        VwapScale = schema.Vwap;
+    }
+
+    /// <summary>The index of the <c>trades</c> column among the row groups' columns, or -1 when the file has none.</summary>
+    public int TradesColumn { get; }
+
+    /// <summary>The index of the <c>vwap</c> column among the row groups' columns, or -1 when the file has none.</summary>
+    public int VwapColumn { get; }
+
+    /// <summary>The scale of the <c>vwap</c> column (0 when there is none).</summary>
+    public byte VwapScale { get; }
 
     /// <summary>The file's key-value metadata.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
@@ -79,7 +98,7 @@ internal sealed class StoreFileFooter
 
     private static StoreFileFooter? Parse(ThriftCompactReader reader, long dataEnd)
     {
-        (byte Price, byte Volume)? scales = null;
+        Schema? schema = null;
         List<StoreRowGroup>? rowGroups = null;
         Dictionary<string, string>? metadata = null;
         var ok = true;
@@ -88,15 +107,15 @@ internal sealed class StoreFileFooter
             switch (id)
             {
                 case 2:
-                    scales = ParseSchema(ref reader, type);
-                    ok = scales is not null;
+                    schema = ParseSchema(ref reader, type);
+                    ok = schema is not null;
                     break;
-                case 4:
+                case 4 when schema is not null: // Thrift writes fields in id order: the schema comes first
                     rowGroups = [];
                     var groups = reader.ReadListHeader(type, out var groupType);
                     for (var g = 0; ok && g < groups; g++)
                     {
-                        var group = groupType == ThriftCompactReader.Struct ? ParseRowGroup(ref reader, dataEnd) : null;
+                        var group = groupType == ThriftCompactReader.Struct ? ParseRowGroup(ref reader, schema, dataEnd) : null;
                         ok = group is not null;
                         rowGroups.Add(group!);
                     }
@@ -106,41 +125,66 @@ internal sealed class StoreFileFooter
                     metadata = ParseKeyValues(ref reader, type);
                     ok = metadata is not null;
                     break;
-                case 8 or 9:
-                    return null; // encrypted footer or signed plaintext footer
+                case 4 or 8 or 9:
+                    return null; // row groups before the schema; an encrypted footer or a signed plaintext footer
                 default:
                     reader.Skip(type);
                     break;
             }
         }
 
-        return ok && scales is { } s && rowGroups is { Count: > 0 } && metadata is not null
-            ? new StoreFileFooter(metadata, s.Price, s.Volume, [.. rowGroups])
+        return ok && schema is not null && rowGroups is { Count: > 0 } && metadata is not null
+            ? new StoreFileFooter(metadata, schema, [.. rowGroups])
             : null;
     }
 
-    /// <summary>The schema: a root with the seven columns, in order; their price and volume scales, or null.</summary>
-    private static (byte Price, byte Volume)? ParseSchema(ref ThriftCompactReader reader, byte type)
+    /// <summary>
+    /// The schema: a root with the seven columns, in order, then <c>trades</c> and/or <c>vwap</c> if present; the
+    /// columns' names, the price, volume and VWAP scales, or null.
+    /// </summary>
+    private static Schema? ParseSchema(ref ThriftCompactReader reader, byte type)
     {
         var count = reader.ReadListHeader(type, out var elementType);
-        if (count != ColumnNames.Length + 1 || elementType != ThriftCompactReader.Struct)
+        if (count < ColumnNames.Length + 1 || count > ColumnNames.Length + 3 || elementType != ThriftCompactReader.Struct)
         {
             return null;
         }
 
         var root = ParseSchemaElement(ref reader);
-        if (root.Children != ColumnNames.Length || root.Type is not null)
+        if (root.Children != count - 1 || root.Type is not null)
         {
             return null;
         }
 
+        var names = new string[count - 1];
         var scales = new int[ColumnNames.Length];
-        for (var i = 0; i < ColumnNames.Length; i++)
+        var vwapScale = 0;
+        for (var i = 0; i < names.Length; i++)
         {
             var e = ParseSchemaElement(ref reader);
+            names[i] = e.Name ?? "";
+            if (e.Children is not null || !e.LogicalUnderstood)
+            {
+                return null;
+            }
+
+            if (i >= ColumnNames.Length)
+            {
+                // trades, vwap or both, in the writer's order (vwap last).
+                var ok = e.Name == TradesName
+                    ? i == ColumnNames.Length && IsOptionalInt32(e)
+                    : e.Name == VwapName && i == names.Length - 1 && IsOptionalDecimal(e, out vwapScale);
+                if (!ok)
+                {
+                    return null;
+                }
+
+                continue;
+            }
+
             var isDecimal = i >= 2;
-            if (e.Name != ColumnNames[i] || e.Type != PhysicalTypeInt64 || e.Repetition != RepetitionRequired || e.Children is not null
-                || e.TypeLength is not (null or sizeof(long)) || !e.LogicalUnderstood) // Parquet.Net gives its decimals a type length of 8
+            if (e.Name != ColumnNames[i] || e.Type != PhysicalTypeInt64 || e.Repetition != RepetitionRequired
+                || e.TypeLength is not (null or sizeof(long))) // Parquet.Net gives its decimals a type length of 8
             {
                 return null;
             }
@@ -149,14 +193,10 @@ internal sealed class StoreFileFooter
             // start and end are read as raw INT64 nanoseconds, as the Parquet.Net path reads them.
             if (isDecimal)
             {
-                if (e.Converted != ConvertedDecimal || e.Scale is not { } scale || e.Precision is not ({ } p and > 0 and <= 18)
-                    || scale is < 0 or > ScaledDecimal.MaxScale || scale > p
-                    || (e.LogicalDecimal is { } logical && logical != (scale, p)))
+                if (!IsDecimal(e, out scales[i]))
                 {
                     return null;
                 }
-
-                scales[i] = scale;
             }
             else if (e.Converted is not (null or ConvertedInt64) || e.Scale is not null || e.Precision is not null || e.LogicalDecimal is not null)
             {
@@ -165,8 +205,28 @@ internal sealed class StoreFileFooter
         }
 
         // The Parquet.Net path takes the prices' scale from "open"; a file whose price columns differ is not ours.
-        return scales[2] == scales[3] && scales[2] == scales[4] && scales[2] == scales[5] ? ((byte)scales[2], (byte)scales[6]) : null;
+        return scales[2] == scales[3] && scales[2] == scales[4] && scales[2] == scales[5]
+            ? new Schema(names, (byte)scales[2], (byte)scales[6], (byte)vwapScale)
+            : null;
     }
+
+    /// <summary>DECIMAL(18 or less, s) on INT64 (the converted and, if any, the logical type agreeing).</summary>
+    private static bool IsDecimal(SchemaElement e, out int scale)
+    {
+        scale = e.Scale ?? -1;
+        return e.Converted == ConvertedDecimal && e.Precision is ({ } p and > 0 and <= 18) && scale is >= 0 and <= ScaledDecimal.MaxScale
+            && scale <= p && (e.LogicalDecimal is not { } logical || logical == (scale, p)) && e.LogicalInteger is null;
+    }
+
+    /// <summary>The store's <c>vwap</c>: an OPTIONAL INT64 DECIMAL(18 or less, s).</summary>
+    private static bool IsOptionalDecimal(SchemaElement e, out int scale) =>
+        IsDecimal(e, out scale) & (e.Type == PhysicalTypeInt64 && e.Repetition == RepetitionOptional && e.TypeLength is null or sizeof(long));
+
+    /// <summary>The store's <c>trades</c>: an OPTIONAL INT32, signed 32-bit if annotated at all, no decimal.</summary>
+    private static bool IsOptionalInt32(SchemaElement e) =>
+        e.Type == PhysicalTypeInt32 && e.Repetition == RepetitionOptional && e.TypeLength is null or sizeof(int)
+        && e.Converted is null or ConvertedInt32 && e.Scale is null && e.Precision is null && e.LogicalDecimal is null
+        && e.LogicalInteger is null or (32, true);
 
     private static SchemaElement ParseSchemaElement(ref ThriftCompactReader reader)
     {
@@ -204,7 +264,26 @@ internal sealed class StoreFileFooter
         var outer = reader.BeginStruct();
         while (reader.NextField(out var id, out var fieldType))
         {
-            if (id == LogicalDecimalField && fieldType == ThriftCompactReader.Struct)
+            if (id == LogicalIntegerField && fieldType == ThriftCompactReader.Struct)
+            {
+                // INTEGER(bit width, signed): trades is INTEGER(32, true); start and end may carry an INT(64) too.
+                int? bitWidth = null;
+                bool? signed = null;
+                var inner = reader.BeginStruct();
+                while (reader.NextField(out var integerId, out var integerType))
+                {
+                    switch (integerId, integerType)
+                    {
+                        case (1, ThriftCompactReader.Byte): bitWidth = reader.ReadI8(integerType); break;
+                        case (2, ThriftCompactReader.BoolTrue or ThriftCompactReader.BoolFalse): signed = integerType == ThriftCompactReader.BoolTrue; break;
+                        default: reader.Skip(integerType); break;
+                    }
+                }
+
+                reader.EndStruct(inner);
+                e.LogicalInteger = bitWidth is { } w && signed is { } sign ? (w, sign) : (-1, false);
+            }
+            else if (id == LogicalDecimalField && fieldType == ThriftCompactReader.Struct)
             {
                 int? scale = null, precision = null;
                 var inner = reader.BeginStruct();
@@ -223,8 +302,8 @@ internal sealed class StoreFileFooter
             }
             else
             {
-                // TIMESTAMP (or a plain INTEGER): start and end, read as raw INT64 as the Parquet.Net path reads them.
-                e.LogicalUnderstood &= id is LogicalTimestampField or LogicalIntegerField;
+                // TIMESTAMP: start and end, read as raw INT64 as the Parquet.Net path reads them.
+                e.LogicalUnderstood &= id is LogicalTimestampField;
                 reader.Skip(fieldType);
             }
         }
@@ -266,11 +345,12 @@ internal sealed class StoreFileFooter
         return result;
     }
 
-    private static StoreRowGroup? ParseRowGroup(ref ThriftCompactReader reader, long dataEnd)
+    private static StoreRowGroup? ParseRowGroup(ref ThriftCompactReader reader, Schema schema, long dataEnd)
     {
         ColumnChunkSpan[]? columns = null;
         long? rows = null;
-        var chunkValues = new long[ColumnNames.Length];
+        var names = schema.Names;
+        var chunkValues = new long[names.Length];
         var ok = true;
         var outer = reader.BeginStruct();
         while (reader.NextField(out var id, out var type))
@@ -278,11 +358,11 @@ internal sealed class StoreFileFooter
             if (id == 1 && ok)
             {
                 var count = reader.ReadListHeader(type, out var elementType);
-                ok = count == ColumnNames.Length && elementType == ThriftCompactReader.Struct;
-                columns = new ColumnChunkSpan[ColumnNames.Length];
+                ok = count == names.Length && elementType == ThriftCompactReader.Struct;
+                columns = new ColumnChunkSpan[names.Length];
                 for (var i = 0; ok && i < count; i++)
                 {
-                    var chunk = ParseColumnChunk(ref reader, i, dataEnd);
+                    var chunk = ParseColumnChunk(ref reader, names[i], names[i] == TradesName ? PhysicalTypeInt32 : PhysicalTypeInt64, dataEnd);
                     ok = chunk is not null;
                     (columns[i], chunkValues[i]) = chunk ?? default;
                 }
@@ -304,13 +384,13 @@ internal sealed class StoreFileFooter
 
         reader.EndStruct(outer);
 
-        // Every column holds one value per row (no nulls, no repetition): the page reader fills the row group exactly.
+        // Every column holds one value per row (nulls counted in the optional ones; no repetition): the page readers fill the row group exactly.
         return ok && columns is not null && rows is { } n && n is > 0 and <= int.MaxValue && Array.TrueForAll(chunkValues, v => v == n)
             ? new StoreRowGroup((int)n, columns)
             : null;
     }
 
-    private static (ColumnChunkSpan Span, long Values)? ParseColumnChunk(ref ThriftCompactReader reader, int column, long dataEnd)
+    private static (ColumnChunkSpan Span, long Values)? ParseColumnChunk(ref ThriftCompactReader reader, string column, int physicalType, long dataEnd)
     {
         (ColumnChunkSpan Span, long Values)? result = null;
         var ok = true;
@@ -324,7 +404,7 @@ internal sealed class StoreFileFooter
                     reader.Skip(type);
                     break;
                 case 3:
-                    result = ParseColumnMetaData(ref reader, type, column, dataEnd);
+                    result = ParseColumnMetaData(ref reader, type, column, physicalType, dataEnd);
                     ok &= result is not null;
                     break;
                 default:
@@ -337,7 +417,7 @@ internal sealed class StoreFileFooter
         return ok ? result : null;
     }
 
-    private static (ColumnChunkSpan Span, long Values)? ParseColumnMetaData(ref ThriftCompactReader reader, byte type, int column, long dataEnd)
+    private static (ColumnChunkSpan Span, long Values)? ParseColumnMetaData(ref ThriftCompactReader reader, byte type, string column, int physicalType, long dataEnd)
     {
         if (type != ThriftCompactReader.Struct)
         {
@@ -356,7 +436,7 @@ internal sealed class StoreFileFooter
                 case 1: physical = reader.ReadInt32(fieldType); break;
                 case 3:
                     var parts = reader.ReadListHeader(fieldType, out var partType);
-                    pathOk = parts == 1 && partType == ThriftCompactReader.Binary && reader.ReadString(partType) == ColumnNames[column];
+                    pathOk = parts == 1 && partType == ThriftCompactReader.Binary && reader.ReadString(partType) == column;
                     for (var i = pathOk ? 1 : 0; i < parts; i++)
                     {
                         reader.Skip(partType);
@@ -373,7 +453,7 @@ internal sealed class StoreFileFooter
         }
 
         reader.EndStruct(outer);
-        return pathOk && !dictionary && physical == PhysicalTypeInt64 && codec == CodecUncompressed && values is { } v
+        return pathOk && !dictionary && physical == physicalType && codec == CodecUncompressed && values is { } v
             && compressedSize is { } size && dataPageOffset is { } offset && offset >= 4 && size > 0 && size <= dataEnd - offset
             ? (new ColumnChunkSpan(offset, size), v)
             : null;
@@ -384,6 +464,10 @@ internal sealed class StoreFileFooter
         public string? Name;
         public int? Type, TypeLength, Repetition, Children, Converted, Scale, Precision;
         public (int Scale, int Precision)? LogicalDecimal;
+        public (int BitWidth, bool Signed)? LogicalInteger;
         public bool LogicalUnderstood;
     }
+
+    /// <summary>The columns' names in schema order and the scales of the prices, the volume and the VWAP.</summary>
+    private sealed record Schema(string[] Names, byte Price, byte Volume, byte Vwap);
 }

@@ -68,6 +68,9 @@ internal ref struct ThriftCompactReader(ReadOnlySpan<byte> bytes)
     public int ReadInt32(byte type) =>
         type == I32 && ReadZigZag() is var v && v is >= int.MinValue and <= int.MaxValue ? (int)v : throw new InvalidDataException("an i32 was expected");
 
+    /// <summary>An I8 value (a Thrift <c>byte</c>: a one-byte two's-complement integer), checked against the field's type.</summary>
+    public int ReadI8(byte type) => type == Byte ? (sbyte)ReadByte() : throw new InvalidDataException("an i8 was expected");
+
     /// <summary>A BINARY field as UTF-8 text.</summary>
     public string ReadString(byte type)
     {
