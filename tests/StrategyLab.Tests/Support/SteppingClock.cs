@@ -130,8 +130,13 @@ public sealed class SteppingClock : TimeProvider
         // Idle = no new timer for a few milliseconds of real time (the code has reached its next wait). A window that ran
         // late says the machine is too busy to tell idle from slow (a CI run stepped a live run past its auto-stop while
         // it was still connecting at the open): such a window counts only when ten in a row saw no new timer.
+        // Work queued on the thread pool and not yet started (a continuation of the code under test waiting for a
+        // thread) is not idle either: a CI run stepped past the auto-stop while the live run's wake-up at the open was
+        // still queued. Other tests' work shares the pool, so that check gives way after a while.
         const int lateWindowsEnough = 10;
+        const int queuedWindowsEnough = 50;
         var lateQuiet = 0;
+        var queuedQuiet = 0;
         while (!work.IsCompleted)
         {
             long seen;
@@ -146,6 +151,12 @@ public sealed class SteppingClock : TimeProvider
             if (Interlocked.Read(ref _created) != seen)
             {
                 lateQuiet = 0;
+                queuedQuiet = 0;
+                continue;
+            }
+
+            if (ThreadPool.PendingWorkItemCount > 0 && ++queuedQuiet < queuedWindowsEnough)
+            {
                 continue;
             }
 
