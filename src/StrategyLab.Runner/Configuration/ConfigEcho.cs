@@ -64,8 +64,8 @@ internal static class ConfigEcho
         {
             if (instrument is null)
             {
-                // The serializer accepts a null entry (the dictionary's values are not checked for null) and echoes it;
-                // the run's resolution then names the key (InstrumentOverrides).
+                // The serializer binds a null entry (a dictionary's values are not checked for null) and echoes it; the
+                // echo writes what the serializer writes for any model (ConfigLoader rejects such a file: ConfigNullElements).
                 w.WriteNull(symbol);
                 continue;
             }

@@ -42,6 +42,7 @@ public static class ConfigLoader
     public static (RunConfig Config, JsonObject Effective) Load(string? path, IReadOnlyList<ConfigOverride>? overrides = null)
     {
         JsonObject root;
+        string? text = null;
         if (path is null)
         {
             root = [];
@@ -58,7 +59,6 @@ public static class ConfigLoader
                 throw new ConfigException(string.Empty, $"configuration file '{path}' does not exist.");
             }
 
-            string text;
             try
             {
                 text = File.ReadAllText(path);
@@ -104,7 +104,7 @@ public static class ConfigLoader
         try
         {
             // Bound by hand when every key and value is plainly right; otherwise by the serializer, which names the error.
-            config = ConfigBinder.TryBind(root) ?? root.Deserialize<RunConfig>(SerializerOptions) ?? new RunConfig();
+            config = ConfigBinder.TryBind(root) ?? BindBySerializer(root, text, path, overrides ?? []);
         }
         catch (JsonException ex)
         {
@@ -131,6 +131,17 @@ public static class ConfigLoader
         }
 
         return (config, Effective(config));
+    }
+
+    /// <summary>
+    /// Binds with the serializer, which names a wrong key or type, then rejects what it lets through: a null element in a
+    /// list or dictionary (named with its line in <paramref name="text"/>, see <see cref="ConfigNullElements"/>).
+    /// </summary>
+    private static RunConfig BindBySerializer(JsonObject root, string? text, string? path, IReadOnlyList<ConfigOverride> overrides)
+    {
+        var config = root.Deserialize<RunConfig>(SerializerOptions) ?? new RunConfig();
+        ConfigNullElements.Require(config, text, path, overrides);
+        return config;
     }
 
     /// <summary>

@@ -24,11 +24,6 @@ public static class InstrumentOverrides
             var key = "instruments." + text;
             var symbol = symbols.FirstOrDefault(s => string.Equals(s.Ticker, text, StringComparison.OrdinalIgnoreCase))
                 ?? throw new ConfigException(key, $"'{text}' is not one of data.symbols ({string.Join(", ", symbols)}).");
-            if (entry is null)
-            {
-                throw new ConfigException(key, "expected an object with price_increment and/or quantity_step.");
-            }
-
             CheckStep(key + ".price_increment", entry.PriceIncrement);
             CheckStep(key + ".quantity_step", entry.QuantityStep);
             if (symbol.AssetClass == AssetClass.UsEquity && entry.QuantityStep is { } q && decimal.Truncate(q) != q)

@@ -154,12 +154,6 @@ public sealed partial record ResolvedRun
         };
         foreach (var text in data.Symbols)
         {
-            // A null in the list passes the serializer (list elements are not checked for null).
-            if (text is null)
-            {
-                throw new ConfigException("data.symbols", "each symbol is a text such as \"SPY\" or \"BTC-USD\"; got null.");
-            }
-
             try
             {
                 var s = forced is { } ac ? Symbol.Create(text, ac) : Symbol.Parse(text);

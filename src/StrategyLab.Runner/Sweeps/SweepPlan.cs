@@ -51,10 +51,7 @@ public sealed record SweepPlan(
             .Select(p => SweepSpace.ParseJson(p.Key, p.Value))
             .Concat(fromFlags)
             .ToList();
-        // A null in the list passes the serializer (list elements are not checked for null).
-        var constraints = section.Constraints.Select(c => SweepConstraint.Parse(
-                c ?? throw new ConfigException("sweep.constraints", "each constraint is a text such as \"fast<slow\"; got null."),
-                "sweep.constraints"))
+        var constraints = section.Constraints.Select(c => SweepConstraint.Parse(c, "sweep.constraints"))
             .Concat(constraintFlags.Select(c => SweepConstraint.Parse(c, "--constraint")))
             .ToList();
         var grid = SweepSpace.Grid(dimensions, constraints);

@@ -120,8 +120,6 @@ public sealed class ConfigTests : IDisposable
     [InlineData("""{ "data": { "from": "2024-02-01", "to": "2024-01-01" } }""", "data.to")]
     [InlineData("""{ "data": { "from": "01/02/2024" } }""", "data.from")]
     [InlineData("""{ "data": { "symbols": [] } }""", "data.symbols")]
-    [InlineData("""{ "data": { "symbols": ["SPY", null] } }""", "data.symbols")]
-    [InlineData("""{ "data": { "symbols": ["SPY"] }, "instruments": { "SPY": null } }""", "instruments.SPY")]
     [InlineData("""{ "trade_manager": { "sizing": "kelly" } }""", "trade_manager.sizing")]
     [InlineData("""{ "trade_manager": { "sizing": "fixed_qty" } }""", "trade_manager.quantity")]
     [InlineData("""{ "exchange": { "commission": { "model": "flat" } } }""", "exchange.commission.model")]

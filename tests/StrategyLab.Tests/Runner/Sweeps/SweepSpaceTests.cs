@@ -79,15 +79,6 @@ public sealed class SweepSpaceTests
     }
 
     [Fact]
-    public void ANullConstraint_IsNamed_NotAnArgumentNullException()
-    {
-        var section = new SweepConfig { Params = new() { ["fast"] = "5,10" }, Constraints = ["fast<slow", null!] };
-        var e = Assert.Throws<ConfigException>(() => SweepPlan.Build(section, [], []));
-        Assert.Equal("sweep.constraints", e.Key);
-        Assert.Contains("got null", e.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public void Plan_FromTheConfigSection_FlagsWin()
     {
         var section = new SweepConfig
