@@ -328,7 +328,9 @@ public sealed class ReportRecorder : ISelectiveRecorder
             _restingOrders.Add(order.Symbol, resting);
         }
 
-        if (resting.Ids.Contains(order.Id))
+        // Kept ids are at most the highest kept (the queue's first out): a newer order, nearly every event once the queue
+        // is full, needs no hashed look-up.
+        if (resting.Kept.Count > 0 && order.Id <= resting.Kept.Peek().Id && resting.Ids.Contains(order.Id))
         {
             return;
         }

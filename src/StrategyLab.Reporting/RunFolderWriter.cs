@@ -412,14 +412,14 @@ public sealed partial class RunFolderWriter : IRunRecorder, IDisposable
         _plots?.Dispose();
     }
 
-    private ExchangeOffsetCache ClockOf(Symbol symbol)
-    {
-        if (_clocks.Get(symbol) is not { } clock)
-        {
-            clock = new ExchangeOffsetCache(_options.Calendars(symbol));
-            _clocks.Set(symbol, clock);
-        }
+    // Inlined into the per-bar and per-point callers (an array read); the first time a symbol is met is NewClock.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private ExchangeOffsetCache ClockOf(Symbol symbol) => _clocks.Get(symbol) ?? NewClock(symbol);
 
+    private ExchangeOffsetCache NewClock(Symbol symbol)
+    {
+        var clock = new ExchangeOffsetCache(_options.Calendars(symbol));
+        _clocks.Set(symbol, clock);
         return clock;
     }
 

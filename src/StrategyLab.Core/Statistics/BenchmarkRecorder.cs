@@ -44,7 +44,9 @@ public sealed class BenchmarkRecorder : IRunRecorder
     /// <inheritdoc />
     public void OnBar(in Bar bar)
     {
-        if (!ReferenceEquals(bar.Symbol, Symbol) && !bar.Symbol.Equals(Symbol))
+        // Symbols are interned (one instance per ticker and asset class), so another instance is another symbol: the
+        // other symbols' bars cost a reference comparison, not Equals' ticker comparison.
+        if (!ReferenceEquals(bar.Symbol, Symbol))
         {
             return;
         }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace StrategyLab.Reporting.Charts;
@@ -62,6 +63,10 @@ internal sealed class CandleLadder
 
     private readonly List<Candle> _candles = [];
     private long _longestInputTicks;
+
+    // Steps[Level] and the newest candle's key (long.MinValue when there is none), kept by CacheNewest.
+    private long _step = Steps[0];
+    private long _newestKey = long.MinValue;
 
     /// <summary>Creates an empty ladder that keeps at most <paramref name="limit"/> candles (unless the last step still has more).</summary>
     public CandleLadder(int limit)
@@ -134,20 +139,24 @@ internal sealed class CandleLadder
             _longestInputTicks = endUtcTicks - startUtcTicks;
         }
 
-        var step = Steps[Level];
+        // The newest candle's bucket holds [Key, Key + step) (keys are multiples of the step): nearly every bar. Its key
+        // and the step are kept in fields (_newestKey is long.MinValue while there is no candle, which no local time
+        // is within a step of), so this path reads no list and no step table.
         var local = startUtcTicks + startOffsetTicks;
-        var count = _candles.Count;
-        if (count > 0)
+        if ((ulong)(local - _newestKey) < (ulong)_step)
         {
-            // The newest candle's bucket holds [Key, Key + step): keys are multiples of the step.
-            ref var newest = ref CollectionsMarshal.AsSpan(_candles)[count - 1];
-            if (local >= newest.Key && local - newest.Key < step)
-            {
-                Merge(ref newest, startUtcTicks, startOffsetTicks, endUtcTicks, endOffsetTicks, open, high, low, close, volume, trades);
-                return;
-            }
+            Merge(ref CollectionsMarshal.AsSpan(_candles)[^1], startUtcTicks, startOffsetTicks, endUtcTicks, endOffsetTicks, open, high, low, close, volume, trades);
+            return;
         }
 
+        AddSlow(local, startUtcTicks, startOffsetTicks, endUtcTicks, endOffsetTicks, open, high, low, close, volume, trades);
+    }
+
+    /// <summary>A bar outside the newest candle's bucket: a new candle (or an older one), then coarsening past the limit.</summary>
+    private void AddSlow(long local, long startUtcTicks, long startOffsetTicks, long endUtcTicks, long endOffsetTicks, in decimal open, in decimal high, in decimal low, in decimal close, in decimal volume, long trades)
+    {
+        var step = Steps[Level];
+        var count = _candles.Count;
         var key = local - (local % step);
         if (count > 0 && key <= _candles[count - 1].Key)
         {
@@ -176,6 +185,15 @@ internal sealed class CandleLadder
         {
             Coarsen();
         }
+
+        CacheNewest();
+    }
+
+    /// <summary>Caches the step and the newest candle's key for <see cref="Add(long, long, long, long, in decimal, in decimal, in decimal, in decimal, in decimal, long)"/>'s first test.</summary>
+    private void CacheNewest()
+    {
+        _step = Steps[Level];
+        _newestKey = _candles.Count > 0 ? _candles[^1].Key : long.MinValue;
     }
 
     /// <summary>
@@ -216,6 +234,8 @@ internal sealed class CandleLadder
         {
             smaller = new CandleLadder(limit) { Level = Level };
         }
+
+        smaller.CacheNewest();
 
         foreach (var c in _candles)
         {
@@ -311,6 +331,7 @@ internal sealed class CandleLadder
         Trades = trades,
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Merge(ref Candle c, long startUtcTicks, long startOffsetTicks, long endUtcTicks, long endOffsetTicks, in decimal open, in decimal high, in decimal low, in decimal close, in decimal volume, long trades)
     {
         if (startUtcTicks < c.StartUtcTicks)

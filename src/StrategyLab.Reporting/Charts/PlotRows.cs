@@ -28,8 +28,8 @@ internal sealed class PlotRows
     // of a 10-symbol run's engine thread. Bounded per slot, so names built anew each bar fall back to the dictionary.
     private KnownSeries[][] _known = new KnownSeries[16][];
 
-    // The series of the newest point.
-    private Series? _previous;
+    // The series of the newest point (−1: none yet).
+    private int _previousId = -1;
 
     /// <summary>Creates an empty buffer that keeps every point of a series up to <paramref name="limit"/> points.</summary>
     public PlotRows(int limit)
@@ -55,15 +55,20 @@ internal sealed class PlotRows
     {
         // A strategy plots its series in the same order every bar: the series that followed the previous point's last
         // time is tried first (three reference comparisons), before the per-symbol look-up.
-        var s = _previous?.Next is { } next && ReferenceEquals(next.Name, point.Series) && ReferenceEquals(next.Symbol, point.Symbol) && next.Pane == point.Pane
-            ? next
-            : _series[IdOf(point)];
-        if (_previous is not null)
+        // The previous series and its follower are held as ids, not references: a reference store is a write-barrier
+        // call, and the previous series changes at every point when a strategy plots several.
+        var previous = _previousId >= 0 ? _series[_previousId] : null;
+        var id = previous is not null && previous.NextId >= 0 && _series[previous.NextId] is var next
+            && ReferenceEquals(next.Name, point.Series) && ReferenceEquals(next.Symbol, point.Symbol) && next.Pane == point.Pane
+            ? previous.NextId
+            : IdOf(point);
+        var s = _series[id];
+        if (previous is not null)
         {
-            _previous.Next = s;
+            previous.NextId = id;
         }
 
-        _previous = s;
+        _previousId = id;
         var row = new Row(localTicks, point.Value, Added++, offsetMinutes);
         if (s.Level >= 0 && s.HasNewest)
         {
@@ -369,8 +374,8 @@ internal sealed class PlotRows
         /// <summary>Points kept.</summary>
         public int Live => Kept.Count + (HasNewest ? 1 : 0);
 
-        /// <summary>The series plotted after this one last time (the guess for the next point).</summary>
-        public Series? Next { get; set; }
+        /// <summary>The id of the series plotted after this one last time (the guess for the next point); −1 for none.</summary>
+        public int NextId { get; set; } = -1;
 
         /// <summary>Keeps <paramref name="row"/> before the newest; the list stops at the limit + 1 rather than doubling past it
         /// (<see cref="BoundedListGrowth"/>).</summary>

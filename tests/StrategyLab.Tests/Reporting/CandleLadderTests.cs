@@ -129,6 +129,50 @@ public class CandleLadderTests
     }
 
     [Fact]
+    public void ACoarsenedCopy_IntoAReusedLadder_GoesOnAsAFreshLadderOfItsLimit()
+    {
+        // The reused ladder held later candles of another series: nothing of them (its newest bucket) may catch the
+        // copy's next bars.
+        var source = new CandleLadder(40);
+        var other = new CandleLadder(8);
+        var t = Local(2024, 3, 1, 0, 0);
+        for (var i = 0; i < 100; i++)
+        {
+            other.Add(t.AddDays(30).AddMinutes(i), t.AddDays(30).AddMinutes(i + 1), 9m, 9m, 9m, 9m, 9m, -1);
+        }
+
+        var all = new List<(DateTimeOffset Start, decimal Price)>();
+        for (var i = 0; i < 300; i++)
+        {
+            all.Add((t.AddMinutes(i * 7), 100m + (i % 13)));
+        }
+
+        foreach (var (start, price) in all.Take(200))
+        {
+            source.Add(start, start.AddMinutes(1), price, price + 1m, price - 1m, price, 1m, 1);
+        }
+
+        var copy = source.Coarsened(8, other);
+        Assert.Same(other, copy);
+        var fresh = new CandleLadder(8);
+        foreach (var (start, price) in all.Take(200))
+        {
+            fresh.Add(start, start.AddMinutes(1), price, price + 1m, price - 1m, price, 1m, 1);
+        }
+
+        foreach (var (start, price) in all.Skip(200))
+        {
+            copy.Add(start, start.AddMinutes(1), price, price + 1m, price - 1m, price, 1m, 1);
+            fresh.Add(start, start.AddMinutes(1), price, price + 1m, price - 1m, price, 1m, 1);
+        }
+
+        Assert.Equal(fresh.Level, copy.Level);
+        Assert.Equal(
+            fresh.Candles.Select(c => (c.Key, c.Start, c.End, c.Open, c.High, c.Low, c.Close, c.Volume, c.Trades)),
+            copy.Candles.Select(c => (c.Key, c.Start, c.End, c.Open, c.High, c.Low, c.Close, c.Volume, c.Trades)));
+    }
+
+    [Fact]
     public void Merging_KeepsMathMaxAndMinsScales_AndEachEndsOffset_AcrossADstChange()
     {
         // New York, 2024-03-10: 01:59 EST is followed by 03:00 EDT. Hourly candles of minute bars around it, prices equal

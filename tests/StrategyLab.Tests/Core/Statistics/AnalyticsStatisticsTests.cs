@@ -87,6 +87,31 @@ public class AnalyticsStatisticsTests
     }
 
     [Fact]
+    public void BenchmarkRecorder_TakesTheBarsOfTheSymbolNamedAgain_AndNoneOfOtherSymbols()
+    {
+        // The benchmark named again (as a run's configuration does) is the same symbol: symbols are interned, which the
+        // recorder's reference comparison relies on.
+        var benchmark = Symbol.Equity("BBB");
+        var bars = Symbol.Equity(" bbb ");
+        Assert.Same(benchmark, bars);
+        Assert.NotSame(benchmark, Symbol.Crypto("BBB"));
+        var others = Enumerable.Range(0, 40).Select(i => Symbol.Equity("O" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToArray();
+        var b = new BenchmarkRecorder(benchmark, NewYork);
+        for (var round = 0; round < 3; round++)
+        {
+            foreach (var other in others)
+            {
+                b.OnBar(M1(other, "2024-01-08 09:3" + round.ToString(System.Globalization.CultureInfo.InvariantCulture), 1m, 1m, 1m, 1m));
+            }
+
+            b.OnBar(M1(bars, "2024-01-08 09:3" + round.ToString(System.Globalization.CultureInfo.InvariantCulture), 50m + round, 51m + round, 49m, 50m + round));
+        }
+
+        Assert.Equal(50m, b.FirstPrice);
+        Assert.Equal([(new DateOnly(2024, 1, 8), 52m)], b.Daily);
+    }
+
+    [Fact]
     public void RollingSharpe_HandWorkedWindowOfTwo()
     {
         // r = [0.02, −0.01, 0.03, 0.00]; window 2:
