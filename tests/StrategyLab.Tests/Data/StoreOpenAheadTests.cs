@@ -82,6 +82,13 @@ public sealed class StoreOpenAheadTests
         Assert.Equal(
             SliceMerge.Merge(Symbols.Select(s => plain.ReadBars(s, Timeframe.OneMinute)).ToList()).ToList(),
             SliceMerge.Merge(Symbols.Select(s => ahead.ReadBars(s, Timeframe.OneMinute)).ToList()).ToList());
+
+        // Left inside 2022, with 2023 opened ahead: that file is closed too.
+        Assert.Equal(200, Read(ahead.ReadBars(Symbols[0], Timeframe.OneMinute), take: 200).Bars.Count);
+        using (new FileStream(ahead.PartitionPath(Symbols[0], Timeframe.OneMinute, new DateOnly(2023, 6, 1)), FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+        {
+            // opening it exclusively proves no handle is left open
+        }
     }
 
     [Fact]
