@@ -78,6 +78,12 @@ public sealed partial class ParquetBarStore
     /// </summary>
     internal bool OwnPageReader { get; init; } = true;
 
+    /// <summary>
+    /// Whether a series' next large partition is opened (checksum and footer) in the background while the one before is
+    /// read (internal: on by default; tests switch it off to compare).
+    /// </summary>
+    internal bool OpenAhead { get; init; } = true;
+
     private static readonly long UnixEpochTicks = DateTime.UnixEpoch.Ticks;
 
     private readonly Func<Symbol, IMarketCalendar> _calendarFor;
@@ -270,34 +276,77 @@ public sealed partial class ParquetBarStore
         var firstMonth = MonthOf(clock, fromTicks);
         var lastMonth = MonthOf(clock, toTicks - 1);
         var columns = new RowGroupBuffers(); // shared by the stream's files, one after another
-        foreach (var file in PartitionFiles(symbol, timeframe))
+        var files = PartitionFiles(symbol, timeframe).Where(f => f.LastMonth >= firstMonth && f.FirstMonth <= lastMonth).ToList();
+
+        // The next large file of the range is opened (its whole SHA-256 read and checked, its footer parsed) in the
+        // background while this one's bars are read: done when it is reached, every symbol's yearly files would be
+        // checked at the same year's end, one after another, while the engine waits for the next bars.
+        Task<ParquetFile>? next = null;
+        try
         {
-            if (file.LastMonth < firstMonth || file.FirstMonth > lastMonth)
+            for (var i = 0; i < files.Count; i++)
             {
-                continue;
-            }
-
-            using var reader = new PartitionReader(file.Path, symbol, timeframe, clock, streaming: new FileInfo(file.Path).Length > InMemoryFileBytes, columns, OwnPageReader);
-            while (reader.NextGroupMonth < firstMonth)
-            {
-                reader.SkipGroup(); // row groups are months: a range inside a year reads only its months
-            }
-
-            while (reader.NextGroupMonth <= lastMonth && reader.NextGroup())
-            {
-                var n = reader.Count;
-                var last = reader.StartTicksAt(n - 1) < toTicks ? n : reader.FirstAtOrAfter(toTicks);
-                var first = reader.FirstAtOrAfter(fromTicks);
-                if (first < last)
+                var path = files[i].Path;
+                var opened = next is null ? null : TakeOpened(ref next); // its error, if any, here: where it would be opened
+                var streaming = opened is not null || new FileInfo(path).Length > InMemoryFileBytes;
+                if (OpenAhead && i + 1 < files.Count && new FileInfo(files[i + 1].Path).Length > InMemoryFileBytes)
                 {
-                    yield return new RowRange(reader, first, last);
+                    var (nextPath, own) = (files[i + 1].Path, OwnPageReader);
+                    next = Task.Run(() => ParquetFile.Open(nextPath, streaming: true, ownPageReader: own));
                 }
 
-                if (last < n)
+                using var reader = opened is not null
+                    ? new PartitionReader(opened, path, symbol, timeframe, clock, columns)
+                    : new PartitionReader(path, symbol, timeframe, clock, streaming, columns, OwnPageReader);
+                while (reader.NextGroupMonth < firstMonth)
                 {
-                    yield break;
+                    reader.SkipGroup(); // row groups are months: a range inside a year reads only its months
+                }
+
+                while (reader.NextGroupMonth <= lastMonth && reader.NextGroup())
+                {
+                    var n = reader.Count;
+                    var last = reader.StartTicksAt(n - 1) < toTicks ? n : reader.FirstAtOrAfter(toTicks);
+                    var first = reader.FirstAtOrAfter(fromTicks);
+                    if (first < last)
+                    {
+                        yield return new RowRange(reader, first, last);
+                    }
+
+                    if (last < n)
+                    {
+                        yield break;
+                    }
                 }
             }
+        }
+        finally
+        {
+            if (next is not null)
+            {
+                DisposeUnused(next); // left early, or the range ended before the next file: close it (its error is not this range's)
+            }
+        }
+    }
+
+    /// <summary>The file <paramref name="next"/> opened; its exception (the same object, as opening it here would throw) if it failed.</summary>
+    private static ParquetFile TakeOpened(ref Task<ParquetFile>? next)
+    {
+        var task = next!;
+        next = null;
+        return task.GetAwaiter().GetResult();
+    }
+
+    /// <summary>Waits for a file opened ahead and not used, and closes it; a failure to open it is not an error of the read.</summary>
+    private static void DisposeUnused(Task<ParquetFile> next)
+    {
+        try
+        {
+            next.GetAwaiter().GetResult().Dispose();
+        }
+        catch (Exception e) when (e is DataFormatException or IOException or UnauthorizedAccessException)
+        {
+            // Never reached by the read: as if never opened.
         }
     }
 

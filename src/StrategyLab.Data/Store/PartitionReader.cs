@@ -32,11 +32,20 @@ internal sealed class PartitionReader : IDisposable
     /// (see <see cref="StoreFileFooter"/>), any other file or row group by Parquet.Net.</remarks>
     public PartitionReader(
         string path, Symbol expected, Timeframe timeframe, ExchangeClock clock, bool streaming = false, RowGroupBuffers? buffers = null, bool ownPageReader = true)
+        : this(ParquetFile.Open(path, streaming: streaming, ownPageReader: ownPageReader), path, expected, timeframe, clock, buffers)
+    {
+    }
+
+    /// <summary>
+    /// Reads <paramref name="file"/>, already opened (its checksum verified) from <paramref name="path"/>, as the
+    /// constructor that opens it does; the reader owns the file from here (disposed on a mismatch, as there).
+    /// </summary>
+    public PartitionReader(ParquetFile file, string path, Symbol expected, Timeframe timeframe, ExchangeClock clock, RowGroupBuffers? buffers = null)
     {
         _clock = clock;
         _buffers = buffers ?? new RowGroupBuffers();
         _timeframe = timeframe;
-        _file = ParquetFile.Open(path, streaming: streaming, ownPageReader: ownPageReader);
+        _file = file;
         if (_file.Symbol != expected)
         {
             _file.Dispose();

@@ -7,15 +7,18 @@ namespace StrategyLab.Data.Store;
 /// <summary>
 /// Merges per-symbol bar streams into slice order — by end time, then by symbol — exactly as
 /// <see cref="Core.Aggregation.BarMerger"/> does, but over batches: a stream read from the store hands over whole row
-/// groups (no interface call per bar), and the k streams are merged with a binary heap of cursors keyed on
-/// (end ticks, symbol rank), integers only. Any other stream is pulled a bar at a time, as the merger does.
+/// groups, a stream read ahead (<see cref="PrefetchedBars"/>: CSV, LEAN) its read-ahead chunks (no interface call per
+/// bar), and the k streams are merged with a binary heap of cursors keyed on (end ticks, symbol rank), integers only.
+/// Any other stream is pulled a bar at a time, as the merger does.
 /// </summary>
 /// <remarks>
-/// When every stream comes straight from the store (no transformation between the store and the merge), the reading,
-/// decoding and merging run on a second thread a few blocks of bars ahead of the consumer (a bounded pipeline: the
-/// engine runs on one core while the next bars are decoded on the other). The bars and their order are the same; an
-/// error is raised after the bars before it, as without the pipeline. Streams that do more than read (resampling,
-/// adjusting, tallying) are merged on the caller's thread, so their side effects happen exactly as the bars are taken.
+/// When every stream comes straight from the store or is read ahead on its own thread (no transformation between the
+/// reader and the merge on the caller's side), the merging (and for the store the reading and decoding) runs on a
+/// second thread a few blocks of bars ahead of the consumer (a bounded pipeline: the engine runs on one core while the
+/// next bars are decoded and merged on the other), and the consumer takes the merged bars a chunk at a time
+/// (<see cref="IBarChunkReader"/>). The bars and their order are the same; an error is raised after the bars before
+/// it, as without the pipeline. Streams that do more than read on the caller's side (resampling, adjusting, tallying)
+/// are merged on the caller's thread, so their side effects happen exactly as the bars are taken.
 /// </remarks>
 public static class SliceMerge
 {
@@ -24,7 +27,7 @@ public static class SliceMerge
     public static IEnumerable<Bar> Merge(IReadOnlyList<IEnumerable<Bar>> streams)
     {
         ArgumentNullException.ThrowIfNull(streams);
-        return Environment.ProcessorCount > 1 && streams.Count > 0 && streams.All(s => s is SegmentedBars)
+        return Environment.ProcessorCount > 1 && streams.Count > 0 && streams.All(s => s is SegmentedBars or PrefetchedBars)
             ? new PrefetchedBars(() => new Enumerator(streams), Ahead)
             : new Merged(streams);
     }
@@ -42,9 +45,14 @@ public static class SliceMerge
         IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
-    /// <summary>One stream's position: the current bar is <c>Array[Index]</c>.</summary>
+    /// <summary>
+    /// One stream's position: the current bar is <c>Array[Index]</c>. It reads whole segments (the store's row groups),
+    /// whole chunks (an enumerator that hands them over, <see cref="IBarChunkReader"/>) or single bars.
+    /// </summary>
     private sealed class Cursor(IEnumerator<ArraySegment<Bar>>? segments, IEnumerator<Bar>? bars) : IDisposable
     {
+        // A chunk is valid until the next take: the cursor takes the next one only once it has moved past this one.
+        private readonly IBarChunkReader? _chunks = bars as IBarChunkReader;
         private readonly Bar[] _single = new Bar[1];
         private int _end;
         private long _lastEnd = long.MinValue;
@@ -87,7 +95,6 @@ public static class SliceMerge
 
         private bool Refill()
         {
-
             if (segments is not null)
             {
                 while (segments.MoveNext())
@@ -96,6 +103,20 @@ public static class SliceMerge
                     if (s.Count > 0)
                     {
                         (Array, Index, _end) = (s.Array!, s.Offset, s.Offset + s.Count);
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+
+            if (_chunks is not null)
+            {
+                while (_chunks.TryTakeChunk(out var chunk))
+                {
+                    if (chunk.Count > 0)
+                    {
+                        (Array, Index, _end) = (chunk.Array!, chunk.Offset, chunk.Offset + chunk.Count);
                         return true;
                     }
                 }

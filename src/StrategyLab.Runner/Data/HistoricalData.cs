@@ -51,8 +51,10 @@ public static class HistoricalDataFactory
     /// <summary>
     /// Opens the source of <paramref name="run"/>, resampled to its timeframe; with <paramref name="prefetch"/>, each
     /// file source (CSV, LEAN, store) is parsed ahead on its own thread (<see cref="PrefetchedBars"/>) while the run
-    /// consumes the bars already read. Resampling, merging and the outside-session tally stay on the consuming thread,
-    /// so the bars and everything derived from them are the same as without.
+    /// consumes the bars already read (a LEAN source with its price adjustment, a pure mapping). Resampling and the
+    /// outside-session tally stay on the consuming thread, so the bars and everything derived from them are the same as
+    /// without; streams that reach the merge as read ahead are merged on a read-ahead thread of the merge's own
+    /// (<see cref="SliceMerge"/>, the merger's order and errors), the others on the consuming thread.
     /// </summary>
     /// <exception cref="Configuration.ConfigException">The source cannot serve the configuration (missing symbol, timeframe…).</exception>
     public static HistoricalData Open(ResolvedRun run, ILoggerFactory loggers, BarPrefetchOptions? prefetch)
@@ -130,7 +132,9 @@ public static class HistoricalDataFactory
                     var from = run.From ?? dates[0];
                     var to = run.To ?? dates[^1];
                     var factors = ReadFactors(() => folder.ReadFactorFile(s));
-                    streams.Add(Resample(Present(Ahead(folder.ReadBars(s, resolution, from, to), ahead), factors, mode, s, from, to, run, actions), source, run, outside));
+                    // Adjusted on the read-ahead thread (a pure per-bar mapping; raw mode's actions are listed here, at once), so
+                    // the streams reach the merge as read ahead and are merged from their chunks (SliceMerge).
+                    streams.Add(Resample(Ahead(Present(folder.ReadBars(s, resolution, from, to), factors, mode, s, from, to, run, actions), ahead), source, run, outside));
                 }
 
                 adjustment = mode.Name();
@@ -188,11 +192,18 @@ public static class HistoricalDataFactory
     }
 
     /// <summary>
-    /// <see cref="BarMerger.Merge"/>, except that one stream read ahead as it is keeps handing over whole chunks
-    /// (<see cref="TimeOrderedBars"/>: the same bars and order check), so the engine is fed slices cut out of them.
+    /// <see cref="BarMerger.Merge"/>, except that streams read ahead as they are keep handing over whole chunks, so the
+    /// engine is fed slices cut out of them: one stream through <see cref="TimeOrderedBars"/> (the same bars and order
+    /// check), several through <see cref="SliceMerge"/> (the same bars, order and errors, merged from the streams'
+    /// chunks on a read-ahead thread of its own instead of a priority queue and two enumerators per bar on the
+    /// engine's thread). Streams resampled on the consuming thread are merged there by the merger, as before.
     /// </summary>
-    private static IEnumerable<Bar> Merge(IReadOnlyList<IEnumerable<Bar>> streams) =>
-        streams is [PrefetchedBars one] ? new TimeOrderedBars(one) : BarMerger.Merge(streams);
+    private static IEnumerable<Bar> Merge(IReadOnlyList<IEnumerable<Bar>> streams) => streams switch
+    {
+        [PrefetchedBars one] => new TimeOrderedBars(one),
+        [_, _, ..] when streams.All(s => s is PrefetchedBars) => SliceMerge.Merge(streams),
+        _ => BarMerger.Merge(streams),
+    };
 
     /// <summary>Most bars read ahead for all sources together: about 1 MB of bars per queued chunk set, however many symbols.</summary>
     private const int PrefetchBarsPerChunkSet = 8192;
