@@ -318,7 +318,11 @@ public sealed partial class SimulatedExchange : IBarDrivenVenue, ISplitAwareVenu
 
             if (book.Working.Count > 0 && IsTradable(book, bar.Start))
             {
-                book.VolumeUsed = 0;
+                if (_settings.MaxVolumeFraction is not null)
+                {
+                    book.VolumeUsed = 0; // read only under a volume cap
+                }
+
                 MatchBar(book, bar);
             }
         }
@@ -456,16 +460,23 @@ public sealed partial class SimulatedExchange : IBarDrivenVenue, ISplitAwareVenu
 
         var firstFill = order.HasNoFillYet;
         var previousFilled = order.FilledQuantity;
-        order.FilledQuantity += quantity;
+        // Exact additions inlined in the usual cases (ExactDecimal: the same bits as the operators).
+        var filled = ExactDecimal.Add(previousFilled, quantity);
+        order.FilledQuantity = filled;
         order.AverageFillPrice = firstFill
-            ? ExactDivision.FirstFillAverage(price, order.FilledQuantity) // the same bits as below, for the usual single fill
-            : ExactDivision.Divide((order.AverageFillPrice * previousFilled) + (price * quantity), order.FilledQuantity, price);
-        order.Commission += commission;
+            ? ExactDivision.FirstFillAverage(price, filled) // the same bits as below, for the usual single fill
+            : ExactDivision.Divide((order.AverageFillPrice * previousFilled) + (price * quantity), filled, price);
+        order.Commission = ExactDecimal.Add(order.Commission, commission);
         order.UpdatedUtc = time;
-        book.VolumeUsed += quantity;
+        if (_settings.MaxVolumeFraction is not null)
+        {
+            book.VolumeUsed += quantity; // read only under a volume cap
+        }
+
         book.LastPrice = price; // what an order placed in reaction to this fill is checked against
         var fill = new Fill(order.Id, order.Symbol, order.Side, quantity, price, commission, time, order.Tag, bar.Low, bar.High);
-        var done = order.RemainingQuantity == 0;
+        // Quantity − filled is zero exactly when the two are equal (a non-zero difference of decimals never rounds to 0).
+        var done = DecimalCompare.Equal(order.Quantity, filled);
         order.Status = done ? OrderStatus.Filled : OrderStatus.PartiallyFilled;
         if (done)
         {
