@@ -16,12 +16,7 @@ internal static class ExactDivision
     /// </summary>
     internal static decimal Divide(decimal numerator, decimal divisor, decimal guess)
     {
-        if (DecimalCompare.IsZero(numerator))
-        {
-            return divisor > 0 ? ZeroOver(numerator, divisor) : numerator / divisor;
-        }
-
-        if (divisor > 0)
+        if (numerator != 0 && divisor > 0)
         {
             var product = guess * divisor;
             if (product == numerator && product.Scale == numerator.Scale && product.Scale == guess.Scale + divisor.Scale)
@@ -32,15 +27,6 @@ internal static class ExactDivision
 
         return numerator / divisor;
     }
-
-    /// <summary>
-    /// <paramref name="zero"/> / <paramref name="divisor"/> for a zero numerator (of either sign, any scale) and a
-    /// positive divisor, bit for bit as decimal division gives it, without the division: a zero with the numerator's
-    /// sign and scale <c>max(0, scale(zero) − scale(divisor))</c>. The usual case is a zero commission's share of a
-    /// closing fill, on every round trip of a run without fees (property-tested against the operator).
-    /// </summary>
-    internal static decimal ZeroOver(decimal zero, decimal divisor) =>
-        new(0, 0, 0, decimal.IsNegative(zero), (byte)Math.Max(0, zero.Scale - divisor.Scale));
 
     /// <summary>
     /// The average price after the first fill of <paramref name="quantity"/> at <paramref name="price"/>, from an

@@ -333,12 +333,11 @@ public sealed class Portfolio
             AddEntry(fill.Price, quantity, commission);
         }
 
-        // Exact additions inlined in the usual cases (ExactDecimal: the same bits as the operators).
         public void AddEntry(decimal price, decimal quantity, decimal commission)
         {
-            _entryValue = ExactDecimal.Add(_entryValue, price * quantity);
-            EntryQuantity = ExactDecimal.Add(EntryQuantity, quantity);
-            Commission = ExactDecimal.Add(Commission, commission);
+            _entryValue += price * quantity;
+            EntryQuantity += quantity;
+            Commission += commission;
         }
 
         public void AddExit(decimal price, decimal quantity, decimal commission, decimal realized)
@@ -348,10 +347,10 @@ public sealed class Portfolio
                 _firstExitPrice = price;
             }
 
-            _exitValue = ExactDecimal.Add(_exitValue, price * quantity);
-            ExitQuantity = ExactDecimal.Add(ExitQuantity, quantity);
-            Commission = ExactDecimal.Add(Commission, commission);
-            Pnl = ExactDecimal.Add(Pnl, realized);
+            _exitValue += price * quantity;
+            ExitQuantity += quantity;
+            Commission += commission;
+            Pnl += realized;
         }
 
         /// <summary>A split: the same trip in new shares (values unchanged, so average prices ÷ ratio).</summary>

@@ -318,11 +318,7 @@ public sealed partial class SimulatedExchange : IBarDrivenVenue, ISplitAwareVenu
 
             if (book.Working.Count > 0 && IsTradable(book, bar.Start))
             {
-                if (_settings.MaxVolumeFraction is not null)
-                {
-                    book.VolumeUsed = 0; // read only under a volume cap
-                }
-
+                book.VolumeUsed = 0;
                 MatchBar(book, bar);
             }
         }
@@ -460,23 +456,16 @@ public sealed partial class SimulatedExchange : IBarDrivenVenue, ISplitAwareVenu
 
         var firstFill = order.HasNoFillYet;
         var previousFilled = order.FilledQuantity;
-        // Exact additions inlined in the usual cases (ExactDecimal: the same bits as the operators).
-        var filled = ExactDecimal.Add(previousFilled, quantity);
-        order.FilledQuantity = filled;
+        order.FilledQuantity += quantity;
         order.AverageFillPrice = firstFill
-            ? ExactDivision.FirstFillAverage(price, filled) // the same bits as below, for the usual single fill
-            : ExactDivision.Divide((order.AverageFillPrice * previousFilled) + (price * quantity), filled, price);
-        order.Commission = ExactDecimal.Add(order.Commission, commission);
+            ? ExactDivision.FirstFillAverage(price, order.FilledQuantity) // the same bits as below, for the usual single fill
+            : ExactDivision.Divide((order.AverageFillPrice * previousFilled) + (price * quantity), order.FilledQuantity, price);
+        order.Commission += commission;
         order.UpdatedUtc = time;
-        if (_settings.MaxVolumeFraction is not null)
-        {
-            book.VolumeUsed += quantity; // read only under a volume cap
-        }
-
+        book.VolumeUsed += quantity;
         book.LastPrice = price; // what an order placed in reaction to this fill is checked against
         var fill = new Fill(order.Id, order.Symbol, order.Side, quantity, price, commission, time, order.Tag, bar.Low, bar.High);
-        // Quantity − filled is zero exactly when the two are equal (a non-zero difference of decimals never rounds to 0).
-        var done = DecimalCompare.Equal(order.Quantity, filled);
+        var done = order.RemainingQuantity == 0;
         order.Status = done ? OrderStatus.Filled : OrderStatus.PartiallyFilled;
         if (done)
         {

@@ -91,49 +91,6 @@ public class DecimalCompareTests
         }, iter: 50_000);
     }
 
-    [Fact]
-    public void Divide_ZeroNumerator_GivesTheOperatorsBits()
-    {
-        // A zero commission's share of a closing fill (0 × closing ÷ |q|) skips the division: every sign and scale of
-        // zero over divisors of any sign, scale and width, including the ones that do not skip it (not positive).
-        var zero = Gen.Select(Gen.Int[0, 28], Gen.Bool).Select((scale, negative) => new decimal(0, 0, 0, negative, (byte)scale));
-        Gen.Select(zero, Value, Value).Sample((numerator, divisor, guess) =>
-            Check(numerator, divisor, (n, d) => n / d, (n, d) => ExactDivision.Divide(n, d, guess)), iter: 50_000);
-    }
-
-    [Theory]
-    [InlineData("0", "100")] // a zero commission times a whole closing quantity, over a whole fill
-    [InlineData("0.00", "37.5")]
-    [InlineData("-0.000", "0.0000001")]
-    [InlineData("0", "-3")] // not positive: the operator
-    public void Divide_ZeroNumerator_ChosenCases(string numerator, string divisor)
-    {
-        static decimal D(string s) => decimal.Parse(s, System.Globalization.CultureInfo.InvariantCulture);
-        Check(D(numerator), D(divisor), (n, d) => n / d, (n, d) => ExactDivision.Divide(n, d, 1m));
-        Check(0m * D(divisor), D(divisor), (n, d) => n / d, (n, d) => ExactDivision.Divide(n, d, 0m));
-    }
-
-    [Fact]
-    public void Equal_IsTheDifferenceBeingZero()
-    {
-        // The exchange decides "fully filled" by quantity == filled instead of quantity − filled == 0.
-        Pair.Sample(pair =>
-        {
-            var (a, b) = pair;
-            bool differenceIsZero;
-            try
-            {
-                differenceIsZero = a - b == 0;
-            }
-            catch (OverflowException)
-            {
-                return; // a difference past decimal's range is not zero either way
-            }
-
-            Assert.Equal(differenceIsZero, DecimalCompare.Equal(a, b));
-        }, iter: 50_000);
-    }
-
     private static void Check(decimal price, decimal quantity, Func<decimal, decimal, decimal> general, Func<decimal, decimal, decimal> fast)
     {
         decimal expected;
