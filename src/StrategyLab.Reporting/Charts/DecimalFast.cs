@@ -91,6 +91,52 @@ internal static class DecimalFast
         return a + b;
     }
 
+    /// <summary>
+    /// <c>a &lt; b</c>, inlined for the common case of a candle merging a bar: both non-negative with the same scale
+    /// and 64-bit mantissas (equal flags), where it is one comparison of mantissas; anything else is <see cref="Less"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool LessInline(in decimal a, in decimal b)
+    {
+        if (LayoutKnown)
+        {
+            ref readonly var x = ref Bits(a);
+            ref readonly var y = ref Bits(b);
+            if (x.Flags == y.Flags && x.Flags >= 0 && (x.Hi | y.Hi) == 0)
+            {
+                return x.Lo < y.Lo;
+            }
+        }
+
+        return Less(a, b);
+    }
+
+    /// <summary>
+    /// <c>sum += b</c> with the operator's result (mantissa and scale), inlined for the common case: both non-negative
+    /// with the same scale and a sum that fits 64 bits, where only the low mantissa of <paramref name="sum"/> is
+    /// written in place (the flags and the high bits stay: same scale, zero); anything else is <see cref="Add"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddTo(ref decimal sum, in decimal b)
+    {
+        if (LayoutKnown)
+        {
+            ref var x = ref Unsafe.As<decimal, MutableLayout>(ref sum);
+            ref readonly var y = ref Bits(b);
+            if (x.Flags == y.Flags && x.Flags >= 0 && (x.Hi | y.Hi) == 0)
+            {
+                var total = x.Lo + y.Lo;
+                if (total >= x.Lo)
+                {
+                    x.Lo = total;
+                    return;
+                }
+            }
+        }
+
+        sum = Add(sum, b);
+    }
+
     /// <summary>The decimal's fields read in place (only when <see cref="LayoutKnown"/>).</summary>
     internal static ref readonly Layout Bits(in decimal d) => ref Unsafe.As<decimal, Layout>(ref Unsafe.AsRef(in d));
 
@@ -111,5 +157,14 @@ internal static class DecimalFast
         public readonly int Flags;
         public readonly uint Hi;
         public readonly ulong Lo;
+    }
+
+    /// <summary><see cref="Layout"/> written in place by <see cref="AddTo"/>.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct MutableLayout
+    {
+        public int Flags;
+        public uint Hi;
+        public ulong Lo;
     }
 }
