@@ -1,3 +1,4 @@
+using System.Globalization;
 using CsCheck;
 using StrategyLab.Reporting.Charts;
 
@@ -210,5 +211,69 @@ public class CandleLadderTests
         Assert.Equal(reference.Select(r => (r.Start, r.Start.Offset, r.End, r.End.Offset)), hourly.Candles.Select(c => (c.Start, c.Start.Offset, c.End, c.End.Offset)));
         Assert.Equal(reference.Select(r => (decimal.GetBits(r.H)[3], decimal.GetBits(r.L)[3])), hourly.Candles.Select(c => (decimal.GetBits(c.High)[3], decimal.GetBits(c.Low)[3])));
         Assert.Equal(240, hourly.Candles.Sum(c => c.Trades));
+    }
+
+    [Fact]
+    public void SubDollarPrices_OfMixedScales_MergeToTheOperatorsBits()
+    {
+        // Crypto-like minute bars: sub-cent prices of 2 to 8 decimals, the same value often written at another scale
+        // (0.15 and 0.1500), runs of one scale (the inlined path) and volumes whose sum passes 64 bits (the operator's
+        // path). Each candle's open, high, low, close and volume must carry the bits the decimal operators give, scale
+        // included: the run folder prints them as they are.
+        var bar = Gen.Select(Gen.Int[1, 3], Gen.Long[1, 2_000], Gen.Int[0, 3], Gen.Int[2, 8], Gen.Long[0, 5_000_000], Gen.Int[0, 9]);
+        Gen.Select(bar.Array[1, 300], Gen.Int[1, 40]).Sample((steps, limit) =>
+        {
+            // A value in ten-thousandths written at scale 2 … 8: more decimals are trailing zeros; fewer only where
+            // the digits dropped are zeros (else scale 4).
+            static decimal At(long tenThousandths, int scale) => scale >= 4
+                ? Scaled(tenThousandths * (long)Math.Pow(10, scale - 4), scale)
+                : tenThousandths % (long)Math.Pow(10, 4 - scale) == 0
+                    ? Scaled(tenThousandths / (long)Math.Pow(10, 4 - scale), scale)
+                    : Scaled(tenThousandths, 4);
+
+            var series = new List<(DateTimeOffset Start, decimal O, decimal H, decimal L, decimal C, decimal V)>();
+            var t = Local(2024, 3, 1, 0, 0);
+            foreach (var (gap, price, spread, scale, volume, shape) in steps)
+            {
+                t = t.AddMinutes(gap);
+                var unit = shape % 2 == 0 ? 1 : 100; // 0.0001 … 0.2, or cents up to 20
+                var p = price * unit;
+                var v = shape == 9
+                    ? new decimal(-1, 0x3FFF_FFFF, 0, false, 6) // ~4.6e12 at scale 6: a few of them pass 64 bits
+                    : Scaled(volume, shape % 4 == 0 ? scale : 6);
+                series.Add((t, At(p, scale), At(p + (spread * unit), 8 - (shape % 7)), At(Math.Max(1, p - spread), scale), At(p + (spread / 2), 2 + (shape % 7)), v));
+            }
+
+            var ladder = new CandleLadder(limit);
+            foreach (var b in series)
+            {
+                ladder.Add(b.Start, b.Start.AddMinutes(1), b.O, b.H, b.L, b.C, b.V, 1);
+            }
+
+            var step = CandleLadder.Steps[ladder.Level];
+            var expected = series.GroupBy(b => b.Start.DateTime.Ticks - (b.Start.DateTime.Ticks % step))
+                .Select(g => (g.Key, g.First().O, g.Select(x => x.H).Aggregate(Math.Max), g.Select(x => x.L).Aggregate(Math.Min), g.Last().C, g.Select(x => x.V).Aggregate((a, x) => a + x)))
+                .Select(c => Bits(c.Key, c.Item2, c.Item3, c.Item4, c.Item5, c.Item6));
+            Assert.Equal(expected, ladder.Candles.Select(c => Bits(c.Key, c.Open, c.High, c.Low, c.Close, c.Volume)));
+        }, iter: 300);
+
+        static decimal Scaled(long mantissa, int scale) => new((int)(uint)mantissa, (int)(uint)((ulong)mantissa >> 32), 0, false, (byte)scale);
+
+        static string Bits(long key, params decimal[] values) => key + ":" + string.Join(",", values.Select(v => string.Join("/", decimal.GetBits(v))));
+    }
+
+    [Fact]
+    public void EqualValuesAtAnotherScale_ShowAsTheOperatorsWould()
+    {
+        // One minute candle (limit 1): 1.5 then 1.50 as high (the first stays), 1.50 then 1.5 as low (the last is taken), volumes 0.1 + 0.10.
+        var ladder = new CandleLadder(1);
+        var start = Local(2024, 1, 8, 9, 30);
+        ladder.Add(start, start.AddMinutes(1), 1.5m, 1.5m, 1.50m, 1.5m, 0.1m, 1);
+        ladder.Add(start.AddSeconds(20), start.AddSeconds(80), 1.50m, 1.50m, 1.5m, 1.50m, 0.10m, 1);
+        ladder.Add(start.AddSeconds(40), start.AddSeconds(100), 1.500m, 1.500m, 1.5m, 1.500m, 0.100m, 1);
+        var c = Assert.Single(ladder.Candles);
+        Assert.Equal(
+            ("1.5", "1.5", "1.5", "1.500", "0.300"),
+            (c.Open.ToString(CultureInfo.InvariantCulture), c.High.ToString(CultureInfo.InvariantCulture), c.Low.ToString(CultureInfo.InvariantCulture), c.Close.ToString(CultureInfo.InvariantCulture), c.Volume.ToString(CultureInfo.InvariantCulture)));
     }
 }

@@ -40,4 +40,20 @@ public class DecimalFastTests
             }
         }
     }
+
+    [Fact]
+    public void LessInline_AndAddTo_AreTheOperators()
+    {
+        // Any shapes, pairs of one scale (the inlined path) up to sums past 64 bits, and ties.
+        var sameScale = Gen.Select(Gen.ULong, Gen.ULong, Gen.Int[0, 28]).Select((a, b, s) =>
+            (new decimal((int)(uint)a, (int)(uint)(a >> 32), 0, false, (byte)s), new decimal((int)(uint)b, (int)(uint)(b >> 32), 0, false, (byte)s)));
+        Gen.OneOf(Gen.Select(AnyDecimal, AnyDecimal), sameScale, sameScale.Select(p => (p.Item1, p.Item1))).Sample(pair =>
+        {
+            var (a, b) = pair;
+            Assert.Equal(a < b, DecimalFast.LessInline(a, b));
+            var sum = a;
+            DecimalFast.AddTo(ref sum, b);
+            Assert.Equal(decimal.GetBits(a + b), decimal.GetBits(sum));
+        });
+    }
 }
