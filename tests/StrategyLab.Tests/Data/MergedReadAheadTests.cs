@@ -8,6 +8,7 @@ using StrategyLab.Data.Store;
 using StrategyLab.Runner;
 using StrategyLab.Runner.Configuration;
 using StrategyLab.Runner.Data;
+using StrategyLab.Tests.Support;
 
 namespace StrategyLab.Tests.Data;
 
@@ -225,7 +226,7 @@ public sealed class MergedReadAheadTests : IDisposable
         {
             Assert.Equal(direct.Error?.GetType(), other.Error?.GetType());
             Assert.Equal(direct.Error?.Message, other.Error?.Message);
-            AssertSameFolder(direct.Folder, other.Folder);
+            RunFolderAssert.Same(direct.Folder, other.Folder);
         }
     }
 
@@ -248,29 +249,6 @@ public sealed class MergedReadAheadTests : IDisposable
         var (c, effective) = ConfigLoader.Load(config);
         return ResolvedRun.Resolve(c, effective);
     }
-
-    private static void AssertSameFolder(string expected, string actual)
-    {
-        Assert.Equal(Directory.Exists(expected), Directory.Exists(actual));
-        if (!Directory.Exists(expected))
-        {
-            return;
-        }
-
-        var names = Directory.GetFiles(expected).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
-        Assert.Equal(names, Directory.GetFiles(actual).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList());
-        foreach (var name in names)
-        {
-            Assert.Equal(Comparable(Path.Combine(expected, name!), expected), Comparable(Path.Combine(actual, name!), actual));
-        }
-    }
-
-    /// <summary>The file's lines with its own folder's path and the run's timings taken out.</summary>
-    private static List<string> Comparable(string file, string folder) =>
-        File.ReadAllLines(file)
-            .Select(l => l.Replace(folder, "FOLDER", StringComparison.Ordinal))
-            .Where(l => !l.Contains("elapsed", StringComparison.Ordinal) && !l.Contains("_seconds", StringComparison.Ordinal) && !l.Contains("wall", StringComparison.Ordinal))
-            .ToList();
 
     private string Config(string name, string folder)
     {

@@ -6,6 +6,7 @@ using StrategyLab.Data;
 using StrategyLab.Data.Csv;
 using StrategyLab.Runner;
 using StrategyLab.Runner.Configuration;
+using StrategyLab.Tests.Support;
 
 namespace StrategyLab.Tests.Data;
 
@@ -157,8 +158,8 @@ public sealed class PrefetchedBarsTests : IDisposable
         var ahead = Run(config, "ahead", Tiny with { ChunkBars = 97 });
         var aheadDefault = Run(config, "ahead-default", BarPrefetchOptions.Default);
         Assert.Null(direct.Error);
-        AssertSameFolder(direct.Folder, ahead.Folder);
-        AssertSameFolder(direct.Folder, aheadDefault.Folder);
+        RunFolderAssert.Same(direct.Folder, ahead.Folder);
+        RunFolderAssert.Same(direct.Folder, aheadDefault.Folder);
     }
 
     [Fact]
@@ -175,7 +176,7 @@ public sealed class PrefetchedBarsTests : IDisposable
         {
             Assert.IsType<DataFormatException>(other.Error);
             Assert.Equal(error.Message, other.Error!.Message);
-            AssertSameFolder(direct.Folder, other.Folder);
+            RunFolderAssert.Same(direct.Folder, other.Folder);
         }
     }
 
@@ -193,29 +194,6 @@ public sealed class PrefetchedBarsTests : IDisposable
             return (folder, e);
         }
     }
-
-    private static void AssertSameFolder(string expected, string actual)
-    {
-        Assert.Equal(Directory.Exists(expected), Directory.Exists(actual));
-        if (!Directory.Exists(expected))
-        {
-            return;
-        }
-
-        var names = Directory.GetFiles(expected).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
-        Assert.Equal(names, Directory.GetFiles(actual).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList());
-        foreach (var name in names)
-        {
-            Assert.Equal(Comparable(Path.Combine(expected, name!), expected), Comparable(Path.Combine(actual, name!), actual));
-        }
-    }
-
-    /// <summary>The file's lines with its own folder's path and the run's timings taken out.</summary>
-    private static List<string> Comparable(string file, string folder) =>
-        File.ReadAllLines(file)
-            .Select(l => l.Replace(folder, "FOLDER", StringComparison.Ordinal))
-            .Where(l => !l.Contains("elapsed", StringComparison.Ordinal) && !l.Contains("_seconds", StringComparison.Ordinal) && !l.Contains("wall", StringComparison.Ordinal))
-            .ToList();
 
     private string Config(string name, string csv)
     {
