@@ -86,31 +86,10 @@ public sealed class MergedReadAheadTests : IDisposable
         var seen = new List<Bar>();
         var merged = SliceMerge.Merge(streams.Select(s => (IEnumerable<Bar>)new PrefetchedBars(s, options)).ToList());
         using var e = merged.GetEnumerator();
-        var reader = Assert.IsAssignableFrom<IBarChunkReader>(e); // merged on a read-ahead thread: handed over by chunks
+        Assert.IsAssignableFrom<IBarChunkReader>(e); // merged on a read-ahead thread: handed over by chunks
         try
         {
-            var takes = 0;
-            while (true)
-            {
-                if (movesEvery > 0 && ++takes % movesEvery == 0)
-                {
-                    if (!e.MoveNext())
-                    {
-                        break;
-                    }
-
-                    seen.Add(e.Current);
-                }
-                else if (reader.TryTakeChunk(out var chunk))
-                {
-                    seen.AddRange(chunk);
-                }
-                else
-                {
-                    break;
-                }
-            }
-
+            ChunkTakes.Into(e, movesEvery, seen);
             return (seen, null);
         }
         catch (Exception x)

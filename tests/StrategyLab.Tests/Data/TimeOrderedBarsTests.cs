@@ -4,6 +4,7 @@ using StrategyLab.Core.Domain;
 using StrategyLab.Data;
 using StrategyLab.Runner.Data;
 using StrategyLab.Runner.Configuration;
+using StrategyLab.Tests.Support;
 
 namespace StrategyLab.Tests.Data;
 
@@ -79,30 +80,9 @@ public sealed class TimeOrderedBarsTests : IDisposable
         string? error = null;
         using (var e = new TimeOrderedBars(new PrefetchedBars(source, Tiny)).GetEnumerator())
         {
-            var reader = Assert.IsAssignableFrom<IBarChunkReader>(e);
             try
             {
-                var takes = 0;
-                while (true)
-                {
-                    if (movesEvery > 0 && ++takes % movesEvery == 0)
-                    {
-                        if (!e.MoveNext())
-                        {
-                            break;
-                        }
-
-                        seen.Add(e.Current); // one at a time now and then
-                    }
-                    else if (reader.TryTakeChunk(out var chunk))
-                    {
-                        seen.AddRange(chunk);
-                    }
-                    else
-                    {
-                        break;
-                    }
-                }
+                ChunkTakes.Into(e, movesEvery, seen);
             }
             catch (InvalidOperationException x)
             {
