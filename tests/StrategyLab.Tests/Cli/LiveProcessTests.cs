@@ -115,7 +115,7 @@ public sealed class LiveSignalTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private (System.Diagnostics.Process Process, string Output) Start(FakeFinnhubServer server, string? output = null)
+    private (CliProcess Process, string Output) Start(FakeFinnhubServer server, string? output = null)
     {
         output ??= Path.Combine(_dir, "run-" + Guid.NewGuid().ToString("N")[..6]);
         var config = Path.Combine(_dir, Path.GetFileName(output) + "-" + Guid.NewGuid().ToString("N")[..6] + ".json");
@@ -125,23 +125,26 @@ public sealed class LiveSignalTests : IDisposable
               "providers": { "finnhub": { "ws_url": "{{server.WsUrl}}", "rest_url": "{{server.RestUrl}}" } },
               "output": { "dir": "{{output.Replace("\\", "/", StringComparison.Ordinal)}}" } }
             """);
-        var psi = new System.Diagnostics.ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = _dir,
-        };
-        foreach (var a in new[] { CliRunner.CliDllPath, "live", "--config", config })
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        psi.Environment["FINNHUB_API_KEY"] = Key;
-        var process = System.Diagnostics.Process.Start(psi)!;
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var process = CliProcess.Start(["live", "--config", config], new Dictionary<string, string> { ["FINNHUB_API_KEY"] = Key });
         return (process, output);
+    }
+
+    /// <summary>
+    /// Waits for the exit after a signal; on a timeout the failure carries the process's output and the run log's last
+    /// events (a stop that never ends under a loaded machine must say where it stood).
+    /// </summary>
+    private static async Task<int> WaitForExit(CliProcess process, string output)
+    {
+        try
+        {
+            return await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException e)
+        {
+            var log = Path.Combine(output, "log.jsonl");
+            var tail = File.Exists(log) ? string.Join('\n', File.ReadLines(log).TakeLast(15)) : "(no log.jsonl)";
+            throw new TimeoutException($"{e.Message}\nlog.jsonl, last events:\n{tail}", e);
+        }
     }
 
     private static async Task WaitForCycles(string output)
@@ -155,9 +158,6 @@ public sealed class LiveSignalTests : IDisposable
         }
     }
 
-    private static void Signal(System.Diagnostics.Process process, string signal) =>
-        System.Diagnostics.Process.Start("kill", ["-" + signal, process.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
-
     [Theory]
     [InlineData("TERM")]
     [InlineData("INT")]
@@ -169,10 +169,8 @@ public sealed class LiveSignalTests : IDisposable
         using (process)
         {
             await WaitForCycles(output);
-            Signal(process, signal);
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await process.WaitForExitAsync(timeout.Token);
-            Assert.Equal(0, process.ExitCode);
+            process.Signal(signal);
+            Assert.True(await WaitForExit(process, output) == 0, process.ToString());
         }
 
         var summary = File.ReadAllText(Path.Combine(output, "summary.json"));
@@ -189,8 +187,8 @@ public sealed class LiveSignalTests : IDisposable
         using (first)
         {
             await WaitForCycles(output);
-            Signal(first, "KILL");
-            await first.WaitForExitAsync(TestContext.Current.CancellationToken);
+            first.Signal("KILL");
+            await first.WaitForExitAsync(TimeSpan.FromSeconds(60));
         }
 
         var killed = Directory.EnumerateFiles(output).ToDictionary(f => f, File.ReadAllBytes, StringComparer.Ordinal);
@@ -200,10 +198,8 @@ public sealed class LiveSignalTests : IDisposable
         using (second)
         {
             await WaitForCycles(output + "-2");
-            Signal(second, "TERM");
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await second.WaitForExitAsync(timeout.Token);
-            Assert.Equal(0, second.ExitCode);
+            second.Signal("TERM");
+            Assert.True(await WaitForExit(second, output + "-2") == 0, second.ToString());
         }
 
         Assert.True(File.Exists(Path.Combine(output + "-2", "summary.json")));
