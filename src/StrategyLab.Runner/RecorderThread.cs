@@ -10,15 +10,33 @@ namespace StrategyLab.Runner;
 /// <summary>How a backtest hands its recorders' events to a thread of their own (<see cref="RecorderThread"/>).</summary>
 internal sealed record RecorderThreadOptions
 {
-    /// <summary>Set to <c>0</c>, the recorders run on the engine's thread (as in sweeps and on one core).</summary>
+    /// <summary>
+    /// The environment variable that chooses: <c>0</c>, the recorders run on the engine's thread; <c>1</c>, on their own
+    /// thread; unset (or anything else), on their own thread when the machine has more than two cores.
+    /// </summary>
     public const string SwitchVariable = "STRATEGYLAB_RECORDER_THREAD";
 
     /// <summary>
-    /// A backtest's: 4,096 events a block, four blocks; null (the engine's thread records) on a machine with one core, where
-    /// a second thread has no core to run on, or when <see cref="SwitchVariable"/> is <c>0</c>.
+    /// A backtest's: 4,096 events a block, four blocks, when <see cref="SwitchVariable"/> and the machine's cores say so
+    /// (<see cref="Chosen"/>); null (the engine's thread records) otherwise.
     /// </summary>
-    public static RecorderThreadOptions? Default { get; } =
-        Environment.ProcessorCount > 1 && Environment.GetEnvironmentVariable(SwitchVariable) != "0" ? new RecorderThreadOptions() : null;
+    public static RecorderThreadOptions? Default { get; } = Chosen(Environment.GetEnvironmentVariable(SwitchVariable), Environment.ProcessorCount);
+
+    /// <summary>
+    /// Whether the recorders get a thread: as <paramref name="setting"/> says (<c>0</c> or <c>1</c>), else only with more
+    /// than two cores. Handing the events over costs CPU (each bar, mark and plot point is copied and read again on
+    /// another core: +15–20 % of the process's CPU in a long run, docs/performance.md, session 33); on two cores the
+    /// read-ahead and the JIT compiler already keep the second one busy, and the command was not faster.
+    /// </summary>
+    /// <param name="setting">The value of <see cref="SwitchVariable"/>, if set.</param>
+    /// <param name="processors">The cores the process may run on.</param>
+    /// <returns>The options, or null for the engine's thread.</returns>
+    internal static RecorderThreadOptions? Chosen(string? setting, int processors) => setting switch
+    {
+        "0" => null,
+        "1" => new RecorderThreadOptions(),
+        _ => processors > 2 ? new RecorderThreadOptions() : null,
+    };
 
     /// <summary>Events in a block: the unit handed over (one hand-over, at most one wake-up, per block).</summary>
     public int BlockEvents { get; init; } = 4096;

@@ -192,6 +192,17 @@ public sealed class RecorderThreadTests : IDisposable
         Assert.Equal("No space left on device", error.Message);
     }
 
+    [Theory]
+    [InlineData(null, 1, false)]
+    [InlineData(null, 2, false)]
+    [InlineData(null, 3, true)]
+    [InlineData("", 8, true)]
+    [InlineData("0", 8, false)]
+    [InlineData("1", 2, true)]
+    [InlineData("1", 1, true)]
+    public void TheRecordersGetAThread_WithMoreThanTwoCores_OrAsTheSwitchSays(string? setting, int processors, bool threaded) =>
+        Assert.Equal(threaded, RecorderThreadOptions.Chosen(setting, processors) is not null);
+
     private static void Fill(Order order, decimal quantity, decimal price, DateTime at)
     {
         var filled = order.FilledQuantity + quantity;
