@@ -377,33 +377,45 @@ internal sealed class RecorderThread : ISelectiveRecorder, IDisposable
     }
 
     /// <summary>Calls the recorders with the block's events, in order.</summary>
+    /// <remarks>
+    /// The block's fields are read once, into locals: the block the engine's thread fills meanwhile may share a cache
+    /// line with this one's fields, and reading them per event would pull that line from the other core every time.
+    /// </remarks>
     private void Replay(EventBlock b)
     {
         var recorders = _recorders;
-        int bar = 0, equity = 0, plot = 0, order = 0, item = 0;
-        for (var i = 0; i < b.Count; i++)
+        var kinds = b.Kinds;
+        var count = b.Count;
+        var bars = b.Bars;
+        var equity = b.Equity;
+        var plots = b.Plots;
+        var orders = b.Orders;
+        var states = b.OrderStates;
+        var objects = b.Objects;
+        int bar = 0, mark = 0, plot = 0, order = 0, item = 0;
+        for (var i = 0; i < count; i++)
         {
-            switch (b.Kinds[i])
+            switch (kinds[i])
             {
                 case EventKind.Bar:
-                    recorders.OnBar(b.Bars[bar++]);
+                    recorders.OnBar(bars[bar++]);
                     break;
                 case EventKind.Equity:
-                    recorders.OnEquity(b.Equity[equity++]);
+                    recorders.OnEquity(equity[mark++]);
                     break;
                 case EventKind.Plot:
-                    recorders.OnPlot(b.Plots[plot++]);
+                    recorders.OnPlot(plots[plot++]);
                     break;
                 case EventKind.Order:
-                    var e = b.Orders[order];
-                    recorders.OnOrderEvent(e with { Order = _replicas.Replicate(e.Order, b.OrderStates[order]) });
+                    var e = orders[order];
+                    recorders.OnOrderEvent(e with { Order = _replicas.Replicate(e.Order, states[order]) });
                     order++;
                     break;
                 case EventKind.RoundTrip:
-                    recorders.OnRoundTrip((RoundTrip)b.Objects[item++]);
+                    recorders.OnRoundTrip((RoundTrip)objects[item++]);
                     break;
                 case EventKind.CorporateAction:
-                    recorders.OnCorporateAction((AppliedCorporateAction)b.Objects[item++]);
+                    recorders.OnCorporateAction((AppliedCorporateAction)objects[item++]);
                     break;
             }
         }
