@@ -147,7 +147,8 @@ public static class BacktestRunner
             }
         }
 
-        // Every event recorded before the run's end is (its events are recorded on this thread) and anything reads the recorders.
+        // Every event handed over is recorded before the run's end (whose events are recorded on this thread) and before
+        // anything reads the recorders.
         recorderThreadOrNull?.Drain();
         timings?.End("engine_loop");
 
