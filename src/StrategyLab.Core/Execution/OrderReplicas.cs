@@ -4,7 +4,7 @@ namespace StrategyLab.Core.Execution;
 /// What changes on an <see cref="Order"/> (status, quantities, prices, fees, times, trail anchor…), taken at one moment
 /// by <see cref="OrderReplicas.Capture"/>: a value, not a view of the order.
 /// </summary>
-public readonly struct OrderSnapshot
+internal readonly struct OrderSnapshot
 {
     internal OrderSnapshot(
         long quantity,
@@ -88,7 +88,7 @@ public readonly struct OrderSnapshot
 /// still open then take their orders' state, as a recorder reading the orders at the end would see them. Not
 /// thread-safe: <see cref="Capture"/> on the venue's thread, the rest on one recorders' thread.
 /// </remarks>
-public sealed class OrderReplicas
+internal sealed class OrderReplicas
 {
     // The copies of the orders open at their last event, by id, with their orders.
     private readonly Dictionary<long, (Order Live, Order Copy)> _open = [];
