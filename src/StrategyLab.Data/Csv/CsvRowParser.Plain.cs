@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using StrategyLab.Core.Domain;
 using StrategyLab.Data.Text;
@@ -132,32 +130,12 @@ internal sealed partial class CsvRowParser
 
     /// <summary>
     /// Appends the digits from <paramref name="at"/> on to <paramref name="value"/> (value · 10 + digit each; past 19
-    /// digits it wraps, which the caller refuses by the count); returns where they end. Eight bytes at a time where the
-    /// span has them: the digits counted and converted in the 64-bit word (SWAR), not byte by byte.
+    /// digits it wraps, which the caller refuses by the count); returns where they end. Byte by byte: reading eight
+    /// bytes at a time (SWAR) was tried and was slower on these 2–8-digit fields (docs/performance.md, session 33).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int ReadDigits(ReadOnlySpan<byte> bytes, int at, ref ulong value)
     {
-        while (at <= bytes.Length - 8)
-        {
-            // Digits become 0-9 in each byte. A byte below '0' borrows from the bytes after it, a byte above '9' + 118
-            // carries into them: both only after the first non-digit, which is all that is read.
-            var word = BinaryPrimitives.ReadUInt64LittleEndian(bytes[at..]) - 0x3030_3030_3030_3030UL;
-            var nonDigits = (word | (word + 0x7676_7676_7676_7676UL)) & 0x8080_8080_8080_8080UL;
-            var count = BitOperations.TrailingZeroCount(nonDigits) >> 3; // 8 when all are digits
-            if (count == 0)
-            {
-                return at;
-            }
-
-            value = (value * Pow10[count]) + EightDigits(word << ((8 - count) * 8));
-            at += count;
-            if (count < 8)
-            {
-                return at;
-            }
-        }
-
         uint d;
         while ((uint)at < (uint)bytes.Length && (d = (uint)(bytes[at] - '0')) <= 9)
         {
@@ -166,16 +144,6 @@ internal sealed partial class CsvRowParser
         }
 
         return at;
-    }
-
-    /// <summary>The number of eight digit values 0-9, one a byte, the first in the lowest byte (the most significant).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong EightDigits(ulong word)
-    {
-        word = (word * 10) + (word >> 8); // pairs: each even byte holds two digits' value
-        word = (((word & 0x0000_00FF_0000_00FFUL) * (100 + (1_000_000UL << 32)))
-            + (((word >> 16) & 0x0000_00FF_0000_00FFUL) * (1 + (10_000UL << 32)))) >> 32;
-        return word;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

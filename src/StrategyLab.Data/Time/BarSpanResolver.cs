@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using StrategyLab.Core.Calendar;
 using StrategyLab.Core.Domain;
 using StrategyLab.Data.Csv;
@@ -38,25 +37,7 @@ internal sealed class BarSpanResolver
     public ExchangeClock Clock => _clock;
 
     /// <summary>Resolves the span; false with a reason when the stamp cannot name a bar.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryResolve(in ParsedTime time, out DateTime start, out DateTime end, out string? error)
-    {
-        // The common case without a call: an instant that starts an intraday bar inside the calendar segment of the bar
-        // before, as TryResolveIntraday and TryGetSegment find it (the method with the try block is not inlined).
-        if (!_daily && !_stampIsEnd && time.Kind is TimeTextKind.Offset or TimeTextKind.Unix
-            && time.Utc >= _segmentStart && time.Utc < _segmentEnd && time.Utc.Ticks <= DateTime.MaxValue.Ticks - _timeframeTicks)
-        {
-            start = time.Utc;
-            var endTicks = start.Ticks + _timeframeTicks;
-            end = _segmentEnd.Ticks < endTicks ? _segmentEnd : new DateTime(endTicks, DateTimeKind.Utc);
-            error = null;
-            return true;
-        }
-
-        return TryResolveAny(time, out start, out end, out error);
-    }
-
-    private bool TryResolveAny(in ParsedTime time, out DateTime start, out DateTime end, out string? error)
     {
         start = end = default;
         error = null;
