@@ -76,7 +76,7 @@ public sealed class CsvBarReader
             {
                 // The common layout as bytes (Utf8CsvRows): the same parser over UTF-8 spans, no decoding to text.
                 LastPassReadBytes = true;
-                var bytesParser = new CsvRowParser(_path, _options, Statistics, rows.Header);
+                var bytesParser = new CsvRowParser(_path, _options, Statistics, rows.Header) { ReadPlainRows = ReadPlainRows };
                 while (true)
                 {
                     var result = rows.Next(bytesParser, out var bar);
@@ -175,7 +175,7 @@ public sealed class CsvBarReader
                 {
                     _rows = rows;
                     reader.LastPassReadBytes = true;
-                    _parser = new CsvRowParser(reader._path, reader._options, reader.Statistics, rows.Header);
+                    _parser = new CsvRowParser(reader._path, reader._options, reader.Statistics, rows.Header) { ReadPlainRows = reader.ReadPlainRows };
                 }
                 else
                 {
@@ -237,6 +237,12 @@ public sealed class CsvBarReader
     /// through the text reader (the reference the tests compare against).
     /// </summary>
     internal bool ReadBytes { get; init; } = true;
+
+    /// <summary>
+    /// Whether rows of the plain layout are read in one pass (<see cref="CsvRowParser.TryParsePlain"/>) when reading bytes;
+    /// off, they are split and parsed the general way (the reference the tests compare against).
+    /// </summary>
+    internal bool ReadPlainRows { get; init; } = true;
 
     /// <summary>Whether the last (or current) pass read the whole file as bytes (for tests).</summary>
     internal bool LastPassReadBytes { get; private set; }

@@ -17,7 +17,7 @@ namespace StrategyLab.Data.Csv;
 /// for, issue 12; docs/performance.md: Fixed cost of small runs). Precompiled, they run at once and are recompiled
 /// at tier 1 in the background when hot.
 /// </remarks>
-internal sealed class CsvRowParser
+internal sealed partial class CsvRowParser
 {
     private const int MaxQuoted = 40;
 
@@ -31,6 +31,7 @@ internal sealed class CsvRowParser
     private readonly Dictionary<string, SymbolState> _states = new(StringComparer.OrdinalIgnoreCase);
     private SymbolState? _last;
     private StampDateCache _stampDates;
+    private readonly bool _plainLayout;
 
     public CsvRowParser(string path, CsvBarReaderOptions options, CsvReadStatistics stats, IReadOnlyList<string> header)
     {
@@ -102,6 +103,8 @@ internal sealed class CsvRowParser
         {
             throw new DataFormatException(path, 1, "symbol", "the file has no symbol column and no symbol was given");
         }
+
+        _plainLayout = _columnCount == 6 && (time, open, high, low, close, volume) == (0, 1, 2, 3, 4, 5);
     }
 
     /// <summary>
@@ -366,15 +369,21 @@ internal sealed class CsvRowParser
     /// (<paramref name="openDigits"/>…, 0 when unknown) brought to one scale. False when not, or when it cannot tell
     /// cheaply (then the checking constructor decides).
     /// </summary>
-    private static bool PricesConsistent(decimal open, ulong openDigits, decimal high, ulong highDigits, decimal low, ulong lowDigits, decimal close, ulong closeDigits)
+    private static bool PricesConsistent(decimal open, ulong openDigits, decimal high, ulong highDigits, decimal low, ulong lowDigits, decimal close, ulong closeDigits) =>
+        !decimal.IsNegative(open) && !decimal.IsNegative(high) && !decimal.IsNegative(low) && !decimal.IsNegative(close)
+        && PricesConsistent(openDigits, open.Scale, highDigits, high.Scale, lowDigits, low.Scale, closeDigits, close.Scale);
+
+    /// <summary>
+    /// <see cref="PricesConsistent(decimal, ulong, decimal, ulong, decimal, ulong, decimal, ulong)"/> for non-negative
+    /// prices given as their mantissas and scales.
+    /// </summary>
+    private static bool PricesConsistent(ulong openDigits, int so, ulong highDigits, int sh, ulong lowDigits, int sl, ulong closeDigits, int sc)
     {
-        if (openDigits == 0 || highDigits == 0 || lowDigits == 0 || closeDigits == 0
-            || decimal.IsNegative(open) || decimal.IsNegative(high) || decimal.IsNegative(low) || decimal.IsNegative(close))
+        if (openDigits == 0 || highDigits == 0 || lowDigits == 0 || closeDigits == 0)
         {
             return false;
         }
 
-        int so = open.Scale, sh = high.Scale, sl = low.Scale, sc = close.Scale;
         if (so == sh && so == sl && so == sc)
         {
             return lowDigits <= openDigits && openDigits <= highDigits && lowDigits <= closeDigits && closeDigits <= highDigits;
@@ -402,12 +411,23 @@ internal sealed class CsvRowParser
     {
         if (byA >= byB)
         {
-            var p = Pow10[byA - byB];
-            return a > ulong.MaxValue / p ? 1 : (a * p).CompareTo(b);
+            var k = byA - byB;
+            return a > MaxWidenable[k] ? 1 : (a * Pow10[k]).CompareTo(b);
         }
 
-        var q = Pow10[byB - byA];
-        return b > ulong.MaxValue / q ? -1 : a.CompareTo(b * q);
+        var q = byB - byA;
+        return b > MaxWidenable[q] ? -1 : a.CompareTo(b * Pow10[q]);
+    }
+
+    private static ulong[] MaxWidenableTable()
+    {
+        var table = new ulong[Pow10.Length];
+        for (var k = 0; k < table.Length; k++)
+        {
+            table[k] = ulong.MaxValue / Pow10[k];
+        }
+
+        return table;
     }
 
     private static readonly ulong[] Pow10 =
@@ -416,6 +436,10 @@ internal sealed class CsvRowParser
         100_000_000_000, 1_000_000_000_000, 10_000_000_000_000, 100_000_000_000_000, 1_000_000_000_000_000,
         10_000_000_000_000_000, 100_000_000_000_000_000, 1_000_000_000_000_000_000, 10_000_000_000_000_000_000,
     ];
+
+    /// <summary>The largest value that times 10^k stays within 64 bits (declared after <see cref="Pow10"/>, which it is made from):
+    /// a table, not a 64-bit division per comparison.</summary>
+    private static readonly ulong[] MaxWidenable = MaxWidenableTable();
 
     private bool TryNumber<TChar>(ReadOnlySpan<TChar> text, long line, int column, out decimal value, out ulong digits)
         where TChar : unmanaged, IEquatable<TChar>

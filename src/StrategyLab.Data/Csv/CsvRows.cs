@@ -154,6 +154,20 @@ internal sealed class Utf8CsvRows : IDisposable
     /// <summary>Parses the next row with <paramref name="parser"/>; see <see cref="Utf8RowResult"/>.</summary>
     public Utf8RowResult Next(CsvRowParser parser, out Bar bar)
     {
+        if (parser.IsPlainLayout)
+        {
+            // Most rows of the common layout are read in one pass, without the split; any other row (and the line
+            // where the buffer ends) goes through the split and the general parse below, which words every error.
+            var used = parser.TryParsePlain(_buffer.AsSpan(_start, _end - _start), Line, out bar);
+            if (used > 0)
+            {
+                _start += used;
+                Line++;
+                ResetScan(_start);
+                return Utf8RowResult.Bar;
+            }
+        }
+
         bar = default;
         if (!TrySplitLine(out var lineEnd, out var count))
         {
