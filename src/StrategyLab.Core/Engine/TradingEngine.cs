@@ -535,13 +535,18 @@ public sealed partial class TradingEngine : IOrderEventListener
         _recorder.OnRoundTrip(trip);
     }
 
+    // Checked on every slice: the flag inline, the initialization behind a call.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void EnsureInitialized()
     {
-        if (_initialized)
+        if (!_initialized)
         {
-            return;
+            Initialize();
         }
+    }
 
+    private void Initialize()
+    {
         _initialized = true;
         if (_logger.IsEnabled(LogLevel.Information))
         {
