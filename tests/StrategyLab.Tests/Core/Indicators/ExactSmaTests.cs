@@ -111,6 +111,27 @@ public class ExactSmaTests
     }
 
     [Fact]
+    public void Value_AfterReset_UsesTheNewScale()
+    {
+        // Value divides by a power of ten kept since the last rescale: Reset must return it to 10^0 with the scale, or
+        // whole numbers after sub-cent ones would read 10^4 times too small.
+        var sma = new ExactSma(3);
+        foreach (var x in new[] { 0.0001m, 0.0002m, 0.0003m })
+        {
+            sma.Update(x);
+        }
+
+        Assert.Equal(0.0002, sma.Value, 1e-15);
+        sma.Reset();
+        foreach (var x in new[] { 1m, 2m, 3m })
+        {
+            sma.Update(x);
+        }
+
+        Assert.Equal((0, 2.0), (sma.Scale, sma.Value));
+    }
+
+    [Fact]
     public void ValuesTooLargeForScaledIntegers_SwitchToDecimal_AndStayExact()
     {
         // 92,233,720,368.54775808 needs 2^63 at 8 decimals: it cannot be a scaled long.
