@@ -65,7 +65,7 @@ internal static class ExactDecimal
     /// <c>a + b</c>, bit for bit as decimal addition gives it. Inlined for two values of one scale whose mantissas are
     /// below 2^62 and whose sum is not zero (decimal addition keeps that scale and a non-zero value at a given scale has
     /// one representation), and for a non-zero <paramref name="a"/> plus <c>0m</c> itself (a zero commission: the
-    /// result is <paramref name="a"/>, whose scale is never below 0m's); anything else is the decimal operator.
+    /// result is <paramref name="a"/>, whose scale is never below 0m's); anything else is <see cref="AddGeneral"/> (two scales aligned as integers, else the operator).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static decimal Add(in decimal a, in decimal b)
@@ -93,6 +93,34 @@ internal static class ExactDecimal
             }
         }
 
+        return AddGeneral(a, b);
+    }
+
+    /// <summary>
+    /// <c>a + b</c> when the inlined cases do not apply: two scales (cash in cents plus a positions value of fewer
+    /// decimals, every cycle's equity) add as integers at the larger scale, which is exactly what decimal addition
+    /// gives for operands this small; zero results and large mantissas are the operator's.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static decimal AddGeneral(decimal a, decimal b)
+    {
+        if (ExactSma.DecimalParts.InPlace
+            && TryParts(in a, out var x, out var xs)
+            && TryParts(in b, out var y, out var ys))
+        {
+            var scale = Math.Max(xs, ys);
+            if (Rescale(ref x, scale - xs) && Rescale(ref y, scale - ys))
+            {
+                var sum = x + y; // both below 2^61: exact
+                if (sum != 0)
+                {
+                    var negative = sum < 0;
+                    var magnitude = (ulong)(negative ? -sum : sum);
+                    return new decimal((int)(uint)magnitude, (int)(uint)(magnitude >> 32), 0, negative, (byte)scale);
+                }
+            }
+        }
+
         return a + b;
     }
 
@@ -107,11 +135,18 @@ internal static class ExactDecimal
             && TryParts(in sum, out var s, out var ss)
             && TryParts(in quantity, out var q, out var qs)
             && TryParts(in price, out var p, out var ps)
-            && TryParts(in last, out var l, out var ls)
-            && ps == ls)
+            && TryParts(in last, out var l, out var ls))
         {
+            // Prices of two scales (a close of 42000.1 after one of 42001.68): p − l in decimal has the larger scale,
+            // exactly, so the smaller-scale one is multiplied up first (both stay below 2^61, so does the check).
+            var priceScale = Math.Max(ps, ls);
+            if (!Rescale(ref p, priceScale - ps) || !Rescale(ref l, priceScale - ls))
+            {
+                return sum + (quantity * (price - last));
+            }
+
             var diff = p - l; // |p|, |l| < 2^61: exact
-            var productScale = qs + ps;
+            var productScale = qs + priceScale;
             var high = Math.BigMul(q, diff, out var product);
             if (productScale <= MaxScale && high == (product >> 63) && product != 0 && s != 0 && Math.Abs(product) < Limit)
             {

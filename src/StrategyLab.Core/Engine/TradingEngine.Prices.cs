@@ -104,7 +104,10 @@ public sealed partial class TradingEngine
                 ordered = false;
             }
 
-            _sliceStates[i] = state;
+            if (!ReferenceEquals(_sliceStates[i], state))
+            {
+                _sliceStates[i] = state; // a reference store is a write-barrier call: skipped when the slot holds it already
+            }
         }
 
         if (ordered)
@@ -152,7 +155,7 @@ public sealed partial class TradingEngine
     private static bool NoteSession(SymbolState state, in Bar bar)
     {
         var s = state.HoursSession!;
-        if (state.Session?.Date == s.Date)
+        if (ReferenceEquals(state.Session, s) || state.Session?.Date == s.Date)
         {
             return false;
         }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using StrategyLab.Core.Calendar;
 using StrategyLab.Core.Domain;
 using StrategyLab.Core.Accounting;
@@ -226,13 +227,19 @@ public sealed partial class SimulatedExchange : IBarDrivenVenue, ISplitAwareVenu
     }
 
     /// <inheritdoc />
+    /// <remarks>The engine calls it on every cycle: until the next DAY order's expiry it is one comparison, inlined.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void AdvanceTime(DateTime nowUtc)
     {
-        if (nowUtc < _nextExpiryUtc)
+        if (nowUtc >= _nextExpiryUtc)
         {
-            return;
+            ExpireOrders(nowUtc);
         }
+    }
 
+    /// <summary>Expires the DAY orders whose expiry is at or before <paramref name="nowUtc"/>.</summary>
+    private void ExpireOrders(DateTime nowUtc)
+    {
         _scratch.Clear();
         var next = DateTime.MaxValue;
         foreach (var o in _open)
@@ -294,7 +301,25 @@ public sealed partial class SimulatedExchange : IBarDrivenVenue, ISplitAwareVenu
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Called for every bar: the usual case (no order working in the symbol, no increment to learn) only notes the
+    /// close as the last price and is small enough to inline into the engine's price update; the rest is a call.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void OnBar(in Bar bar)
+    {
+        if (_books.Get(bar.Symbol) is { } book && book.Working.Count == 0 && !book.LearnsIncrement)
+        {
+            book.HasPrice = true;
+            book.LastPrice = bar.Close;
+            return;
+        }
+
+        OnBarWithOrders(bar);
+    }
+
+    /// <summary>The bar for a book with working orders or an increment to learn (or a symbol without a book).</summary>
+    private void OnBarWithOrders(in Bar bar)
     {
         if (_books.Get(bar.Symbol) is not { } book)
         {

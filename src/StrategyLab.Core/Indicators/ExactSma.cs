@@ -45,6 +45,10 @@ public sealed class ExactSma : IIndicator
     private long _sumHigh;
     private decimal _decimalSum;
     private int _scale;
+
+    // 10^_scale as a double (the bits DoublePowerOfTen gives), set when the scale changes: Value divides by it on every
+    // plotted bar without a table read (a static field's class-initialisation check in precompiled code).
+    private double _doublePowerOfScale = 1d;
     private int _next;
     private long _count;
 
@@ -88,7 +92,7 @@ public sealed class ExactSma : IIndicator
         {
             var low = (long)_sumLow;
             return _count >= Period && _decimals is null && low >= 0 && _sumHigh == 0
-                ? (double)low / Period / DoublePowerOfTen(_scale)
+                ? (double)low / Period / _doublePowerOfScale
                 : SlowValue();
         }
     }
@@ -102,36 +106,70 @@ public sealed class ExactSma : IIndicator
         }
 
         return _decimals is null
-            ? (double)WideSum / Period / DoublePowerOfTen(_scale)
+            ? (double)WideSum / Period / _doublePowerOfScale
             : (double)(_decimalSum / Period);
     }
 
     /// <summary>Adds a value (exactly).</summary>
+    /// <remarks>
+    /// Strategies update on every bar: the usual case (scaled integers, a value with the window's number of decimals and
+    /// a mantissa below 2^63, read in place) is small enough to inline and needs no rescaling; the rest is
+    /// <see cref="UpdateOther"/>, which handles every value as before.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Update(decimal value)
+    {
+        if (DecimalParts.InPlace && _decimals is null)
+        {
+            ref readonly var parts = ref DecimalParts.Of(in value);
+            if (parts.High == 0 && parts.Low <= long.MaxValue && ((parts.Flags >> 16) & 0xFF) == _scale)
+            {
+                var mantissa = (long)parts.Low;
+                AddScaled(parts.Flags < 0 ? -mantissa : mantissa);
+                return;
+            }
+        }
+
+        UpdateOther(value);
+    }
+
+    /// <summary>Adds a value of any scale and size: rescales the window, or leaves the scaled integers for decimals.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void UpdateOther(decimal value)
     {
         if (_decimals is null && TryToScaled(value, out var scaled))
         {
-            if (_count >= Period)
-            {
-                SubtractFromSum(_scaled[_next]);
-            }
-
-            _scaled[_next] = scaled;
-            AddToSum(scaled);
-        }
-        else
-        {
-            UpdateDecimal(value);
+            AddScaled(scaled);
+            return;
         }
 
+        UpdateDecimal(value);
         _count++;
         if (++_next == Period)
         {
             _next = 0;
-            if (_decimals is not null && _count >= Period)
+            if (_count >= Period)
             {
                 ResumDecimals(); // bounds any rounding of sums beyond 28 digits to one window, as Sma does
             }
+        }
+    }
+
+    /// <summary>Adds a value already scaled to the window's scale (scaled-integer mode).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void AddScaled(long scaled)
+    {
+        if (_count >= Period)
+        {
+            SubtractFromSum(_scaled[_next]);
+        }
+
+        _scaled[_next] = scaled;
+        AddToSum(scaled);
+        _count++;
+        if (++_next == Period)
+        {
+            _next = 0;
         }
     }
 
@@ -195,6 +233,7 @@ public sealed class ExactSma : IIndicator
         _sumHigh = 0;
         _decimalSum = 0;
         _scale = 0;
+        _doublePowerOfScale = 1d;
         _next = 0;
         _count = 0;
     }
@@ -284,6 +323,7 @@ public sealed class ExactSma : IIndicator
 
         WideSum *= factor;
         _scale = scale;
+        _doublePowerOfScale = DoublePowerOfTen(scale);
         return true;
     }
 

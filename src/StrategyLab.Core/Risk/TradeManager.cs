@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using StrategyLab.Core.Accounting;
 using StrategyLab.Core.Calendar;
@@ -69,11 +70,15 @@ public sealed partial class TradeManager
     private readonly decimal _targetFactorShort;
     private bool _dailyLimitHit;
 
+    // Whether a daily loss limit is set (the settings are init-only): read on every cycle instead of the nullable.
+    private readonly bool _hasDailyLossLimit;
+
     /// <summary>Creates a trade manager sending orders to <paramref name="venue"/>.</summary>
     public TradeManager(TradeManagerSettings settings, RiskSettings risk, IExecutionVenue venue, Portfolio portfolio, ILogger logger)
     {
         _settings = settings;
         _risk = risk;
+        _hasDailyLossLimit = risk.DailyLossLimitPct is not null;
         _venue = venue;
         _exchange = venue as SimulatedExchange;
         _portfolio = portfolio;
@@ -113,7 +118,17 @@ public sealed partial class TradeManager
     }
 
     /// <summary>Checks the daily loss limit against the current equity.</summary>
+    /// <remarks>The engine calls it on every cycle: without a limit (or once it was hit today) that is two flags, inlined.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void CheckDailyLoss(DateTime nowUtc)
+    {
+        if (_hasDailyLossLimit && !_dailyLimitHit)
+        {
+            CheckDailyLossNow(nowUtc);
+        }
+    }
+
+    private void CheckDailyLossNow(DateTime nowUtc)
     {
         if (_dailyLimitHit || _risk.DailyLossLimitPct is not { } pct || _dayStartEquity <= 0)
         {

@@ -45,6 +45,27 @@ public class ExactDecimalTests
         }, iter: 20_000);
     }
 
+    [Fact]
+    public void MarkAndAdd_GiveTheDecimalResult_BitForBit_OnOperandsOfMixedScales()
+    {
+        // Closes whose trailing zeros were dropped (42000.1 after 42001.68), cash and positions values of different
+        // scales: the integer paths align the scales as decimal arithmetic does. Mantissas near the 2^61 bound after the
+        // rescale, equal values of two scales (zero differences and sums), whole and fractional quantities included.
+        var mantissa = Gen.OneOf(Gen.Long[1, 10_000_000], Gen.Long[((1L << 61) / 1000) - 5, ((1L << 61) / 1000) + 5], Gen.Long[1, 1L << 61]);
+        var value = Gen.Select(mantissa, Gen.Int[0, 9], Gen.Bool).Select((m, s, negative) => Make(negative ? -m : m, s));
+        var quantity = Gen.Select(Gen.Long[-5_000, 5_000], Gen.Int[0, 4]).Select((m, s) => Make(m, s));
+        Gen.Select(value, quantity, value, value).Sample((sum, q, price, last) =>
+        {
+            Check(sum, q, price, last);
+            Check(sum, q, price, price * 1.00m); // the same price with two more decimals: a zero difference
+            Check(sum, q, price, last * 1.0m);
+            CheckAdd(sum, price);
+            CheckAdd(price, last);
+            CheckAdd(price, -(price * 1.000m)); // a zero sum of two scales: the operator decides its scale
+            CheckAdd(sum, 0.00m);
+        }, iter: 30_000);
+    }
+
     private static void Check(decimal sum, decimal quantity, decimal price, decimal last)
     {
         decimal expected;
@@ -69,6 +90,8 @@ public class ExactDecimalTests
     [InlineData("1", "100", "1.0", "1.00")] // prices of different scales: the decimal path
     [InlineData("0.0000000385970", "0", "0.0000000853119", "-195222.4435075653365")] // x + 0 × y keeps the scale of x
     [InlineData("0.000", "2", "1.00001", "1.00000")] // 0 + y: the scale of y
+    [InlineData("84003.36", "2", "42000.1", "42001.68")] // closes of two scales: aligned as integers
+    [InlineData("-42001.68", "-1", "42000", "42001.68")] // a short marked across scales
     public void Mark_GivesTheDecimalResult_BitForBit_OnChosenCases(string sum, string quantity, string price, string last)
     {
         static decimal D(string s) => decimal.Parse(s, System.Globalization.CultureInfo.InvariantCulture);
@@ -98,7 +121,9 @@ public class ExactDecimalTests
     [InlineData("0.00", "0")] // zero plus zero: the operator decides
     [InlineData("-0.00", "0")]
     [InlineData("1.50", "-1.50")] // a zero result: the operator decides its sign and scale
-    [InlineData("1.5", "0.25")] // two scales: the operator
+    [InlineData("1.5", "0.25")] // two scales: aligned as integers at the larger one
+    [InlineData("100000", "-42001.68")] // cash after a fill
+    [InlineData("1.5", "-1.50")] // a zero result of two scales: the operator
     [InlineData("4611686018427387904", "1")] // past the inlined bound
     public void AddAndSubtract_GiveTheDecimalResult_BitForBit_OnChosenCases(string a, string b)
     {

@@ -74,6 +74,64 @@ public class ExactSmaTests
     }
 
     [Fact]
+    public void SumAndValue_MatchTheDecimalReference_OnSubDollarSeries_ThroughRescalesAndReset()
+    {
+        // Sub-dollar prices of 2 to 8 decimals: most updates take the inlined path (the window's own scale), a price with
+        // more decimals rescales, one with fewer is scaled up; Value divides by the power of ten kept since the last
+        // rescale, which must be Math.Pow(10, scale)'s, also after Reset (back to scale 0) and a second pass.
+        var price = Gen.Select(Gen.Int[0, 99_999_999], Gen.Int[2, 8], Gen.Int[0, 9])
+            .Select((m, s, sticky) => sticky < 8 ? new decimal(m % 10_000, 0, 0, false, 4) : new decimal(m, 0, 0, false, (byte)s));
+        Gen.Select(Gen.Int[1, 40], price.Array[1, 200]).Sample((period, xs) =>
+        {
+            var sma = new ExactSma(period);
+            for (var pass = 0; pass < 2; pass++)
+            {
+                for (var t = 0; t < xs.Length; t++)
+                {
+                    sma.Update(xs[t]);
+                    var window = xs[Math.Max(0, t - period + 1)..(t + 1)];
+                    var sum = window.Aggregate(0m, (a, b) => a + b);
+                    Assert.Equal(sum, sma.Sum);
+                    Assert.Equal(xs[..(t + 1)].Max(x => x.Scale), sma.Scale); // the most decimals seen since the start or Reset
+                    if (!sma.IsReady)
+                    {
+                        Assert.True(double.IsNaN(sma.Value));
+                        continue;
+                    }
+
+                    var scaled = (Int128)(sma.Sum * (decimal)Math.Pow(10, sma.Scale));
+                    var expected = (double)scaled / period / Math.Pow(10, sma.Scale);
+                    Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(sma.Value));
+                }
+
+                sma.Reset();
+                Assert.Equal(0, sma.Scale);
+            }
+        });
+    }
+
+    [Fact]
+    public void Value_AfterReset_UsesTheNewScale()
+    {
+        // Value divides by a power of ten kept since the last rescale: Reset must return it to 10^0 with the scale, or
+        // whole numbers after sub-cent ones would read 10^4 times too small.
+        var sma = new ExactSma(3);
+        foreach (var x in new[] { 0.0001m, 0.0002m, 0.0003m })
+        {
+            sma.Update(x);
+        }
+
+        Assert.Equal(0.0002, sma.Value, 1e-15);
+        sma.Reset();
+        foreach (var x in new[] { 1m, 2m, 3m })
+        {
+            sma.Update(x);
+        }
+
+        Assert.Equal((0, 2.0), (sma.Scale, sma.Value));
+    }
+
+    [Fact]
     public void ValuesTooLargeForScaledIntegers_SwitchToDecimal_AndStayExact()
     {
         // 92,233,720,368.54775808 needs 2^63 at 8 decimals: it cannot be a scaled long.
