@@ -63,45 +63,28 @@ public static class BacktestRunner
     /// (the same bars either way: tests compare the two).
     /// </summary>
     internal static RunOutcome Run(
-        ResolvedRun run, string folder, ILoggerFactory loggers, BarPrefetchOptions? prefetch, IRunRecorder? observer = null, CancellationToken cancellationToken = default, Core.Strategies.IStrategy? strategy = null, StageTimings? timings = null) =>
-        Run(run, folder, loggers, prefetch, RecorderThreadOptions.Default, observer, cancellationToken, strategy, timings);
-
-    /// <summary>
-    /// <see cref="Run(ResolvedRun, string, ILoggerFactory, BarPrefetchOptions?, IRunRecorder?, CancellationToken, Core.Strategies.IStrategy?, StageTimings?)"/>
-    /// with the recorders (statistics, the run folder, the report) on a thread of their own as <paramref name="recorderThread"/>
-    /// says, or on the engine's thread when null (the same folder either way: tests compare the two).
-    /// </summary>
-    internal static RunOutcome Run(
-        ResolvedRun run, string folder, ILoggerFactory loggers, BarPrefetchOptions? prefetch, RecorderThreadOptions? recorderThread, IRunRecorder? observer = null, CancellationToken cancellationToken = default, Core.Strategies.IStrategy? strategy = null, StageTimings? timings = null)
+        ResolvedRun run, string folder, ILoggerFactory loggers, BarPrefetchOptions? prefetch, IRunRecorder? observer = null, CancellationToken cancellationToken = default, Core.Strategies.IStrategy? strategy = null, StageTimings? timings = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(loggers);
         var data = HistoricalDataFactory.Open(run, loggers, prefetch); // parsing overlaps the engine (the synthetic market is cheap: not read ahead)
         timings?.End("data_open");
-        return Run(run, folder, loggers, data, recorderThread, observer, cancellationToken, strategy, timings);
+        return Run(run, folder, loggers, data, observer, cancellationToken, strategy, timings);
     }
 
     /// <summary>
     /// Runs <paramref name="run"/> over <paramref name="data"/>, already opened (a sweep's bars, read once and shared
     /// read-only by its runs), into <paramref name="folder"/>: the same run folder as a backtest that opens its source.
-    /// The recorders stay on the calling thread (a sweep runs its backtests in parallel: no core is idle for them).
     /// </summary>
     internal static RunOutcome Run(
-        ResolvedRun run, string folder, ILoggerFactory loggers, HistoricalData data, IRunRecorder? observer = null, CancellationToken cancellationToken = default, Core.Strategies.IStrategy? strategy = null, StageTimings? timings = null) =>
-        Run(run, folder, loggers, data, null, observer, cancellationToken, strategy, timings);
-
-    private static RunOutcome Run(
-        ResolvedRun run, string folder, ILoggerFactory loggers, HistoricalData data, RecorderThreadOptions? recorderThread, IRunRecorder? observer, CancellationToken cancellationToken, Core.Strategies.IStrategy? strategy, StageTimings? timings)
+        ResolvedRun run, string folder, ILoggerFactory loggers, HistoricalData data, IRunRecorder? observer = null, CancellationToken cancellationToken = default, Core.Strategies.IStrategy? strategy = null, StageTimings? timings = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(loggers);
         ArgumentNullException.ThrowIfNull(data);
-        // A recorder's exception on the recorders' thread stops the loop as a cancellation would (between slices, never
-        // inside a strategy's call); the thread's Drain then throws it.
-        using var stop = recorderThread is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // The engine's loop disposes the bars when it is done with them: the reader's buffers and read-ahead blocks are
         // not held while the folder and the report are written (the using covers a run that never reaches the loop).
-        using var bars = new RemainingBars(data.Bars.GetEnumerator(), stop?.Token ?? cancellationToken);
+        using var bars = new RemainingBars(data.Bars.GetEnumerator(), cancellationToken);
         var any = bars.MoveFirst();
         timings?.End("first_bar");
         if (!any && !cancellationToken.IsCancellationRequested)
@@ -124,14 +107,8 @@ public static class BacktestRunner
         });
         // The report is built from what the run holds (a recorder), not from the files read back.
         var report = run.Config.Output.Report ? new ReportRecorder(writer, run.Config.Exchange.InitialCash) : null;
-        IRunRecorder[] recorders = [statistics, writer, .. report is null ? Array.Empty<IRunRecorder>() : [report]];
-        IRunRecorder[] observers = observer is null ? [] : [observer];
-        // Disposed before the writer (declared after it): on the way out of a run that threw, every event handed over is
-        // recorded before the writer closes its files. The observer (live progress) stays on the engine's thread.
-        using var recorderThreadOrNull = recorderThread is null ? null : new RecorderThread(new CompositeRecorder(recorders), recorderThread, stop!.Cancel);
-        IRunRecorder recorder = recorderThreadOrNull is null ? new CompositeRecorder([.. recorders, .. observers])
-            : observer is null ? recorderThreadOrNull
-            : new CompositeRecorder(recorderThreadOrNull, observer);
+        IRunRecorder[] recorders = [statistics, writer, .. report is null ? Array.Empty<IRunRecorder>() : [report], .. observer is null ? Array.Empty<IRunRecorder>() : [observer]];
+        IRunRecorder recorder = new CompositeRecorder(recorders);
         var assembly = EngineAssembly.Build(run with { Engine = run.Engine with { CorporateActions = data.Actions } }, recorder, loggers, strategy, data.OutsideSession);
         StrategyException? failure = null;
         timings?.End("engine_setup");
@@ -147,9 +124,6 @@ public static class BacktestRunner
             }
         }
 
-        // Every event handed over is recorded before the run's end (whose events are recorded on this thread) and before
-        // anything reads the recorders.
-        recorderThreadOrNull?.Drain();
         timings?.End("engine_loop");
 
         assembly.Engine.Finish(assembly.Engine.LastSliceTimeUtc);

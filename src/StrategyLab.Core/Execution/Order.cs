@@ -63,22 +63,6 @@ public sealed class Order
         extras.OcoGroup = request.OcoGroup;
     }
 
-    /// <summary>
-    /// A copy of <paramref name="live"/> for recorders on another thread (<see cref="OrderReplicas"/>): the fields fixed at
-    /// submission; the others come from <see cref="Restore"/>.
-    /// </summary>
-    private Order(Order live)
-    {
-        Id = live.Id;
-        Symbol = live.Symbol;
-        _side = live._side;
-        _type = live._type;
-        _timeInForce = live._timeInForce;
-        Tag = live.Tag;
-        CreatedUtc = live.CreatedUtc;
-        _ocoEntryId = live._ocoEntryId;
-    }
-
     /// <summary>An order submitted by fields (no <see cref="OrderRequest"/> yet; <see cref="Request"/> builds it when read).</summary>
     internal Order(
         long id,
@@ -362,58 +346,6 @@ public sealed class Order
     internal string? NamedOcoGroup => _ocoEntryId == 0 ? _extras?.OcoGroup : null;
 
     internal bool HasOcoGroup => _ocoEntryId != 0 || _extras?.OcoGroup is not null;
-
-    /// <summary>A copy with the fields fixed at submission (<see cref="OrderReplicas"/>); <see cref="Restore"/> gives it the rest.</summary>
-    internal static Order ReplicaOf(Order live) => new(live);
-
-    /// <summary>What changes on an order, as it is now (read on the venue's thread, at an event).</summary>
-    internal OrderSnapshot Capture()
-    {
-        var e = _extras;
-        return e is null
-            ? new OrderSnapshot(_quantity, _price, _filledQuantity, _averageFillPrice, _commission, _expiresUtc, UpdatedUtc, _status, _rejectReason, _flags, null)
-            : new OrderSnapshot(_quantity, _price, _filledQuantity, _averageFillPrice, _commission, _expiresUtc, UpdatedUtc, _status, _rejectReason, _flags, e.Request)
-            {
-                HasExtras = true,
-                ClientOrderId = e.ClientOrderId,
-                OcoGroup = e.OcoGroup,
-                OtherPrice = e.OtherPrice,
-                TrailAnchorPrice = e.TrailAnchorPrice,
-                AcceptedUtc = e.AcceptedUtc,
-                AcceptedLater = e.AcceptedLater,
-                Wide = e.Wide is { } wide ? (decimal[])wide.Clone() : null, // changed in place: copied (only for values too wide to pack)
-            };
-    }
-
-    /// <summary>Brings a replica (<see cref="ReplicaOf"/>) to the state <paramref name="s"/> captured.</summary>
-    internal void Restore(in OrderSnapshot s)
-    {
-        _quantity = s.Quantity;
-        _price = s.Price;
-        _filledQuantity = s.FilledQuantity;
-        _averageFillPrice = s.AverageFillPrice;
-        _commission = s.Commission;
-        _expiresUtc = s.ExpiresUtc;
-        UpdatedUtc = s.UpdatedUtc;
-        _status = s.Status;
-        _rejectReason = s.RejectReason;
-        _flags = s.Flags;
-        if (!s.HasExtras)
-        {
-            _extras = null;
-            return;
-        }
-
-        var extras = More;
-        extras.Request = s.Request;
-        extras.ClientOrderId = s.ClientOrderId;
-        extras.OcoGroup = s.OcoGroup;
-        extras.OtherPrice = s.OtherPrice;
-        extras.TrailAnchorPrice = s.TrailAnchorPrice;
-        extras.AcceptedUtc = s.AcceptedUtc;
-        extras.AcceptedLater = s.AcceptedLater;
-        extras.Wide = s.Wide; // the snapshot's own copy, never changed
-    }
 
     /// <inheritdoc />
     public override string ToString() =>
