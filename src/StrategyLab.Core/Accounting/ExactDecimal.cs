@@ -51,9 +51,7 @@ internal static class ExactDecimal
                 var result = (s.Flags < 0 ? -(long)s.Low : (long)s.Low) + product;
                 if (product != 0 && s.Low != 0 && result != 0)
                 {
-                    var negative = result < 0;
-                    var magnitude = (ulong)(negative ? -result : result);
-                    return new decimal((int)(uint)magnitude, (int)(uint)(magnitude >> 32), 0, negative, (byte)((p.Flags >> 16) & 0xFF));
+                    return OfMantissa(result, (p.Flags >> 16) & 0xFF);
                 }
             }
         }
@@ -81,9 +79,7 @@ internal static class ExactDecimal
                     var sum = (x.Flags < 0 ? -(long)x.Low : (long)x.Low) + (y.Flags < 0 ? -(long)y.Low : (long)y.Low);
                     if (sum != 0)
                     {
-                        var negative = sum < 0;
-                        var magnitude = (ulong)(negative ? -sum : sum);
-                        return new decimal((int)(uint)magnitude, (int)(uint)(magnitude >> 32), 0, negative, (byte)((x.Flags >> 16) & 0xFF));
+                        return OfMantissa(sum, (x.Flags >> 16) & 0xFF);
                     }
                 }
                 else if ((y.Low | (uint)y.Flags) == 0 && x.Low != 0)
@@ -114,9 +110,7 @@ internal static class ExactDecimal
                 var sum = x + y; // both below 2^61: exact
                 if (sum != 0)
                 {
-                    var negative = sum < 0;
-                    var magnitude = (ulong)(negative ? -sum : sum);
-                    return new decimal((int)(uint)magnitude, (int)(uint)(magnitude >> 32), 0, negative, (byte)scale);
+                    return OfMantissa(sum, scale);
                 }
             }
         }
@@ -157,15 +151,25 @@ internal static class ExactDecimal
                     var result = s + product; // both below 2^61: exact
                     if (result != 0)
                     {
-                        var negative = result < 0;
-                        var magnitude = (ulong)(negative ? -result : result);
-                        return new decimal((int)(uint)magnitude, (int)(uint)(magnitude >> 32), 0, negative, (byte)scale);
+                        return OfMantissa(result, scale);
                     }
                 }
             }
         }
 
         return sum + (quantity * (price - last));
+    }
+
+    /// <summary>
+    /// The decimal of a non-zero mantissa <paramref name="value"/> (|value| &lt; 2^63) at <paramref name="scale"/>: what
+    /// decimal arithmetic gives for a result that needs no rounding.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static decimal OfMantissa(long value, int scale)
+    {
+        var negative = value < 0;
+        var magnitude = (ulong)(negative ? -value : value);
+        return new decimal((int)(uint)magnitude, (int)(uint)(magnitude >> 32), 0, negative, (byte)scale);
     }
 
     private static bool TryParts(ref readonly decimal value, out long mantissa, out int scale)

@@ -93,11 +93,7 @@ internal sealed partial class CsvRowParser
             Decimal(close, closeScale), Decimal(volume, volumeScale), null, null);
         NextLine = line + 1;
         _stats.Rows++;
-        state.LastStart = start;
-        state.LastEnd = end;
-        state.LastLine = line;
-        state.HasLast = true;
-        _stats.Bars++;
+        Accept(state, start, end, line);
         return used;
     }
 

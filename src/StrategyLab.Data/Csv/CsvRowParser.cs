@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using nietras.SeparatedValues;
@@ -291,12 +292,19 @@ internal sealed partial class CsvRowParser
             return Fail(line, _names[_vwap], Invariant($"vwap {average} is outside [low {low}, high {high}]"));
         }
 
+        Accept(state, start, end, line);
+        return true;
+    }
+
+    /// <summary>A row made its bar: the symbol's last bar is now this one (the order checks of the next row), counted.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Accept(SymbolState state, DateTime start, DateTime end, long line)
+    {
         state.LastStart = start;
         state.LastEnd = end;
         state.LastLine = line;
         state.HasLast = true;
         _stats.Bars++;
-        return true;
     }
 
     /// <summary>
