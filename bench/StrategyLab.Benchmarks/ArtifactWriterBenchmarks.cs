@@ -98,6 +98,27 @@ public class ArtifactWriterBenchmarks
         return writer.ChartBars!.Count;
     }
 
+    /// <summary>
+    /// Two plot series of one symbol at every bar into the buffered points of <c>plots.csv</c> (as the SMA crossover plots
+    /// its averages; bucketed past 10,000 points a series, written at the close): per point, so two a bar.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = 2 * Marks)]
+    public long PlotPoints()
+    {
+        using var writer = new RunFolderWriter(_folder, Options(EquityResolution.Cycle));
+        var symbol = _bars[0].Symbol;
+        foreach (ref readonly var bar in _bars.AsSpan())
+        {
+            writer.OnPlot(new PlotPoint(bar.End, FastSeries, symbol, (double)bar.Close, PlotPane.Price));
+            writer.OnPlot(new PlotPoint(bar.End, SlowSeries, symbol, (double)bar.Open, PlotPane.Price));
+        }
+
+        return writer.EquityMarks;
+    }
+
+    private const string FastSeries = "sma_fast";
+    private const string SlowSeries = "sma_slow";
+
     private long WriteMarks(EquityResolution resolution)
     {
         using var writer = new RunFolderWriter(_folder, Options(resolution));

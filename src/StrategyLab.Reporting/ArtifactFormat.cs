@@ -127,6 +127,70 @@ internal static class ArtifactFormat
         _ => throw Unknown(reason),
     };
 
+    /// <summary><see cref="Name(OrderSide)"/> as ASCII bytes (a literal: rows copy it, no per-character check).</summary>
+    public static ReadOnlySpan<byte> Utf8Name(OrderSide side) => side switch
+    {
+        OrderSide.Buy => "buy"u8,
+        OrderSide.Sell => "sell"u8,
+        _ => throw Unknown(side),
+    };
+
+    /// <summary><see cref="Name(TradeDirection)"/> as ASCII bytes.</summary>
+    public static ReadOnlySpan<byte> Utf8Name(TradeDirection direction) => direction switch
+    {
+        TradeDirection.Long => "long"u8,
+        TradeDirection.Short => "short"u8,
+        _ => throw Unknown(direction),
+    };
+
+    /// <summary><see cref="Name(OrderType)"/> as ASCII bytes.</summary>
+    public static ReadOnlySpan<byte> Utf8Name(OrderType type) => type switch
+    {
+        OrderType.Market => "market"u8,
+        OrderType.Limit => "limit"u8,
+        OrderType.Stop => "stop"u8,
+        OrderType.StopLimit => "stop_limit"u8,
+        OrderType.TrailingStop => "trailing_stop"u8,
+        _ => throw Unknown(type),
+    };
+
+    /// <summary><see cref="Name(TimeInForce)"/> as ASCII bytes.</summary>
+    public static ReadOnlySpan<byte> Utf8Name(TimeInForce tif) => tif switch
+    {
+        TimeInForce.Day => "day"u8,
+        TimeInForce.Gtc => "gtc"u8,
+        _ => throw Unknown(tif),
+    };
+
+    /// <summary><see cref="Name(OrderStatus)"/> as ASCII bytes.</summary>
+    public static ReadOnlySpan<byte> Utf8Name(OrderStatus status) => status switch
+    {
+        OrderStatus.Working => "working"u8,
+        OrderStatus.PartiallyFilled => "partially_filled"u8,
+        OrderStatus.Filled => "filled"u8,
+        OrderStatus.Canceled => "canceled"u8,
+        OrderStatus.Expired => "expired"u8,
+        OrderStatus.Rejected => "rejected"u8,
+        _ => throw Unknown(status),
+    };
+
+    /// <summary><see cref="Name(RejectReason)"/> as ASCII bytes (empty when the order was not rejected).</summary>
+    public static ReadOnlySpan<byte> Utf8Name(RejectReason reason) => reason switch
+    {
+        RejectReason.None => ""u8,
+        RejectReason.InsufficientBuyingPower => "insufficient_buying_power"u8,
+        RejectReason.MarketClosed => "market_closed"u8,
+        RejectReason.UnknownSymbol => "unknown_symbol"u8,
+        RejectReason.BadQuantity => "bad_quantity"u8,
+        RejectReason.BadPrice => "bad_price"u8,
+        RejectReason.ShortSellingNotAllowed => "short_selling_not_allowed"u8,
+        RejectReason.NoMarketData => "no_market_data"u8,
+        RejectReason.DuplicateClientOrderId => "duplicate_client_order_id"u8,
+        RejectReason.StopAlreadyTriggered => "stop_already_triggered"u8,
+        RejectReason.BrokerRejected => "broker_rejected"u8,
+        _ => throw Unknown(reason),
+    };
+
     public static string Name(RunMode mode) => mode switch
     {
         RunMode.Backtest => "backtest",

@@ -22,6 +22,7 @@ internal sealed class CsvFile : IDisposable
     private const int ShortText = 32;
 
     private readonly Stream _stream;
+    private readonly TimeText.SameDay _times = new();
     private byte[] _buffer;
 
     // _buffer[0.._lines) holds whole pending lines; _buffer[_lines.._length) the row being built.
@@ -151,11 +152,25 @@ internal sealed class CsvFile : IDisposable
         return this;
     }
 
+    /// <summary>A time in the artifact format (<see cref="ArtifactFormat.Time"/>); the date and offset of the previous time are reused when they are the same.</summary>
     public CsvFile Time(DateTimeOffset value)
     {
         Separator();
         Ensure(ArtifactFormat.MaxLength);
-        _length += ArtifactFormat.Format(value, _buffer.AsSpan(_length));
+        _length += _times.Format(value, _buffer.AsSpan(_length));
+        return this;
+    }
+
+    /// <summary>
+    /// ASCII that needs no quoting, as bytes (an artifact name: <see cref="ArtifactFormat.Utf8Name(Core.Execution.OrderSide)"/>
+    /// and its overloads): copied as is, without <see cref="Text"/>'s per-character check.
+    /// </summary>
+    public CsvFile Ascii(ReadOnlySpan<byte> value)
+    {
+        Separator();
+        Ensure(value.Length);
+        value.CopyTo(_buffer.AsSpan(_length));
+        _length += value.Length;
         return this;
     }
 

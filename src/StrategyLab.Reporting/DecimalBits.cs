@@ -24,12 +24,24 @@ internal static class DecimalBits
     /// </summary>
     public static bool TryRoundTrim(decimal value, out ulong mantissa, out int scale, out bool negative)
     {
-        Span<int> bits = stackalloc int[4];
-        decimal.GetBits(value, bits);
-        scale = (bits[3] >> 16) & 0xFF;
-        negative = bits[3] < 0;
-        mantissa = ((ulong)(uint)bits[1] << 32) | (uint)bits[0];
-        if (bits[2] != 0)
+        int flags;
+        uint hi;
+        if (Charts.DecimalFast.LayoutKnown)
+        {
+            // The fields read in place: no copy into a scratch array per number.
+            ref readonly var bits = ref Charts.DecimalFast.Bits(value);
+            (flags, hi, mantissa) = (bits.Flags, bits.Hi, bits.Lo);
+        }
+        else
+        {
+            Span<int> bits = stackalloc int[4];
+            decimal.GetBits(value, bits);
+            (flags, hi, mantissa) = (bits[3], (uint)bits[2], ((ulong)(uint)bits[1] << 32) | (uint)bits[0]);
+        }
+
+        scale = (flags >> 16) & 0xFF;
+        negative = flags < 0;
+        if (hi != 0)
         {
             return false;
         }

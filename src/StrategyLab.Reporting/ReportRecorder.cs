@@ -90,7 +90,7 @@ public sealed class ReportRecorder : ISelectiveRecorder
     {
         // The symbols charted so far (those with a bar): the page charts at least these, so a symbol keeps no more fills
         // and resting orders than its share of the page's budgets for that many.
-        _data.ChartedAtLeast = _barsFromEvents ? _data.Bars.Count : _writer.ChartBars?.Count ?? 0;
+        _data.ChartedAtLeast = _barsFromEvents ? _data.Bars.Count : _writer.ChartedSymbols;
         var order = orderEvent.Order;
         if (order.Type != OrderType.Market)
         {

@@ -175,6 +175,9 @@ public sealed partial class RunFolderWriter : IRunRecorder, IDisposable
     /// <summary>The candles of <c>chart_bars.csv</c> as they build up, by symbol (null when it is not written): the report built from memory draws these.</summary>
     internal IReadOnlyDictionary<Symbol, CandleLadder>? ChartBars => _chartBars;
 
+    /// <summary>The symbols with chart candles so far (0 when <c>chart_bars.csv</c> is not written): read at every order event, so the dictionary's own count, not an interface call.</summary>
+    internal int ChartedSymbols => _chartBars?.Count ?? 0;
+
     /// <summary>
     /// The symbols of <paramref name="bySymbol"/> in <see cref="Symbol"/> order (what <c>OrderBy(kv =&gt; kv.Key)</c>
     /// gave): a sorted array of the keys, because LINQ over <c>KeyValuePair</c> is generic code over a framework struct
@@ -275,7 +278,7 @@ public sealed partial class RunFolderWriter : IRunRecorder, IDisposable
         _fills.Time(ClockOf(fill.Symbol).ToOffset(fill.TimeUtc))
             .Integer(fill.OrderId)
             .Text(fill.Symbol.Ticker)
-            .Text(ArtifactFormat.Name(fill.Side))
+            .Ascii(ArtifactFormat.Utf8Name(fill.Side))
             .Number(fill.Quantity)
             .Number(fill.Price)
             .Number(fill.Commission)
@@ -293,7 +296,7 @@ public sealed partial class RunFolderWriter : IRunRecorder, IDisposable
         var clock = ClockOf(trip.Symbol);
         var excursion = _options.Excursions?.ExcursionOf(trip);
         _trades.Text(trip.Symbol.Ticker)
-            .Text(ArtifactFormat.Name(trip.Direction))
+            .Ascii(ArtifactFormat.Utf8Name(trip.Direction))
             .Number(trip.Quantity)
             .Time(clock.ToOffset(trip.EntryTimeUtc))
             .Number(trip.EntryPrice)
@@ -489,12 +492,12 @@ public sealed partial class RunFolderWriter : IRunRecorder, IDisposable
 
         csv.Time(clock.ToOffset(o.CreatedUtc))
             .Text(o.Symbol.Ticker)
-            .Text(ArtifactFormat.Name(o.Side))
-            .Text(ArtifactFormat.Name(o.Type))
+            .Ascii(ArtifactFormat.Utf8Name(o.Side))
+            .Ascii(ArtifactFormat.Utf8Name(o.Type))
             .Number(o.Quantity)
             .Number(o.LimitPrice)
             .Number(o.StopPrice)
-            .Text(ArtifactFormat.Name(o.TimeInForce))
+            .Ascii(ArtifactFormat.Utf8Name(o.TimeInForce))
             .Text(o.Tag);
         if (o.OcoEntryId != 0)
         {
@@ -505,11 +508,11 @@ public sealed partial class RunFolderWriter : IRunRecorder, IDisposable
             csv.Text(o.NamedOcoGroup);
         }
 
-        csv.Text(ArtifactFormat.Name(o.Status))
+        csv.Ascii(ArtifactFormat.Utf8Name(o.Status))
             .Number(o.FilledQuantity)
             .Number(o.FilledQuantity == 0 ? null : o.AverageFillPrice)
             .Number(o.Commission)
-            .Text(ArtifactFormat.Name(o.RejectReason))
+            .Ascii(ArtifactFormat.Utf8Name(o.RejectReason))
             .Time(clock.ToOffset(o.UpdatedUtc))
             .EndRow();
     }

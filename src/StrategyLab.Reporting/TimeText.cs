@@ -13,11 +13,20 @@ internal static class TimeText
     {
         var clock = value.DateTime;
         clock.Deconstruct(out int year, out int month, out int day);
-        var ticksOfDay = clock.Ticks % TimeSpan.TicksPerDay;
+        var d = destination[..33];
+        DateAndClock(d, year, month, day, (byte)'T', 0, 0);
+        var pos = ClockFrom11(d, clock.Ticks % TimeSpan.TicksPerDay);
+        return Offset(d, pos, value.Offset.Ticks);
+    }
+
+    /// <summary>Writes <c>HH:mm:ss</c> and the fraction (only when non-zero, trailing zeros trimmed) at byte 11; returns the end.</summary>
+    private static int ClockFrom11(Span<byte> d, long ticksOfDay)
+    {
         var seconds = (int)(ticksOfDay / TimeSpan.TicksPerSecond);
         var fraction = (int)(ticksOfDay % TimeSpan.TicksPerSecond);
-        var d = destination[..33];
-        DateAndClock(d, year, month, day, (byte)'T', seconds / 3600, seconds / 60 % 60);
+        Two(d, 11, seconds / 3600);
+        d[13] = (byte)':';
+        Two(d, 14, seconds / 60 % 60);
         d[16] = (byte)':';
         Two(d, 17, seconds % 60);
         var pos = 19;
@@ -40,13 +49,58 @@ internal static class TimeText
             pos += digits;
         }
 
-        var offsetMinutes = (int)(value.Offset.Ticks / TimeSpan.TicksPerMinute);
-        d[pos++] = offsetMinutes < 0 ? (byte)'-' : (byte)'+';
+        return pos;
+    }
+
+    /// <summary>Writes the offset as <c>+hh:mm</c>/<c>-hh:mm</c> (<see cref="OffsetLength"/> bytes) at <paramref name="pos"/>; returns the end.</summary>
+    private static int Offset(Span<byte> d, int pos, long offsetTicks)
+    {
+        var offsetMinutes = (int)(offsetTicks / TimeSpan.TicksPerMinute);
+        d[pos] = offsetMinutes < 0 ? (byte)'-' : (byte)'+';
         offsetMinutes = Math.Abs(offsetMinutes);
-        Two(d, pos, offsetMinutes / 60);
-        d[pos + 2] = (byte)':';
-        Two(d, pos + 3, offsetMinutes % 60);
-        return pos + 5;
+        Two(d, pos + 1, offsetMinutes / 60);
+        d[pos + 3] = (byte)':';
+        Two(d, pos + 4, offsetMinutes % 60);
+        return pos + OffsetLength;
+    }
+
+    // "yyyy-MM-ddT" and "+hh:mm": an offset is at most ±14 hours, so its hours are two digits.
+    private const int DateLength = 11;
+    private const int OffsetLength = 6;
+
+    /// <summary>
+    /// <see cref="Format(DateTimeOffset, Span{byte})"/> for the times of one file, which mostly follow each other on the
+    /// same local date with the same offset: the date's and the offset's bytes of the last time are kept and copied for
+    /// the next one on that date and offset, so only the clock is computed (no year/month/day from the ticks per row).
+    /// </summary>
+    internal sealed class SameDay
+    {
+        private readonly byte[] _date = new byte[DateLength];
+        private readonly byte[] _offset = new byte[OffsetLength];
+        private long _day = -1;
+        private long _offsetTicks;
+
+        /// <summary>Writes <paramref name="value"/> as <see cref="TimeText.Format(DateTimeOffset, Span{byte})"/> does; returns the bytes written.</summary>
+        public int Format(DateTimeOffset value, Span<byte> destination)
+        {
+            var local = value.DateTime.Ticks;
+            var day = local / TimeSpan.TicksPerDay;
+            var offsetTicks = value.Offset.Ticks;
+            if (day != _day || offsetTicks != _offsetTicks)
+            {
+                var written = TimeText.Format(value, destination);
+                destination[..DateLength].CopyTo(_date);
+                destination.Slice(written - OffsetLength, OffsetLength).CopyTo(_offset);
+                (_day, _offsetTicks) = (day, offsetTicks);
+                return written;
+            }
+
+            var d = destination[..33];
+            _date.CopyTo(d);
+            var pos = ClockFrom11(d, local - (day * TimeSpan.TicksPerDay));
+            _offset.CopyTo(d[pos..]);
+            return pos + OffsetLength;
+        }
     }
 
     /// <summary>

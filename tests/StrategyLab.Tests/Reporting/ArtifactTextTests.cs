@@ -129,4 +129,100 @@ public sealed class ArtifactTextTests
         Assert.Equal(ReferenceTime(value), Fast(value));
         Assert.Equal(text, Fast(value));
     }
+
+    [Fact]
+    public void Time_OfOneFile_ReusingTheDateAndOffset_AsTheCustomFormat()
+    {
+        // A file's times: runs on the same local date and offset (the date and offset bytes reused), a DST change within a
+        // day (same date, another offset), a jump back, days apart, fractions; each against the reference.
+        var random = new Random(34);
+        var times = new TimeText.SameDay();
+        Span<byte> buffer = stackalloc byte[ArtifactFormat.MaxLength];
+        var ticks = new DateTime(2013, 10, 7, 9, 30, 0).Ticks;
+        var offset = TimeSpan.FromHours(-4);
+        for (var i = 0; i < 200_000; i++)
+        {
+            switch (random.Next(20))
+            {
+                case 0:
+                    offset = TimeSpan.FromMinutes(random.Next(-14 * 60, (14 * 60) + 1));
+                    break;
+                case 1:
+                    ticks -= random.NextInt64(TimeSpan.TicksPerDay * 3); // back, maybe to an earlier date
+                    break;
+                case 2:
+                    ticks += random.NextInt64(TimeSpan.TicksPerDay * 40);
+                    break;
+                case 3:
+                    ticks += random.NextInt64(TimeSpan.TicksPerSecond); // a fraction
+                    break;
+                case 4:
+                    break; // the same time again (an order's created and updated times)
+                default:
+                    ticks += TimeSpan.TicksPerMinute * random.Next(1, 30);
+                    break;
+            }
+
+            var value = new DateTimeOffset(ticks, offset);
+            Assert.Equal(ReferenceTime(value), Encoding.ASCII.GetString(buffer[..times.Format(value, buffer)]));
+        }
+    }
+
+    [Fact]
+    public void Time_OfOneFile_SameDateOtherOffset_TakesTheNewOffset()
+    {
+        var times = new TimeText.SameDay();
+        var buffer = new byte[ArtifactFormat.MaxLength];
+        string Format(DateTimeOffset value) => Encoding.ASCII.GetString(buffer, 0, times.Format(value, buffer));
+        Assert.Equal("2024-03-10T01:59:00-05:00", Format(new DateTimeOffset(2024, 3, 10, 1, 59, 0, TimeSpan.FromHours(-5))));
+        Assert.Equal("2024-03-10T03:00:00-04:00", Format(new DateTimeOffset(2024, 3, 10, 3, 0, 0, TimeSpan.FromHours(-4))));
+        Assert.Equal("2024-03-10T03:00:00.25-04:00", Format(new DateTimeOffset(2024, 3, 10, 3, 0, 0, 250, TimeSpan.FromHours(-4))));
+        Assert.Equal("2024-03-11T03:00:00-04:00", Format(new DateTimeOffset(2024, 3, 11, 3, 0, 0, TimeSpan.FromHours(-4))));
+    }
+
+    [Fact]
+    public void Utf8Names_AreTheNames_ForEveryValue()
+    {
+        foreach (var v in Enum.GetValues<StrategyLab.Core.Execution.OrderSide>())
+        {
+            Assert.Equal(ArtifactFormat.Name(v), Encoding.ASCII.GetString(ArtifactFormat.Utf8Name(v)));
+        }
+
+        foreach (var v in Enum.GetValues<StrategyLab.Core.Accounting.TradeDirection>())
+        {
+            Assert.Equal(ArtifactFormat.Name(v), Encoding.ASCII.GetString(ArtifactFormat.Utf8Name(v)));
+        }
+
+        foreach (var v in Enum.GetValues<StrategyLab.Core.Execution.OrderType>())
+        {
+            Assert.Equal(ArtifactFormat.Name(v), Encoding.ASCII.GetString(ArtifactFormat.Utf8Name(v)));
+        }
+
+        foreach (var v in Enum.GetValues<StrategyLab.Core.Execution.TimeInForce>())
+        {
+            Assert.Equal(ArtifactFormat.Name(v), Encoding.ASCII.GetString(ArtifactFormat.Utf8Name(v)));
+        }
+
+        foreach (var v in Enum.GetValues<StrategyLab.Core.Execution.OrderStatus>())
+        {
+            Assert.Equal(ArtifactFormat.Name(v), Encoding.ASCII.GetString(ArtifactFormat.Utf8Name(v)));
+        }
+
+        foreach (var v in Enum.GetValues<StrategyLab.Core.Execution.RejectReason>())
+        {
+            // A reason without an artifact name is refused by both (the same exception), not written differently.
+            string? name = null;
+            try
+            {
+                name = ArtifactFormat.Name(v);
+            }
+            catch (ArgumentOutOfRangeException)
+            {
+                Assert.Throws<ArgumentOutOfRangeException>(() => ArtifactFormat.Utf8Name(v).Length);
+                continue;
+            }
+
+            Assert.Equal(name, Encoding.ASCII.GetString(ArtifactFormat.Utf8Name(v)));
+        }
+    }
 }
