@@ -100,7 +100,9 @@ public class ArtifactWriterBenchmarks
 
     /// <summary>
     /// Two plot series of one symbol at every bar into the buffered points of <c>plots.csv</c> (as the SMA crossover plots
-    /// its averages; bucketed past 10,000 points a series, written at the close): per point, so two a bar.
+    /// its averages; bucketed past 10,000 points a series, written at the close): per point, so two a bar. The close
+    /// writes the kept points (20,000 rows, shortest round-trip doubles), which this includes and
+    /// <see cref="OpenAndClose"/> does not: compare builds with it, not the per-point cost of a long run.
     /// </summary>
     [Benchmark(OperationsPerInvoke = 2 * Marks)]
     public long PlotPoints()
