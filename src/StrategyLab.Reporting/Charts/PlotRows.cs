@@ -57,55 +57,46 @@ internal sealed class PlotRows
         // time is tried first (three reference comparisons), before the per-symbol look-up.
         // The previous series and its follower are held as ids, not references: a reference store is a write-barrier
         // call, and the previous series changes at every point when a strategy plots several.
-        var sequence = Added++;
-        var id = -1;
-        Series? previous = null;
-        if (_previousId >= 0)
+        var previous = _previousId >= 0 ? _series[_previousId] : null;
+        var id = previous is not null && previous.NextId >= 0 && _series[previous.NextId] is var next
+            && ReferenceEquals(next.Name, point.Series) && ReferenceEquals(next.Symbol, point.Symbol) && next.Pane == point.Pane
+            ? previous.NextId
+            : IdOf(point);
+        var s = _series[id];
+        if (previous is not null)
         {
-            previous = _series[_previousId];
-            var nextId = previous.NextId;
-            if (nextId >= 0 && _series[nextId] is var next
-                && ReferenceEquals(next.Name, point.Series) && ReferenceEquals(next.Symbol, point.Symbol) && next.Pane == point.Pane)
-            {
-                id = nextId; // the guess held: the previous series already names this one as its follower
-            }
-        }
-
-        if (id < 0)
-        {
-            id = IdOf(point);
-            if (previous is not null)
-            {
-                previous.NextId = id;
-            }
+            previous.NextId = id;
         }
 
         _previousId = id;
-        var s = _series[id];
-        var row = new Row(localTicks, point.Value, sequence, offsetMinutes);
-
-        // A point belongs to the bucket of the instant before its time (Bucket). The bucket's length is the series' own
-        // field (Step, 0 while every point is kept): no step table read per point.
-        if ((ulong)(localTicks - 1 - s.NewestKey) < (ulong)s.Step)
+        var row = new Row(localTicks, point.Value, Added++, offsetMinutes);
+        if (s.Level >= 0 && s.HasNewest)
         {
-            s.Newest = row; // the newest point's bucket: it is replaced, the count of points stays
-            return;
-        }
+            // A point belongs to the bucket of the instant before its time (Bucket).
+            var local = localTicks - 1;
+            var step = CandleLadder.Steps[s.Level];
+            if (local >= s.NewestKey && local - s.NewestKey < step)
+            {
+                s.Newest = row; // the newest point's bucket: it is replaced, the count of points stays
+                return;
+            }
 
-        AddSlow(s, localTicks, row);
-    }
-
-    /// <summary>A point outside the newest point's bucket (or every point while the series keeps all): kept, then coarsening past the limit.</summary>
-    private void AddSlow(Series s, long localTicks, in Row row)
-    {
-        if (s.HasNewest)
-        {
             s.Keep(s.Newest, Limit);
+            s.Newest = row;
+            s.NewestKey = local - (local % step);
+        }
+        else
+        {
+            if (s.HasNewest)
+            {
+                s.Keep(s.Newest, Limit);
+            }
+
+            s.Newest = row;
+            s.HasNewest = true;
+            s.NewestKey = s.Level < 0 ? 0 : Bucket(localTicks, s.Level);
         }
 
-        s.Newest = row;
-        s.HasNewest = true;
-        s.NewestKey = s.Level < 0 ? 0 : Bucket(localTicks, s.Level);
         if (s.Live > Limit)
         {
             Coarsen(s);
@@ -367,23 +358,7 @@ internal sealed class PlotRows
         public int Limit { get; } = limit;
 
         /// <summary>Index into <see cref="CandleLadder.Steps"/> of the bucket length; −1 while every point is kept.</summary>
-        public int Level
-        {
-            get => _level;
-            set
-            {
-                _level = value;
-                Step = value < 0 ? 0 : CandleLadder.Steps[value];
-            }
-        }
-
-        /// <summary>
-        /// The bucket length in ticks (<see cref="CandleLadder.Steps"/>[<see cref="Level"/>]); 0 while every point is
-        /// kept, so that no point is in the newest one's bucket then.
-        /// </summary>
-        public long Step { get; private set; }
-
-        private int _level = -1;
+        public int Level { get; set; } = -1;
 
         /// <summary>The points kept before the newest one, oldest first.</summary>
         public List<Row> Kept { get; } = [];
