@@ -124,6 +124,7 @@ internal static class ArtifactFormat
         RejectReason.DuplicateClientOrderId => "duplicate_client_order_id",
         RejectReason.StopAlreadyTriggered => "stop_already_triggered",
         RejectReason.BrokerRejected => "broker_rejected",
+        RejectReason.TradingHalted => "trading_halted",
         _ => throw Unknown(reason),
     };
 
@@ -188,6 +189,7 @@ internal static class ArtifactFormat
         RejectReason.DuplicateClientOrderId => "duplicate_client_order_id"u8,
         RejectReason.StopAlreadyTriggered => "stop_already_triggered"u8,
         RejectReason.BrokerRejected => "broker_rejected"u8,
+        RejectReason.TradingHalted => "trading_halted"u8,
         _ => throw Unknown(reason),
     };
 
