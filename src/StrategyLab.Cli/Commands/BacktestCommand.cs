@@ -179,7 +179,7 @@ internal static class RunCommand
 
             if (config.Mode == "backtest")
             {
-                RunEndWarmUp.Start(config.Output.Report); // the report's one-time cost on the other core while the run starts
+                RunEndWarmUp.Start(config.Output.Report, stdout); // the report's one-time cost on the other core while the run starts
             }
 
             using var strategyLoggers = CliLogging.Create(stderr, minimum); // compiling a strategy: no secret is known yet, none is logged

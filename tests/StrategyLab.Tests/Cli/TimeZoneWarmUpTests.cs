@@ -59,7 +59,7 @@ public sealed class TimeZoneWarmUpTests
         Environment.SetEnvironmentVariable("STRATEGYLAB_REPORT_WARM_UP", variable);
         try
         {
-            Assert.Equal(started, RunEndWarmUp.Start(report));
+            Assert.Equal(started, RunEndWarmUp.Start(report, TextWriter.Null));
         }
         finally
         {
