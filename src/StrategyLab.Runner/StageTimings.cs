@@ -49,32 +49,34 @@ public sealed class StageTimings
     }
 
     /// <summary>The stages closed so far, in order.</summary>
-    public IReadOnlyList<StageTiming> Stages
-    {
-        get
-        {
-            var stages = new List<StageTiming>(_marks.Count);
-            var previous = _origin;
-            foreach (var (name, at) in _marks)
-            {
-                stages.Add(new StageTiming(
-                    name,
-                    Stopwatch.GetElapsedTime(previous.Timestamp, at.Timestamp),
-                    Stopwatch.GetElapsedTime(_origin.Timestamp, at.Timestamp),
-                    at.ThreadCpu is { } t && previous.ThreadCpu is { } p && at.ThreadId == previous.ThreadId ? t - p : null,
-                    at.ProcessCpu - previous.ProcessCpu,
-                    at.Gen0 - previous.Gen0,
-                    at.Gen1 - previous.Gen1,
-                    at.Gen2 - previous.Gen2,
-                    at.AllocatedBytes - previous.AllocatedBytes,
-                    at.JitMethods - previous.JitMethods,
-                    at.JitTime - previous.JitTime,
-                    at.GcPause - previous.GcPause));
-                previous = at;
-            }
+    public IReadOnlyList<StageTiming> Stages => StageArray();
 
-            return stages;
+    // An array walked by index: the table is written once at the very end of a run, where every generic instantiation over
+    // StageTiming (a list's enumerator, LINQ's Sum) was JIT-compiled for it, a dozen methods counted in the run's own table.
+    private StageTiming[] StageArray()
+    {
+        var stages = new StageTiming[_marks.Count];
+        var previous = _origin;
+        for (var i = 0; i < _marks.Count; i++)
+        {
+            var (name, at) = _marks[i];
+            stages[i] = new StageTiming(
+                name,
+                Stopwatch.GetElapsedTime(previous.Timestamp, at.Timestamp),
+                Stopwatch.GetElapsedTime(_origin.Timestamp, at.Timestamp),
+                at.ThreadCpu is { } t && previous.ThreadCpu is { } p && at.ThreadId == previous.ThreadId ? t - p : null,
+                at.ProcessCpu - previous.ProcessCpu,
+                at.Gen0 - previous.Gen0,
+                at.Gen1 - previous.Gen1,
+                at.Gen2 - previous.Gen2,
+                at.AllocatedBytes - previous.AllocatedBytes,
+                at.JitMethods - previous.JitMethods,
+                at.JitTime - previous.JitTime,
+                at.GcPause - previous.GcPause);
+            previous = at;
         }
+
+        return stages;
     }
 
     /// <summary>
@@ -84,7 +86,7 @@ public sealed class StageTimings
     public void WriteTo(TextWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        var stages = Stages;
+        var stages = StageArray();
         var c = CultureInfo.InvariantCulture;
         writer.WriteLine("timings: wall and CPU in ms (thread: the thread that ran the command; process: all threads), collections gen0/1/2 (their pause in ms), MB allocated, methods JIT-compiled (their JIT ms)");
         writer.WriteLine(string.Create(c, $"{"stage",-21} {"wall",8} {"at",8} {"thread",8} {"process",8} {"GCs (ms)",16} {"MB",8} {"JIT",12}"));
@@ -99,23 +101,34 @@ public sealed class StageTimings
             writer.WriteLine(Line(s, shift));
         }
 
-        if (stages.Count > 0)
+        if (stages.Length > 0)
         {
-            var total = new StageTiming(
-                "total",
-                stages[^1].At + shift,
-                stages[^1].At + shift,
-                stages.Any(s => s.ThreadCpu is null) ? null : new TimeSpan(stages.Sum(s => s.ThreadCpu!.Value.Ticks)),
-                new TimeSpan(stages.Sum(s => s.ProcessCpu.Ticks)),
-                stages.Sum(s => s.Gen0),
-                stages.Sum(s => s.Gen1),
-                stages.Sum(s => s.Gen2),
-                stages.Sum(s => s.AllocatedBytes),
-                stages.Sum(s => s.JitMethods),
-                new TimeSpan(stages.Sum(s => s.JitTime.Ticks)),
-                new TimeSpan(stages.Sum(s => s.GcPause.Ticks)));
-            writer.WriteLine(Line(total, TimeSpan.Zero, wallIsTotal: true));
+            writer.WriteLine(Line(Total(stages, stages[^1].At + shift), TimeSpan.Zero, wallIsTotal: true));
         }
+    }
+
+    /// <summary>The sum of <paramref name="stages"/> (thread CPU only when every stage has it), at <paramref name="wall"/>.</summary>
+    private static StageTiming Total(StageTiming[] stages, TimeSpan wall)
+    {
+        TimeSpan? thread = TimeSpan.Zero;
+        TimeSpan process = TimeSpan.Zero, jit = TimeSpan.Zero, pause = TimeSpan.Zero;
+        int gen0 = 0, gen1 = 0, gen2 = 0;
+        long allocated = 0, methods = 0;
+        for (var i = 0; i < stages.Length; i++)
+        {
+            var s = stages[i];
+            thread = thread is { } sum && s.ThreadCpu is { } t ? sum + t : null;
+            process += s.ProcessCpu;
+            gen0 += s.Gen0;
+            gen1 += s.Gen1;
+            gen2 += s.Gen2;
+            allocated += s.AllocatedBytes;
+            methods += s.JitMethods;
+            jit += s.JitTime;
+            pause += s.GcPause;
+        }
+
+        return new StageTiming("total", wall, wall, thread, process, gen0, gen1, gen2, allocated, methods, jit, pause);
     }
 
     private static string Line(StageTiming s, TimeSpan shift, bool wallIsTotal = false)

@@ -177,6 +177,11 @@ internal static class RunCommand
                 effective["mode"] = mode;
             }
 
+            if (config.Mode == "backtest")
+            {
+                RunEndWarmUp.Start(config.Output.Report, stdout); // the report's one-time cost on the other core while the run starts
+            }
+
             using var strategyLoggers = CliLogging.Create(stderr, minimum); // compiling a strategy: no secret is known yet, none is logged
             timings?.End("config_load");
             run = ResolvedRun.Resolve(config, effective, strategyLoggers);

@@ -108,6 +108,23 @@ public static class HtmlReport
         return temp;
     }
 
+    /// <summary>
+    /// Builds a made-up page into nothing, so that the code, types and caches a report needs are ready before the run's
+    /// end asks for its page: call it on a spare thread while a backtest runs. Writes no file and changes no page; a
+    /// failure here is ignored (the real page reports its own).
+    /// </summary>
+    public static void WarmUp()
+    {
+        try
+        {
+            ReportWarmUp.Run();
+        }
+        catch (Exception)
+        {
+            // Nothing to do: the warm-up only moves one-time work earlier.
+        }
+    }
+
     /// <summary>Renames the page <see cref="WriteTemporary"/> wrote over <c>report.html</c>; returns its path.</summary>
     internal static string Commit(string temporary)
     {

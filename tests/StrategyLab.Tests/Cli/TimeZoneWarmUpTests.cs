@@ -29,6 +29,45 @@ public sealed class TimeZoneWarmUpTests
     }
 
     [Fact]
+    public void WorkHandedOn_RunsInTheBackground_OnceEach()
+    {
+        TimeZoneWarmUp.Start(["backtest"]); // the work then runs after the load on its thread, or (load done) on its own
+        var ran = new CountdownEvent(2);
+        var threads = new System.Collections.Concurrent.ConcurrentBag<int>();
+        void Work()
+        {
+            threads.Add(Environment.CurrentManagedThreadId);
+            ran.Signal();
+        }
+
+        TimeZoneWarmUp.Then(Work, "test warm-up");
+        TimeZoneWarmUp.Then(Work, "test warm-up");
+
+        Assert.True(ran.Wait(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
+        Assert.DoesNotContain(Environment.CurrentManagedThreadId, threads);
+        Assert.Equal(2, threads.Count);
+    }
+
+    [Theory]
+    [InlineData(false, null, false)]
+    [InlineData(true, null, true)]
+    [InlineData(true, "0", false)]
+    [InlineData(true, "1", true)]
+    public void TheReportWarmUp_StartsForARunWithAReport_UnlessTurnedOff(bool report, string? variable, bool started)
+    {
+        var before = Environment.GetEnvironmentVariable("STRATEGYLAB_REPORT_WARM_UP");
+        Environment.SetEnvironmentVariable("STRATEGYLAB_REPORT_WARM_UP", variable);
+        try
+        {
+            Assert.Equal(started, RunEndWarmUp.Start(report, TextWriter.Null));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("STRATEGYLAB_REPORT_WARM_UP", before);
+        }
+    }
+
+    [Fact]
     public void TheZoneItLoads_IsTheOneTheCalendarUses()
     {
         TimeZoneWarmUp.Start(["backtest"]);

@@ -66,6 +66,18 @@ public sealed class RunCompletionTests : IDisposable
         Assert.Equal(symbols, DataBlock(ahead)["symbols"]!.AsArray().Count);
     }
 
+    [Fact]
+    public async Task APageBuiltWhileReportWarmUpsRun_IsThePageOfItsFiles()
+    {
+        var run = Run("beside-warm-up", ArtifactRun.InitialCash, out var report, out var snapshot);
+
+        var warmUps = Enumerable.Range(0, 4).Select(_ => Task.Run(HtmlReport.WarmUp, TestContext.Current.CancellationToken)).ToArray();
+        RunCompletion.Complete(run.Writer, snapshot, report, inParallel: true);
+        await Task.WhenAll(warmUps);
+
+        Assert.Equal(HtmlReport.Render(run.Folder), File.ReadAllText(Path.Combine(run.Folder, HtmlReport.FileName)));
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

@@ -85,6 +85,19 @@ public sealed class StageTimingsTests
     }
 
     [Fact]
+    public void TheTotal_HasNoThreadCpu_WhenAStageChangedThreads_AndSumsTheRest()
+    {
+        var timings = new StageTimings(Script(At(0, threadCpuMs: 0), At(10, thread: 1, threadCpuMs: 4, processCpuMs: 6, jit: 3), At(30, thread: 7, threadCpuMs: 2, processCpuMs: 16, gen1: 2, jit: 5, jitMs: 2)), 0);
+        timings.End("a");
+        timings.End("b");
+        using var text = new StringWriter();
+        timings.WriteTo(text);
+
+        var total = text.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
+        Assert.Equal(["total", "30.0", "30.0", "-", "16.0", "0/2/0", "(0.0)", "0.0", "5", "(2)"], Fields(total));
+    }
+
+    [Fact]
     public void RealClocks_GiveStagesThatAddUpToTheTotal()
     {
         var timings = new StageTimings();
