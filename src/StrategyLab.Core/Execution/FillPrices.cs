@@ -37,14 +37,22 @@ internal static class FillPrices
     }
 
     /// <summary>
-    /// True when no order in <paramref name="working"/> is a trailing stop and the bar's range reaches none of them
-    /// (<see cref="CouldFill"/> false for each): matching the bar would then neither fill nor trigger nor move anything,
-    /// exactly as the exchange's own first pass over its working orders decides. A call of its own (one per bar with
-    /// working orders) into which the per-order test is inlined.
+    /// True when the bar starts before <paramref name="nextExpiryUtc"/> (no DAY order to expire), no order in
+    /// <paramref name="working"/> is a trailing stop and the bar's range reaches none of them (<see cref="CouldFill"/>
+    /// false for each): matching the bar would then neither fill nor trigger nor move anything, exactly as the exchange's
+    /// own first pass over its working orders decides. A call of its own (one per bar with working orders) into which
+    /// the per-order test is inlined; the time comparison is here too, so that it does not take the inlining budget of
+    /// the engine's price update, into which the exchange's bar is inlined (there a <see cref="DateTime"/> comparison
+    /// stayed a call).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    internal static bool NoneReached(List<Order> working, in Bar bar)
+    internal static bool NoneReached(List<Order> working, in Bar bar, DateTime nextExpiryUtc)
     {
+        if (bar.Start >= nextExpiryUtc)
+        {
+            return false;
+        }
+
         for (var i = 0; i < working.Count; i++)
         {
             var o = working[i];

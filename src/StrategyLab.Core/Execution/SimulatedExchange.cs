@@ -312,7 +312,7 @@ public sealed partial class SimulatedExchange : IBarDrivenVenue, ISplitAwareVenu
     public void OnBar(in Bar bar)
     {
         if (_books.Get(bar.Symbol) is { } book && !book.LearnsIncrement
-            && (book.Working.Count == 0 || (bar.Start < _nextExpiryUtc && FillPrices.NoneReached(book.Working, bar))))
+            && (book.Working.Count == 0 || FillPrices.NoneReached(book.Working, bar, _nextExpiryUtc)))
         {
             book.HasPrice = true;
             book.LastPrice = bar.Close;
