@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using StrategyLab.Core.Accounting;
 using StrategyLab.Core.Domain;
 
@@ -10,6 +11,7 @@ namespace StrategyLab.Core.Execution;
 internal static class FillPrices
 {
     /// <summary>Whether the bar's range reaches the order at all (a necessary condition for a fill, or a stop-limit trigger).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool CouldFill(Order o, in Bar bar)
     {
         var buy = o.Side == OrderSide.Buy;
@@ -32,6 +34,35 @@ internal static class FillPrices
                 var stop = o.OwnPrice;
                 return buy ? DecimalCompare.GreaterOrEqual(bar.High, stop) : DecimalCompare.LessOrEqual(bar.Low, stop);
         }
+    }
+
+    /// <summary>
+    /// True when the bar starts before <paramref name="nextExpiryUtc"/> (no DAY order to expire), no order in
+    /// <paramref name="working"/> is a trailing stop and the bar's range reaches none of them (<see cref="CouldFill"/>
+    /// false for each): matching the bar would then neither fill nor trigger nor move anything, exactly as the exchange's
+    /// own first pass over its working orders decides. A call of its own (one per bar with working orders) into which
+    /// the per-order test is inlined; the time comparison is here too, so that it does not take the inlining budget of
+    /// the engine's price update, into which the exchange's bar is inlined (there a <see cref="DateTime"/> comparison
+    /// stayed a call).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static bool NoneReached(List<Order> working, in Bar bar, DateTime nextExpiryUtc)
+    {
+        if (bar.Start >= nextExpiryUtc)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < working.Count; i++)
+        {
+            var o = working[i];
+            if (o.Type == OrderType.TrailingStop || CouldFill(o, bar))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     internal static int Priority(OrderType type) => type switch

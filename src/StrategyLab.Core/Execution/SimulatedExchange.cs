@@ -302,13 +302,17 @@ public sealed partial class SimulatedExchange : IBarDrivenVenue, ISplitAwareVenu
 
     /// <inheritdoc />
     /// <remarks>
-    /// Called for every bar: the usual case (no order working in the symbol, no increment to learn) only notes the
-    /// close as the last price and is small enough to inline into the engine's price update; the rest is a call.
+    /// Called for every bar: the usual cases only note the close as the last price and are small enough to inline into
+    /// the engine's price update: no order working in the symbol, or (with no expiry due and no increment to learn)
+    /// working orders the bar does not reach, e.g. an open position's protective stop on most of its bars. Matching
+    /// them would do nothing then (no fill, no trigger, no trail moved), so the match, its session check and its calls
+    /// are skipped (<see cref="FillPrices.NoneReached"/>); the rest is <see cref="OnBarWithOrders"/>.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void OnBar(in Bar bar)
     {
-        if (_books.Get(bar.Symbol) is { } book && book.Working.Count == 0 && !book.LearnsIncrement)
+        if (_books.Get(bar.Symbol) is { } book && !book.LearnsIncrement
+            && (book.Working.Count == 0 || FillPrices.NoneReached(book.Working, bar, _nextExpiryUtc)))
         {
             book.HasPrice = true;
             book.LastPrice = bar.Close;
