@@ -128,70 +128,23 @@ internal static class ArtifactFormat
         _ => throw Unknown(reason),
     };
 
-    /// <summary><see cref="Name(OrderSide)"/> as ASCII bytes (a literal: rows copy it, no per-character check).</summary>
-    public static ReadOnlySpan<byte> Utf8Name(OrderSide side) => side switch
-    {
-        OrderSide.Buy => "buy"u8,
-        OrderSide.Sell => "sell"u8,
-        _ => throw Unknown(side),
-    };
+    /// <summary><see cref="Name(OrderSide)"/> as ASCII bytes: rows copy it, without a per-character check.</summary>
+    public static ReadOnlySpan<byte> Utf8Name(OrderSide side) => Utf8Names<OrderSide>.Of(side);
 
     /// <summary><see cref="Name(TradeDirection)"/> as ASCII bytes.</summary>
-    public static ReadOnlySpan<byte> Utf8Name(TradeDirection direction) => direction switch
-    {
-        TradeDirection.Long => "long"u8,
-        TradeDirection.Short => "short"u8,
-        _ => throw Unknown(direction),
-    };
+    public static ReadOnlySpan<byte> Utf8Name(TradeDirection direction) => Utf8Names<TradeDirection>.Of(direction);
 
     /// <summary><see cref="Name(OrderType)"/> as ASCII bytes.</summary>
-    public static ReadOnlySpan<byte> Utf8Name(OrderType type) => type switch
-    {
-        OrderType.Market => "market"u8,
-        OrderType.Limit => "limit"u8,
-        OrderType.Stop => "stop"u8,
-        OrderType.StopLimit => "stop_limit"u8,
-        OrderType.TrailingStop => "trailing_stop"u8,
-        _ => throw Unknown(type),
-    };
+    public static ReadOnlySpan<byte> Utf8Name(OrderType type) => Utf8Names<OrderType>.Of(type);
 
     /// <summary><see cref="Name(TimeInForce)"/> as ASCII bytes.</summary>
-    public static ReadOnlySpan<byte> Utf8Name(TimeInForce tif) => tif switch
-    {
-        TimeInForce.Day => "day"u8,
-        TimeInForce.Gtc => "gtc"u8,
-        _ => throw Unknown(tif),
-    };
+    public static ReadOnlySpan<byte> Utf8Name(TimeInForce tif) => Utf8Names<TimeInForce>.Of(tif);
 
     /// <summary><see cref="Name(OrderStatus)"/> as ASCII bytes.</summary>
-    public static ReadOnlySpan<byte> Utf8Name(OrderStatus status) => status switch
-    {
-        OrderStatus.Working => "working"u8,
-        OrderStatus.PartiallyFilled => "partially_filled"u8,
-        OrderStatus.Filled => "filled"u8,
-        OrderStatus.Canceled => "canceled"u8,
-        OrderStatus.Expired => "expired"u8,
-        OrderStatus.Rejected => "rejected"u8,
-        _ => throw Unknown(status),
-    };
+    public static ReadOnlySpan<byte> Utf8Name(OrderStatus status) => Utf8Names<OrderStatus>.Of(status);
 
     /// <summary><see cref="Name(RejectReason)"/> as ASCII bytes (empty when the order was not rejected).</summary>
-    public static ReadOnlySpan<byte> Utf8Name(RejectReason reason) => reason switch
-    {
-        RejectReason.None => ""u8,
-        RejectReason.InsufficientBuyingPower => "insufficient_buying_power"u8,
-        RejectReason.MarketClosed => "market_closed"u8,
-        RejectReason.UnknownSymbol => "unknown_symbol"u8,
-        RejectReason.BadQuantity => "bad_quantity"u8,
-        RejectReason.BadPrice => "bad_price"u8,
-        RejectReason.ShortSellingNotAllowed => "short_selling_not_allowed"u8,
-        RejectReason.NoMarketData => "no_market_data"u8,
-        RejectReason.DuplicateClientOrderId => "duplicate_client_order_id"u8,
-        RejectReason.StopAlreadyTriggered => "stop_already_triggered"u8,
-        RejectReason.BrokerRejected => "broker_rejected"u8,
-        RejectReason.TradingHalted => "trading_halted"u8,
-        _ => throw Unknown(reason),
-    };
+    public static ReadOnlySpan<byte> Utf8Name(RejectReason reason) => Utf8Names<RejectReason>.Of(reason);
 
     public static string Name(RunMode mode) => mode switch
     {
@@ -216,4 +169,60 @@ internal static class ArtifactFormat
     private static ArgumentOutOfRangeException Unknown<T>(T value)
         where T : struct, Enum =>
         new(typeof(T).Name, value, $"No artifact name for {typeof(T).Name}.{value}.");
+
+    /// <summary>
+    /// The ASCII bytes of each value's <see cref="Name(OrderSide)"/>-style name, indexed by the value, made once from the
+    /// string names so that every name is written in one place. The enums named here number their values 0, 1, 2…
+    /// (checked when the table is made); a value without a name throws as its <c>Name</c> does.
+    /// </summary>
+    private static class Utf8Names<T>
+        where T : struct, Enum
+    {
+        private static readonly byte[]?[] ByValue = Make();
+
+        public static ReadOnlySpan<byte> Of(T value)
+        {
+            var i = System.Runtime.CompilerServices.Unsafe.As<T, int>(ref value);
+            return (uint)i < (uint)ByValue.Length && ByValue[i] is { } bytes ? bytes : throw Unknown(value);
+        }
+
+        private static byte[]?[] Make()
+        {
+            var values = Enum.GetValues<T>();
+            var table = new byte[]?[values.Length];
+            for (var i = 0; i < values.Length; i++)
+            {
+                var value = values[i];
+                if (System.Runtime.CompilerServices.Unsafe.As<T, int>(ref value) != i)
+                {
+                    throw new InvalidOperationException($"{typeof(T).Name} does not number its values 0, 1, 2…");
+                }
+
+                table[i] = NameOf(value) is { } name ? Encoding.ASCII.GetBytes(name) : null;
+            }
+
+            return table;
+        }
+
+        private static string? NameOf(T value)
+        {
+            try
+            {
+                return value switch
+                {
+                    OrderSide v => Name(v),
+                    TradeDirection v => Name(v),
+                    OrderType v => Name(v),
+                    TimeInForce v => Name(v),
+                    OrderStatus v => Name(v),
+                    RejectReason v => Name(v),
+                    _ => throw new NotSupportedException(typeof(T).Name),
+                };
+            }
+            catch (ArgumentOutOfRangeException)
+            {
+                return null; // no artifact name: Of throws for it, as Name does
+            }
+        }
+    }
 }
