@@ -183,36 +183,27 @@ public sealed class ArtifactTextTests
     [Fact]
     public void Utf8Names_AreTheNames_ForEveryValue()
     {
-        foreach (var v in Enum.GetValues<StrategyLab.Core.Execution.OrderSide>())
-        {
-            Assert.Equal(ArtifactFormat.Name(v), Encoding.ASCII.GetString(ArtifactFormat.Utf8Name(v)));
-        }
-
-        foreach (var v in Enum.GetValues<StrategyLab.Core.Accounting.TradeDirection>())
-        {
-            Assert.Equal(ArtifactFormat.Name(v), Encoding.ASCII.GetString(ArtifactFormat.Utf8Name(v)));
-        }
-
-        foreach (var v in Enum.GetValues<StrategyLab.Core.Execution.OrderType>())
-        {
-            Assert.Equal(ArtifactFormat.Name(v), Encoding.ASCII.GetString(ArtifactFormat.Utf8Name(v)));
-        }
-
-        foreach (var v in Enum.GetValues<StrategyLab.Core.Execution.TimeInForce>())
-        {
-            Assert.Equal(ArtifactFormat.Name(v), Encoding.ASCII.GetString(ArtifactFormat.Utf8Name(v)));
-        }
-
-        foreach (var v in Enum.GetValues<StrategyLab.Core.Execution.OrderStatus>())
-        {
-            Assert.Equal(ArtifactFormat.Name(v), Encoding.ASCII.GetString(ArtifactFormat.Utf8Name(v)));
-        }
-
+        SameNames<StrategyLab.Core.Execution.OrderSide>(ArtifactFormat.Name, ArtifactFormat.Utf8Name);
+        SameNames<StrategyLab.Core.Accounting.TradeDirection>(ArtifactFormat.Name, ArtifactFormat.Utf8Name);
+        SameNames<StrategyLab.Core.Execution.OrderType>(ArtifactFormat.Name, ArtifactFormat.Utf8Name);
+        SameNames<StrategyLab.Core.Execution.TimeInForce>(ArtifactFormat.Name, ArtifactFormat.Utf8Name);
+        SameNames<StrategyLab.Core.Execution.OrderStatus>(ArtifactFormat.Name, ArtifactFormat.Utf8Name);
+        SameNames<StrategyLab.Core.Execution.RejectReason>(ArtifactFormat.Name, ArtifactFormat.Utf8Name);
         foreach (var v in Enum.GetValues<StrategyLab.Core.Execution.RejectReason>())
         {
             // Every reason has an artifact name (an order rejected for a reason without one would throw in orders.csv).
-            Assert.Equal(ArtifactFormat.Name(v), Encoding.ASCII.GetString(ArtifactFormat.Utf8Name(v)));
             Assert.True(v == StrategyLab.Core.Execution.RejectReason.None || ArtifactFormat.Name(v).Length > 0, $"{v} has no name");
+        }
+    }
+
+    private delegate ReadOnlySpan<byte> Utf8Of<T>(T value);
+
+    private static void SameNames<T>(Func<T, string> name, Utf8Of<T> utf8)
+        where T : struct, Enum
+    {
+        foreach (var v in Enum.GetValues<T>())
+        {
+            Assert.Equal(name(v), Encoding.ASCII.GetString(utf8(v)));
         }
     }
 }
